@@ -1,0 +1,644 @@
+//! Stage 4: facts → progress. Computes every indicator per township and for the district with
+//! polars (lazy, once over the combined frame of the year's facts), then evaluates each target:
+//! 本月, 累计, 完成率, 序时进度, 进度差, status, and township rankings with ties.
+//!
+//! No I/O: the caller passes the facts (current period plus the year's history from the store).
+//! Townships that did not report or whose files had errors never count as zero: they are absent
+//! from the totals and named in each row's note.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::period::{Period, months_into_year};
+use crate::plan::{Aggregation, Indicator, Measure, Plan, Reporter, Target, TargetKind, Thresholds};
+use crate::validate::{DEPARTMENTS, SubmissionStatus};
+
+pub struct AggregateInput<'a> {
+    pub plan: &'a Plan,
+    pub period: Period,
+    /// Facts of the plan year up to and including `period`, with a `period` column (`YYYY-MM`).
+    pub facts: DataFrame,
+    /// Submission status of every reporting unit for `period`.
+    pub statuses: Vec<(String, SubmissionStatus)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Status {
+    Completed,
+    OnTrack,
+    Lagging,
+    SeverelyLagging,
+    Met,
+    Warning,
+    NotMet,
+    Tracked,
+    NoData,
+    NotStarted,
+    InProgress,
+    NotReported,
+}
+
+/// How a status is coloured in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Green,
+    Yellow,
+    Red,
+    Neutral,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Completed => "已完成",
+            Status::OnTrack => "正常",
+            Status::Lagging => "滞后",
+            Status::SeverelyLagging => "严重滞后",
+            Status::Met => "达标",
+            Status::Warning => "预警",
+            Status::NotMet => "未达标",
+            Status::Tracked => "跟踪监测",
+            Status::NoData => "无数据",
+            Status::NotStarted => "未启动",
+            Status::InProgress => "推进中",
+            Status::NotReported => "未报送",
+        }
+    }
+
+    pub fn tone(self) -> Tone {
+        match self {
+            Status::Completed | Status::OnTrack | Status::Met => Tone::Green,
+            Status::Lagging | Status::InProgress => Tone::Yellow,
+            Status::SeverelyLagging | Status::Warning | Status::NotMet | Status::NotStarted | Status::NotReported => Tone::Red,
+            Status::Tracked | Status::NoData => Tone::Neutral,
+        }
+    }
+}
+
+/// One row of the headline table: a target and where it stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetProgress {
+    pub target_id: String,
+    pub indicator_id: Option<String>,
+    pub clause: String,
+    pub task: String,
+    pub name: String,
+    pub kind: TargetKind,
+    pub unit: String,
+    pub decimals: u8,
+    pub target: Option<f64>,
+    pub stated: String,
+    pub month_value: Option<f64>,
+    pub cumulative: Option<f64>,
+    pub completion_rate: Option<f64>,
+    pub time_progress: Option<f64>,
+    pub gap_pp: Option<f64>,
+    pub status: Status,
+    pub lead_units: String,
+    /// What the figure does not include (townships not counted), or a ledger's 进展说明.
+    pub note: String,
+}
+
+/// One township's value of one indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct TownshipValue {
+    pub township: String,
+    pub indicator_id: String,
+    pub value: Option<f64>,
+    pub allocation: Option<f64>,
+    pub completion_rate: Option<f64>,
+    /// Competition rank (1, 2, 2, 4); `tied` marks a shared rank.
+    pub rank: Option<u32>,
+    pub tied: bool,
+    pub submission_status: SubmissionStatus,
+}
+
+/// A district value of one indicator in one month, for trend charts.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    pub indicator_id: String,
+    pub period: Period,
+    pub value: Option<f64>,
+    pub townships_counted: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Aggregated {
+    pub period: Period,
+    pub targets: Vec<TargetProgress>,
+    pub townships: Vec<TownshipValue>,
+    pub trend: Vec<TrendPoint>,
+    /// Indicators shown per township, in plan order.
+    pub township_indicators: Vec<String>,
+}
+
+fn agg_error(e: PolarsError) -> Error {
+    Error::Aggregate(e.to_string())
+}
+
+/// Values of every non-ratio indicator: columns `indicator`, `period`, `township`, `value`.
+pub fn indicator_frame(plan: &Plan, facts: LazyFrame) -> PolarsResult<DataFrame> {
+    let keys = [col("period"), col("township"), col("form"), col("row")];
+    let mut parts = Vec::new();
+    for indicator in plan.indicators.iter().filter(|i| !i.is_ratio()) {
+        let (Some(form_id), Some(form)) = (indicator.form.as_deref(), indicator.form.as_deref().and_then(|f| plan.form(f))) else { continue };
+        let of_form = facts.clone().filter(col("form").eq(lit(form_id)));
+        let mut rows = match (indicator.aggregation, indicator.column.as_deref()) {
+            (Aggregation::Sum, Some(column)) => of_form
+                .clone()
+                .filter(col("column").eq(lit(column)).and(col("value").is_not_null()))
+                .select([col("period"), col("township"), col("form"), col("row"), col("value")]),
+            (Aggregation::Count, column) => {
+                let counted = column.unwrap_or(&form.key_column().id).to_string();
+                of_form.clone().filter(col("column").eq(lit(counted))).select([
+                    col("period"),
+                    col("township"),
+                    col("form"),
+                    col("row"),
+                    lit(1.0f64).alias("value"),
+                ])
+            }
+            (Aggregation::Sum, None) => continue,
+        };
+        for filter in &indicator.filters {
+            let matching = of_form
+                .clone()
+                .filter(col("column").eq(lit(filter.column.clone())).and(col("text").eq(lit(filter.equals.clone()))))
+                .select(keys.clone());
+            rows = rows.join(matching, keys.clone(), keys.clone(), JoinArgs::new(JoinType::Inner));
+        }
+        parts.push(
+            rows.group_by([col("period"), col("township")])
+                .agg([col("value").sum()])
+                .with_column(lit(indicator.id.clone()).alias("indicator"))
+                .select([col("indicator"), col("period"), col("township"), col("value")]),
+        );
+    }
+    if parts.is_empty() {
+        return df!("indicator" => Vec::<String>::new(), "period" => Vec::<String>::new(), "township" => Vec::<String>::new(), "value" => Vec::<f64>::new());
+    }
+    concat(parts, UnionArgs::default())?.sort(["indicator", "period", "township"], SortMultipleOptions::default()).collect()
+}
+
+/// (indicator, period, township) → value, read out of the polars result.
+type Values = HashMap<(String, Period, String), f64>;
+
+fn values_map(df: &DataFrame) -> PolarsResult<Values> {
+    let indicator = df.column("indicator")?.as_materialized_series().str()?.clone();
+    let period = df.column("period")?.as_materialized_series().str()?.clone();
+    let township = df.column("township")?.as_materialized_series().str()?.clone();
+    let value = df.column("value")?.as_materialized_series().f64()?.clone();
+    let mut map = HashMap::with_capacity(df.height());
+    for i in 0..df.height() {
+        if let (Some(ind), Some(p), Some(t), Some(v)) = (indicator.get(i), period.get(i).and_then(Period::parse), township.get(i), value.get(i)) {
+            map.insert((ind.to_string(), p, t.to_string()), v);
+        }
+    }
+    Ok(map)
+}
+
+/// Townships with any fact in each period (the ones counted then).
+fn counted_by_period(df: &DataFrame) -> PolarsResult<BTreeMap<Period, BTreeSet<String>>> {
+    let pairs = df.clone().lazy().select([col("period"), col("township")]).unique(None, UniqueKeepStrategy::First).collect()?;
+    let period = pairs.column("period")?.as_materialized_series().str()?.clone();
+    let township = pairs.column("township")?.as_materialized_series().str()?.clone();
+    let mut map: BTreeMap<Period, BTreeSet<String>> = BTreeMap::new();
+    for i in 0..pairs.height() {
+        if let (Some(p), Some(t)) = (period.get(i).and_then(Period::parse), township.get(i)) {
+            map.entry(p).or_default().insert(t.to_string());
+        }
+    }
+    Ok(map)
+}
+
+/// Ledger text (status, 进展说明) of department items: target id → (status, note).
+fn ledger_texts(df: &DataFrame, period: Period) -> PolarsResult<HashMap<String, (Option<String>, Option<String>)>> {
+    let rows = df
+        .clone()
+        .lazy()
+        .filter(col("period").eq(lit(period.to_string())).and(col("township").eq(lit(DEPARTMENTS))))
+        .filter(col("column").eq(lit("status")).or(col("column").eq(lit("progress_note"))))
+        .select([col("record_key"), col("column"), col("text")])
+        .collect()?;
+    let key = rows.column("record_key")?.as_materialized_series().str()?.clone();
+    let column = rows.column("column")?.as_materialized_series().str()?.clone();
+    let text = rows.column("text")?.as_materialized_series().str()?.clone();
+    let mut map: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
+    for i in 0..rows.height() {
+        let (Some(k), Some(c), Some(t)) = (key.get(i), column.get(i), text.get(i)) else { continue };
+        let entry = map.entry(k.to_string()).or_default();
+        if c == "status" { entry.0 = Some(t.to_string()) } else { entry.1 = Some(t.to_string()) }
+    }
+    Ok(map)
+}
+
+/// What a target's numbers mean at the end of `period`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub completion_rate: Option<f64>,
+    pub time_progress: Option<f64>,
+    pub gap_pp: Option<f64>,
+    pub status: Status,
+}
+
+/// Evaluate one numeric target against its cumulative value (see SPEC, 序时进度).
+pub fn evaluate(target: &Target, value: Option<f64>, period: Period, thresholds: &Thresholds) -> Evaluation {
+    let none = |status| Evaluation { completion_rate: None, time_progress: None, gap_pp: None, status };
+    let Some(value) = value else { return none(if target.kind == TargetKind::Tracked { Status::Tracked } else { Status::NoData }) };
+    let ratio = |goal: Option<f64>| goal.filter(|g| *g > 0.0).map(|g| value / g);
+    let period_end = months_into_year(period.end());
+    let scheduled = |completion: Option<f64>, time_progress: f64| {
+        let gap = completion.map(|c| (c - time_progress) * 100.0);
+        let status = match (completion, gap) {
+            (Some(c), _) if c >= 1.0 - 1e-9 => Status::Completed,
+            (Some(_), Some(g)) if g >= -1e-9 => Status::OnTrack,
+            (Some(_), Some(g)) if g > -thresholds.severe_lag_pp => Status::Lagging,
+            (Some(_), Some(_)) => Status::SeverelyLagging,
+            _ => Status::NoData,
+        };
+        Evaluation { completion_rate: completion, time_progress: Some(time_progress), gap_pp: gap, status }
+    };
+    match target.kind {
+        TargetKind::AtLeast | TargetKind::Count => {
+            let due = months_into_year(target.due(period.year));
+            let time_progress = if due > 0.0 { (period_end / due).min(1.0) } else { 1.0 };
+            scheduled(ratio(target.value), time_progress)
+        }
+        TargetKind::Milestones => {
+            let end = period.end();
+            let expected = target.milestones.iter().filter(|m| m.by <= end).map(|m| m.value).last().unwrap_or(0.0);
+            let full = target.value.or_else(|| target.milestones.last().map(|m| m.value)).unwrap_or(100.0);
+            scheduled(ratio(Some(full)), expected / full)
+        }
+        TargetKind::Floor | TargetKind::Baseline => {
+            let goal = if target.kind == TargetKind::Floor { target.value } else { target.baseline };
+            let met = goal.is_none_or(|g| value >= g - 1e-9);
+            Evaluation { completion_rate: ratio(goal), time_progress: None, gap_pp: None, status: if met { Status::Met } else { Status::Warning } }
+        }
+        TargetKind::Ratio => {
+            let met = target.value.is_none_or(|g| value >= g - 1e-9);
+            Evaluation { completion_rate: ratio(target.value), time_progress: None, gap_pp: None, status: if met { Status::Met } else { Status::NotMet } }
+        }
+        TargetKind::Tracked => none(Status::Tracked),
+        TargetKind::Qualitative => none(Status::NotReported),
+    }
+}
+
+/// Competition ranks of (name, score) pairs, higher score first: [(name, rank, tied)].
+pub fn rank_with_ties(mut scores: Vec<(String, f64)>) -> Vec<(String, u32, bool)> {
+    scores.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut ranked: Vec<(String, u32, bool)> = Vec::with_capacity(scores.len());
+    for (i, (name, score)) in scores.iter().enumerate() {
+        let rank = if i > 0 && (scores[i - 1].1 - score).abs() < 1e-9 { ranked[i - 1].1 } else { i as u32 + 1 };
+        ranked.push((name.clone(), rank, false));
+    }
+    let counts = ranked.iter().fold(HashMap::new(), |mut m: HashMap<u32, usize>, r| {
+        *m.entry(r.1).or_default() += 1;
+        m
+    });
+    for r in &mut ranked {
+        r.2 = counts[&r.1] > 1;
+    }
+    ranked
+}
+
+/// Run the aggregation for one period.
+pub fn aggregate(input: AggregateInput<'_>) -> Result<Aggregated> {
+    let plan = input.plan;
+    let period = input.period;
+    let frame = indicator_frame(plan, input.facts.clone().lazy()).map_err(agg_error)?;
+    let values = values_map(&frame).map_err(agg_error)?;
+    let mut counted = counted_by_period(&input.facts).map_err(agg_error)?;
+    // The current period's counted set is the validation verdict, even for a township with no facts.
+    let current: BTreeSet<String> =
+        input.statuses.iter().filter(|(_, s)| *s == SubmissionStatus::Reported).map(|(t, _)| t.clone()).collect();
+    let departments_counted = counted.get(&period).is_some_and(|s| s.contains(DEPARTMENTS));
+    let mut current_all = current.clone();
+    if departments_counted {
+        current_all.insert(DEPARTMENTS.to_string());
+    }
+    counted.insert(period, current_all);
+    let ledger = ledger_texts(&input.facts, period).map_err(agg_error)?;
+    let units: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
+    let calc = Calculator { plan, values: &values, counted: &counted, units: &units };
+
+    let mut targets = Vec::new();
+    for target in &plan.targets {
+        targets.push(calc.target_progress(target, period, &ledger));
+    }
+
+    // Township table: every indicator a numeric target uses that townships report.
+    let mut township_indicators: Vec<String> = Vec::new();
+    for target in plan.targets.iter().filter(|t| t.is_numeric()) {
+        let Some(indicator) = target.indicator.as_deref().and_then(|i| plan.indicator(i)) else { continue };
+        if calc.reporter(indicator) == Reporter::Township && !township_indicators.contains(&indicator.id) {
+            township_indicators.push(indicator.id.clone());
+        }
+    }
+    let status_of: HashMap<&str, SubmissionStatus> = input.statuses.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    let mut townships = Vec::new();
+    for indicator_id in &township_indicators {
+        let indicator = plan.indicator(indicator_id).expect("listed from plan");
+        let target = plan.targets.iter().find(|t| t.indicator.as_deref() == Some(indicator_id.as_str()));
+        let mut rows: Vec<TownshipValue> = units
+            .iter()
+            .map(|township| {
+                let status = status_of.get(township.as_str()).copied().unwrap_or(SubmissionStatus::Missing);
+                let value = if current.contains(township) { calc.township_value(indicator, period, township) } else { None };
+                let allocation = target.and_then(|t| t.allocations.get(township).copied());
+                let completion_rate = value.zip(allocation).filter(|(_, a)| *a > 0.0).map(|(v, a)| v / a);
+                TownshipValue { township: township.clone(), indicator_id: indicator_id.clone(), value, allocation, completion_rate, rank: None, tied: false, submission_status: status }
+            })
+            .collect();
+        let scores: Vec<(String, f64)> =
+            rows.iter().filter_map(|r| r.completion_rate.or(if r.allocation.is_none() { r.value } else { None }).map(|s| (r.township.clone(), s))).collect();
+        for (name, rank, tied) in rank_with_ties(scores) {
+            if let Some(row) = rows.iter_mut().find(|r| r.township == name) {
+                row.rank = Some(rank);
+                row.tied = tied;
+            }
+        }
+        townships.extend(rows);
+    }
+
+    let mut trend = Vec::new();
+    let year_periods: Vec<Period> = (1..=period.month).filter_map(|m| Period::new(period.year, m)).collect();
+    for target in plan.targets.iter().filter(|t| t.is_numeric()) {
+        let Some(indicator) = target.indicator.as_deref().and_then(|i| plan.indicator(i)) else { continue };
+        for p in &year_periods {
+            let Some(set) = counted.get(p) else { continue };
+            let (value, _) = calc.district_value(indicator, *p);
+            let townships_counted = set.iter().filter(|t| t.as_str() != DEPARTMENTS).count();
+            trend.push(TrendPoint { indicator_id: indicator.id.clone(), period: *p, value, townships_counted });
+        }
+    }
+    Ok(Aggregated { period, targets, townships, trend, township_indicators })
+}
+
+struct Calculator<'a> {
+    plan: &'a Plan,
+    values: &'a Values,
+    counted: &'a BTreeMap<Period, BTreeSet<String>>,
+    units: &'a [String],
+}
+
+impl Calculator<'_> {
+    fn reporter(&self, indicator: &Indicator) -> Reporter {
+        let form_of = |i: &Indicator| i.form.as_deref().and_then(|f| self.plan.form(f)).map(|f| f.reporter);
+        if indicator.is_ratio() {
+            let num = indicator.numerator.as_deref().and_then(|n| self.plan.indicator(n)).and_then(form_of);
+            num.unwrap_or(Reporter::Township)
+        } else {
+            form_of(indicator).unwrap_or(Reporter::Township)
+        }
+    }
+
+    fn raw(&self, indicator: &str, period: Period, township: &str) -> f64 {
+        self.values.get(&(indicator.to_string(), period, township.to_string())).copied().unwrap_or(0.0)
+    }
+
+    /// A counted township's value (0 where it reported no matching rows).
+    fn township_value(&self, indicator: &Indicator, period: Period, township: &str) -> Option<f64> {
+        if indicator.is_ratio() {
+            let num = self.raw(indicator.numerator.as_deref()?, period, township);
+            let den = self.raw(indicator.denominator.as_deref()?, period, township);
+            return (den > 0.0).then(|| num / den * 100.0);
+        }
+        Some(self.raw(&indicator.id, period, township))
+    }
+
+    /// District value and the townships it leaves out (not counted that period).
+    fn district_value(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Vec<String>) {
+        let Some(counted) = self.counted.get(&period) else { return (None, self.units.to_vec()) };
+        if self.reporter(indicator) == Reporter::Department {
+            if !counted.contains(DEPARTMENTS) {
+                return (None, vec![]);
+            }
+            if indicator.is_ratio() {
+                return (self.township_value(indicator, period, DEPARTMENTS), vec![]);
+            }
+            let has = self.values.contains_key(&(indicator.id.clone(), period, DEPARTMENTS.to_string()));
+            return (has.then(|| self.raw(&indicator.id, period, DEPARTMENTS)), vec![]);
+        }
+        let missing: Vec<String> = self.units.iter().filter(|u| !counted.contains(*u)).cloned().collect();
+        if counted.iter().all(|t| t == DEPARTMENTS) {
+            return (None, missing);
+        }
+        let sum = |id: &str| counted.iter().filter(|t| t.as_str() != DEPARTMENTS).map(|t| self.raw(id, period, t)).sum::<f64>();
+        let value = if indicator.is_ratio() {
+            let (Some(n), Some(d)) = (indicator.numerator.as_deref(), indicator.denominator.as_deref()) else { return (None, missing) };
+            let den = sum(d);
+            (den > 0.0).then(|| sum(n) / den * 100.0)
+        } else {
+            Some(sum(&indicator.id))
+        };
+        (value, missing)
+    }
+
+    /// This month's change: sum over townships counted in both months.
+    fn month_value(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Vec<String>) {
+        if indicator.is_ratio() {
+            return (None, vec![]);
+        }
+        let measure = self.plan.indicator_measure(indicator);
+        let Some(now) = self.counted.get(&period) else { return (None, vec![]) };
+        if period.month == 1 && measure == Measure::Ytd {
+            return (self.district_value(indicator, period).0, vec![]);
+        }
+        let Some(before) = self.counted.get(&period.previous()) else { return (None, vec![]) };
+        let both: Vec<&String> = now.iter().filter(|t| before.contains(*t)).collect();
+        let not_last_month: Vec<String> = now.iter().filter(|t| !before.contains(*t) && t.as_str() != DEPARTMENTS).cloned().collect();
+        if both.is_empty() {
+            return (None, not_last_month);
+        }
+        let change = both.iter().map(|t| self.raw(&indicator.id, period, t) - self.raw(&indicator.id, period.previous(), t)).sum();
+        (Some(change), not_last_month)
+    }
+
+    fn target_progress(&self, target: &Target, period: Period, ledger: &HashMap<String, (Option<String>, Option<String>)>) -> TargetProgress {
+        let indicator = target.indicator.as_deref().and_then(|i| self.plan.indicator(i));
+        let mut row = TargetProgress {
+            target_id: target.id.clone(),
+            indicator_id: indicator.map(|i| i.id.clone()),
+            clause: target.clause.clone(),
+            task: target.task.clone(),
+            name: target.name.clone(),
+            kind: target.kind,
+            unit: indicator.map(|i| i.unit.clone()).unwrap_or_default(),
+            decimals: indicator.map(|i| i.decimals).unwrap_or(1),
+            target: match target.kind {
+                TargetKind::Baseline => target.baseline,
+                TargetKind::Milestones => target.value.or_else(|| target.milestones.last().map(|m| m.value)),
+                _ => target.value,
+            },
+            stated: target.stated.clone(),
+            month_value: None,
+            cumulative: None,
+            completion_rate: None,
+            time_progress: None,
+            gap_pp: None,
+            status: Status::NoData,
+            lead_units: target.lead_units.join("、"),
+            note: String::new(),
+        };
+        let Some(indicator) = indicator else {
+            // Qualitative: the lead unit's ledger row says where it stands.
+            let (status, note) = ledger.get(&target.id).cloned().unwrap_or_default();
+            row.status = match status.as_deref() {
+                Some("已完成") => Status::Completed,
+                Some("推进中") => Status::InProgress,
+                Some("未启动") => Status::NotStarted,
+                _ => Status::NotReported,
+            };
+            row.note = note.unwrap_or_default();
+            return row;
+        };
+        let (cumulative, missing) = self.district_value(indicator, period);
+        let (month_value, not_last_month) = self.month_value(indicator, period);
+        let evaluation = evaluate(target, cumulative, period, &self.plan.thresholds);
+        row.cumulative = cumulative;
+        row.month_value = month_value;
+        row.completion_rate = evaluation.completion_rate;
+        row.time_progress = evaluation.time_progress;
+        row.gap_pp = evaluation.gap_pp;
+        row.status = evaluation.status;
+        let mut notes = Vec::new();
+        if !missing.is_empty() && self.reporter(indicator) == Reporter::Township {
+            notes.push(format!("不含{}（未报送或数据有误）", missing.join("、")));
+        }
+        if !not_last_month.is_empty() && month_value.is_some() {
+            notes.push(format!("本月完成不含{}（上月无数据）", not_last_month.join("、")));
+        }
+        if self.reporter(indicator) == Reporter::Department {
+            if let Some((_, Some(note))) = ledger.get(&target.id) {
+                notes.push(note.clone());
+            }
+            if cumulative.is_none() {
+                notes.push("牵头单位本月未报送台账".to_string());
+            }
+        }
+        row.note = notes.join("；");
+        row
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Milestone;
+    use chrono::NaiveDate;
+
+    fn target(kind: TargetKind, value: Option<f64>) -> Target {
+        Target {
+            id: "T".into(),
+            clause: "一1".into(),
+            task: "任务".into(),
+            name: "指标".into(),
+            kind,
+            indicator: Some("i".into()),
+            value,
+            stated: String::new(),
+            deadline: None,
+            milestones: vec![],
+            baseline: None,
+            baseline_label: String::new(),
+            allocations: Default::default(),
+            lead_units: vec!["区农业农村局".into()],
+            responsible_units: vec![],
+            quote: String::new(),
+        }
+    }
+
+    fn june() -> Period {
+        Period::new(2024, 6).unwrap()
+    }
+
+    fn date(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, m, d).unwrap()
+    }
+
+    #[test]
+    fn annual_target_in_june_expects_half() {
+        // 54000 亩 target, 24300 done by June: 45% vs 50% → 5 points behind → 滞后.
+        let e = evaluate(&target(TargetKind::AtLeast, Some(54_000.0)), Some(24_300.0), june(), &Thresholds::default());
+        assert_eq!(e.time_progress, Some(0.5));
+        assert!((e.completion_rate.unwrap() - 0.45).abs() < 1e-12);
+        assert!((e.gap_pp.unwrap() + 5.0).abs() < 1e-9);
+        assert_eq!(e.status, Status::Lagging);
+    }
+
+    #[test]
+    fn twelve_points_behind_is_severe() {
+        let e = evaluate(&target(TargetKind::AtLeast, Some(100.0)), Some(38.0), june(), &Thresholds::default());
+        assert_eq!(e.status, Status::SeverelyLagging);
+        assert!((e.gap_pp.unwrap() + 12.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn deadline_before_the_period_expects_everything() {
+        // 5600 亩 due 2024-03-31; in June, 5000 done: 序时进度 100%, 89.3% done → 严重滞后.
+        let mut t = target(TargetKind::AtLeast, Some(5_600.0));
+        t.deadline = Some(date(3, 31));
+        let e = evaluate(&t, Some(5_000.0), june(), &Thresholds::default());
+        assert_eq!(e.time_progress, Some(1.0));
+        assert_eq!(e.status, Status::SeverelyLagging);
+    }
+
+    #[test]
+    fn deadline_after_the_period_prorates_from_the_year_start() {
+        // Due 2024-03-31, evaluated in February: 2 of 3 months → 66.7%.
+        let mut t = target(TargetKind::AtLeast, Some(5_600.0));
+        t.deadline = Some(date(3, 31));
+        let e = evaluate(&t, Some(4_000.0), Period::new(2024, 2).unwrap(), &Thresholds::default());
+        assert!((e.time_progress.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(e.status, Status::OnTrack); // 71.4% ≥ 66.7%
+    }
+
+    #[test]
+    fn floor_breached_is_a_warning_never_completed() {
+        let t = target(TargetKind::Floor, Some(102_900.0));
+        assert_eq!(evaluate(&t, Some(102_850.0), june(), &Thresholds::default()).status, Status::Warning);
+        assert_eq!(evaluate(&t, Some(103_000.0), june(), &Thresholds::default()).status, Status::Met);
+    }
+
+    #[test]
+    fn milestone_between_two_milestones_expects_the_earlier() {
+        // 4月 35%、6月 55%、9月 80%: in May the expected value is 35%.
+        let mut t = target(TargetKind::Milestones, None);
+        t.milestones = vec![
+            Milestone { by: date(4, 30), value: 35.0 },
+            Milestone { by: date(6, 30), value: 55.0 },
+            Milestone { by: date(9, 30), value: 80.0 },
+        ];
+        let may = evaluate(&t, Some(40.0), Period::new(2024, 5).unwrap(), &Thresholds::default());
+        assert!((may.time_progress.unwrap() - 35.0 / 80.0).abs() < 1e-12);
+        assert!((may.completion_rate.unwrap() - 0.5).abs() < 1e-12);
+        assert_eq!(may.status, Status::OnTrack);
+        let march = evaluate(&t, Some(10.0), Period::new(2024, 3).unwrap(), &Thresholds::default());
+        assert_eq!(march.time_progress, Some(0.0));
+    }
+
+    #[test]
+    fn ratio_and_baseline_targets() {
+        let ratio = target(TargetKind::Ratio, Some(60.0));
+        assert_eq!(evaluate(&ratio, Some(58.0), june(), &Thresholds::default()).status, Status::NotMet);
+        assert_eq!(evaluate(&ratio, Some(61.0), june(), &Thresholds::default()).status, Status::Met);
+        let mut baseline = target(TargetKind::Baseline, None);
+        baseline.baseline = Some(4_200.0);
+        assert_eq!(evaluate(&baseline, Some(4_100.0), june(), &Thresholds::default()).status, Status::Warning);
+        assert_eq!(evaluate(&baseline, Some(4_200.0), june(), &Thresholds::default()).status, Status::Met);
+    }
+
+    #[test]
+    fn ranks_share_ties() {
+        let ranked = rank_with_ties(vec![("甲".into(), 5.0), ("乙".into(), 7.0), ("丙".into(), 5.0), ("丁".into(), 1.0)]);
+        let by_name: HashMap<String, (u32, bool)> = ranked.into_iter().map(|(n, r, t)| (n, (r, t))).collect();
+        assert_eq!(by_name["乙"], (1, false));
+        assert_eq!(by_name["甲"], (2, true));
+        assert_eq!(by_name["丙"], (2, true));
+        assert_eq!(by_name["丁"], (4, false));
+    }
+}

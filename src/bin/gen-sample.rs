@@ -1,0 +1,114 @@
+//! Writes the shipped sample input: `input/2024-03` … `input/2024-06` for the yunxi-2024 plan.
+//! Synthetic but realistic figures (see `zhenxing::sample`), plus the mistakes statisticians
+//! really make. Run: `cargo run --release --bin gen-sample -- [DIR]` (default `input`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use zhenxing::period::Period;
+use zhenxing::plan::Plan;
+use zhenxing::report::template::{Fill, TemplateRequest, file_name, workbook_bytes};
+use zhenxing::report::write_atomic;
+use zhenxing::sample;
+use zhenxing::validate::DEPARTMENTS;
+
+fn main() -> zhenxing::Result<()> {
+    let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "input".into()));
+    let (plan, _) = Plan::resolve(Some("yunxi-2024"))?;
+    // Department ledger values by month (03..06): target id → cumulative value.
+    let ledger: [(&str, [f64; 4]); 10] = [
+        ("Y10", [0.0, 1.0, 1.0, 1.0]),
+        ("Y11", [0.0, 0.0, 0.0, 1.0]),
+        ("Y12", [52.3, 56.8, 61.2, 63.5]),
+        ("Y13", [0.0, 0.0, 0.0, 1.0]),
+        ("Y14", [0.0, 1.0, 1.0, 2.0]),
+        ("Y19", [0.0, 0.0, 1.0, 1.0]),
+        ("Y20", [0.0, 1.0, 1.0, 2.0]),
+        ("Y22", [0.0, 1.0, 1.0, 2.0]),
+        ("Y23", [0.0, 0.0, 1.0, 1.0]),
+        ("Y24", [2.5, 4.8, 6.3, 7.9]),
+    ];
+    for month in 3..=6u32 {
+        let period = Period::new(2024, month).expect("valid");
+        let dir = root.join(period.to_string());
+        for unit in &plan.units {
+            if month == 6 && unit.name == "松杨湖街道" {
+                continue; // did not report in June
+            }
+            let mut filled = sample::township_forms(&plan, unit, period);
+            let mut name = file_name(&unit.name, period);
+            let zx01 = filled.get_mut("ZX01").expect("form");
+            match (month, unit.name.as_str()) {
+                // A 合计 row that disagrees with its rows (the statistician typed it by hand).
+                (4, "陆城镇") => {
+                    let columns = &plan.form("ZX01").expect("form").columns;
+                    let mut total = vec![Fill::Text("合计".into())];
+                    for (c, _) in columns.iter().enumerate().skip(1) {
+                        let sum: f64 = zx01.rows.iter().filter_map(|r| if let Fill::Number(n) = r[c] { Some(n) } else { None }).sum();
+                        total.push(Fill::Number(if c == 3 { (sum + 120.0).round() } else { (sum * 10.0).round() / 10.0 }));
+                    }
+                    zx01.total = Some(total);
+                }
+                // Areas reported in 公顷 (the header says so); the tool converts them.
+                (5, "路口镇") => {
+                    for (c, id) in [(1usize, "cultivated_land"), (2, "basic_farmland")] {
+                        let column = plan.form("ZX01").unwrap().column(id).unwrap();
+                        zx01.header_overrides.insert(id.into(), format!("{}（公顷）", column.name));
+                        for row in &mut zx01.rows {
+                            if let Fill::Number(n) = row[c] {
+                                row[c] = Fill::Number((n / 15.0 * 100.0).round() / 100.0);
+                            }
+                        }
+                    }
+                }
+                // 早稻 larger than the grain area it is part of: an error, the file is not counted.
+                (5, "云溪街道") => {
+                    let row = &mut zx01.rows[4];
+                    if let Fill::Number(grain) = row[3] {
+                        row[4] = Fill::Number((grain + 35.0).round());
+                    }
+                }
+                // Numbers stored as text with thousands separators, and an odd file name.
+                (6, "长岭街道") => {
+                    for row in &mut zx01.rows {
+                        if let Fill::Number(n) = row[1] {
+                            row[1] = Fill::Text(format_thousands(n));
+                        }
+                    }
+                    name = "长岭街道2024年6月乡村振兴报表.xlsx".into();
+                }
+                // The same project entered twice in the road form.
+                (6, "陆城镇") => {
+                    let zx03 = filled.get_mut("ZX03").expect("form");
+                    if let Some(first) = zx03.rows.first().cloned() {
+                        zx03.rows.push(first);
+                    }
+                }
+                _ => {}
+            }
+            let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
+            write_atomic(&dir.join(&name), &workbook_bytes(&request)?)?;
+        }
+        let values: BTreeMap<&str, f64> = ledger.iter().map(|(id, v)| (*id, v[(month - 3) as usize])).collect();
+        let mut filled = BTreeMap::new();
+        filled.insert("BM01".to_string(), sample::department_form(&plan, period, &values));
+        let request = TemplateRequest { plan: &plan, unit: DEPARTMENTS, period, filled, protect: true };
+        write_atomic(&dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(DEPARTMENTS, period)), &workbook_bytes(&request)?)?;
+        println!("已生成 {}", dir.display());
+    }
+    Ok(())
+}
+
+fn format_thousands(n: f64) -> String {
+    let whole = n.trunc() as i64;
+    let frac = ((n - n.trunc()) * 10.0).round() as i64;
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if frac != 0 { format!("{out}.{frac}") } else { out }
+}

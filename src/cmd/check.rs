@@ -1,0 +1,115 @@
+//! `zhenxing check FILE|DIR…`: validate only, print the issues grouped by file, write nothing.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+
+use crate::error::{Error, ExitCode, Result};
+use crate::ingest::{self, InputFile, Limits};
+use crate::issue::Severity;
+use crate::period::Period;
+use crate::plan::Plan;
+use crate::text::display_width;
+use crate::validate;
+
+use super::PlanArg;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// 要校验的文件或目录
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// 报送月份（YYYY-MM）；默认取目录名或文件名中的月份
+    #[arg(long)]
+    pub period: Option<String>,
+    /// 输出格式
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+    /// 历史数据库目录，用于“累计数小于上月”“大起大落”校验
+    #[arg(long, default_value = "data", value_name = "DIR")]
+    pub store: PathBuf,
+    #[command(flatten)]
+    pub plan: PlanArg,
+}
+
+pub fn check(args: CheckArgs) -> Result<ExitCode> {
+    let (plan, _) = Plan::resolve(args.plan.plan.as_deref())?;
+    let mut files: Vec<InputFile> = Vec::new();
+    let mut period = args.period.as_deref().map(Period::parse_arg).transpose()?;
+    for path in &args.paths {
+        if path.is_dir() {
+            if period.is_none() {
+                period = path.file_name().and_then(|n| n.to_str()).and_then(Period::parse);
+            }
+            let root = path.parent().unwrap_or(Path::new("."));
+            files.extend(ingest::discover(path, root).map_err(|e| Error::io(path, e))?);
+        } else if path.exists() {
+            let department = path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == ingest::DEPARTMENT_FOLDER);
+            if period.is_none() {
+                period = path.parent().and_then(|p| if department { p.parent() } else { Some(p) }).and_then(|p| p.file_name()).and_then(|n| n.to_str()).and_then(Period::parse)
+                    .or_else(|| path.file_stem().and_then(|n| n.to_str()).and_then(Period::parse_in_name));
+            }
+            files.push(InputFile { path: path.clone(), display: path.display().to_string(), department });
+        } else {
+            return Err(Error::Usage(format!("找不到 {}", path.display())));
+        }
+    }
+    let period = period.ok_or_else(|| Error::Usage("无法从目录名或文件名判断报送月份，请用 --period YYYY-MM 指定".into()))?;
+    let limits = Limits::default();
+    let reads: Vec<_> = files.into_par_iter().map(|f| ingest::read_file(f, &plan, &limits)).collect();
+    let history = super::run::load_history(&args.store, &plan, period)?;
+    let validated = validate::validate(&plan, period, &reads, &history);
+    match args.format {
+        OutputFormat::Csv => {
+            use std::io::Write;
+            let bytes = crate::report::csv::issues_csv(&validated.issues);
+            std::io::stdout().write_all(&bytes[3..]).map_err(|e| Error::io("stdout", e))?;
+        }
+        OutputFormat::Json => {
+            let json = serde_json::json!({
+                "period": period.to_string(),
+                "history_checked": validated.history_checked,
+                "files": validated.files,
+                "issues": validated.issues,
+            });
+            println!("{}", serde_json::to_string_pretty(&json).expect("serialisable"));
+        }
+        OutputFormat::Table => print!("{}", table(&validated)),
+    }
+    Ok(if validated.error_count() > 0 { ExitCode::DataProblems } else { ExitCode::Clean })
+}
+
+/// Issues as a text table grouped by file.
+pub fn table(validated: &validate::Validated) -> String {
+    let mut out = String::new();
+    for file in &validated.files {
+        let issues: Vec<_> = validated.issues.iter().filter(|i| i.file == file.file).collect();
+        let verdict = if file.errors > 0 { "有错误，不予采用" } else if file.warnings > 0 { "可采用，有警告" } else { "通过" };
+        out.push_str(&format!("\n{}（{}）：{}，错误 {} 个，警告 {} 个\n", file.file, if file.township.is_empty() { "单位不明" } else { &file.township }, verdict, file.errors, file.warnings));
+        for issue in issues {
+            let location = if issue.cell.is_empty() { issue.sheet.clone() } else { format!("{}!{}", issue.sheet, issue.cell) };
+            let pad = 18usize.saturating_sub(display_width(&location));
+            out.push_str(&format!(
+                "  {} {}{}  {}  {}\n",
+                if issue.severity == Severity::Error { "✗" } else { "!" },
+                location,
+                " ".repeat(pad),
+                issue.rule_label(),
+                issue.message
+            ));
+        }
+    }
+    if !validated.history_checked {
+        out.push_str("\n注：历史数据库中没有上月数据，未做“累计数小于上月”“大起大落”校验。\n");
+    }
+    out.push_str(&format!("\n共 {} 个文件：错误 {} 个，警告 {} 个。\n", validated.files.len(), validated.error_count(), validated.warning_count()));
+    out
+}

@@ -1,0 +1,100 @@
+//! `zhenxing plan [show|check]`: list a plan's targets, or validate a plan file.
+
+use clap::{Args, Subcommand};
+
+use crate::error::{ExitCode, Result};
+use crate::plan::{Plan, PlanSource, TargetKind};
+use crate::text::display_width;
+
+use super::PlanArg;
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(subcommand)]
+    pub action: Option<PlanAction>,
+    #[command(flatten)]
+    pub plan: PlanArg,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum PlanAction {
+    /// 以表格列出方案的全部目标（默认）
+    Show(PlanArg),
+    /// 校验方案文件，错误时列出键名和行号
+    Check(PlanArg),
+}
+
+pub fn plan(args: PlanArgs) -> Result<ExitCode> {
+    let (action, arg) = match args.action {
+        Some(PlanAction::Show(a)) => ("show", a.plan.or(args.plan.plan)),
+        Some(PlanAction::Check(a)) => ("check", a.plan.or(args.plan.plan)),
+        None => ("show", args.plan.plan),
+    };
+    let (plan, source) = Plan::resolve(arg.as_deref())?;
+    let origin = match source {
+        PlanSource::Shipped(name) => format!("内置方案 {name}"),
+        PlanSource::File(path) => path.display().to_string(),
+    };
+    if action == "check" {
+        let numeric = plan.targets.iter().filter(|t| t.is_numeric()).count();
+        println!(
+            "方案 {}（{}）校验通过：{} 个填报单位、{} 张报表、{} 个指标、{} 项目标（量化 {} 项，定性 {} 项）。",
+            plan.plan.id,
+            origin,
+            plan.units.len(),
+            plan.forms.len(),
+            plan.indicators.len(),
+            plan.targets.len(),
+            numeric,
+            plan.targets.len() - numeric
+        );
+        return Ok(ExitCode::Clean);
+    }
+    print!("{}", show(&plan));
+    Ok(ExitCode::Clean)
+}
+
+/// The targets as a text table, aligned for CJK terminals.
+pub fn show(plan: &Plan) -> String {
+    let mut out = format!("{} {}年 乡村振兴重点目标（方案 {}）\n{}\n\n", plan.plan.district_full, plan.plan.year, plan.plan.id, plan.plan.title);
+    let header = ["编号", "条款", "类型", "目标（指标）", "目标值", "期限/进度", "牵头单位"];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for t in &plan.targets {
+        let unit = t.indicator.as_deref().and_then(|i| plan.indicator(i)).map(|i| i.unit.clone()).unwrap_or_default();
+        let value = match t.kind {
+            TargetKind::Baseline => t.baseline.map(|b| format!("≥ {} {unit}（{}）", crate::validate::fmt(b), t.baseline_label)).unwrap_or_default(),
+            TargetKind::Tracked | TargetKind::Qualitative => "—".to_string(),
+            TargetKind::Milestones => t.stated.clone(),
+            _ => t.value.map(|v| format!("{} {unit}", crate::validate::fmt(v))).unwrap_or_default(),
+        };
+        let value = if !t.stated.is_empty() && !matches!(t.kind, TargetKind::Milestones) && value != "—" { format!("{value}（{}）", t.stated) } else { value };
+        let when = match t.kind {
+            TargetKind::Milestones => t.milestones.iter().map(|m| format!("{}前{}", m.by.format("%m-%d"), crate::validate::fmt(m.value))).collect::<Vec<_>>().join(" "),
+            TargetKind::AtLeast | TargetKind::Count => t.due(plan.plan.year).format("%Y-%m-%d").to_string(),
+            TargetKind::Floor => "每月".to_string(),
+            _ => String::new(),
+        };
+        rows.push(vec![t.id.clone(), t.clause.clone(), t.kind.label().to_string(), t.name.clone(), value, when, t.lead_units.join("、")]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| display_width(&r[c])).chain([display_width(header[c])]).max().unwrap_or(0).min(40))
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (c, cell) in cells.iter().enumerate() {
+            s.push_str(cell);
+            if c + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[c].saturating_sub(display_width(cell)) + 2));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(header.to_vec()));
+    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect()));
+    for row in &rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    let numeric = plan.targets.iter().filter(|t| t.is_numeric()).count();
+    out.push_str(&format!("\n共 {} 项目标：量化 {} 项，定性 {} 项。\n", plan.targets.len(), numeric, plan.targets.len() - numeric));
+    out
+}

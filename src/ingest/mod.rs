@@ -1,0 +1,243 @@
+//! Stage 1: files → form tables. Finds the input files of a period, reads each (any format, any
+//! layout a statistician produces) into `FormTable`s of raw cells, and reports what cannot be
+//! read or found as issues. It does not judge values; `validate` does.
+
+pub mod guard;
+pub mod layout;
+pub mod read;
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+
+use crate::issue::{Issue, Rule, a1};
+use crate::plan::{Form, Plan, Reporter};
+
+pub use guard::Limits;
+pub use layout::{Claims, ColumnMatch, FormTable, RowType, TableRow};
+pub use read::{Cell, Grid};
+
+/// Extensions taken as township files.
+pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"];
+
+/// Name of the sub-folder of a period folder where departments put their ledgers.
+pub const DEPARTMENT_FOLDER: &str = "部门";
+
+/// One file found in the input.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// Path shown to people: relative to the input folder.
+    pub display: String,
+    /// Filled by a department (under `部门/`), not a township.
+    pub department: bool,
+}
+
+/// What reading one file produced.
+#[derive(Debug, Clone)]
+pub struct FileRead {
+    pub input: InputFile,
+    pub sha256: String,
+    pub bytes: u64,
+    pub modified: Option<SystemTime>,
+    pub tables: Vec<FormTable>,
+    pub claims: Claims,
+    /// Set when the file could not be read at all.
+    pub unreadable: Option<String>,
+    /// Layout problems (missing sheets or columns, unconvertible units); township not yet known.
+    pub issues: Vec<Issue>,
+}
+
+impl FileRead {
+    pub fn stem(&self) -> String {
+        self.input.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+}
+
+/// Files of one period folder: township files at its top level, department files under `部门/`.
+/// Hidden files, Office lock files (`~$…`) and other extensions are skipped; a directory named
+/// like a workbook is returned so that it is reported, not silently ignored.
+pub fn discover(period_dir: &Path, root: &Path) -> std::io::Result<Vec<InputFile>> {
+    let mut files = Vec::new();
+    collect(period_dir, root, false, &mut files)?;
+    let department_dir = period_dir.join(DEPARTMENT_FOLDER);
+    if department_dir.is_dir() {
+        collect(&department_dir, root, true, &mut files)?;
+    }
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    Ok(files)
+}
+
+fn collect(dir: &Path, root: &Path, department: bool, files: &mut Vec<InputFile>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name.starts_with("~$") || name == DEPARTMENT_FOLDER {
+            continue;
+        }
+        let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if !EXTENSIONS.contains(&extension.as_str()) {
+            continue;
+        }
+        let display = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        files.push(InputFile { path, display, department });
+    }
+    Ok(())
+}
+
+/// Read one file and find every form of the plan that its reporter fills.
+pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
+    let mut read = FileRead {
+        sha256: String::new(),
+        bytes: 0,
+        modified: None,
+        tables: Vec::new(),
+        claims: Claims::default(),
+        unreadable: None,
+        issues: Vec::new(),
+        input,
+    };
+    let file_issue = |read: &FileRead, message: String| Issue {
+        file: read.input.display.clone(),
+        sheet: String::new(),
+        cell: String::new(),
+        township: String::new(),
+        severity: Rule::Unreadable.severity(),
+        rule: Rule::Unreadable,
+        value: String::new(),
+        message,
+    };
+    let metadata = match std::fs::metadata(&read.input.path) {
+        Ok(m) => m,
+        Err(e) => {
+            let message = format!("无法打开文件：{e}");
+            read.issues.push(file_issue(&read, message.clone()));
+            read.unreadable = Some(message);
+            return read;
+        }
+    };
+    read.modified = metadata.modified().ok();
+    if metadata.is_dir() {
+        let message = "这是一个文件夹而不是表格文件（名称像表格），请放入真正的 .xlsx 文件".to_string();
+        read.issues.push(file_issue(&read, message.clone()));
+        read.unreadable = Some(message);
+        return read;
+    }
+    if metadata.len() > limits.max_file_bytes {
+        let message = format!("文件过大（{} MB），超过 {} MB 上限，请只保留报表内容", metadata.len() / 1024 / 1024, limits.max_file_bytes / 1024 / 1024);
+        read.issues.push(file_issue(&read, message.clone()));
+        read.unreadable = Some(message);
+        return read;
+    }
+    let bytes = match std::fs::read(&read.input.path) {
+        Ok(b) => b,
+        Err(e) => {
+            let message = format!("无法读取文件：{e}");
+            read.issues.push(file_issue(&read, message.clone()));
+            read.unreadable = Some(message);
+            return read;
+        }
+    };
+    read.bytes = bytes.len() as u64;
+    read.sha256 = crate::plan::hex(&Sha256::digest(&bytes));
+    let extension = read.input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let grids = match read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)) {
+        Ok(grids) => grids,
+        Err(read::Unreadable(message)) => {
+            read.issues.push(file_issue(&read, message.clone()));
+            read.unreadable = Some(message);
+            return read;
+        }
+    };
+    drop(bytes);
+    let reporter = if read.input.department { Reporter::Department } else { Reporter::Township };
+    let forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
+    let single_sheet = grids.len() == 1;
+    let mut taken: Vec<usize> = Vec::new();
+    for form in &forms {
+        match layout::locate_form(&grids, form, &taken) {
+            Some((index, grid, header_row, columns)) => {
+                taken.push(index);
+                layout::find_claims(grid, header_row, &mut read.claims);
+                let rows = layout::read_rows(grid, form, header_row, &columns);
+                check_columns(&mut read, form, grid, header_row, &columns);
+                read.tables.push(FormTable { form_id: form.id.clone(), sheet: grid.sheet.clone(), header_row, columns, rows });
+            }
+            // A csv carries one form; the other forms come from other files of the township.
+            None if single_sheet => {}
+            None => read.issues.push(Issue {
+                file: read.input.display.clone(),
+                sheet: form.sheet.clone(),
+                cell: String::new(),
+                township: String::new(),
+                severity: Rule::MissingSheet.severity(),
+                rule: Rule::MissingSheet,
+                value: String::new(),
+                message: format!("找不到{}“{}”（工作表名或表头都对不上），请使用区里下发的模板填报", form.id, form.sheet),
+            }),
+        }
+    }
+    if read.tables.is_empty() && single_sheet {
+        read.issues.push(Issue {
+            file: read.input.display.clone(),
+            sheet: grids.first().map(|g| g.sheet.clone()).unwrap_or_default(),
+            cell: String::new(),
+            township: String::new(),
+            severity: Rule::MissingSheet.severity(),
+            rule: Rule::MissingSheet,
+            value: String::new(),
+            message: "文件中找不到任何一张报表的表头，请使用区里下发的模板填报".into(),
+        });
+    }
+    for grid in grids.iter() {
+        if !read.tables.iter().any(|t| t.sheet == grid.sheet) {
+            layout::find_claims(grid, 10, &mut read.claims);
+        }
+    }
+    read
+}
+
+/// Missing required columns and header units that cannot be converted.
+fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usize, columns: &[Option<ColumnMatch>]) {
+    for (column, found) in form.columns.iter().zip(columns) {
+        match found {
+            None if column.required => read.issues.push(Issue {
+                file: read.input.display.clone(),
+                sheet: grid.sheet.clone(),
+                cell: a1(header_row, 0),
+                township: String::new(),
+                severity: Rule::MissingColumn.severity(),
+                rule: Rule::MissingColumn,
+                value: String::new(),
+                message: format!("表头中找不到必填列“{}”，请按模板补上该列", column.header()),
+            }),
+            Some(m) => {
+                if let (Some(found_unit), Some(unit)) = (&m.unit, &column.unit)
+                    && crate::units::factor(found_unit, unit).is_none()
+                {
+                    read.issues.push(Issue {
+                        file: read.input.display.clone(),
+                        sheet: grid.sheet.clone(),
+                        cell: a1(header_row, m.index),
+                        township: String::new(),
+                        severity: Rule::HeaderUnit.severity(),
+                        rule: Rule::HeaderUnit,
+                        value: m.header.clone(),
+                        message: format!("表头单位“{found_unit}”无法换算为“{unit}”，请按模板单位（{unit}）填报"),
+                    });
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// The grids of a file again (for feedback workbooks that show a copy of the sheets' values).
+/// `None` when the file cannot be read; the same guard applies as on first reading.
+pub fn reread_grids(path: &Path, limits: &Limits) -> Option<Vec<Grid>> {
+    let bytes = std::fs::read(path).ok()?;
+    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)).ok()
+}

@@ -1,0 +1,264 @@
+//! Bytes → grids of cells, for every format townships send: xlsx, xlsm, xlsb, xls, ods (calamine)
+//! and csv (UTF-8 or GBK). This is the only place that touches calamine.
+//!
+//! A file is read into memory once: its sha256 is taken from the same bytes, the format is sniffed
+//! from its first bytes (not trusted from its extension), and `guard` inspects zip containers before
+//! calamine sees them, so a hostile file becomes one error instead of an aborted process.
+
+use std::io::Cursor;
+
+use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx};
+use chrono::NaiveDate;
+
+use super::guard::{self, Limits};
+
+/// One cell as the rest of the pipeline sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Date(NaiveDate),
+    /// A formula error such as `#DIV/0!`.
+    Error(String),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, as a statistician would read it on screen.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) => format_number(*n),
+            Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// A number without a trailing `.0`.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
+}
+
+/// One sheet's cells; `rows[r][c]` is the cell at A1-row `r + 1`, column `c`.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub sheet: String,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Grid {
+    pub fn get(&self, row: usize, col: usize) -> &Cell {
+        self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&Cell::Empty)
+    }
+}
+
+/// What kind of file the bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xlsb,
+    Ods,
+    Xls,
+    Csv,
+}
+
+/// Why a file could not be read; the message is user-facing Chinese.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable(pub String);
+
+/// Sniff the format from the content (and, for text files, the extension).
+pub fn sniff(bytes: &[u8], extension: &str) -> Result<Format, Unreadable> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.is_empty() {
+        return Err(Unreadable("文件是空的（0 字节），请重新保存后报送".into()));
+    }
+    if bytes.starts_with(ZIP) {
+        return guard::zip_format(bytes);
+    }
+    if bytes.starts_with(CFB) {
+        let utf16 = |s: &str| s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect::<Vec<u8>>();
+        let encrypted = utf16("EncryptionInfo");
+        if bytes.windows(encrypted.len()).any(|w| w == encrypted.as_slice()) {
+            return Err(Unreadable("文件设置了打开密码（已加密），无法读取。请取消密码后重新保存报送".into()));
+        }
+        return Ok(Format::Xls);
+    }
+    if extension.eq_ignore_ascii_case("csv") || extension.eq_ignore_ascii_case("txt") {
+        return Ok(Format::Csv);
+    }
+    Err(Unreadable(format!(
+        "文件内容不是 Excel/WPS 表格（扩展名为 .{extension}，但内容不是表格文件），请用 Excel 或 WPS 另存为 .xlsx 后报送"
+    )))
+}
+
+/// Read every sheet of a file into grids.
+pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<Grid>, Unreadable> {
+    if format != Format::Csv && format != Format::Xls {
+        guard::check_zip(bytes, format, limits)?;
+    }
+    // calamine should not panic on a file that passed the guard; if it does, that file fails alone.
+    let result = std::panic::catch_unwind(|| match format {
+        Format::Xlsx => read_with::<Xlsx<_>>(bytes, limits),
+        Format::Xlsb => read_with::<Xlsb<_>>(bytes, limits),
+        Format::Ods => read_with::<Ods<_>>(bytes, limits),
+        Format::Xls => read_with::<Xls<_>>(bytes, limits),
+        Format::Csv => read_csv(bytes).map(|g| vec![g]),
+    });
+    result.unwrap_or_else(|_| Err(Unreadable("文件结构异常，读取时出错，请用 Excel 或 WPS 打开后另存为 .xlsx 再报送".into())))
+}
+
+fn read_with<R>(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, Unreadable>
+where
+    R: Reader<Cursor<Vec<u8>>>,
+    R::Error: std::fmt::Display,
+{
+    let mut workbook = R::new(Cursor::new(bytes.to_vec())).map_err(|e| explain(&e.to_string()))?;
+    let names = workbook.sheet_names();
+    let mut grids = Vec::with_capacity(names.len());
+    for name in names {
+        let range = workbook.worksheet_range(&name).map_err(|e| explain(&e.to_string()))?;
+        let (height, width) = range.get_size();
+        let (top, left) = range.start().unwrap_or((0, 0));
+        if top as usize + height > limits.max_rows || left as usize + width > limits.max_columns {
+            return Err(too_big(&name, top as usize + height, left as usize + width));
+        }
+        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); top as usize];
+        for row in range.rows() {
+            let mut cells: Vec<Cell> = vec![Cell::Empty; left as usize];
+            cells.extend(row.iter().map(convert));
+            while cells.last().is_some_and(Cell::is_empty) {
+                cells.pop();
+            }
+            rows.push(cells);
+        }
+        while rows.last().is_some_and(|r| r.is_empty()) {
+            rows.pop();
+        }
+        grids.push(Grid { sheet: name, rows });
+    }
+    Ok(grids)
+}
+
+pub fn too_big(sheet: &str, rows: usize, columns: usize) -> Unreadable {
+    Unreadable(format!(
+        "工作表“{sheet}”的数据区域过大（{rows} 行 × {columns} 列），远超报表规模，可能在远处单元格误填了内容；请删除多余内容后重新报送"
+    ))
+}
+
+fn explain(message: &str) -> Unreadable {
+    let lower = message.to_lowercase();
+    if lower.contains("password") || lower.contains("encrypt") {
+        Unreadable("文件设置了密码或工作簿保护，无法读取。请取消密码后重新保存报送".into())
+    } else {
+        Unreadable(format!("文件已损坏或格式不完整，无法读取（{message}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"))
+    }
+}
+
+fn convert(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => {
+            let serial = dt.as_f64();
+            excel_serial_to_date(serial).map(Cell::Date).unwrap_or(Cell::Number(serial))
+        }
+        Data::DateTimeIso(s) => NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
+            .map(Cell::Date)
+            .unwrap_or_else(|_| Cell::Text(s.clone())),
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+/// Excel's 1900 date system: serial 1 is 1900-01-01 (with the 1900 leap-year bug), 45382 is 2024-03-31.
+pub fn excel_serial_to_date(serial: f64) -> Option<NaiveDate> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(chrono::Duration::days(serial.floor() as i64))
+}
+
+/// CSV in UTF-8 (with or without BOM) or GBK/GB18030. Bytes that are neither are refused rather
+/// than decoded into mojibake.
+fn read_csv(bytes: &[u8]) -> Result<Grid, Unreadable> {
+    let text = decode_text(bytes)?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| Unreadable(format!("CSV 格式错误：{e}")))?;
+        let mut cells: Vec<Cell> =
+            record.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect();
+        while cells.last().is_some_and(Cell::is_empty) {
+            cells.pop();
+        }
+        rows.push(cells);
+    }
+    Ok(Grid { sheet: "CSV".into(), rows })
+}
+
+/// Decode a text file: UTF-8 (BOM optional), UTF-16 with BOM, else GB18030 (a superset of GBK).
+pub fn decode_text(bytes: &[u8]) -> Result<String, Unreadable> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if had_errors {
+            return Err(Unreadable(format!("文件声明为 {} 编码，但内容有无法解码的字节", encoding.name())));
+        }
+        return Ok(text.into_owned());
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(Unreadable("CSV 文件既不是 UTF-8 也不是 GBK 编码，无法识别。请用 Excel 或 WPS 另存为 .xlsx 后报送".into()));
+    }
+    Ok(text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_serials_become_dates() {
+        assert_eq!(excel_serial_to_date(45382.0), NaiveDate::from_ymd_opt(2024, 3, 31));
+        assert_eq!(excel_serial_to_date(-1.0), None);
+    }
+
+    #[test]
+    fn gbk_and_utf8_csv_decode_to_the_same_text() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("村（社区）,耕地面积（亩）\n荆竹村,1234");
+        assert_eq!(decode_text(&gbk).unwrap(), "村（社区）,耕地面积（亩）\n荆竹村,1234");
+        let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+        utf8.extend_from_slice("荆竹村".as_bytes());
+        assert_eq!(decode_text(&utf8).unwrap(), "荆竹村");
+    }
+
+    #[test]
+    fn binary_noise_is_refused_not_guessed() {
+        assert!(decode_text(&[0x81, 0xFF, 0xFF]).is_err());
+    }
+
+    #[test]
+    fn sniffing_ignores_the_extension_of_workbooks() {
+        assert!(sniff(b"hello world", "xlsx").is_err());
+        assert!(sniff(b"", "xlsx").is_err());
+        assert_eq!(sniff("a,b\n".as_bytes(), "csv"), Ok(Format::Csv));
+    }
+}

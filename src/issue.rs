@@ -1,0 +1,186 @@
+//! A problem found in an input: where it is (file, sheet, cell), what rule it breaks, and what to do.
+//!
+//! Issues are results, not errors: every stage that looks at input data returns them alongside
+//! what it could use, and nothing stops at the first one.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The file is not counted; its township shows as 数据有误.
+    Error,
+    /// Counted, but listed for the township to check.
+    Warning,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+        }
+    }
+}
+
+/// Stable rule identifiers; the Chinese name is what reports show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Rule {
+    /// The file cannot be read (corrupt, encrypted, hostile, not a spreadsheet).
+    Unreadable,
+    /// A form's sheet is not in the file.
+    MissingSheet,
+    /// A required column is not in the header.
+    MissingColumn,
+    /// A header's unit cannot be converted to the plan's unit.
+    HeaderUnit,
+    NotANumber,
+    Negative,
+    /// A 其中 item is larger than its total.
+    PartAboveTotal,
+    /// 累计完工 > 建设任务 and similar.
+    AboveLimit,
+    /// The row's unit does not fit its 项目类别.
+    UnitMismatch,
+    /// A value outside the column's choices (是/否, 项目类别, 建设年度).
+    InvalidChoice,
+    UnknownVillage,
+    /// A data row without its village or project name.
+    MissingKey,
+    /// The township named in the file contradicts another source.
+    TownshipMismatch,
+    /// The period named in the file contradicts its folder.
+    PeriodMismatch,
+    /// A 合计 row that does not equal the sum of its detail rows.
+    TotalMismatch,
+    /// A cumulative value below last month's.
+    BelowLastMonth,
+    /// Month-on-month change beyond the plan's threshold (大起大落).
+    Jump,
+    DuplicateRow,
+    /// A file whose township is not a reporting unit of the plan.
+    UnknownTownship,
+    /// Two files for the same township and period: the older one is not used.
+    SupersededFile,
+    /// A village of the township has no row in a village form.
+    VillageNotReported,
+    /// A required value left blank.
+    BlankValue,
+    /// A date that cannot be read.
+    BadDate,
+}
+
+impl Rule {
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Unreadable => "E01",
+            Rule::MissingSheet => "E02",
+            Rule::MissingColumn => "E03",
+            Rule::HeaderUnit => "E04",
+            Rule::NotANumber => "E05",
+            Rule::Negative => "E06",
+            Rule::PartAboveTotal => "E07",
+            Rule::AboveLimit => "E08",
+            Rule::UnitMismatch => "E09",
+            Rule::InvalidChoice => "E10",
+            Rule::UnknownVillage => "E11",
+            Rule::MissingKey => "E12",
+            Rule::TownshipMismatch => "E13",
+            Rule::PeriodMismatch => "E14",
+            Rule::TotalMismatch => "W01",
+            Rule::BelowLastMonth => "W02",
+            Rule::Jump => "W03",
+            Rule::DuplicateRow => "W04",
+            Rule::UnknownTownship => "W05",
+            Rule::SupersededFile => "W06",
+            Rule::VillageNotReported => "W07",
+            Rule::BlankValue => "W08",
+            Rule::BadDate => "W09",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Unreadable => "文件无法读取",
+            Rule::MissingSheet => "缺少报表",
+            Rule::MissingColumn => "缺少必填列",
+            Rule::HeaderUnit => "表头单位无法换算",
+            Rule::NotANumber => "不是数字",
+            Rule::Negative => "数值为负",
+            Rule::PartAboveTotal => "其中项大于总项",
+            Rule::AboveLimit => "完成数大于任务数",
+            Rule::UnitMismatch => "计量单位与项目类别不符",
+            Rule::InvalidChoice => "填写值不在可选范围",
+            Rule::UnknownVillage => "村（社区）名称不在名录中",
+            Rule::MissingKey => "缺少村名或项目名",
+            Rule::TownshipMismatch => "填报单位不一致",
+            Rule::PeriodMismatch => "填报月份不一致",
+            Rule::TotalMismatch => "合计数与明细不符",
+            Rule::BelowLastMonth => "累计数小于上月",
+            Rule::Jump => "环比大起大落",
+            Rule::DuplicateRow => "重复填报",
+            Rule::UnknownTownship => "未知填报单位",
+            Rule::SupersededFile => "重复报送（已用较新文件）",
+            Rule::VillageNotReported => "村（社区）缺报",
+            Rule::BlankValue => "必填项为空",
+            Rule::BadDate => "日期无法识别",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        if self.id().starts_with('E') { Severity::Error } else { Severity::Warning }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Issue {
+    /// Path relative to the input folder.
+    pub file: String,
+    pub sheet: String,
+    /// A1-style cell, or empty for file-level issues.
+    pub cell: String,
+    pub township: String,
+    pub severity: Severity,
+    pub rule: Rule,
+    /// The value found, as text.
+    pub value: String,
+    /// What is wrong and what to do, in Chinese.
+    pub message: String,
+}
+
+impl Issue {
+    pub fn rule_label(&self) -> String {
+        format!("{} {}", self.rule.id(), self.rule.name())
+    }
+}
+
+/// A1 reference of a 0-based (row, column).
+pub fn a1(row: usize, col: usize) -> String {
+    format!("{}{}", column_letters(col), row + 1)
+}
+
+/// Excel column letters of a 0-based column: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letters(mut col: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push((b'A' + (col % 26) as u8) as char);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    letters.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_references() {
+        assert_eq!(a1(0, 0), "A1");
+        assert_eq!(a1(5, 25), "Z6");
+        assert_eq!(a1(9, 26), "AA10");
+        assert_eq!(column_letters(16_383), "XFD");
+    }
+}

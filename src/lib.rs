@@ -1,0 +1,24 @@
+//! zhenxing (振兴): a district's monthly rural-revitalization statistics, from township workbooks
+//! to a progress bulletin.
+//!
+//! Data flows one way: `plan` → `ingest` → `validate` → `store` → `aggregate` → `report`.
+//! `cmd` holds one thin module per subcommand. See ARCHITECTURE.md.
+
+pub mod aggregate;
+pub mod cmd;
+pub mod error;
+pub mod ingest;
+pub mod issue;
+pub mod period;
+pub mod plan;
+pub mod report;
+pub mod sample;
+pub mod store;
+pub mod text;
+pub mod units;
+pub mod validate;
+
+pub use error::{Error, ExitCode, Result};
+
+/// Tool version, as shown in reports and run.json.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,130 @@
+//! Reporting periods (one calendar month) and the time arithmetic targets need (序时进度).
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::error::{Error, Result};
+
+/// A reporting month, e.g. 2024-03.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Period {
+    pub fn new(year: i32, month: u32) -> Option<Period> {
+        ((1..=12).contains(&month) && (2000..=2100).contains(&year)).then_some(Period { year, month })
+    }
+
+    /// Parse `2024-03`, `2024-3`, `202403`, `2024年3月` or `2024.03`.
+    pub fn parse(text: &str) -> Option<Period> {
+        let digits: Vec<u32> = text
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        match digits.as_slice() {
+            [ym] if (200_001..=210_012).contains(ym) => Period::new((*ym / 100) as i32, *ym % 100),
+            [y, m] | [y, m, _] => Period::new(*y as i32, *m),
+            _ => None,
+        }
+    }
+
+    pub fn parse_arg(text: &str) -> Result<Period> {
+        Period::parse(text).ok_or_else(|| Error::Usage(format!("无法识别的月份“{text}”，请写成 YYYY-MM，例如 2024-06")))
+    }
+
+    /// A month inside a file name such as `长岭街道_2024年03月` or `长岭街道-202403`.
+    pub fn parse_in_name(text: &str) -> Option<Period> {
+        let chars: Vec<char> = text.chars().collect();
+        for start in 0..chars.len() {
+            if !chars[start].is_ascii_digit() || (start > 0 && chars[start - 1].is_ascii_digit()) {
+                continue;
+            }
+            let rest: String = chars[start..].iter().take(10).collect();
+            let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+            let found = match digits {
+                4 => Period::parse(&rest.chars().take_while(|c| !matches!(c, '_' | ' ' | '(' | '（')).collect::<String>()),
+                6 => Period::parse(&rest[..6]),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+
+    /// The month before this one.
+    pub fn previous(self) -> Period {
+        if self.month == 1 { Period { year: self.year - 1, month: 12 } } else { Period { year: self.year, month: self.month - 1 } }
+    }
+
+    /// The last day of the month.
+    pub fn end(self) -> NaiveDate {
+        let next = if self.month == 12 {
+            NaiveDate::from_ymd_opt(self.year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(self.year, self.month + 1, 1)
+        };
+        next.expect("valid month").pred_opt().expect("valid date")
+    }
+
+    /// `2024年06月`, as in output file names.
+    pub fn label_padded(self) -> String {
+        format!("{}年{:02}月", self.year, self.month)
+    }
+
+    /// `2024年6月`, as in report titles.
+    pub fn label(self) -> String {
+        format!("{}年{}月", self.year, self.month)
+    }
+}
+
+impl serde::Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:02}", self.year, self.month)
+    }
+}
+
+/// Months from the year's start to a date, with the last month counted by the fraction of its
+/// days elapsed: 03-31 → 3.0, 12-31 → 12.0, 06-15 → 5.5.
+pub fn months_into_year(date: NaiveDate) -> f64 {
+    let days_in_month = Period { year: date.year(), month: date.month() }.end().day() as f64;
+    (date.month() - 1) as f64 + date.day() as f64 / days_in_month
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_ways_people_write_a_month() {
+        let june = Period { year: 2024, month: 6 };
+        for text in ["2024-06", "2024-6", "202406", "2024年6月", "2024.06", "2024年06月"] {
+            assert_eq!(Period::parse(text), Some(june), "{text}");
+        }
+        assert_eq!(Period::parse("2024-13"), None);
+        assert_eq!(Period::parse("june"), None);
+    }
+
+    #[test]
+    fn previous_crosses_the_year() {
+        assert_eq!(Period { year: 2024, month: 1 }.previous(), Period { year: 2023, month: 12 });
+    }
+
+    #[test]
+    fn month_end_and_fraction() {
+        assert_eq!(Period { year: 2024, month: 2 }.end(), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        assert_eq!(months_into_year(NaiveDate::from_ymd_opt(2024, 3, 31).unwrap()), 3.0);
+        assert_eq!(months_into_year(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()), 12.0);
+    }
+}

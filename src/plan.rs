@@ -1,0 +1,711 @@
+//! The reporting system of one district-year as data: units, forms, indicators, targets.
+//!
+//! A plan is a TOML file (see `plans/*.toml`). Everything district-specific lives here so that the
+//! rest of the tool is generic. `Plan::from_toml` parses and then checks cross-references; every
+//! problem is reported with the key path and the line it is on.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// The plans that ship inside the binary: (name, TOML text).
+pub const SHIPPED_PLANS: &[(&str, &str)] = &[
+    ("yunxi-2024", include_str!("../plans/yunxi-2024.toml")),
+    ("echeng-2024", include_str!("../plans/echeng-2024.toml")),
+];
+
+/// The plan used when neither `--plan` nor `./plan.toml` says otherwise.
+pub const DEFAULT_PLAN: &str = "yunxi-2024";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub plan: PlanMeta,
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    pub units: Vec<ReportingUnit>,
+    pub forms: Vec<Form>,
+    pub indicators: Vec<Indicator>,
+    pub targets: Vec<Target>,
+    /// sha256 of the TOML text the plan was read from (hex); filled by the loader.
+    #[serde(skip)]
+    pub source_sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanMeta {
+    /// Short machine name, e.g. `yunxi-2024`.
+    pub id: String,
+    /// District name used in titles and file names, e.g. `云溪区`.
+    pub district: String,
+    /// Full name with the city, e.g. `岳阳市云溪区`.
+    pub district_full: String,
+    pub year: i32,
+    /// Title of the source document.
+    pub title: String,
+    /// Document number, e.g. `岳云委乡振组办发〔2024〕2号`.
+    #[serde(default)]
+    pub document_no: String,
+    #[serde(default)]
+    pub issued_by: String,
+    #[serde(default, deserialize_with = "toml_date::optional")]
+    pub issued: Option<NaiveDate>,
+    /// Office that runs the tool and is named in report headers.
+    #[serde(default)]
+    pub office: String,
+}
+
+/// Status thresholds and validation tolerances, all plan settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// Points behind 序时进度 at which 滞后 becomes 严重滞后.
+    pub severe_lag_pp: f64,
+    /// Month-on-month relative change beyond which a value is flagged 大起大落 (0.5 = 50%).
+    pub jump_ratio: f64,
+    /// Absolute change below which no jump is flagged (avoids noise on tiny values).
+    pub jump_min_abs: f64,
+    /// Relative tolerance for a 合计 row against the sum of detail rows.
+    pub total_tolerance: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { severe_lag_pp: 10.0, jump_ratio: 0.5, jump_min_abs: 50.0, total_tolerance: 0.001 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingUnit {
+    pub name: String,
+    /// 2022 statistics division code.
+    #[serde(default)]
+    pub code: String,
+    /// Other names the unit goes by (e.g. an abbreviation) that identify it in file names.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub villages: Vec<String>,
+}
+
+/// Who fills a form: every township, or the lead departments at district level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Reporter {
+    #[default]
+    Township,
+    Department,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKind {
+    /// One row per village of the township; the key column must name a known village.
+    Village,
+    /// One row per project; the key column is the project name.
+    Project,
+    /// One row per ledger item (department forms); the key column is an item id.
+    Item,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Form {
+    /// 表号, e.g. `ZX01`.
+    pub id: String,
+    /// Sheet name in the workbook, e.g. `粮食与耕地`.
+    pub sheet: String,
+    /// Title printed on the first row, e.g. `粮食与耕地情况表`.
+    pub title: String,
+    /// Short topic for the report's topic sheet, e.g. `粮食与耕地`.
+    #[serde(default)]
+    pub topic: String,
+    pub row_kind: RowKind,
+    #[serde(default)]
+    pub reporter: Reporter,
+    /// Rows the template leaves for projects or items (village forms get one per village).
+    #[serde(default = "default_blank_rows")]
+    pub blank_rows: u32,
+    /// Lines for the 填报说明 sheet.
+    #[serde(default)]
+    pub instructions: Vec<String>,
+    pub columns: Vec<Column>,
+}
+
+fn default_blank_rows() -> u32 {
+    20
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    /// The row's key: village name or project/item name.
+    Key,
+    /// A village name (for project forms: 涉及村).
+    Village,
+    Text,
+    Number,
+    /// 是 / 否.
+    YesNo,
+    /// One of `categories`.
+    Category,
+    /// A calendar date.
+    Date,
+    /// A year such as 2023.
+    Year,
+    /// A unit of measure named per row (e.g. 公里 / 座), see `Column::unit_of`.
+    Unit,
+}
+
+/// Whether a number is a month-end stock or a year-to-date cumulative value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    Stock,
+    #[default]
+    Ytd,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub id: String,
+    /// Header text without unit, e.g. `耕地面积`.
+    pub name: String,
+    pub kind: ColumnKind,
+    /// Canonical unit (numbers are stored in this unit), e.g. `亩`.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Other header texts that mean this column (without unit; normalised before matching).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub measure: Measure,
+    /// This column is a 其中项 of that column (must not exceed it).
+    #[serde(default)]
+    pub part_of: Option<String>,
+    /// This column must not exceed that column (e.g. 累计完工 ≤ 建设任务).
+    #[serde(default)]
+    pub not_above: Option<String>,
+    /// Allowed values for `category` columns (and for `unit` columns).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// For a `category` column: the unit each category must be reported in.
+    #[serde(default)]
+    pub category_units: BTreeMap<String, String>,
+    /// For a `unit` column: the number columns whose unit it gives.
+    #[serde(default)]
+    pub unit_of: Vec<String>,
+    /// Hint printed in the 填报说明 sheet.
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Column {
+    /// The header as the template writes it: `耕地面积（亩）`.
+    pub fn header(&self) -> String {
+        match &self.unit {
+            Some(unit) if self.kind == ColumnKind::Number => format!("{}（{}）", self.name, unit),
+            _ if self.kind == ColumnKind::YesNo => format!("{}（是/否）", self.name),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    /// Sum of the value column over matching rows.
+    #[default]
+    Sum,
+    /// Number of matching rows.
+    Count,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowFilter {
+    pub column: String,
+    /// The row's text in that column must equal this (after normalisation).
+    pub equals: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    /// Form and column it is computed from (absent for ratios).
+    #[serde(default)]
+    pub form: Option<String>,
+    #[serde(default)]
+    pub column: Option<String>,
+    #[serde(default)]
+    pub aggregation: Aggregation,
+    #[serde(default)]
+    pub filters: Vec<RowFilter>,
+    /// A ratio indicator: numerator ÷ denominator, both indicator ids.
+    #[serde(default)]
+    pub numerator: Option<String>,
+    #[serde(default)]
+    pub denominator: Option<String>,
+    /// Decimals to show.
+    #[serde(default = "default_decimals")]
+    pub decimals: u8,
+}
+
+fn default_decimals() -> u8 {
+    1
+}
+
+impl Indicator {
+    pub fn is_ratio(&self) -> bool {
+        self.numerator.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// Reach `value` by `deadline` (default: the plan year's end). Annual targets are this.
+    AtLeast,
+    /// Number of events (projects, villages, facilities) to reach by `deadline`.
+    Count,
+    /// Must stay at or above `value` at every month end (红线); never "completed".
+    Floor,
+    /// A ratio indicator at or above `value`, in percent (60 = 60%).
+    Ratio,
+    /// Reach the latest milestone at or before the period's end (percent of a ratio indicator).
+    Milestones,
+    /// Not below `baseline` (the previous year's value).
+    Baseline,
+    /// Shown with its trend; no target.
+    Tracked,
+    /// A task without a number; a lead unit reports its status.
+    Qualitative,
+}
+
+impl TargetKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetKind::AtLeast => "年度/限期目标",
+            TargetKind::Count => "数量目标",
+            TargetKind::Floor => "底线（红线）",
+            TargetKind::Ratio => "比例目标",
+            TargetKind::Milestones => "时序进度",
+            TargetKind::Baseline => "不低于基数",
+            TargetKind::Tracked => "跟踪监测",
+            TargetKind::Qualitative => "定性任务",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    #[serde(deserialize_with = "toml_date::required")]
+    pub by: NaiveDate,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub id: String,
+    /// Clause reference in the plan document, e.g. `二(一)1`.
+    pub clause: String,
+    /// 重点任务: the numbered task the target belongs to.
+    pub task: String,
+    /// Short name of what is measured, e.g. `粮食播种面积`.
+    pub name: String,
+    pub kind: TargetKind,
+    #[serde(default)]
+    pub indicator: Option<String>,
+    /// Target value in the indicator's unit (ratios and milestones in percent: 60 = 60%).
+    #[serde(default)]
+    pub value: Option<f64>,
+    /// How the document states it, e.g. `5.4万亩`.
+    #[serde(default)]
+    pub stated: String,
+    #[serde(default, deserialize_with = "toml_date::optional")]
+    pub deadline: Option<NaiveDate>,
+    #[serde(default)]
+    pub milestones: Vec<Milestone>,
+    #[serde(default)]
+    pub baseline: Option<f64>,
+    #[serde(default)]
+    pub baseline_label: String,
+    /// Township allocations (indicator unit), where the plan allocates.
+    #[serde(default)]
+    pub allocations: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub lead_units: Vec<String>,
+    #[serde(default)]
+    pub responsible_units: Vec<String>,
+    /// The sentence of the document the target comes from.
+    pub quote: String,
+}
+
+impl Target {
+    /// The date by which the target is due: the deadline, or the plan year's end.
+    pub fn due(&self, year: i32) -> NaiveDate {
+        self.deadline.unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date"))
+    }
+
+    pub fn is_numeric(&self) -> bool {
+        !matches!(self.kind, TargetKind::Qualitative)
+    }
+}
+
+/// Dates in plans are TOML dates (`deadline = 2024-03-31`) or strings (`"2024-03-31"`).
+mod toml_date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum DateRepr {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+
+    fn parse<E: Error>(repr: DateRepr) -> Result<NaiveDate, E> {
+        let text = match repr {
+            DateRepr::Toml(dt) => match dt.date {
+                Some(d) => return NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32).ok_or_else(|| E::custom("日期无效")),
+                None => return Err(E::custom("需要日期（如 2024-03-31）")),
+            },
+            DateRepr::Text(text) => text,
+        };
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| E::custom(format!("日期“{text}”应写成 2024-03-31")))
+    }
+
+    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        parse(DateRepr::deserialize(d)?)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        Ok(Some(parse(DateRepr::deserialize(d)?)?))
+    }
+}
+
+/// Where a plan comes from: a shipped name or a file.
+#[derive(Debug, Clone)]
+pub enum PlanSource {
+    Shipped(&'static str),
+    File(std::path::PathBuf),
+}
+
+impl Plan {
+    /// Resolve `--plan NAME|FILE`: a shipped name, a path, `./plan.toml` if present, else the default.
+    pub fn resolve(arg: Option<&str>) -> Result<(Plan, PlanSource)> {
+        match arg {
+            Some(name) => {
+                if let Some((shipped, text)) = SHIPPED_PLANS.iter().find(|(n, _)| *n == name) {
+                    return Ok((Plan::from_toml(text, shipped)?, PlanSource::Shipped(shipped)));
+                }
+                let path = Path::new(name);
+                if path.is_file() {
+                    return Ok((Plan::load_file(path)?, PlanSource::File(path.to_path_buf())));
+                }
+                let names: Vec<&str> = SHIPPED_PLANS.iter().map(|(n, _)| *n).collect();
+                Err(Error::Plan(format!(
+                    "找不到方案“{name}”：既不是内置方案（{}），也不是存在的文件",
+                    names.join("、")
+                )))
+            }
+            None => {
+                let local = Path::new("plan.toml");
+                if local.is_file() {
+                    return Ok((Plan::load_file(local)?, PlanSource::File(local.to_path_buf())));
+                }
+                let text = SHIPPED_PLANS.iter().find(|(n, _)| *n == DEFAULT_PLAN).expect("default plan ships").1;
+                Ok((Plan::from_toml(text, DEFAULT_PLAN)?, PlanSource::Shipped(DEFAULT_PLAN)))
+            }
+        }
+    }
+
+    pub fn load_file(path: &Path) -> Result<Plan> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Plan(format!("无法读取方案文件 {}：{e}", path.display())))?;
+        Plan::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parse and check a plan. `origin` names it in messages.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Plan> {
+        let mut plan: Plan = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            let at = line.map(|l| format!("第 {l} 行：")).unwrap_or_default();
+            Error::Plan(format!("方案 {origin} 格式错误：{at}{}", e.message()))
+        })?;
+        plan.source_sha256 = hex(&Sha256::digest(text.as_bytes()));
+        let problems = plan.check();
+        if problems.is_empty() {
+            Ok(plan)
+        } else {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| match p.locate(text) {
+                    Some(line) => format!("  第 {line} 行 {}：{}", p.key, p.message),
+                    None => format!("  {}：{}", p.key, p.message),
+                })
+                .collect();
+            Err(Error::Plan(format!("方案 {origin} 有 {} 处错误：\n{}", problems.len(), lines.join("\n"))))
+        }
+    }
+
+    /// Cross-reference checks that serde cannot do. Returns every problem found.
+    pub fn check(&self) -> Vec<PlanProblem> {
+        let mut problems = Vec::new();
+        let mut push = |key: String, anchor: Option<String>, message: String| {
+            problems.push(PlanProblem { key, anchor, message })
+        };
+        if self.units.is_empty() {
+            push("units".into(), None, "至少需要一个填报单位".into());
+        }
+        let mut seen = BTreeSet::new();
+        for (i, unit) in self.units.iter().enumerate() {
+            if !seen.insert(unit.name.as_str()) {
+                push(format!("units[{i}].name"), Some(quoted("name", &unit.name)), format!("填报单位“{}”重复", unit.name));
+            }
+        }
+        let mut form_ids = BTreeSet::new();
+        for (fi, form) in self.forms.iter().enumerate() {
+            let anchor = Some(quoted("id", &form.id));
+            if !form_ids.insert(form.id.as_str()) {
+                push(format!("forms[{fi}].id"), anchor.clone(), format!("表号“{}”重复", form.id));
+            }
+            let keys = form.columns.iter().filter(|c| c.kind == ColumnKind::Key).count();
+            if keys != 1 {
+                push(format!("forms[{fi}]({})", form.id), anchor.clone(), format!("每张表必须有且只有一个 kind = \"key\" 的列，现有 {keys} 个"));
+            }
+            let mut column_ids = BTreeSet::new();
+            for (ci, col) in form.columns.iter().enumerate() {
+                let key = format!("forms[{fi}]({}).columns[{ci}]({})", form.id, col.id);
+                let anchor = Some(quoted("id", &col.id));
+                if !column_ids.insert(col.id.as_str()) {
+                    push(key.clone(), anchor.clone(), format!("列 id“{}”重复", col.id));
+                }
+                let unit_given_per_row = form.columns.iter().any(|c| c.unit_of.contains(&col.id));
+                if col.kind == ColumnKind::Number
+                    && col.unit.is_none()
+                    && !unit_given_per_row
+                    && form.reporter == Reporter::Township
+                {
+                    push(key.clone(), anchor.clone(), "数值列必须写明 unit（计量单位）".into());
+                }
+                if let Some(unit) = &col.unit
+                    && crate::units::factor(unit, unit).is_none()
+                {
+                    push(key.clone(), anchor.clone(), format!("不认识的计量单位“{unit}”"));
+                }
+                if matches!(col.kind, ColumnKind::Category | ColumnKind::Unit) && col.categories.is_empty() {
+                    push(key.clone(), anchor.clone(), "分类列必须列出 categories".into());
+                }
+                for (cat, _) in &col.category_units {
+                    if !col.categories.contains(cat) {
+                        push(key.clone(), anchor.clone(), format!("category_units 中的“{cat}”不在 categories 中"));
+                    }
+                }
+            }
+            for (ci, col) in form.columns.iter().enumerate() {
+                let key = format!("forms[{fi}]({}).columns[{ci}]({})", form.id, col.id);
+                let anchor = Some(quoted("id", &col.id));
+                for (what, other) in [("part_of", &col.part_of), ("not_above", &col.not_above)] {
+                    if let Some(other) = other
+                        && !form.columns.iter().any(|c| &c.id == other && c.kind == ColumnKind::Number)
+                    {
+                        push(key.clone(), anchor.clone(), format!("{what} 指向的“{other}”不是本表的数值列"));
+                    }
+                }
+                for other in &col.unit_of {
+                    if !form.columns.iter().any(|c| &c.id == other && c.kind == ColumnKind::Number) {
+                        push(key.clone(), anchor.clone(), format!("unit_of 指向的“{other}”不是本表的数值列"));
+                    }
+                }
+            }
+        }
+        let mut indicator_ids = BTreeSet::new();
+        for (ii, ind) in self.indicators.iter().enumerate() {
+            let key = format!("indicators[{ii}]({})", ind.id);
+            let anchor = Some(quoted("id", &ind.id));
+            if !indicator_ids.insert(ind.id.as_str()) {
+                push(key.clone(), anchor.clone(), format!("指标 id“{}”重复", ind.id));
+            }
+            if ind.is_ratio() {
+                for part in [&ind.numerator, &ind.denominator] {
+                    match part {
+                        Some(p) if self.indicators.iter().any(|o| &o.id == p && !o.is_ratio()) => {}
+                        Some(p) => push(key.clone(), anchor.clone(), format!("比例的分子/分母“{p}”不是已定义的非比例指标")),
+                        None => push(key.clone(), anchor.clone(), "比例指标必须同时有 numerator 和 denominator".into()),
+                    }
+                }
+                continue;
+            }
+            let Some(form) = ind.form.as_deref().and_then(|f| self.form(f)) else {
+                push(key.clone(), anchor.clone(), format!("form“{}”不是已定义的表号", ind.form.as_deref().unwrap_or("")));
+                continue;
+            };
+            match (ind.aggregation, ind.column.as_deref()) {
+                (Aggregation::Sum, Some(c)) if form.column(c).is_some_and(|c| c.kind == ColumnKind::Number) => {}
+                (Aggregation::Sum, c) => push(key.clone(), anchor.clone(), format!("求和指标的 column“{}”不是表 {} 的数值列", c.unwrap_or(""), form.id)),
+                (Aggregation::Count, None) => {}
+                (Aggregation::Count, Some(c)) if form.column(c).is_some() => {}
+                (Aggregation::Count, Some(c)) => push(key.clone(), anchor.clone(), format!("column“{c}”不在表 {} 中", form.id)),
+            }
+            for filter in &ind.filters {
+                match form.column(&filter.column) {
+                    None => push(key.clone(), anchor.clone(), format!("筛选列“{}”不在表 {} 中", filter.column, form.id)),
+                    Some(col) if !col.categories.is_empty() && !col.categories.contains(&filter.equals) => push(
+                        key.clone(),
+                        anchor.clone(),
+                        format!("筛选值“{}”不是列“{}”的可选值（{}）", filter.equals, col.name, col.categories.join("、")),
+                    ),
+                    Some(col) if col.kind == ColumnKind::YesNo && !["是", "否"].contains(&filter.equals.as_str()) => {
+                        push(key.clone(), anchor.clone(), format!("是/否列“{}”的筛选值只能是“是”或“否”", col.name))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let mut target_ids = BTreeSet::new();
+        for (ti, t) in self.targets.iter().enumerate() {
+            let key = format!("targets[{ti}]({})", t.id);
+            let anchor = Some(quoted("id", &t.id));
+            if !target_ids.insert(t.id.as_str()) {
+                push(key.clone(), anchor.clone(), format!("目标 id“{}”重复", t.id));
+            }
+            if t.clause.trim().is_empty() {
+                push(key.clone(), anchor.clone(), "缺少条款引用 clause".into());
+            }
+            let needs_indicator = !matches!(t.kind, TargetKind::Qualitative);
+            match (&t.indicator, needs_indicator) {
+                (Some(i), _) if !self.indicators.iter().any(|ind| &ind.id == i) => {
+                    push(key.clone(), anchor.clone(), format!("indicator“{i}”不是已定义的指标"))
+                }
+                (None, true) => push(key.clone(), anchor.clone(), format!("{} 类目标必须指定 indicator", t.kind.label())),
+                _ => {}
+            }
+            let needs_value = matches!(t.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Floor | TargetKind::Ratio);
+            if needs_value && t.value.is_none() {
+                push(key.clone(), anchor.clone(), format!("{} 类目标必须有 value", t.kind.label()));
+            }
+            if let Some(v) = t.value
+                && (!v.is_finite() || v < 0.0)
+            {
+                push(key.clone(), anchor.clone(), format!("目标值 {v} 不是非负数"));
+            }
+            if t.kind == TargetKind::Ratio
+                && let Some(v) = t.value
+                && v <= 1.0
+            {
+                push(key.clone(), anchor.clone(), format!("比例目标按百分数填写（60% 写 60），现为 {v}"));
+            }
+            if t.kind == TargetKind::Milestones {
+                if t.milestones.is_empty() {
+                    push(key.clone(), anchor.clone(), "时序进度目标必须列出 milestones".into());
+                }
+                if t.milestones.windows(2).any(|w| w[0].by >= w[1].by || w[0].value > w[1].value) {
+                    push(key.clone(), anchor.clone(), "milestones 必须按日期递增且数值不减".into());
+                }
+            }
+            if t.kind == TargetKind::Baseline && t.baseline.is_none() {
+                push(key.clone(), anchor.clone(), "不低于基数类目标必须有 baseline".into());
+            }
+            if let Some(d) = t.deadline
+                && d.year() != self.plan.year
+            {
+                push(key.clone(), anchor.clone(), format!("deadline {d} 不在方案年度 {} 内", self.plan.year));
+            }
+            for name in t.allocations.keys() {
+                if self.unit(name).is_none() {
+                    push(key.clone(), anchor.clone(), format!("分解到的“{name}”不是填报单位"));
+                }
+            }
+            if t.lead_units.is_empty() {
+                push(key.clone(), anchor.clone(), "缺少牵头单位 lead_units".into());
+            }
+        }
+        problems
+    }
+
+    pub fn form(&self, id: &str) -> Option<&Form> {
+        self.forms.iter().find(|f| f.id == id)
+    }
+
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+
+    pub fn unit(&self, name: &str) -> Option<&ReportingUnit> {
+        self.units.iter().find(|u| u.name == name)
+    }
+
+    pub fn township_forms(&self) -> impl Iterator<Item = &Form> {
+        self.forms.iter().filter(|f| f.reporter == Reporter::Township)
+    }
+
+    /// The measure (stock or year-to-date) of an indicator, from its value column.
+    pub fn indicator_measure(&self, ind: &Indicator) -> Measure {
+        if let (Some(form), Some(col)) = (ind.form.as_deref().and_then(|f| self.form(f)), ind.column.as_deref())
+            && let Some(col) = form.column(col)
+        {
+            return col.measure;
+        }
+        if ind.is_ratio() { Measure::Stock } else { Measure::Ytd }
+    }
+}
+
+impl Form {
+    pub fn column(&self, id: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.id == id)
+    }
+
+    pub fn key_column(&self) -> &Column {
+        self.columns.iter().find(|c| c.kind == ColumnKind::Key).expect("checked: one key column")
+    }
+
+    pub fn topic(&self) -> &str {
+        if self.topic.is_empty() { &self.sheet } else { &self.topic }
+    }
+}
+
+/// One problem found by `Plan::check`.
+#[derive(Debug, Clone)]
+pub struct PlanProblem {
+    /// Key path, e.g. `targets[3](Y04).indicator`.
+    pub key: String,
+    /// A line of TOML that identifies the item (`id = "Y04"`), used to find the line number.
+    anchor: Option<String>,
+    pub message: String,
+}
+
+impl PlanProblem {
+    /// 1-based line of the item in the TOML text.
+    pub fn locate(&self, text: &str) -> Option<usize> {
+        let anchor = self.anchor.as_deref()?;
+        text.lines().position(|line| line.trim().replace(' ', "") == anchor.replace(' ', "")).map(|i| i + 1)
+    }
+}
+
+fn quoted(key: &str, value: &str) -> String {
+    format!("{key} = \"{value}\"")
+}
+
+fn line_of_offset(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,86 @@
+//! Fonts, colours and number formats shared by every workbook the tool writes, and the
+//! deterministic document properties that make re-runs byte-identical.
+
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Worksheet};
+
+use crate::period::Period;
+use crate::text::display_width;
+
+/// A serif CJK font present on Windows and in WPS.
+pub const FONT: &str = "宋体";
+pub const TITLE_FONT: &str = "黑体";
+
+pub const GREEN: u32 = 0xC6EFCE;
+pub const GREEN_TEXT: u32 = 0x006100;
+pub const YELLOW: u32 = 0xFFEB9C;
+pub const YELLOW_TEXT: u32 = 0x9C5700;
+pub const RED: u32 = 0xFFC7CE;
+pub const RED_TEXT: u32 = 0x9C0006;
+pub const HEADER_FILL: u32 = 0xDDEBF7;
+
+pub fn base() -> Format {
+    Format::new().set_font_name(FONT).set_font_size(11)
+}
+
+pub fn title() -> Format {
+    Format::new().set_font_name(TITLE_FONT).set_font_size(16).set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter)
+}
+
+pub fn subtitle() -> Format {
+    base().set_align(FormatAlign::Left).set_align(FormatAlign::VerticalCenter)
+}
+
+pub fn header() -> Format {
+    base()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(HEADER_FILL))
+}
+
+pub fn cell() -> Format {
+    base().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter)
+}
+
+pub fn text_cell() -> Format {
+    cell().set_text_wrap()
+}
+
+/// A number format with `decimals` places.
+pub fn number(decimals: u8) -> Format {
+    let pattern = if decimals == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(decimals as usize)) };
+    cell().set_num_format(pattern)
+}
+
+pub fn percent() -> Format {
+    cell().set_num_format("0.0%")
+}
+
+/// Fixed document properties: the creation time is the period's last day, so that the same
+/// inputs give the same bytes.
+pub fn properties(period: Period, title: &str, author: &str) -> DocProperties {
+    let end = period.end();
+    use chrono::Datelike;
+    let created = ExcelDateTime::from_ymd(end.year() as u16, end.month() as u8, end.day() as u8)
+        .and_then(|d| d.and_hms(18, 0, 0))
+        .expect("valid date");
+    DocProperties::new().set_title(title).set_author(author).set_company(author).set_creation_datetime(&created)
+}
+
+/// Column width in Excel units for the widest of `texts`, CJK counted double, within bounds.
+pub fn width_for<'a>(texts: impl IntoIterator<Item = &'a str>, min: f64, max: f64) -> f64 {
+    let widest = texts.into_iter().map(|t| t.lines().map(display_width).max().unwrap_or(0)).max().unwrap_or(0);
+    ((widest as f64) * 1.1 + 2.0).clamp(min, max)
+}
+
+/// A4 landscape, one page wide, title rows repeated, 第 N 页 共 M 页 in the footer.
+pub fn print_setup(sheet: &mut Worksheet, header_text: &str, repeat_last_row: u32) {
+    sheet.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0).set_print_center_horizontally(true);
+    sheet.set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3);
+    let _ = sheet.set_repeat_rows(0, repeat_last_row);
+    let header = header_text.replace('&', "&&");
+    sheet.set_header(format!("&C&\"宋体,常规\"&9{header}"));
+    sheet.set_footer("&C&\"宋体,常规\"&9第 &P 页 共 &N 页");
+}

@@ -1,0 +1,289 @@
+//! Township (and department) workbooks in the canonical layout of the plan's forms: the blank
+//! templates of `zhenxing template`, and — given values — the sample input and benchmark files.
+//!
+//! Each form sheet: title row, `填报单位：…    填报月份：…` line, one header row, data rows (one
+//! per village for village forms), footer lines. Data validation: non-negative numbers, 是/否
+//! and category dropdowns, the township's villages; header rows locked; a 填报说明 sheet.
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, FormatAlign, Formula, ProtectionOptions, Workbook, Worksheet};
+
+use crate::error::Result;
+use crate::period::Period;
+use crate::plan::{ColumnKind, Form, Plan, Reporter, RowKind};
+
+use super::style;
+
+/// A value to put in a template cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fill {
+    Empty,
+    Number(f64),
+    Text(String),
+}
+
+/// Values for one form sheet, and deliberate deviations from the canonical layout (used by
+/// the sample input to show what real files look like).
+#[derive(Debug, Clone, Default)]
+pub struct FilledForm {
+    /// Rows in plan column order. For village forms, row i is the township's village i.
+    pub rows: Vec<Vec<Fill>>,
+    /// A 合计 row after the data rows.
+    pub total: Option<Vec<Fill>>,
+    /// Header text to write instead of the canonical one, by column id (e.g. a unit in 公顷).
+    pub header_overrides: BTreeMap<String, String>,
+}
+
+/// What to write in one workbook.
+#[derive(Debug, Clone)]
+pub struct TemplateRequest<'a> {
+    pub plan: &'a Plan,
+    /// Reporting unit name, or `区直部门` for the department ledger.
+    pub unit: &'a str,
+    pub period: Period,
+    /// Values by form id; absent forms are left blank.
+    pub filled: BTreeMap<String, FilledForm>,
+    /// Whether to protect the header rows (templates: yes; generated sample files: yes as well,
+    /// as a statistician's file made from the template would be).
+    pub protect: bool,
+}
+
+/// File name of a township's workbook: `长岭街道_2024年03月.xlsx`.
+pub fn file_name(unit: &str, period: Period) -> String {
+    format!("{unit}_{}.xlsx", period.label_padded())
+}
+
+const FIRST_DATA_ROW: u32 = 3;
+
+/// The workbook's bytes.
+pub fn workbook_bytes(request: &TemplateRequest<'_>) -> Result<Vec<u8>> {
+    let path = std::path::PathBuf::from(file_name(request.unit, request.period));
+    let map = |e| super::xlsx_error(&path, e);
+    let plan = request.plan;
+    let department = request.unit == crate::validate::DEPARTMENTS;
+    let reporter = if department { Reporter::Department } else { Reporter::Township };
+    let villages: Vec<String> = plan.unit(request.unit).map(|u| u.villages.clone()).unwrap_or_default();
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&style::properties(request.period, &format!("{} {} 填报表", request.unit, request.period.label()), &plan.plan.office));
+    let forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
+    // Hidden list sheet for the village dropdowns.
+    let list_sheet = "名录";
+    for form in &forms {
+        let sheet = workbook.add_worksheet();
+        write_form_sheet(sheet, request, form, &villages, list_sheet).map_err(map)?;
+    }
+    let notes = workbook.add_worksheet();
+    write_instructions(notes, plan, &forms, request).map_err(map)?;
+    if !villages.is_empty() {
+        let list = workbook.add_worksheet();
+        list.set_name(list_sheet).map_err(map)?;
+        list.write_string(0, 0, "村（社区）").map_err(map)?;
+        for (i, v) in villages.iter().enumerate() {
+            list.write_string(i as u32 + 1, 0, v).map_err(map)?;
+        }
+        list.set_hidden(true);
+    }
+    workbook.save_to_buffer().map_err(map)
+}
+
+fn write_form_sheet(sheet: &mut Worksheet, request: &TemplateRequest<'_>, form: &Form, villages: &[String], list_sheet: &str) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    let plan = request.plan;
+    let filled = request.filled.get(&form.id);
+    sheet.set_name(&form.sheet)?;
+    let last_col = form.columns.len() as u16 - 1;
+    sheet.merge_range(0, 0, 0, last_col, &format!("{}（{}）", form.title, form.id), &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    let line = format!("填报单位：{}    填报月份：{}", request.unit, request.period.label());
+    sheet.merge_range(1, 0, 1, last_col, &line, &style::subtitle())?;
+    let header_format = style::header();
+    for (c, column) in form.columns.iter().enumerate() {
+        let text = filled.and_then(|f| f.header_overrides.get(&column.id).cloned()).unwrap_or_else(|| column.header());
+        sheet.write_string_with_format(2, c as u16, &text, &header_format)?;
+        let width = style::width_for([text.as_str()], 8.0, 30.0).max(if column.kind == ColumnKind::Key { 16.0 } else { 10.0 });
+        sheet.set_column_width(c as u16, width)?;
+    }
+    sheet.set_row_height(2, 36)?;
+
+    let prefilled_keys: Vec<String> = match form.row_kind {
+        RowKind::Village => villages.to_vec(),
+        RowKind::Item => department_items(plan),
+        RowKind::Project => Vec::new(),
+    };
+    let data_rows = filled.map(|f| f.rows.len()).unwrap_or(0).max(prefilled_keys.len()).max(if form.row_kind == RowKind::Project { form.blank_rows as usize } else { 0 });
+    let last_data_row = FIRST_DATA_ROW + data_rows.max(1) as u32 - 1;
+    let locked_text = style::cell();
+    let open_text = style::text_cell().set_unlocked();
+    for r in 0..data_rows {
+        let row = FIRST_DATA_ROW + r as u32;
+        for (c, column) in form.columns.iter().enumerate() {
+            let fill = filled.and_then(|f| f.rows.get(r)).and_then(|cells| cells.get(c)).cloned().unwrap_or(Fill::Empty);
+            let fill = match (&fill, column.kind) {
+                (Fill::Empty, ColumnKind::Key) => prefilled_keys.get(r).map(|k| Fill::Text(k.clone())).unwrap_or(Fill::Empty),
+                (Fill::Empty, ColumnKind::Text) if form.row_kind == RowKind::Item && column.id == "item" => {
+                    item_name(plan, prefilled_keys.get(r)).map(Fill::Text).unwrap_or(Fill::Empty)
+                }
+                _ => fill,
+            };
+            let key_locked = column.kind == ColumnKind::Key && form.row_kind != RowKind::Project;
+            let format: Format = match column.kind {
+                ColumnKind::Number => style::number(2).set_unlocked().set_num_format("#,##0.##"),
+                _ if key_locked => locked_text.clone(),
+                _ => open_text.clone(),
+            };
+            match fill {
+                Fill::Number(n) => sheet.write_number_with_format(row, c as u16, n, &format)?,
+                Fill::Text(t) => sheet.write_string_with_format(row, c as u16, &t, &format)?,
+                Fill::Empty => sheet.write_blank(row, c as u16, &format)?,
+            };
+        }
+    }
+    let mut footer_row = last_data_row + 1;
+    if let Some(total) = filled.and_then(|f| f.total.as_ref()) {
+        for (c, fill) in total.iter().enumerate() {
+            match fill {
+                Fill::Number(n) => sheet.write_number_with_format(footer_row, c as u16, *n, &style::number(2).set_num_format("#,##0.##").set_bold())?,
+                Fill::Text(t) => sheet.write_string_with_format(footer_row, c as u16, t, &style::cell().set_bold())?,
+                Fill::Empty => sheet.write_blank(footer_row, c as u16, &style::cell())?,
+            };
+        }
+        footer_row += 1;
+    }
+    sheet.write_string_with_format(footer_row + 1, 0, "填报人：            联系电话：            审核人：            填报日期：", &style::base())?;
+
+    // Data validation on the data rows.
+    for (c, column) in form.columns.iter().enumerate() {
+        let c = c as u16;
+        let validation = match column.kind {
+            ColumnKind::Number => Some(
+                DataValidation::new()
+                    .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+                    .set_error_title("数值错误")?
+                    .set_error_message(format!("“{}”请填写不小于 0 的数字", column.header()))?,
+            ),
+            ColumnKind::YesNo => Some(DataValidation::new().allow_list_strings(&["是", "否"])?.set_error_message("请从下拉框选择“是”或“否”")?),
+            ColumnKind::Category | ColumnKind::Unit => {
+                Some(DataValidation::new().allow_list_strings(&column.categories)?.set_error_message(format!("请从下拉框选择：{}", column.categories.join("、")))?)
+            }
+            ColumnKind::Year => Some(
+                DataValidation::new()
+                    .allow_whole_number(DataValidationRule::Between(2015, 2035))
+                    .set_error_message("请填写4位年份，如 2023")?,
+            ),
+            ColumnKind::Village if !villages.is_empty() => Some(
+                DataValidation::new()
+                    .allow_list_formula(Formula::new(format!("={list_sheet}!$A$2:$A${}", villages.len() + 1)))
+                    .set_error_message("请从下拉框选择本镇（街道）的村（社区）")?,
+            ),
+            _ => None,
+        };
+        if let Some(validation) = validation {
+            sheet.add_data_validation(FIRST_DATA_ROW, c, last_data_row.max(FIRST_DATA_ROW + 49), c, &validation)?;
+        }
+    }
+    sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
+    style::print_setup(sheet, &format!("{} {} {}", request.unit, request.period.label(), form.title), FIRST_DATA_ROW - 1);
+    if request.protect {
+        let options = ProtectionOptions { format_columns: true, format_rows: true, insert_rows: true, delete_rows: true, ..ProtectionOptions::default() };
+        sheet.protect_with_options(&options);
+    }
+    Ok(())
+}
+
+/// Ledger rows of the department form: every target reported by a department, and every
+/// qualitative target.
+pub fn department_items(plan: &Plan) -> Vec<String> {
+    plan.targets
+        .iter()
+        .filter(|t| {
+            let by_department = t
+                .indicator
+                .as_deref()
+                .and_then(|i| plan.indicator(i))
+                .and_then(|i| i.form.as_deref())
+                .and_then(|f| plan.form(f))
+                .is_some_and(|f| f.reporter == Reporter::Department);
+            by_department || !t.is_numeric()
+        })
+        .map(|t| t.id.clone())
+        .collect()
+}
+
+fn item_name(plan: &Plan, id: Option<&String>) -> Option<String> {
+    let target = plan.targets.iter().find(|t| Some(&t.id) == id)?;
+    Some(format!("{}（{}）", target.name, target.lead_units.join("、")))
+}
+
+fn write_instructions(sheet: &mut Worksheet, plan: &Plan, forms: &[&Form], request: &TemplateRequest<'_>) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    sheet.set_name("填报说明")?;
+    sheet.set_column_width(0, 16)?;
+    sheet.set_column_width(1, 26)?;
+    sheet.set_column_width(2, 12)?;
+    sheet.set_column_width(3, 60)?;
+    sheet.merge_range(0, 0, 0, 3, &format!("{} 乡村振兴重点指标月报 填报说明", plan.plan.district_full), &style::title())?;
+    let wrap = style::base().set_text_wrap().set_align(FormatAlign::Top);
+    let general = [
+        format!("1. 本表由{}于每月结束后报送，文件名为“{}”，放入 input/{}/ 文件夹。", request.unit, file_name(request.unit, request.period), request.period),
+        "2. 请勿修改工作表名称、表头和村（社区）名称；灰色表头行已锁定，只需填写白色单元格。".to_string(),
+        "3. 时点数填月末实有数；其余数值为本年1月1日起至本月末的累计数。没有数据的填 0，不要留空或填文字。".to_string(),
+        "4. 合计行可填可不填；如填写，必须等于各行之和（汇总以明细为准）。".to_string(),
+        format!("5. 依据：{}（{}）。", plan.plan.title, plan.plan.document_no),
+    ];
+    let mut row = 2u32;
+    for line in &general {
+        sheet.merge_range(row, 0, row, 3, line, &wrap)?;
+        sheet.set_row_height(row, 30)?;
+        row += 1;
+    }
+    row += 1;
+    let header = style::header();
+    for (c, h) in ["表号", "列名", "类型", "填报要求"].iter().enumerate() {
+        sheet.write_string_with_format(row, c as u16, *h, &header)?;
+    }
+    row += 1;
+    let cell = style::text_cell();
+    for form in forms {
+        for line in &form.instructions {
+            sheet.write_string_with_format(row, 0, &format!("{} {}", form.id, form.sheet), &cell)?;
+            sheet.merge_range(row, 1, row, 3, line, &cell)?;
+            sheet.set_row_height(row, 30)?;
+            row += 1;
+        }
+        for column in &form.columns {
+            let kind = match column.kind {
+                ColumnKind::Key => "名称",
+                ColumnKind::Village => "村（社区）",
+                ColumnKind::Text => "文字",
+                ColumnKind::Number => match column.measure {
+                    crate::plan::Measure::Stock => "数值（时点）",
+                    crate::plan::Measure::Ytd => "数值（累计）",
+                },
+                ColumnKind::YesNo => "是/否",
+                ColumnKind::Category => "下拉选择",
+                ColumnKind::Date => "日期",
+                ColumnKind::Year => "年份",
+                ColumnKind::Unit => "计量单位",
+            };
+            let mut rule = column.note.clone();
+            if let Some(parent) = column.part_of.as_deref().and_then(|p| form.column(p)) {
+                rule.push_str(&format!("不得大于“{}”。", parent.name));
+            }
+            if let Some(limit) = column.not_above.as_deref().and_then(|p| form.column(p)) {
+                rule.push_str(&format!("不得大于“{}”。", limit.name));
+            }
+            if !column.categories.is_empty() {
+                rule.push_str(&format!("可选：{}。", column.categories.join("、")));
+            }
+            if column.required {
+                rule.push_str("必填。");
+            }
+            sheet.write_string_with_format(row, 0, &format!("{} {}", form.id, form.sheet), &cell)?;
+            sheet.write_string_with_format(row, 1, &column.header(), &cell)?;
+            sheet.write_string_with_format(row, 2, kind, &cell)?;
+            sheet.write_string_with_format(row, 3, &rule, &cell)?;
+            row += 1;
+        }
+    }
+    style::print_setup(sheet, "填报说明", 0);
+    Ok(())
+}

@@ -1,0 +1,523 @@
+//! The leaders' workbook: `<区名>乡村振兴重点指标进度通报_<YYYY>年<MM>月.xlsx`, read on screen and
+//! printed on A4. Sheets: 总览, 镇街进度, one per form topic, 定性任务, 报送情况, 数据问题, 说明.
+//!
+//! Values are written as computed numbers, never formulas; township text is always written with
+//! `write_string`, so a village named `=HYPERLINK(...)` stays inert. Document properties are
+//! fixed to the period's end so a re-run gives identical bytes.
+
+use rust_xlsxwriter::{
+    Chart, ChartType, Color, ConditionalFormatDataBar, ConditionalFormatText, ConditionalFormatTextRule, Format, FormatAlign, Workbook, Worksheet, XlsxError,
+};
+
+use crate::aggregate::{Aggregated, Status, TargetProgress, Tone};
+use crate::error::Result;
+use crate::period::Period;
+use crate::plan::{ColumnKind, Plan, Reporter, TargetKind};
+use crate::validate::{DEPARTMENTS, SubmissionStatus, Validated, Value};
+
+use super::style;
+
+pub struct Bulletin<'a> {
+    pub plan: &'a Plan,
+    pub validated: &'a Validated,
+    pub aggregated: &'a Aggregated,
+    /// sha256 of the input set, shown in 说明 instead of a wall-clock time.
+    pub input_fingerprint: &'a str,
+}
+
+pub fn file_name(plan: &Plan, period: Period) -> String {
+    format!("{}乡村振兴重点指标进度通报_{}.xlsx", plan.plan.district, period.label_padded())
+}
+
+/// Headline table columns (SPEC).
+pub const HEADLINE: [&str; 12] = ["序号", "重点任务", "指标", "单位", "年度目标", "本月完成", "累计完成", "完成率", "序时进度", "进度差（百分点）", "状态", "牵头单位"];
+
+/// Row (0-based) of the headline table's header on 总览.
+pub const HEADLINE_ROW: u32 = 4;
+
+type XResult<T> = std::result::Result<T, XlsxError>;
+
+pub fn bulletin_bytes(b: &Bulletin<'_>) -> Result<Vec<u8>> {
+    let path = std::path::PathBuf::from(file_name(b.plan, b.aggregated.period));
+    let map = |e| super::xlsx_error(&path, e);
+    let mut workbook = Workbook::new();
+    let period = b.aggregated.period;
+    let title = format!("{}乡村振兴重点指标进度通报", b.plan.plan.district_full);
+    workbook.set_properties(&style::properties(period, &format!("{title}（{}）", period.label()), &b.plan.plan.office));
+    overview(workbook.add_worksheet(), b, &title).map_err(map)?;
+    townships(workbook.add_worksheet(), b).map_err(map)?;
+    for form in b.plan.township_forms() {
+        topic(workbook.add_worksheet(), b, form).map_err(map)?;
+    }
+    qualitative(workbook.add_worksheet(), b).map_err(map)?;
+    submissions(workbook.add_worksheet(), b).map_err(map)?;
+    problems(workbook.add_worksheet(), b).map_err(map)?;
+    notes(workbook.add_worksheet(), b).map_err(map)?;
+    workbook.save_to_buffer().map_err(map)
+}
+
+fn tone_format(tone: Tone) -> Format {
+    let cell = style::cell().set_align(FormatAlign::Center).set_bold();
+    match tone {
+        Tone::Green => cell.set_font_color(Color::RGB(style::GREEN_TEXT)).set_background_color(Color::RGB(style::GREEN)),
+        Tone::Yellow => cell.set_font_color(Color::RGB(style::YELLOW_TEXT)).set_background_color(Color::RGB(style::YELLOW)),
+        Tone::Red => cell.set_font_color(Color::RGB(style::RED_TEXT)).set_background_color(Color::RGB(style::RED)),
+        Tone::Neutral => cell,
+    }
+}
+
+/// Status colours as conditional formats on a column, so they follow sorting and filtering.
+fn status_colours(sheet: &mut Worksheet, first_row: u32, last_row: u32, col: u16) -> XResult<()> {
+    let rules: [(&str, Tone); 9] = [
+        ("严重滞后", Tone::Red),
+        ("预警", Tone::Red),
+        ("未达标", Tone::Red),
+        ("未报送", Tone::Red),
+        ("未启动", Tone::Red),
+        ("滞后", Tone::Yellow),
+        ("推进中", Tone::Yellow),
+        ("已完成", Tone::Green),
+        ("正常", Tone::Green),
+    ];
+    for (text, tone) in rules.iter().chain([("达标", Tone::Green)].iter()) {
+        let format = tone_format(*tone);
+        let rule = ConditionalFormatText::new().set_rule(ConditionalFormatTextRule::Contains(text.to_string())).set_format(format).set_stop_if_true(true);
+        sheet.add_conditional_format(first_row, col, last_row, col, &rule)?;
+    }
+    Ok(())
+}
+
+fn opt_number(sheet: &mut Worksheet, row: u32, col: u16, value: Option<f64>, format: &Format) -> XResult<()> {
+    match value {
+        Some(v) if v.is_finite() => sheet.write_number_with_format(row, col, v, format).map(|_| ()),
+        _ => sheet.write_string_with_format(row, col, "—", &format.clone().set_align(FormatAlign::Center)).map(|_| ()),
+    }
+}
+
+fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()> {
+    let period = b.aggregated.period;
+    let plan = b.plan;
+    sheet.set_name("总览")?;
+    let last_col = HEADLINE.len() as u16 - 1;
+    sheet.merge_range(0, 0, 0, last_col, title, &style::title())?;
+    sheet.set_row_height(0, 32)?;
+    sheet.merge_range(1, 0, 1, last_col, &format!("（{}）", period.label()), &style::base().set_align(FormatAlign::Center).set_font_size(12))?;
+    let v = b.validated;
+    let units = plan.units.len();
+    let reported = v.townships.iter().filter(|t| t.status == SubmissionStatus::Reported && plan.unit(&t.township).is_some()).count();
+    let missing: Vec<&str> = v.townships.iter().filter(|t| t.status == SubmissionStatus::Missing && plan.unit(&t.township).is_some()).map(|t| t.township.as_str()).collect();
+    let rejected: Vec<&str> = v.townships.iter().filter(|t| t.status == SubmissionStatus::Rejected && plan.unit(&t.township).is_some()).map(|t| t.township.as_str()).collect();
+    let mut counts = format!("报送情况：应报 {units} 个镇（街道），已报送 {reported} 个，未报送 {} 个，数据有误 {} 个", missing.len(), rejected.len());
+    if !missing.is_empty() {
+        counts.push_str(&format!("（未报送：{}）", missing.join("、")));
+    }
+    if !rejected.is_empty() {
+        counts.push_str(&format!("（数据有误：{}）", rejected.join("、")));
+    }
+    sheet.merge_range(2, 0, 2, last_col, &format!("{}    数据截至{}", plan.plan.office, period.end().format("%Y年%-m月%-d日")), &style::subtitle())?;
+    sheet.merge_range(3, 0, 3, last_col, &counts, &style::subtitle().set_text_wrap())?;
+    sheet.set_row_height(3, 30)?;
+    let header = style::header();
+    for (c, h) in HEADLINE.iter().enumerate() {
+        sheet.write_string_with_format(HEADLINE_ROW, c as u16, *h, &header)?;
+    }
+    sheet.set_row_height(HEADLINE_ROW, 30)?;
+    let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| t.kind != TargetKind::Qualitative).collect();
+    let center = style::cell().set_align(FormatAlign::Center);
+    let wrap = style::text_cell();
+    let pct = style::percent();
+    let pp = style::number(1);
+    for (i, t) in rows.iter().enumerate() {
+        let r = HEADLINE_ROW + 1 + i as u32;
+        let number = style::number(t.decimals);
+        sheet.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
+        sheet.write_string_with_format(r, 1, &format!("{} {}", t.clause, t.task), &wrap)?;
+        sheet.write_string_with_format(r, 2, &headline_name(t), &wrap)?;
+        sheet.write_string_with_format(r, 3, &t.unit, &center)?;
+        opt_number(sheet, r, 4, t.target, &number)?;
+        opt_number(sheet, r, 5, t.month_value, &number)?;
+        opt_number(sheet, r, 6, t.cumulative, &number)?;
+        opt_number(sheet, r, 7, t.completion_rate, &pct)?;
+        opt_number(sheet, r, 8, t.time_progress, &pct)?;
+        opt_number(sheet, r, 9, t.gap_pp, &pp)?;
+        sheet.write_string_with_format(r, 10, t.status.label(), &center)?;
+        sheet.write_string_with_format(r, 11, &t.lead_units, &wrap)?;
+    }
+    let last_row = HEADLINE_ROW + rows.len().max(1) as u32;
+    status_colours(sheet, HEADLINE_ROW + 1, last_row, 10)?;
+    let widths = [5.0, 24.0, 26.0, 6.0, 11.0, 10.0, 11.0, 8.0, 8.0, 10.0, 9.0, 22.0];
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    // Notes: what the figures leave out, target wording.
+    let mut note_row = last_row + 2;
+    let mut notes: Vec<String> = Vec::new();
+    for (i, t) in rows.iter().enumerate() {
+        if !t.note.is_empty() {
+            notes.push(format!("序号{}（{}）：{}", i + 1, t.name, t.note));
+        }
+    }
+    notes.push(format!("完成率 = 累计完成 ÷ 年度目标；序时进度 = 已过月数 ÷ 12（限期目标按截止日期，时序目标取已到期节点）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”。", plan.thresholds.severe_lag_pp, plan.thresholds.severe_lag_pp));
+    notes.push("底线指标（耕地红线）每月检查，低于红线为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势。".to_string());
+    sheet.write_string_with_format(note_row, 0, "注：", &style::base().set_bold())?;
+    for note in &notes {
+        sheet.merge_range(note_row, 1, note_row, last_col, note, &style::base().set_text_wrap().set_align(FormatAlign::Top))?;
+        sheet.set_row_height(note_row, if crate::text::display_width(note) > 150 { 30 } else { 16 })?;
+        note_row += 1;
+    }
+    // Chart: completion against time progress for targets with a schedule.
+    let scheduled: Vec<usize> = rows.iter().enumerate().filter(|(_, t)| t.time_progress.is_some() && t.completion_rate.is_some()).map(|(i, _)| i).collect();
+    if !scheduled.is_empty() {
+        let mut chart = Chart::new(ChartType::Bar);
+        let first = HEADLINE_ROW + 1;
+        chart.title().set_name("完成率与序时进度");
+        chart.add_series().set_name("完成率").set_categories(("总览", first, 2, last_row, 2)).set_values(("总览", first, 7, last_row, 7));
+        chart.add_series().set_name("序时进度").set_categories(("总览", first, 2, last_row, 2)).set_values(("总览", first, 8, last_row, 8));
+        chart.x_axis().set_num_format("0%").set_min(0.0).set_max(1.2);
+        chart.y_axis().set_reverse();
+        chart.set_width(900).set_height((rows.len() as u32 * 22).clamp(320, 900));
+        sheet.insert_chart(note_row + 1, 1, &chart)?;
+    }
+    sheet.set_freeze_panes(HEADLINE_ROW + 1, 0)?;
+    style::print_setup(sheet, &format!("{title}（{}）", period.label()), HEADLINE_ROW);
+    sheet.set_active(true);
+    Ok(())
+}
+
+fn headline_name(t: &TargetProgress) -> String {
+    match t.kind {
+        TargetKind::Floor => format!("{}（不低于{}）", t.name, t.stated),
+        _ if !t.stated.is_empty() => format!("{}（{}）", t.name, t.stated),
+        _ => t.name.clone(),
+    }
+}
+
+fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    let plan = b.plan;
+    let period = b.aggregated.period;
+    sheet.set_name("镇街进度")?;
+    let indicators = &b.aggregated.township_indicators;
+    let last_col = 1 + indicators.len() as u16 * 2;
+    let title = format!("各镇（街道）重点指标完成情况（{}）", period.label());
+    sheet.merge_range(0, 0, 0, last_col.max(2), &title, &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    sheet.merge_range(1, 0, 2, 0, "镇（街道）", &style::header())?;
+    sheet.merge_range(1, 1, 2, 1, "报送状态", &style::header())?;
+    for (i, id) in indicators.iter().enumerate() {
+        let indicator = plan.indicator(id).expect("from plan");
+        let c = 2 + i as u16 * 2;
+        let allocated = plan.targets.iter().any(|t| t.indicator.as_deref() == Some(id.as_str()) && !t.allocations.is_empty());
+        sheet.merge_range(1, c, 1, c + 1, &format!("{}（{}）", indicator.name, indicator.unit), &style::header())?;
+        sheet.write_string_with_format(2, c, if allocated { "完成率" } else { "数值" }, &style::header())?;
+        sheet.write_string_with_format(2, c + 1, "排名", &style::header())?;
+        sheet.set_column_width(c, 12)?;
+        sheet.set_column_width(c + 1, 7)?;
+    }
+    sheet.set_row_height(1, 42)?;
+    sheet.set_column_width(0, 12)?;
+    sheet.set_column_width(1, 9)?;
+    let center = style::cell().set_align(FormatAlign::Center);
+    let names: Vec<&str> = plan.units.iter().map(|u| u.name.as_str()).collect();
+    for (r, name) in names.iter().enumerate() {
+        let row = 3 + r as u32;
+        sheet.write_string_with_format(row, 0, *name, &style::cell())?;
+        let status = b.validated.townships.iter().find(|t| t.township == *name).map(|t| t.status).unwrap_or(SubmissionStatus::Missing);
+        sheet.write_string_with_format(row, 1, status.label(), &center)?;
+        for (i, id) in indicators.iter().enumerate() {
+            let c = 2 + i as u16 * 2;
+            let decimals = plan.indicator(id).map(|i| i.decimals).unwrap_or(1);
+            let value = b.aggregated.townships.iter().find(|t| t.township == *name && &t.indicator_id == id);
+            match value {
+                Some(v) if v.allocation.is_some() => opt_number(sheet, row, c, v.completion_rate, &style::percent())?,
+                Some(v) => opt_number(sheet, row, c, v.value, &style::number(decimals))?,
+                None => opt_number(sheet, row, c, None, &style::cell())?,
+            }
+            let rank = value.and_then(|v| v.rank.map(|r| if v.tied { format!("并列{r}") } else { r.to_string() })).unwrap_or_else(|| "—".to_string());
+            sheet.write_string_with_format(row, c + 1, &rank, &center)?;
+        }
+    }
+    let last_row = 2 + names.len().max(1) as u32;
+    status_colours(sheet, 3, last_row, 1)?;
+    for i in 0..indicators.len() {
+        let c = 2 + i as u16 * 2;
+        sheet.add_conditional_format(3, c, last_row, c, &ConditionalFormatDataBar::new())?;
+    }
+    if let Some(first) = indicators.first() {
+        let indicator = plan.indicator(first).expect("from plan");
+        let mut chart = Chart::new(ChartType::Column);
+        chart.title().set_name(format!("各镇（街道）{}（{}）", indicator.name, indicator.unit).as_str());
+        chart.add_series().set_name(indicator.name.as_str()).set_categories(("镇街进度", 3, 0, last_row, 0)).set_values(("镇街进度", 3, 2, last_row, 2));
+        chart.legend().set_hidden();
+        chart.set_width(720).set_height(300);
+        sheet.insert_chart(last_row + 2, 0, &chart)?;
+    }
+    sheet.autofilter(2, 0, last_row, last_col)?;
+    sheet.set_freeze_panes(3, 1)?;
+    style::print_setup(sheet, &title, 2);
+    Ok(())
+}
+
+fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> XResult<()> {
+    let period = b.aggregated.period;
+    sheet.set_name(form.topic())?;
+    let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
+    let columns = &form.columns;
+    let last_col = columns.len() as u16 + 2;
+    sheet.merge_range(0, 0, 0, last_col, &title, &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    sheet.write_string_with_format(1, 0, "镇（街道）", &style::header())?;
+    sheet.set_column_width(0, 11)?;
+    for (c, column) in columns.iter().enumerate() {
+        let header = column.header();
+        sheet.write_string_with_format(1, c as u16 + 1, &header, &style::header())?;
+        sheet.set_column_width(c as u16 + 1, style::width_for([header.as_str()], 8.0, 20.0).max(if column.kind == ColumnKind::Key { 16.0 } else { 8.0 }) * 0.8)?;
+    }
+    sheet.write_string_with_format(1, last_col - 1, "来源文件", &style::header())?;
+    sheet.write_string_with_format(1, last_col, "行号", &style::header())?;
+    sheet.set_column_width(last_col - 1, 26)?;
+    sheet.set_column_width(last_col, 6)?;
+    sheet.set_row_height(1, 42)?;
+    let records: Vec<_> = b.validated.records.iter().filter(|r| r.form == form.id).collect();
+    for (i, record) in records.iter().enumerate() {
+        let row = 2 + i as u32;
+        sheet.write_string_with_format(row, 0, &record.township, &style::cell())?;
+        for (c, value) in record.values.iter().enumerate() {
+            let col = c as u16 + 1;
+            match value {
+                Value::Number(n) => sheet.write_number_with_format(row, col, *n, &style::number(1)).map(|_| ())?,
+                Value::Text(t) => sheet.write_string_with_format(row, col, t, &style::text_cell()).map(|_| ())?,
+                Value::Missing => sheet.write_blank(row, col, &style::cell()).map(|_| ())?,
+            }
+        }
+        sheet.write_string_with_format(row, last_col - 1, &record.file, &style::text_cell())?;
+        sheet.write_number_with_format(row, last_col, record.row as f64, &style::number(0))?;
+    }
+    let last_row = 1 + records.len().max(1) as u32;
+    sheet.autofilter(1, 0, last_row, last_col)?;
+    sheet.set_freeze_panes(2, 2)?;
+
+    // Month-by-month trend of this form's target indicators (from the store).
+    let indicators: Vec<&crate::plan::Indicator> = b
+        .plan
+        .targets
+        .iter()
+        .filter(|t| t.is_numeric())
+        .filter_map(|t| t.indicator.as_deref().and_then(|i| b.plan.indicator(i)))
+        .filter(|i| i.form.as_deref() == Some(form.id.as_str()))
+        .collect();
+    if !indicators.is_empty() {
+        let top = last_row + 2;
+        sheet.write_string_with_format(top, 0, "逐月趋势（全区累计，来自历史数据库）", &style::base().set_bold())?;
+        sheet.write_string_with_format(top + 1, 0, "月份", &style::header())?;
+        for (i, ind) in indicators.iter().enumerate() {
+            sheet.write_string_with_format(top + 1, 1 + i as u16, &format!("{}（{}）", ind.name, ind.unit), &style::header())?;
+        }
+        sheet.set_row_height(top + 1, 42)?;
+        let months: Vec<Period> = (1..=period.month).filter_map(|m| Period::new(period.year, m)).collect();
+        let mut row = top + 2;
+        for month in &months {
+            if !b.aggregated.trend.iter().any(|p| p.period == *month) {
+                continue;
+            }
+            sheet.write_string_with_format(row, 0, &month.label(), &style::cell())?;
+            for (i, ind) in indicators.iter().enumerate() {
+                let value = b.aggregated.trend.iter().find(|p| p.period == *month && p.indicator_id == ind.id).and_then(|p| p.value);
+                opt_number(sheet, row, 1 + i as u16, value, &style::number(ind.decimals))?;
+            }
+            row += 1;
+        }
+        if row > top + 2 {
+            let mut chart = Chart::new(ChartType::Line);
+            chart.title().set_name(format!("{}逐月趋势", form.topic()).as_str());
+            let sheet_name = form.topic().to_string();
+            for (i, ind) in indicators.iter().enumerate().take(6) {
+                chart
+                    .add_series()
+                    .set_name(ind.name.as_str())
+                    .set_categories((sheet_name.as_str(), top + 2, 0, row - 1, 0))
+                    .set_values((sheet_name.as_str(), top + 2, 1 + i as u16, row - 1, 1 + i as u16));
+            }
+            chart.set_width(720).set_height(300);
+            sheet.insert_chart(row + 1, 0, &chart)?;
+        }
+    }
+    style::print_setup(sheet, &title, 1);
+    Ok(())
+}
+
+fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    sheet.set_name("定性任务")?;
+    let title = format!("定性任务推进情况（{}）", b.aggregated.period.label());
+    sheet.merge_range(0, 0, 0, 6, &title, &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    let headers = ["序号", "条款", "重点任务", "任务内容", "牵头单位", "进展状态", "进展说明"];
+    let widths = [5.0, 8.0, 20.0, 34.0, 20.0, 9.0, 40.0];
+    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(1, c as u16, *h, &style::header())?;
+        sheet.set_column_width(c as u16, w)?;
+    }
+    let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| t.kind == TargetKind::Qualitative).collect();
+    let center = style::cell().set_align(FormatAlign::Center);
+    for (i, t) in rows.iter().enumerate() {
+        let r = 2 + i as u32;
+        sheet.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
+        sheet.write_string_with_format(r, 1, &t.clause, &center)?;
+        sheet.write_string_with_format(r, 2, &t.task, &style::text_cell())?;
+        sheet.write_string_with_format(r, 3, &t.name, &style::text_cell())?;
+        sheet.write_string_with_format(r, 4, &t.lead_units, &style::text_cell())?;
+        sheet.write_string_with_format(r, 5, t.status.label(), &center)?;
+        sheet.write_string_with_format(r, 6, &t.note, &style::text_cell())?;
+    }
+    let last = 1 + rows.len().max(1) as u32;
+    status_colours(sheet, 2, last, 5)?;
+    sheet.autofilter(1, 0, last, 6)?;
+    sheet.set_freeze_panes(2, 0)?;
+    style::print_setup(sheet, &title, 1);
+    Ok(())
+}
+
+fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    sheet.set_name("报送情况")?;
+    let title = format!("报表报送情况（{}）", b.aggregated.period.label());
+    sheet.merge_range(0, 0, 0, 7, &title, &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    let headers = ["填报单位", "报送状态", "文件", "文件处理", "接收时间", "错误数", "警告数", "sha256"];
+    let widths = [12.0, 9.0, 34.0, 14.0, 18.0, 7.0, 7.0, 66.0];
+    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(1, c as u16, *h, &style::header())?;
+        sheet.set_column_width(c as u16, w)?;
+    }
+    let center = style::cell().set_align(FormatAlign::Center);
+    let mut row = 2u32;
+    let mut units: Vec<String> = b.plan.units.iter().map(|u| u.name.clone()).collect();
+    if b.plan.forms.iter().any(|f| f.reporter == Reporter::Department) {
+        units.push(DEPARTMENTS.to_string());
+    }
+    for unit in &units {
+        let outcome = b.validated.townships.iter().find(|t| &t.township == unit);
+        let status = outcome.map(|t| t.status).unwrap_or(SubmissionStatus::Missing);
+        let files: Vec<_> = b.validated.files.iter().filter(|f| &f.township == unit).collect();
+        if files.is_empty() {
+            sheet.write_string_with_format(row, 0, unit, &style::cell())?;
+            sheet.write_string_with_format(row, 1, status.label(), &center)?;
+            for c in 2..8 {
+                sheet.write_blank(row, c, &style::cell())?;
+            }
+            row += 1;
+        }
+        for file in files {
+            sheet.write_string_with_format(row, 0, unit, &style::cell())?;
+            sheet.write_string_with_format(row, 1, status.label(), &center)?;
+            sheet.write_string_with_format(row, 2, &file.file, &style::text_cell())?;
+            sheet.write_string_with_format(row, 3, file.status.label(), &center)?;
+            sheet.write_string_with_format(row, 4, &file.received, &center)?;
+            sheet.write_number_with_format(row, 5, file.errors as f64, &style::number(0))?;
+            sheet.write_number_with_format(row, 6, file.warnings as f64, &style::number(0))?;
+            sheet.write_string_with_format(row, 7, &file.sha256, &style::cell().set_font_size(8))?;
+            row += 1;
+        }
+    }
+    for file in b.validated.files.iter().filter(|f| !units.contains(&f.township)) {
+        sheet.write_string_with_format(row, 0, "单位不明", &style::cell())?;
+        sheet.write_string_with_format(row, 1, "—", &center)?;
+        sheet.write_string_with_format(row, 2, &file.file, &style::text_cell())?;
+        sheet.write_string_with_format(row, 3, file.status.label(), &center)?;
+        sheet.write_string_with_format(row, 4, &file.received, &center)?;
+        sheet.write_number_with_format(row, 5, file.errors as f64, &style::number(0))?;
+        sheet.write_number_with_format(row, 6, file.warnings as f64, &style::number(0))?;
+        sheet.write_string_with_format(row, 7, &file.sha256, &style::cell().set_font_size(8))?;
+        row += 1;
+    }
+    let last = row.max(3) - 1;
+    let rules = [("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
+    for (text, tone) in rules {
+        let rule = ConditionalFormatText::new().set_rule(ConditionalFormatTextRule::Contains(text.to_string())).set_format(tone_format(tone));
+        sheet.add_conditional_format(2, 1, last, 1, &rule)?;
+    }
+    sheet.autofilter(1, 0, last, 7)?;
+    sheet.set_freeze_panes(2, 1)?;
+    style::print_setup(sheet, &title, 1);
+    Ok(())
+}
+
+fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    sheet.set_name("数据问题")?;
+    let title = format!("数据问题清单（{}）", b.aggregated.period.label());
+    sheet.merge_range(0, 0, 0, 7, &title, &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    let headers = ["文件", "工作表", "单元格", "填报单位", "严重程度", "规则", "填写值", "说明"];
+    let widths = [28.0, 12.0, 7.0, 11.0, 8.0, 20.0, 14.0, 60.0];
+    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(1, c as u16, *h, &style::header())?;
+        sheet.set_column_width(c as u16, w)?;
+    }
+    let center = style::cell().set_align(FormatAlign::Center);
+    for (i, issue) in b.validated.issues.iter().enumerate() {
+        let r = 2 + i as u32;
+        sheet.write_string_with_format(r, 0, &issue.file, &style::text_cell())?;
+        sheet.write_string_with_format(r, 1, &issue.sheet, &style::text_cell())?;
+        sheet.write_string_with_format(r, 2, &issue.cell, &center)?;
+        sheet.write_string_with_format(r, 3, &issue.township, &style::text_cell())?;
+        sheet.write_string_with_format(r, 4, issue.severity.label(), &center)?;
+        sheet.write_string_with_format(r, 5, &issue.rule_label(), &style::text_cell())?;
+        sheet.write_string_with_format(r, 6, &issue.value, &style::text_cell())?;
+        sheet.write_string_with_format(r, 7, &issue.message, &style::text_cell())?;
+    }
+    let last = 1 + b.validated.issues.len().max(1) as u32;
+    for (text, tone) in [("错误", Tone::Red), ("警告", Tone::Yellow)] {
+        let rule = ConditionalFormatText::new().set_rule(ConditionalFormatTextRule::Contains(text.to_string())).set_format(tone_format(tone));
+        sheet.add_conditional_format(2, 4, last, 4, &rule)?;
+    }
+    sheet.autofilter(1, 0, last, 7)?;
+    sheet.set_freeze_panes(2, 0)?;
+    style::print_setup(sheet, &title, 1);
+    Ok(())
+}
+
+fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    let plan = b.plan;
+    sheet.set_name("说明")?;
+    sheet.merge_range(0, 0, 0, 5, "说明", &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    let wrap = style::base().set_text_wrap().set_align(FormatAlign::Top);
+    let t = &plan.thresholds;
+    let lines = [
+        format!("方案：{}（{}，{}印发）。", plan.plan.title, if plan.plan.document_no.is_empty() { "文号未载明" } else { &plan.plan.document_no }, plan.plan.issued.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_else(|| "日期未载明".into())),
+        format!("方案编号 {}，方案文件 sha256 {}。", plan.plan.id, plan.source_sha256),
+        "数据来源：各镇（街道）按月报送的填报表，经逐格校验；有错误的文件不计入汇总，相应镇（街道）显示为“数据有误”；未报送的镇（街道）不计入汇总，也不按零计算。".to_string(),
+        "本月完成：本年累计数为本月累计减上月累计（1月为本月累计）；时点数为本月较上月增减。仅计两个月都已采用数据的镇（街道）。".to_string(),
+        "序时进度：年度目标为已过月数 ÷ 12（6月为50%）；限期目标为自年初至截止日期按月折算，过期为100%；时序进度目标取统计月末以前最近一个节点的要求。".to_string(),
+        format!("状态：完成率 ≥ 100% 为“已完成”；完成率 ≥ 序时进度为“正常”；落后不足 {0:.0} 个百分点为“滞后”（黄）；落后 {0:.0} 个百分点及以上为“严重滞后”（红）。底线指标：不低于底线为“达标”，否则“预警”。比例指标：达到目标为“达标”，否则“未达标”。", t.severe_lag_pp),
+        format!("校验阈值：合计行与明细之和相对误差超过 {:.1}‰ 提示；时点数环比变动超过 {:.0}% 且绝对值超过 {} 提示“大起大落”。", t.total_tolerance * 1000.0, t.jump_ratio * 100.0, crate::validate::fmt(t.jump_min_abs)),
+        format!("生成工具：zhenxing {}；输入文件指纹（sha256）{}。同一输入重复运行，本表内容逐字节相同。", crate::VERSION, b.input_fingerprint),
+    ];
+    let mut row = 2u32;
+    for line in &lines {
+        sheet.merge_range(row, 0, row, 5, line, &wrap)?;
+        sheet.set_row_height(row, if crate::text::display_width(line) > 120 { 32 } else { 18 })?;
+        row += 1;
+    }
+    row += 1;
+    sheet.write_string_with_format(row, 0, "目标条款对照", &style::base().set_bold())?;
+    row += 1;
+    let headers = ["编号", "条款", "类型", "目标", "原文", "牵头单位"];
+    let widths = [6.0, 8.0, 11.0, 24.0, 60.0, 22.0];
+    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(row, c as u16, *h, &style::header())?;
+        sheet.set_column_width(c as u16, w)?;
+    }
+    row += 1;
+    for target in &plan.targets {
+        sheet.write_string_with_format(row, 0, &target.id, &style::cell())?;
+        sheet.write_string_with_format(row, 1, &target.clause, &style::cell())?;
+        sheet.write_string_with_format(row, 2, target.kind.label(), &style::cell())?;
+        let name = if target.stated.is_empty() { target.name.clone() } else { format!("{}（{}）", target.name, target.stated) };
+        sheet.write_string_with_format(row, 3, &name, &style::text_cell())?;
+        sheet.write_string_with_format(row, 4, &target.quote, &style::text_cell())?;
+        sheet.write_string_with_format(row, 5, &target.lead_units.join("、"), &style::text_cell())?;
+        row += 1;
+    }
+    style::print_setup(sheet, "说明", 0);
+    let _ = Status::NoData;
+    Ok(())
+}

@@ -1,0 +1,247 @@
+//! Synthetic but realistic township figures, for the shipped sample input (`gen-sample`) and the
+//! province-scale benchmark (`gen-bench`). Not a pipeline stage: nothing in `run` uses it.
+//!
+//! Values are drawn once per township and village from a seeded generator (so every month of the
+//! same township tells a consistent story) and grown through the year along seasonal curves:
+//! early rice is sown in April, soybeans in May and June, camellia is planted in winter.
+
+use std::collections::BTreeMap;
+
+use crate::period::Period;
+use crate::plan::{ColumnKind, Form, Plan, ReportingUnit, RowKind};
+use crate::report::template::{Fill, FilledForm};
+
+/// A generator seeded by a text (township, village, project), so values are stable across runs.
+pub fn rng_for(parts: &[&str]) -> fastrand::Rng {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut hasher);
+    fastrand::Rng::with_seed(hasher.finish())
+}
+
+/// Share of the annual value reached by the end of `month` (year-to-date curves).
+fn season(column: &str, month: u32) -> f64 {
+    let curve: [f64; 12] = match column {
+        "grain_area" => [0.02, 0.03, 0.05, 0.35, 0.50, 0.58, 0.72, 0.85, 0.95, 1.0, 1.0, 1.0],
+        "early_rice" => [0.0, 0.0, 0.0, 0.85, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        "soybean" => [0.0, 0.0, 0.0, 0.05, 0.40, 0.80, 0.95, 1.0, 1.0, 1.0, 1.0, 1.0],
+        "grain_output" => [0.0, 0.0, 0.0, 0.0, 0.02, 0.08, 0.40, 0.55, 0.80, 0.95, 1.0, 1.0],
+        "new_camellia" => [0.30, 0.55, 0.70, 0.85, 0.88, 0.88, 0.88, 0.88, 0.90, 0.95, 1.0, 1.0],
+        "camellia_upgrade" => [0.10, 0.20, 0.30, 0.45, 0.52, 0.60, 0.65, 0.70, 0.80, 0.90, 1.0, 1.0],
+        "abandoned_recovered" => [0.05, 0.15, 0.35, 0.60, 0.75, 0.85, 0.90, 0.95, 1.0, 1.0, 1.0, 1.0],
+        "toilets_year" => [0.05, 0.10, 0.20, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.92, 1.0, 1.0],
+        "dilapidated" => [0.0, 0.0, 0.0, 0.25, 0.50, 0.75, 0.75, 1.0, 1.0, 1.0, 1.0, 1.0],
+        _ => [(1.0 / 12.0) * 1.0, 2.0 / 12.0, 3.0 / 12.0, 4.0 / 12.0, 5.0 / 12.0, 6.0 / 12.0, 7.0 / 12.0, 8.0 / 12.0, 9.0 / 12.0, 10.0 / 12.0, 11.0 / 12.0, 1.0],
+    };
+    curve[(month.clamp(1, 12) - 1) as usize]
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Yearly (or stock) value of a village column, before the seasonal curve.
+fn village_base(column: &str, land: f64, households: f64, rng: &mut fastrand::Rng) -> f64 {
+    match column {
+        "cultivated_land" => land,
+        "basic_farmland" => (land * (0.78 + rng.f64() * 0.1)).round(),
+        "grain_area" => land * (0.48 + rng.f64() * 0.1),
+        "early_rice" => land * (0.015 + rng.f64() * 0.02),
+        "soybean" => land * (0.01 + rng.f64() * 0.03),
+        "grain_output" => land * 0.53 * 0.31,
+        "abandoned_recovered" => (rng.f64() * 40.0).round(),
+        "new_camellia" => if rng.f64() < 0.5 { land * (0.01 + rng.f64() * 0.03) } else { 0.0 },
+        "camellia_upgrade" => if rng.f64() < 0.5 { land * (0.005 + rng.f64() * 0.02) } else { 0.0 },
+        "households" => households,
+        "toilets_total" => (households * (0.86 + rng.f64() * 0.1)).round(),
+        "toilets_year" => (households * (0.01 + rng.f64() * 0.02)).round(),
+        "dilapidated" => if rng.f64() < 0.07 { 1.0 } else { 0.0 },
+        _ => (rng.f64() * 100.0).round(),
+    }
+}
+
+/// Values of a village form for one township and month.
+fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm {
+    let mut rows = Vec::new();
+    for village in &unit.villages {
+        let mut rng = rng_for(&[&unit.name, village]);
+        let urban = village.ends_with("社区");
+        let land = if urban { 200.0 + rng.f64() * 600.0 } else { 1_600.0 + rng.f64() * 2_400.0 }.round();
+        let households = if urban { 600.0 + rng.f64() * 1_500.0 } else { 300.0 + rng.f64() * 700.0 }.round();
+        let mut row = Vec::new();
+        let mut values: BTreeMap<&str, f64> = BTreeMap::new();
+        for column in &form.columns {
+            let mut column_rng = rng_for(&[&unit.name, village, &column.id]);
+            let fill = match column.kind {
+                ColumnKind::Key => Fill::Text(village.clone()),
+                ColumnKind::Number => {
+                    let base = village_base(&column.id, land, households, &mut column_rng);
+                    let value = match column.measure {
+                        crate::plan::Measure::Stock => base,
+                        crate::plan::Measure::Ytd => base * season(&column.id, period.month),
+                    };
+                    let value = match column.part_of.as_deref().and_then(|p| values.get(p)) {
+                        Some(parent) => value.min(*parent),
+                        None => value,
+                    };
+                    let value = if column.id == "toilets_year" || column.id == "dilapidated" || column.id == "households" || column.id == "toilets_total" { value.round() } else { round1(value) };
+                    values.insert(column.id.as_str(), value);
+                    Fill::Number(value)
+                }
+                ColumnKind::YesNo => {
+                    let share = if column.id == "garbage" { 0.9 } else { 0.35 + 0.04 * period.month as f64 };
+                    Fill::Text(if column_rng.f64() < share { "是" } else { "否" }.into())
+                }
+                _ => Fill::Empty,
+            };
+            row.push(fill);
+        }
+        rows.push(row);
+    }
+    FilledForm { rows, ..Default::default() }
+}
+
+/// A project of a project form: (name, values by column id) for one month.
+struct Project {
+    name: String,
+    fills: BTreeMap<String, Fill>,
+}
+
+fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> Vec<Project> {
+    let mut rng = rng_for(&[&unit.name, &form.id]);
+    let village = |rng: &mut fastrand::Rng| unit.villages.get(rng.usize(..unit.villages.len().max(1))).cloned().unwrap_or_default();
+    let month = period.month as f64;
+    let mut out = Vec::new();
+    match form.id.as_str() {
+        "ZX02" => {
+            // 2023 projects finishing in spring; 2024 projects designed from April.
+            let count_2023 = rng.usize(1..=2);
+            for i in 0..count_2023 {
+                let v = village(&mut rng);
+                let task = (500.0 + rng.f64() * 900.0).round();
+                let share = match period.month { 1 => 0.7, 2 => 0.85, 3 => 0.95 + rng.f64() * 0.05, _ => 1.0 };
+                let done = (task * share).round();
+                let finished = done >= task;
+                let mut fills = BTreeMap::new();
+                fills.insert("build_year".into(), Fill::Number(2023.0));
+                fills.insert("village".into(), Fill::Text(v.clone()));
+                fills.insert("task_area".into(), Fill::Number(task));
+                fills.insert("done_area".into(), Fill::Number(done));
+                fills.insert("main_done".into(), Fill::Text(if finished { "是" } else { "否" }.into()));
+                fills.insert("done_date".into(), if finished { Fill::Text(format!("{}-03-{:02}", plan.plan.year, 20 + i)) } else { Fill::Empty });
+                out.push(Project { name: format!("{v}2023年度高标准农田建设项目"), fills });
+            }
+            if period.month >= 4 {
+                let v = village(&mut rng);
+                let task = (800.0 + rng.f64() * 1_000.0).round();
+                let done = (task * ((month - 5.0).max(0.0) * 0.08)).round();
+                let mut fills = BTreeMap::new();
+                fills.insert("build_year".into(), Fill::Number(2024.0));
+                fills.insert("village".into(), Fill::Text(v.clone()));
+                fills.insert("task_area".into(), Fill::Number(task));
+                fills.insert("done_area".into(), Fill::Number(done));
+                fills.insert("main_done".into(), Fill::Text("否".into()));
+                out.push(Project { name: format!("{v}2024年度高标准农田建设项目"), fills });
+            }
+        }
+        "ZX03" => {
+            let kinds = [("白改黑", "公里", 1.0, 1.2), ("安全防护", "公里", 6.0, 9.0), ("新建桥梁", "座", 1.0, 0.0), ("危桥改造", "座", 1.0, 0.0)];
+            for (k, (category, unit_name, task_min, task_span)) in kinds.iter().enumerate() {
+                if rng.f64() < if k >= 2 { 0.35 } else { 0.9 } {
+                    let v = village(&mut rng);
+                    let task = round1(task_min + rng.f64() * task_span);
+                    let (done, finished) = if *unit_name == "座" {
+                        let finish_month = 5 + rng.u32(0..4);
+                        let finished = period.month >= finish_month;
+                        (if finished { task } else { 0.0 }, finished)
+                    } else {
+                        let share = (0.12 * month + rng.f64() * 0.05).min(1.0);
+                        (round1(task * share), share >= 1.0)
+                    };
+                    let mut fills = BTreeMap::new();
+                    fills.insert("category".into(), Fill::Text(category.to_string()));
+                    fills.insert("village".into(), Fill::Text(v.clone()));
+                    fills.insert("task".into(), Fill::Number(task));
+                    fills.insert("done".into(), Fill::Number(done));
+                    fills.insert("unit".into(), Fill::Text(unit_name.to_string()));
+                    fills.insert("completed".into(), Fill::Text(if finished { "是" } else { "否" }.into()));
+                    let name = match *category {
+                        "新建桥梁" => format!("{v}新建桥梁工程"),
+                        "危桥改造" => format!("{v}危桥改造工程"),
+                        "白改黑" => format!("{v}通村道路“白改黑”"),
+                        _ => format!("{v}农村公路安全防护工程"),
+                    };
+                    out.push(Project { name, fills });
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Values for every township form of `unit` in `period` (project forms only for known plans).
+pub fn township_forms(plan: &Plan, unit: &ReportingUnit, period: Period) -> BTreeMap<String, FilledForm> {
+    let mut forms = BTreeMap::new();
+    for form in plan.township_forms() {
+        let filled = match form.row_kind {
+            RowKind::Village => village_form(form, unit, period),
+            RowKind::Project | RowKind::Item => {
+                let rows = projects(form, unit, period, plan)
+                    .into_iter()
+                    .map(|p| {
+                        form.columns
+                            .iter()
+                            .map(|c| if c.kind == ColumnKind::Key { Fill::Text(p.name.clone()) } else { p.fills.get(&c.id).cloned().unwrap_or(Fill::Empty) })
+                            .collect()
+                    })
+                    .collect();
+                FilledForm { rows, ..Default::default() }
+            }
+        };
+        forms.insert(form.id.clone(), filled);
+    }
+    forms
+}
+
+/// The department ledger: values for department targets and a status for qualitative tasks.
+pub fn department_form(plan: &Plan, period: Period, values: &BTreeMap<&str, f64>) -> FilledForm {
+    let Some(form) = plan.forms.iter().find(|f| f.reporter == crate::plan::Reporter::Department) else { return FilledForm::default() };
+    let items = crate::report::template::department_items(plan);
+    let mut rows = Vec::new();
+    for id in &items {
+        let target = plan.targets.iter().find(|t| &t.id == id).expect("item from plan");
+        let mut rng = rng_for(&["ledger", id, &period.to_string()]);
+        let row = form
+            .columns
+            .iter()
+            .map(|c| match c.id.as_str() {
+                "target_id" => Fill::Text(id.clone()),
+                "item" => Fill::Text(format!("{}（{}）", target.name, target.lead_units.join("、"))),
+                "value" => values.get(id.as_str()).map(|v| Fill::Number(*v)).unwrap_or(Fill::Empty),
+                "status" => Fill::Text(
+                    if target.is_numeric() {
+                        let done = values.get(id.as_str()).zip(target.value).is_some_and(|(v, t)| *v >= t);
+                        if done { "已完成" } else { "推进中" }
+                    } else if period.month >= 6 && rng.f64() < 0.3 {
+                        "已完成"
+                    } else if period.month <= 3 && rng.f64() < 0.3 {
+                        "未启动"
+                    } else {
+                        "推进中"
+                    }
+                    .into(),
+                ),
+                "progress_note" => Fill::Text(if target.is_numeric() {
+                    format!("截至{}，{}已完成{}{}。", period.label(), target.name, values.get(id.as_str()).map(|v| crate::validate::fmt(*v)).unwrap_or_else(|| "—".into()), plan.indicator(target.indicator.as_deref().unwrap_or("")).map(|i| i.unit.clone()).unwrap_or_default())
+                } else {
+                    format!("按方案{}条推进，已制定工作方案并建立台账。", target.clause)
+                }),
+                "lead_unit" => Fill::Text(target.lead_units.first().cloned().unwrap_or_default()),
+                _ => Fill::Empty,
+            })
+            .collect();
+        rows.push(row);
+    }
+    FilledForm { rows, ..Default::default() }
+}

@@ -1,0 +1,163 @@
+//! Stage 3: the Parquet history. Validated facts of each period are kept as one Hive partition
+//! (`<store>/period=YYYY-MM/facts.parquet`) so that month-on-month values and trends come from
+//! history, and so that DuckDB, Spark or Trino can read every district's store as it is.
+//!
+//! Schema of `facts.parquet` (the partition key `period` is in the path, not in the file):
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | plan_id | string | plan the facts were validated against, e.g. `yunxi-2024` |
+//! | township | string | reporting unit (`区直部门` for department ledgers) |
+//! | form | string | 表号, e.g. `ZX01` |
+//! | row | uint32 | 1-based sheet row of the source |
+//! | record_key | string | village or project name (or ledger item id) |
+//! | column | string | plan column id, e.g. `grain_area` |
+//! | value | float64, null | the number, converted to `unit` |
+//! | text | string, null | the text value (villages, categories, 是/否, years, dates) |
+//! | unit | string, null | unit of `value` |
+//! | source_file | string | input file, relative to the input folder |
+//! | sheet | string | sheet name in the source file |
+//! | cell | string | A1 cell of the value in the source |
+//!
+//! A partition is replaced by writing a temporary file and renaming it over the old one, so a
+//! reader never sees half a partition and a killed run leaves the previous partition intact.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::period::Period;
+use crate::validate::{Record, Value};
+
+pub const FACTS_FILE: &str = "facts.parquet";
+
+/// Column names, in file order.
+pub const COLUMNS: &[&str] = &["plan_id", "township", "form", "row", "record_key", "column", "value", "text", "unit", "source_file", "sheet", "cell"];
+
+fn store_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Store { path: path.to_path_buf(), message: e.to_string() }
+}
+
+pub fn partition_dir(store: &Path, period: Period) -> PathBuf {
+    store.join(format!("period={period}"))
+}
+
+/// Long-format facts of the records: one row per non-empty value.
+pub fn facts_frame(plan_id: &str, records: &[Record], plan: &crate::plan::Plan) -> PolarsResult<DataFrame> {
+    let mut township = Vec::new();
+    let mut form = Vec::new();
+    let mut row = Vec::new();
+    let mut key = Vec::new();
+    let mut column = Vec::new();
+    let mut value: Vec<Option<f64>> = Vec::new();
+    let mut text: Vec<Option<String>> = Vec::new();
+    let mut unit: Vec<Option<String>> = Vec::new();
+    let mut file = Vec::new();
+    let mut sheet = Vec::new();
+    let mut cell = Vec::new();
+    for record in records {
+        let Some(plan_form) = plan.form(&record.form) else { continue };
+        for (ci, v) in record.values.iter().enumerate() {
+            let (number, words) = match v {
+                Value::Missing => continue,
+                Value::Number(n) => (Some(*n), None),
+                Value::Text(t) => (None, Some(t.clone())),
+            };
+            township.push(record.township.clone());
+            form.push(record.form.clone());
+            row.push(record.row);
+            key.push(record.key.clone());
+            column.push(plan_form.columns[ci].id.clone());
+            value.push(number);
+            text.push(words);
+            unit.push(if number.is_some() { record.units[ci].clone() } else { None });
+            file.push(record.file.clone());
+            sheet.push(record.sheet.clone());
+            cell.push(record.cells[ci].clone());
+        }
+    }
+    let n = township.len();
+    df!(
+        "plan_id" => vec![plan_id.to_string(); n],
+        "township" => township,
+        "form" => form,
+        "row" => row,
+        "record_key" => key,
+        "column" => column,
+        "value" => value,
+        "text" => text,
+        "unit" => unit,
+        "source_file" => file,
+        "sheet" => sheet,
+        "cell" => cell,
+    )
+}
+
+/// Replace the partition of `period` with `facts`, atomically.
+pub fn write_partition(store: &Path, period: Period, facts: &mut DataFrame) -> Result<PathBuf> {
+    let dir = partition_dir(store, period);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let target = dir.join(FACTS_FILE);
+    let mut temp = tempfile::Builder::new().prefix(".facts-").suffix(".parquet.tmp").tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
+    ParquetWriter::new(temp.as_file_mut()).finish(facts).map_err(|e| store_error(&target, e))?;
+    temp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
+    temp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+    Ok(target)
+}
+
+/// Periods present in the store, sorted.
+pub fn periods(store: &Path) -> Vec<Period> {
+    let Ok(entries) = std::fs::read_dir(store) else { return Vec::new() };
+    let mut periods: Vec<Period> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_prefix("period=")).and_then(Period::parse))
+        .filter(|p| partition_dir(store, *p).join(FACTS_FILE).is_file())
+        .collect();
+    periods.sort();
+    periods
+}
+
+/// Read the partitions of the given periods into one frame with a `period` column (`YYYY-MM`).
+/// Periods without a partition are skipped.
+pub fn read_periods(store: &Path, wanted: &[Period]) -> Result<DataFrame> {
+    let mut frames = Vec::new();
+    for period in wanted {
+        let path = partition_dir(store, *period).join(FACTS_FILE);
+        if !path.is_file() {
+            continue;
+        }
+        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let df = ParquetReader::new(file).finish().map_err(|e| store_error(&path, e))?;
+        frames.push(df.lazy().with_column(lit(period.to_string()).alias("period")));
+    }
+    if frames.is_empty() {
+        return empty_facts();
+    }
+    concat(frames, UnionArgs::default()).and_then(|lf| lf.collect()).map_err(|e| store_error(store, e))
+}
+
+/// A facts frame with no rows and the full schema (including `period`).
+pub fn empty_facts() -> Result<DataFrame> {
+    let strings = |name: &str| Column::new(name.into(), Vec::<String>::new());
+    DataFrame::new(
+        0,
+        vec![
+            strings("plan_id"),
+            strings("township"),
+            strings("form"),
+            Column::new("row".into(), Vec::<u32>::new()),
+            strings("record_key"),
+            strings("column"),
+            Column::new("value".into(), Vec::<Option<f64>>::new()),
+            Column::new("text".into(), Vec::<Option<String>>::new()),
+            Column::new("unit".into(), Vec::<Option<String>>::new()),
+            strings("source_file"),
+            strings("sheet"),
+            strings("cell"),
+            strings("period"),
+        ],
+    )
+    .map_err(|e| Error::Aggregate(e.to_string()))
+}

@@ -1,0 +1,120 @@
+//! Text normalisation shared by every stage: full-width to half-width, brackets, spaces.
+//!
+//! Township files are typed by hand in WPS or Excel: `耕地面积(亩)`, `耕 地 面 积`, `１２３４`,
+//! `其中:早稻` all mean what the plan spells `耕地面积（亩）` and `其中：早稻`.
+
+/// Fold full-width ASCII (digits, letters, punctuation, brackets) to half-width, drop all white
+/// space (including line breaks and the ideographic space), and unify Chinese brackets.
+pub fn normalise(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '\u{200b}')
+        .map(fold_char)
+        .collect()
+}
+
+/// Half-width form of one character; brackets of every kind become `(` `)`.
+pub fn fold_char(c: char) -> char {
+    match c {
+        '（' | '【' | '〔' | '［' | '[' => '(',
+        '）' | '】' | '〕' | '］' | ']' => ')',
+        '、' => ',',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Parse a number as a statistician types it: `1,234.5`, `１２３４`, ` 12 `, `12.5%` (→ 12.5),
+/// `-`, `—` or empty (→ None, meaning blank). Returns `Err(())` for text that is not a number.
+pub fn parse_number(text: &str) -> Result<Option<f64>, ()> {
+    let folded: String = normalise(text).chars().filter(|c| *c != ',').collect();
+    let trimmed = folded.trim_end_matches('%');
+    if trimmed.is_empty() || matches!(trimmed, "-" | "—" | "/" | "——" | "--" | "\\") {
+        return Ok(None);
+    }
+    match trimmed.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(()),
+    }
+}
+
+/// Normalised 是/否: accepts 是/否, Y/N, √/×, 已/未, 有/无.
+pub fn parse_yes_no(text: &str) -> Option<bool> {
+    match normalise(text).to_lowercase().as_str() {
+        "是" | "y" | "yes" | "√" | "已" | "有" | "1" | "已完工" | "完工" => Some(true),
+        "否" | "n" | "no" | "×" | "x" | "未" | "无" | "0" | "未完工" => Some(false),
+        _ => None,
+    }
+}
+
+/// Display width of a text in Excel character units: CJK and full-width characters count two.
+pub fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
+}
+
+/// Make text inert for spreadsheets: a leading `=`, `+`, `-`, `@` (or tab / CR) would be read as
+/// a formula by Excel or WPS when the text lands in a CSV; prefix such text with a quote.
+pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') if text.parse::<f64>().is_err() => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+/// The name in `names` closest to `text` (by edit distance on normalised text), if close enough
+/// to be a plausible typo or abbreviation.
+pub fn closest<'a>(text: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let text = normalise(text);
+    if text.is_empty() {
+        return None;
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let n = normalise(name);
+            let contains = n.contains(&text) || text.contains(&n);
+            let distance = strsim::levenshtein(&text, &n);
+            (if contains { 0 } else { distance }, name, n.chars().count())
+        })
+        .filter(|(distance, _, len)| *distance <= (*len).max(2) / 2)
+        .min_by_key(|(distance, name, _)| (*distance, *name))
+        .map(|(_, name, _)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_brackets_spaces_and_width() {
+        assert_eq!(normalise("耕地面积(亩)"), "耕地面积(亩)");
+        assert_eq!(normalise("耕地面积（亩）"), "耕地面积(亩)");
+        assert_eq!(normalise("耕 地 面 积\n（亩）"), "耕地面积(亩)");
+        assert_eq!(normalise("其中：早稻"), "其中:早稻");
+    }
+
+    #[test]
+    fn parses_numbers_typed_by_hand() {
+        assert_eq!(parse_number("1,234.5"), Ok(Some(1234.5)));
+        assert_eq!(parse_number("１２３４"), Ok(Some(1234.0)));
+        assert_eq!(parse_number(" 12 "), Ok(Some(12.0)));
+        assert_eq!(parse_number("—"), Ok(None));
+        assert_eq!(parse_number(""), Ok(None));
+        assert_eq!(parse_number("约100"), Err(()));
+        assert_eq!(parse_number("-3"), Ok(Some(-3.0)));
+    }
+
+    #[test]
+    fn suggests_the_closest_name() {
+        let names = ["长岭街道", "云溪街道", "陆城镇"];
+        assert_eq!(closest("长岭", names), Some("长岭街道"));
+        assert_eq!(closest("陆城", names), Some("陆城镇"));
+        assert_eq!(closest("北京市", names), None);
+    }
+
+    #[test]
+    fn formula_text_is_made_inert() {
+        assert_eq!(inert("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(inert("-12"), "-12");
+        assert_eq!(inert("长岭村"), "长岭村");
+    }
+}

@@ -1,0 +1,86 @@
+//! Units of measure and the conversions between them (万亩 → 亩, 公顷 → 亩, 千米 → 公里, 万吨 → 吨).
+//!
+//! Every number is stored in its column's canonical unit; a header such as `耕地面积（万亩）`
+//! gives the unit the township actually used, and `factor` converts it.
+
+/// Each unit with its dimension and its size in that dimension's base unit.
+const UNITS: &[(&str, &str, f64)] = &[
+    ("亩", "area", 1.0),
+    ("万亩", "area", 10_000.0),
+    ("公顷", "area", 15.0),
+    ("平方米", "area", 0.0015),
+    ("公里", "length", 1.0),
+    ("千米", "length", 1.0),
+    ("km", "length", 1.0),
+    ("米", "length", 0.001),
+    ("吨", "mass", 1.0),
+    ("万吨", "mass", 10_000.0),
+    ("千克", "mass", 0.001),
+    ("公斤", "mass", 0.001),
+    ("斤", "mass", 0.0005),
+    ("元", "money", 1.0),
+    ("万元", "money", 10_000.0),
+    ("亿元", "money", 100_000_000.0),
+    ("人", "people", 1.0),
+    ("万人", "people", 10_000.0),
+    ("户", "households", 1.0),
+    ("座", "bridges", 1.0),
+    ("个", "items", 1.0),
+    ("处", "places", 1.0),
+    ("家", "facilities", 1.0),
+    ("项", "projects", 1.0),
+    ("条", "roads", 1.0),
+    ("村", "villages", 1.0),
+    ("株", "trees", 1.0),
+    ("%", "ratio", 0.01),
+    ("年", "year", 1.0),
+];
+
+/// Multiplier taking a value in `from` to `to`, or `None` when they measure different things.
+pub fn factor(from: &str, to: &str) -> Option<f64> {
+    let from = normalise_unit(from);
+    let to = normalise_unit(to);
+    let (_, dim_from, size_from) = UNITS.iter().find(|(u, _, _)| *u == from)?;
+    let (_, dim_to, size_to) = UNITS.iter().find(|(u, _, _)| *u == to)?;
+    (dim_from == dim_to).then(|| size_from / size_to)
+}
+
+/// Whether a text is a unit this module knows.
+pub fn is_known(unit: &str) -> bool {
+    let unit = normalise_unit(unit);
+    UNITS.iter().any(|(u, _, _)| *u == unit)
+}
+
+/// The canonical spelling of a unit: `千米` and `km` are `公里`'s synonyms for display purposes.
+pub fn canonical(unit: &str) -> String {
+    match normalise_unit(unit).as_str() {
+        "千米" | "km" => "公里".to_string(),
+        "公斤" => "千克".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn normalise_unit(unit: &str) -> String {
+    unit.trim().replace(['％'], "%").to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_area_length_and_mass() {
+        assert_eq!(factor("万亩", "亩"), Some(10_000.0));
+        assert_eq!(factor("公顷", "亩"), Some(15.0));
+        assert_eq!(factor("千米", "公里"), Some(1.0));
+        assert_eq!(factor("万吨", "吨"), Some(10_000.0));
+        assert_eq!(factor("亩", "万亩"), Some(0.0001));
+    }
+
+    #[test]
+    fn refuses_units_of_different_dimensions() {
+        assert_eq!(factor("公里", "座"), None);
+        assert_eq!(factor("亩", "吨"), None);
+        assert_eq!(factor("斗", "亩"), None);
+    }
+}

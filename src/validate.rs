@@ -1,0 +1,792 @@
+//! Stage 2: form tables → typed records and issues. Decides which township each file belongs to,
+//! which file is used when a township sent two, applies every rule of SPEC ("What each input
+//! gets"), and keeps only the records of townships whose files are free of errors.
+//!
+//! Pure: no I/O. Last month's values (for the cross-period rules) come in as `History`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::ingest::{Cell, FileRead, FormTable, RowType};
+use crate::issue::{Issue, Rule, Severity, a1};
+use crate::period::Period;
+use crate::plan::{ColumnKind, Form, Measure, Plan, Reporter, RowKind};
+use crate::text::{closest, normalise, parse_number, parse_yes_no};
+use crate::units;
+
+/// Pseudo reporting unit under which department ledgers are kept.
+pub const DEPARTMENTS: &str = "区直部门";
+
+/// A typed value of one cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Value {
+    Missing,
+    Number(f64),
+    Text(String),
+}
+
+impl Value {
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// One accepted data row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub township: String,
+    pub form: String,
+    /// 1-based sheet row.
+    pub row: u32,
+    /// Village or project name (canonical spelling for villages).
+    pub key: String,
+    /// One value per plan column, converted to the plan's unit.
+    pub values: Vec<Value>,
+    /// Unit of each number (the plan column's, or the row's for per-row units).
+    pub units: Vec<Option<String>>,
+    /// A1 cell of each value ("" where the column was not in the file).
+    pub cells: Vec<String>,
+    pub file: String,
+    pub sheet: String,
+}
+
+/// Last month's values of one township: (form, key, column) → number.
+pub type TownshipHistory = HashMap<(String, String, String), f64>;
+
+/// Last month's values, by township. `None` when the store has no previous month.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub period: Option<Period>,
+    pub townships: HashMap<String, TownshipHistory>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionStatus {
+    /// Files present and free of errors: counted.
+    Reported,
+    /// Files present but with errors: not counted.
+    Rejected,
+    /// No file for the period.
+    Missing,
+}
+
+impl SubmissionStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            SubmissionStatus::Reported => "已报送",
+            SubmissionStatus::Rejected => "数据有误",
+            SubmissionStatus::Missing => "未报送",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    /// Counted.
+    Used,
+    /// Has errors (or its township has): not counted.
+    Rejected,
+    /// A newer file of the same township and form is used instead.
+    Superseded,
+    /// Belongs to no reporting unit of the plan.
+    UnknownTownship,
+}
+
+impl FileStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            FileStatus::Used => "已采用",
+            FileStatus::Rejected => "有错误未采用",
+            FileStatus::Superseded => "已被较新文件替代",
+            FileStatus::UnknownTownship => "填报单位不明",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOutcome {
+    pub file: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// Modification time as `YYYY-MM-DD HH:MM:SS` (local time of the machine).
+    pub received: String,
+    pub township: String,
+    pub status: FileStatus,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TownshipOutcome {
+    pub township: String,
+    pub status: SubmissionStatus,
+    pub files: Vec<String>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub period: Period,
+    pub files: Vec<FileOutcome>,
+    pub townships: Vec<TownshipOutcome>,
+    /// Records of the townships counted (and of department ledgers without errors).
+    pub records: Vec<Record>,
+    pub issues: Vec<Issue>,
+    /// Whether last month's values were available for the cross-period rules.
+    pub history_checked: bool,
+}
+
+impl Validated {
+    pub fn error_count(&self) -> usize {
+        self.issues.iter().filter(|i| i.severity == Severity::Error).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.issues.iter().filter(|i| i.severity == Severity::Warning).count()
+    }
+
+    pub fn count(&self, status: SubmissionStatus) -> usize {
+        self.townships.iter().filter(|t| t.status == status).count()
+    }
+}
+
+/// Validate the files of one period.
+pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &History) -> Validated {
+    let mut issues: Vec<Issue> = Vec::new();
+    let mut per_file: Vec<(usize, String, Vec<Record>, Vec<Issue>)> = Vec::new(); // (index, township, records, issues)
+    for (index, read) in reads.iter().enumerate() {
+        let mut file_issues = read.issues.clone();
+        let township = if read.input.department {
+            Some(DEPARTMENTS.to_string())
+        } else {
+            identify_township(plan, read, &mut file_issues)
+        };
+        check_period(read, period, &mut file_issues);
+        let mut records = Vec::new();
+        if let Some(township) = &township
+            && read.unreadable.is_none()
+        {
+            let previous = history.townships.get(township);
+            for table in &read.tables {
+                let form = plan.form(&table.form_id).expect("tables come from plan forms");
+                let check = TableCheck { plan, form, table, file: &read.input.display, township, period, previous };
+                check.run(&mut records, &mut file_issues);
+            }
+        }
+        let name = township.clone().unwrap_or_default();
+        for issue in &mut file_issues {
+            issue.township = name.clone();
+        }
+        per_file.push((index, name, records, file_issues));
+    }
+
+    // Which file is used for each (township, form): the newest by modification time.
+    let mut chosen: HashMap<(String, String), usize> = HashMap::new();
+    for (index, township, _, _) in &per_file {
+        if township.is_empty() {
+            continue;
+        }
+        for table in &reads[*index].tables {
+            let key = (township.clone(), table.form_id.clone());
+            let newer = |a: usize, b: usize| (reads[a].modified, &reads[a].input.display) > (reads[b].modified, &reads[b].input.display);
+            match chosen.get(&key) {
+                Some(&current) if !newer(*index, current) => {}
+                _ => {
+                    chosen.insert(key, *index);
+                }
+            }
+        }
+    }
+    let used_by_file: BTreeMap<usize, BTreeSet<String>> = chosen.iter().fold(BTreeMap::new(), |mut acc, ((_, form), i)| {
+        acc.entry(*i).or_default().insert(form.clone());
+        acc
+    });
+
+    let mut files = Vec::new();
+    let mut township_files: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, township, _, file_issues) in per_file.iter_mut() {
+        let read = &reads[*index];
+        let superseded = !township.is_empty() && read.unreadable.is_none() && !read.tables.is_empty() && !used_by_file.contains_key(index);
+        if superseded {
+            let newer = chosen
+                .iter()
+                .filter(|((t, _), _)| t == township)
+                .map(|(_, i)| reads[*i].input.display.clone())
+                .next()
+                .unwrap_or_default();
+            file_issues.push(Issue {
+                file: read.input.display.clone(),
+                sheet: String::new(),
+                cell: String::new(),
+                township: township.clone(),
+                severity: Rule::SupersededFile.severity(),
+                rule: Rule::SupersededFile,
+                value: String::new(),
+                message: format!("{township}本月报送了多个文件，采用较新的“{newer}”，本文件未采用"),
+            });
+        } else if !township.is_empty() {
+            township_files.entry(township.clone()).or_default().push(*index);
+        }
+    }
+
+    // Township outcomes, including forms no file supplied.
+    let mut townships = Vec::new();
+    let mut counted: BTreeSet<String> = BTreeSet::new();
+    let mut names: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
+    if plan.forms.iter().any(|f| f.reporter == Reporter::Department) && township_files.contains_key(DEPARTMENTS) {
+        names.push(DEPARTMENTS.to_string());
+    }
+    for name in &names {
+        let indices = township_files.get(name).cloned().unwrap_or_default();
+        if indices.is_empty() {
+            townships.push(TownshipOutcome { township: name.clone(), status: SubmissionStatus::Missing, files: vec![], errors: 0, warnings: 0 });
+            continue;
+        }
+        let reporter = if name == DEPARTMENTS { Reporter::Department } else { Reporter::Township };
+        let newest = *indices.iter().max_by_key(|i| (reads[**i].modified, reads[**i].input.display.clone())).expect("non-empty");
+        let supplied: BTreeSet<&str> =
+            indices.iter().flat_map(|i| reads[*i].tables.iter().map(|t| t.form_id.as_str())).collect();
+        let any_readable = indices.iter().any(|i| reads[*i].unreadable.is_none());
+        if any_readable && reporter == Reporter::Township {
+            for form in plan.forms.iter().filter(|f| f.reporter == reporter && !supplied.contains(f.id.as_str())) {
+                let already = per_file.iter().any(|(i, _, _, is)| *i == newest && is.iter().any(|x| x.rule == Rule::MissingSheet && x.sheet == form.sheet));
+                if !already && let Some(entry) = per_file.iter_mut().find(|(i, _, _, _)| *i == newest) {
+                    entry.3.push(Issue {
+                        file: reads[newest].input.display.clone(),
+                        sheet: form.sheet.clone(),
+                        cell: String::new(),
+                        township: name.clone(),
+                        severity: Severity::Error,
+                        rule: Rule::MissingSheet,
+                        value: String::new(),
+                        message: format!("{name}本月缺少{}“{}”，请补报", form.id, form.sheet),
+                    });
+                }
+            }
+        }
+        let file_issues: Vec<&Issue> = per_file.iter().filter(|(i, _, _, _)| indices.contains(i)).flat_map(|(_, _, _, is)| is.iter()).collect();
+        let errors = file_issues.iter().filter(|i| i.severity == Severity::Error).count();
+        let warnings = file_issues.len() - errors;
+        let status = if errors > 0 { SubmissionStatus::Rejected } else { SubmissionStatus::Reported };
+        if status == SubmissionStatus::Reported {
+            counted.insert(name.clone());
+        }
+        townships.push(TownshipOutcome {
+            township: name.clone(),
+            status,
+            files: indices.iter().map(|i| reads[*i].input.display.clone()).collect(),
+            errors,
+            warnings,
+        });
+    }
+
+    let mut records = Vec::new();
+    for (index, township, file_records, file_issues) in per_file {
+        let read = &reads[index];
+        let errors = file_issues.iter().filter(|i| i.severity == Severity::Error).count();
+        let warnings = file_issues.len() - errors;
+        let status = if township.is_empty() || !plan.units.iter().any(|u| u.name == township) && township != DEPARTMENTS {
+            FileStatus::UnknownTownship
+        } else if !used_by_file.contains_key(&index) && read.unreadable.is_none() && !read.tables.is_empty() {
+            FileStatus::Superseded
+        } else if counted.contains(&township) {
+            FileStatus::Used
+        } else {
+            FileStatus::Rejected
+        };
+        if status == FileStatus::Used {
+            let used_forms = &used_by_file[&index];
+            records.extend(file_records.into_iter().filter(|r| used_forms.contains(&r.form)));
+        }
+        files.push(FileOutcome {
+            file: read.input.display.clone(),
+            sha256: read.sha256.clone(),
+            bytes: read.bytes,
+            received: read.modified.map(format_time).unwrap_or_default(),
+            township,
+            status,
+            errors,
+            warnings,
+        });
+        issues.extend(file_issues);
+    }
+    issues.sort_by(|a, b| (&a.file, &a.sheet, cell_order(&a.cell), a.rule).cmp(&(&b.file, &b.sheet, cell_order(&b.cell), b.rule)));
+    Validated { period, files, townships, records, issues, history_checked: history.period.is_some() }
+}
+
+/// Sort key for A1 cells: row, then column.
+fn cell_order(cell: &str) -> (u32, usize, String) {
+    let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let row: u32 = cell[letters.len()..].parse().unwrap_or(0);
+    (row, letters.len(), letters)
+}
+
+fn format_time(time: std::time::SystemTime) -> String {
+    let datetime: chrono::DateTime<chrono::Local> = time.into();
+    datetime.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// The reporting unit a text names: exact, alias, or containing the unit's name.
+fn resolve_unit<'p>(plan: &'p Plan, text: &str) -> Option<&'p str> {
+    let n = normalise(text);
+    if n.is_empty() {
+        return None;
+    }
+    plan.units
+        .iter()
+        .filter(|u| std::iter::once(&u.name).chain(&u.aliases).any(|name| n.contains(&normalise(name))))
+        .max_by_key(|u| u.name.chars().count())
+        .map(|u| u.name.as_str())
+}
+
+/// Township from the file name and the 填报单位 lines; a disagreement is an error, a name that
+/// is no reporting unit a warning with the closest name suggested.
+fn identify_township(plan: &Plan, read: &FileRead, issues: &mut Vec<Issue>) -> Option<String> {
+    let stem = read.stem();
+    let from_name = resolve_unit(plan, &stem);
+    let mut resolved = from_name.map(|n| (n, "文件名".to_string(), String::new(), String::new()));
+    for claim in &read.claims.townships {
+        match (resolve_unit(plan, &claim.text), &resolved) {
+            (Some(unit), Some((first, source, _, _))) if unit != *first => issues.push(Issue {
+                file: read.input.display.clone(),
+                sheet: claim.sheet.clone(),
+                cell: claim.cell.clone(),
+                township: String::new(),
+                severity: Rule::TownshipMismatch.severity(),
+                rule: Rule::TownshipMismatch,
+                value: claim.text.clone(),
+                message: format!("填报单位写的是“{}”，但{}表明是“{}”，请核对后改正", claim.text, source, first),
+            }),
+            (Some(unit), None) => resolved = Some((unit, format!("{}!{}", claim.sheet, claim.cell), claim.sheet.clone(), claim.cell.clone())),
+            _ => {}
+        }
+    }
+    if let Some((unit, _, _, _)) = resolved {
+        return Some(unit.to_string());
+    }
+    let names: Vec<&str> = plan.units.iter().map(|u| u.name.as_str()).collect();
+    let guess_text = read.claims.townships.first().map(|c| c.text.clone()).unwrap_or_else(|| stem.split(['_', '-', ' ']).next().unwrap_or("").to_string());
+    let suggestion = closest(&guess_text, names.iter().copied())
+        .map(|s| format!("，是否为“{s}”？请按“{s}_{}”命名文件并填写填报单位", "YYYY年MM月"))
+        .unwrap_or_else(|| format!("。本方案的填报单位为：{}", names.join("、")));
+    let (sheet, cell) = read.claims.townships.first().map(|c| (c.sheet.clone(), c.cell.clone())).unwrap_or_default();
+    issues.push(Issue {
+        file: read.input.display.clone(),
+        sheet,
+        cell,
+        township: String::new(),
+        severity: Rule::UnknownTownship.severity(),
+        rule: Rule::UnknownTownship,
+        value: guess_text.clone(),
+        message: format!("无法确定文件属于哪个镇（街道）：“{guess_text}”不是本区填报单位{suggestion}"),
+    });
+    None
+}
+
+/// The period in the file name and the 填报月份 lines must be the folder's.
+fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Issue>) {
+    let stem = read.stem();
+    if let Some(found) = Period::parse_in_name(&stem)
+        && found != period
+    {
+        issues.push(Issue {
+            file: read.input.display.clone(),
+            sheet: String::new(),
+            cell: String::new(),
+            township: String::new(),
+            severity: Rule::PeriodMismatch.severity(),
+            rule: Rule::PeriodMismatch,
+            value: stem.clone(),
+            message: format!("文件名中的月份是{}，但文件放在{}的文件夹中，请核对报送月份", found.label(), period.label()),
+        });
+    }
+    for claim in &read.claims.periods {
+        match Period::parse(&claim.text) {
+            Some(found) if found != period => issues.push(Issue {
+                file: read.input.display.clone(),
+                sheet: claim.sheet.clone(),
+                cell: claim.cell.clone(),
+                township: String::new(),
+                severity: Rule::PeriodMismatch.severity(),
+                rule: Rule::PeriodMismatch,
+                value: claim.text.clone(),
+                message: format!("填报月份写的是{}，但文件放在{}的文件夹中，请改正填报月份或放入正确的文件夹", found.label(), period.label()),
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// The rules for one form table of one file.
+struct TableCheck<'a> {
+    plan: &'a Plan,
+    form: &'a Form,
+    table: &'a FormTable,
+    file: &'a str,
+    township: &'a str,
+    period: Period,
+    previous: Option<&'a TownshipHistory>,
+}
+
+impl TableCheck<'_> {
+    fn issue(&self, rule: Rule, cell: String, value: String, message: String) -> Issue {
+        Issue {
+            file: self.file.to_string(),
+            sheet: self.table.sheet.clone(),
+            cell,
+            township: self.township.to_string(),
+            severity: rule.severity(),
+            rule,
+            value,
+            message,
+        }
+    }
+
+    fn cell_of(&self, row: usize, column: usize) -> String {
+        self.table.columns[column].as_ref().map(|m| a1(row, m.index)).unwrap_or_default()
+    }
+
+    fn run(&self, records: &mut Vec<Record>, issues: &mut Vec<Issue>) {
+        let form = self.form;
+        let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("one key column");
+        let villages: Vec<&str> = self.plan.unit(self.township).map(|u| u.villages.iter().map(String::as_str).collect()).unwrap_or_default();
+        let mut detail: Vec<Record> = Vec::new();
+        let mut seen_keys: HashMap<String, u32> = HashMap::new();
+        for row in self.table.rows.iter().filter(|r| r.kind == RowType::Detail) {
+            let mut values = Vec::with_capacity(form.columns.len());
+            let mut row_units = Vec::with_capacity(form.columns.len());
+            let mut cells = Vec::with_capacity(form.columns.len());
+            for (ci, column) in form.columns.iter().enumerate() {
+                let cell = &row.cells[ci];
+                let at = self.cell_of(row.row, ci);
+                cells.push(at.clone());
+                let (value, unit) = self.typed(ci, cell, row, &at, &villages, issues);
+                values.push(value);
+                row_units.push(unit.or_else(|| column.unit.clone()));
+            }
+            let key = match &values[key_index] {
+                Value::Text(t) => t.clone(),
+                _ => {
+                    issues.push(self.issue(
+                        Rule::MissingKey,
+                        self.cell_of(row.row, key_index),
+                        String::new(),
+                        format!("第 {} 行有数据但没有填写“{}”，请补上", row.row + 1, form.columns[key_index].name),
+                    ));
+                    continue;
+                }
+            };
+            if let Some(first) = seen_keys.insert(key.clone(), row.row as u32 + 1) {
+                issues.push(self.issue(
+                    Rule::DuplicateRow,
+                    self.cell_of(row.row, key_index),
+                    key.clone(),
+                    format!("“{key}”在第 {first} 行已填报过，本行重复；如确为两个项目请改用不同名称"),
+                ));
+            }
+            let record = Record {
+                township: self.township.to_string(),
+                form: form.id.clone(),
+                row: row.row as u32 + 1,
+                key,
+                values,
+                units: row_units,
+                cells,
+                file: self.file.to_string(),
+                sheet: self.table.sheet.clone(),
+            };
+            self.row_rules(&record, issues);
+            self.history_rules(&record, issues);
+            detail.push(record);
+        }
+        self.total_rules(&detail, issues);
+        if form.row_kind == RowKind::Village && !villages.is_empty() {
+            let reported: BTreeSet<&str> = detail.iter().map(|r| r.key.as_str()).collect();
+            let missing: Vec<&str> = villages.iter().copied().filter(|v| !reported.contains(v)).collect();
+            if !missing.is_empty() {
+                let header = self.table.columns[key_index].as_ref().map(|m| a1(self.table.header_row, m.index)).unwrap_or_default();
+                issues.push(self.issue(
+                    Rule::VillageNotReported,
+                    header,
+                    missing.join("、"),
+                    format!("以下村（社区）没有填报：{}。请每个村（社区）填一行，没有数据的填 0", missing.join("、")),
+                ));
+            }
+        }
+        records.extend(detail);
+    }
+
+    /// Type one cell by its column kind; push issues for values that do not fit.
+    fn typed(&self, ci: usize, cell: &Cell, row: &crate::ingest::TableRow, at: &str, villages: &[&str], issues: &mut Vec<Issue>) -> (Value, Option<String>) {
+        let column = &self.form.columns[ci];
+        let text = cell.text().trim().to_string();
+        if cell.is_empty() {
+            if column.required && column.kind == ColumnKind::Number {
+                issues.push(self.issue(Rule::BlankValue, at.to_string(), String::new(), format!("“{}”未填写，按空值处理；没有数据请填 0", column.header())));
+            }
+            return (Value::Missing, None);
+        }
+        match column.kind {
+            ColumnKind::Number => {
+                let raw = match cell {
+                    Cell::Number(n) => Ok(Some(*n)),
+                    Cell::Bool(_) | Cell::Date(_) | Cell::Error(_) => Err(()),
+                    _ => parse_number(&text),
+                };
+                let number = match raw {
+                    Ok(Some(n)) => n,
+                    Ok(None) => return (Value::Missing, None),
+                    Err(()) => {
+                        issues.push(self.issue(Rule::NotANumber, at.to_string(), text.clone(), format!("“{}”应填数字，现为“{text}”，请改为数字（不要带文字或单位）", column.header())));
+                        return (Value::Missing, None);
+                    }
+                };
+                if number < 0.0 {
+                    issues.push(self.issue(Rule::Negative, at.to_string(), text.clone(), format!("“{}”不能为负数（{text}），请核实", column.header())));
+                    return (Value::Missing, None);
+                }
+                let (factor, unit) = self.unit_factor(ci, row, at, issues);
+                (Value::Number(number * factor), unit)
+            }
+            ColumnKind::YesNo => match parse_yes_no(&text) {
+                Some(yes) => (Value::Text(if yes { "是" } else { "否" }.into()), None),
+                None => {
+                    issues.push(self.issue(Rule::InvalidChoice, at.to_string(), text.clone(), format!("“{}”只能填“是”或“否”，现为“{text}”", column.name)));
+                    (Value::Missing, None)
+                }
+            },
+            ColumnKind::Category | ColumnKind::Unit => {
+                let n = normalise(&text);
+                let canonical = if column.kind == ColumnKind::Unit { units::canonical(&n) } else { n.clone() };
+                let exact = column.categories.iter().find(|c| normalise(c) == canonical);
+                let contained: Vec<&String> = column.categories.iter().filter(|c| n.contains(&normalise(c))).collect();
+                match (exact, contained.as_slice()) {
+                    (Some(c), _) => (Value::Text(c.to_string()), None),
+                    (None, [c]) => (Value::Text(c.to_string()), None),
+                    _ if column.kind == ColumnKind::Unit && units::is_known(&n) => (Value::Text(units::canonical(&n)), None),
+                    _ => {
+                        issues.push(self.issue(Rule::InvalidChoice, at.to_string(), text.clone(), format!("“{}”只能填：{}；现为“{text}”", column.name, column.categories.join("、"))));
+                        (Value::Missing, None)
+                    }
+                }
+            }
+            ColumnKind::Year => {
+                let year = match cell {
+                    Cell::Number(n) => Some(*n as i64),
+                    _ => normalise(&text).trim_end_matches('年').trim_end_matches("年度").parse::<i64>().ok(),
+                };
+                match year {
+                    Some(y) if (2000..=2100).contains(&y) => (Value::Text(y.to_string()), None),
+                    _ => {
+                        issues.push(self.issue(Rule::InvalidChoice, at.to_string(), text.clone(), format!("“{}”应填4位年份（如2023），现为“{text}”", column.name)));
+                        (Value::Missing, None)
+                    }
+                }
+            }
+            ColumnKind::Date => match parse_date(cell) {
+                Some(d) => (Value::Text(d.format("%Y-%m-%d").to_string()), None),
+                None => {
+                    issues.push(self.issue(Rule::BadDate, at.to_string(), text.clone(), format!("“{}”无法识别为日期（现为“{text}”），请写成 2024-03-28", column.name)));
+                    (Value::Text(text), None)
+                }
+            },
+            ColumnKind::Key if self.form.row_kind == RowKind::Village => self.village(&text, at, villages, issues),
+            ColumnKind::Village => self.village(&text, at, villages, issues),
+            ColumnKind::Key | ColumnKind::Text => (Value::Text(text), None),
+        }
+    }
+
+    fn village(&self, text: &str, at: &str, villages: &[&str], issues: &mut Vec<Issue>) -> (Value, Option<String>) {
+        let n = normalise(text);
+        if let Some(v) = villages.iter().find(|v| normalise(v) == n) {
+            return (Value::Text(v.to_string()), None);
+        }
+        let hint = match closest(text, villages.iter().copied()) {
+            Some(s) => format!("，是否为“{s}”？"),
+            None => format!("。{}的村（社区）为：{}", self.township, villages.join("、")),
+        };
+        issues.push(self.issue(Rule::UnknownVillage, at.to_string(), text.to_string(), format!("“{text}”不是{}的村（社区）{hint}请按统计名录填写村名", self.township)));
+        (Value::Text(text.to_string()), None)
+    }
+
+    /// Factor from the unit the file uses for column `ci` to the plan's unit, and the unit stored.
+    fn unit_factor(&self, ci: usize, row: &crate::ingest::TableRow, at: &str, issues: &mut Vec<Issue>) -> (f64, Option<String>) {
+        let column = &self.form.columns[ci];
+        // Per-row unit (计量单位 column) checked against the row's category.
+        if let Some(ui) = self.form.columns.iter().position(|c| c.unit_of.contains(&column.id)) {
+            let row_unit = normalise(&row.cells[ui].text());
+            let expected = self
+                .form
+                .columns
+                .iter()
+                .enumerate()
+                .find(|(_, c)| !c.category_units.is_empty())
+                .and_then(|(cat_i, c)| {
+                    let category = normalise(&row.cells[cat_i].text());
+                    c.category_units.iter().find(|(k, _)| normalise(k) == category || category.contains(&normalise(k))).map(|(k, u)| (k.clone(), u.clone()))
+                });
+            return match (expected, row_unit.is_empty()) {
+                (Some((_, unit)), true) => (1.0, Some(unit)),
+                (Some((category, unit)), false) => match units::factor(&row_unit, &unit) {
+                    Some(f) => (f, Some(unit)),
+                    None => {
+                        // Reported once per row, at the unit cell.
+                        let unit_cell = self.cell_of(row.row, ui);
+                        if !issues.iter().any(|i| i.rule == Rule::UnitMismatch && i.cell == unit_cell && i.sheet == self.table.sheet) {
+                            issues.push(self.issue(Rule::UnitMismatch, unit_cell, row_unit.clone(), format!("项目类别“{category}”应以“{unit}”计量，本行填的是“{row_unit}”，请改正")));
+                        }
+                        (1.0, Some(row_unit))
+                    }
+                },
+                (None, _) => (1.0, (!row_unit.is_empty()).then(|| units::canonical(&row_unit))),
+            };
+        }
+        let (Some(found), Some(unit)) = (self.table.columns[ci].as_ref().and_then(|m| m.unit.clone()), column.unit.clone()) else {
+            return (1.0, column.unit.clone());
+        };
+        let _ = at;
+        (units::factor(&found, &unit).unwrap_or(1.0), Some(unit))
+    }
+
+    fn row_rules(&self, record: &Record, issues: &mut Vec<Issue>) {
+        for (ci, column) in self.form.columns.iter().enumerate() {
+            let Some(value) = record.values[ci].number() else { continue };
+            for (other, rule) in [(&column.part_of, Rule::PartAboveTotal), (&column.not_above, Rule::AboveLimit)] {
+                let Some(other) = other else { continue };
+                let oi = self.form.columns.iter().position(|c| &c.id == other).expect("checked by plan");
+                let Some(limit) = record.values[oi].number() else { continue };
+                if value > limit + 1e-9 {
+                    let message = match rule {
+                        Rule::PartAboveTotal => format!("“{}”{}大于“{}”{}，其中项不能大于总项，请核实", column.header(), fmt(value), self.form.columns[oi].header(), fmt(limit)),
+                        _ => format!("“{}”{}大于“{}”{}，请核实是否填错", column.header(), fmt(value), self.form.columns[oi].header(), fmt(limit)),
+                    };
+                    issues.push(self.issue(rule, record.cells[ci].clone(), fmt(value), format!("{}：{message}", record.key)));
+                }
+            }
+        }
+    }
+
+    fn history_rules(&self, record: &Record, issues: &mut Vec<Issue>) {
+        let Some(previous) = self.previous else { return };
+        let thresholds = &self.plan.thresholds;
+        for (ci, column) in self.form.columns.iter().enumerate() {
+            let Some(value) = record.values[ci].number() else { continue };
+            let Some(&last) = previous.get(&(self.form.id.clone(), record.key.clone(), column.id.clone())) else { continue };
+            let cell = record.cells[ci].clone();
+            if column.measure == Measure::Ytd && self.period.month != 1 && value + 1e-9 < last {
+                issues.push(self.issue(
+                    Rule::BelowLastMonth,
+                    cell.clone(),
+                    fmt(value),
+                    format!("{}：“{}”为本年累计数，本月 {} 小于上月 {}，请核实", record.key, column.header(), fmt(value), fmt(last)),
+                ));
+            } else if column.measure == Measure::Stock {
+                let change = value - last;
+                if change.abs() > thresholds.jump_min_abs.max(thresholds.jump_ratio * last.abs()) {
+                    issues.push(self.issue(
+                        Rule::Jump,
+                        cell,
+                        fmt(value),
+                        format!(
+                            "{}：“{}”本月 {}，上月 {}，变动 {:+.1}%，超过 {:.0}% 的预警线，请核实",
+                            record.key,
+                            column.header(),
+                            fmt(value),
+                            fmt(last),
+                            if last != 0.0 { change / last * 100.0 } else { 100.0 },
+                            thresholds.jump_ratio * 100.0
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn total_rules(&self, detail: &[Record], issues: &mut Vec<Issue>) {
+        let tolerance = self.plan.thresholds.total_tolerance;
+        for total in self.table.rows.iter().filter(|r| r.kind == RowType::Total) {
+            for (ci, column) in self.form.columns.iter().enumerate() {
+                if column.kind != ColumnKind::Number || self.form.columns.iter().any(|c| c.unit_of.contains(&column.id)) {
+                    continue;
+                }
+                let found = match &total.cells[ci] {
+                    Cell::Number(n) => Some(*n),
+                    other => parse_number(&other.text()).ok().flatten(),
+                };
+                let Some(found) = found else { continue };
+                let factor = self.table.columns[ci]
+                    .as_ref()
+                    .and_then(|m| m.unit.as_deref())
+                    .zip(column.unit.as_deref())
+                    .and_then(|(from, to)| units::factor(from, to))
+                    .unwrap_or(1.0);
+                let found = found * factor;
+                let sum: f64 = detail.iter().filter_map(|r| r.values[ci].number()).sum();
+                if (found - sum).abs() > tolerance * sum.abs().max(1.0) + 0.01 {
+                    issues.push(self.issue(
+                        Rule::TotalMismatch,
+                        self.cell_of(total.row, ci),
+                        fmt(found),
+                        format!("合计行“{}”为 {}，明细各行之和为 {}（相差 {}），请核对；汇总以明细为准", column.header(), fmt(found), fmt(sum), fmt(found - sum)),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn parse_date(cell: &Cell) -> Option<NaiveDate> {
+    match cell {
+        Cell::Date(d) => Some(*d),
+        Cell::Number(n) => crate::ingest::read::excel_serial_to_date(*n),
+        Cell::Text(t) => {
+            let digits: Vec<u32> = t.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+            match digits.as_slice() {
+                [y, m, d] => NaiveDate::from_ymd_opt(*y as i32, *m, *d),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A number for messages: up to 2 decimals, no trailing zeros.
+pub fn fmt(value: f64) -> String {
+    let s = format!("{value:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_in_file_names() {
+        assert_eq!(Period::parse_in_name("长岭街道_2024年03月"), Period::new(2024, 3));
+        assert_eq!(Period::parse_in_name("长岭街道-2024-3"), Period::new(2024, 3));
+        assert_eq!(Period::parse_in_name("长岭街道202406"), Period::new(2024, 6));
+        assert_eq!(Period::parse_in_name("长岭街道"), None);
+    }
+
+    #[test]
+    fn numbers_in_messages() {
+        assert_eq!(fmt(1234.5), "1234.5");
+        assert_eq!(fmt(12.0), "12");
+        assert_eq!(fmt(0.125), "0.13");
+    }
+}
