@@ -510,7 +510,7 @@ impl Calculator<'_> {
             notes.push(format!("不含{}（未报送或数据有误）", missing.join("、")));
         }
         if !not_last_month.is_empty() && month_value.is_some() {
-            notes.push(format!("本月完成不含{}（上月无数据）", not_last_month.join("、")));
+            notes.push(format!("本月完成不含{}（上月数据未采用）", not_last_month.join("、")));
         }
         if self.reporter(indicator) == Reporter::Department {
             if let Some((_, Some(note))) = ledger.get(&target.id) {

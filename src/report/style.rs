@@ -84,3 +84,16 @@ pub fn print_setup(sheet: &mut Worksheet, header_text: &str, repeat_last_row: u3
     sheet.set_header(format!("&C&\"宋体,常规\"&9{header}"));
     sheet.set_footer("&C&\"宋体,常规\"&9第 &P 页 共 &N 页");
 }
+
+/// Row height (points) that shows every wrapped text of a row: `cells` are (text, column width).
+pub fn fit_height(cells: &[(&str, f64)]) -> f64 {
+    let lines = cells
+        .iter()
+        .map(|(text, width)| {
+            let per_line = ((width - 1.0).max(2.0) * 1.0).floor() as usize;
+            text.lines().map(|l| display_width(l).div_ceil(per_line.max(1)).max(1)).sum::<usize>()
+        })
+        .max()
+        .unwrap_or(1);
+    (lines as f64 * 14.5 + 3.0).max(18.0)
+}

@@ -32,6 +32,9 @@ pub fn file_name(plan: &Plan, period: Period) -> String {
 /// Headline table columns (SPEC).
 pub const HEADLINE: [&str; 12] = ["序号", "重点任务", "指标", "单位", "年度目标", "本月完成", "累计完成", "完成率", "序时进度", "进度差（百分点）", "状态", "牵头单位"];
 
+/// Column widths of the headline table.
+const WIDTHS: [f64; 12] = [5.0, 22.0, 24.0, 6.0, 11.0, 10.0, 11.0, 8.0, 8.0, 10.0, 9.0, 24.0];
+
 /// Row (0-based) of the headline table's header on 总览.
 pub const HEADLINE_ROW: u32 = 4;
 
@@ -142,46 +145,85 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         opt_number(sheet, r, 9, t.gap_pp, &pp)?;
         sheet.write_string_with_format(r, 10, t.status.label(), &center)?;
         sheet.write_string_with_format(r, 11, &t.lead_units, &wrap)?;
+        let task = format!("{} {}", t.clause, t.task);
+        let name = headline_name(t);
+        sheet.set_row_height(r, style::fit_height(&[(&task, WIDTHS[1]), (&name, WIDTHS[2]), (&t.lead_units, WIDTHS[11])]))?;
     }
     let last_row = HEADLINE_ROW + rows.len().max(1) as u32;
     status_colours(sheet, HEADLINE_ROW + 1, last_row, 10)?;
-    let widths = [5.0, 24.0, 26.0, 6.0, 11.0, 10.0, 11.0, 8.0, 8.0, 10.0, 9.0, 22.0];
-    for (c, w) in widths.iter().enumerate() {
+    for (c, w) in WIDTHS.iter().enumerate() {
         sheet.set_column_width(c as u16, *w)?;
     }
     // Notes: what the figures leave out, target wording.
     let mut note_row = last_row + 2;
     let mut notes: Vec<String> = Vec::new();
+    // The same remark on many rows (a township not counted) is said once, with the rows it covers.
+    let mut grouped: Vec<(String, Vec<usize>)> = Vec::new();
     for (i, t) in rows.iter().enumerate() {
-        if !t.note.is_empty() {
-            notes.push(format!("序号{}（{}）：{}", i + 1, t.name, t.note));
+        for part in t.note.split('；').filter(|p| !p.is_empty()) {
+            match grouped.iter_mut().find(|(text, _)| text == part) {
+                Some((_, numbers)) => numbers.push(i + 1),
+                None => grouped.push((part.to_string(), vec![i + 1])),
+            }
         }
+    }
+    for (text, numbers) in grouped {
+        let which = if numbers.len() == rows.len() { "各项".to_string() } else { format!("序号{}", number_ranges(&numbers)) };
+        notes.push(format!("{which}：{text}。"));
     }
     notes.push(format!("完成率 = 累计完成 ÷ 年度目标；序时进度 = 已过月数 ÷ 12（限期目标按截止日期，时序目标取已到期节点）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”。", plan.thresholds.severe_lag_pp, plan.thresholds.severe_lag_pp));
     notes.push("底线指标（耕地红线）每月检查，低于红线为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势。".to_string());
     sheet.write_string_with_format(note_row, 0, "注：", &style::base().set_bold())?;
     for note in &notes {
         sheet.merge_range(note_row, 1, note_row, last_col, note, &style::base().set_text_wrap().set_align(FormatAlign::Top))?;
-        sheet.set_row_height(note_row, if crate::text::display_width(note) > 150 { 30 } else { 16 })?;
+        let width: f64 = WIDTHS[1..].iter().sum();
+        sheet.set_row_height(note_row, style::fit_height(&[(note, width)]))?;
         note_row += 1;
     }
-    // Chart: completion against time progress for targets with a schedule.
-    let scheduled: Vec<usize> = rows.iter().enumerate().filter(|(_, t)| t.time_progress.is_some() && t.completion_rate.is_some()).map(|(i, _)| i).collect();
+    // Chart: completion against time progress for the targets that have a schedule, from a
+    // small data table of its own (rows without a schedule would leave gaps in the chart).
+    let scheduled: Vec<&&TargetProgress> = rows.iter().filter(|t| t.time_progress.is_some() && t.completion_rate.is_some()).collect();
     if !scheduled.is_empty() {
+        let top = note_row + 1;
+        sheet.write_string_with_format(top, 1, "图表数据：完成率与序时进度", &style::base().set_bold())?;
+        for (c, h) in ["指标", "完成率", "序时进度"].iter().enumerate() {
+            sheet.write_string_with_format(top + 1, 2 + c as u16, *h, &header)?;
+        }
+        for (i, t) in scheduled.iter().enumerate() {
+            let r = top + 2 + i as u32;
+            sheet.write_string_with_format(r, 2, &t.name, &style::text_cell())?;
+            sheet.write_number_with_format(r, 3, t.completion_rate.unwrap_or(0.0).min(9.99), &pct)?;
+            sheet.write_number_with_format(r, 4, t.time_progress.unwrap_or(0.0), &pct)?;
+        }
+        let (first, last) = (top + 2, top + 1 + scheduled.len() as u32);
         let mut chart = Chart::new(ChartType::Bar);
-        let first = HEADLINE_ROW + 1;
         chart.title().set_name("完成率与序时进度");
-        chart.add_series().set_name("完成率").set_categories(("总览", first, 2, last_row, 2)).set_values(("总览", first, 7, last_row, 7));
-        chart.add_series().set_name("序时进度").set_categories(("总览", first, 2, last_row, 2)).set_values(("总览", first, 8, last_row, 8));
-        chart.x_axis().set_num_format("0%").set_min(0.0).set_max(1.2);
+        chart.add_series().set_name("完成率").set_categories(("总览", first, 2, last, 2)).set_values(("总览", first, 3, last, 3));
+        chart.add_series().set_name("序时进度").set_categories(("总览", first, 2, last, 2)).set_values(("总览", first, 4, last, 4));
+        chart.x_axis().set_num_format("0%").set_min(0.0);
         chart.y_axis().set_reverse();
-        chart.set_width(900).set_height((rows.len() as u32 * 22).clamp(320, 900));
-        sheet.insert_chart(note_row + 1, 1, &chart)?;
+        chart.set_width(760).set_height((scheduled.len() as u32 * 24 + 80).clamp(320, 900));
+        sheet.insert_chart(top + 1, 6, &chart)?;
     }
     sheet.set_freeze_panes(HEADLINE_ROW + 1, 0)?;
     style::print_setup(sheet, &format!("{title}（{}）", period.label()), HEADLINE_ROW);
     sheet.set_active(true);
     Ok(())
+}
+
+/// `1–3、5、7–8` for sorted numbers.
+fn number_ranges(numbers: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let mut j = i;
+        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i { format!("{}–{}", numbers[i], numbers[j]) } else { numbers[i].to_string() });
+        i = j + 1;
+    }
+    parts.join("、")
 }
 
 fn headline_name(t: &TargetProgress) -> String {
@@ -274,7 +316,7 @@ fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> X
     }
     sheet.write_string_with_format(1, last_col - 1, "来源文件", &style::header())?;
     sheet.write_string_with_format(1, last_col, "行号", &style::header())?;
-    sheet.set_column_width(last_col - 1, 26)?;
+    sheet.set_column_width(last_col - 1, 30)?;
     sheet.set_column_width(last_col, 6)?;
     sheet.set_row_height(1, 42)?;
     let records: Vec<_> = b.validated.records.iter().filter(|r| r.form == form.id).collect();
@@ -289,7 +331,8 @@ fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> X
                 Value::Missing => sheet.write_blank(row, col, &style::cell()).map(|_| ())?,
             }
         }
-        sheet.write_string_with_format(row, last_col - 1, &record.file, &style::text_cell())?;
+        let file_name = record.file.rsplit('/').next().unwrap_or(&record.file);
+        sheet.write_string_with_format(row, last_col - 1, file_name, &style::cell())?;
         sheet.write_number_with_format(row, last_col, record.row as f64, &style::number(0))?;
     }
     let last_row = 1 + records.len().max(1) as u32;
