@@ -56,6 +56,13 @@ fn village_base(column: &str, land: f64, households: f64, rng: &mut fastrand::Rn
         "toilets_total" => (households * (0.86 + rng.f64() * 0.1)).round(),
         "toilets_year" => (households * (0.01 + rng.f64() * 0.02)).round(),
         "dilapidated" => if rng.f64() < 0.07 { 1.0 } else { 0.0 },
+        // echeng-2024 (EC03, EC04)
+        "abandoned_cleared" => (rng.f64() * 30.0).round(),
+        "monitored_households" => (3.0 + rng.f64() * 12.0).round(),
+        "monitored_new" => (rng.f64() * 2.5).round(),
+        "below_line_unmonitored" => if rng.f64() < 0.04 { 1.0 } else { 0.0 },
+        "migrant_workers" => (18.0 + rng.f64() * 16.0).round(),
+        "welfare_jobs" => (1.0 + rng.f64() * 4.0).round(),
         _ => (rng.f64() * 100.0).round(),
     }
 }
@@ -84,13 +91,20 @@ fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm
                         Some(parent) => value.min(*parent),
                         None => value,
                     };
-                    let value = if column.id == "toilets_year" || column.id == "dilapidated" || column.id == "households" || column.id == "toilets_total" { value.round() } else { round1(value) };
+                    let value = if column.unit.as_deref().is_some_and(|u| matches!(u, "户" | "人")) { value.round() } else { round1(value) };
                     values.insert(column.id.as_str(), value);
                     Fill::Number(value)
                 }
                 ColumnKind::YesNo => {
-                    let share = if column.id == "garbage" { 0.9 } else { 0.35 + 0.04 * period.month as f64 };
+                    let share = match column.id.as_str() {
+                        "garbage" => 0.9,
+                        "express_point" => 0.80 + 0.025 * period.month as f64,
+                        _ => 0.35 + 0.04 * period.month as f64,
+                    };
                     Fill::Text(if column_rng.f64() < share { "是" } else { "否" }.into())
+                }
+                ColumnKind::Category if column.categories.iter().any(|c| c == "社区") => {
+                    Fill::Text(if urban { "社区" } else { "行政村" }.into())
                 }
                 _ => Fill::Empty,
             };
@@ -173,6 +187,72 @@ fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> V
                     };
                     out.push(Project { name, fills });
                 }
+            }
+        }
+        "EC01" => {
+            // 衔接资金项目: disbursement follows the 4月35%、6月55%、9月80% schedule, roughly.
+            let paid_share = [0.05, 0.12, 0.22, 0.36, 0.47, 0.57, 0.64, 0.72, 0.82, 0.90, 0.96, 1.0][(period.month.clamp(1, 12) - 1) as usize];
+            for i in 0..rng.usize(3..=7) {
+                let v = village(&mut rng);
+                let year = if i == 0 && rng.f64() < 0.4 { 2023.0 } else { 2024.0 };
+                let allocated = (40.0 + rng.f64() * 260.0).round();
+                let central = (allocated * (0.7 + rng.f64() * 0.3)).round();
+                let industry = rng.f64() < 0.72;
+                let leading = industry && rng.f64() < 0.75;
+                let share = if year < 2024.0 { 1.0 } else { (paid_share * (0.8 + rng.f64() * 0.4)).min(1.0) };
+                let mut fills = BTreeMap::new();
+                fills.insert("fund_year".into(), Fill::Number(year));
+                fills.insert("village".into(), Fill::Text(v.clone()));
+                fills.insert("allocated".into(), Fill::Number(allocated));
+                fills.insert("allocated_central".into(), Fill::Number(central));
+                fills.insert("paid".into(), Fill::Number(round1(allocated * share)));
+                fills.insert("industry".into(), Fill::Text(if industry { "是" } else { "否" }.into()));
+                fills.insert("leading_industry".into(), Fill::Text(if leading { "是" } else { "否" }.into()));
+                let kind = if industry { ["特色种植基地", "农产品加工车间", "冷链仓储", "乡村旅游配套"][rng.usize(..4)] } else { ["村组道路硬化", "安全饮水巩固提升", "人居环境整治"][rng.usize(..3)] };
+                out.push(Project { name: format!("{v}{kind}项目（{}年第{}批）", year as i32, i + 1), fills });
+            }
+        }
+        "EC02" => {
+            for i in 0..rng.usize(4..=9) {
+                let v = village(&mut rng);
+                let investment = (80.0 + rng.f64() * 420.0).round();
+                let fund = (investment * (0.55 + rng.f64() * 0.35)).round();
+                let mut fills = BTreeMap::new();
+                fills.insert("library_year".into(), Fill::Number(2024.0));
+                fills.insert("village".into(), Fill::Text(v.clone()));
+                fills.insert("planned_investment".into(), Fill::Number(investment));
+                fills.insert("planned_fund".into(), Fill::Number(fund));
+                fills.insert("in_library".into(), Fill::Text(if rng.f64() < 0.9 { "是" } else { "否" }.into()));
+                let kind = ["产业发展", "基础设施", "公共服务", "就业帮扶"][rng.usize(..4)];
+                out.push(Project { name: format!("{v}{kind}储备项目{}", i + 1), fills });
+            }
+        }
+        "EC05" => {
+            let areas = ["特色种植", "养殖", "休闲旅游", "生产生活服务", "手工加工"];
+            for i in 0..rng.usize(1..=3) {
+                let v = village(&mut rng);
+                let area = areas[rng.usize(..areas.len())];
+                let surname = ["张", "王", "李", "刘", "陈", "杨", "黄", "周"][rng.usize(..8)];
+                let mut fills = BTreeMap::new();
+                fills.insert("area".into(), Fill::Text(area.into()));
+                fills.insert("village".into(), Fill::Text(v.clone()));
+                fills.insert("operator".into(), Fill::Text(format!("{surname}某某")));
+                fills.insert("households".into(), Fill::Number((1.0 + rng.f64() * 9.0).round()));
+                out.push(Project { name: format!("{v}庭院{area}试点{}", i + 1), fills });
+            }
+        }
+        "EC06" => {
+            let kinds = ["古树", "古屋", "古桥", "古井"];
+            for i in 0..rng.usize(2..=7) {
+                let v = village(&mut rng);
+                let kind = kinds[rng.usize(..kinds.len())];
+                let archived = rng.f64() < 0.45 + 0.08 * month;
+                let mut fills = BTreeMap::new();
+                fills.insert("category".into(), Fill::Text(kind.into()));
+                fills.insert("village".into(), Fill::Text(v.clone()));
+                fills.insert("archived".into(), Fill::Text(if archived { "是" } else { "否" }.into()));
+                fills.insert("listed".into(), Fill::Text(if archived && rng.f64() < 0.5 { "是" } else { "否" }.into()));
+                out.push(Project { name: format!("{v}{kind}{}", i + 1), fills });
             }
         }
         _ => {}

@@ -1,6 +1,7 @@
-//! Writes the shipped sample input: `input/2024-03` … `input/2024-06` for the yunxi-2024 plan.
-//! Synthetic but realistic figures (see `zhenxing::sample`), plus the mistakes statisticians
-//! really make. Run: `cargo run --release --bin gen-sample -- [DIR]` (default `input`).
+//! Writes the shipped sample input: `input/2024-03` … `input/2024-06` for the yunxi-2024 plan,
+//! and `samples/echeng-2024/input/2024-05` … `2024-06` for echeng-2024. Synthetic but realistic
+//! figures (see `zhenxing::sample`), plus the mistakes statisticians really make.
+//! Run: `cargo run --release --bin gen-sample -- [DIR] [ECHENG_DIR]`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,6 +15,8 @@ use zhenxing::validate::DEPARTMENTS;
 
 fn main() -> zhenxing::Result<()> {
     let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "input".into()));
+    let echeng_root = PathBuf::from(std::env::args().nth(2).unwrap_or_else(|| "samples/echeng-2024/input".into()));
+    echeng(&echeng_root)?;
     let (plan, _) = Plan::resolve(Some("yunxi-2024"))?;
     // Department ledger values by month (03..06): target id → cumulative value.
     let ledger: [(&str, [f64; 4]); 10] = [
@@ -90,6 +93,31 @@ fn main() -> zhenxing::Result<()> {
             write_atomic(&dir.join(&name), &workbook_bytes(&request)?)?;
         }
         let values: BTreeMap<&str, f64> = ledger.iter().map(|(id, v)| (*id, v[(month - 3) as usize])).collect();
+        let mut filled = BTreeMap::new();
+        filled.insert("BM01".to_string(), sample::department_form(&plan, period, &values));
+        let request = TemplateRequest { plan: &plan, unit: DEPARTMENTS, period, filled, protect: true };
+        write_atomic(&dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(DEPARTMENTS, period)), &workbook_bytes(&request)?)?;
+        println!("已生成 {}", dir.display());
+    }
+    Ok(())
+}
+
+/// Two months of echeng-2024: every township and the department ledger; 沙窝乡 has not reported
+/// June yet.
+fn echeng(root: &std::path::Path) -> zhenxing::Result<()> {
+    let (plan, _) = Plan::resolve(Some("echeng-2024"))?;
+    for month in 5..=6u32 {
+        let period = Period::new(2024, month).expect("valid");
+        let dir = root.join(period.to_string());
+        for unit in &plan.units {
+            if month == 6 && unit.name == "沙窝乡" {
+                continue;
+            }
+            let filled = sample::township_forms(&plan, unit, period);
+            let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
+            write_atomic(&dir.join(file_name(&unit.name, period)), &workbook_bytes(&request)?)?;
+        }
+        let values: BTreeMap<&str, f64> = [("E33", if month == 5 { 4.0 } else { 5.0 })].into_iter().collect();
         let mut filled = BTreeMap::new();
         filled.insert("BM01".to_string(), sample::department_form(&plan, period, &values));
         let request = TemplateRequest { plan: &plan, unit: DEPARTMENTS, period, filled, protect: true };
