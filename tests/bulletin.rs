@@ -1,0 +1,238 @@
+//! The leaders' workbook: headline values agree with progress.csv, the layout is pinned by a
+//! golden summary of the sheet XML, text stays inert, re-runs are byte-identical, and the
+//! workbook renders with LibreOffice.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zhenxing");
+const BULLETIN: &str = "云溪区乡村振兴重点指标进度通报_2024年06月.xlsx";
+
+/// A temp workspace with a copy of the shipped sample input, run once.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn with_sample_input() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("input"), &dir.path().join("input"));
+        Workspace { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new(BIN).args(args).current_dir(self.dir.path()).output().unwrap()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn progress_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
+fn number(cell: &Data) -> Option<f64> {
+    match cell {
+        Data::Float(f) => Some(*f),
+        Data::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+/// The workbook holds the computed number; the CSV rounds it (4 decimals, points to 2).
+fn close(a: Option<f64>, b: &str) -> bool {
+    match (a, b.parse::<f64>().ok()) {
+        (None, None) => true,
+        (Some(x), Some(y)) => (x - y).abs() <= 0.005 + 1e-6 * y.abs(),
+        _ => false,
+    }
+}
+
+#[test]
+fn every_headline_value_matches_progress_csv() {
+    let ws = Workspace::with_sample_input();
+    let out = ws.run(&["run", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = progress_rows(&ws.path("output/2024-06/progress.csv"));
+    let numeric: Vec<&Vec<String>> = rows.iter().filter(|r| !r[0].starts_with('Q')).collect();
+    let mut workbook: Xlsx<_> = open_workbook(ws.path(&format!("output/2024-06/{BULLETIN}"))).unwrap();
+    let sheet = workbook.worksheet_range("总览").unwrap();
+    let header_row = 4;
+    let header: Vec<String> = (0..12).map(|c| sheet.get((header_row, c)).map(|d| d.to_string()).unwrap_or_default()).collect();
+    assert_eq!(header, ["序号", "重点任务", "指标", "单位", "年度目标", "本月完成", "累计完成", "完成率", "序时进度", "进度差（百分点）", "状态", "牵头单位"]);
+    for (i, csv_row) in numeric.iter().enumerate() {
+        let r = header_row + 1 + i;
+        let cell = |c: usize| sheet.get((r, c)).cloned().unwrap_or(Data::Empty);
+        assert!(cell(2).to_string().starts_with(&csv_row[1]), "row {r}: {} vs {}", cell(2), csv_row[1]);
+        assert_eq!(cell(3).to_string(), csv_row[2], "unit of {}", csv_row[1]);
+        for (col, csv_col) in [(4, 3), (5, 4), (6, 5), (7, 6), (8, 7), (9, 8)] {
+            assert!(close(number(&cell(col)), &csv_row[csv_col]), "{} column {col}: workbook {:?} vs csv {:?}", csv_row[1], cell(col), csv_row[csv_col]);
+        }
+        assert_eq!(cell(10).to_string(), csv_row[9], "status of {}", csv_row[1]);
+        assert_eq!(cell(11).to_string(), csv_row[10], "lead units of {}", csv_row[1]);
+    }
+    // The counts line names the township that did not report.
+    let counts = sheet.get((3, 0)).unwrap().to_string();
+    assert!(counts.contains("已报送 4 个") && counts.contains("未报送 1 个") && counts.contains("松杨湖街道"), "{counts}");
+}
+
+#[test]
+fn bulletin_has_every_sheet_in_order_and_every_target() {
+    let ws = Workspace::with_sample_input();
+    ws.run(&["run", "--quiet"]);
+    let mut workbook: Xlsx<_> = open_workbook(ws.path(&format!("output/2024-06/{BULLETIN}"))).unwrap();
+    assert_eq!(workbook.sheet_names(), ["总览", "镇街进度", "粮食与耕地", "高标准农田", "农村公路", "人居环境", "定性任务", "报送情况", "数据问题", "说明"]);
+    let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
+    let notes = workbook.worksheet_range("说明").unwrap();
+    let ids: Vec<String> = notes.rows().filter_map(|r| r.first().map(|c| c.to_string())).collect();
+    for target in &plan.targets {
+        assert!(ids.contains(&target.id), "target {} missing from 说明", target.id);
+    }
+    let qualitative = workbook.worksheet_range("定性任务").unwrap();
+    let count = plan.targets.iter().filter(|t| !t.is_numeric()).count();
+    assert_eq!(qualitative.rows().skip(2).filter(|r| r[0] != Data::Empty).count(), count);
+}
+
+/// Drops row numbers from a range such as `人居环境!$A$2:$J$52` (they follow the data, not the layout).
+fn without_rows(text: &str) -> String {
+    let mut out = String::new();
+    let mut after_letter = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() && after_letter {
+            continue;
+        }
+        after_letter = c.is_ascii_uppercase() || (after_letter && c == '$');
+        out.push(c);
+    }
+    out
+}
+
+/// The parts of the sheet XML that make the layout: widths, merges, panes, print setup.
+fn layout_summary(xlsx: &Path) -> String {
+    let file = std::fs::File::open(xlsx).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let mut text = String::new();
+    archive.by_name("xl/workbook.xml").unwrap().read_to_string(&mut text).unwrap();
+    let mut summary = String::new();
+    for tag in ["<sheet ", "<definedName "] {
+        for part in text.split(tag).skip(1) {
+            let item = part.split("/>").next().unwrap_or("").split("</").next().unwrap_or("");
+            let item = if item.contains("_FilterDatabase") { without_rows(item) } else { item.to_string() };
+            summary.push_str(&format!("workbook {tag}{item}\n"));
+        }
+    }
+    for n in 1..=10 {
+        let mut xml = String::new();
+        archive.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap().read_to_string(&mut xml).unwrap();
+        for tag in ["<col ", "<pane ", "<pageSetup ", "<printOptions ", "<pageMargins ", "<oddHeader>", "<oddFooter>", "<autoFilter "] {
+            for part in xml.split(tag).skip(1) {
+                let end = part.find("/>").or_else(|| part.find("</")).unwrap_or(part.len());
+                let item = if tag == "<autoFilter " { without_rows(&part[..end]) } else { part[..end].to_string() };
+                summary.push_str(&format!("sheet{n} {tag}{item}\n"));
+            }
+        }
+        if n == 1 {
+            for part in xml.split("<mergeCell ").skip(1) {
+                summary.push_str(&format!("sheet1 <mergeCell {}\n", part.split("/>").next().unwrap()));
+            }
+        }
+    }
+    summary
+}
+
+#[test]
+fn layout_matches_the_golden_summary() {
+    let ws = Workspace::with_sample_input();
+    ws.run(&["run", "--quiet"]);
+    let summary = layout_summary(&ws.path(&format!("output/2024-06/{BULLETIN}")));
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/bulletin_layout.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, &summary).unwrap();
+    }
+    let expected = std::fs::read_to_string(&golden).expect("tests/golden/bulletin_layout.txt (UPDATE_GOLDEN=1 cargo test --test bulletin writes it)");
+    assert_eq!(summary, expected, "layout changed; if intended, rerun with UPDATE_GOLDEN=1 and review the diff");
+}
+
+#[test]
+fn rerun_gives_identical_bytes() {
+    let ws = Workspace::with_sample_input();
+    ws.run(&["run", "--quiet"]);
+    let files = [BULLETIN, "progress.csv", "townships.csv", "issues.csv", "feedback/陆城镇_数据校验反馈_2024年06月.xlsx"];
+    let first: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(ws.path(&format!("output/2024-06/{f}"))).unwrap()).collect();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ws.run(&["run", "--quiet"]);
+    for (f, before) in files.iter().zip(first) {
+        assert_eq!(std::fs::read(ws.path(&format!("output/2024-06/{f}"))).unwrap(), before, "{f} changed on re-run");
+    }
+}
+
+#[test]
+fn township_text_that_looks_like_a_formula_stays_text() {
+    use zhenxing::report::template::{Fill, TemplateRequest, file_name, workbook_bytes};
+    let ws = Workspace::with_sample_input();
+    let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
+    let period = zhenxing::period::Period::new(2024, 6).unwrap();
+    let unit = plan.unit("松杨湖街道").unwrap();
+    let mut filled = zhenxing::sample::township_forms(&plan, unit, period);
+    let zx03 = filled.get_mut("ZX03").unwrap();
+    let mut row = zx03.rows.first().cloned().unwrap_or_else(|| vec![Fill::Empty; 8]);
+    row[0] = Fill::Text("=HYPERLINK(\"http://example.invalid\",\"点我\")".into());
+    row[1] = Fill::Text("白改黑".into());
+    row[3] = Fill::Number(1.0);
+    row[4] = Fill::Number(0.5);
+    row[5] = Fill::Text("公里".into());
+    zx03.rows.push(row);
+    let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
+    std::fs::write(ws.path(&format!("input/2024-06/{}", file_name(&unit.name, period))), workbook_bytes(&request).unwrap()).unwrap();
+    ws.run(&["run", "--quiet"]);
+    let mut workbook: Xlsx<_> = open_workbook(ws.path(&format!("output/2024-06/{BULLETIN}"))).unwrap();
+    let formulas = workbook.worksheet_formula("农村公路").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "a formula was written");
+    let values = workbook.worksheet_range("农村公路").unwrap();
+    assert!(values.used_cells().any(|(_, _, v)| v.to_string().starts_with("=HYPERLINK")), "the name should be there as text");
+}
+
+#[test]
+fn bulletin_renders_with_libreoffice() {
+    if Command::new("soffice").arg("--version").output().is_err() {
+        println!("skipped: LibreOffice (soffice) not installed; apt-get install libreoffice-calc-nogui, then rerun");
+        return;
+    }
+    let ws = Workspace::with_sample_input();
+    ws.run(&["run", "--quiet"]);
+    let pdf_dir = ws.path("pdf");
+    let status = Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&pdf_dir)
+        .arg(ws.path(&format!("output/2024-06/{BULLETIN}")))
+        .env("HOME", ws.path("."))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let pdf = std::fs::read(pdf_dir.join(BULLETIN.replace(".xlsx", ".pdf"))).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let marker = b"/Type/Page";
+    let pages = pdf.windows(marker.len() + 1).filter(|w| &w[..marker.len()] == marker && w[marker.len()] != b's').count();
+    assert!(pages >= 8, "only {pages} pages rendered");
+}
