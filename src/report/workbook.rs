@@ -169,7 +169,7 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
     }
     for (text, numbers) in grouped {
         let which = if numbers.len() == rows.len() { "各项".to_string() } else { format!("序号{}", number_ranges(&numbers)) };
-        notes.push(format!("{which}：{text}。"));
+        notes.push(format!("{which}：{}。", text.trim_end_matches('。')));
     }
     notes.push(format!("完成率 = 累计完成 ÷ 年度目标；序时进度 = 已过月数 ÷ 12（限期目标按截止日期，时序目标取已到期节点）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”。", plan.thresholds.severe_lag_pp, plan.thresholds.severe_lag_pp));
     notes.push("底线指标（耕地红线）每月检查，低于红线为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势。".to_string());
@@ -192,6 +192,7 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         for (i, t) in scheduled.iter().enumerate() {
             let r = top + 2 + i as u32;
             sheet.write_string_with_format(r, 2, &t.name, &style::text_cell())?;
+            sheet.set_row_height(r, style::fit_height(&[(&t.name, WIDTHS[2])]))?;
             sheet.write_number_with_format(r, 3, t.completion_rate.unwrap_or(0.0).min(9.99), &pct)?;
             sheet.write_number_with_format(r, 4, t.time_progress.unwrap_or(0.0), &pct)?;
         }
@@ -234,67 +235,69 @@ fn headline_name(t: &TargetProgress) -> String {
     }
 }
 
+/// 镇街进度: one block per indicator, townships sorted by rank (ties 并列), missing ones last.
+/// A long table rather than a townships × indicators matrix: it prints on A4 at any number of
+/// indicators, filters by 指标 or 镇街, and stays far below Excel's row limit at province scale.
 fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let plan = b.plan;
     let period = b.aggregated.period;
     sheet.set_name("镇街进度")?;
-    let indicators = &b.aggregated.township_indicators;
-    let last_col = 1 + indicators.len() as u16 * 2;
     let title = format!("各镇（街道）重点指标完成情况（{}）", period.label());
-    sheet.merge_range(0, 0, 0, last_col.max(2), &title, &style::title())?;
+    let headers = ["指标", "单位", "镇（街道）", "完成数", "分解任务", "完成率", "排名", "报送状态"];
+    let widths = [30.0, 6.0, 14.0, 12.0, 10.0, 9.0, 8.0, 10.0];
+    sheet.merge_range(0, 0, 0, headers.len() as u16 - 1, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
-    sheet.merge_range(1, 0, 2, 0, "镇（街道）", &style::header())?;
-    sheet.merge_range(1, 1, 2, 1, "报送状态", &style::header())?;
-    for (i, id) in indicators.iter().enumerate() {
-        let indicator = plan.indicator(id).expect("from plan");
-        let c = 2 + i as u16 * 2;
-        let allocated = plan.targets.iter().any(|t| t.indicator.as_deref() == Some(id.as_str()) && !t.allocations.is_empty());
-        sheet.merge_range(1, c, 1, c + 1, &format!("{}（{}）", indicator.name, indicator.unit), &style::header())?;
-        sheet.write_string_with_format(2, c, if allocated { "完成率" } else { "数值" }, &style::header())?;
-        sheet.write_string_with_format(2, c + 1, "排名", &style::header())?;
-        sheet.set_column_width(c, 12)?;
-        sheet.set_column_width(c + 1, 7)?;
+    sheet.merge_range(1, 0, 1, headers.len() as u16 - 1, "按指标分组，组内按排名排序（并列名次相同）；未报送或数据有误的镇（街道）不参与排名，列在组末。", &style::subtitle())?;
+    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(2, c as u16, *h, &style::header())?;
+        sheet.set_column_width(c as u16, w)?;
     }
-    sheet.set_row_height(1, 42)?;
-    sheet.set_column_width(0, 12)?;
-    sheet.set_column_width(1, 9)?;
     let center = style::cell().set_align(FormatAlign::Center);
-    let names: Vec<&str> = plan.units.iter().map(|u| u.name.as_str()).collect();
-    for (r, name) in names.iter().enumerate() {
-        let row = 3 + r as u32;
-        sheet.write_string_with_format(row, 0, *name, &style::cell())?;
-        let status = b.validated.townships.iter().find(|t| t.township == *name).map(|t| t.status).unwrap_or(SubmissionStatus::Missing);
-        sheet.write_string_with_format(row, 1, status.label(), &center)?;
-        for (i, id) in indicators.iter().enumerate() {
-            let c = 2 + i as u16 * 2;
-            let decimals = plan.indicator(id).map(|i| i.decimals).unwrap_or(1);
-            let value = b.aggregated.townships.iter().find(|t| t.township == *name && &t.indicator_id == id);
-            match value {
-                Some(v) if v.allocation.is_some() => opt_number(sheet, row, c, v.completion_rate, &style::percent())?,
-                Some(v) => opt_number(sheet, row, c, v.value, &style::number(decimals))?,
-                None => opt_number(sheet, row, c, None, &style::cell())?,
-            }
-            let rank = value.and_then(|v| v.rank.map(|r| if v.tied { format!("并列{r}") } else { r.to_string() })).unwrap_or_else(|| "—".to_string());
-            sheet.write_string_with_format(row, c + 1, &rank, &center)?;
+    let order: Vec<&str> = plan.units.iter().map(|u| u.name.as_str()).collect();
+    let mut row = 3u32;
+    let mut first_block: Option<(u32, u32)> = None;
+    for id in &b.aggregated.township_indicators {
+        let indicator = plan.indicator(id).expect("from plan");
+        let mut values: Vec<&crate::aggregate::TownshipValue> = b.aggregated.townships.iter().filter(|t| &t.indicator_id == id).collect();
+        values.sort_by_key(|v| (v.rank.is_none(), v.rank, order.iter().position(|n| *n == v.township)));
+        let start = row;
+        for v in values {
+            sheet.write_string_with_format(row, 0, &indicator.name, &style::cell())?;
+            sheet.write_string_with_format(row, 1, &indicator.unit, &center)?;
+            sheet.write_string_with_format(row, 2, &v.township, &style::cell())?;
+            opt_number(sheet, row, 3, v.value, &style::number(indicator.decimals))?;
+            opt_number(sheet, row, 4, v.allocation, &style::number(indicator.decimals))?;
+            opt_number(sheet, row, 5, v.completion_rate, &style::percent())?;
+            let rank = v.rank.map(|r| if v.tied { format!("并列{r}") } else { r.to_string() }).unwrap_or_else(|| "—".to_string());
+            sheet.write_string_with_format(row, 6, &rank, &center)?;
+            sheet.write_string_with_format(row, 7, v.submission_status.label(), &center)?;
+            row += 1;
+        }
+        if row > start {
+            sheet.add_conditional_format(start, 3, row - 1, 3, &ConditionalFormatDataBar::new())?;
+            first_block.get_or_insert((start, row - 1));
         }
     }
-    let last_row = 2 + names.len().max(1) as u32;
-    status_colours(sheet, 3, last_row, 1)?;
-    for i in 0..indicators.len() {
-        let c = 2 + i as u16 * 2;
-        sheet.add_conditional_format(3, c, last_row, c, &ConditionalFormatDataBar::new())?;
+    let last_row = row.max(4) - 1;
+    let rules = [("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
+    for (text, tone) in rules {
+        let rule = ConditionalFormatText::new().set_rule(ConditionalFormatTextRule::Contains(text.to_string())).set_format(tone_format(tone));
+        sheet.add_conditional_format(3, 7, last_row, 7, &rule)?;
     }
-    if let Some(first) = indicators.first() {
+    sheet.autofilter(2, 0, last_row, headers.len() as u16 - 1)?;
+    // A chart of the first indicator by township; beyond 60 townships a bar chart is unreadable.
+    if let (Some(first), Some((start, end))) = (b.aggregated.township_indicators.first(), first_block)
+        && end - start < 60
+    {
         let indicator = plan.indicator(first).expect("from plan");
         let mut chart = Chart::new(ChartType::Column);
         chart.title().set_name(format!("各镇（街道）{}（{}）", indicator.name, indicator.unit).as_str());
-        chart.add_series().set_name(indicator.name.as_str()).set_categories(("镇街进度", 3, 0, last_row, 0)).set_values(("镇街进度", 3, 2, last_row, 2));
+        chart.add_series().set_name(indicator.name.as_str()).set_categories(("镇街进度", start, 2, end, 2)).set_values(("镇街进度", start, 3, end, 3));
         chart.legend().set_hidden();
-        chart.set_width(720).set_height(300);
+        chart.set_width(640).set_height(300);
         sheet.insert_chart(last_row + 2, 0, &chart)?;
     }
-    sheet.autofilter(2, 0, last_row, last_col)?;
-    sheet.set_freeze_panes(3, 1)?;
+    sheet.set_freeze_panes(3, 0)?;
     style::print_setup(sheet, &title, 2);
     Ok(())
 }
