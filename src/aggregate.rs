@@ -278,6 +278,10 @@ pub fn evaluate(target: &Target, value: Option<f64>, period: Period, thresholds:
             let met = goal.is_none_or(|g| value >= g - 1e-9);
             Evaluation { completion_rate: ratio(goal), time_progress: None, gap_pp: None, status: if met { Status::Met } else { Status::Warning } }
         }
+        TargetKind::Ceiling => {
+            let met = target.value.is_none_or(|g| value <= g + 1e-9);
+            Evaluation { completion_rate: None, time_progress: None, gap_pp: None, status: if met { Status::Met } else { Status::Warning } }
+        }
         TargetKind::Ratio => {
             let met = target.value.is_none_or(|g| value >= g - 1e-9);
             Evaluation { completion_rate: ratio(target.value), time_progress: None, gap_pp: None, status: if met { Status::Met } else { Status::NotMet } }
@@ -619,6 +623,13 @@ mod tests {
         assert_eq!(may.status, Status::OnTrack);
         let march = evaluate(&t, Some(10.0), Period::new(2024, 3).unwrap(), &Thresholds::default());
         assert_eq!(march.time_progress, Some(0.0));
+    }
+
+    #[test]
+    fn ceiling_of_zero_is_met_only_at_zero() {
+        let t = target(TargetKind::Ceiling, Some(0.0));
+        assert_eq!(evaluate(&t, Some(0.0), june(), &Thresholds::default()).status, Status::Met);
+        assert_eq!(evaluate(&t, Some(2.0), june(), &Thresholds::default()).status, Status::Warning);
     }
 
     #[test]

@@ -283,6 +283,8 @@ pub enum TargetKind {
     Count,
     /// Must stay at or above `value` at every month end (红线); never "completed".
     Floor,
+    /// Must stay at or below `value` at every month end (清零 targets: 应纳未纳 = 0).
+    Ceiling,
     /// A ratio indicator at or above `value`, in percent (60 = 60%).
     Ratio,
     /// Reach the latest milestone at or before the period's end (percent of a ratio indicator).
@@ -301,6 +303,7 @@ impl TargetKind {
             TargetKind::AtLeast => "年度/限期目标",
             TargetKind::Count => "数量目标",
             TargetKind::Floor => "底线（红线）",
+            TargetKind::Ceiling => "上限（清零）",
             TargetKind::Ratio => "比例目标",
             TargetKind::Milestones => "时序进度",
             TargetKind::Baseline => "不低于基数",
@@ -596,7 +599,7 @@ impl Plan {
                 (None, true) => push(key.clone(), anchor.clone(), format!("{} 类目标必须指定 indicator", t.kind.label())),
                 _ => {}
             }
-            let needs_value = matches!(t.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Floor | TargetKind::Ratio);
+            let needs_value = matches!(t.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Floor | TargetKind::Ceiling | TargetKind::Ratio);
             if needs_value && t.value.is_none() {
                 push(key.clone(), anchor.clone(), format!("{} 类目标必须有 value", t.kind.label()));
             }

@@ -71,7 +71,7 @@ pub fn show(plan: &Plan) -> String {
         let when = match t.kind {
             TargetKind::Milestones => t.milestones.iter().map(|m| format!("{}前{}", m.by.format("%m-%d"), crate::validate::fmt(m.value))).collect::<Vec<_>>().join(" "),
             TargetKind::AtLeast | TargetKind::Count => t.due(plan.plan.year).format("%Y-%m-%d").to_string(),
-            TargetKind::Floor => "每月".to_string(),
+            TargetKind::Floor | TargetKind::Ceiling => "每月".to_string(),
             _ => String::new(),
         };
         rows.push(vec![t.id.clone(), t.clause.clone(), t.kind.label().to_string(), t.name.clone(), value, when, t.lead_units.join("、")]);

@@ -172,7 +172,7 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         notes.push(format!("{which}：{}。", text.trim_end_matches('。')));
     }
     notes.push(format!("完成率 = 累计完成 ÷ 年度目标；序时进度 = 已过月数 ÷ 12（限期目标按截止日期，时序目标取已到期节点）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”。", plan.thresholds.severe_lag_pp, plan.thresholds.severe_lag_pp));
-    notes.push("底线指标（耕地红线）每月检查，低于红线为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势。".to_string());
+    notes.push("底线指标（耕地红线）每月检查，低于红线为“预警”；清零指标超过上限为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势。".to_string());
     sheet.write_string_with_format(note_row, 0, "注：", &style::base().set_bold())?;
     for note in &notes {
         sheet.merge_range(note_row, 1, note_row, last_col, note, &style::base().set_text_wrap().set_align(FormatAlign::Top))?;
@@ -230,6 +230,7 @@ fn number_ranges(numbers: &[usize]) -> String {
 fn headline_name(t: &TargetProgress) -> String {
     match t.kind {
         TargetKind::Floor => format!("{}（不低于{}）", t.name, t.stated),
+        TargetKind::Ceiling => format!("{}（{}）", t.name, t.stated),
         _ if !t.stated.is_empty() => format!("{}（{}）", t.name, t.stated),
         _ => t.name.clone(),
     }
