@@ -100,10 +100,15 @@ fn write_form_sheet(sheet: &mut Worksheet, request: &TemplateRequest<'_>, form: 
     for (c, column) in form.columns.iter().enumerate() {
         let text = filled.and_then(|f| f.header_overrides.get(&column.id).cloned()).unwrap_or_else(|| column.header());
         sheet.write_string_with_format(2, c as u16, &text, &header_format)?;
-        let width = style::width_for([text.as_str()], 8.0, 30.0).max(if column.kind == ColumnKind::Key { 16.0 } else { 10.0 });
+        // Headers wrap onto up to three lines, so columns need not be as wide as their header.
+        let width = match column.kind {
+            ColumnKind::Key => 22.0,
+            ColumnKind::Text | ColumnKind::Village => 14.0,
+            _ => (style::width_for([text.as_str()], 8.0, 40.0) / 2.0 + 2.0).clamp(9.0, 14.0),
+        };
         sheet.set_column_width(c as u16, width)?;
     }
-    sheet.set_row_height(2, 36)?;
+    sheet.set_row_height(2, 48)?;
 
     let prefilled_keys: Vec<String> = match form.row_kind {
         RowKind::Village => villages.to_vec(),
