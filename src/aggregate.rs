@@ -51,6 +51,21 @@ pub enum Tone {
 }
 
 impl Status {
+    pub const ALL: [Status; 12] = [
+        Status::Completed,
+        Status::OnTrack,
+        Status::Lagging,
+        Status::SeverelyLagging,
+        Status::Met,
+        Status::Warning,
+        Status::NotMet,
+        Status::Tracked,
+        Status::NoData,
+        Status::NotStarted,
+        Status::InProgress,
+        Status::NotReported,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Completed => "已完成",

@@ -32,6 +32,9 @@ pub fn file_name(plan: &Plan, period: Period) -> String {
 /// Headline table columns (SPEC).
 pub const HEADLINE: [&str; 12] = ["序号", "重点任务", "指标", "单位", "年度目标", "本月完成", "累计完成", "完成率", "序时进度", "进度差（百分点）", "状态", "牵头单位"];
 
+/// Colours of submission statuses.
+const SUBMISSION_TONES: [(&str, Tone); 3] = [("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
+
 /// Column widths of the headline table.
 const WIDTHS: [f64; 12] = [5.0, 22.0, 24.0, 6.0, 11.0, 10.0, 11.0, 8.0, 8.0, 10.0, 9.0, 24.0];
 
@@ -70,21 +73,33 @@ fn tone_format(tone: Tone) -> Format {
 }
 
 /// Status colours as conditional formats on a column, so they follow sorting and filtering.
+/// Longer labels first: 严重滞后 must win over 滞后, 未达标 over 达标.
 fn status_colours(sheet: &mut Worksheet, first_row: u32, last_row: u32, col: u16) -> XResult<()> {
-    let rules: [(&str, Tone); 9] = [
-        ("严重滞后", Tone::Red),
-        ("预警", Tone::Red),
-        ("未达标", Tone::Red),
-        ("未报送", Tone::Red),
-        ("未启动", Tone::Red),
-        ("滞后", Tone::Yellow),
-        ("推进中", Tone::Yellow),
-        ("已完成", Tone::Green),
-        ("正常", Tone::Green),
-    ];
-    for (text, tone) in rules.iter().chain([("达标", Tone::Green)].iter()) {
-        let format = tone_format(*tone);
-        let rule = ConditionalFormatText::new().set_rule(ConditionalFormatTextRule::Contains(text.to_string())).set_format(format).set_stop_if_true(true);
+    let mut rules: Vec<(&str, Tone)> = Status::ALL.iter().filter(|s| s.tone() != Tone::Neutral).map(|s| (s.label(), s.tone())).collect();
+    rules.sort_by_key(|(label, _)| std::cmp::Reverse(label.chars().count()));
+    rules.dedup_by_key(|(label, _)| *label);
+    text_colours(sheet, first_row, last_row, col, &rules)
+}
+
+/// A data sheet's title row and header row (row 1), with column widths.
+fn table_start(sheet: &mut Worksheet, name: &str, title: &str, columns: &[(&str, f64)]) -> XResult<()> {
+    sheet.set_name(name)?;
+    sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title, &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    for (c, (header, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *header, &style::header())?;
+        sheet.set_column_width(c as u16, *width)?;
+    }
+    Ok(())
+}
+
+/// Colour the cells of one column by the text they contain.
+fn text_colours(sheet: &mut Worksheet, first_row: u32, last_row: u32, col: u16, rules: &[(&str, Tone)]) -> XResult<()> {
+    for (text, tone) in rules {
+        let rule = ConditionalFormatText::new()
+            .set_rule(ConditionalFormatTextRule::Contains(text.to_string()))
+            .set_format(tone_format(*tone))
+            .set_stop_if_true(true);
         sheet.add_conditional_format(first_row, col, last_row, col, &rule)?;
     }
     Ok(())
@@ -280,11 +295,7 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         }
     }
     let last_row = row.max(4) - 1;
-    let rules = [("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
-    for (text, tone) in rules {
-        let rule = ConditionalFormatText::new().set_rule(ConditionalFormatTextRule::Contains(text.to_string())).set_format(tone_format(tone));
-        sheet.add_conditional_format(3, 7, last_row, 7, &rule)?;
-    }
+    text_colours(sheet, 3, last_row, 7, &SUBMISSION_TONES)?;
     sheet.autofilter(2, 0, last_row, headers.len() as u16 - 1)?;
     // A chart of the first indicator by township; beyond 60 townships a bar chart is unreadable.
     if let (Some(first), Some((start, end))) = (b.aggregated.township_indicators.first(), first_block)
@@ -393,16 +404,9 @@ fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> X
 }
 
 fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
-    sheet.set_name("定性任务")?;
     let title = format!("定性任务推进情况（{}）", b.aggregated.period.label());
-    sheet.merge_range(0, 0, 0, 6, &title, &style::title())?;
-    sheet.set_row_height(0, 30)?;
-    let headers = ["序号", "条款", "重点任务", "任务内容", "牵头单位", "进展状态", "进展说明"];
-    let widths = [5.0, 8.0, 20.0, 34.0, 20.0, 9.0, 40.0];
-    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
-        sheet.write_string_with_format(1, c as u16, *h, &style::header())?;
-        sheet.set_column_width(c as u16, w)?;
-    }
+    let columns = [("序号", 5.0), ("条款", 8.0), ("重点任务", 20.0), ("任务内容", 34.0), ("牵头单位", 20.0), ("进展状态", 9.0), ("进展说明", 40.0)];
+    table_start(sheet, "定性任务", &title, &columns)?;
     let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| t.kind == TargetKind::Qualitative).collect();
     let center = style::cell().set_align(FormatAlign::Center);
     for (i, t) in rows.iter().enumerate() {
@@ -424,17 +428,21 @@ fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
 }
 
 fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
-    sheet.set_name("报送情况")?;
     let title = format!("报表报送情况（{}）", b.aggregated.period.label());
-    sheet.merge_range(0, 0, 0, 7, &title, &style::title())?;
-    sheet.set_row_height(0, 30)?;
-    let headers = ["填报单位", "报送状态", "文件", "文件处理", "接收时间", "错误数", "警告数", "sha256"];
-    let widths = [12.0, 9.0, 34.0, 14.0, 18.0, 7.0, 7.0, 66.0];
-    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
-        sheet.write_string_with_format(1, c as u16, *h, &style::header())?;
-        sheet.set_column_width(c as u16, w)?;
-    }
+    let columns = [("填报单位", 12.0), ("报送状态", 9.0), ("文件", 34.0), ("文件处理", 14.0), ("接收时间", 18.0), ("错误数", 7.0), ("警告数", 7.0), ("sha256", 66.0)];
+    table_start(sheet, "报送情况", &title, &columns)?;
     let center = style::cell().set_align(FormatAlign::Center);
+    let file_row = |sheet: &mut Worksheet, row: u32, unit: &str, status: &str, file: &crate::validate::FileOutcome| -> XResult<()> {
+        sheet.write_string_with_format(row, 0, unit, &style::cell())?;
+        sheet.write_string_with_format(row, 1, status, &center)?;
+        sheet.write_string_with_format(row, 2, &file.file, &style::text_cell())?;
+        sheet.write_string_with_format(row, 3, file.status.label(), &center)?;
+        sheet.write_string_with_format(row, 4, &file.received, &center)?;
+        sheet.write_number_with_format(row, 5, file.errors as f64, &style::number(0))?;
+        sheet.write_number_with_format(row, 6, file.warnings as f64, &style::number(0))?;
+        sheet.write_string_with_format(row, 7, &file.sha256, &style::cell().set_font_size(8))?;
+        Ok(())
+    };
     let mut row = 2u32;
     let mut units: Vec<String> = b.plan.units.iter().map(|u| u.name.clone()).collect();
     if b.plan.forms.iter().any(|f| f.reporter == Reporter::Department) {
@@ -453,34 +461,16 @@ fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
             row += 1;
         }
         for file in files {
-            sheet.write_string_with_format(row, 0, unit, &style::cell())?;
-            sheet.write_string_with_format(row, 1, status.label(), &center)?;
-            sheet.write_string_with_format(row, 2, &file.file, &style::text_cell())?;
-            sheet.write_string_with_format(row, 3, file.status.label(), &center)?;
-            sheet.write_string_with_format(row, 4, &file.received, &center)?;
-            sheet.write_number_with_format(row, 5, file.errors as f64, &style::number(0))?;
-            sheet.write_number_with_format(row, 6, file.warnings as f64, &style::number(0))?;
-            sheet.write_string_with_format(row, 7, &file.sha256, &style::cell().set_font_size(8))?;
+            file_row(sheet, row, unit, status.label(), file)?;
             row += 1;
         }
     }
     for file in b.validated.files.iter().filter(|f| !units.contains(&f.township)) {
-        sheet.write_string_with_format(row, 0, "单位不明", &style::cell())?;
-        sheet.write_string_with_format(row, 1, "—", &center)?;
-        sheet.write_string_with_format(row, 2, &file.file, &style::text_cell())?;
-        sheet.write_string_with_format(row, 3, file.status.label(), &center)?;
-        sheet.write_string_with_format(row, 4, &file.received, &center)?;
-        sheet.write_number_with_format(row, 5, file.errors as f64, &style::number(0))?;
-        sheet.write_number_with_format(row, 6, file.warnings as f64, &style::number(0))?;
-        sheet.write_string_with_format(row, 7, &file.sha256, &style::cell().set_font_size(8))?;
+        file_row(sheet, row, "单位不明", "—", file)?;
         row += 1;
     }
     let last = row.max(3) - 1;
-    let rules = [("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
-    for (text, tone) in rules {
-        let rule = ConditionalFormatText::new().set_rule(ConditionalFormatTextRule::Contains(text.to_string())).set_format(tone_format(tone));
-        sheet.add_conditional_format(2, 1, last, 1, &rule)?;
-    }
+    text_colours(sheet, 2, last, 1, &SUBMISSION_TONES)?;
     sheet.autofilter(1, 0, last, 7)?;
     sheet.set_freeze_panes(2, 1)?;
     style::print_setup(sheet, &title, 1);
@@ -488,16 +478,9 @@ fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
 }
 
 fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
-    sheet.set_name("数据问题")?;
     let title = format!("数据问题清单（{}）", b.aggregated.period.label());
-    sheet.merge_range(0, 0, 0, 7, &title, &style::title())?;
-    sheet.set_row_height(0, 30)?;
-    let headers = ["文件", "工作表", "单元格", "填报单位", "严重程度", "规则", "填写值", "说明"];
-    let widths = [28.0, 12.0, 7.0, 11.0, 8.0, 20.0, 14.0, 60.0];
-    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
-        sheet.write_string_with_format(1, c as u16, *h, &style::header())?;
-        sheet.set_column_width(c as u16, w)?;
-    }
+    let columns = [("文件", 28.0), ("工作表", 12.0), ("单元格", 7.0), ("填报单位", 11.0), ("严重程度", 8.0), ("规则", 20.0), ("填写值", 14.0), ("说明", 60.0)];
+    table_start(sheet, "数据问题", &title, &columns)?;
     let center = style::cell().set_align(FormatAlign::Center);
     for (i, issue) in b.validated.issues.iter().enumerate() {
         let r = 2 + i as u32;
@@ -511,10 +494,7 @@ fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         sheet.write_string_with_format(r, 7, &issue.message, &style::text_cell())?;
     }
     let last = 1 + b.validated.issues.len().max(1) as u32;
-    for (text, tone) in [("错误", Tone::Red), ("警告", Tone::Yellow)] {
-        let rule = ConditionalFormatText::new().set_rule(ConditionalFormatTextRule::Contains(text.to_string())).set_format(tone_format(tone));
-        sheet.add_conditional_format(2, 4, last, 4, &rule)?;
-    }
+    text_colours(sheet, 2, last, 4, &[("错误", Tone::Red), ("警告", Tone::Yellow)])?;
     sheet.autofilter(1, 0, last, 7)?;
     sheet.set_freeze_panes(2, 0)?;
     style::print_setup(sheet, &title, 1);
@@ -565,6 +545,5 @@ fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         row += 1;
     }
     style::print_setup(sheet, "说明", 0);
-    let _ = Status::NoData;
     Ok(())
 }
