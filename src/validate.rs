@@ -196,6 +196,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     }
 
     // Which file is used for each (township, form): the newest by modification time.
+    let newer = |a: usize, b: usize| (reads[a].modified, &reads[a].input.display) > (reads[b].modified, &reads[b].input.display);
     let mut chosen: HashMap<(String, String), usize> = HashMap::new();
     for (index, township, _, _) in &per_file {
         if township.is_empty() {
@@ -203,7 +204,6 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         }
         for table in &reads[*index].tables {
             let key = (township.clone(), table.form_id.clone());
-            let newer = |a: usize, b: usize| (reads[a].modified, &reads[a].input.display) > (reads[b].modified, &reads[b].input.display);
             match chosen.get(&key) {
                 Some(&current) if !newer(*index, current) => {}
                 _ => {
@@ -217,18 +217,25 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         acc
     });
 
+    // A file of which no form is used, while newer files of its township are, is superseded by
+    // them: all its forms came again later, or it could not be read at all and was re-sent.
+    let township_of: Vec<String> = per_file.iter().map(|(_, township, _, _)| township.clone()).collect();
+    let newer_used = |index: usize| -> Vec<usize> {
+        if township_of[index].is_empty() || used_by_file.contains_key(&index) {
+            return Vec::new();
+        }
+        used_by_file.keys().copied().filter(|&u| township_of[u] == township_of[index] && newer(u, index)).collect()
+    };
+    let superseded: BTreeSet<usize> = (0..per_file.len()).filter(|&i| !newer_used(i).is_empty()).collect();
+
     let mut files = Vec::new();
     let mut township_files: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (index, township, _, file_issues) in per_file.iter_mut() {
         let read = &reads[*index];
-        let superseded = !township.is_empty() && read.unreadable.is_none() && !read.tables.is_empty() && !used_by_file.contains_key(index);
-        if superseded {
-            let newer = chosen
-                .iter()
-                .filter(|((t, _), _)| t == township)
-                .map(|(_, i)| reads[*i].input.display.clone())
-                .next()
-                .unwrap_or_default();
+        if superseded.contains(index) {
+            let mut newer_files: Vec<String> = newer_used(*index).into_iter().map(|i| reads[i].input.display.clone()).collect();
+            newer_files.sort();
+            let newer = newer_files.join("”、“");
             file_issues.push(Issue {
                 file: read.input.display.clone(),
                 sheet: String::new(),
@@ -302,7 +309,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         let warnings = file_issues.len() - errors;
         let status = if township.is_empty() || !plan.units.iter().any(|u| u.name == township) && township != DEPARTMENTS {
             FileStatus::UnknownTownship
-        } else if !used_by_file.contains_key(&index) && read.unreadable.is_none() && !read.tables.is_empty() {
+        } else if superseded.contains(&index) {
             FileStatus::Superseded
         } else if counted.contains(&township) {
             FileStatus::Used
@@ -416,7 +423,7 @@ fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Issue>) {
         });
     }
     for claim in &read.claims.periods {
-        match Period::parse(&claim.text) {
+        match claimed_period(&claim.text) {
             Some(found) if found != period => issues.push(Issue {
                 file: read.input.display.clone(),
                 sheet: claim.sheet.clone(),
@@ -430,6 +437,19 @@ fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Issue>) {
             _ => {}
         }
     }
+}
+
+/// The period a 填报月份 text states. A year-to-date range (`2024年1-3月`, `2024年1至3月`), as
+/// cumulative reports are often labelled, means its last month.
+fn claimed_period(text: &str) -> Option<Period> {
+    let n = normalise(text);
+    if let Some((before, _)) = n.split_once('月')
+        && let Some((from, to)) = before.rsplit_once(['-', '—', '–', '~', '至', '到'])
+        && let Some((year, _)) = from.split_once('年')
+    {
+        return Period::parse(&format!("{year}年{to}月"));
+    }
+    Period::parse(&n)
 }
 
 /// The rules for one form table of one file.
@@ -536,7 +556,8 @@ impl TableCheck<'_> {
         let column = &self.form.columns[ci];
         let text = cell.text().trim().to_string();
         if cell.is_empty() {
-            if column.required && column.kind == ColumnKind::Number {
+            // A column missing from the header is one E03 already, not a blank in every row.
+            if column.required && column.kind == ColumnKind::Number && self.table.columns[ci].is_some() {
                 issues.push(self.issue(Rule::BlankValue, at.to_string(), String::new(), format!("“{}”未填写，按空值处理；没有数据请填 0", column.header())));
             }
             return (Value::Missing, None);
@@ -719,7 +740,15 @@ impl TableCheck<'_> {
 
     fn total_rules(&self, detail: &[Record], issues: &mut Vec<Issue>) {
         let tolerance = self.plan.thresholds.total_tolerance;
+        // A 小计 closes the detail rows since the previous 合计/小计 row; a 合计 (or a 小计 with no
+        // rows above it) covers every detail row.
+        let mut previous_total: Option<usize> = None;
         for total in self.table.rows.iter().filter(|r| r.kind == RowType::Total) {
+            let is_subtotal = total.cells.iter().any(|c| matches!(c, Cell::Text(t) if normalise(t).ends_with("小计")));
+            let since = previous_total.map_or(0, |r| r + 1);
+            previous_total = Some(total.row);
+            let closed: Vec<&Record> = detail.iter().filter(|r| (since..total.row).contains(&(r.row as usize - 1))).collect();
+            let covered: Vec<&Record> = if is_subtotal && !closed.is_empty() { closed } else { detail.iter().collect() };
             for (ci, column) in self.form.columns.iter().enumerate() {
                 if column.kind != ColumnKind::Number || self.form.columns.iter().any(|c| c.unit_of.contains(&column.id)) {
                     continue;
@@ -736,7 +765,7 @@ impl TableCheck<'_> {
                     .and_then(|(from, to)| units::factor(from, to))
                     .unwrap_or(1.0);
                 let found = found * factor;
-                let sum: f64 = detail.iter().filter_map(|r| r.values[ci].number()).sum();
+                let sum: f64 = covered.iter().filter_map(|r| r.values[ci].number()).sum();
                 if (found - sum).abs() > tolerance * sum.abs().max(1.0) + 0.01 {
                     issues.push(self.issue(
                         Rule::TotalMismatch,

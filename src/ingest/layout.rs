@@ -2,6 +2,8 @@
 //! (wherever it is, possibly merged over two or three rows), the unit each header states, the data
 //! rows, the 合计/小计 rows, and the 填报单位/填报月份 line.
 
+use std::collections::HashMap;
+
 use crate::issue::a1;
 use crate::plan::{Column, ColumnKind, Form};
 use crate::text::normalise;
@@ -65,12 +67,42 @@ pub struct Claims {
 
 const HEADER_SEARCH_ROWS: usize = 40;
 
+/// Every name of every plan column of a form (name and aliases), normalised once per form rather
+/// than once per header candidate: header search tries 40 rows × 3 depths × every cell.
+struct ColumnNames(HashMap<String, usize>);
+
+impl ColumnNames {
+    fn new(form: &Form) -> ColumnNames {
+        let mut names = HashMap::new();
+        for (index, column) in form.columns.iter().enumerate() {
+            for name in std::iter::once(&column.name).chain(&column.aliases) {
+                // The first column (in plan order) with a name wins, as in `names_match`.
+                names.entry(without_qizhong(&normalise(name))).or_insert(index);
+            }
+        }
+        ColumnNames(names)
+    }
+
+    /// The plan column a header name (unit removed, normalised) names.
+    fn find(&self, name: &str) -> Option<usize> {
+        self.0.get(&without_qizhong(name)).copied()
+    }
+}
+
+fn without_qizhong(name: &str) -> String {
+    if name.contains("其中:") { name.replace("其中:", "") } else { name.to_string() }
+}
+
 /// Best header match of `form` in `grid`: (score, header_row, depth, columns).
 fn find_header(grid: &Grid, form: &Form) -> Option<(usize, usize, Vec<Option<ColumnMatch>>)> {
+    let names = ColumnNames::new(form);
+    // The text of each cell of the rows searched, once (not once per row × depth tried).
+    let texts: Vec<Vec<String>> =
+        grid.rows.iter().take(HEADER_SEARCH_ROWS).map(|row| row.iter().map(|cell| cell.text().trim().to_string()).collect()).collect();
     let mut best: Option<(usize, usize, usize, Vec<Option<ColumnMatch>>)> = None;
     for row in 0..grid.rows.len().min(HEADER_SEARCH_ROWS) {
         for depth in 0..=2usize.min(row) {
-            let columns = match_columns(grid, form, row, depth);
+            let columns = match_columns(grid, &texts, form, &names, row, depth);
             let score = columns.iter().filter(|c| c.is_some()).count();
             if best.as_ref().is_none_or(|(s, _, _, _)| score > *s) {
                 best = Some((score, row, depth, columns));
@@ -84,25 +116,30 @@ fn find_header(grid: &Grid, form: &Form) -> Option<(usize, usize, Vec<Option<Col
 }
 
 /// Match plan columns against the header block ending at `row` and starting `depth` rows above.
-fn match_columns(grid: &Grid, form: &Form, row: usize, depth: usize) -> Vec<Option<ColumnMatch>> {
+/// `texts` holds the trimmed text of the grid's first rows.
+fn match_columns(grid: &Grid, texts: &[Vec<String>], form: &Form, names: &ColumnNames, row: usize, depth: usize) -> Vec<Option<ColumnMatch>> {
     let width = (row - depth..=row).map(|r| grid.rows[r].len()).max().unwrap_or(0);
+    let text = |r: usize, c: usize| texts[r].get(c).map(String::as_str).unwrap_or("");
     // Header rows above the last one are forward-filled to the right: a merged cell spanning
-    // several sub-columns holds its text only in its first cell.
-    let mut levels: Vec<Vec<String>> = Vec::new();
+    // several sub-columns holds its text only in its first cell. A column belongs to the group on
+    // its left when both have a sub-header somewhere below this level (not necessarily on the last
+    // row: `小计` may be merged down over two rows next to `其中` over `早稻 | 大豆`).
+    let has_sub_header = |r: usize, c: usize| (r + 1..=row).any(|below| !text(below, c).is_empty());
+    let mut levels: Vec<Vec<&str>> = Vec::new();
     for r in row - depth..=row {
-        let mut texts: Vec<String> = (0..width).map(|c| grid.get(r, c).text().trim().to_string()).collect();
+        let mut level: Vec<&str> = (0..width).map(|c| text(r, c)).collect();
         if r < row {
             for c in 1..width {
-                if texts[c].is_empty() && !grid.get(row, c).is_empty() && !grid.get(row, c - 1).is_empty() {
-                    texts[c] = texts[c - 1].clone();
+                if level[c].is_empty() && has_sub_header(r, c) && has_sub_header(r, c - 1) {
+                    level[c] = level[c - 1];
                 }
             }
         }
-        levels.push(texts);
+        levels.push(level);
     }
     let mut result: Vec<Option<ColumnMatch>> = vec![None; form.columns.len()];
     for c in 0..width {
-        let parts: Vec<&str> = levels.iter().map(|l| l[c].as_str()).filter(|t| !t.is_empty()).collect();
+        let parts: Vec<&str> = levels.iter().map(|l| l[c]).filter(|t| !t.is_empty()).collect();
         if parts.is_empty() {
             continue;
         }
@@ -116,13 +153,13 @@ fn match_columns(grid: &Grid, form: &Form, row: usize, depth: usize) -> Vec<Opti
             candidates.push(parts[..parts.len() - 1].concat());
             candidates.push(parts[0].to_string());
         }
-        let unit = parts.iter().rev().find_map(|p| split_unit(p).1);
         for candidate in candidates {
             let (name, _) = split_unit(&candidate);
-            if let Some(index) = form.columns.iter().position(|col| names_match(col, &name))
+            if let Some(index) = names.find(&name)
                 && result[index].is_none()
             {
-                result[index] = Some(ColumnMatch { index: c, header: parts.join(" / "), unit: unit.clone() });
+                let unit = parts.iter().rev().find_map(|p| split_unit(p).1);
+                result[index] = Some(ColumnMatch { index: c, header: parts.join(" / "), unit });
                 break;
             }
         }
@@ -183,11 +220,15 @@ pub fn locate_form<'g>(grids: &'g [Grid], form: &Form, taken: &[usize]) -> Optio
     {
         return Some((i, grid, row, columns));
     }
+    // By headers alone, a sheet must carry every required column: ZX03's 农村公路 (项目名称, 涉及村,
+    // 建设任务, 累计完成 …) half-fits ZX02 and must not be taken for it when ZX02's sheet is absent.
+    let has_required = |columns: &[Option<ColumnMatch>]| form.columns.iter().zip(columns).all(|(c, m)| !c.required || m.is_some());
     grids
         .iter()
         .enumerate()
         .filter(|(i, _)| !taken.contains(i))
         .filter_map(|(i, g)| find_header(g, form).map(|(score, row, cols)| (score, i, g, row, cols)))
+        .filter(|(_, _, _, _, cols)| has_required(cols))
         .max_by_key(|(score, i, _, _, _)| (*score, std::cmp::Reverse(*i)))
         .map(|(_, i, g, row, cols)| (i, g, row, cols))
 }

@@ -1,0 +1,242 @@
+//! Shared helpers for the integration tests: a temporary workspace, running the built `zhenxing`
+//! binary in it, and a small builder for hand-made workbooks (titles, merged headers, text
+//! numbers — the layouts statisticians produce, which the canonical template writer never does).
+//!
+//! Generic on purpose: nothing here knows a plan. Each test file keeps its own domain helpers.
+
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+
+/// A temporary folder that looks like the office's working folder (`input/`, `output/`, `data/`
+/// are created on demand). Removed when dropped.
+pub struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+/// What one run of the binary printed, and how it exited.
+#[derive(Debug)]
+pub struct RunOutput {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace { dir: tempfile::Builder::new().prefix("zhenxing-test-").tempdir().expect("temp dir") }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Write a file (creating its folders) and return its full path.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create folders");
+        std::fs::write(&path, bytes).expect("write file");
+        path
+    }
+
+    /// Set a file's modification time to `seconds` after 2024-04-01 00:00 UTC (files "arrive"
+    /// in a known order, whatever the speed of the machine).
+    pub fn set_modified(&self, relative: &str, seconds: u64) {
+        let base = SystemTime::UNIX_EPOCH + Duration::from_secs(1_711_929_600);
+        let file = std::fs::OpenOptions::new().write(true).open(self.path(relative)).expect("open file");
+        file.set_modified(base + Duration::from_secs(seconds)).expect("set modification time");
+    }
+
+    /// Every file under the workspace with its bytes, sorted: to show a command wrote nothing.
+    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for entry in std::fs::read_dir(dir).expect("read dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    let bytes = std::fs::read(&path).expect("read file");
+                    out.push((path, bytes));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.root(), &mut out);
+        out.sort();
+        out
+    }
+
+    /// Run the built binary with the workspace as its current folder.
+    pub fn zhenxing(&self, args: &[&str]) -> RunOutput {
+        let output = Command::new(env!("CARGO_BIN_EXE_zhenxing"))
+            .args(args)
+            .current_dir(self.root())
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .expect("run zhenxing");
+        RunOutput {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
+/// One cell of a hand-made sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    /// A real date cell (number with a date format), as Excel stores a typed-in date.
+    Date(u16, u8, u8),
+}
+
+impl From<&str> for Cell {
+    /// `""` is an empty cell; any other text is written as text (even `"1,234.5"`).
+    fn from(text: &str) -> Cell {
+        if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_string()) }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell::from(text.as_str())
+    }
+}
+
+impl From<&String> for Cell {
+    fn from(text: &String) -> Cell {
+        Cell::from(text.as_str())
+    }
+}
+
+impl From<f64> for Cell {
+    fn from(number: f64) -> Cell {
+        Cell::Number(number)
+    }
+}
+
+impl From<i32> for Cell {
+    fn from(number: i32) -> Cell {
+        Cell::Number(number as f64)
+    }
+}
+
+/// A row of cells of mixed kinds: `row!["东风村", 1400, "1,234.5", ""]`.
+#[macro_export]
+macro_rules! row {
+    ($($cell:expr),* $(,)?) => { vec![$($crate::common::Cell::from($cell)),*] };
+}
+
+/// One worksheet, cell by cell. Rows and columns are 0-based, as in rust_xlsxwriter.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub name: String,
+    cells: Vec<(u32, u16, Cell)>,
+    merges: Vec<(u32, u16, u32, u16, String)>,
+}
+
+impl Sheet {
+    pub fn new(name: &str) -> Sheet {
+        Sheet { name: name.to_string(), cells: Vec::new(), merges: Vec::new() }
+    }
+
+    /// Make row `row` hold exactly `cells`, starting in column A (`row![]` clears the row).
+    pub fn row(&mut self, row: u32, cells: Vec<Cell>) -> &mut Sheet {
+        self.cells.retain(|(r, _, _)| *r != row);
+        for (column, cell) in cells.into_iter().enumerate() {
+            self.cell(row, column as u16, cell);
+        }
+        self
+    }
+
+    /// Put `rows` one under the other from row `first_row`; returns the row after the last.
+    pub fn rows(&mut self, first_row: u32, rows: Vec<Vec<Cell>>) -> u32 {
+        let mut row = first_row;
+        for cells in rows {
+            self.row(row, cells);
+            row += 1;
+        }
+        row
+    }
+
+    /// Set one cell, replacing what an earlier call put there.
+    pub fn cell(&mut self, row: u32, column: u16, cell: Cell) -> &mut Sheet {
+        self.cells.retain(|(r, c, _)| !(*r == row && *c == column));
+        if cell != Cell::Empty {
+            self.cells.push((row, column, cell));
+        }
+        self
+    }
+
+    /// Set the cell at an A1 reference such as `"B8"`.
+    pub fn set(&mut self, a1: &str, cell: impl Into<Cell>) -> &mut Sheet {
+        let (row, column) = parse_a1(a1);
+        self.cell(row, column, cell.into())
+    }
+
+    /// A merged range holding `text` (Excel keeps the text in the top-left cell only).
+    pub fn merge(&mut self, first_row: u32, first_column: u16, last_row: u32, last_column: u16, text: &str) -> &mut Sheet {
+        self.merges.push((first_row, first_column, last_row, last_column, text.to_string()));
+        self
+    }
+
+    /// The cell at (row, column), as last set.
+    pub fn get(&self, row: u32, column: u16) -> Cell {
+        self.cells.iter().find(|(r, c, _)| *r == row && *c == column).map(|(_, _, cell)| cell.clone()).unwrap_or(Cell::Empty)
+    }
+}
+
+/// The bytes of an .xlsx with these sheets, in order. The document creation time is fixed, so
+/// the same sheets give the same bytes.
+pub fn xlsx(sheets: &[Sheet]) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 4, 1).expect("valid date");
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    for sheet in sheets {
+        let worksheet = workbook.add_worksheet();
+        worksheet.set_name(&sheet.name).expect("sheet name");
+        for (first_row, first_column, last_row, last_column, text) in &sheet.merges {
+            worksheet.merge_range(*first_row, *first_column, *last_row, *last_column, text, &Format::new()).expect("merge");
+        }
+        for (row, column, cell) in &sheet.cells {
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(text) => {
+                    worksheet.write_string(*row, *column, text).expect("write text");
+                }
+                Cell::Number(number) => {
+                    worksheet.write_number(*row, *column, *number).expect("write number");
+                }
+                Cell::Date(year, month, day) => {
+                    let date = ExcelDateTime::from_ymd(*year, *month, *day).expect("valid date");
+                    worksheet.write_datetime_with_format(*row, *column, &date, &date_format).expect("write date");
+                }
+            }
+        }
+    }
+    workbook.save_to_buffer().expect("workbook bytes")
+}
+
+/// 0-based (row, column) of an A1 reference: `"B8"` → (7, 1).
+pub fn parse_a1(a1: &str) -> (u32, u16) {
+    let letters: String = a1.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let column = letters.bytes().fold(0u32, |acc, b| acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)) - 1;
+    let row: u32 = a1[letters.len()..].parse().expect("A1 reference has a row number");
+    (row - 1, column as u16)
+}
+
+/// Path of a file in `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join(name)
+}

@@ -1,0 +1,887 @@
+//! Acceptance tests for ingestion and validation (SPEC "The yunxi-2024 township forms" and "What
+//! each input gets"): workbooks as statisticians really send them go in, and the tests assert the
+//! exact values ingested and the exact issues (sheet!cell + rule) found.
+//!
+//! Every workbook starts from a *baseline*: the four forms of the yunxi-2024 plan in the
+//! template's layout (title, 填报单位/填报月份 line, header on row 3, data from row 4, footer),
+//! with figures that break no rule. A test changes only what it is about, so any other issue
+//! showing up is a failure. Files are validated for 2024-03, as `run` would: they lie in
+//! `input/2024-03/` and arrive in the order given (later = newer modification time).
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::{Cell, Sheet, Workspace, xlsx};
+use zhenxing::ingest::{self, Limits};
+use zhenxing::issue::Severity;
+use zhenxing::period::Period;
+use zhenxing::plan::Plan;
+use zhenxing::validate::{self, FileStatus, History, SubmissionStatus, Validated};
+
+// ------------------------------------------------------------------------------------- helpers
+
+fn plan() -> &'static Plan {
+    static PLAN: OnceLock<Plan> = OnceLock::new();
+    PLAN.get_or_init(|| Plan::resolve(Some("yunxi-2024")).expect("shipped plan").0)
+}
+
+fn march() -> Period {
+    Period::new(2024, 3).expect("valid period")
+}
+
+/// The township most tests use (six villages).
+const TOWNSHIP: &str = "松杨湖街道";
+const FILE: &str = "松杨湖街道_2024年03月.xlsx";
+
+fn villages(unit: &str) -> Vec<String> {
+    plan().unit(unit).expect("reporting unit").villages.clone()
+}
+
+/// Baseline ZX01 figures of village `i`: 耕地, 基本农田, 粮食播种, 早稻, 大豆, 产量, 撂荒, 新造油茶, 低改.
+fn zx01_figures(i: usize) -> [f64; 9] {
+    let i = i as f64;
+    [1000.0 + 100.0 * i, 800.0 + 50.0 * i, 600.0 + 10.0 * i, 100.0 + i, 20.0 + i, 150.0 + i, i, 2.0 * i, 3.0 * i]
+}
+
+fn zx01_row(village: &str, figures: [f64; 9]) -> Vec<Cell> {
+    let mut row = row![village];
+    row.extend(figures.iter().map(|n| Cell::Number(*n)));
+    row
+}
+
+/// The baseline data rows of a form for a township.
+fn baseline_rows(form_id: &str, unit: &str) -> Vec<Vec<Cell>> {
+    let villages = villages(unit);
+    let (v0, v1) = (&villages[0], &villages[1]);
+    match form_id {
+        "ZX01" => villages.iter().enumerate().map(|(i, v)| zx01_row(v, zx01_figures(i))).collect(),
+        "ZX02" => vec![
+            row![format!("{v0}2023年度高标准农田建设项目"), 2023, v0, 800, 800, "是", Cell::Date(2024, 3, 20), ""],
+            row![format!("{v1}2024年度高标准农田建设项目"), 2024, v1, 1000, 0, "否", "", "设计中"],
+        ],
+        "ZX03" => vec![
+            row![format!("{v0}通村道路“白改黑”"), "白改黑", v0, 1.5, 0.6, "公里", "否", ""],
+            row![format!("{v1}新建桥梁工程"), "新建桥梁", v1, 1, 0, "座", "否", ""],
+        ],
+        "ZX04" => villages
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let i = i as i32;
+                row![v, 500 + 10 * i, 450 + 10 * i, 10 + i, "是", "否", 0]
+            })
+            .collect(),
+        other => panic!("no baseline for {other}"),
+    }
+}
+
+/// A form sheet in the template's layout: title (row 1), `填报单位：…    填报月份：…` (row 2),
+/// header (row 3), data from row 4, then a blank row and the footer.
+fn canonical_sheet(form_id: &str, claimed_unit: &str, rows: Vec<Vec<Cell>>) -> Sheet {
+    canonical_sheet_with_line(form_id, &format!("填报单位：{claimed_unit}    填报月份：2024年3月"), rows)
+}
+
+/// The template layout with `line` as its second row.
+fn canonical_sheet_with_line(form_id: &str, line: &str, rows: Vec<Vec<Cell>>) -> Sheet {
+    let form = plan().form(form_id).expect("form");
+    let last = form.columns.len() as u16 - 1;
+    let mut sheet = Sheet::new(&form.sheet);
+    sheet.merge(0, 0, 0, last, &format!("{}（{}）", form.title, form.id));
+    sheet.merge(1, 0, 1, last, line);
+    sheet.row(2, form.columns.iter().map(|c| Cell::from(c.header())).collect());
+    let after = sheet.rows(3, rows);
+    sheet.row(after + 1, row!["填报人：张三    联系电话：0730-8888888    审核人：李四"]);
+    sheet
+}
+
+/// A township workbook: one sheet per township form, in plan order.
+struct Book {
+    sheets: Vec<(String, Sheet)>,
+}
+
+impl Book {
+    /// Every form in the template layout with the baseline figures of `unit`.
+    fn baseline(unit: &str) -> Book {
+        Book::claiming(unit, unit)
+    }
+
+    /// The baseline figures of `unit`, with `claimed` written as 填报单位 on every sheet.
+    fn claiming(unit: &str, claimed: &str) -> Book {
+        let sheets = plan()
+            .township_forms()
+            .map(|f| (f.id.clone(), canonical_sheet(&f.id, claimed, baseline_rows(&f.id, unit))))
+            .collect();
+        Book { sheets }
+    }
+
+    fn without(&mut self, form_id: &str) -> &mut Book {
+        self.sheets.retain(|(id, _)| id != form_id);
+        self
+    }
+
+    fn sheet(&mut self, form_id: &str) -> &mut Sheet {
+        &mut self.sheets.iter_mut().find(|(id, _)| id == form_id).expect("form in book").1
+    }
+
+    fn replace(&mut self, form_id: &str, sheet: Sheet) -> &mut Book {
+        *self.sheet(form_id) = sheet;
+        self
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        xlsx(&self.sheets.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>())
+    }
+}
+
+/// Read and validate files lying in `input/2024-03/` (relative names), arriving in list order.
+fn validate_files_with(files: &[(&str, Vec<u8>)], history: &History) -> Validated {
+    let workspace = Workspace::new();
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        let relative = format!("input/2024-03/{name}");
+        workspace.write(&relative, bytes);
+        workspace.set_modified(&relative, i as u64 * 60);
+    }
+    let found = ingest::discover(&workspace.path("input/2024-03"), &workspace.path("input")).expect("discover");
+    assert_eq!(found.len(), files.len(), "every file is discovered");
+    let reads: Vec<_> = found.into_iter().map(|f| ingest::read_file(f, plan(), &Limits::default())).collect();
+    validate::validate(plan(), march(), &reads, history)
+}
+
+fn validate_files(files: &[(&str, Vec<u8>)]) -> Validated {
+    validate_files_with(files, &History::default())
+}
+
+fn validate_book(book: &Book) -> Validated {
+    validate_files(&[(FILE, book.bytes())])
+}
+
+/// Issues as `sheet!cell rule` (`sheet rule` without a cell, `file rule` without a sheet), sorted.
+fn found(validated: &Validated) -> Vec<String> {
+    let mut list: Vec<String> = validated
+        .issues
+        .iter()
+        .map(|i| {
+            let at = match (i.sheet.is_empty(), i.cell.is_empty()) {
+                (true, _) => i.file.rsplit('/').next().unwrap_or_default().to_string(),
+                (false, true) => i.sheet.clone(),
+                (false, false) => format!("{}!{}", i.sheet, i.cell),
+            };
+            format!("{at} {}", i.rule.id())
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+fn expected(list: &[&str]) -> Vec<String> {
+    let mut list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+    list.sort();
+    list
+}
+
+fn status(validated: &Validated, unit: &str) -> SubmissionStatus {
+    validated.townships.iter().find(|t| t.township == unit).expect("township outcome").status
+}
+
+fn column_index(form_id: &str, column_id: &str) -> usize {
+    plan().form(form_id).expect("form").columns.iter().position(|c| c.id == column_id).expect("column")
+}
+
+/// The number ingested for (form, row key, column), in the plan's unit.
+fn number(validated: &Validated, form_id: &str, key: &str, column_id: &str) -> f64 {
+    let record = validated
+        .records
+        .iter()
+        .find(|r| r.form == form_id && r.key == key)
+        .unwrap_or_else(|| panic!("no {form_id} record “{key}”; records: {:?}", validated.records.iter().map(|r| &r.key).collect::<Vec<_>>()));
+    record.values[column_index(form_id, column_id)]
+        .number()
+        .unwrap_or_else(|| panic!("{form_id} “{key}” {column_id} is {:?}", record.values[column_index(form_id, column_id)]))
+}
+
+/// (key, number) of every record of a form, in sheet order.
+fn column(validated: &Validated, form_id: &str, column_id: &str) -> Vec<(String, f64)> {
+    let ci = column_index(form_id, column_id);
+    validated.records.iter().filter(|r| r.form == form_id).map(|r| (r.key.clone(), r.values[ci].number().unwrap_or(f64::NAN))).collect()
+}
+
+fn assert_close(found: f64, wanted: f64, what: &str) {
+    assert!((found - wanted).abs() <= 1e-6 * wanted.abs().max(1.0), "{what}: found {found}, wanted {wanted}");
+}
+
+fn assert_column(validated: &Validated, form_id: &str, column_id: &str, wanted: &[f64]) {
+    let values = column(validated, form_id, column_id);
+    assert_eq!(values.len(), wanted.len(), "{form_id}.{column_id}: {values:?}");
+    for ((key, value), want) in values.iter().zip(wanted) {
+        assert_close(*value, *want, &format!("{form_id}.{column_id} of {key}"));
+    }
+}
+
+// ----------------------------------------------------------------------- the messy workbook
+
+/// ZX01 as one statistician sent it: sheet renamed `Sheet1`, a title and a 填报单位 line in two
+/// cells, the header on rows 5–6 merged in two levels (`耕地保护（公顷）` over `耕 地 面 积` and
+/// `永久基本农田`; `粮食播种面积(亩)` over `小计`/`其中:早稻`/`其中：大豆`), 粮食产量 in 万吨,
+/// numbers as text (`1,234.5`, full-width `１２３`, ` 8 `), a blank row, a 合计 row and footer lines.
+fn messy_zx01() -> Sheet {
+    let mut sheet = Sheet::new("Sheet1");
+    sheet.merge(0, 0, 0, 9, "松杨湖街道粮食生产与耕地保护情况表");
+    sheet.set("A3", "填报单位：松杨湖街道（盖章）").set("G3", "填报月份：2024年3月");
+    sheet.merge(4, 0, 5, 0, "村（社区）");
+    sheet.merge(4, 1, 4, 2, "耕地保护（公顷）");
+    sheet.set("B6", "耕 地 面 积").set("C6", "永久基本农田");
+    sheet.merge(4, 3, 4, 5, "粮食播种面积(亩)");
+    sheet.set("D6", "小计").set("E6", "其中:早稻").set("F6", "其中：大豆");
+    sheet.merge(4, 6, 5, 6, "粮食产量（万吨）");
+    sheet.merge(4, 7, 5, 7, "撂荒地复耕");
+    sheet.merge(4, 8, 5, 8, "新造油茶（亩）");
+    sheet.merge(4, 9, 5, 9, "低效油茶林改造（亩）");
+    sheet.rows(
+        6,
+        vec![
+            row!["杨树港社区", 28, 23, 30, 0, 0, 0, 2, 0, 0],
+            row!["擂鼓台社区", 34, 27, 25.5, 0, 0, 0, "0", 0, 0],
+            row!["菱泊湖社区", 25.4, 20, 20, 0, 0, 0, 1, 0, 0],
+            row![],
+            row!["茅岭头社区", 40, 32, 40, 0, 0, 0, 3, 0, 0],
+            row!["东风村", 156.37, 132, "1,234.5", "１２３", 5, 0.0152, " 8 ", 30, 15],
+            row!["滨湖村", 208, "173.3", 156, 10, 2, 0.02, 12, 0, 20],
+            row!["合计", 491.77, 407.3, 1506, 133, 7, 0.0352, 26, 30, 35],
+            row![],
+            row!["填报人：王五    联系电话：0730-8888888"],
+            row!["注：耕地、基本农田单位为公顷"],
+        ],
+    );
+    sheet
+}
+
+fn messy_workbook() -> Vec<u8> {
+    Book::baseline(TOWNSHIP).replace("ZX01", messy_zx01()).bytes()
+}
+
+/// What the messy workbook holds, in 亩 and 吨, village by village.
+fn assert_messy_values(validated: &Validated) {
+    assert_column(validated, "ZX01", "cultivated_land", &[420.0, 510.0, 381.0, 600.0, 2345.55, 3120.0]);
+    assert_column(validated, "ZX01", "basic_farmland", &[345.0, 405.0, 300.0, 480.0, 1980.0, 2599.5]);
+    assert_column(validated, "ZX01", "grain_area", &[30.0, 25.5, 20.0, 40.0, 1234.5, 156.0]);
+    assert_column(validated, "ZX01", "early_rice", &[0.0, 0.0, 0.0, 0.0, 123.0, 10.0]);
+    assert_column(validated, "ZX01", "soybean", &[0.0, 0.0, 0.0, 0.0, 5.0, 2.0]);
+    assert_column(validated, "ZX01", "grain_output", &[0.0, 0.0, 0.0, 0.0, 152.0, 200.0]);
+    assert_column(validated, "ZX01", "abandoned_recovered", &[2.0, 0.0, 1.0, 3.0, 8.0, 12.0]);
+    assert_column(validated, "ZX01", "new_camellia", &[0.0, 0.0, 0.0, 0.0, 30.0, 0.0]);
+    assert_column(validated, "ZX01", "camellia_upgrade", &[0.0, 0.0, 0.0, 0.0, 15.0, 20.0]);
+    let keys: Vec<(String, u32)> = validated.records.iter().filter(|r| r.form == "ZX01").map(|r| (r.key.clone(), r.row)).collect();
+    let wanted: Vec<(String, u32)> = villages(TOWNSHIP).into_iter().zip([7, 8, 9, 11, 12, 13]).collect();
+    assert_eq!(keys, wanted, "one record per village, on its sheet row; blank, 合计 and footer rows skipped");
+}
+
+#[test]
+fn messy_workbook_with_merged_header_on_row_6_hectares_text_numbers_and_total_is_read_exactly() {
+    let bytes = messy_workbook();
+    // `tests/fixtures/make_fixtures.sh` converts this very workbook into the .xls/.ods fixtures.
+    if let Ok(path) = std::env::var("ZHENXING_WRITE_FIXTURE_SOURCE") {
+        std::fs::write(&path, &bytes).expect("write fixture source");
+    }
+    let validated = validate_files(&[(FILE, bytes)]);
+    assert_eq!(found(&validated), Vec::<String>::new());
+    assert_messy_values(&validated);
+    let record = validated.records.iter().find(|r| r.form == "ZX01" && r.key == "东风村").expect("东风村");
+    assert_eq!(record.sheet, "Sheet1", "ZX01 found by its headers, not its sheet name");
+    assert_eq!(record.cells[column_index("ZX01", "grain_area")], "D12");
+    assert_eq!(record.units[column_index("ZX01", "cultivated_land")].as_deref(), Some("亩"));
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
+}
+
+#[test]
+fn xls_and_ods_fixtures_give_the_values_of_their_xlsx_source() {
+    let from_xlsx = validate_files(&[(FILE, messy_workbook())]);
+    for fixture in ["messy_township.xls", "messy_township.ods"] {
+        let bytes = std::fs::read(common::fixture(fixture)).unwrap_or_else(|e| panic!("{fixture}: {e} (run tests/fixtures/make_fixtures.sh)"));
+        let extension = fixture.rsplit('.').next().expect("extension");
+        let name = format!("松杨湖街道_2024年03月.{extension}");
+        let validated = validate_files(&[(name.as_str(), bytes)]);
+        assert_eq!(found(&validated), Vec::<String>::new(), "{fixture}");
+        assert_messy_values(&validated);
+        let strip = |v: &Validated| v.records.iter().map(|r| (r.form.clone(), r.row, r.key.clone(), r.values.clone(), r.cells.clone())).collect::<Vec<_>>();
+        assert_eq!(strip(&validated), strip(&from_xlsx), "{fixture}: same records as the xlsx it was converted from (dates included)");
+        assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "{fixture}");
+
+        // The conversion kept what makes the file messy: text numbers stay text, dates stay dates.
+        let input = ingest::InputFile { path: common::fixture(fixture), display: fixture.to_string(), department: false };
+        let read = ingest::read_file(input, plan(), &Limits::default());
+        let table = |form: &str| read.tables.iter().find(|t| t.form_id == form).unwrap_or_else(|| panic!("{fixture}: no {form}"));
+        let zx01 = table("ZX01");
+        assert_eq!((zx01.sheet.as_str(), zx01.header_row), ("Sheet1", 5), "{fixture}");
+        let dongfeng = zx01.rows.iter().find(|r| r.cells[0] == ingest::Cell::Text("东风村".into())).expect("东风村 row");
+        assert_eq!(dongfeng.cells[column_index("ZX01", "grain_area")], ingest::Cell::Text("1,234.5".into()), "{fixture}");
+        assert_eq!(dongfeng.cells[column_index("ZX01", "early_rice")], ingest::Cell::Text("１２３".into()), "{fixture}");
+        let date = &table("ZX02").rows[0].cells[column_index("ZX02", "done_date")];
+        assert_eq!(*date, ingest::Cell::Date(chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date")), "{fixture}");
+    }
+}
+
+// ---------------------------------------------------------------------------- layouts
+
+#[test]
+fn header_texts_with_other_units_brackets_and_spaces_are_matched_and_converted() {
+    // (form column, header as typed, factor from the header's unit to the plan's unit)
+    let cases: &[(&str, &str, f64)] = &[
+        ("cultivated_land", "耕地面积（亩）", 1.0),
+        ("cultivated_land", "耕地面积(亩)", 1.0),
+        ("cultivated_land", "耕 地 面 积", 1.0),
+        ("cultivated_land", "耕地面积\n（亩）", 1.0),
+        ("cultivated_land", "耕地面积 (亩)", 1.0),
+        ("cultivated_land", "耕地面积【亩】", 1.0),
+        ("cultivated_land", "耕地面积（万亩）", 10_000.0),
+        ("cultivated_land", "耕地面积(单位：万亩)", 10_000.0),
+        ("cultivated_land", "耕地面积（公顷）", 15.0),
+        ("cultivated_land", "耕地面积/公顷", 15.0),
+        ("cultivated_land", "耕地保有量（亩）", 1.0),
+        ("early_rice", "其中:早稻(亩)", 1.0),
+        ("early_rice", "其中早稻", 1.0),
+        ("grain_output", "粮食产量（万吨）", 10_000.0),
+        ("grain_output", "粮食产量（千克）", 0.001),
+    ];
+    let ci = |id: &str| column_index("ZX01", id);
+    for (column_id, header, factor) in cases {
+        let mut book = Book::baseline(TOWNSHIP);
+        let sheet = book.sheet("ZX01");
+        sheet.cell(2, ci(column_id) as u16, Cell::from(*header));
+        let wanted: Vec<f64> = (0..6).map(|i| zx01_figures(i)[ci(column_id) - 1]).collect();
+        for (i, value) in wanted.iter().enumerate() {
+            sheet.cell(3 + i as u32, ci(column_id) as u16, Cell::Number(value / factor));
+        }
+        let validated = validate_book(&book);
+        assert_eq!(found(&validated), Vec::<String>::new(), "header “{header}”");
+        assert_column(&validated, "ZX01", column_id, &wanted);
+    }
+}
+
+#[test]
+fn numbers_typed_as_text_with_separators_or_full_width_digits_are_read() {
+    let cases: &[(&str, f64)] = &[
+        ("1,234.5", 1234.5),
+        ("１２３４", 1234.0),
+        ("１，２３４．５", 1234.5),
+        (" 1234 ", 1234.0),
+        ("1234.50", 1234.5),
+        ("12,345", 12345.0),
+    ];
+    for (typed, wanted) in cases {
+        let mut book = Book::baseline(TOWNSHIP);
+        book.sheet("ZX01").set("H8", *typed); // 东风村 撂荒地复耕
+        let validated = validate_book(&book);
+        assert_eq!(found(&validated), Vec::<String>::new(), "“{typed}”");
+        assert_close(number(&validated, "ZX01", "东风村", "abandoned_recovered"), *wanted, typed);
+    }
+}
+
+#[test]
+fn header_on_row_6_below_title_and_blank_rows_is_found() {
+    let form = plan().form("ZX01").expect("form");
+    let mut sheet = Sheet::new("粮食与耕地");
+    sheet.set("A1", "云溪区乡村振兴重点指标月报");
+    sheet.set("A2", "粮食生产与耕地保护情况表");
+    sheet.set("A3", "填报单位：").set("B3", "松杨湖街道").set("E3", "填报月份：").set("F3", "2024年3月");
+    sheet.row(5, form.columns.iter().map(|c| Cell::from(c.header())).collect());
+    sheet.rows(6, baseline_rows("ZX01", TOWNSHIP));
+    let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", sheet));
+    assert_eq!(found(&validated), Vec::<String>::new());
+    let wanted: Vec<f64> = (0..6).map(|i| zx01_figures(i)[0]).collect();
+    assert_column(&validated, "ZX01", "cultivated_land", &wanted);
+    let first = validated.records.iter().find(|r| r.form == "ZX01").expect("a record");
+    assert_eq!((first.row, first.cells[1].as_str()), (7, "B7"));
+}
+
+#[test]
+fn regression_header_merged_over_three_rows_gives_sub_columns_the_unit_of_their_group() {
+    // | 粮食播种面积（公顷）              |
+    // | 小计 | 其中                       |
+    // |      | 早稻        | 大豆         |
+    let mut sheet = Sheet::new("粮食与耕地");
+    sheet.merge(0, 0, 0, 9, "粮食生产与耕地保护情况表");
+    sheet.merge(1, 0, 1, 9, "填报单位：松杨湖街道    填报月份：2024年3月");
+    for (column, text) in [(0, "村（社区）"), (1, "耕地面积（亩）"), (2, "永久基本农田（亩）"), (6, "粮食产量（吨）"), (7, "撂荒地复耕（亩）"), (8, "新造油茶（亩）"), (9, "低效油茶林改造（亩）")] {
+        sheet.merge(2, column, 4, column, text);
+    }
+    sheet.merge(2, 3, 2, 5, "粮食播种面积（公顷）");
+    sheet.merge(3, 3, 4, 3, "小计");
+    sheet.merge(3, 4, 3, 5, "其中");
+    sheet.set("E5", "早稻").set("F5", "大豆");
+    let rows = villages(TOWNSHIP)
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let i = i as f64;
+            row![v, 1000.0 + 100.0 * i, 800, 40.0 + i, 6, 1.5 + 0.5 * i, 100, 0, 0, 0]
+        })
+        .collect();
+    sheet.rows(5, rows);
+    let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", sheet));
+    assert_eq!(found(&validated), Vec::<String>::new());
+    assert_column(&validated, "ZX01", "grain_area", &[600.0, 615.0, 630.0, 645.0, 660.0, 675.0]);
+    assert_column(&validated, "ZX01", "early_rice", &[90.0; 6]);
+    assert_column(&validated, "ZX01", "soybean", &[22.5, 30.0, 37.5, 45.0, 52.5, 60.0]);
+    assert_column(&validated, "ZX01", "grain_output", &[100.0; 6]);
+}
+
+#[test]
+fn blank_rows_footer_lines_and_repeated_headers_are_skipped() {
+    let form = plan().form("ZX01").expect("form");
+    let header: Vec<Cell> = form.columns.iter().map(|c| Cell::from(c.header())).collect();
+    let mut rows = baseline_rows("ZX01", TOWNSHIP);
+    rows.insert(2, row![]);
+    rows.insert(3, row!["", "", "", "", "", "", "", "", "", "", "", "（本行空白）"]); // a note beyond the form's columns
+    rows.insert(5, header); // a printed page header pasted in
+    rows.push(row![]);
+    rows.push(row!["填报人：王五"]);
+    rows.push(row!["联系电话：0730-8888888"]);
+    rows.push(row!["荆竹村", 1, 1, 1, 1, 1, 1, 1, 1, 1]); // below the footer: not data
+    let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows)));
+    assert_eq!(found(&validated), Vec::<String>::new());
+    let keys: Vec<(String, u32)> = validated.records.iter().filter(|r| r.form == "ZX01").map(|r| (r.key.clone(), r.row)).collect();
+    let wanted: Vec<(String, u32)> = villages(TOWNSHIP).into_iter().zip([4, 5, 8, 10, 11, 12]).collect();
+    assert_eq!(keys, wanted);
+}
+
+#[test]
+fn total_rows_are_excluded_and_checked_against_the_detail_rows() {
+    // Sums of the baseline: 耕地 7500, 基本农田 5550, 粮食播种 3750, 早稻 615, 大豆 135, 产量 915, 撂荒 15, 油茶 30, 低改 45.
+    let right = [7500.0, 5550.0, 3750.0, 615.0, 135.0, 915.0, 15.0, 30.0, 45.0];
+    let mut wrong = right;
+    wrong[2] = 3870.0;
+    let cases: &[(&str, [f64; 9], &[&str])] = &[
+        ("合计", right, &[]),
+        ("合 计", right, &[]),
+        ("全街道合计", right, &[]),
+        ("小计", right, &[]),
+        ("合计", wrong, &["粮食与耕地!D10 W01"]),
+        ("全街道合计", wrong, &["粮食与耕地!D10 W01"]),
+    ];
+    for (label, totals, issues) in cases {
+        let mut rows = baseline_rows("ZX01", TOWNSHIP);
+        rows.push(zx01_row(label, *totals));
+        let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows)));
+        assert_eq!(found(&validated), expected(issues), "total row “{label}”");
+        assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6, "“{label}” is not a village");
+        assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "a wrong 合计 is a warning: still counted");
+    }
+}
+
+#[test]
+fn total_row_in_hectares_is_converted_before_comparing() {
+    let mut rows: Vec<Vec<Cell>> = baseline_rows("ZX01", TOWNSHIP);
+    for row in &mut rows {
+        if let Cell::Number(n) = row[1] {
+            row[1] = Cell::Number(n / 15.0);
+        }
+    }
+    rows.push(row!["合计", 500, 5550, 3750, 615, 135, 915, 15, 30, 45]); // 500 公顷 = 7500 亩
+    let mut sheet = canonical_sheet("ZX01", TOWNSHIP, rows);
+    sheet.set("B3", "耕地面积（公顷）");
+    let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", sheet));
+    assert_eq!(found(&validated), Vec::<String>::new());
+    assert_close(number(&validated, "ZX01", "东风村", "cultivated_land"), 1400.0, "东风村 耕地");
+}
+
+// ------------------------------------------------------------------------------- csv
+
+/// ZX04 as a township exported it to CSV: a title line, the header, 6 villages, a 合计 line.
+const ZX04_CSV: &str = "农村人居环境整治情况表\r\n\
+填报单位：松杨湖街道,,,,,填报月份：2024年3月\r\n\
+村（社区）,农户总数（户）,累计改厕（户）,本年改厕（户）,垃圾收运覆盖（是/否）,污水治理（是/否）,危房改造（户）\r\n\
+杨树港社区,\"1,210\",1100,12,是,是,0\r\n\
+擂鼓台社区,980,900,８,是,否,0\r\n\
+菱泊湖社区,760,700,5,是,否,1\r\n\
+茅岭头社区,1430,1300,20,是,是,0\r\n\
+东风村,512,480,9,是,否,2\r\n\
+滨湖村,633,600,11,否,否,0\r\n\
+合计,5525,5080,65,,,3\r\n\
+填报人：王五,,联系电话：0730-8888888\r\n";
+
+fn assert_csv_values(validated: &Validated, what: &str) {
+    assert_eq!(found(validated), Vec::<String>::new(), "{what}");
+    assert_column(validated, "ZX04", "households", &[1210.0, 980.0, 760.0, 1430.0, 512.0, 633.0]);
+    assert_column(validated, "ZX04", "toilets_year", &[12.0, 8.0, 5.0, 20.0, 9.0, 11.0]);
+    assert_column(validated, "ZX04", "dilapidated", &[0.0, 0.0, 1.0, 0.0, 2.0, 0.0]);
+    let garbage = column_index("ZX04", "garbage");
+    let yes_no: Vec<&str> = validated.records.iter().filter(|r| r.form == "ZX04").filter_map(|r| r.values[garbage].text()).collect();
+    assert_eq!(yes_no, ["是", "是", "是", "是", "是", "否"], "{what}");
+    assert!(validated.records.iter().filter(|r| r.form == "ZX04").all(|r| r.file.ends_with(".csv")), "{what}: ZX04 comes from the newer csv");
+    assert_eq!(status(validated, TOWNSHIP), SubmissionStatus::Reported, "{what}");
+}
+
+#[test]
+fn csv_in_utf8_with_bom_and_in_gbk_give_identical_values() {
+    let mut utf8_bom = vec![0xEF, 0xBB, 0xBF];
+    utf8_bom.extend_from_slice(ZX04_CSV.as_bytes());
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(ZX04_CSV);
+    assert!(!unmappable);
+    let gbk_fixture = std::fs::read(common::fixture("zx04_gbk.csv")).expect("tests/fixtures/zx04_gbk.csv");
+    assert!(std::str::from_utf8(&gbk_fixture).is_err(), "the fixture really is GBK, not UTF-8");
+    let mut records = Vec::new();
+    for (what, bytes) in [("UTF-8 with BOM", utf8_bom), ("GBK", gbk.into_owned()), ("GBK fixture (iconv)", gbk_fixture)] {
+        // The township's workbook carries every form; its ZX04 is corrected in a later csv.
+        let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月_人居环境.csv", bytes)]);
+        assert_csv_values(&validated, what);
+        records.push(validated.records.iter().filter(|r| r.form == "ZX04").map(|r| (r.key.clone(), r.values.clone(), r.cells.clone())).collect::<Vec<_>>());
+    }
+    assert_eq!(records[0], records[1]);
+    assert_eq!(records[0], records[2]);
+}
+
+// ---------------------------------------------------------------------------- errors
+
+/// One error rule: an edit of the baseline workbook and the exact issues it must give.
+struct ErrorCase {
+    name: &'static str,
+    file: &'static str,
+    edit: fn(&mut Book),
+    issues: &'static [&'static str],
+    /// Text the first error's message must contain (the suggestion, the contradiction …).
+    message: &'static str,
+}
+
+const ERROR_CASES: &[ErrorCase] = &[
+    ErrorCase { name: "text where a number belongs", file: FILE, edit: |b| { b.sheet("ZX01").set("B8", "约1500"); }, issues: &["粮食与耕地!B8 E05"], message: "约1500" },
+    ErrorCase { name: "number with its unit typed in", file: FILE, edit: |b| { b.sheet("ZX01").set("D8", "640亩"); }, issues: &["粮食与耕地!D8 E05"], message: "应填数字" },
+    ErrorCase { name: "negative amount", file: FILE, edit: |b| { b.sheet("ZX01").set("H8", -5); }, issues: &["粮食与耕地!H8 E06"], message: "负数" },
+    ErrorCase { name: "negative amount typed as text", file: FILE, edit: |b| { b.sheet("ZX04").set("D5", "－3"); }, issues: &["人居环境!D5 E06"], message: "负数" },
+    ErrorCase { name: "其中：早稻 above 粮食播种面积", file: FILE, edit: |b| { b.sheet("ZX01").set("E8", 700); }, issues: &["粮食与耕地!E8 E07"], message: "其中项不能大于总项" },
+    ErrorCase { name: "本年改厕 above 累计改厕", file: FILE, edit: |b| { b.sheet("ZX04").set("D4", 451); }, issues: &["人居环境!D4 E07"], message: "其中项不能大于总项" },
+    ErrorCase { name: "累计完工 above 建设任务", file: FILE, edit: |b| { b.sheet("ZX02").set("E4", 900); }, issues: &["高标准农田!E4 E08"], message: "900大于“建设任务（亩）”800" },
+    ErrorCase { name: "累计完成 above 建设任务 in ZX03", file: FILE, edit: |b| { b.sheet("ZX03").set("E4", 2); }, issues: &["农村公路!E4 E08"], message: "大于" },
+    ErrorCase { name: "新建桥梁 counted in 公里", file: FILE, edit: |b| { b.sheet("ZX03").set("F5", "公里"); }, issues: &["农村公路!F5 E09"], message: "应以“座”计量" },
+    ErrorCase { name: "白改黑 counted in 座", file: FILE, edit: |b| { b.sheet("ZX03").set("F4", "座"); }, issues: &["农村公路!F4 E09"], message: "应以“公里”计量" },
+    ErrorCase { name: "项目类别 not in the list", file: FILE, edit: |b| { b.sheet("ZX03").set("B4", "修路"); }, issues: &["农村公路!B4 E10"], message: "白改黑" },
+    ErrorCase {
+        name: "unknown village in a village form",
+        file: FILE,
+        edit: |b| { b.sheet("ZX01").set("A8", "东丰村"); },
+        // The row is not 东风村's, so 东风村 is also reported missing (W07, at the header).
+        issues: &["粮食与耕地!A8 E11", "粮食与耕地!A3 W07"],
+        message: "是否为“东风村”",
+    },
+    ErrorCase { name: "unknown village in 涉及村", file: FILE, edit: |b| { b.sheet("ZX02").set("C4", "杨树港"); }, issues: &["高标准农田!C4 E11"], message: "是否为“杨树港社区”" },
+    ErrorCase {
+        name: "填报单位 contradicting the file name",
+        file: FILE,
+        edit: |b| { b.replace("ZX01", canonical_sheet_with_line("ZX01", "填报单位：长岭街道    填报月份：2024年3月", baseline_rows("ZX01", TOWNSHIP))); },
+        issues: &["粮食与耕地!A2 E13"],
+        message: "长岭街道",
+    },
+    ErrorCase {
+        name: "填报月份 contradicting the folder",
+        file: FILE,
+        edit: |b| { b.replace("ZX01", canonical_sheet_with_line("ZX01", "填报单位：松杨湖街道    填报月份：2024年2月", baseline_rows("ZX01", TOWNSHIP))); },
+        issues: &["粮食与耕地!A2 E14"],
+        message: "2024年2月",
+    },
+    ErrorCase { name: "file name month contradicting the folder", file: "松杨湖街道_2024年04月.xlsx", edit: |_| {}, issues: &["松杨湖街道_2024年04月.xlsx E14"], message: "2024年4月" },
+    ErrorCase { name: "是/否 answered otherwise", file: FILE, edit: |b| { b.sheet("ZX04").set("E4", "部分"); }, issues: &["人居环境!E4 E10"], message: "只能填“是”或“否”" },
+    ErrorCase { name: "建设年度 not a year", file: FILE, edit: |b| { b.sheet("ZX02").set("B4", "23"); }, issues: &["高标准农田!B4 E10"], message: "4位年份" },
+    ErrorCase {
+        name: "figures without their village",
+        file: FILE,
+        edit: |b| { b.sheet("ZX01").set("A8", ""); },
+        issues: &["粮食与耕地!A8 E12", "粮食与耕地!A3 W07"],
+        message: "没有填写“村（社区）”",
+    },
+    ErrorCase { name: "required column missing", file: FILE, edit: |b| { b.sheet("ZX01").set("D3", "播种情况"); }, issues: &["粮食与耕地!A3 E03"], message: "粮食播种面积" },
+    ErrorCase { name: "header unit of another kind", file: FILE, edit: |b| { b.sheet("ZX01").set("B3", "耕地面积（吨）"); }, issues: &["粮食与耕地!B3 E04"], message: "“吨”无法换算为“亩”" },
+];
+
+#[test]
+fn each_error_rule_is_reported_at_its_cell_and_the_township_is_not_counted() {
+    for case in ERROR_CASES {
+        let mut book = Book::baseline(TOWNSHIP);
+        (case.edit)(&mut book);
+        let validated = validate_files(&[(case.file, book.bytes())]);
+        assert_eq!(found(&validated), expected(case.issues), "{}", case.name);
+        let first_error = validated.issues.iter().find(|i| i.severity == Severity::Error).expect("an error");
+        assert!(first_error.message.contains(case.message), "{}: message “{}” lacks “{}”", case.name, first_error.message, case.message);
+        assert!(validated.issues.iter().all(|i| i.township == TOWNSHIP), "{}: issues name the township", case.name);
+        assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Rejected, "{}", case.name);
+        assert_eq!(SubmissionStatus::Rejected.label(), "数据有误");
+        assert!(validated.records.is_empty(), "{}: nothing of a file with errors is counted", case.name);
+        assert_eq!(validated.files[0].status, FileStatus::Rejected, "{}", case.name);
+    }
+}
+
+#[test]
+fn a_text_file_named_xlsx_is_one_unreadable_error() {
+    let validated = validate_files(&[(FILE, b"this is not a workbook".to_vec())]);
+    assert_eq!(found(&validated), expected(&[&format!("{FILE} E01")]));
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Rejected);
+}
+
+#[test]
+fn file_with_errors_is_not_counted_and_its_township_shows_as_data_wrong() {
+    let mut bad = Book::baseline("长岭街道");
+    bad.sheet("ZX01").set("B4", "一千");
+    let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("长岭街道_2024年03月.xlsx", bad.bytes())]);
+    assert_eq!(found(&validated), expected(&["粮食与耕地!B4 E05"]));
+    let outcome: Vec<(&str, &str)> = validated.townships.iter().map(|t| (t.township.as_str(), t.status.label())).collect();
+    assert_eq!(
+        outcome,
+        [("长岭街道", "数据有误"), ("云溪街道", "未报送"), ("松杨湖街道", "已报送"), ("陆城镇", "未报送"), ("路口镇", "未报送")]
+    );
+    assert!(validated.records.iter().all(|r| r.township == TOWNSHIP), "only the clean township's rows are counted");
+    assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6);
+}
+
+// -------------------------------------------------------------------------- warnings
+
+#[test]
+fn warnings_are_listed_and_the_file_still_counted() {
+    // (what the statistician did, the edit, wanted issues)
+    type Case = (&'static str, fn(&mut Book), &'static [&'static str]);
+    let cases: &[Case] = &[
+        (
+            "合计 row ≠ sum of the rows",
+            |b| {
+                let mut rows = baseline_rows("ZX01", TOWNSHIP);
+                rows.push(row!["合计", 7500, 5550, 3750, 615, 135, 915, 15, 30, 46]);
+                b.replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows));
+            },
+            &["粮食与耕地!J10 W01"],
+        ),
+        (
+            "duplicate project name",
+            |b| {
+                let first = baseline_rows("ZX02", TOWNSHIP).remove(0);
+                b.sheet("ZX02").row(5, first);
+            },
+            &["高标准农田!A6 W04"],
+        ),
+        ("village left out of a village form", |b| { b.sheet("ZX04").row(8, row![]); }, &["人居环境!A3 W07"]),
+        ("required number left blank", |b| { b.sheet("ZX04").row(4, row!["擂鼓台社区", "", 460, 11, "是", "否", 0]); }, &["人居环境!B5 W08"]),
+        ("date that is no date", |b| { b.sheet("ZX02").set("G4", "三月底"); }, &["高标准农田!G4 W09"]),
+    ];
+    for (name, edit, issues) in cases {
+        let mut book = Book::baseline(TOWNSHIP);
+        edit(&mut book);
+        let validated = validate_book(&book);
+        assert_eq!(found(&validated), expected(issues), "{name}");
+        assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "{name}: warnings do not stop counting");
+        assert!(!validated.records.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn file_of_an_unknown_township_is_warned_with_the_closest_name() {
+    let book = Book::claiming(TOWNSHIP, "松阳湖街道");
+    let validated = validate_files(&[("松阳湖街道_2024年03月.xlsx", book.bytes())]);
+    assert_eq!(found(&validated), expected(&["粮食与耕地!A2 W05"]));
+    let issue = &validated.issues[0];
+    assert_eq!(issue.value, "松阳湖街道");
+    assert!(issue.message.contains("是否为“松杨湖街道”"), "{}", issue.message);
+    assert_eq!(validated.files[0].status, FileStatus::UnknownTownship);
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Missing);
+    assert!(validated.records.is_empty());
+}
+
+#[test]
+fn two_files_for_one_township_the_newer_is_used_and_the_other_listed() {
+    let older = Book::baseline(TOWNSHIP);
+    let mut newer = Book::baseline(TOWNSHIP);
+    newer.sheet("ZX01").set("B8", 1450);
+    // Listed older first: the second file has the later modification time, whatever its name.
+    let validated = validate_files(&[("松杨湖街道_2024年03月(修改).xlsx", older.bytes()), ("松杨湖街道_2024年3月.xlsx", newer.bytes())]);
+    assert_eq!(found(&validated), expected(&["松杨湖街道_2024年03月(修改).xlsx W06"]));
+    assert!(validated.issues[0].message.contains("松杨湖街道_2024年3月.xlsx"), "{}", validated.issues[0].message);
+    assert_close(number(&validated, "ZX01", "东风村", "cultivated_land"), 1450.0, "figure from the newer file");
+    assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6, "rows are not doubled");
+    let statuses: Vec<(&str, FileStatus)> = validated.files.iter().map(|f| (f.file.as_str(), f.status)).collect();
+    assert_eq!(statuses, [("2024-03/松杨湖街道_2024年03月(修改).xlsx", FileStatus::Superseded), ("2024-03/松杨湖街道_2024年3月.xlsx", FileStatus::Used)]);
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
+}
+
+#[test]
+fn with_last_month_in_history_cumulative_below_it_and_stock_jumps_are_warned() {
+    let mut last_month = std::collections::HashMap::new();
+    let mut remember = |column: &str, value: f64| last_month.insert(("ZX01".to_string(), "东风村".to_string(), column.to_string()), value);
+    remember("grain_area", 700.0); // year-to-date: now 640, below last month → W02
+    remember("cultivated_land", 700.0); // stock: now 1400, +100% → W03
+    remember("basic_farmland", 1010.0); // stock: now 1000, −1% → fine
+    remember("abandoned_recovered", 3.0); // year-to-date: now 4, up → fine
+    remember("new_camellia", 8.0); // year-to-date: now 8, equal → fine
+    let mut history = History { period: Some(Period::new(2024, 2).expect("valid")), ..History::default() };
+    history.townships.insert(TOWNSHIP.to_string(), last_month);
+    let validated = validate_files_with(&[(FILE, Book::baseline(TOWNSHIP).bytes())], &history);
+    assert_eq!(found(&validated), expected(&["粮食与耕地!D8 W02", "粮食与耕地!B8 W03"]));
+    assert!(validated.history_checked);
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
+    // The same file without history: no cross-period warnings at all.
+    let without = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes())]);
+    assert_eq!(found(&without), Vec::<String>::new());
+    assert!(!without.history_checked);
+}
+
+#[test]
+fn per_row_units_of_road_projects_are_converted_to_the_unit_of_their_category() {
+    // (计量单位 typed, 建设任务 and 累计完成 typed, wanted in 公里)
+    let cases: &[(&str, [f64; 2], [f64; 2])] = &[
+        ("公里", [1.5, 0.6], [1.5, 0.6]),
+        ("千米", [1.5, 0.6], [1.5, 0.6]),
+        ("km", [1.5, 0.6], [1.5, 0.6]),
+        ("米", [1500.0, 600.0], [1.5, 0.6]),
+        ("", [1.5, 0.6], [1.5, 0.6]),
+    ];
+    let project = format!("{}通村道路“白改黑”", villages(TOWNSHIP)[0]);
+    for (unit, typed, wanted) in cases {
+        let mut book = Book::baseline(TOWNSHIP);
+        book.sheet("ZX03").set("D4", typed[0]).set("E4", typed[1]).set("F4", *unit);
+        let validated = validate_book(&book);
+        assert_eq!(found(&validated), Vec::<String>::new(), "unit “{unit}”");
+        assert_close(number(&validated, "ZX03", &project, "task"), wanted[0], unit);
+        assert_close(number(&validated, "ZX03", &project, "done"), wanted[1], unit);
+        let record = validated.records.iter().find(|r| r.key == project).expect("project");
+        assert_eq!(record.units[column_index("ZX03", "task")].as_deref(), Some("公里"), "unit “{unit}”");
+    }
+}
+
+#[test]
+fn township_and_period_are_taken_from_the_file_name_or_the_filing_line() {
+    // (file name, 填报单位 written in the sheets, wanted issues)
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("松杨湖街道_2024年03月.xlsx", TOWNSHIP, &[]),
+        ("松杨湖街道2024年3月乡村振兴报表.xlsx", TOWNSHIP, &[]),
+        ("松杨湖街道-202403.xlsx", TOWNSHIP, &[]),
+        ("2024年3月乡村振兴报表.xlsx", TOWNSHIP, &[]),
+        ("报表.xlsx", "松杨湖街道（盖章）", &[]),
+        ("松杨湖街道_2024年03月.xlsx", "", &[]),
+    ];
+    for (file, claimed, issues) in cases {
+        let validated = validate_files(&[(file, Book::claiming(TOWNSHIP, claimed).bytes())]);
+        assert_eq!(found(&validated), expected(issues), "{file} / 填报单位：{claimed}");
+        assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "{file} / 填报单位：{claimed}");
+    }
+}
+
+#[test]
+fn regression_an_older_unreadable_file_does_not_reject_the_township_of_a_newer_good_file() {
+    // The office told 松杨湖街道 its file was broken; the township sent a good one, the broken
+    // one stays in the folder (inputs are never deleted).
+    let validated = validate_files(&[("松杨湖街道_2024年03月(旧).xlsx", b"PK\x03\x04 truncated".to_vec()), (FILE, Book::baseline(TOWNSHIP).bytes())]);
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
+    assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6);
+    let statuses: Vec<(&str, FileStatus)> = validated.files.iter().map(|f| (f.file.as_str(), f.status)).collect();
+    assert_eq!(statuses, [("2024-03/松杨湖街道_2024年03月(旧).xlsx", FileStatus::Superseded), ("2024-03/松杨湖街道_2024年03月.xlsx", FileStatus::Used)]);
+    assert_eq!(found(&validated), expected(&["松杨湖街道_2024年03月(旧).xlsx E01", "松杨湖街道_2024年03月(旧).xlsx W06"]));
+}
+
+#[test]
+fn a_newer_unreadable_file_rejects_its_township() {
+    let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月(新).xlsx", b"PK\x03\x04 truncated".to_vec())]);
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Rejected, "the township's latest word is a broken file");
+    assert!(validated.records.is_empty());
+}
+
+#[test]
+fn regression_superseded_file_names_its_newer_files_the_same_way_every_time() {
+    // One old workbook, then each form re-sent as its own single-sheet file.
+    let mut files: Vec<(String, Vec<u8>)> = vec![(FILE.to_string(), Book::baseline(TOWNSHIP).bytes())];
+    for form in plan().township_forms() {
+        let sheet = canonical_sheet(&form.id, TOWNSHIP, baseline_rows(&form.id, TOWNSHIP));
+        files.push((format!("松杨湖街道_2024年03月_{}.xlsx", form.id), xlsx(&[sheet])));
+    }
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let mut messages = std::collections::BTreeSet::new();
+    for _ in 0..8 {
+        let validated = validate_files(&files);
+        assert_eq!(found(&validated), expected(&[&format!("{FILE} W06")]));
+        messages.insert(validated.issues[0].message.clone());
+    }
+    assert_eq!(messages.len(), 1, "{messages:?}");
+}
+
+#[test]
+fn regression_subtotal_rows_are_checked_against_the_rows_they_close() {
+    let grand = [7500.0, 5550.0, 3750.0, 615.0, 135.0, 915.0, 15.0, 30.0, 45.0];
+    let first_three = [3300.0, 2550.0, 1830.0, 303.0, 63.0, 453.0, 3.0, 6.0, 9.0];
+    let last_three = [4200.0, 3000.0, 1920.0, 312.0, 72.0, 462.0, 12.0, 24.0, 36.0];
+    let mut rows = baseline_rows("ZX01", TOWNSHIP);
+    rows.insert(3, zx01_row("小计", first_three));
+    rows.push(zx01_row("小计", last_three));
+    rows.push(zx01_row("合计", grand));
+    let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows)));
+    assert_eq!(found(&validated), Vec::<String>::new());
+
+    // The 合计 first, right under the header, as many offices print it.
+    let mut rows = baseline_rows("ZX01", TOWNSHIP);
+    rows.insert(0, zx01_row("合计", grand));
+    let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows)));
+    assert_eq!(found(&validated), Vec::<String>::new());
+}
+
+#[test]
+fn regression_filing_month_written_as_a_year_to_date_range_is_its_last_month() {
+    // (填报月份 as typed, wanted issues) — the folder is 2024-03.
+    let cases: &[(&str, &[&str])] = &[
+        ("2024年3月", &[]),
+        ("2024年03月", &[]),
+        ("２０２４年３月", &[]),
+        ("2024-03", &[]),
+        ("2024年3月31日", &[]),
+        ("2024年1-3月", &[]),
+        ("2024年1—3月", &[]),
+        ("2024年1～3月", &[]),
+        ("2024年1至3月", &[]),
+        ("2024年2月", &["粮食与耕地!A2 E14"]),
+        ("2024年1-2月", &["粮食与耕地!A2 E14"]),
+        ("2023年1-3月", &["粮食与耕地!A2 E14"]),
+    ];
+    for (month, issues) in cases {
+        let mut book = Book::baseline(TOWNSHIP);
+        let line = format!("填报单位：松杨湖街道    填报月份：{month}");
+        book.replace("ZX01", canonical_sheet_with_line("ZX01", &line, baseline_rows("ZX01", TOWNSHIP)));
+        let validated = validate_book(&book);
+        assert_eq!(found(&validated), expected(issues), "填报月份：{month}");
+    }
+}
+
+#[test]
+fn regression_a_missing_form_is_reported_missing_not_found_in_another_forms_sheet() {
+    // 农村公路 (ZX03) shares 项目名称, 涉及村, 建设任务, 累计完成, 备注 with 高标准农田 (ZX02); with
+    // ZX02's sheet absent it used to be read as ZX02 (E03 建设年度 missing) and ZX03 reported missing.
+    let mut book = Book::baseline(TOWNSHIP);
+    book.without("ZX02");
+    let validated = validate_book(&book);
+    assert_eq!(found(&validated), expected(&["高标准农田 E02"]));
+
+    // A file carrying ZX03 alone, sent after the workbook: its rows are ZX03's.
+    let zx03 = xlsx(&[canonical_sheet("ZX03", TOWNSHIP, baseline_rows("ZX03", TOWNSHIP))]);
+    let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月_农村公路.xlsx", zx03)]);
+    assert_eq!(found(&validated), Vec::<String>::new());
+    let zx03_files: Vec<&str> = validated.records.iter().filter(|r| r.form == "ZX03").map(|r| r.file.as_str()).collect();
+    assert_eq!(zx03_files, ["2024-03/松杨湖街道_2024年03月_农村公路.xlsx"; 2]);
+}
+
+#[test]
+fn sequence_number_column_and_prenumbered_blank_rows_are_ignored() {
+    let form = plan().form("ZX01").expect("form");
+    let mut sheet = Sheet::new("粮食与耕地");
+    sheet.set("A1", "粮食生产与耕地保护情况表").set("A2", "填报单位：松杨湖街道    填报月份：2024年3月");
+    let mut header = row!["序号"];
+    header.extend(form.columns.iter().map(|c| Cell::from(c.header())));
+    sheet.row(2, header);
+    let mut next = 3;
+    for (i, mut cells) in baseline_rows("ZX01", TOWNSHIP).into_iter().enumerate() {
+        cells.insert(0, Cell::Number(i as f64 + 1.0));
+        sheet.row(next, cells);
+        next += 1;
+    }
+    for n in 7..=9 {
+        sheet.row(next, row![n]); // template rows numbered in advance, left blank
+        next += 1;
+    }
+    sheet.row(next, row!["合计", "", 7500, 5550, 3750, 615, 135, 915, 15, 30, 45]);
+    let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", sheet));
+    assert_eq!(found(&validated), Vec::<String>::new());
+    let wanted: Vec<f64> = (0..6).map(|i| zx01_figures(i)[0]).collect();
+    assert_column(&validated, "ZX01", "cultivated_land", &wanted);
+    let first = validated.records.iter().find(|r| r.form == "ZX01").expect("a record");
+    assert_eq!(first.cells[column_index("ZX01", "cultivated_land")], "C4");
+}
