@@ -23,8 +23,9 @@ impl Severity {
     }
 }
 
-/// Stable rule identifiers; the Chinese name is what reports show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// Stable rule identifiers; the Chinese name is what reports show. Serialised as `E05 不是数字`,
+/// as in issues.csv.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     /// The file cannot be read (corrupt, encrypted, hostile, not a spreadsheet).
     Unreadable,
@@ -68,6 +69,12 @@ pub enum Rule {
     BlankValue,
     /// A date that cannot be read.
     BadDate,
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{} {}", self.id(), self.name()))
+    }
 }
 
 impl Rule {

@@ -511,13 +511,21 @@ impl TableCheck<'_> {
                     continue;
                 }
             };
-            if let Some(first) = seen_keys.insert(key.clone(), row.row as u32 + 1) {
-                issues.push(self.issue(
-                    Rule::DuplicateRow,
-                    self.cell_of(row.row, key_index),
-                    key.clone(),
-                    format!("“{key}”在第 {first} 行已填报过，本行重复；如确为两个项目请改用不同名称"),
-                ));
+            if let Some(&first) = seen_keys.get(&key) {
+                // A village reported twice would count twice: only its first row is kept. Two
+                // projects may share a name, so both are kept and the township is asked.
+                let village = form.row_kind == RowKind::Village;
+                let message = if village {
+                    format!("“{key}”在第 {first} 行已填报过，本行重复，未计入汇总；请删除重复行")
+                } else {
+                    format!("“{key}”在第 {first} 行已填报过，本行重复；如确为两个项目请改用不同名称")
+                };
+                issues.push(self.issue(Rule::DuplicateRow, self.cell_of(row.row, key_index), key.clone(), message));
+                if village {
+                    continue;
+                }
+            } else {
+                seen_keys.insert(key.clone(), row.row as u32 + 1);
             }
             let record = Record {
                 township: self.township.to_string(),
@@ -571,7 +579,13 @@ impl TableCheck<'_> {
                 };
                 let number = match raw {
                     Ok(Some(n)) => n,
-                    Ok(None) => return (Value::Missing, None),
+                    Ok(None) => {
+                        // A dash or slash for "nothing" in a required column: blank, and said so.
+                        if column.required {
+                            issues.push(self.issue(Rule::BlankValue, at.to_string(), text.clone(), format!("“{}”填的是“{text}”，按空值处理；没有数据请填 0", column.header())));
+                        }
+                        return (Value::Missing, None);
+                    }
                     Err(()) => {
                         issues.push(self.issue(Rule::NotANumber, at.to_string(), text.clone(), format!("“{}”应填数字，现为“{text}”，请改为数字（不要带文字或单位）", column.header())));
                         return (Value::Missing, None);

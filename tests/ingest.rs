@@ -885,3 +885,20 @@ fn sequence_number_column_and_prenumbered_blank_rows_are_ignored() {
     let first = validated.records.iter().find(|r| r.form == "ZX01").expect("a record");
     assert_eq!(first.cells[column_index("ZX01", "cultivated_land")], "C4");
 }
+
+#[test]
+fn regression_a_village_reported_twice_is_counted_once() {
+    // A copied row doubled the village in the township's totals; now the second row is listed
+    // (W04) and not counted.
+    let mut book = Book::baseline(TOWNSHIP);
+    let mut rows = baseline_rows("ZX01", TOWNSHIP);
+    let first = rows[0].clone();
+    rows.push(first);
+    book.replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows));
+    let validated = validate_book(&book);
+    let duplicates: Vec<&zhenxing::issue::Issue> = validated.issues.iter().filter(|i| i.rule.id() == "W04").collect();
+    assert_eq!(duplicates.len(), 1, "{:?}", validated.issues);
+    assert!(duplicates[0].message.contains("未计入"), "{}", duplicates[0].message);
+    let village = &villages(TOWNSHIP)[0];
+    assert_eq!(column(&validated, "ZX01", "cultivated_land").iter().filter(|(k, _)| k == village).count(), 1);
+}
