@@ -447,9 +447,15 @@ impl Plan {
     /// Parse and check a plan. `origin` names it in messages.
     pub fn from_toml(text: &str, origin: &str) -> Result<Plan> {
         let mut plan: Plan = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of_offset(text, s.start));
-            let at = line.map(|l| format!("第 {l} 行：")).unwrap_or_default();
-            Error::Plan(format!("方案 {origin} 格式错误：{at}{}", e.message()))
+            let at = match e.span().map(|s| s.start.min(text.len())) {
+                Some(offset) => {
+                    let key = key_path_at(text, offset, missing_field(e.message()));
+                    let key = if key.is_empty() { String::new() } else { format!(" {key}") };
+                    format!("第 {} 行{key}：", line_of_offset(text, offset))
+                }
+                None => String::new(),
+            };
+            Error::Plan(format!("方案 {origin} 格式错误：{at}{}", toml_message_in_chinese(e.message())))
         })?;
         plan.source_sha256 = hex(&Sha256::digest(text.as_bytes()));
         let problems = plan.check();
@@ -486,7 +492,7 @@ impl Plan {
         for (fi, form) in self.forms.iter().enumerate() {
             let anchor = Some(quoted("id", &form.id));
             if !form_ids.insert(form.id.as_str()) {
-                push(format!("forms[{fi}].id"), anchor.clone(), format!("表号“{}”重复", form.id));
+                push(format!("forms[{fi}]({}).id", form.id), anchor.clone(), format!("表号“{}”重复", form.id));
             }
             let keys = form.columns.iter().filter(|c| c.kind == ColumnKind::Key).count();
             if keys != 1 {
@@ -497,7 +503,7 @@ impl Plan {
                 let key = format!("forms[{fi}]({}).columns[{ci}]({})", form.id, col.id);
                 let anchor = Some(quoted("id", &col.id));
                 if !column_ids.insert(col.id.as_str()) {
-                    push(key.clone(), anchor.clone(), format!("列 id“{}”重复", col.id));
+                    push(format!("{key}.id"), anchor.clone(), format!("列 id“{}”重复", col.id));
                 }
                 let unit_given_per_row = form.columns.iter().any(|c| c.unit_of.contains(&col.id));
                 if col.kind == ColumnKind::Number
@@ -505,19 +511,19 @@ impl Plan {
                     && !unit_given_per_row
                     && form.reporter == Reporter::Township
                 {
-                    push(key.clone(), anchor.clone(), "数值列必须写明 unit（计量单位）".into());
+                    push(format!("{key}.unit"), anchor.clone(), "数值列必须写明 unit（计量单位）".into());
                 }
                 if let Some(unit) = &col.unit
                     && crate::units::factor(unit, unit).is_none()
                 {
-                    push(key.clone(), anchor.clone(), format!("不认识的计量单位“{unit}”"));
+                    push(format!("{key}.unit"), anchor.clone(), format!("不认识的计量单位“{unit}”"));
                 }
                 if matches!(col.kind, ColumnKind::Category | ColumnKind::Unit) && col.categories.is_empty() {
-                    push(key.clone(), anchor.clone(), "分类列必须列出 categories".into());
+                    push(format!("{key}.categories"), anchor.clone(), "分类列必须列出 categories".into());
                 }
                 for (cat, _) in &col.category_units {
                     if !col.categories.contains(cat) {
-                        push(key.clone(), anchor.clone(), format!("category_units 中的“{cat}”不在 categories 中"));
+                        push(format!("{key}.category_units"), anchor.clone(), format!("category_units 中的“{cat}”不在 categories 中"));
                     }
                 }
             }
@@ -528,12 +534,12 @@ impl Plan {
                     if let Some(other) = other
                         && !form.columns.iter().any(|c| &c.id == other && c.kind == ColumnKind::Number)
                     {
-                        push(key.clone(), anchor.clone(), format!("{what} 指向的“{other}”不是本表的数值列"));
+                        push(format!("{key}.{what}"), anchor.clone(), format!("{what} 指向的“{other}”不是本表的数值列"));
                     }
                 }
                 for other in &col.unit_of {
                     if !form.columns.iter().any(|c| &c.id == other && c.kind == ColumnKind::Number) {
-                        push(key.clone(), anchor.clone(), format!("unit_of 指向的“{other}”不是本表的数值列"));
+                        push(format!("{key}.unit_of"), anchor.clone(), format!("unit_of 指向的“{other}”不是本表的数值列"));
                     }
                 }
             }
@@ -543,30 +549,31 @@ impl Plan {
             let key = format!("indicators[{ii}]({})", ind.id);
             let anchor = Some(quoted("id", &ind.id));
             if !indicator_ids.insert(ind.id.as_str()) {
-                push(key.clone(), anchor.clone(), format!("指标 id“{}”重复", ind.id));
+                push(format!("{key}.id"), anchor.clone(), format!("指标 id“{}”重复", ind.id));
             }
             if ind.is_ratio() {
-                for part in [&ind.numerator, &ind.denominator] {
+                for (field, part) in [("numerator", &ind.numerator), ("denominator", &ind.denominator)] {
                     match part {
                         Some(p) if self.indicators.iter().any(|o| &o.id == p && !o.is_ratio()) => {}
-                        Some(p) => push(key.clone(), anchor.clone(), format!("比例的分子/分母“{p}”不是已定义的非比例指标")),
-                        None => push(key.clone(), anchor.clone(), "比例指标必须同时有 numerator 和 denominator".into()),
+                        Some(p) => push(format!("{key}.{field}"), anchor.clone(), format!("比例的分子/分母“{p}”不是已定义的非比例指标")),
+                        None => push(format!("{key}.{field}"), anchor.clone(), "比例指标必须同时有 numerator 和 denominator".into()),
                     }
                 }
                 continue;
             }
             let Some(form) = ind.form.as_deref().and_then(|f| self.form(f)) else {
-                push(key.clone(), anchor.clone(), format!("form“{}”不是已定义的表号", ind.form.as_deref().unwrap_or("")));
+                push(format!("{key}.form"), anchor.clone(), format!("form“{}”不是已定义的表号", ind.form.as_deref().unwrap_or("")));
                 continue;
             };
             match (ind.aggregation, ind.column.as_deref()) {
                 (Aggregation::Sum, Some(c)) if form.column(c).is_some_and(|c| c.kind == ColumnKind::Number) => {}
-                (Aggregation::Sum, c) => push(key.clone(), anchor.clone(), format!("求和指标的 column“{}”不是表 {} 的数值列", c.unwrap_or(""), form.id)),
+                (Aggregation::Sum, c) => push(format!("{key}.column"), anchor.clone(), format!("求和指标的 column“{}”不是表 {} 的数值列", c.unwrap_or(""), form.id)),
                 (Aggregation::Count, None) => {}
                 (Aggregation::Count, Some(c)) if form.column(c).is_some() => {}
-                (Aggregation::Count, Some(c)) => push(key.clone(), anchor.clone(), format!("column“{c}”不在表 {} 中", form.id)),
+                (Aggregation::Count, Some(c)) => push(format!("{key}.column"), anchor.clone(), format!("column“{c}”不在表 {} 中", form.id)),
             }
-            for filter in &ind.filters {
+            for (k, filter) in ind.filters.iter().enumerate() {
+                let key = format!("{key}.filters[{k}]");
                 match form.column(&filter.column) {
                     None => push(key.clone(), anchor.clone(), format!("筛选列“{}”不在表 {} 中", filter.column, form.id)),
                     Some(col) if !col.categories.is_empty() && !col.categories.contains(&filter.equals) => push(
@@ -586,57 +593,71 @@ impl Plan {
             let key = format!("targets[{ti}]({})", t.id);
             let anchor = Some(quoted("id", &t.id));
             if !target_ids.insert(t.id.as_str()) {
-                push(key.clone(), anchor.clone(), format!("目标 id“{}”重复", t.id));
+                push(format!("{key}.id"), anchor.clone(), format!("目标 id“{}”重复", t.id));
             }
             if t.clause.trim().is_empty() {
-                push(key.clone(), anchor.clone(), "缺少条款引用 clause".into());
+                push(format!("{key}.clause"), anchor.clone(), "缺少条款引用 clause".into());
             }
             let needs_indicator = !matches!(t.kind, TargetKind::Qualitative);
             match (&t.indicator, needs_indicator) {
                 (Some(i), _) if !self.indicators.iter().any(|ind| &ind.id == i) => {
-                    push(key.clone(), anchor.clone(), format!("indicator“{i}”不是已定义的指标"))
+                    push(format!("{key}.indicator"), anchor.clone(), format!("indicator“{i}”不是已定义的指标"))
                 }
-                (None, true) => push(key.clone(), anchor.clone(), format!("{} 类目标必须指定 indicator", t.kind.label())),
+                (None, true) => push(format!("{key}.indicator"), anchor.clone(), format!("{} 类目标必须指定 indicator", t.kind.label())),
                 _ => {}
             }
             let needs_value = matches!(t.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Floor | TargetKind::Ceiling | TargetKind::Ratio);
             if needs_value && t.value.is_none() {
-                push(key.clone(), anchor.clone(), format!("{} 类目标必须有 value", t.kind.label()));
+                push(format!("{key}.value"), anchor.clone(), format!("{} 类目标必须有 value", t.kind.label()));
             }
             if let Some(v) = t.value
                 && (!v.is_finite() || v < 0.0)
             {
-                push(key.clone(), anchor.clone(), format!("目标值 {v} 不是非负数"));
+                push(format!("{key}.value"), anchor.clone(), format!("目标值 {v} 不是非负数"));
             }
             if t.kind == TargetKind::Ratio
                 && let Some(v) = t.value
                 && v <= 1.0
             {
-                push(key.clone(), anchor.clone(), format!("比例目标按百分数填写（60% 写 60），现为 {v}"));
+                push(format!("{key}.value"), anchor.clone(), format!("比例目标按百分数填写（60% 写 60），现为 {v}"));
             }
             if t.kind == TargetKind::Milestones {
                 if t.milestones.is_empty() {
-                    push(key.clone(), anchor.clone(), "时序进度目标必须列出 milestones".into());
+                    push(format!("{key}.milestones"), anchor.clone(), "时序进度目标必须列出 milestones".into());
                 }
-                if t.milestones.windows(2).any(|w| w[0].by >= w[1].by || w[0].value > w[1].value) {
-                    push(key.clone(), anchor.clone(), "milestones 必须按日期递增且数值不减".into());
+                if let Some(j) = t.milestones.windows(2).position(|w| w[0].by >= w[1].by || w[0].value > w[1].value) {
+                    let (before, after) = (&t.milestones[j], &t.milestones[j + 1]);
+                    push(
+                        format!("{key}.milestones[{}]", j + 1),
+                        anchor.clone(),
+                        format!(
+                            "milestones 必须按日期递增且数值不减：{} 的 {} 排在 {} 的 {} 之后",
+                            after.by,
+                            crate::validate::fmt(after.value),
+                            before.by,
+                            crate::validate::fmt(before.value)
+                        ),
+                    );
+                }
+                if t.milestones.last().is_some_and(|m| m.value > 0.0) && t.milestones.iter().all(|m| m.value <= 1.0) {
+                    push(format!("{key}.milestones"), anchor.clone(), "时序进度按百分数填写（35% 写 35），现均不超过 1".into());
                 }
             }
             if t.kind == TargetKind::Baseline && t.baseline.is_none() {
-                push(key.clone(), anchor.clone(), "不低于基数类目标必须有 baseline".into());
+                push(format!("{key}.baseline"), anchor.clone(), "不低于基数类目标必须有 baseline".into());
             }
             if let Some(d) = t.deadline
                 && d.year() != self.plan.year
             {
-                push(key.clone(), anchor.clone(), format!("deadline {d} 不在方案年度 {} 内", self.plan.year));
+                push(format!("{key}.deadline"), anchor.clone(), format!("deadline {d} 不在方案年度 {} 内", self.plan.year));
             }
             for name in t.allocations.keys() {
                 if self.unit(name).is_none() {
-                    push(key.clone(), anchor.clone(), format!("分解到的“{name}”不是填报单位"));
+                    push(format!("{key}.allocations"), anchor.clone(), format!("分解到的“{name}”不是填报单位"));
                 }
             }
             if t.lead_units.is_empty() {
-                push(key.clone(), anchor.clone(), "缺少牵头单位 lead_units".into());
+                push(format!("{key}.lead_units"), anchor.clone(), "缺少牵头单位 lead_units".into());
             }
         }
         problems
@@ -694,11 +715,208 @@ pub struct PlanProblem {
 }
 
 impl PlanProblem {
-    /// 1-based line of the item in the TOML text.
+    /// 1-based line of the problem in the TOML text: the line of the key the path ends in
+    /// (`targets[3](Y04).indicator`), found inside that very item; else the anchor line.
     pub fn locate(&self, text: &str) -> Option<usize> {
+        if let Some(line) = locate_key_path(text, &self.key) {
+            return Some(line);
+        }
         let anchor = self.anchor.as_deref()?;
         text.lines().position(|line| line.trim().replace(' ', "") == anchor.replace(' ', "")).map(|i| i + 1)
     }
+}
+
+/// One step of a key path: `columns[2](note)` → name `columns`, index 2.
+struct KeySegment<'a> {
+    name: &'a str,
+    index: Option<usize>,
+}
+
+/// `forms[0](ZX01).columns[2](note).part_of` → segments; labels in parentheses are dropped.
+fn key_segments(key: &str) -> Vec<KeySegment<'_>> {
+    let mut segments = Vec::new();
+    let mut depth = 0;
+    let mut start = 0;
+    for (i, c) in key.char_indices().chain([(key.len(), '.')]) {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '.' if depth == 0 => {
+                let part = &key[start..i];
+                let bare = part.split('(').next().unwrap_or(part);
+                let (name, index) = match bare.split_once('[') {
+                    Some((name, rest)) => (name, rest.trim_end_matches(']').parse().ok()),
+                    None => (bare, None),
+                };
+                segments.push(KeySegment { name, index });
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    segments
+}
+
+/// The path of a table header line: `[[forms.columns]]` → (`forms.columns`, true), `[plan]` →
+/// (`plan`, false); `None` for any other line.
+fn header_of(line: &str) -> Option<(&str, bool)> {
+    let line = line.split('#').next().unwrap_or("").trim();
+    let (inner, array) = match line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
+        Some(inner) => (inner, true),
+        None => (line.strip_prefix('[').and_then(|l| l.strip_suffix(']'))?, false),
+    };
+    let inner = inner.trim();
+    let bare = !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    bare.then_some((inner, array))
+}
+
+/// The key a line assigns: `  part_of = "note"` → `part_of`.
+fn assigned_key(line: &str) -> Option<&str> {
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let bare = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'));
+    bare.then_some(key)
+}
+
+/// 1-based line of a key path written with `[[array]]` tables, one key per line (the style of
+/// the shipped plans). `None` when the item is not written that way.
+fn locate_key_path(text: &str, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let segments = key_segments(key);
+    let (mut start, mut end) = (0usize, lines.len());
+    let mut path = String::new();
+    let mut used = 0;
+    for segment in &segments {
+        let Some(index) = segment.index else { break };
+        let candidate = if path.is_empty() { segment.name.to_string() } else { format!("{path}.{}", segment.name) };
+        let headers: Vec<usize> = (start..end).filter(|&l| header_of(lines[l]) == Some((candidate.as_str(), true))).collect();
+        if headers.is_empty() {
+            break; // an inline array, e.g. `filters = [{ … }]`
+        }
+        let header = *headers.get(index)?;
+        let child = format!("{candidate}.");
+        end = (header + 1..end).find(|&l| header_of(lines[l]).is_some_and(|(p, _)| !p.starts_with(&child))).unwrap_or(end);
+        start = header;
+        path = candidate;
+        used += 1;
+    }
+    if used == 0 {
+        return None;
+    }
+    // The item's own keys come before its first sub-table.
+    let own_end = (start + 1..end).find(|&l| header_of(lines[l]).is_some()).unwrap_or(end);
+    let key_line = |name: &str| (start + 1..own_end).find(|&l| assigned_key(lines[l]) == Some(name));
+    let item_line = key_line("id").unwrap_or(start);
+    let Some(field) = segments.get(used) else { return Some(item_line + 1) };
+    let Some(line) = key_line(field.name) else { return Some(item_line + 1) };
+    let Some(element) = field.index else { return Some(line + 1) };
+    // The element-th inline table of an inline array, possibly written over several lines.
+    let mut seen = 0;
+    for (l, text_line) in lines.iter().enumerate().take(own_end).skip(line) {
+        let from = if l == line { text_line.find('=').map(|i| i + 1).unwrap_or(0) } else { 0 };
+        for c in text_line[from..].chars() {
+            if c == '{' {
+                if seen == element {
+                    return Some(l + 1);
+                }
+                seen += 1;
+            }
+        }
+    }
+    Some(line + 1)
+}
+
+/// The key path of the item and key at `offset` (for TOML and type errors, which carry only a
+/// position): `targets[3](Y04).foo`. `extra` is appended when the error names a key that is
+/// absent (missing field).
+fn key_path_at(text: &str, offset: usize, extra: Option<&str>) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let error_line = line_of_offset(text, offset) - 1;
+    // For each array-of-tables path: the index and header line of its current item.
+    let mut items: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut header: Option<(String, usize)> = None;
+    for (l, line) in lines.iter().enumerate().take(error_line + 1) {
+        if let Some((path, array)) = header_of(line) {
+            if array {
+                let index = items.get(path).map(|(i, _)| i + 1).unwrap_or(0);
+                let child = format!("{path}.");
+                items.retain(|p, _| !p.starts_with(&child));
+                items.insert(path.to_string(), (index, l));
+            }
+            header = Some((path.to_string(), l));
+        }
+    }
+    // The id of the item whose header is on `header_line`, e.g. `ZX01`.
+    let id_of = |header_line: usize| {
+        let own_end = (header_line + 1..lines.len()).find(|&l| header_of(lines[l]).is_some()).unwrap_or(lines.len());
+        (header_line + 1..own_end)
+            .find(|&l| assigned_key(lines[l]) == Some("id"))
+            .and_then(|l| lines[l].split_once('='))
+            .map(|(_, v)| v.split('#').next().unwrap_or("").trim().trim_matches('"').to_string())
+    };
+    let mut parts: Vec<String> = Vec::new();
+    if let Some((path, _)) = &header {
+        let mut prefix = String::new();
+        for name in path.split('.') {
+            prefix = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+            match items.get(&prefix) {
+                Some((index, header_line)) => match id_of(*header_line) {
+                    Some(id) => parts.push(format!("{name}[{index}]({id})")),
+                    None => parts.push(format!("{name}[{index}]")),
+                },
+                None => parts.push(name.to_string()),
+            }
+        }
+    }
+    // The key on the error line, or the key whose (multi-line) value the error is in.
+    let first_own = header.as_ref().map(|(_, l)| l + 1).unwrap_or(0);
+    if header.as_ref().is_none_or(|(_, l)| *l != error_line)
+        && let Some(key) = (first_own..=error_line).rev().find_map(|l| lines.get(l).and_then(|line| assigned_key(line)))
+    {
+        parts.push(key.to_string());
+    }
+    if let Some(extra) = extra
+        && parts.last().map(String::as_str) != Some(extra)
+    {
+        parts.push(extra.to_string());
+    }
+    parts.join(".")
+}
+
+/// `missing field `quote`` → `quote`.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+/// The names between backticks in a serde message: "expected one of `a`, `b`" → [a, b].
+fn backticked(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+/// serde and TOML messages in Chinese (the original kept where it adds detail).
+fn toml_message_in_chinese(message: &str) -> String {
+    if message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        return message.to_string(); // our own messages (dates)
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        return format!("不认识的键“{field}”（可用的键：{}）", backticked(expected).join("、"));
+    }
+    if let Some(field) = missing_field(message) {
+        return format!("缺少必填的键“{field}”");
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        return format!("“{value}”不是可选的值（可选：{}）", backticked(expected).join("、"));
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!("值的类型不对：应为 {expected}，实为 {found}");
+    }
+    if message.starts_with("duplicate key") {
+        return "键重复定义".to_string();
+    }
+    format!("TOML 语法错误（{message}）")
 }
 
 fn quoted(key: &str, value: &str) -> String {

@@ -1,0 +1,359 @@
+//! `zhenxing plan check|show`: both shipped plans pass; a broken plan file exits with code 2 and
+//! a Chinese message naming the key path and the exact line; `show` lists every target; every
+//! shipped target carries its clause and quote, and the numbers it states are in its document.
+
+mod support;
+
+use support::Workdir;
+use zhenxing::plan::{Plan, SHIPPED_PLANS};
+
+/// A small valid plan; the broken plans below each change one line of it. Line numbers in the
+/// cases refer to this text.
+const BASE_PLAN: &str = r#"[plan]
+id = "test-2024"
+district = "测试区"
+district_full = "测试市测试区"
+year = 2024
+title = "测试区乡村振兴方案"
+
+[[units]]
+name = "甲镇"
+villages = ["一村", "二村"]
+
+[[forms]]
+id = "ZX01"
+sheet = "粮食"
+title = "粮食情况表"
+row_kind = "village"
+
+[[forms.columns]]
+id = "village"
+name = "村（社区）"
+kind = "key"
+
+[[forms.columns]]
+id = "grain_area"
+name = "粮食播种面积"
+kind = "number"
+unit = "亩"
+
+[[forms.columns]]
+id = "early_rice"
+name = "其中：早稻"
+kind = "number"
+unit = "亩"
+part_of = "grain_area"
+
+[[forms.columns]]
+id = "note"
+name = "备注"
+kind = "text"
+
+[[forms]]
+id = "ZX02"
+sheet = "项目"
+title = "项目情况表"
+row_kind = "project"
+
+[[forms.columns]]
+id = "project"
+name = "项目名称"
+kind = "key"
+
+[[forms.columns]]
+id = "category"
+name = "项目类别"
+kind = "category"
+categories = ["新建桥梁", "危桥改造"]
+
+[[forms.columns]]
+id = "funds"
+name = "下达资金"
+kind = "number"
+unit = "万元"
+
+[[forms.columns]]
+id = "paid"
+name = "已拨付"
+kind = "number"
+unit = "万元"
+not_above = "funds"
+
+[[indicators]]
+id = "grain_area"
+name = "粮食播种面积"
+unit = "亩"
+form = "ZX01"
+column = "grain_area"
+
+[[indicators]]
+id = "bridges"
+name = "新建桥梁"
+unit = "座"
+form = "ZX02"
+aggregation = "count"
+filters = [{ column = "category", equals = "新建桥梁" }]
+
+[[indicators]]
+id = "funds"
+name = "下达资金"
+unit = "万元"
+form = "ZX02"
+column = "funds"
+
+[[indicators]]
+id = "paid"
+name = "已拨付资金"
+unit = "万元"
+form = "ZX02"
+column = "paid"
+
+[[indicators]]
+id = "pay_progress"
+name = "资金拨付进度"
+unit = "%"
+numerator = "paid"
+denominator = "funds"
+
+[[targets]]
+id = "T01"
+clause = "一1"
+task = "粮食生产"
+name = "粮食播种面积"
+kind = "at_least"
+indicator = "grain_area"
+value = 100
+lead_units = ["区农业农村局"]
+quote = "粮食播种面积100亩。"
+
+[[targets]]
+id = "T02"
+clause = "一2"
+task = "资金管理"
+name = "资金拨付时序进度"
+kind = "milestones"
+indicator = "pay_progress"
+milestones = [
+  { by = 2024-04-30, value = 35.0 },
+  { by = 2024-06-30, value = 55.0 },
+  { by = 2024-09-30, value = 80.0 },
+]
+lead_units = ["区财政局"]
+quote = "4月35%、6月55%、9月80%。"
+
+[[targets]]
+id = "T03"
+clause = "一3"
+task = "资金管理"
+name = "拨付比例"
+kind = "ratio"
+indicator = "pay_progress"
+value = 60
+lead_units = ["区财政局"]
+quote = "不低于60%。"
+"#;
+
+#[test]
+fn base_plan_of_these_tests_is_valid() {
+    let wd = Workdir::new();
+    wd.write("plan.toml", BASE_PLAN);
+    let run = wd.run(&["plan", "check", "--plan", "plan.toml"]);
+    run.expect_code(0);
+    assert!(run.stdout().contains("校验通过"), "{}", run.stdout());
+}
+
+#[test]
+fn plan_check_passes_for_both_shipped_plans() {
+    let wd = Workdir::new();
+    for (name, _) in SHIPPED_PLANS {
+        let run = wd.run(&["plan", "check", "--plan", name]);
+        run.expect_code(0);
+        assert!(run.stdout().contains(&format!("方案 {name}")) && run.stdout().contains("校验通过"), "{}", run.stdout());
+        assert_eq!(run.stderr(), "");
+    }
+    // Without --plan and without ./plan.toml: the embedded default.
+    let run = wd.run(&["plan", "check"]);
+    run.expect_code(0);
+    assert!(run.stdout().contains("方案 yunxi-2024"), "{}", run.stdout());
+}
+
+/// Break `BASE_PLAN` by replacing `find` (which must occur exactly once) with `replace`, run
+/// `plan check`, and expect exit code 2 and `第 {line} 行 {key}：…{message}…` on stderr.
+fn check_broken(find: &str, replace: &str, line: usize, key: &str, message: &str) {
+    assert_eq!(BASE_PLAN.matches(find).count(), 1, "test setup: “{find}” must occur once");
+    let broken = BASE_PLAN.replacen(find, replace, 1);
+    let wd = Workdir::new();
+    wd.write("broken.toml", &broken);
+    let run = wd.run(&["plan", "check", "--plan", "broken.toml"]);
+    run.expect_code(2);
+    assert_eq!(run.stdout(), "", "nothing on stdout for a broken plan");
+    let stderr = run.stderr();
+    assert!(stderr.starts_with("错误：方案 broken.toml"), "{stderr}");
+    let expected = format!("第 {line} 行 {key}：");
+    let reported = stderr.lines().find(|l| l.contains(&expected)).unwrap_or_else(|| panic!("expected “{expected}” in:\n{stderr}"));
+    assert!(reported.contains(message), "expected “{message}” in: {reported}");
+    // The line named is the one that was changed (or, for a deleted key, its item's header).
+    let named = broken.lines().nth(line - 1).expect("line exists");
+    let first_word = replace.split_whitespace().next().unwrap_or("");
+    assert!(named.contains(first_word) || replace.is_empty(), "line {line} is “{named}”, not the broken one");
+}
+
+#[test]
+fn toml_syntax_error_names_the_line_and_key() {
+    check_broken("title = \"粮食情况表\"", "title = \"粮食情况表", 15, "forms[0](ZX01).title", "TOML 语法错误");
+}
+
+#[test]
+fn unknown_field_names_the_line_and_key() {
+    check_broken("lead_units = [\"区农业农村局\"]", "lead_unit = [\"区农业农村局\"]", 115, "targets[0](T01).lead_unit", "不认识的键“lead_unit”");
+}
+
+#[test]
+fn unknown_target_kind_lists_the_kinds() {
+    check_broken("kind = \"at_least\"", "kind = \"atleast\"", 112, "targets[0](T01).kind", "“atleast”不是可选的值");
+}
+
+#[test]
+fn target_pointing_at_an_unknown_indicator() {
+    check_broken("indicator = \"grain_area\"", "indicator = \"grain_areas\"", 113, "targets[0](T01).indicator", "indicator“grain_areas”不是已定义的指标");
+}
+
+#[test]
+fn ratio_target_written_as_a_fraction() {
+    check_broken("value = 60", "value = 0.6", 140, "targets[2](T03).value", "比例目标按百分数填写（60% 写 60），现为 0.6");
+}
+
+/// Regression: the line was that of the first `id = "funds"` in the file (a form column).
+#[test]
+fn duplicate_indicator_id_points_at_the_second_definition() {
+    check_broken("id = \"paid\"\nname = \"已拨付资金\"", "id = \"funds\"\nname = \"已拨付资金\"", 94, "indicators[3](funds).id", "指标 id“funds”重复");
+}
+
+#[test]
+fn part_of_pointing_at_a_text_column() {
+    check_broken("part_of = \"grain_area\"", "part_of = \"note\"", 34, "forms[0](ZX01).columns[2](early_rice).part_of", "part_of 指向的“note”不是本表的数值列");
+}
+
+#[test]
+fn milestones_not_increasing_point_at_the_milestone() {
+    check_broken("{ by = 2024-09-30, value = 80.0 }", "{ by = 2024-05-31, value = 80.0 }", 128, "targets[1](T02).milestones[2]", "milestones 必须按日期递增且数值不减");
+}
+
+#[test]
+fn filter_value_not_among_the_categories() {
+    check_broken("equals = \"新建桥梁\"", "equals = \"新桥\"", 84, "indicators[1](bridges).filters[0]", "筛选值“新桥”不是列“项目类别”的可选值（新建桥梁、危桥改造）");
+}
+
+#[test]
+fn missing_required_key_points_at_its_item() {
+    check_broken("quote = \"不低于60%。\"\n", "", 133, "targets[2](T03).quote", "缺少必填的键“quote”");
+}
+
+/// Nothing stops at the first problem: every cross-reference error is listed, each with its line.
+#[test]
+fn every_problem_of_a_plan_is_listed() {
+    let broken = BASE_PLAN
+        .replacen("indicator = \"grain_area\"", "indicator = \"nope\"", 1)
+        .replacen("value = 60", "value = 0.6", 1)
+        .replacen("part_of = \"grain_area\"", "part_of = \"note\"", 1);
+    let wd = Workdir::new();
+    wd.write("broken.toml", &broken);
+    let run = wd.run(&["plan", "check", "--plan", "broken.toml"]);
+    run.expect_code(2);
+    let stderr = run.stderr();
+    assert!(stderr.contains("有 3 处错误"), "{stderr}");
+    for expected in ["第 34 行 forms[0](ZX01).columns[2](early_rice).part_of：", "第 113 行 targets[0](T01).indicator：", "第 140 行 targets[2](T03).value："] {
+        assert!(stderr.contains(expected), "expected “{expected}” in:\n{stderr}");
+    }
+    // The other subcommands refuse the plan the same way.
+    wd.run(&["plan", "show", "--plan", "broken.toml"]).expect_code(2);
+    wd.run(&["template", "--plan", "broken.toml", "--period", "2024-07", "--output", "t"]).expect_code(2);
+    assert!(!wd.path("t").exists(), "no templates from a broken plan");
+}
+
+#[test]
+fn plan_show_lists_every_target() {
+    let wd = Workdir::new();
+    for (name, text) in SHIPPED_PLANS {
+        let plan = Plan::from_toml(text, name).expect("shipped plan is valid");
+        let run = wd.run(&["plan", "show", "--plan", name]);
+        run.expect_code(0);
+        let stdout = run.stdout();
+        assert!(stdout.contains(&plan.plan.district_full), "{stdout}");
+        for target in &plan.targets {
+            let row = stdout
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(target.id.as_str()))
+                .unwrap_or_else(|| panic!("{name}: target {} not listed", target.id));
+            assert!(row.contains(&target.clause) && row.contains(target.kind.label()), "{name}: {row}");
+        }
+        let numeric = plan.targets.iter().filter(|t| t.is_numeric()).count();
+        assert!(stdout.contains(&format!("共 {} 项目标：量化 {numeric} 项", plan.targets.len())), "{stdout}");
+    }
+}
+
+/// Number tokens of a text (`5.4`, `10.29`, `2023`), full-width digits read as ASCII.
+fn numbers_in(text: &str) -> Vec<String> {
+    let ascii: String = text
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            _ => c,
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = ascii.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let decimal_point = *c == '.' && !current.is_empty() && !current.contains('.') && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() || decimal_point {
+            current.push(*c);
+        } else if !current.is_empty() {
+            numbers.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        numbers.push(current);
+    }
+    numbers
+}
+
+#[test]
+fn every_shipped_target_has_its_clause_quote_and_stated_numbers_from_the_seed() {
+    for (name, text) in SHIPPED_PLANS {
+        let plan = Plan::from_toml(text, name).expect("shipped plan is valid");
+        for target in &plan.targets {
+            assert!(!target.clause.trim().is_empty(), "{name} {}: no clause", target.id);
+            assert!(!target.quote.trim().is_empty(), "{name} {}: no quote", target.id);
+        }
+    }
+    let Some(seeds) = support::seeds_dir() else {
+        println!("skipped: ../shared/seeds not found next to the repository (CI has it)");
+        return;
+    };
+    for (name, prefix) in [("yunxi-2024", "000_"), ("echeng-2024", "002_")] {
+        let seed = std::fs::read_dir(&seeds)
+            .expect("seeds folder readable")
+            .filter_map(|e| e.ok())
+            .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no seed {prefix}*.txt in {}", seeds.display()));
+        let document = std::fs::read_to_string(seed.path()).expect("seed is UTF-8");
+        let in_document: std::collections::BTreeSet<String> = numbers_in(&document).into_iter().collect();
+        let (plan, _) = Plan::resolve(Some(name)).expect("shipped plan");
+        let mut stated = 0;
+        for target in plan.targets.iter().filter(|t| !t.stated.is_empty()) {
+            stated += 1;
+            for number in numbers_in(&target.stated) {
+                assert!(in_document.contains(&number), "{name} {}: “{}” states {number}, which is not in {}", target.id, target.stated, seed.path().display());
+            }
+        }
+        assert!(stated >= 10, "{name}: only {stated} targets state their wording");
+    }
+}
+
+#[test]
+fn numbers_in_reads_decimals_and_full_width_digits() {
+    assert_eq!(numbers_in("5.4万亩（3月底前）"), ["5.4", "3"]);
+    assert_eq!(numbers_in("１０．２９万亩，120%。"), ["10.29", "120"]);
+}
