@@ -349,6 +349,12 @@ fn every_shipped_target_has_its_clause_quote_and_stated_numbers_from_the_seed() 
             }
         }
         assert!(stated >= 10, "{name}: only {stated} targets state their wording");
+        // Quotes are the document's own words: each fragment (joined by ……) is in the seed verbatim.
+        for target in &plan.targets {
+            for fragment in target.quote.split("……").map(|f| f.trim_end_matches('。')).filter(|f| !f.is_empty()) {
+                assert!(document.contains(fragment), "{name} {}: quote fragment “{fragment}” is not in the document", target.id);
+            }
+        }
     }
 }
 
