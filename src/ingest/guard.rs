@@ -1,11 +1,26 @@
-//! Checks a zip-based workbook (xlsx, xlsm, xlsb, ods) before calamine parses it.
+//! Checks a workbook before calamine parses it, so that a hostile or corrupt file becomes one
+//! error for that file instead of an aborted process.
 //!
-//! calamine trusts what a file declares: a 2 KB xlsx whose sharedStrings says
-//! `uniqueCount="1000000000000"` makes it reserve that many strings, and a sheet with cells at A1
-//! and XFD1048576 makes it allocate the dense grid between them; both abort the process (an
-//! allocation failure is not a panic and cannot be caught). Zip bombs decompress into memory.
-//! So every entry is decompressed here first, streaming and capped, and the declared counts and
-//! the cell references are compared with limits derived from the plan's form sizes.
+//! calamine trusts what a file declares, and an allocation failure is not a panic: it aborts the
+//! process and cannot be caught. Known ways to get there, each modelled here on calamine 0.38's
+//! own parsing so that what calamine will allocate is bounded before it runs:
+//! - xlsx: `<sst uniqueCount="1000000000000">` makes it reserve that many strings; a sheet with
+//!   cells at A1 and XFD1048576 makes it allocate the dense grid between them (positions come
+//!   from `r` attributes, or from counting `<row>`/`<c>` elements that have none).
+//! - ods: `table:number-columns-repeated` / `number-rows-repeated` on a non-empty cell expand into
+//!   real cells (calamine caps them at 16384 × 1048576, far beyond memory).
+//! - xlsb: row headers and cell records place cells anywhere (a dense grid again); a record header
+//!   may declare a length of up to 256 MB, which calamine allocates before reading.
+//! - xls: the compound file (CFB) container has sector chains that can loop (calamine follows the
+//!   directory chain until it ends: forever), a DIFAT can list one FAT sector thousands of times,
+//!   a DIMENSIONS record makes calamine reserve rows × columns cells, and BOUNDSHEET records can
+//!   point many sheets at one huge sheet.
+//! - every zip: entries decompress into memory (zip bombs).
+//!
+//! So every zip entry is decompressed here first, streaming and capped, and scanned; a compound
+//! file's chains are walked with a step limit and its workbook stream's records are scanned. The
+//! scanners over-approximate what calamine will build (a styled but empty far cell is not
+//! counted, a far cell with any content is), and every limit is per file.
 
 use std::io::{Cursor, Read};
 
@@ -22,6 +37,9 @@ pub struct Limits {
     /// Largest sheet extent accepted (rows from A1, columns from A).
     pub max_rows: usize,
     pub max_columns: usize,
+    /// Largest number of grid cells (rows × columns from A1, summed over the file's sheets) that
+    /// the reader may allocate. Township forms are a few thousand cells.
+    pub max_cells: u64,
     /// Largest shared-string count accepted.
     pub max_shared_strings: u64,
 }
@@ -34,6 +52,7 @@ impl Default for Limits {
             max_entries: 2_000,
             max_rows: 100_000,
             max_columns: 256,
+            max_cells: 2_000_000,
             max_shared_strings: 5_000_000,
         }
     }
@@ -41,6 +60,13 @@ impl Default for Limits {
 
 fn damaged(detail: &str) -> Unreadable {
     Unreadable(format!("文件已损坏或不完整（{detail}），无法读取。请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"))
+}
+
+fn too_many_cells(cells: u64, limits: &Limits) -> Unreadable {
+    Unreadable(format!(
+        "文件中的表格区域合计约 {cells} 个单元格，超过 {} 个的上限（远超报表规模，可能在远处单元格误填了内容或文件异常）；请删除多余内容后重新报送",
+        limits.max_cells
+    ))
 }
 
 /// Which zip-based format this is, from the entries it holds.
@@ -59,13 +85,53 @@ pub fn zip_format(bytes: &[u8]) -> Result<Format, Unreadable> {
     }
 }
 
+/// Running total of grid cells over a file's sheets.
+struct Budget<'a> {
+    limits: &'a Limits,
+    cells: u64,
+}
+
+impl Budget<'_> {
+    /// Account for one sheet (or one allocation) of `rows` × `columns` cells.
+    fn sheet(&mut self, sheet: &str, rows: u64, columns: u64) -> Result<(), Unreadable> {
+        if rows > self.limits.max_rows as u64 || columns > self.limits.max_columns as u64 {
+            return Err(too_big(sheet, rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize));
+        }
+        self.cells = self.cells.saturating_add(rows.saturating_mul(columns));
+        if self.cells > self.limits.max_cells {
+            return Err(too_many_cells(self.cells, self.limits));
+        }
+        Ok(())
+    }
+
+    /// Account for a reservation of `cells` cells (calamine's `reserve` from declared sizes).
+    fn reserve(&mut self, cells: u64) -> Result<(), Unreadable> {
+        self.cells = self.cells.saturating_add(cells);
+        if self.cells > self.limits.max_cells {
+            return Err(too_many_cells(self.cells, self.limits));
+        }
+        Ok(())
+    }
+}
+
+/// Normalised zip entry name, as calamine looks entries up (case-insensitive, `\` as `/`).
+fn normalised(name: &str) -> String {
+    name.replace('\\', "/").to_ascii_lowercase()
+}
+
+fn sheet_label(name: &str) -> String {
+    name.rsplit(['/', '\\']).next().unwrap_or(name).to_string()
+}
+
 /// Decompress every entry with caps; check declared string counts and sheet extents.
 pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Unreadable> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&format!("压缩结构错误：{e}")))?;
     if archive.len() > limits.max_entries {
         return Err(damaged(&format!("包含 {} 个内部文件", archive.len())));
     }
+    let mut budget = Budget { limits, cells: 0 };
     let mut unpacked_total: u64 = 0;
+    let mut buffer = vec![0u8; 64 * 1024];
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(|e| {
             let text = e.to_string().to_lowercase();
@@ -76,10 +142,12 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Un
             }
         })?;
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        let key = normalised(&name);
         let remaining = limits.max_unpacked_bytes.saturating_sub(unpacked_total);
-        let inspect = is_sheet(&name, format) || is_shared_strings(&name, format);
-        let mut scanner = Scanner::new(inspect);
-        let mut buffer = [0u8; 64 * 1024];
+        // xlsx and ods parts are XML wherever they are (calamine finds them through relationships,
+        // so every entry is scanned); xlsb parts are binary records.
+        let mut xml = (format != Format::Xlsb).then(XmlScanner::new);
+        let mut records = (format == Format::Xlsb && key.ends_with(".bin") && is_xlsb_record_part(&key)).then(|| RecordScanner::new(is_xlsb_sheet(&key)));
         let mut entry_bytes: u64 = 0;
         loop {
             let n = entry.read(&mut buffer).map_err(|e| damaged(&format!("{name} 解压失败：{e}")))?;
@@ -93,144 +161,974 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Un
                     limits.max_unpacked_bytes / 1024 / 1024
                 )));
             }
-            scanner.feed(&buffer[..n]);
-        }
-        unpacked_total += entry_bytes;
-        if is_shared_strings(&name, format) {
-            let declared = scanner.max_attribute(b"uniqueCount=\"").max(scanner.max_attribute(b"count=\""));
-            // Every shared string takes at least `<si><t/></si>` (12 bytes) of XML.
-            if declared > limits.max_shared_strings || declared > entry_bytes / 12 + 16 {
-                return Err(damaged(&format!("共享字符串声明了 {declared} 个，与文件内容不符")));
+            if let Some(scanner) = xml.as_mut() {
+                scanner.feed(&buffer[..n], &mut budget).map_err(|e| e.into_unreadable(&name))?;
+            }
+            if let Some(scanner) = records.as_mut() {
+                scanner.feed(&buffer[..n]).map_err(|e| e.into_unreadable(&name))?;
             }
         }
-        if is_sheet(&name, format) {
-            let (rows, columns) = scanner.extent();
-            if rows > limits.max_rows || columns > limits.max_columns {
-                let sheet = name.rsplit('/').next().unwrap_or(&name).to_string();
-                return Err(too_big(&sheet, rows, columns));
+        unpacked_total += entry_bytes;
+        if let Some(scanner) = xml {
+            let found = scanner.finish(&mut budget).map_err(|e| e.into_unreadable(&name))?;
+            // Every shared string takes at least `<si><t/></si>` (12 bytes) of XML.
+            if found.unique_count > limits.max_shared_strings || found.unique_count > entry_bytes / 12 + 16 {
+                return Err(damaged(&format!("共享字符串声明了 {} 个，与文件内容不符", found.unique_count)));
+            }
+            if found.rows > 0 || found.columns > 0 {
+                budget.sheet(&sheet_label(&name), found.rows, found.columns)?;
+            }
+        }
+        if let Some(scanner) = records {
+            let (rows, columns) = scanner.finish().map_err(|e| e.into_unreadable(&name))?;
+            if rows > 0 || columns > 0 {
+                budget.sheet(&sheet_label(&name), rows, columns)?;
             }
         }
     }
     Ok(())
 }
 
-fn is_sheet(name: &str, format: Format) -> bool {
-    match format {
-        Format::Xlsx => name.starts_with("xl/worksheets/") && name.ends_with(".xml"),
-        Format::Ods => name == "content.xml",
-        _ => false,
-    }
+/// Why a scanner refused an entry.
+enum ScanError {
+    /// A sheet larger than the limits.
+    TooBig { rows: u64, columns: u64 },
+    /// Refused with a finished message (the file's cell budget).
+    Refused(Unreadable),
+    Damaged(String),
 }
 
-fn is_shared_strings(name: &str, format: Format) -> bool {
-    format == Format::Xlsx && name.eq_ignore_ascii_case("xl/sharedStrings.xml")
-}
-
-/// Streams XML bytes and remembers the largest cell reference (`r="XFD1048576"`), the largest
-/// `<dimension ref=...>` corner, repeated-row/column counts (ods) and numeric attributes.
-struct Scanner {
-    active: bool,
-    /// Tail of the previous chunk, so patterns split across chunks are still seen.
-    carry: Vec<u8>,
-    max_row: usize,
-    max_col: usize,
-    attributes: Vec<(Vec<u8>, u64)>,
-}
-
-impl Scanner {
-    fn new(active: bool) -> Scanner {
-        Scanner { active, carry: Vec::new(), max_row: 0, max_col: 0, attributes: Vec::new() }
-    }
-
-    fn feed(&mut self, chunk: &[u8]) {
-        if !self.active {
-            return;
+impl ScanError {
+    fn into_unreadable(self, entry: &str) -> Unreadable {
+        match self {
+            ScanError::TooBig { rows, columns } => too_big(&sheet_label(entry), rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize),
+            ScanError::Refused(unreadable) => unreadable,
+            ScanError::Damaged(detail) => damaged(&format!("{entry}：{detail}")),
         }
-        let mut data = std::mem::take(&mut self.carry);
-        data.extend_from_slice(chunk);
-        // Complete references end before the last 64 bytes; keep those for the next chunk.
-        let safe = data.len().saturating_sub(64);
-        self.scan(&data[..], safe);
-        self.carry = data[safe..].to_vec();
+    }
+}
+
+impl From<Unreadable> for ScanError {
+    fn from(e: Unreadable) -> ScanError {
+        ScanError::Refused(e)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML (xlsx, ods)
+
+/// A tag longer than this is not something a spreadsheet writer produces.
+const MAX_TAG_BYTES: usize = 1024 * 1024;
+
+/// What an XML entry declares and places.
+#[derive(Debug, Default, PartialEq)]
+struct XmlFound {
+    /// Largest `uniqueCount` of an `<sst>` element.
+    unique_count: u64,
+    /// Extent of the cells with content (xlsx), from A1.
+    rows: u64,
+    columns: u64,
+}
+
+/// Streams XML bytes, splits them into tags the way quick-xml does (quotes respected, comments,
+/// CDATA and processing instructions skipped) and follows calamine's placement of cells.
+struct XmlScanner {
+    /// Unprocessed bytes: empty, or starting at a `<` whose tag has not ended yet (or, while
+    /// skipping, the last bytes that may begin the terminator).
+    pending: Vec<u8>,
+    /// Inside a comment, CDATA section or processing instruction: the bytes that end it.
+    skip_until: Option<&'static [u8]>,
+    /// Where the scan of the pending tag stopped (see `element_end`).
+    resume: (usize, Option<u8>),
+    found: XmlFound,
+    // xlsx cell placement (calamine's `XlsxCellReader::next_cell`)
+    row_index: u64,
+    col_index: u64,
+    /// Position of the `<c>` being read, and whether it has a child (a value) yet.
+    open_cell: Option<(u64, u64)>,
+    // ods placement (calamine's `read_table` / `read_row`)
+    ods: OdsTable,
+    ods_row: Option<OdsRow>,
+}
+
+#[derive(Default)]
+struct OdsTable {
+    open: bool,
+    /// Rows so far, counting repeats.
+    row_position: u64,
+    /// Rows up to the last non-empty row, and the widest non-empty row.
+    rows: u64,
+    columns: u64,
+}
+
+struct OdsRow {
+    repeats: u64,
+    column: u64,
+    width: u64,
+}
+
+impl XmlScanner {
+    fn new() -> XmlScanner {
+        XmlScanner { pending: Vec::new(), skip_until: None, resume: (0, None), found: XmlFound::default(), row_index: 0, col_index: 0, open_cell: None, ods: OdsTable::default(), ods_row: None }
     }
 
-    fn scan(&mut self, data: &[u8], limit: usize) {
-        let mut i = 0;
-        while i < limit {
-            let rest = &data[i..];
-            if rest.starts_with(b" r=\"") || rest.starts_with(b" ref=\"") {
-                let start = i + if rest.starts_with(b" r=\"") { 4 } else { 6 };
-                let end = data[start..].iter().position(|b| *b == b'"').map(|p| start + p).unwrap_or(data.len());
-                for reference in data[start..end].split(|b| *b == b':') {
-                    self.note_reference(reference);
-                }
-                i = end;
-                continue;
+    fn feed(&mut self, chunk: &[u8], budget: &mut Budget) -> Result<(), ScanError> {
+        let mut data = std::mem::take(&mut self.pending);
+        if data.is_empty() && self.skip_until.is_none() {
+            // Fast path: text before the first `<` is irrelevant.
+            match chunk.iter().position(|b| *b == b'<') {
+                Some(p) => data.extend_from_slice(&chunk[p..]),
+                None => return Ok(()),
             }
-            for pattern in [&b"number-rows-repeated=\""[..], &b"number-columns-repeated=\""[..], &b"uniqueCount=\""[..], &b"count=\""[..]] {
-                if rest.starts_with(pattern) {
-                    let value = leading_number(&rest[pattern.len()..]);
-                    match pattern {
-                        b"number-rows-repeated=\"" => self.max_row = self.max_row.max(value as usize),
-                        b"number-columns-repeated=\"" => self.max_col = self.max_col.max(value as usize),
-                        _ => self.attributes.push((pattern.to_vec(), value)),
+        } else {
+            data.extend_from_slice(chunk);
+        }
+        let mut pos = 0;
+        loop {
+            // Inside a comment, CDATA section or processing instruction: only its end matters,
+            // however long it is.
+            if let Some(terminator) = self.skip_until {
+                match find(&data[pos..], terminator) {
+                    Some(p) => {
+                        pos += p + terminator.len();
+                        self.skip_until = None;
+                    }
+                    None => {
+                        let keep = data.len().saturating_sub(terminator.len() - 1).max(pos);
+                        self.pending = data[keep..].to_vec();
+                        return Ok(());
                     }
                 }
             }
-            i += 1;
+            let Some(offset) = data[pos..].iter().position(|b| *b == b'<') else { return Ok(()) };
+            let start = pos + offset;
+            let rest = &data[start..];
+            let special: [(&[u8], &'static [u8]); 3] = [(b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>")];
+            if let Some((opening, terminator)) = special.iter().find(|(o, _)| rest.starts_with(o)) {
+                self.skip_until = Some(terminator);
+                self.resume = (0, None);
+                pos = start + opening.len();
+                continue;
+            }
+            if rest.len() < 9 && special.iter().any(|(o, _)| o.starts_with(rest)) {
+                self.pending = rest.to_vec();
+                return Ok(());
+            }
+            match element_end(rest, &mut self.resume) {
+                Some(end) => {
+                    self.tag(&rest[1..end], budget)?;
+                    pos = start + end + 1;
+                }
+                None => {
+                    if rest.len() > MAX_TAG_BYTES {
+                        return Err(ScanError::Damaged(format!("XML 标签超过 {} KB", MAX_TAG_BYTES / 1024)));
+                    }
+                    self.pending = rest.to_vec();
+                    return Ok(());
+                }
+            }
         }
     }
 
-    fn note_reference(&mut self, reference: &[u8]) {
-        let letters = reference.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        let digits = &reference[letters..];
-        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) || letters > 3 {
-            return;
+    fn finish(mut self, budget: &mut Budget) -> Result<XmlFound, ScanError> {
+        self.close_table(budget)?;
+        Ok(self.found)
+    }
+
+    /// One tag, without its `<` and `>`.
+    fn tag(&mut self, tag: &[u8], budget: &mut Budget) -> Result<(), ScanError> {
+        match tag.first() {
+            Some(b'!') | Some(b'?') | None => Ok(()),
+            Some(b'/') => {
+                let name = element_name(&tag[1..]);
+                self.end(local_names(name), budget)
+            }
+            Some(_) => {
+                let empty = tag.last() == Some(&b'/');
+                let content = if empty { &tag[..tag.len() - 1] } else { tag };
+                let name = element_name(content);
+                let attributes = &content[name.len()..];
+                let names = local_names(name);
+                self.start(names, attributes, empty, budget)?;
+                // calamine expands `<x/>` into a start and an end.
+                if empty { self.end(names, budget) } else { Ok(()) }
+            }
         }
-        let row = leading_number(digits) as usize;
-        let col = reference[..letters].iter().fold(0usize, |acc, b| acc * 26 + (b.to_ascii_uppercase() - b'A' + 1) as usize);
-        self.max_row = self.max_row.max(row);
-        self.max_col = self.max_col.max(col);
     }
 
-    fn max_attribute(&self, pattern: &[u8]) -> u64 {
-        let tail_scan = {
-            let mut copy = Scanner::new(true);
-            copy.scan(&self.carry, self.carry.len());
-            copy.attributes
-        };
-        self.attributes.iter().chain(tail_scan.iter()).filter(|(p, _)| p == pattern).map(|(_, v)| *v).max().unwrap_or(0)
+    fn start(&mut self, names: (&[u8], &[u8]), attributes: &[u8], empty: bool, budget: &mut Budget) -> Result<(), ScanError> {
+        let is = |n: &str| names.0 == n.as_bytes() || names.1 == n.as_bytes();
+        // Any element inside a `<c>` is its value: the cell counts.
+        if let Some((row, col)) = self.open_cell.take() {
+            self.note_cell(row, col)?;
+        }
+        if is("sst")
+            && let Some(value) = attribute(attributes, "uniqueCount")
+        {
+            self.found.unique_count = self.found.unique_count.max(digits_value(value));
+        }
+        if is("row")
+            && let Some((row, _)) = attribute(attributes, "r").and_then(parse_reference)
+        {
+            self.row_index = row.saturating_sub(1);
+        }
+        if is("c") {
+            let position = match attribute(attributes, "r").and_then(parse_reference) {
+                Some((row, Some(col))) if row > 0 && col > 0 => {
+                    self.col_index = col - 1;
+                    (row - 1, col - 1)
+                }
+                _ => (self.row_index, self.col_index),
+            };
+            self.open_cell = Some(position);
+        }
+        if is("table") {
+            self.close_table(budget)?;
+            self.ods = OdsTable { open: true, ..OdsTable::default() };
+        }
+        if is("table-row") {
+            let repeats = attribute(attributes, "number-rows-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
+            self.ods_row = Some(OdsRow { repeats, column: 0, width: 0 });
+        }
+        if (is("table-cell") || is("covered-table-cell"))
+            && let Some(row) = self.ods_row.as_mut()
+        {
+            let repeats = attribute(attributes, "number-columns-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
+            row.column = row.column.saturating_add(repeats);
+            // A cell with a value attribute or any content (`<text:p>`) is not empty.
+            let valued = ["value", "string-value", "date-value", "time-value", "boolean-value", "formula"].iter().any(|k| attribute(attributes, k).is_some());
+            if valued || !empty {
+                row.width = row.column;
+            }
+        }
+        Ok(())
     }
 
-    fn extent(&self) -> (usize, usize) {
-        let mut copy = Scanner::new(true);
-        copy.scan(&self.carry, self.carry.len());
-        (self.max_row.max(copy.max_row), self.max_col.max(copy.max_col))
+    fn end(&mut self, names: (&[u8], &[u8]), budget: &mut Budget) -> Result<(), ScanError> {
+        let is = |n: &str| names.0 == n.as_bytes() || names.1 == n.as_bytes();
+        if is("c") {
+            self.open_cell = None;
+            self.col_index = self.col_index.saturating_add(1);
+        }
+        if is("row") {
+            self.row_index = self.row_index.saturating_add(1);
+            self.col_index = 0;
+        }
+        if is("table-row")
+            && let Some(row) = self.ods_row.take()
+        {
+            self.ods.row_position = self.ods.row_position.saturating_add(row.repeats);
+            if row.width > 0 {
+                self.ods.rows = self.ods.row_position;
+                self.ods.columns = self.ods.columns.max(row.width);
+                // Each non-empty row is expanded `repeats` times: stop at the first absurd one.
+                let limits = budget.limits;
+                if self.ods.rows > limits.max_rows as u64 || self.ods.columns > limits.max_columns as u64 {
+                    return Err(ScanError::TooBig { rows: self.ods.rows, columns: self.ods.columns });
+                }
+            }
+        }
+        if is("table") {
+            self.close_table(budget)?;
+        }
+        Ok(())
+    }
+
+    fn close_table(&mut self, budget: &mut Budget) -> Result<(), ScanError> {
+        if self.ods.open {
+            self.ods.open = false;
+            if self.ods.rows > 0 {
+                budget.sheet("content.xml", self.ods.rows, self.ods.columns)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn note_cell(&mut self, row: u64, col: u64) -> Result<(), ScanError> {
+        self.found.rows = self.found.rows.max(row.saturating_add(1));
+        self.found.columns = self.found.columns.max(col.saturating_add(1));
+        Ok(())
     }
 }
 
-fn leading_number(bytes: &[u8]) -> u64 {
-    bytes.iter().take_while(|b| b.is_ascii_digit()).take(19).fold(0u64, |acc, b| acc.saturating_mul(10).saturating_add((b - b'0') as u64))
+/// First position of `needle` in `data`.
+fn find(data: &[u8], needle: &[u8]) -> Option<usize> {
+    data.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Index of the `>` that ends the element tag starting at `data[0] == b'<'`, quotes respected as
+/// quick-xml does (a `>` inside an attribute value does not end the tag). `None` when the tag
+/// continues past `data`; `resume` then holds where the scan stopped and whether it was inside a
+/// quoted value, so that the next chunk continues instead of rescanning.
+fn element_end(data: &[u8], resume: &mut (usize, Option<u8>)) -> Option<usize> {
+    let (from, mut quote) = *resume;
+    for (i, b) in data.iter().enumerate().skip(from.max(1)) {
+        match (quote, *b) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"') | (None, b'\'') => quote = Some(*b),
+            (None, b'>') => {
+                *resume = (0, None);
+                return Some(i);
+            }
+            _ => {}
+        }
+    }
+    *resume = (data.len(), quote);
+    None
+}
+
+/// The element name at the start of a tag's content (up to whitespace).
+fn element_name(content: &[u8]) -> &[u8] {
+    let end = content.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(content.len());
+    &content[..end]
+}
+
+/// Local names of an element name: after the first and after the last `:` (quick-xml splits at
+/// the first; both are accepted so that no odd prefix hides an element).
+fn local_names(name: &[u8]) -> (&[u8], &[u8]) {
+    let first = name.iter().position(|b| *b == b':').map(|p| &name[p + 1..]).unwrap_or(name);
+    let last = name.iter().rposition(|b| *b == b':').map(|p| &name[p + 1..]).unwrap_or(name);
+    (first, last)
+}
+
+/// The raw value of attribute `key` (exact or with any prefix), parsed the way calamine's
+/// `RawAttrIter` does: whitespace, key up to `=`, optional whitespace, a quoted value.
+fn attribute<'a>(raw: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    let mut pos = 0;
+    let len = raw.len();
+    loop {
+        while pos < len && raw[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        if pos >= len {
+            return None;
+        }
+        let key_start = pos;
+        while pos < len && raw[pos] != b'=' {
+            pos += 1;
+        }
+        if pos >= len {
+            return None;
+        }
+        let name = raw[key_start..pos].trim_ascii_end();
+        pos += 1;
+        while pos < len && raw[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        let quote = *raw.get(pos)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        pos += 1;
+        let value_start = pos;
+        while pos < len && raw[pos] != quote {
+            pos += 1;
+        }
+        let value = &raw[value_start..pos];
+        pos += 1;
+        let matches = name == key.as_bytes() || (name.ends_with(key.as_bytes()) && name[..name.len() - key.len()].last() == Some(&b':'));
+        if matches {
+            return Some(value);
+        }
+    }
+}
+
+/// A cell reference as calamine reads it: letters (column, optional) then digits (row).
+/// Saturates instead of wrapping, so an absurd reference reads as absurdly large.
+fn parse_reference(value: &[u8]) -> Option<(u64, Option<u64>)> {
+    let letters = value.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digits = &value[letters..];
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let column = value[..letters].iter().fold(0u64, |acc, b| acc.saturating_mul(26).saturating_add((b.to_ascii_uppercase() - b'A' + 1) as u64));
+    Some((digits_value(digits), (letters > 0).then_some(column)))
+}
+
+/// All ASCII digits of a value read as one number (saturating). Over-reads rather than
+/// under-reads what a strict parser would accept (leading zeros, signs, spaces).
+fn digits_value(value: &[u8]) -> u64 {
+    value.iter().filter(|b| b.is_ascii_digit()).fold(0u64, |acc, b| acc.saturating_mul(10).saturating_add((b - b'0') as u64))
+}
+
+/// Decode numeric character references (`&#49;`, `&#x31;`) so digits hidden in them count.
+fn unescape_digits(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len());
+    let mut i = 0;
+    while i < value.len() {
+        if value[i] == b'&'
+            && let Some(end) = value[i..].iter().position(|b| *b == b';')
+        {
+            let entity = &value[i + 1..i + end];
+            let code = if let Some(hex) = entity.strip_prefix(b"#x").or_else(|| entity.strip_prefix(b"#X")) {
+                std::str::from_utf8(hex).ok().and_then(|h| u32::from_str_radix(h, 16).ok())
+            } else if let Some(dec) = entity.strip_prefix(b"#") {
+                std::str::from_utf8(dec).ok().and_then(|d| d.parse::<u32>().ok())
+            } else {
+                None
+            };
+            if let Some(c) = code.and_then(char::from_u32).filter(char::is_ascii) {
+                out.push(c as u8);
+                i += end + 1;
+                continue;
+            }
+        }
+        out.push(value[i]);
+        i += 1;
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// xlsb records
+
+/// Record lengths above this are refused (calamine allocates the declared length before reading;
+/// real records are at most a few tens of KB).
+const MAX_RECORD_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Entries calamine reads as record streams: the workbook, strings, styles and sheets.
+fn is_xlsb_record_part(key: &str) -> bool {
+    matches!(key, "xl/workbook.bin" | "xl/sharedstrings.bin" | "xl/styles.bin") || is_xlsb_sheet(key)
+}
+
+fn is_xlsb_sheet(key: &str) -> bool {
+    ["xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/"].iter().any(|p| key.starts_with(p))
+}
+
+/// Walks xlsb records (1–2 byte type, 1–4 byte length) across chunks; in sheets, follows
+/// calamine's placement: `BrtRowHdr` sets the row, a cell record's first 4 bytes are its column
+/// (read from a reused buffer, so a short record sees the previous record's bytes, as in calamine).
+struct RecordScanner {
+    sheet: bool,
+    state: RecordState,
+    typ: u16,
+    len: u64,
+    header: Vec<u8>,
+    /// First 4 bytes of the reused record buffer, and how long that buffer has grown.
+    head: [u8; 4],
+    head_filled: usize,
+    buffer_len: u64,
+    /// Bytes of the current record's data read so far.
+    read: u64,
+    row: u64,
+    rows: u64,
+    columns: u64,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum RecordState {
+    Type,
+    Length,
+    Data,
+}
+
+impl RecordScanner {
+    fn new(sheet: bool) -> RecordScanner {
+        RecordScanner { sheet, state: RecordState::Type, typ: 0, len: 0, header: Vec::new(), head: [0; 4], head_filled: 0, buffer_len: 0, read: 0, row: 0, rows: 0, columns: 0 }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) -> Result<(), ScanError> {
+        let mut i = 0;
+        while i < chunk.len() {
+            match self.state {
+                RecordState::Type => {
+                    self.header.push(chunk[i]);
+                    i += 1;
+                    let first = self.header[0];
+                    if first & 0x80 == 0 || self.header.len() == 2 {
+                        self.typ = if first & 0x80 == 0 { first as u16 } else { (first & 0x7F) as u16 + (((self.header[1] & 0x7F) as u16) << 7) };
+                        self.header.clear();
+                        self.state = RecordState::Length;
+                    }
+                }
+                RecordState::Length => {
+                    let b = chunk[i];
+                    i += 1;
+                    self.header.push(b);
+                    if b & 0x80 == 0 || self.header.len() == 4 {
+                        self.len = self.header.iter().enumerate().map(|(k, b)| ((b & 0x7F) as u64) << (7 * k)).sum();
+                        self.header.clear();
+                        if self.len > MAX_RECORD_BYTES {
+                            return Err(ScanError::Damaged(format!("记录长度声明为 {} 字节", self.len)));
+                        }
+                        self.read = 0;
+                        self.head_filled = 0;
+                        self.state = RecordState::Data;
+                        if self.len == 0 {
+                            self.end_record();
+                        }
+                    }
+                }
+                RecordState::Data => {
+                    let take = ((self.len - self.read) as usize).min(chunk.len() - i);
+                    let slice = &chunk[i..i + take];
+                    for b in slice.iter().take(4usize.saturating_sub(self.head_filled)) {
+                        self.head[self.head_filled] = *b;
+                        self.head_filled += 1;
+                    }
+                    self.read += take as u64;
+                    i += take;
+                    if self.read == self.len {
+                        self.end_record();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn end_record(&mut self) {
+        self.buffer_len = self.buffer_len.max(self.len);
+        self.state = RecordState::Type;
+        if !self.sheet || self.buffer_len < 4 {
+            return;
+        }
+        let value = u32::from_le_bytes(self.head) as u64;
+        match self.typ {
+            // BrtRowHdr
+            0x0000 => self.row = value,
+            // cell records with a value (calamine skips blanks)
+            0x0002..=0x000A => {
+                self.rows = self.rows.max(self.row.saturating_add(1));
+                self.columns = self.columns.max(value.saturating_add(1));
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(self) -> Result<(u64, u64), ScanError> {
+        if self.state == RecordState::Data && self.len - self.read > 0 {
+            // calamine would allocate `len` and then fail to read: refuse a large one.
+            if self.len > 64 * 1024 {
+                return Err(ScanError::Damaged("记录被截断".into()));
+            }
+        }
+        Ok((self.rows, self.columns))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// xls (compound file + BIFF records)
+
+const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+const RESERVED_SECTORS: u32 = 0xFFFF_FFFA;
+const DIFSECT: u32 = 0xFFFF_FFFC;
+
+fn u16_at(data: &[u8], at: usize) -> Option<u16> {
+    data.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+}
+
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    data.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// A compound file as calamine reads it (`cfb.rs`), with every chain walk bounded.
+struct Compound<'a> {
+    bytes: &'a [u8],
+    sector_size: usize,
+    /// Largest sector id calamine accepts.
+    maxid: u32,
+    fats: Vec<u32>,
+}
+
+impl<'a> Compound<'a> {
+    fn sector(&self, id: u32) -> Result<&'a [u8], Unreadable> {
+        if id > self.maxid {
+            return Err(damaged(&format!("复合文档扇区 {id} 超出文件范围")));
+        }
+        let start = (id as usize + 1) * self.sector_size;
+        if start >= self.bytes.len() {
+            return Err(damaged(&format!("复合文档扇区 {id} 超出文件范围")));
+        }
+        Ok(&self.bytes[start..(start + self.sector_size).min(self.bytes.len())])
+    }
+
+    /// Follow a chain as calamine's `get_chain` does, but stop after as many steps as the file
+    /// has sectors: a longer chain loops, which calamine would follow until memory runs out.
+    fn chain(&self, start: u32, len: usize) -> Result<Vec<u8>, Unreadable> {
+        let mut out = Vec::new();
+        let mut id = start;
+        let mut steps: u64 = 0;
+        while id != ENDOFCHAIN {
+            steps += 1;
+            if steps > self.maxid as u64 + 1 {
+                return Err(damaged("复合文档扇区链循环"));
+            }
+            let sector = self.sector(id)?;
+            let take = sector.len().min(len - out.len());
+            out.extend_from_slice(&sector[..take]);
+            if out.len() >= len {
+                break;
+            }
+            id = *self.fats.get(id as usize).ok_or_else(|| damaged("复合文档扇区表不完整"))?;
+        }
+        Ok(out)
+    }
+}
+
+/// Check an `.xls` (or any compound file calamine will read as one) before calamine parses it.
+pub fn check_cfb(bytes: &[u8], limits: &Limits) -> Result<(), Unreadable> {
+    // Header problems calamine reports itself (as an error, not an abort).
+    if bytes.len() < 512 {
+        return Ok(());
+    }
+    let sector_size = match u16_at(bytes, 30) {
+        Some(0x0009) => 512,
+        Some(0x000C) => 4096,
+        _ => return Ok(()),
+    };
+    if u16_at(bytes, 32) != Some(0x0006) || bytes.len() < sector_size {
+        return Ok(());
+    }
+    let version = u16_at(bytes, 26).unwrap_or(0);
+    let dir_start = u32_at(bytes, 48).unwrap_or(ENDOFCHAIN);
+    let mini_fat_start = u32_at(bytes, 60).unwrap_or(ENDOFCHAIN);
+    let mini_fat_len = u32_at(bytes, 64).unwrap_or(0) as usize;
+    let difat_start = u32_at(bytes, 68).unwrap_or(ENDOFCHAIN);
+    let maxid = (bytes.len() / sector_size) as u32;
+    let mut compound = Compound { bytes, sector_size, maxid, fats: Vec::new() };
+
+    // DIFAT: the header's 109 entries, then the DIFAT chain (bounded in calamine too).
+    let mut difat: Vec<u32> = bytes[76..512].chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let mut id = difat_start;
+    let mut steps = 0u64;
+    while id < RESERVED_SECTORS {
+        steps += 1;
+        if steps > maxid as u64 + 1 {
+            return Err(damaged("复合文档 DIFAT 链循环"));
+        }
+        let sector = compound.sector(id)?;
+        difat.extend(sector.chunks(4).filter(|c| c.len() == 4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+        id = difat.pop().unwrap_or(ENDOFCHAIN);
+    }
+    // calamine appends one sector of FAT per DIFAT entry, duplicates included.
+    let fat_sectors: Vec<u32> = difat.into_iter().filter(|id| *id < DIFSECT).collect();
+    if fat_sectors.len() as u64 > maxid as u64 + 1 {
+        return Err(damaged(&format!("复合文档声明了 {} 个扇区表扇区", fat_sectors.len())));
+    }
+    let mut fats = Vec::new();
+    for id in fat_sectors {
+        let sector = compound.sector(id)?;
+        fats.extend(sector.chunks(4).filter(|c| c.len() == 4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+    }
+    compound.fats = fats;
+
+    let directory = compound.chain(dir_start, usize::MAX)?;
+    let entries: Vec<(String, u32, u64)> = directory
+        .chunks(128)
+        .filter(|c| c.len() == 128)
+        .map(|c| {
+            let units: Vec<u16> = c[..64].chunks(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect();
+            let name: String = char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).take_while(|c| *c != '\0').collect();
+            let start = u32::from_le_bytes([c[116], c[117], c[118], c[119]]);
+            let len = if sector_size == 512 { u32::from_le_bytes([c[120], c[121], c[122], c[123]]) as u64 } else { u64::from_le_bytes(c[120..128].try_into().expect("8 bytes")) };
+            (name, start, len)
+        })
+        .collect();
+    let Some(root) = entries.first() else { return Ok(()) };
+    if version != 3 && root.1 == ENDOFCHAIN {
+        return Ok(());
+    }
+    let (ministream, minifat) = if mini_fat_len > 0 {
+        let ministream = compound.chain(root.1, usize::try_from(root.2).unwrap_or(usize::MAX))?;
+        let minifat_bytes = compound.chain(mini_fat_start, mini_fat_len.saturating_mul(sector_size))?;
+        let minifat: Vec<u32> = minifat_bytes.chunks(4).filter(|c| c.len() == 4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        (ministream, minifat)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+
+    // calamine reads "Workbook", or "Book" when that fails (first entry of that name).
+    let mut budget = Budget { limits, cells: 0 };
+    for wanted in ["Workbook", "Book"] {
+        let Some((_, start, len)) = entries.iter().find(|(name, _, _)| name.eq_ignore_ascii_case(wanted)) else { continue };
+        let len = usize::try_from(*len).unwrap_or(usize::MAX);
+        let stream = if len < 4096 { mini_chain(&ministream, &minifat, *start, len)? } else { compound.chain(*start, len)? };
+        scan_biff(&stream, &mut budget)?;
+    }
+    Ok(())
+}
+
+/// A stream in the mini stream (64-byte sectors), bounded like `Compound::chain`.
+fn mini_chain(ministream: &[u8], minifat: &[u32], start: u32, len: usize) -> Result<Vec<u8>, Unreadable> {
+    let mut out = Vec::new();
+    let mut id = start;
+    let mut steps = 0usize;
+    while id != ENDOFCHAIN {
+        steps += 1;
+        if steps > ministream.len() / 64 + 1 {
+            return Err(damaged("复合文档短扇区链循环"));
+        }
+        let begin = id as usize * 64;
+        if begin + 64 > ministream.len() {
+            // calamine would read past the mini stream from wherever the file reader stands.
+            return Err(damaged("复合文档短扇区超出范围"));
+        }
+        let take = 64.min(len - out.len());
+        out.extend_from_slice(&ministream[begin..begin + take]);
+        if out.len() >= len {
+            break;
+        }
+        id = *minifat.get(id as usize).ok_or_else(|| damaged("复合文档短扇区表不完整"))?;
+    }
+    Ok(out)
+}
+
+/// BIFF records as calamine's `RecordIter` yields them (Continue records folded in).
+fn biff_records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut rest = stream;
+    std::iter::from_fn(move || {
+        if rest.len() < 4 {
+            return None;
+        }
+        let typ = u16::from_le_bytes([rest[0], rest[1]]);
+        let len = u16::from_le_bytes([rest[2], rest[3]]) as usize;
+        if rest.len() < len + 4 {
+            return None;
+        }
+        let data = &rest[4..len + 4];
+        rest = &rest[len + 4..];
+        while rest.len() > 4 && u16::from_le_bytes([rest[0], rest[1]]) == 0x003C {
+            let l = u16::from_le_bytes([rest[2], rest[3]]) as usize;
+            if rest.len() < l + 4 {
+                return None;
+            }
+            rest = &rest[l + 4..];
+        }
+        Some((typ, data))
+    })
+}
+
+/// The workbook globals' BOUNDSHEET positions, then each sheet substream as calamine parses it:
+/// DIMENSIONS reserves rows × columns cells, cell records place cells (dense grid from A1).
+fn scan_biff(stream: &[u8], budget: &mut Budget) -> Result<(), Unreadable> {
+    let mut positions: Vec<usize> = Vec::new();
+    for (typ, data) in biff_records(stream) {
+        match typ {
+            0x0085 => positions.push(u32_at(data, 0).map(|p| p as usize).unwrap_or(usize::MAX)),
+            // FILEPASS: the rest is encrypted; calamine stops here with a password error.
+            0x002F if u16_at(data, 0) != Some(0) => return Ok(()),
+            0x000A => break,
+            _ => {}
+        }
+    }
+    // Many BOUNDSHEETs may point at one substream: each is parsed (and kept) separately.
+    let mut memo: std::collections::HashMap<usize, (u64, u64, u64)> = std::collections::HashMap::new();
+    for (index, pos) in positions.into_iter().enumerate() {
+        if pos > stream.len() {
+            continue;
+        }
+        let (reserve, rows, columns) = *memo.entry(pos).or_insert_with(|| scan_substream(&stream[pos..]));
+        budget.reserve(reserve)?;
+        if rows > 0 || columns > 0 {
+            budget.sheet(&format!("第 {} 个工作表", index + 1), rows, columns)?;
+        }
+    }
+    Ok(())
+}
+
+/// (cells reserved by DIMENSIONS, rows and columns of the dense grid from A1).
+fn scan_substream(substream: &[u8]) -> (u64, u64, u64) {
+    let mut reserve: u64 = 0;
+    let (mut rows, mut columns) = (0u64, 0u64);
+    let mut note = |row: u16, col: u16| {
+        rows = rows.max(row as u64 + 1);
+        columns = columns.max(col as u64 + 1);
+    };
+    let mut seen_bof = false;
+    let mut depth = 0usize;
+    for (typ, data) in biff_records(substream) {
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match typ {
+            0x0809 => {
+                if seen_bof {
+                    depth += 1;
+                } else {
+                    seen_bof = true;
+                }
+            }
+            0x0200 => reserve = reserve.max(dimensions_reserve(data)),
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                if let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) {
+                    note(row, col);
+                }
+            }
+            0x00BD => {
+                if let (Some(row), Some(first), Some(last)) = (u16_at(data, 0), u16_at(data, 2), data.len().checked_sub(2).and_then(|at| u16_at(data, at))) {
+                    note(row, first.max(last));
+                }
+            }
+            0x000A => break,
+            _ => {}
+        }
+    }
+    (reserve, rows, columns)
+}
+
+/// What calamine's `parse_dimensions` + `cells.reserve(rows * cols)` asks for, with its u32
+/// arithmetic wrapping as in a release build.
+fn dimensions_reserve(r: &[u8]) -> u64 {
+    let (rf, rl, mut cf, cl) = match r.len() {
+        10 => (u16_at(r, 0).unwrap_or(0) as u32, u16_at(r, 2).unwrap_or(0) as u32, u16_at(r, 4).unwrap_or(0) as u32, u16_at(r, 6).unwrap_or(0) as u32),
+        14 | 16 => (u32_at(r, 0).unwrap_or(0), u32_at(r, 4).unwrap_or(0), u16_at(r, 8).unwrap_or(0) as u32, u16_at(r, 10).unwrap_or(0) as u32),
+        _ => return 0,
+    };
+    if 0xFF < cf || cl < cf {
+        cf = 0;
+    }
+    let (start, end) = if 1 <= rl && 1 <= cl { ((rf, cf), (rl - 1, cl - 1)) } else { ((rf, cf), (rf, cf)) };
+    let rows = end.0.wrapping_sub(start.0).wrapping_add(1) as u64;
+    let cols = end.1.wrapping_sub(start.1).wrapping_add(1) as u64;
+    // A debug build panics on the same overflow (caught); count it as huge either way.
+    let rows = if end.0 < start.0 { u64::MAX } else { rows };
+    let cols = if end.1 < start.1 { u64::MAX } else { cols };
+    rows.saturating_mul(cols)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn scanner_finds_far_cell_references_across_chunks() {
-        let mut scanner = Scanner::new(true);
-        let xml = br#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData>"#;
-        for chunk in xml.chunks(7) {
-            scanner.feed(chunk);
+    fn scan(xml: &[u8], chunk: usize) -> Result<XmlFound, String> {
+        let limits = Limits::default();
+        let mut budget = Budget { limits: &limits, cells: 0 };
+        let mut scanner = XmlScanner::new();
+        for part in xml.chunks(chunk) {
+            scanner.feed(part, &mut budget).map_err(|e| e.into_unreadable("x").0)?;
         }
-        assert_eq!(scanner.extent(), (1_048_576, 16_384));
+        scanner.finish(&mut budget).map_err(|e| e.into_unreadable("x").0)
     }
 
     #[test]
-    fn scanner_reads_declared_string_counts() {
-        let mut scanner = Scanner::new(true);
-        scanner.feed(br#"<sst xmlns="x" count="3" uniqueCount="1000000000000"><si><t>a</t></si></sst>"#);
-        assert_eq!(scanner.max_attribute(b"uniqueCount=\""), 1_000_000_000_000);
+    fn far_cell_references_are_found_across_chunks() {
+        let xml = br#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData>"#;
+        for chunk in [1, 7, 64, 4096] {
+            let found = scan(xml, chunk).unwrap();
+            assert_eq!((found.rows, found.columns), (1_048_576, 16_384), "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn attribute_spellings_calamine_accepts_are_all_seen() {
+        for xml in [
+            &br#"<c r='XFD9'><v>1</v></c>"#[..],
+            br#"<c
+r = "XFD9"><v>1</v></c>"#,
+            br#"<c s="1"r="XFD9"><v>1</v></c>"#,
+            br#"<x:c x:r="XFD9"><x:v>1</x:v></x:c>"#,
+            br#"<c t="s" note=">" r="XFD9"><v>1</v></c>"#,
+        ] {
+            let found = scan(xml, 3).unwrap();
+            assert_eq!(found.columns, 16_384, "{}", String::from_utf8_lossy(xml));
+        }
+    }
+
+    #[test]
+    fn implicit_positions_are_counted_like_calamine() {
+        // rows without r advance one by one; cells without r advance along the row
+        let mut xml = b"<sheetData>".to_vec();
+        for _ in 0..300 {
+            xml.extend_from_slice(b"<row></row>");
+        }
+        xml.extend_from_slice(b"<row><c><v>1</v></c><c/><c><v>2</v></c></row></sheetData>");
+        let found = scan(&xml, 100).unwrap();
+        assert_eq!((found.rows, found.columns), (301, 3));
+    }
+
+    #[test]
+    fn styled_empty_cells_do_not_count() {
+        let found = scan(br#"<row r="5"><c r="A5"><v>1</v></c><c r="XFD1048576" s="3"/><c r="Z9" s="1"></c></row>"#, 5).unwrap();
+        assert_eq!((found.rows, found.columns), (5, 1));
+    }
+
+    #[test]
+    fn declared_string_counts_are_read_in_any_form() {
+        for xml in [
+            &br#"<sst xmlns="x" count="3" uniqueCount="1000000000000"><si><t>a</t></si></sst>"#[..],
+            br#"<sst uniqueCount='00000000000000000000001000000000000'>"#,
+            br#"<x:sst uniqueCount = "1000000000000">"#,
+        ] {
+            assert_eq!(scan(xml, 4).unwrap().unique_count, 1_000_000_000_000);
+        }
+    }
+
+    #[test]
+    fn comments_and_cdata_do_not_hide_or_break_tags() {
+        let found = scan(br#"<!-- <c r="A1"> --><![CDATA[ > ]]><c r="C3"><v>1</v></c>"#, 2).unwrap();
+        assert_eq!((found.rows, found.columns), (3, 3));
+    }
+
+    #[test]
+    fn ods_repeats_expand_only_non_empty_cells() {
+        let legit = br#"<table:table><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="float" office:value="1"/><table:table-cell table:number-columns-repeated="1020"/></table:table-row><table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table>"#;
+        assert!(scan(legit, 9).is_ok());
+        let bomb = br#"<table:table><table:table-row><table:table-cell table:number-columns-repeated="1000000000"><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#;
+        assert!(scan(bomb, 9).unwrap_err().contains("过大"));
+        let rows = br#"<table:table><table:table-row table:number-rows-repeated="&#49;000000"><table:table-cell office:value="1"/></table:table-row></table:table>"#;
+        assert!(scan(rows, 9).is_err());
+    }
+
+    #[test]
+    fn long_comments_and_cdata_are_skipped_not_buffered() {
+        let mut xml = b"<!-- ".to_vec();
+        xml.extend(std::iter::repeat_n(b'a', 3 * MAX_TAG_BYTES));
+        xml.extend_from_slice(b" --><![CDATA[");
+        xml.extend(std::iter::repeat_n(b'<', 3 * MAX_TAG_BYTES));
+        xml.extend_from_slice(br#"]]><c r="C3"><v>1</v></c>"#);
+        for chunk in [1000, 65536] {
+            let found = scan(&xml, chunk).unwrap();
+            assert_eq!((found.rows, found.columns), (3, 3));
+        }
+    }
+
+    #[test]
+    fn overlong_tags_are_refused_not_buffered() {
+        let mut xml = b"<c r=\"A1\" x=\"".to_vec();
+        xml.extend(std::iter::repeat_n(b'a', MAX_TAG_BYTES + 10));
+        assert!(scan(&xml, 65536).is_err());
+    }
+
+    #[test]
+    fn xlsb_records_place_cells_and_refuse_huge_lengths() {
+        // BrtRowHdr (type 0, len 4, row 1000), BrtCellReal (type 5, len 16, col 300)
+        let mut bytes = vec![0x00, 0x04];
+        bytes.extend_from_slice(&1000u32.to_le_bytes());
+        bytes.extend_from_slice(&[0x05, 0x10]);
+        bytes.extend_from_slice(&300u32.to_le_bytes());
+        bytes.extend_from_slice(&[0u8; 12]);
+        for chunk in [1, 3, 100] {
+            let mut scanner = RecordScanner::new(true);
+            for part in bytes.chunks(chunk) {
+                assert!(scanner.feed(part).is_ok());
+            }
+            assert_eq!(scanner.finish().ok(), Some((1001, 301)));
+        }
+        let mut scanner = RecordScanner::new(false);
+        assert!(scanner.feed(&[0x05, 0xFF, 0xFF, 0xFF, 0x7F]).is_err());
+    }
+
+    #[test]
+    fn xls_dimensions_are_read_as_calamine_reserves_them() {
+        let mut r = Vec::new();
+        for v in [0u32, 1_000_000] {
+            r.extend_from_slice(&v.to_le_bytes());
+        }
+        r.extend_from_slice(&[0, 0, 200, 0, 0, 0]);
+        assert_eq!(dimensions_reserve(&r), 200_000_000);
+        // first row after last row: u32 underflow
+        let mut r = Vec::new();
+        for v in [10u32, 5] {
+            r.extend_from_slice(&v.to_le_bytes());
+        }
+        r.extend_from_slice(&[0, 0, 1, 0, 0, 0]);
+        assert_eq!(dimensions_reserve(&r), u64::MAX);
     }
 }

@@ -106,8 +106,10 @@ pub fn sniff(bytes: &[u8], extension: &str) -> Result<Format, Unreadable> {
 
 /// Read every sheet of a file into grids.
 pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<Grid>, Unreadable> {
-    if format != Format::Csv && format != Format::Xls {
-        guard::check_zip(bytes, format, limits)?;
+    match format {
+        Format::Csv => {}
+        Format::Xls => guard::check_cfb(bytes, limits)?,
+        _ => guard::check_zip(bytes, format, limits)?,
     }
     // calamine should not panic on a file that passed the guard; if it does, that file fails alone.
     let result = std::panic::catch_unwind(|| match format {
@@ -115,7 +117,7 @@ pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<G
         Format::Xlsb => read_with::<Xlsb<_>>(bytes, limits),
         Format::Ods => read_with::<Ods<_>>(bytes, limits),
         Format::Xls => read_with::<Xls<_>>(bytes, limits),
-        Format::Csv => read_csv(bytes).map(|g| vec![g]),
+        Format::Csv => read_csv(bytes, limits).map(|g| vec![g]),
     });
     result.unwrap_or_else(|_| Err(Unreadable("文件结构异常，读取时出错，请用 Excel 或 WPS 打开后另存为 .xlsx 再报送".into())))
 }
@@ -195,15 +197,23 @@ pub fn excel_serial_to_date(serial: f64) -> Option<NaiveDate> {
 }
 
 /// CSV in UTF-8 (with or without BOM) or GBK/GB18030. Bytes that are neither are refused rather
-/// than decoded into mojibake.
-fn read_csv(bytes: &[u8]) -> Result<Grid, Unreadable> {
+/// than decoded into mojibake. The same size limits as for workbooks apply (a file of commas is
+/// millions of cells).
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Grid, Unreadable> {
     let text = decode_text(bytes)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut cells_total: u64 = 0;
     for record in reader.records() {
         let record = record.map_err(|e| Unreadable(format!("CSV 格式错误：{e}")))?;
+        // Width up to the last non-empty field (trailing empty fields are dropped below anyway).
+        let width = (0..record.len()).rev().find(|i| !record[*i].trim().is_empty()).map_or(0, |p| p + 1);
+        cells_total += width as u64;
+        if rows.len() >= limits.max_rows || width > limits.max_columns || cells_total > limits.max_cells {
+            return Err(too_big("CSV", rows.len() + 1, width));
+        }
         let mut cells: Vec<Cell> =
-            record.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect();
+            record.iter().take(width).map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect();
         while cells.last().is_some_and(Cell::is_empty) {
             cells.pop();
         }

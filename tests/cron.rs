@@ -1,0 +1,417 @@
+//! Cron-grade operation of `zhenxing run`, tested on the real binary in temporary folders.
+//!
+//! What each test proves:
+//! - `second_run_exits_at_once_while_the_lock_is_held`: while another process holds the OS lock
+//!   on `output/.zhenxing.lock`, `run` exits within seconds with exit code 4 and a message naming
+//!   the lock, writing nothing; once released, `run` works.
+//! - `killed_runs_leave_old_or_new_outputs`: a run killed with SIGKILL at many moments (from 0 ms
+//!   to the end of a slowed-down run) leaves every output file equal to the previous complete
+//!   version or the new complete version, never a partial file; the store's partitions always
+//!   read back with polars and equal one of the two versions; the OS lock is free right after the
+//!   kill; the next complete run removes the temporaries a kill left.
+//! - `if_changed_skips_unchanged_input_and_says_so`: `run --if-changed` on unchanged input says
+//!   跳过, exits 0 and touches no output (same bytes, same mtimes); after an input changes it runs.
+//! - `inputs_are_never_changed_and_run_json_records_them`: a run (over good and hostile files)
+//!   leaves every input byte-identical with its mtime; run.json lists each input's sha256 (equal to
+//!   the file's) and status.
+//! - `township_text_stays_inert_in_every_workbook_and_csv`: project names `=HYPERLINK(…)`, `+1`,
+//!   `-2`, `@SUM(A1)` come out as text: quoted in the CSVs, string cells (never formulas) in the
+//!   bulletin and the feedback workbook.
+
+#[path = "hostile/corpus.rs"]
+mod corpus;
+#[path = "hostile/workspace.rs"]
+mod workspace;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime};
+
+use sha2::{Digest, Sha256};
+use workspace::{FIFTH, GOOD, Workspace, csv_rows, snapshot};
+use zhenxing::period::Period;
+use zhenxing::report::template::{Fill, TemplateRequest, workbook_bytes};
+
+const LOCK: &str = ".zhenxing.lock";
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn second_run_exits_at_once_while_the_lock_is_held() {
+    let plan = corpus::plan();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, corpus::june());
+    std::fs::create_dir_all(ws.path("output")).unwrap();
+    let holder = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(ws.path("output").join(LOCK)).unwrap();
+    holder.try_lock().expect("the test takes the lock first");
+
+    let started = Instant::now();
+    let out = ws.run(&["run", "--period", "2024-06"]);
+    let elapsed = started.elapsed();
+    assert_eq!(out.status.code(), Some(4), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    assert!(elapsed < Duration::from_secs(10), "a locked run took {elapsed:?}");
+    let message = stderr(&out);
+    assert!(message.contains(LOCK) && message.contains("正在运行"), "{message}");
+    assert!(!ws.path("output/2024-06").exists(), "a locked run wrote outputs");
+    assert!(!ws.path("data").exists() || std::fs::read_dir(ws.path("data")).unwrap().next().is_none(), "a locked run wrote the store");
+
+    holder.unlock().unwrap();
+    drop(holder);
+    let out = ws.run(&["run", "--period", "2024-06"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out)); // 松杨湖街道 未报送
+    assert!(ws.path("output/2024-06/run.json").is_file());
+}
+
+/// Output files compared byte for byte (run.json has timestamps, run.log is an append-only log).
+fn comparable(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    files.iter().filter(|(k, _)| !k.ends_with("run.json") && !k.ends_with("run.log")).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn fingerprint(out_dir: &Path) -> Option<String> {
+    let text = std::fs::read(out_dir.join("run.json")).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&text).expect("run.json is always complete JSON");
+    value["input_fingerprint"].as_str().map(str::to_string)
+}
+
+fn read_partition(path: &Path) -> polars::prelude::DataFrame {
+    use polars::prelude::*;
+    ParquetReader::new(File::open(path).unwrap()).finish().unwrap_or_else(|e| panic!("{} does not read back: {e}", path.display()))
+}
+
+/// A month's input in its own folder (`--input` points at it), files written once so their
+/// mtimes (shown in the bulletin) never change between runs.
+fn write_input(root: &Path, files: &[(String, Vec<u8>)]) {
+    let dir = root.join("2024-06");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+#[test]
+fn killed_runs_leave_old_or_new_outputs() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    let name = |unit: &str| zhenxing::report::template::file_name(unit, june);
+
+    // Old input: four townships, 陆城镇 with a project entered twice (a warning, so a feedback
+    // workbook). New input: all five with 400 more projects each, plus twelve more 陆城镇 files
+    // (superseded: a longer run, and a much larger feedback workbook written last).
+    let old: Vec<(String, Vec<u8>)> = GOOD.iter().map(|u| (name(u), padded_workbook(&plan, u, june, if *u == "陆城镇" { 1 } else { 0 }, *u == "陆城镇"))).collect();
+    let mut new: Vec<(String, Vec<u8>)> = Vec::new();
+    for unit in GOOD.iter().chain([&FIFTH]) {
+        new.push((name(unit), padded_workbook(&plan, unit, june, 400, false)));
+    }
+    for i in 0..12 {
+        new.push((format!("陆城镇_补报材料{i:02}.xlsx"), padded_workbook(&plan, "陆城镇", june, 400, false)));
+    }
+    write_input(&ws.path("in_old"), &old);
+    write_input(&ws.path("in_new"), &new);
+    let out_dir = ws.path("output/2024-06");
+    let partition = ws.path("data/period=2024-06/facts.parquet");
+    let run = |input: &str| {
+        let out = ws.run(&["run", "--period", "2024-06", "--input", input, "--quiet"]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    };
+
+    // The two complete versions (and a check that a re-run gives the same bytes).
+    run("in_new");
+    let new_files = comparable(&snapshot(&out_dir, false));
+    let new_store = std::fs::read(&partition).unwrap();
+    let new_fp = fingerprint(&out_dir).unwrap();
+    run("in_old");
+    let old_files = comparable(&snapshot(&out_dir, false));
+    let old_store = std::fs::read(&partition).unwrap();
+    let old_fp = fingerprint(&out_dir).unwrap();
+    assert_ne!(old_fp, new_fp);
+    let started = Instant::now();
+    run("in_new");
+    let full = started.elapsed();
+    let again = comparable(&snapshot(&out_dir, false));
+    for (file, bytes) in &new_files {
+        assert_eq!(again.get(file), Some(bytes), "{file} differs between two runs on the same input");
+    }
+    assert_eq!(std::fs::read(&partition).unwrap(), new_store, "the store partition differs between two runs on the same input");
+
+    // Kill at fixed early moments and at fractions of a full run, each time from the old state;
+    // then again, more densely, between the last kill that found only old outputs and the first
+    // that found all new ones (the window in which outputs are being replaced).
+    let differing = new_files.iter().filter(|(f, b)| old_files.get(*f) != Some(*b)).count();
+    println!("outputs: old {:?}, new {:?}; issues in the new run: {}", old_files.keys(), new_files.keys(), csv_rows(&out_dir.join("issues.csv")).len() - 1);
+    let kill_at = |delay: Duration| -> usize {
+        run("in_old");
+        let mut child = ws.spawn(&["run", "--period", "2024-06", "--input", "in_new", "--quiet"]);
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+
+        // The lock is released by the OS at once.
+        let lock = File::options().write(true).open(ws.path("output").join(LOCK)).unwrap();
+        lock.try_lock().unwrap_or_else(|e| panic!("lock still held after a kill at {delay:?}: {e:?}"));
+        lock.unlock().unwrap();
+
+        let now = comparable(&snapshot(&out_dir, false));
+        let mut already_new = Vec::new();
+        for (file, bytes) in &now {
+            let is_old = old_files.get(file) == Some(bytes);
+            let is_new = new_files.get(file) == Some(bytes);
+            assert!(is_old || is_new, "after a kill at {delay:?} ({status:?}), {file} is neither the old nor the new version ({} bytes)", bytes.len());
+            if is_new && !is_old {
+                already_new.push(file.rsplit('/').next().unwrap().to_string());
+            }
+        }
+        for file in old_files.keys() {
+            assert!(now.contains_key(file), "after a kill at {delay:?}, {file} disappeared");
+        }
+        let fp = fingerprint(&out_dir).unwrap();
+        assert!(fp == old_fp || fp == new_fp, "run.json fingerprint after a kill at {delay:?}");
+        let store = std::fs::read(&partition).unwrap();
+        assert!(store == old_store || store == new_store, "store partition after a kill at {delay:?} is neither version");
+        for entry in std::fs::read_dir(ws.path("data")).unwrap() {
+            let facts = entry.unwrap().path().join("facts.parquet");
+            if facts.is_file() {
+                read_partition(&facts);
+            }
+        }
+        println!(
+            "kill at {:>5} ms: store {}, {} of {differing} changed outputs already new {already_new:?}",
+            delay.as_millis(),
+            if store == new_store { "new" } else { "old" },
+            already_new.len()
+        );
+        already_new.len()
+    };
+    let mut delays: Vec<Duration> = [0u64, 5, 20, 50].iter().map(|ms| Duration::from_millis(*ms)).collect();
+    delays.extend([0.2, 0.4, 0.6, 0.8, 0.9, 1.0, 1.2].iter().map(|f| full.mul_f64(*f)));
+    let results: Vec<(Duration, usize)> = delays.iter().map(|d| (*d, kill_at(*d))).collect();
+    let before = results.iter().filter(|(_, n)| *n == 0).map(|(d, _)| *d).max().unwrap_or_default();
+    let after = results.iter().filter(|(_, n)| *n == differing).map(|(d, _)| *d).min().unwrap_or(full);
+    let mut mixed = results.iter().filter(|(_, n)| *n > 0 && *n < differing).count();
+    if after > before {
+        for i in 1..=8 {
+            let n = kill_at(before + (after - before).mul_f64(i as f64 / 9.0));
+            mixed += usize::from(n > 0 && n < differing);
+        }
+    }
+    println!("full run {} ms; {mixed} kills landed while outputs were being replaced", full.as_millis());
+
+    // A complete run afterwards gives the new version and leaves no temporaries behind.
+    run("in_new");
+    assert_eq!(comparable(&snapshot(&out_dir, false)).iter().filter(|(f, _)| new_files.contains_key(*f)).count(), new_files.len());
+    for (file, bytes) in &new_files {
+        assert_eq!(std::fs::read(out_dir.join(file)).unwrap(), *bytes, "{file}");
+    }
+    let leftovers: Vec<String> = snapshot(&ws.path("output"), true)
+        .keys()
+        .chain(snapshot(&ws.path("data"), true).keys())
+        .filter(|k| k.ends_with(".tmp"))
+        .cloned()
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left after a complete run: {leftovers:?}");
+}
+
+/// A township workbook with `extra` more projects in ZX02 (a bigger file, a longer run), all named
+/// alike when `duplicate` (a W04 warning each).
+fn padded_workbook(plan: &zhenxing::plan::Plan, unit: &str, period: Period, extra: usize, duplicate: bool) -> Vec<u8> {
+    let reporting = plan.unit(unit).unwrap();
+    let mut filled = zhenxing::sample::township_forms(plan, reporting, period);
+    let form = plan.form("ZX02").unwrap();
+    let key = form.columns.iter().position(|c| c.kind == zhenxing::plan::ColumnKind::Key).unwrap();
+    let zx02 = filled.get_mut("ZX02").unwrap();
+    let template = zx02.rows[0].clone();
+    for i in 0..extra {
+        let mut row = template.clone();
+        if !duplicate {
+            row[key] = Fill::Text(format!("{unit}补充项目{i:04}"));
+        }
+        zx02.rows.push(row);
+    }
+    workbook_bytes(&TemplateRequest { plan, unit, period, filled, protect: true }).unwrap()
+}
+
+fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
+    snapshot(dir, true).keys().map(|k| (k.clone(), std::fs::metadata(dir.join(k)).unwrap().modified().unwrap())).collect()
+}
+
+#[test]
+fn if_changed_skips_unchanged_input_and_says_so() {
+    let plan = corpus::plan();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, corpus::june());
+    let first = ws.run(&["run", "--period", "2024-06", "--if-changed"]);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    assert!(!stdout(&first).contains("跳过"));
+    let before = snapshot(&ws.path("output"), true);
+    let times = mtimes(&ws.path("output"));
+    let store_times = mtimes(&ws.path("data"));
+    std::thread::sleep(Duration::from_millis(20)); // so that any rewrite would show in mtimes
+
+    let second = ws.run(&["run", "--period", "2024-06", "--if-changed"]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert!(stdout(&second).contains("跳过"), "{}", stdout(&second));
+    assert_eq!(snapshot(&ws.path("output"), true), before, "a skipped run changed outputs");
+    assert_eq!(mtimes(&ws.path("output")), times, "a skipped run touched outputs");
+    assert_eq!(mtimes(&ws.path("data")), store_times, "a skipped run touched the store");
+
+    // A changed input is noticed.
+    ws.add_townships(&plan, &[FIFTH], corpus::june());
+    let third = ws.run(&["run", "--period", "2024-06", "--if-changed"]);
+    assert_eq!(third.status.code(), Some(0), "{}\n{}", stdout(&third), stderr(&third));
+    assert!(!stdout(&third).contains("跳过"));
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(ws.path("output/2024-06/run.json")).unwrap()).unwrap();
+    assert_eq!(run["counts"]["reported"], 5);
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn inputs_are_never_changed_and_run_json_records_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let plan = corpus::plan();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, corpus::june());
+    let dir = ws.period_dir(corpus::june());
+    for hostile in ["truncated.xlsx", "shared_strings_bomb.xlsx", "text_renamed.xlsx", "xls_filepass.xls"] {
+        std::fs::copy(corpus::fixtures_dir().join(hostile), dir.join(format!("{FIFTH}_{hostile}"))).unwrap();
+    }
+    // Read-only inputs must be fine too (a run never needs to write them).
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    let state = |root: &Path| -> BTreeMap<String, (String, SystemTime, u32)> {
+        snapshot(root, true)
+            .into_iter()
+            .map(|(k, bytes)| {
+                let meta = std::fs::metadata(root.join(&k)).unwrap();
+                (k, (sha256_hex(&bytes), meta.modified().unwrap(), meta.permissions().mode()))
+            })
+            .collect()
+    };
+    let before = state(&ws.path("input"));
+    let out = ws.run(&["run", "--period", "2024-06"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(state(&ws.path("input")), before, "run changed its input");
+
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(ws.path("output/2024-06/run.json")).unwrap()).unwrap();
+    let inputs = run["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), before.len());
+    for input in inputs {
+        let path = input["path"].as_str().unwrap();
+        let (sha, _, _) = &before[path];
+        assert_eq!(input["sha256"].as_str().unwrap(), sha, "{path}");
+        let status = input["status"].as_str().unwrap();
+        if path.contains(FIFTH) {
+            assert_eq!(status, "有错误未采用", "{path}");
+        } else {
+            assert_eq!(status, "已采用", "{path}");
+        }
+    }
+}
+
+const INJECTED: [&str; 4] = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@SUM(A1)"];
+
+#[test]
+fn township_text_stays_inert_in_every_workbook_and_csv() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &["长岭街道", "云溪街道", "路口镇", FIFTH], june);
+    // 陆城镇's ZX02 projects are named like formulas, each entered twice (a W04 warning whose
+    // value is the name, so the names reach issues.csv and the feedback workbook; the file is
+    // still counted, so they reach the bulletin's detail sheet).
+    let unit = "陆城镇";
+    let mut filled = zhenxing::sample::township_forms(&plan, plan.unit(unit).unwrap(), june);
+    let form = plan.form("ZX02").unwrap();
+    let key = form.columns.iter().position(|c| c.kind == zhenxing::plan::ColumnKind::Key).unwrap();
+    let zx02 = filled.get_mut("ZX02").unwrap();
+    let template = zx02.rows[0].clone();
+    zx02.rows.clear();
+    for text in INJECTED {
+        for _ in 0..2 {
+            let mut row = template.clone();
+            row[key] = Fill::Text(text.to_string());
+            zx02.rows.push(row);
+        }
+    }
+    let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit, period: june, filled, protect: true }).unwrap();
+    std::fs::write(ws.period_dir(june).join(zhenxing::report::template::file_name(unit, june)), bytes).unwrap();
+    let out = ws.run(&["run", "--period", "2024-06"]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let out_dir = ws.path("output/2024-06");
+
+    // CSVs: no cell a spreadsheet would take for a formula. `=…` and `@…` are quoted; a cell
+    // starting with + or - must be quoted or be a plain number (which a spreadsheet reads as a
+    // number, never as a formula).
+    let issues = csv_rows(&out_dir.join("issues.csv"));
+    for text in ["=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)"] {
+        let quoted = format!("'{text}");
+        assert!(issues.iter().any(|r| r[6] == quoted), "issues.csv should hold {quoted:?}: {issues:?}");
+    }
+    for text in ["+1", "-2"] {
+        assert!(issues.iter().any(|r| r[6] == text || r[6] == format!("'{text}")), "issues.csv should list {text}");
+    }
+    for csv in ["issues.csv", "progress.csv", "townships.csv"] {
+        for row in csv_rows(&out_dir.join(csv)) {
+            for cell in row {
+                match cell.chars().next() {
+                    Some('=' | '@' | '\t' | '\r') => panic!("{csv}: live formula text {cell:?}"),
+                    Some('+' | '-') => assert!(cell.parse::<f64>().is_ok(), "{csv}: {cell:?} would be read as a formula"),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    // Workbooks: every injected text that appears is a string cell with no formula behind it.
+    let bulletin = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "xlsx")).unwrap();
+    let feedback = out_dir.join("feedback").join(zhenxing::report::feedback::file_name(unit, june));
+    for path in [&bulletin, &feedback] {
+        let mut workbook: Xlsx<_> = open_workbook(path).unwrap();
+        let mut found: BTreeMap<&str, usize> = BTreeMap::new();
+        for sheet in workbook.sheet_names() {
+            let values = workbook.worksheet_range(&sheet).unwrap();
+            let formulas = workbook.worksheet_formula(&sheet).unwrap();
+            for (row, col, formula) in formulas.used_cells() {
+                assert!(
+                    !INJECTED.iter().any(|t| formula.contains(t.trim_start_matches(['=', '@', '+']))) && !formula.contains("HYPERLINK"),
+                    "{}: {sheet}!R{row}C{col} holds formula {formula:?}",
+                    path.display()
+                );
+            }
+            for (row, col, value) in values.used_cells() {
+                for text in INJECTED {
+                    let hit = match value {
+                        Data::String(s) => s == text,
+                        _ => false,
+                    };
+                    if hit {
+                        *found.entry(text).or_default() += 1;
+                        let absolute = (values.start().unwrap().0 + row as u32, values.start().unwrap().1 + col as u32);
+                        assert!(
+                            formulas.get_value(absolute).is_none_or(|f| f.is_empty()),
+                            "{}: {sheet} cell {absolute:?} with {text:?} has a formula",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+        let file = path.file_name().unwrap().to_string_lossy();
+        println!("{file}: {found:?}");
+        for text in INJECTED {
+            assert!(found.get(text).is_some_and(|n| *n > 0), "{file} should show {text:?} as text");
+        }
+    }
+}
