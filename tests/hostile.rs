@@ -294,3 +294,20 @@ fn run_reports_good_townships_beside_the_corpus() {
     }
     assert_eq!(run["counts"]["reported"], 4);
 }
+
+#[test]
+fn regression_a_fifo_named_like_a_workbook_is_one_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("松杨湖街道_2024年06月.xlsx");
+    let made = std::process::Command::new("mkfifo").arg(&path).status();
+    if !made.is_ok_and(|s| s.success()) {
+        println!("skipped: mkfifo not available");
+        return;
+    }
+    let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
+    let input = zhenxing::ingest::InputFile { path: path.clone(), display: "松杨湖街道_2024年06月.xlsx".into(), department: false };
+    let read = zhenxing::ingest::read_file(input, &plan, &zhenxing::ingest::Limits::default());
+    assert_eq!(read.issues.len(), 1);
+    assert_eq!(read.issues[0].rule.id(), "E01");
+    assert!(read.issues[0].message.contains("不是普通文件"), "{}", read.issues[0].message);
+}

@@ -125,6 +125,13 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
         read.unreadable = Some(message);
         return read;
     }
+    if !metadata.is_file() {
+        // A FIFO would block the run forever, a link to a device would read without end.
+        let message = "这不是普通文件（可能是管道、设备或特殊链接），无法作为报表读取，请放入真正的 .xlsx 文件".to_string();
+        read.issues.push(file_issue(&read, message.clone()));
+        read.unreadable = Some(message);
+        return read;
+    }
     if metadata.len() > limits.max_file_bytes {
         let message = format!("文件过大（{} MB），超过 {} MB 上限，请只保留报表内容", metadata.len() / 1024 / 1024, limits.max_file_bytes / 1024 / 1024);
         read.issues.push(file_issue(&read, message.clone()));
