@@ -1,8 +1,10 @@
 //! Stage 4: facts → progress. Computes every indicator per township and for the district with
-//! polars (lazy, once over the combined frame of the year's facts), then evaluates each target:
+//! polars (lazy, over the combined frame of all townships' facts), then evaluates each target:
 //! 本月, 累计, 完成率, 序时进度, 进度差, status, and township rankings with ties.
 //!
-//! No I/O: the caller passes the facts (current period plus the year's history from the store).
+//! No I/O: the caller passes the facts (current period plus the year's history from the store),
+//! either as one frame (`aggregate`) or reduced a month at a time (`Reduced`, `aggregate_reduced`),
+//! which keeps memory to one month of facts at province scale.
 //! Townships that did not report or whose files had errors never count as zero: they are absent
 //! from the totals and named in each row's note.
 
@@ -154,86 +156,239 @@ fn agg_error(e: PolarsError) -> Error {
     Error::Aggregate(e.to_string())
 }
 
-/// Values of every non-ratio indicator: columns `indicator`, `period`, `township`, `value`.
-pub fn indicator_frame(plan: &Plan, facts: LazyFrame) -> PolarsResult<DataFrame> {
-    let keys = [col("period"), col("township"), col("form"), col("row")];
-    let mut parts = Vec::new();
-    for indicator in plan.indicators.iter().filter(|i| !i.is_ratio()) {
+/// The stored fact columns aggregation reads (and `period`, which the store keeps in the folder
+/// name); the store keeps more (where each value came from), which a caller reading history can
+/// leave on disk.
+pub const FACT_COLUMNS: [&str; 6] = ["township", "form", "row", "column", "value", "text"];
+
+/// How one indicator is computed from its form's facts.
+struct Spec<'p> {
+    /// Index in `plan.indicators`.
+    index: usize,
+    count: bool,
+    /// Summed column, or (for a count) the column whose facts are counted.
+    column: &'p str,
+    filters: Vec<(&'p str, &'p str)>,
+}
+
+/// The indicators of one form: plain sums by column, and those that look at whole rows
+/// (filters, counts) with the columns they read.
+struct FormSpec<'p> {
+    form: &'p str,
+    sums: Vec<(&'p str, Vec<usize>)>,
+    by_row: Vec<Spec<'p>>,
+    /// Columns `by_row` reads; a row keeps one slot per column.
+    slots: Vec<&'p str>,
+}
+
+fn form_specs(plan: &Plan) -> Vec<FormSpec<'_>> {
+    let mut specs: Vec<FormSpec<'_>> = Vec::new();
+    for (index, indicator) in plan.indicators.iter().enumerate().filter(|(_, i)| !i.is_ratio()) {
         let (Some(form_id), Some(form)) = (indicator.form.as_deref(), indicator.form.as_deref().and_then(|f| plan.form(f))) else { continue };
-        let of_form = facts.clone().filter(col("form").eq(lit(form_id)));
-        let mut rows = match (indicator.aggregation, indicator.column.as_deref()) {
-            (Aggregation::Sum, Some(column)) => of_form
-                .clone()
-                .filter(col("column").eq(lit(column)).and(col("value").is_not_null()))
-                .select([col("period"), col("township"), col("form"), col("row"), col("value")]),
-            (Aggregation::Count, column) => {
-                let counted = column.unwrap_or(&form.key_column().id).to_string();
-                of_form.clone().filter(col("column").eq(lit(counted))).select([
-                    col("period"),
-                    col("township"),
-                    col("form"),
-                    col("row"),
-                    lit(1.0f64).alias("value"),
-                ])
-            }
+        let (count, column) = match (indicator.aggregation, indicator.column.as_deref()) {
+            (Aggregation::Sum, Some(column)) => (false, column),
+            (Aggregation::Count, column) => (true, column.unwrap_or(&form.key_column().id)),
             (Aggregation::Sum, None) => continue,
         };
-        for filter in &indicator.filters {
-            let matching = of_form
-                .clone()
-                .filter(col("column").eq(lit(filter.column.clone())).and(col("text").eq(lit(filter.equals.clone()))))
-                .select(keys.clone());
-            rows = rows.join(matching, keys.clone(), keys.clone(), JoinArgs::new(JoinType::Inner));
+        let at = match specs.iter().position(|s| s.form == form_id) {
+            Some(at) => at,
+            None => {
+                specs.push(FormSpec { form: form_id, sums: Vec::new(), by_row: Vec::new(), slots: Vec::new() });
+                specs.len() - 1
+            }
+        };
+        let spec = &mut specs[at];
+        if !count && indicator.filters.is_empty() {
+            match spec.sums.iter_mut().find(|(c, _)| *c == column) {
+                Some((_, indices)) => indices.push(index),
+                None => spec.sums.push((column, vec![index])),
+            }
+            continue;
         }
-        parts.push(
-            rows.group_by([col("period"), col("township")])
-                .agg([col("value").sum()])
-                .with_column(lit(indicator.id.clone()).alias("indicator"))
-                .select([col("indicator"), col("period"), col("township"), col("value")]),
-        );
+        let filters: Vec<(&str, &str)> = indicator.filters.iter().map(|f| (f.column.as_str(), f.equals.as_str())).collect();
+        for c in std::iter::once(column).chain(filters.iter().map(|(c, _)| *c)) {
+            if !spec.slots.contains(&c) {
+                spec.slots.push(c);
+            }
+        }
+        spec.by_row.push(Spec { index, count, column, filters });
     }
-    if parts.is_empty() {
-        return df!("indicator" => Vec::<String>::new(), "period" => Vec::<String>::new(), "township" => Vec::<String>::new(), "value" => Vec::<f64>::new());
-    }
-    concat(parts, UnionArgs::default())?.sort(["indicator", "period", "township"], SortMultipleOptions::default()).collect()
+    specs
 }
 
-/// (indicator, period, township) → value, read out of the polars result.
-type Values = HashMap<(String, Period, String), f64>;
-
-fn values_map(df: &DataFrame) -> PolarsResult<Values> {
-    let indicator = df.column("indicator")?.as_materialized_series().str()?.clone();
-    let period = df.column("period")?.as_materialized_series().str()?.clone();
-    let township = df.column("township")?.as_materialized_series().str()?.clone();
-    let value = df.column("value")?.as_materialized_series().f64()?.clone();
-    let mut map = HashMap::with_capacity(df.height());
-    for i in 0..df.height() {
-        if let (Some(ind), Some(p), Some(t), Some(v)) = (indicator.get(i), period.get(i).and_then(Period::parse), township.get(i), value.get(i)) {
-            map.insert((ind.to_string(), p, t.to_string()), v);
-        }
-    }
-    Ok(map)
+/// A sum with Neumaier's compensation: the total of many figures with one decimal comes out as
+/// the nearest double to the exact sum (8995.8, not 8995.800000000001), whatever their order.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sum {
+    total: f64,
+    compensation: f64,
 }
 
-/// Townships with any fact in each period (the ones counted then).
-fn counted_by_period(df: &DataFrame) -> PolarsResult<BTreeMap<Period, BTreeSet<String>>> {
-    let pairs = df.clone().lazy().select([col("period"), col("township")]).unique(None, UniqueKeepStrategy::First).collect()?;
-    let period = pairs.column("period")?.as_materialized_series().str()?.clone();
-    let township = pairs.column("township")?.as_materialized_series().str()?.clone();
-    let mut map: BTreeMap<Period, BTreeSet<String>> = BTreeMap::new();
-    for i in 0..pairs.height() {
-        if let (Some(p), Some(t)) = (period.get(i).and_then(Period::parse), township.get(i)) {
-            map.entry(p).or_default().insert(t.to_string());
+impl Sum {
+    fn add(&mut self, x: f64) {
+        let t = self.total + x;
+        if self.total.abs() >= x.abs() {
+            self.compensation += (self.total - t) + x;
+        } else {
+            self.compensation += (x - t) + self.total;
         }
+        self.total = t;
     }
-    Ok(map)
+
+    fn value(self) -> f64 {
+        self.total + self.compensation
+    }
+}
+
+/// One source row's facts in the columns its form's row-wise indicators read.
+#[derive(Clone, Default)]
+struct Slot<'a> {
+    present: bool,
+    value: Option<f64>,
+    text: Option<&'a str>,
+}
+
+/// What aggregation keeps of the facts: every indicator's value per township and period, and the
+/// townships counted in each period. Small (indicators × townships × months), so a year of facts
+/// can be reduced a month at a time and never held in memory at once: the indicators are sums
+/// and counts grouped by period, so reducing months one by one gives what reducing the year does.
+#[derive(Debug, Clone, Default)]
+pub struct Reduced {
+    /// township → (index in `plan.indicators`, period) → value.
+    values: HashMap<String, HashMap<(usize, Period), f64>>,
+    /// Townships with any fact in each period (the ones counted then).
+    counted: BTreeMap<Period, BTreeSet<String>>,
+}
+
+impl Reduced {
+    /// Add a frame of facts with the columns `FACT_COLUMNS`, all of `period` when given, else
+    /// with a `period` column (`YYYY-MM`). One pass over the columns: a plain sum adds each
+    /// value to its township's total; an indicator with filters (or a count) first gathers each
+    /// source row's values and texts, then adds the rows that pass. A township and period get a
+    /// value when at least one fact counts towards it (an absent value reads as 0 for a township
+    /// counted that period).
+    pub fn add(&mut self, plan: &Plan, facts: &DataFrame, period: Option<Period>) -> PolarsResult<()> {
+        let strings = |name: &str| -> PolarsResult<StringChunked> { Ok(facts.column(name)?.as_materialized_series().str()?.clone()) };
+        let township = strings("township")?;
+        let form = strings("form")?;
+        let column = strings("column")?;
+        let text = strings("text")?;
+        let row = facts.column("row")?.as_materialized_series().u32()?.clone();
+        let value = facts.column("value")?.as_materialized_series().f64()?.clone();
+        let periods = match period {
+            Some(_) => None,
+            None => Some(strings("period")?),
+        };
+        let specs = form_specs(plan);
+        let indicators = plan.indicators.len();
+        // One accumulator per (township, period) met; every township with a fact in a period is
+        // counted then. Facts come clustered by township and record, so the last accumulator and
+        // the last source row are remembered and the maps are looked up only when they change.
+        let mut group_index: HashMap<(&str, Period), usize> = HashMap::new();
+        let mut groups: Vec<((&str, Period), Vec<Option<Sum>>)> = Vec::new();
+        // Source rows of row-wise indicators, in the order first met (sums stay deterministic).
+        let mut row_index: HashMap<(usize, usize, u32), usize> = HashMap::new();
+        let mut rows: Vec<(usize, usize, Vec<Slot<'_>>)> = Vec::new();
+        let mut last_group: Option<((&str, Period), usize)> = None;
+        let mut last_row: Option<((usize, usize, u32), usize)> = None;
+        let mut last_form: Option<(&str, Option<usize>)> = None;
+        let mut last_period: Option<(&str, Option<Period>)> = None;
+        let mut period_iter = periods.as_ref().map(|p| p.iter());
+        for ((((t, f), (c, v)), x), r) in township.iter().zip(form.iter()).zip(column.iter().zip(value.iter())).zip(text.iter()).zip(row.iter()) {
+            let p = match &mut period_iter {
+                Some(iter) => {
+                    let text = iter.next().flatten().unwrap_or("");
+                    match last_period {
+                        Some((last, parsed)) if last == text => parsed,
+                        _ => {
+                            let parsed = Period::parse(text);
+                            last_period = Some((text, parsed));
+                            parsed
+                        }
+                    }
+                }
+                None => period,
+            };
+            let (Some(p), Some(t)) = (p, t) else { continue };
+            let gi = match last_group {
+                Some((key, i)) if key == (t, p) => i,
+                _ => {
+                    let i = *group_index.entry((t, p)).or_insert_with(|| {
+                        groups.push(((t, p), vec![None; indicators]));
+                        groups.len() - 1
+                    });
+                    last_group = Some(((t, p), i));
+                    i
+                }
+            };
+            let (Some(f), Some(c)) = (f, c) else { continue };
+            let fi = match last_form {
+                Some((last, i)) if last == f => i,
+                _ => {
+                    let i = specs.iter().position(|s| s.form == f);
+                    last_form = Some((f, i));
+                    i
+                }
+            };
+            let Some(fi) = fi else { continue };
+            let spec = &specs[fi];
+            if let Some(v) = v
+                && let Some((_, indices)) = spec.sums.iter().find(|(name, _)| *name == c)
+            {
+                for index in indices {
+                    groups[gi].1[*index].get_or_insert_default().add(v);
+                }
+            }
+            if let (Some(slot), Some(r)) = (spec.slots.iter().position(|s| *s == c), r) {
+                let key = (gi, fi, r);
+                let at = match last_row {
+                    Some((last, at)) if last == key => at,
+                    _ => {
+                        let at = *row_index.entry(key).or_insert_with(|| {
+                            rows.push((gi, fi, vec![Slot::default(); spec.slots.len()]));
+                            rows.len() - 1
+                        });
+                        last_row = Some((key, at));
+                        at
+                    }
+                };
+                rows[at].2[slot] = Slot { present: true, value: v, text: x };
+            }
+        }
+        for (gi, fi, slots) in &rows {
+            let spec = &specs[*fi];
+            let slot = |name: &str| spec.slots.iter().position(|s| *s == name).map(|i| &slots[i]);
+            for indicator in &spec.by_row {
+                let passes = indicator.filters.iter().all(|(c, equals)| slot(c).is_some_and(|s| s.text == Some(*equals)));
+                let amount = match slot(indicator.column).filter(|s| s.present) {
+                    Some(_) if !passes => None,
+                    Some(_) if indicator.count => Some(1.0),
+                    Some(s) => s.value,
+                    None => None,
+                };
+                if let Some(amount) = amount {
+                    groups[*gi].1[indicator.index].get_or_insert_default().add(amount);
+                }
+            }
+        }
+        for ((township, period), sums) in groups {
+            self.counted.entry(period).or_default().insert(township.to_string());
+            let values: Vec<((usize, Period), f64)> = sums.iter().enumerate().filter_map(|(i, sum)| sum.map(|s| ((i, period), s.value()))).collect();
+            if !values.is_empty() {
+                self.values.entry(township.to_string()).or_default().extend(values);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Ledger text (status, 进展说明) of department items: target id → (status, note).
-fn ledger_texts(df: &DataFrame, period: Period) -> PolarsResult<HashMap<String, (Option<String>, Option<String>)>> {
-    let rows = df
-        .clone()
-        .lazy()
+pub type Ledger = HashMap<String, (Option<String>, Option<String>)>;
+
+/// The ledger of `period` from facts with a `period` column and the stored columns (it needs
+/// `record_key`, which `FACT_COLUMNS` leaves out: pass the current period's full facts).
+pub fn ledger_texts(facts: LazyFrame, period: Period) -> PolarsResult<Ledger> {
+    let rows = facts
         .filter(col("period").eq(lit(period.to_string())).and(col("township").eq(lit(DEPARTMENTS))))
         .filter(col("column").eq(lit("status")).or(col("column").eq(lit("progress_note"))))
         .select([col("record_key"), col("column"), col("text")])
@@ -241,7 +396,7 @@ fn ledger_texts(df: &DataFrame, period: Period) -> PolarsResult<HashMap<String, 
     let key = rows.column("record_key")?.as_materialized_series().str()?.clone();
     let column = rows.column("column")?.as_materialized_series().str()?.clone();
     let text = rows.column("text")?.as_materialized_series().str()?.clone();
-    let mut map: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
+    let mut map: Ledger = HashMap::new();
     for i in 0..rows.height() {
         let (Some(k), Some(c), Some(t)) = (key.get(i), column.get(i), text.get(i)) else { continue };
         let entry = map.entry(k.to_string()).or_default();
@@ -324,29 +479,49 @@ pub fn rank_with_ties(mut scores: Vec<(String, f64)>) -> Vec<(String, u32, bool)
     ranked
 }
 
-/// Run the aggregation for one period.
+/// Run the aggregation for one period over the year's facts in one frame.
 pub fn aggregate(input: AggregateInput<'_>) -> Result<Aggregated> {
-    let plan = input.plan;
-    let period = input.period;
-    let frame = indicator_frame(plan, input.facts.clone().lazy()).map_err(agg_error)?;
-    let values = values_map(&frame).map_err(agg_error)?;
-    let mut counted = counted_by_period(&input.facts).map_err(agg_error)?;
+    let mut reduced = Reduced::default();
+    reduced.add(input.plan, &input.facts, None).map_err(agg_error)?;
+    let ledger = ledger_texts(input.facts.lazy(), input.period).map_err(agg_error)?;
+    aggregate_reduced(input.plan, input.period, reduced, &ledger, input.statuses)
+}
+
+/// Run the aggregation for one period from the year's facts already reduced (see `Reduced`),
+/// the period's ledger and every reporting unit's submission status.
+pub fn aggregate_reduced(plan: &Plan, period: Period, reduced: Reduced, ledger: &Ledger, statuses: Vec<(String, SubmissionStatus)>) -> Result<Aggregated> {
+    let Reduced { values, mut counted } = reduced;
     // The current period's counted set is the validation verdict, even for a township with no facts.
     let current: BTreeSet<String> =
-        input.statuses.iter().filter(|(_, s)| *s == SubmissionStatus::Reported).map(|(t, _)| t.clone()).collect();
+        statuses.iter().filter(|(_, s)| *s == SubmissionStatus::Reported).map(|(t, _)| t.clone()).collect();
     let departments_counted = counted.get(&period).is_some_and(|s| s.contains(DEPARTMENTS));
     let mut current_all = current.clone();
     if departments_counted {
         current_all.insert(DEPARTMENTS.to_string());
     }
     counted.insert(period, current_all);
-    let ledger = ledger_texts(&input.facts, period).map_err(agg_error)?;
     let units: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
-    let calc = Calculator { plan, values: &values, counted: &counted, units: &units };
+    let index: HashMap<&str, usize> = plan.indicators.iter().enumerate().map(|(i, ind)| (ind.id.as_str(), i)).collect();
+    // District sums over the townships counted each period, added in township order (as a sum
+    // over `counted` would), and the townships each period leaves out: once, not per target.
+    let mut district: HashMap<(usize, Period), f64> = HashMap::new();
+    let mut missing: BTreeMap<Period, Vec<String>> = BTreeMap::new();
+    for (p, set) in &counted {
+        for township in set.iter().filter(|t| t.as_str() != DEPARTMENTS) {
+            let Some(own) = values.get(township) else { continue };
+            for i in 0..plan.indicators.len() {
+                if let Some(v) = own.get(&(i, *p)) {
+                    *district.entry((i, *p)).or_insert(0.0) += v;
+                }
+            }
+        }
+        missing.insert(*p, units.iter().filter(|u| !set.contains(*u)).cloned().collect());
+    }
+    let calc = Calculator { plan, values: &values, index: &index, counted: &counted, units: &units, district: &district, missing: &missing };
 
     let mut targets = Vec::new();
     for target in &plan.targets {
-        targets.push(calc.target_progress(target, period, &ledger));
+        targets.push(calc.target_progress(target, period, ledger));
     }
 
     // Township table: every indicator a numeric target uses that townships report.
@@ -357,7 +532,7 @@ pub fn aggregate(input: AggregateInput<'_>) -> Result<Aggregated> {
             township_indicators.push(indicator.id.clone());
         }
     }
-    let status_of: HashMap<&str, SubmissionStatus> = input.statuses.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    let status_of: HashMap<&str, SubmissionStatus> = statuses.iter().map(|(t, s)| (t.as_str(), *s)).collect();
     let mut townships = Vec::new();
     for indicator_id in &township_indicators {
         let indicator = plan.indicator(indicator_id).expect("listed from plan");
@@ -372,12 +547,18 @@ pub fn aggregate(input: AggregateInput<'_>) -> Result<Aggregated> {
                 TownshipValue { township: township.clone(), indicator_id: indicator_id.clone(), value, allocation, completion_rate, rank: None, tied: false, submission_status: status }
             })
             .collect();
-        let scores: Vec<(String, f64)> =
-            rows.iter().filter_map(|r| r.completion_rate.or(if r.allocation.is_none() { r.value } else { None }).map(|s| (r.township.clone(), s))).collect();
+        // Where the plan allocates, townships rank by completion of their allocation (those
+        // without one are not ranked); otherwise by value. Never a rate against a raw value.
+        let allocated = rows.iter().any(|r| r.allocation.is_some());
+        let scores: Vec<(String, f64)> = rows
+            .iter()
+            .filter_map(|r| if allocated { r.completion_rate } else { r.value }.map(|s| (r.township.clone(), s)))
+            .collect();
+        let position: HashMap<String, usize> = rows.iter().enumerate().map(|(i, r)| (r.township.clone(), i)).collect();
         for (name, rank, tied) in rank_with_ties(scores) {
-            if let Some(row) = rows.iter_mut().find(|r| r.township == name) {
-                row.rank = Some(rank);
-                row.tied = tied;
+            if let Some(&i) = position.get(&name) {
+                rows[i].rank = Some(rank);
+                rows[i].tied = tied;
             }
         }
         townships.extend(rows);
@@ -399,7 +580,14 @@ pub fn aggregate(input: AggregateInput<'_>) -> Result<Aggregated> {
 
 struct Calculator<'a> {
     plan: &'a Plan,
-    values: &'a Values,
+    /// township → (indicator index, period) → value.
+    values: &'a HashMap<String, HashMap<(usize, Period), f64>>,
+    /// indicator id → index in `plan.indicators`.
+    index: &'a HashMap<&'a str, usize>,
+    /// (indicator index, period) → sum over the townships counted then (departments aside).
+    district: &'a HashMap<(usize, Period), f64>,
+    /// Reporting units not counted in each period.
+    missing: &'a BTreeMap<Period, Vec<String>>,
     counted: &'a BTreeMap<Period, BTreeSet<String>>,
     units: &'a [String],
 }
@@ -415,8 +603,13 @@ impl Calculator<'_> {
         }
     }
 
+    fn get(&self, indicator: &str, period: Period, township: &str) -> Option<f64> {
+        let index = self.index.get(indicator)?;
+        self.values.get(township)?.get(&(*index, period)).copied()
+    }
+
     fn raw(&self, indicator: &str, period: Period, township: &str) -> f64 {
-        self.values.get(&(indicator.to_string(), period, township.to_string())).copied().unwrap_or(0.0)
+        self.get(indicator, period, township).unwrap_or(0.0)
     }
 
     /// A counted township's value (0 where it reported no matching rows).
@@ -439,14 +632,14 @@ impl Calculator<'_> {
             if indicator.is_ratio() {
                 return (self.township_value(indicator, period, DEPARTMENTS), vec![]);
             }
-            let has = self.values.contains_key(&(indicator.id.clone(), period, DEPARTMENTS.to_string()));
+            let has = self.get(&indicator.id, period, DEPARTMENTS).is_some();
             return (has.then(|| self.raw(&indicator.id, period, DEPARTMENTS)), vec![]);
         }
-        let missing: Vec<String> = self.units.iter().filter(|u| !counted.contains(*u)).cloned().collect();
+        let missing: Vec<String> = self.missing.get(&period).cloned().unwrap_or_default();
         if counted.iter().all(|t| t == DEPARTMENTS) {
             return (None, missing);
         }
-        let sum = |id: &str| counted.iter().filter(|t| t.as_str() != DEPARTMENTS).map(|t| self.raw(id, period, t)).sum::<f64>();
+        let sum = |id: &str| self.index.get(id).and_then(|i| self.district.get(&(*i, period))).copied().unwrap_or(0.0);
         let value = if indicator.is_ratio() {
             let (Some(n), Some(d)) = (indicator.numerator.as_deref(), indicator.denominator.as_deref()) else { return (None, missing) };
             let den = sum(d);
@@ -477,7 +670,7 @@ impl Calculator<'_> {
         (Some(change), not_last_month)
     }
 
-    fn target_progress(&self, target: &Target, period: Period, ledger: &HashMap<String, (Option<String>, Option<String>)>) -> TargetProgress {
+    fn target_progress(&self, target: &Target, period: Period, ledger: &Ledger) -> TargetProgress {
         let indicator = target.indicator.as_deref().and_then(|i| self.plan.indicator(i));
         let mut row = TargetProgress {
             target_id: target.id.clone(),

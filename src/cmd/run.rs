@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::{self, AggregateInput, Aggregated};
+use crate::aggregate::{self, Aggregated};
 use crate::error::{Error, ExitCode, Result};
 use crate::ingest::{self, Limits};
 use crate::period::Period;
@@ -136,6 +136,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 
     let files = ingest::discover(&period_dir, &folders.input).map_err(|e| Error::io(&period_dir, e))?;
     let out_dir = folders.output.join(period.to_string());
+    remove_stale_temporaries(&out_dir, &folders.store);
     let fingerprint = input_fingerprint(&plan, &files);
     if args.if_changed && previous_fingerprint(&out_dir).as_deref() == Some(fingerprint.as_str()) {
         console.say(format!("{period} 的输入文件与上次运行相同，跳过（去掉 --if-changed 可强制重算）"));
@@ -143,9 +144,22 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
 
     let limits = Limits::default();
+    let mut phases = Phases::start();
     backfill_history(&plan, folders, period, &limits, &mut console)?;
+    phases.lap("补建历史");
     let bar = progress_bar(files.len() as u64, args.quiet);
-    let (reads, validated, mut facts) = ingest_period(&plan, folders, period, files, &limits, bar.as_ref())?;
+    // The year's history is reduced for aggregation while this month's files are read and
+    // validated: validation runs on one core, the history fills the other.
+    let (ingested, history) = rayon::join(
+        || ingest_period(&plan, folders, period, files, &limits, bar.as_ref(), &mut phases),
+        || {
+            let clock = Instant::now();
+            reduce_history(&plan, &folders.store, period).map(|reduced| (reduced, clock.elapsed().as_secs_f64()))
+        },
+    );
+    let (reads, validated, mut facts) = ingested?;
+    let (mut reduced, history_seconds) = history?;
+    phases.alongside("读历史（与读取、校验同时）", history_seconds);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -153,11 +167,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         console.detail(format!("  {}：{}，{}（错误 {}，警告 {}）", file.file, if file.township.is_empty() { "单位不明" } else { &file.township }, file.status.label(), file.errors, file.warnings));
     }
     store::write_partition(&folders.store, period, &mut facts)?;
-    let year_facts = year_facts(&folders.store, period, &facts)?;
+    phases.lap("入库");
+    let ledger = reduce_current(&plan, &mut reduced, period, facts)?;
     let statuses: Vec<(String, SubmissionStatus)> = validated.townships.iter().map(|t| (t.township.clone(), t.status)).collect();
-    let aggregated = aggregate::aggregate(AggregateInput { plan: &plan, period, facts: year_facts, statuses })?;
+    let aggregated = aggregate::aggregate_reduced(&plan, period, reduced, &ledger, statuses)?;
+    phases.lap("汇总");
 
-    let written = write_outputs(&plan, &validated, &aggregated, &out_dir, &reads, &limits, &fingerprint)?;
+    let written = write_outputs(&plan, &validated, &aggregated, &out_dir, &reads, &limits, &fingerprint, &mut phases)?;
+    remove_stale_feedback(&out_dir.join("feedback"), &written);
     let exit = if validated.error_count() > 0 || validated.count(SubmissionStatus::Missing) > 0 || validated.count(SubmissionStatus::Rejected) > 0 {
         ExitCode::DataProblems
     } else {
@@ -181,6 +198,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     for path in &written {
         console.detail(format!("  已写出 {}", path.display()));
     }
+    console.detail(format!("分阶段用时：{}", phases.summary()));
     console.say(format!("已生成 {}（{} 个文件，用时 {:.1} 秒）", out_dir.display(), written.len(), clock.elapsed().as_secs_f64()));
 
     let record = RunRecord {
@@ -223,8 +241,9 @@ fn ingest_period(
     files: Vec<ingest::InputFile>,
     limits: &Limits,
     bar: Option<&indicatif::ProgressBar>,
+    phases: &mut Phases,
 ) -> Result<(Vec<ingest::FileRead>, Validated, polars::prelude::DataFrame)> {
-    let reads: Vec<ingest::FileRead> = files
+    let mut reads: Vec<ingest::FileRead> = files
         .into_par_iter()
         .map(|f| {
             let read = ingest::read_file(f, plan, limits);
@@ -234,10 +253,41 @@ fn ingest_period(
             read
         })
         .collect();
+    phases.lap("读取");
     let history = load_history(&folders.store, plan, period)?;
+    phases.lap("读上月");
     let validated = validate::validate(plan, period, &reads, &history);
-    let facts = store::facts_frame(&plan.plan.id, &validated.records, plan).map_err(|e| Error::Aggregate(e.to_string()))?;
+    drop(history);
+    // What was read is in the records and issues now; later stages need only each file's name,
+    // path and readability (feedback workbooks re-read the few files with issues).
+    for read in &mut reads {
+        read.tables = Vec::new();
+        read.claims = Default::default();
+        read.issues = Vec::new();
+    }
+    phases.lap("校验");
+    let facts = facts_frame(plan, &validated.records)?;
+    phases.lap("事实表");
     Ok((reads, validated, facts))
+}
+
+/// The facts of the records, built in parallel in slices of records (a frame of a whole
+/// province-month built at once holds every value's strings twice), then stacked in order: the
+/// same frame as `store::facts_frame` over all records.
+fn facts_frame(plan: &Plan, records: &[validate::Record]) -> Result<polars::prelude::DataFrame> {
+    const SLICE: usize = 4096;
+    let err = |e: polars::prelude::PolarsError| Error::Aggregate(e.to_string());
+    if records.len() <= SLICE {
+        return store::facts_frame(&plan.plan.id, records, plan).map_err(err);
+    }
+    let parts: Vec<polars::prelude::DataFrame> =
+        records.par_chunks(SLICE).map(|slice| store::facts_frame(&plan.plan.id, slice, plan)).collect::<polars::prelude::PolarsResult<_>>().map_err(err)?;
+    let mut parts = parts.into_iter();
+    let mut facts = parts.next().expect("more than one slice");
+    for part in parts {
+        facts.vstack_mut_owned(part).map_err(err)?;
+    }
+    Ok(facts)
 }
 
 /// Store the earlier months of the year that are in the input but not yet in the store, oldest
@@ -258,7 +308,7 @@ fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: &Lim
     for earlier in missing {
         let dir = folders.input.join(earlier.to_string());
         let files = ingest::discover(&dir, &folders.input).map_err(|e| Error::io(&dir, e))?;
-        let (_, validated, mut facts) = ingest_period(plan, folders, earlier, files, limits, None)?;
+        let (_, validated, mut facts) = ingest_period(plan, folders, earlier, files, limits, None, &mut Phases::start())?;
         store::write_partition(&folders.store, earlier, &mut facts)?;
         let reported = validated.townships.iter().filter(|t| t.status == SubmissionStatus::Reported && plan.unit(&t.township).is_some()).count();
         console.say(format!("补建历史数据 {earlier}：采用 {reported} 个镇（街道）的报表（该月通报未生成，可用 --period {earlier} 生成）"));
@@ -278,6 +328,43 @@ fn latest_period(input: &Path) -> Result<Period> {
         })
         .max()
         .ok_or_else(|| Error::Usage(format!("输入目录 {} 中没有 YYYY-MM 格式的月份文件夹", input.display())))
+}
+
+/// Delete the temporary files a killed run left behind. Outputs and store partitions are written
+/// to a hidden temporary name and renamed into place (`report::write_atomic`,
+/// `store::write_partition`), so a kill leaves the previous good file plus, at most, such a
+/// temporary. Only those two name patterns, only in the folders `run` writes, and only while
+/// holding the lock.
+fn remove_stale_temporaries(out_dir: &Path, store_dir: &Path) {
+    let mut dirs = vec![out_dir.to_path_buf(), out_dir.join("feedback")];
+    if let Ok(entries) = std::fs::read_dir(store_dir) {
+        dirs.extend(entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("period=")).map(|e| e.path()));
+    }
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = (name.starts_with(".zhenxing-") && name.ends_with(".tmp")) || (name.starts_with(".facts-") && name.ends_with(".parquet.tmp"));
+            if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Delete feedback workbooks of this period that this run did not write: a township whose
+/// problems are fixed must not keep an old feedback file beside the new outputs. Runs after the
+/// new files are in place (a kill in between leaves the previous run's files, as before).
+fn remove_stale_feedback(feedback_dir: &Path, written: &[PathBuf]) {
+    let Ok(entries) = std::fs::read_dir(feedback_dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name.contains("_数据校验反馈_") && name.ends_with(".xlsx") && !name.starts_with('.');
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) && !written.contains(&path) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// Take the run lock in the output folder, or fail at once. The OS releases it if we crash.
@@ -300,42 +387,64 @@ fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Last month's values from the store, for the cross-period rules.
+/// Last month's values from the store, for the cross-period rules (numbers only: the rules
+/// compare numbers; only the columns they need are read).
 pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<History> {
+    use polars::prelude::*;
     let previous = period.previous();
     if !store::periods(store_dir).contains(&previous) {
         return Ok(History::default());
     }
-    let df = store::read_periods(store_dir, &[previous])?;
-    let err = |e: polars::prelude::PolarsError| Error::Store { path: store_dir.to_path_buf(), message: e.to_string() };
+    let path = store::partition_dir(store_dir, previous).join(store::FACTS_FILE);
+    let err = |e: PolarsError| Error::Store { path: path.clone(), message: e.to_string() };
+    let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+    let columns = ["plan_id", "township", "form", "record_key", "column", "value"].map(String::from).to_vec();
+    let df = ParquetReader::new(file).with_columns(Some(columns)).finish().map_err(err)?;
     let get_str = |name: &str| df.column(name).and_then(|c| c.as_materialized_series().str().cloned()).map_err(err);
+    let plan_id = get_str("plan_id")?;
     let township = get_str("township")?;
     let form = get_str("form")?;
     let key = get_str("record_key")?;
     let column = get_str("column")?;
-    let plan_id = get_str("plan_id")?;
     let value = df.column("value").and_then(|c| c.as_materialized_series().f64().cloned()).map_err(err)?;
     let mut history = History { period: Some(previous), townships: Default::default() };
-    for i in 0..df.height() {
-        if plan_id.get(i) != Some(plan.plan.id.as_str()) {
+    let rows = plan_id.iter().zip(township.iter()).zip(form.iter().zip(key.iter())).zip(column.iter().zip(value.iter()));
+    for (((id, t), (f, k)), (c, v)) in rows {
+        if id != Some(plan.plan.id.as_str()) {
             continue;
         }
-        if let (Some(t), Some(f), Some(k), Some(c), Some(v)) = (township.get(i), form.get(i), key.get(i), column.get(i), value.get(i)) {
-            history.townships.entry(t.to_string()).or_default().insert((f.to_string(), k.to_string(), c.to_string()), v);
+        if let (Some(t), Some(f), Some(k), Some(c), Some(v)) = (t, f, k, c, v) {
+            let per_township = match history.townships.get_mut(t) {
+                Some(map) => map,
+                None => history.townships.entry(t.to_string()).or_default(),
+            };
+            per_township.insert((f.to_string(), k.to_string(), c.to_string()), v);
         }
     }
     Ok(history)
 }
 
-/// The year's facts up to `period`: history partitions plus the current facts.
-fn year_facts(store_dir: &Path, period: Period, current: &polars::prelude::DataFrame) -> Result<polars::prelude::DataFrame> {
+/// The year's facts before `period`, reduced for aggregation one month at a time (see
+/// `aggregate::Reduced`): each history partition is read with only the columns aggregation uses.
+fn reduce_history(plan: &Plan, store_dir: &Path, period: Period) -> Result<aggregate::Reduced> {
     use polars::prelude::*;
-    let earlier: Vec<Period> = store::periods(store_dir).into_iter().filter(|p| p.year == period.year && *p < period).collect();
-    let history = store::read_periods(store_dir, &earlier)?;
-    let current = current.clone().lazy().with_column(lit(period.to_string()).alias("period"));
-    concat([history.lazy(), current], UnionArgs::default())
-        .and_then(|lf| lf.collect())
-        .map_err(|e| Error::Aggregate(e.to_string()))
+    let mut reduced = aggregate::Reduced::default();
+    for earlier in store::periods(store_dir).into_iter().filter(|p| p.year == period.year && *p < period) {
+        let path = store::partition_dir(store_dir, earlier).join(store::FACTS_FILE);
+        let err = |e: PolarsError| Error::Store { path: path.clone(), message: e.to_string() };
+        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let df = ParquetReader::new(file).with_columns(Some(aggregate::FACT_COLUMNS.map(String::from).to_vec())).finish().map_err(err)?;
+        reduced.add(plan, &df, Some(earlier)).map_err(err)?;
+    }
+    Ok(reduced)
+}
+
+/// Add the current facts to the reduced history; the current period's ledger.
+fn reduce_current(plan: &Plan, reduced: &mut aggregate::Reduced, period: Period, current: polars::prelude::DataFrame) -> Result<aggregate::Ledger> {
+    use polars::prelude::*;
+    let err = |e: PolarsError| Error::Aggregate(e.to_string());
+    reduced.add(plan, &current, Some(period)).map_err(err)?;
+    aggregate::ledger_texts(current.lazy().with_column(lit(period.to_string()).alias("period")), period).map_err(err)
 }
 
 fn input_fingerprint(plan: &Plan, files: &[ingest::InputFile]) -> String {
@@ -344,7 +453,9 @@ fn input_fingerprint(plan: &Plan, files: &[ingest::InputFile]) -> String {
     hasher.update(plan.source_sha256.as_bytes());
     for file in files {
         hasher.update(file.display.as_bytes());
-        if let Ok(bytes) = std::fs::read(&file.path) {
+        if file.path.is_file()
+            && let Ok(bytes) = std::fs::read(&file.path)
+        {
             hasher.update(Sha256::digest(&bytes));
         }
     }
@@ -375,6 +486,7 @@ fn write_outputs(
     reads: &[ingest::FileRead],
     limits: &Limits,
     fingerprint: &str,
+    phases: &mut Phases,
 ) -> Result<Vec<PathBuf>> {
     let period = validated.period;
     let mut written = Vec::new();
@@ -383,33 +495,105 @@ fn write_outputs(
         written.push(path);
         Ok(())
     };
+    // The bulletin is made on one core while the feedback workbooks (each re-reads its township's
+    // files) are made and written on the other.
     let bulletin = report::workbook::Bulletin { plan, validated, aggregated, input_fingerprint: fingerprint };
-    put(out_dir.join(report::workbook::file_name(plan, period)), report::workbook::bulletin_bytes(&bulletin)?)?;
+    let (bulletin_bytes, feedback) = rayon::join(|| report::workbook::bulletin_bytes(&bulletin), || feedback_workbooks(plan, validated, reads, limits, out_dir));
+    put(out_dir.join(report::workbook::file_name(plan, period)), bulletin_bytes?)?;
     put(out_dir.join("progress.csv"), report::csv::progress_csv(aggregated))?;
     put(out_dir.join("townships.csv"), report::csv::townships_csv(aggregated))?;
     put(out_dir.join("issues.csv"), report::csv::issues_csv(&validated.issues))?;
+    phases.lap("通报");
+    written.extend(feedback?);
+    phases.lap("反馈表");
+    Ok(written)
+}
 
-    // Feedback workbooks: one per township with issues, with a copy of its sheets' values.
+/// Feedback workbooks: one per township with issues, with a copy of its sheets' values; made and
+/// written (each atomically) in parallel. Returns their paths in township order.
+fn feedback_workbooks(plan: &Plan, validated: &Validated, reads: &[ingest::FileRead], limits: &Limits, out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let period = validated.period;
     let mut by_township: BTreeMap<String, Vec<&crate::issue::Issue>> = BTreeMap::new();
     for issue in &validated.issues {
         let name = if issue.township.is_empty() { "单位不明".to_string() } else { issue.township.clone() };
         by_township.entry(name).or_default().push(issue);
     }
+    let read_of: std::collections::HashMap<&str, &ingest::FileRead> = reads.iter().map(|r| (r.input.display.as_str(), r)).collect();
     let feedback_dir = out_dir.join("feedback");
-    for (township, issues) in &by_township {
-        let files: Vec<&str> = {
-            let mut f: Vec<&str> = issues.iter().map(|i| i.file.as_str()).collect();
-            f.dedup();
-            f
-        };
-        let sheets: Vec<(String, Vec<ingest::Grid>)> = files
-            .iter()
-            .filter_map(|name| reads.iter().find(|r| r.input.display == *name))
-            .filter(|r| r.unreadable.is_none())
-            .filter_map(|r| ingest::reread_grids(&r.input.path, limits).map(|g| (r.input.display.clone(), g)))
-            .collect();
-        let request = report::feedback::Feedback { plan, township, period, issues, sheets: &sheets };
-        put(feedback_dir.join(report::feedback::file_name(township, period)), report::feedback::feedback_bytes(&request)?)?;
+    by_township
+        .par_iter()
+        .map(|(township, issues)| {
+            let files: Vec<&str> = {
+                let mut f: Vec<&str> = issues.iter().map(|i| i.file.as_str()).collect();
+                f.dedup();
+                f
+            };
+            let sheets: Vec<(String, Vec<ingest::Grid>)> = files
+                .iter()
+                .filter_map(|name| read_of.get(name).copied())
+                .filter(|r| r.unreadable.is_none())
+                .filter_map(|r| ingest::reread_grids(&r.input.path, limits).map(|g| (r.input.display.clone(), g)))
+                .collect();
+            let request = report::feedback::Feedback { plan, township, period, issues, sheets: &sheets };
+            let path = feedback_dir.join(report::feedback::file_name(township, period));
+            report::write_atomic(&path, &report::feedback::feedback_bytes(&request)?)?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Wall time of each stage of a run, the CPU time it used and the process's peak memory after
+/// it (the last two on Linux), for `run.log` (and `--verbose`): where a slow or large month goes.
+struct Phases {
+    last: Instant,
+    last_cpu: Option<f64>,
+    laps: Vec<(&'static str, f64, Option<f64>, Option<u64>)>,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases { last: Instant::now(), last_cpu: cpu_seconds(), laps: Vec::new() }
     }
-    Ok(written)
+
+    fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        let cpu = cpu_seconds();
+        // VmHWM: the resident high-water mark so far, in kB.
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()));
+        let used = cpu.zip(self.last_cpu).map(|(now, before)| now - before);
+        self.laps.push((name, (now - self.last).as_secs_f64(), used, peak));
+        self.last = now;
+        self.last_cpu = cpu;
+    }
+
+    /// A stage that ran alongside the others (on another core): its own wall time.
+    fn alongside(&mut self, name: &'static str, seconds: f64) {
+        self.laps.push((name, seconds, None, None));
+    }
+
+    fn summary(&self) -> String {
+        self.laps
+            .iter()
+            .map(|(name, s, cpu, peak)| {
+                let mut extra = Vec::new();
+                if let Some(cpu) = cpu {
+                    extra.push(format!("CPU {cpu:.2} 秒"));
+                }
+                if let Some(kb) = peak {
+                    extra.push(format!("峰值内存 {} MB", kb / 1024));
+                }
+                if extra.is_empty() { format!("{name} {s:.2} 秒") } else { format!("{name} {s:.2} 秒（{}）", extra.join("，")) }
+            })
+            .collect::<Vec<_>>()
+            .join("，")
+    }
+}
+
+/// User + system CPU time of this process so far (Linux, at the usual 100 ticks per second).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split_whitespace().collect();
+    Some((fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?) as f64 / 100.0)
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::issue::a1;
-use crate::plan::{Column, ColumnKind, Form};
+use crate::plan::{ColumnKind, Form};
 use crate::text::normalise;
 use crate::units;
 
@@ -68,7 +68,8 @@ pub struct Claims {
 const HEADER_SEARCH_ROWS: usize = 40;
 
 /// Every name of every plan column of a form (name and aliases), normalised once per form rather
-/// than once per header candidate: header search tries 40 rows × 3 depths × every cell.
+/// than once per header candidate: header search tries up to 40 rows × 3 depths × every cell.
+/// A header name names a column when it equals one of the column's names, `其中:` aside.
 struct ColumnNames(HashMap<String, usize>);
 
 impl ColumnNames {
@@ -76,7 +77,7 @@ impl ColumnNames {
         let mut names = HashMap::new();
         for (index, column) in form.columns.iter().enumerate() {
             for name in std::iter::once(&column.name).chain(&column.aliases) {
-                // The first column (in plan order) with a name wins, as in `names_match`.
+                // Two columns with the same name: the first in plan order wins.
                 names.entry(without_qizhong(&normalise(name))).or_insert(index);
             }
         }
@@ -96,16 +97,21 @@ fn without_qizhong(name: &str) -> String {
 /// Best header match of `form` in `grid`: (score, header_row, depth, columns).
 fn find_header(grid: &Grid, form: &Form) -> Option<(usize, usize, Vec<Option<ColumnMatch>>)> {
     let names = ColumnNames::new(form);
-    // The text of each cell of the rows searched, once (not once per row × depth tried).
-    let texts: Vec<Vec<String>> =
-        grid.rows.iter().take(HEADER_SEARCH_ROWS).map(|row| row.iter().map(|cell| cell.text().trim().to_string()).collect()).collect();
+    // The text of each cell of the rows searched, once (not once per row × depth tried), and
+    // only as far as the search goes.
+    let mut texts: Vec<Vec<String>> = Vec::new();
     let mut best: Option<(usize, usize, usize, Vec<Option<ColumnMatch>>)> = None;
-    for row in 0..grid.rows.len().min(HEADER_SEARCH_ROWS) {
+    'search: for row in 0..grid.rows.len().min(HEADER_SEARCH_ROWS) {
+        texts.push(grid.rows[row].iter().map(|cell| cell.text().trim().to_string()).collect());
         for depth in 0..=2usize.min(row) {
             let columns = match_columns(grid, &texts, form, &names, row, depth);
             let score = columns.iter().filter(|c| c.is_some()).count();
             if best.as_ref().is_none_or(|(s, _, _, _)| score > *s) {
                 best = Some((score, row, depth, columns));
+            }
+            // Every column found: no later block can score higher, and ties keep the first.
+            if score == form.columns.len() {
+                break 'search;
             }
         }
     }
@@ -116,7 +122,7 @@ fn find_header(grid: &Grid, form: &Form) -> Option<(usize, usize, Vec<Option<Col
 }
 
 /// Match plan columns against the header block ending at `row` and starting `depth` rows above.
-/// `texts` holds the trimmed text of the grid's first rows.
+/// `texts` holds the trimmed text of the grid's rows up to `row`.
 fn match_columns(grid: &Grid, texts: &[Vec<String>], form: &Form, names: &ColumnNames, row: usize, depth: usize) -> Vec<Option<ColumnMatch>> {
     let width = (row - depth..=row).map(|r| grid.rows[r].len()).max().unwrap_or(0);
     let text = |r: usize, c: usize| texts[r].get(c).map(String::as_str).unwrap_or("");
@@ -169,15 +175,6 @@ fn match_columns(grid: &Grid, texts: &[Vec<String>], form: &Form, names: &Column
 
 fn is_total_word(text: &str) -> bool {
     matches!(normalise(text).as_str(), "合计" | "小计" | "计" | "总计" | "合计数")
-}
-
-/// Whether a header name (unit removed, normalised) names this plan column.
-fn names_match(column: &Column, name: &str) -> bool {
-    let wanted = |s: &str| {
-        let n = normalise(s);
-        n == name || n.replace("其中:", "") == name.replace("其中:", "")
-    };
-    wanted(&column.name) || column.aliases.iter().any(|a| wanted(a))
 }
 
 /// Split `耕地面积（万亩）` into (`耕地面积`, Some(`万亩`)), all normalised. `（是/否）` and
@@ -237,6 +234,9 @@ pub fn locate_form<'g>(grids: &'g [Grid], form: &Form, taken: &[usize]) -> Optio
 /// at the footer (填报人、联系电话…).
 pub fn read_rows(grid: &Grid, form: &Form, header_row: usize, columns: &[Option<ColumnMatch>]) -> Vec<TableRow> {
     let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("checked: one key column");
+    // The key column's names, normalised once rather than on every row.
+    let key = &form.columns[key_index];
+    let key_names: std::collections::HashSet<String> = std::iter::once(&key.name).chain(&key.aliases).map(|n| without_qizhong(&normalise(n))).collect();
     let mut rows = Vec::new();
     for r in header_row + 1..grid.rows.len() {
         let raw = &grid.rows[r];
@@ -255,7 +255,7 @@ pub fn read_rows(grid: &Grid, form: &Form, header_row: usize, columns: &[Option<
             rows.push(TableRow { row: r, kind: RowType::Total, cells });
             continue;
         }
-        if names_match(&form.columns[key_index], &split_unit(&key_text).0) {
+        if key_names.contains(&without_qizhong(&split_unit(&key_text).0)) {
             continue; // a header repeated below (printed page headers copied in)
         }
         let has_content = cells.iter().any(|c| !c.is_empty());

@@ -1,0 +1,506 @@
+//! The province-scale benchmark (see BENCHMARKS.md). For each size N it generates (once) a month
+//! of N township workbooks with 11 months of history (`gen-bench`), then measures on the same
+//! files, alternating, `--repeat` times after `--warmup` unmeasured rounds:
+//!
+//! - (a) the floor: calamine opening every file and reading every cell of every sheet, nothing
+//!   else, in parallel on all cores (rayon), in a child process;
+//! - (b) `zhenxing run` end to end, in a child process;
+//!
+//! and reports the median wall time of each, the ratio b/a, files per second, CPU time and the
+//! peak resident memory (VmHWM) of each child, and the machine load.
+//!
+//! Run: `cargo run --release --bin bench -- --sizes 500,1000,2000`
+//! (`--zhenxing target/release/zhenxing` times that binary instead of this one's copy of `run`).
+
+#[path = "gen-bench.rs"]
+#[allow(dead_code)]
+mod gen_bench;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use zhenxing::period::Period;
+
+#[derive(Debug, Parser)]
+#[command(name = "bench", about = "省级规模基准测试：calamine 读取下限 vs zhenxing run 全流程")]
+struct BenchArgs {
+    /// Folder for the generated data (one sub-folder `n<N>` per size).
+    #[arg(long, default_value = "/var/tmp/zhenxing-bench")]
+    dir: PathBuf,
+    /// Numbers of townships to measure.
+    #[arg(long, value_delimiter = ',', default_value = "500,1000,2000")]
+    sizes: Vec<usize>,
+    /// Measured rounds per size (each: floor, then run).
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+    /// Unmeasured rounds first (page cache, first write of the period's partition).
+    #[arg(long, default_value_t = 1)]
+    warmup: usize,
+    /// Regenerate the data even if the folder has it.
+    #[arg(long)]
+    regen: bool,
+    /// Time this zhenxing binary instead of this binary's copy of `run` (peak memory is then
+    /// polled from /proc every 5 ms).
+    #[arg(long)]
+    zhenxing: Option<PathBuf>,
+    /// Also write the results as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    #[arg(long, default_value = "2024-12")]
+    period: String,
+}
+
+/// What a child process reports about itself.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct ChildStats {
+    wall: f64,
+    cpu: f64,
+    peak_rss_kb: u64,
+    files: usize,
+    cells: u64,
+    checksum: u64,
+    exit_code: i32,
+}
+
+/// One size's result.
+#[derive(Debug, Clone, Serialize)]
+struct SizeResult {
+    townships: usize,
+    files: usize,
+    megabytes: f64,
+    cells: u64,
+    floor_wall: Vec<f64>,
+    run_wall: Vec<f64>,
+    floor_median: f64,
+    run_median: f64,
+    ratio: f64,
+    files_per_second: f64,
+    floor_cpu: f64,
+    run_cpu: f64,
+    floor_peak_mb: f64,
+    run_peak_mb: f64,
+    run_exit_code: i32,
+    /// Phase timings `run` logged (last run).
+    run_phases: String,
+    report: ReportCheck,
+    load_before: String,
+    load_after: String,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("__floor") => child_floor(&args[2..]),
+        Some("__run") => child_run(&args[2..]),
+        _ => {
+            let bench = BenchArgs::parse();
+            if let Err(e) = run_bench(&bench) {
+                eprintln!("错误：{e}");
+                std::process::exit(3);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- children
+
+/// Peak resident set (VmHWM, kB) and CPU seconds (user + system) of this process.
+fn self_usage() -> (u64, f64) {
+    let peak = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| vm_hwm(&s)).unwrap_or(0);
+    let cpu = std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| cpu_seconds(&s)).unwrap_or(0.0);
+    (peak, cpu)
+}
+
+fn vm_hwm(status: &str) -> Option<u64> {
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// utime + stime from /proc/<pid>/stat, at the usual 100 ticks per second.
+fn cpu_seconds(stat: &str) -> Option<f64> {
+    let after = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+fn write_stats(path: &str, stats: &ChildStats) {
+    let json = serde_json::to_vec(stats).expect("serialisable");
+    if let Err(e) = std::fs::write(path, json) {
+        eprintln!("bench: cannot write {path}: {e}");
+        std::process::exit(3);
+    }
+}
+
+/// `__floor STATS PERIOD_DIR INPUT_ROOT`: calamine reads every cell of every file, in parallel.
+fn child_floor(args: &[String]) {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let clock = Instant::now();
+    let (stats_path, period_dir, root) = (&args[0], Path::new(&args[1]), Path::new(&args[2]));
+    let files = zhenxing::ingest::discover(period_dir, root).expect("period folder readable");
+    let per_file: Vec<(u64, u64)> = files
+        .par_iter()
+        .map(|f| {
+            let mut workbook = open_workbook_auto(&f.path).expect("calamine opens the generated file");
+            let mut cells = 0u64;
+            let mut checksum = 0u64;
+            for name in workbook.sheet_names() {
+                let range = workbook.worksheet_range(&name).expect("calamine reads the sheet");
+                for row in range.rows() {
+                    for cell in row {
+                        cells += 1;
+                        checksum = checksum.wrapping_mul(31).wrapping_add(match cell {
+                            Data::Empty => 0,
+                            Data::String(s) => s.len() as u64,
+                            Data::Float(x) => x.to_bits(),
+                            Data::Int(i) => *i as u64,
+                            Data::Bool(b) => *b as u64,
+                            Data::DateTime(d) => d.as_f64().to_bits(),
+                            Data::DateTimeIso(s) | Data::DurationIso(s) => s.len() as u64,
+                            Data::Error(_) => 7,
+                        });
+                    }
+                }
+            }
+            std::hint::black_box((cells, checksum))
+        })
+        .collect();
+    let wall = clock.elapsed().as_secs_f64();
+    let (peak_rss_kb, cpu) = self_usage();
+    let stats = ChildStats {
+        wall,
+        cpu,
+        peak_rss_kb,
+        files: files.len(),
+        cells: per_file.iter().map(|p| p.0).sum(),
+        checksum: per_file.iter().fold(0u64, |a, p| a ^ p.1),
+        exit_code: 0,
+    };
+    write_stats(stats_path, &stats);
+}
+
+/// `__run STATS ARGS…`: `zhenxing ARGS…` in this process (the same library code as the
+/// `zhenxing` binary's main), then its own peak memory and CPU time.
+fn child_run(args: &[String]) {
+    use clap::Parser as _;
+    let clock = Instant::now();
+    let stats_path = &args[0];
+    let cli = zhenxing::cmd::Cli::parse_from(std::iter::once("zhenxing".to_string()).chain(args[1..].iter().cloned()));
+    let code = match zhenxing::cmd::run(cli) {
+        Ok(code) => code as u8,
+        Err(error) => {
+            eprintln!("错误：{error}");
+            error.exit_code() as u8
+        }
+    };
+    let wall = clock.elapsed().as_secs_f64();
+    let (peak_rss_kb, cpu) = self_usage();
+    write_stats(stats_path, &ChildStats { wall, cpu, peak_rss_kb, exit_code: code as i32, ..Default::default() });
+    std::process::exit(code as i32);
+}
+
+// ---------------------------------------------------------------- parent
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+}
+
+/// Spawn a command, wait for it; wall time measured here. With `poll`, peak memory and CPU are
+/// polled from /proc (for a binary that does not report them itself).
+fn timed(mut command: Command, stats_path: &Path, poll: bool) -> Result<(f64, ChildStats), String> {
+    let _ = std::fs::remove_file(stats_path);
+    let clock = Instant::now();
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().map_err(|e| format!("cannot start {command:?}: {e}"))?;
+    let pid = child.id();
+    // Read stderr on the side so that a chatty child never blocks on a full pipe.
+    let mut pipe = child.stderr.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        use std::io::Read;
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    });
+    let mut polled = ChildStats::default();
+    let status = if poll {
+        loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                break status;
+            }
+            if let Some(peak) = std::fs::read_to_string(format!("/proc/{pid}/status")).ok().and_then(|s| vm_hwm(&s)) {
+                polled.peak_rss_kb = polled.peak_rss_kb.max(peak);
+            }
+            if let Some(cpu) = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().and_then(|s| cpu_seconds(&s)) {
+                polled.cpu = polled.cpu.max(cpu);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    } else {
+        child.wait().map_err(|e| e.to_string())?
+    };
+    let wall = clock.elapsed().as_secs_f64();
+    let stderr = reader.join().unwrap_or_default();
+    let code = status.code().unwrap_or(-1);
+    let mut stats = if poll {
+        ChildStats { wall, exit_code: code, ..polled }
+    } else {
+        let text =
+            std::fs::read_to_string(stats_path).map_err(|e| format!("child wrote no statistics ({e}); exit {code}; stderr: {stderr}"))?;
+        serde_json::from_str(&text).map_err(|e| e.to_string())?
+    };
+    stats.exit_code = code;
+    // 0 = clean, 1 = reports written with data problems (the generated month has some on purpose).
+    if code != 0 && code != 1 {
+        return Err(format!("{command:?} exited with {code}: {stderr}"));
+    }
+    Ok((wall, stats))
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    if v.len() % 2 == 1 { v[v.len() / 2] } else { (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0 }
+}
+
+/// Whether the bulletin stays usable at this size: its largest sheet (Excel's limit is 1,048,576
+/// rows), whether 镇街进度 is sorted by rank within each indicator (unranked townships last) and
+/// whether it has an autofilter.
+#[derive(Debug, Clone, Default, Serialize)]
+struct ReportCheck {
+    largest_sheet: String,
+    largest_rows: usize,
+    townships_rows: usize,
+    townships_sorted: bool,
+    townships_filterable: bool,
+}
+
+fn check_report(path: &Path) -> ReportCheck {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let mut check = ReportCheck::default();
+    let Ok(mut workbook) = open_workbook_auto(path) else { return check };
+    let names = workbook.sheet_names();
+    for name in &names {
+        let Ok(range) = workbook.worksheet_range(name) else { continue };
+        let rows = range.end().map(|(r, _)| r as usize + 1).unwrap_or(0);
+        if rows > check.largest_rows {
+            check.largest_sheet = name.clone();
+            check.largest_rows = rows;
+        }
+        if name == "镇街进度" {
+            check.townships_rows = rows;
+            // Rank column G: "1", "并列2", "—"; within a block of one indicator (column A) the
+            // ranks must not decrease, and "—" (not ranked) only at the end.
+            let mut sorted = true;
+            let mut last: Option<(String, u32)> = None;
+            for row in range.rows().skip(3) {
+                let indicator = match row.first() {
+                    Some(Data::String(s)) => s.clone(),
+                    _ => continue,
+                };
+                let rank = match row.get(6) {
+                    Some(Data::String(s)) => s.trim_start_matches("并列").parse::<u32>().unwrap_or(u32::MAX),
+                    Some(Data::Float(f)) => *f as u32,
+                    _ => u32::MAX,
+                };
+                if let Some((previous, previous_rank)) = &last
+                    && *previous == indicator
+                    && rank < *previous_rank
+                {
+                    sorted = false;
+                }
+                last = Some((indicator, rank));
+            }
+            check.townships_sorted = sorted;
+        }
+    }
+    // rust_xlsxwriter writes the n-th sheet as xl/worksheets/sheet<n>.xml.
+    if let Some(n) = names.iter().position(|n| n == "镇街进度")
+        && let Ok(file) = std::fs::File::open(path)
+        && let Ok(mut zip) = zip::ZipArchive::new(file)
+        && let Ok(mut entry) = zip.by_name(&format!("xl/worksheets/sheet{}.xml", n + 1))
+    {
+        use std::io::Read;
+        let mut xml = String::new();
+        if entry.read_to_string(&mut xml).is_ok() {
+            check.townships_filterable = xml.contains("<autoFilter");
+        }
+    }
+    check
+}
+
+fn run_bench(args: &BenchArgs) -> Result<(), String> {
+    let period = Period::parse_arg(&args.period).map_err(|e| e.to_string())?;
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut results = Vec::new();
+    println!("machine: {} cores, {}; load {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), cpu_model(), load());
+    for &n in &args.sizes {
+        let dir = args.dir.join(format!("n{n}"));
+        let summary_path = dir.join("gen.json");
+        let fresh = args.regen || !summary_path.is_file() || !dir.join(gen_bench::MARKER).is_file();
+        if fresh {
+            let gen_args = gen_bench::GenArgs { townships: n, dir: dir.clone(), period: args.period.clone(), no_history: false };
+            let summary = gen_bench::generate(&gen_args).map_err(|e| e.to_string())?;
+            println!("N={n}: generated {} files ({:.1} MB) in {:.1} s", summary.files, summary.file_bytes as f64 / 1e6, summary.seconds);
+        }
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&summary_path).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        let input = dir.join("input");
+        let period_dir = input.join(period.to_string());
+        let stats_path = dir.join(".bench-stats.json");
+        let floor_command = || {
+            let mut c = Command::new(&me);
+            c.arg("__floor").arg(&stats_path).arg(&period_dir).arg(&input);
+            c
+        };
+        let run_args: Vec<String> = vec![
+            "run".into(),
+            "--plan".into(),
+            dir.join("plan.toml").display().to_string(),
+            "--input".into(),
+            input.display().to_string(),
+            "--output".into(),
+            dir.join("output").display().to_string(),
+            "--store".into(),
+            dir.join("store").display().to_string(),
+            "--period".into(),
+            period.to_string(),
+            "--quiet".into(),
+        ];
+        let run_command = || match &args.zhenxing {
+            Some(binary) => {
+                let mut c = Command::new(binary);
+                c.args(&run_args);
+                c
+            }
+            None => {
+                let mut c = Command::new(&me);
+                c.arg("__run").arg(&stats_path).args(&run_args);
+                c
+            }
+        };
+        let poll = args.zhenxing.is_some();
+        let load_before = load();
+        for _ in 0..args.warmup {
+            timed(floor_command(), &stats_path, false)?;
+            timed(run_command(), &stats_path, poll)?;
+        }
+        let (mut floor_wall, mut run_wall) = (Vec::new(), Vec::new());
+        let (mut floor_last, mut run_last) = (ChildStats::default(), ChildStats::default());
+        let (mut floor_peak, mut run_peak) = (0u64, 0u64);
+        let (mut floor_cpu, mut run_cpu) = (Vec::new(), Vec::new());
+        for round in 0..args.repeat.max(1) {
+            let (a, fs) = timed(floor_command(), &stats_path, false)?;
+            let (b, rs) = timed(run_command(), &stats_path, poll)?;
+            println!("N={n} round {}: floor {a:.2} s, run {b:.2} s, ratio {:.2}; load {}", round + 1, b / a, load());
+            floor_wall.push(a);
+            run_wall.push(b);
+            floor_peak = floor_peak.max(fs.peak_rss_kb);
+            run_peak = run_peak.max(rs.peak_rss_kb);
+            floor_cpu.push(fs.cpu);
+            run_cpu.push(rs.cpu);
+            floor_last = fs;
+            run_last = rs;
+        }
+        let out_dir = dir.join("output").join(period.to_string());
+        let run_phases = std::fs::read_to_string(out_dir.join("run.log"))
+            .ok()
+            .and_then(|log| {
+                log.lines()
+                    .rev()
+                    .find(|l| l.contains("分阶段用时"))
+                    .map(|l| l.split("分阶段用时").nth(1).unwrap_or("").trim_start_matches(['：', ':']).to_string())
+            })
+            .unwrap_or_default();
+        let bulletin = std::fs::read_dir(&out_dir)
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "xlsx"))
+            .ok_or("run wrote no bulletin")?;
+        let (floor_median, run_median) = (median(&floor_wall), median(&run_wall));
+        let result = SizeResult {
+            townships: n,
+            files: floor_last.files,
+            megabytes: summary["file_bytes"].as_f64().unwrap_or(0.0) / 1e6,
+            cells: floor_last.cells,
+            floor_median,
+            run_median,
+            ratio: run_median / floor_median,
+            files_per_second: floor_last.files as f64 / run_median,
+            floor_cpu: median(&floor_cpu),
+            run_cpu: median(&run_cpu),
+            floor_peak_mb: floor_peak as f64 / 1024.0,
+            run_peak_mb: run_peak as f64 / 1024.0,
+            run_exit_code: run_last.exit_code,
+            run_phases,
+            report: check_report(&bulletin),
+            load_before,
+            load_after: load(),
+            floor_wall,
+            run_wall,
+        };
+        results.push(result);
+    }
+    let table = markdown(&results, args);
+    println!("\n{table}");
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_vec_pretty(&results).expect("serialisable")).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())))
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+fn markdown(results: &[SizeResult], args: &BenchArgs) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("median of {} rounds after {} warm-up; wall times in seconds\n\n", args.repeat.max(1), args.warmup));
+    out.push_str("| N | files | MB | cells read | (a) floor | (b) run | b/a | files/s | CPU a | CPU b | peak RSS a | peak RSS b | largest bulletin sheet | 镇街进度 | load before → after |\n");
+    out.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+    for r in results {
+        out.push_str(&format!(
+            "| {} | {} | {:.1} | {} | {:.2} | {:.2} | **{:.2}** | {:.0} | {:.2} | {:.2} | {:.0} MB | {:.0} MB | {} ({} rows) | {} rows, {}, {} | {} → {} |\n",
+            r.townships,
+            r.files,
+            r.megabytes,
+            r.cells,
+            r.floor_median,
+            r.run_median,
+            r.ratio,
+            r.files_per_second,
+            r.floor_cpu,
+            r.run_cpu,
+            r.floor_peak_mb,
+            r.run_peak_mb,
+            r.report.largest_sheet,
+            r.report.largest_rows,
+            r.report.townships_rows,
+            if r.report.townships_sorted { "sorted" } else { "NOT SORTED" },
+            if r.report.townships_filterable { "autofilter" } else { "NO AUTOFILTER" },
+            r.load_before,
+            r.load_after
+        ));
+    }
+    out.push('\n');
+    for r in results {
+        out.push_str(&format!(
+            "- N={}: floor rounds {:?}, run rounds {:?}; run exit code {}{}\n",
+            r.townships,
+            r.floor_wall.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>(),
+            r.run_wall.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>(),
+            r.run_exit_code,
+            if r.run_phases.is_empty() { String::new() } else { format!("; run phases: {}", r.run_phases) }
+        ));
+    }
+    out
+}
