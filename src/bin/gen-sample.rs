@@ -93,11 +93,7 @@ fn main() -> zhenxing::Result<()> {
             write_atomic(&dir.join(&name), &workbook_bytes(&request)?)?;
         }
         let values: BTreeMap<&str, f64> = ledger.iter().map(|(id, v)| (*id, v[(month - 3) as usize])).collect();
-        let mut filled = BTreeMap::new();
-        filled.insert("BM01".to_string(), sample::department_form(&plan, period, &values));
-        let request = TemplateRequest { plan: &plan, unit: DEPARTMENTS, period, filled, protect: true };
-        write_atomic(&dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(DEPARTMENTS, period)), &workbook_bytes(&request)?)?;
-        println!("已生成 {}", dir.display());
+        write_ledger(&plan, period, &dir, &values)?;
     }
     Ok(())
 }
@@ -118,12 +114,18 @@ fn echeng(root: &std::path::Path) -> zhenxing::Result<()> {
             write_atomic(&dir.join(file_name(&unit.name, period)), &workbook_bytes(&request)?)?;
         }
         let values: BTreeMap<&str, f64> = [("E33", if month == 5 { 4.0 } else { 5.0 })].into_iter().collect();
-        let mut filled = BTreeMap::new();
-        filled.insert("BM01".to_string(), sample::department_form(&plan, period, &values));
-        let request = TemplateRequest { plan: &plan, unit: DEPARTMENTS, period, filled, protect: true };
-        write_atomic(&dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(DEPARTMENTS, period)), &workbook_bytes(&request)?)?;
-        println!("已生成 {}", dir.display());
+        write_ledger(&plan, period, &dir, &values)?;
     }
+    Ok(())
+}
+
+/// The department ledger of a month under `<dir>/部门/`, with the given values by target id.
+fn write_ledger(plan: &Plan, period: Period, dir: &std::path::Path, values: &BTreeMap<&str, f64>) -> zhenxing::Result<()> {
+    let mut filled = BTreeMap::new();
+    filled.insert("BM01".to_string(), sample::department_form(plan, period, values));
+    let request = TemplateRequest { plan, unit: DEPARTMENTS, period, filled, protect: true };
+    write_atomic(&dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(DEPARTMENTS, period)), &workbook_bytes(&request)?)?;
+    println!("已生成 {}", dir.display());
     Ok(())
 }
 
