@@ -1,6 +1,6 @@
-//! Stage 4: facts → progress. Computes every indicator per township and for the district with
-//! polars (lazy, over the combined frame of all townships' facts), then evaluates each target:
-//! 本月, 累计, 完成率, 序时进度, 进度差, status, and township rankings with ties.
+//! Stage 4: facts → progress. Reduces the facts (polars frames of all townships' facts, one pass
+//! over their columns) to every indicator's value per township and month, then evaluates each
+//! target: 本月, 累计, 完成率, 序时进度, 进度差, status, and township rankings with ties.
 //!
 //! No I/O: the caller passes the facts (current period plus the year's history from the store),
 //! either as one frame (`aggregate`) or reduced a month at a time (`Reduced`, `aggregate_reduced`),
@@ -184,7 +184,9 @@ struct FormSpec<'p> {
 fn form_specs(plan: &Plan) -> Vec<FormSpec<'_>> {
     let mut specs: Vec<FormSpec<'_>> = Vec::new();
     for (index, indicator) in plan.indicators.iter().enumerate().filter(|(_, i)| !i.is_ratio()) {
-        let (Some(form_id), Some(form)) = (indicator.form.as_deref(), indicator.form.as_deref().and_then(|f| plan.form(f))) else { continue };
+        let (Some(form_id), Some(form)) = (indicator.form.as_deref(), indicator.form.as_deref().and_then(|f| plan.form(f))) else {
+            continue;
+        };
         let (count, column) = match (indicator.aggregation, indicator.column.as_deref()) {
             (Aggregation::Sum, Some(column)) => (false, column),
             (Aggregation::Count, column) => (true, column.unwrap_or(&form.key_column().id)),
@@ -216,8 +218,8 @@ fn form_specs(plan: &Plan) -> Vec<FormSpec<'_>> {
     specs
 }
 
-/// A sum with Neumaier's compensation: the total of many figures with one decimal comes out as
-/// the nearest double to the exact sum (8995.8, not 8995.800000000001), whatever their order.
+/// A sum with Neumaier's compensation: the total of many figures with one decimal comes out, in
+/// practice, as the nearest double to the exact sum (8995.8, not 8995.800000000001).
 #[derive(Debug, Clone, Copy, Default)]
 struct Sum {
     total: f64,
@@ -239,6 +241,9 @@ impl Sum {
         self.total + self.compensation
     }
 }
+
+/// A township and period met in the facts, with a sum per indicator (index in `plan.indicators`).
+type Group<'a> = ((&'a str, Period), Vec<Option<Sum>>);
 
 /// One source row's facts in the columns its form's row-wise indicators read.
 #[derive(Clone, Default)]
@@ -285,7 +290,7 @@ impl Reduced {
         // counted then. Facts come clustered by township and record, so the last accumulator and
         // the last source row are remembered and the maps are looked up only when they change.
         let mut group_index: HashMap<(&str, Period), usize> = HashMap::new();
-        let mut groups: Vec<((&str, Period), Vec<Option<Sum>>)> = Vec::new();
+        let mut groups: Vec<Group<'_>> = Vec::new();
         // Source rows of row-wise indicators, in the order first met (sums stay deterministic).
         let mut row_index: HashMap<(usize, usize, u32), usize> = HashMap::new();
         let mut rows: Vec<(usize, usize, Vec<Slot<'_>>)> = Vec::new();
@@ -294,7 +299,9 @@ impl Reduced {
         let mut last_form: Option<(&str, Option<usize>)> = None;
         let mut last_period: Option<(&str, Option<Period>)> = None;
         let mut period_iter = periods.as_ref().map(|p| p.iter());
-        for ((((t, f), (c, v)), x), r) in township.iter().zip(form.iter()).zip(column.iter().zip(value.iter())).zip(text.iter()).zip(row.iter()) {
+        for ((((t, f), (c, v)), x), r) in
+            township.iter().zip(form.iter()).zip(column.iter().zip(value.iter())).zip(text.iter()).zip(row.iter())
+        {
             let p = match &mut period_iter {
                 Some(iter) => {
                     let text = iter.next().flatten().unwrap_or("");
@@ -373,7 +380,8 @@ impl Reduced {
         }
         for ((township, period), sums) in groups {
             self.counted.entry(period).or_default().insert(township.to_string());
-            let values: Vec<((usize, Period), f64)> = sums.iter().enumerate().filter_map(|(i, sum)| sum.map(|s| ((i, period), s.value()))).collect();
+            let values: Vec<((usize, Period), f64)> =
+                sums.iter().enumerate().filter_map(|(i, sum)| sum.map(|s| ((i, period), s.value()))).collect();
             if !values.is_empty() {
                 self.values.entry(township.to_string()).or_default().extend(values);
             }
@@ -446,7 +454,12 @@ pub fn evaluate(target: &Target, value: Option<f64>, period: Period, thresholds:
         TargetKind::Floor | TargetKind::Baseline => {
             let goal = if target.kind == TargetKind::Floor { target.value } else { target.baseline };
             let met = goal.is_none_or(|g| value >= g - 1e-9);
-            Evaluation { completion_rate: ratio(goal), time_progress: None, gap_pp: None, status: if met { Status::Met } else { Status::Warning } }
+            Evaluation {
+                completion_rate: ratio(goal),
+                time_progress: None,
+                gap_pp: None,
+                status: if met { Status::Met } else { Status::Warning },
+            }
         }
         TargetKind::Ceiling => {
             let met = target.value.is_none_or(|g| value <= g + 1e-9);
@@ -454,7 +467,12 @@ pub fn evaluate(target: &Target, value: Option<f64>, period: Period, thresholds:
         }
         TargetKind::Ratio => {
             let met = target.value.is_none_or(|g| value >= g - 1e-9);
-            Evaluation { completion_rate: ratio(target.value), time_progress: None, gap_pp: None, status: if met { Status::Met } else { Status::NotMet } }
+            Evaluation {
+                completion_rate: ratio(target.value),
+                time_progress: None,
+                gap_pp: None,
+                status: if met { Status::Met } else { Status::NotMet },
+            }
         }
         TargetKind::Tracked => none(Status::Tracked),
         TargetKind::Qualitative => none(Status::NotReported),
@@ -489,11 +507,16 @@ pub fn aggregate(input: AggregateInput<'_>) -> Result<Aggregated> {
 
 /// Run the aggregation for one period from the year's facts already reduced (see `Reduced`),
 /// the period's ledger and every reporting unit's submission status.
-pub fn aggregate_reduced(plan: &Plan, period: Period, reduced: Reduced, ledger: &Ledger, statuses: Vec<(String, SubmissionStatus)>) -> Result<Aggregated> {
+pub fn aggregate_reduced(
+    plan: &Plan,
+    period: Period,
+    reduced: Reduced,
+    ledger: &Ledger,
+    statuses: Vec<(String, SubmissionStatus)>,
+) -> Result<Aggregated> {
     let Reduced { values, mut counted } = reduced;
     // The current period's counted set is the validation verdict, even for a township with no facts.
-    let current: BTreeSet<String> =
-        statuses.iter().filter(|(_, s)| *s == SubmissionStatus::Reported).map(|(t, _)| t.clone()).collect();
+    let current: BTreeSet<String> = statuses.iter().filter(|(_, s)| *s == SubmissionStatus::Reported).map(|(t, _)| t.clone()).collect();
     let departments_counted = counted.get(&period).is_some_and(|s| s.contains(DEPARTMENTS));
     let mut current_all = current.clone();
     if departments_counted {
@@ -517,7 +540,8 @@ pub fn aggregate_reduced(plan: &Plan, period: Period, reduced: Reduced, ledger: 
         }
         missing.insert(*p, units.iter().filter(|u| !set.contains(*u)).cloned().collect());
     }
-    let calc = Calculator { plan, values: &values, index: &index, counted: &counted, units: &units, district: &district, missing: &missing };
+    let calc =
+        Calculator { plan, values: &values, index: &index, counted: &counted, units: &units, district: &district, missing: &missing };
 
     let mut targets = Vec::new();
     for target in &plan.targets {
@@ -544,16 +568,23 @@ pub fn aggregate_reduced(plan: &Plan, period: Period, reduced: Reduced, ledger: 
                 let value = if current.contains(township) { calc.township_value(indicator, period, township) } else { None };
                 let allocation = target.and_then(|t| t.allocations.get(township).copied());
                 let completion_rate = value.zip(allocation).filter(|(_, a)| *a > 0.0).map(|(v, a)| v / a);
-                TownshipValue { township: township.clone(), indicator_id: indicator_id.clone(), value, allocation, completion_rate, rank: None, tied: false, submission_status: status }
+                TownshipValue {
+                    township: township.clone(),
+                    indicator_id: indicator_id.clone(),
+                    value,
+                    allocation,
+                    completion_rate,
+                    rank: None,
+                    tied: false,
+                    submission_status: status,
+                }
             })
             .collect();
         // Where the plan allocates, townships rank by completion of their allocation (those
         // without one are not ranked); otherwise by value. Never a rate against a raw value.
         let allocated = rows.iter().any(|r| r.allocation.is_some());
-        let scores: Vec<(String, f64)> = rows
-            .iter()
-            .filter_map(|r| if allocated { r.completion_rate } else { r.value }.map(|s| (r.township.clone(), s)))
-            .collect();
+        let scores: Vec<(String, f64)> =
+            rows.iter().filter_map(|r| if allocated { r.completion_rate } else { r.value }.map(|s| (r.township.clone(), s))).collect();
         let position: HashMap<String, usize> = rows.iter().enumerate().map(|(i, r)| (r.township.clone(), i)).collect();
         for (name, rank, tied) in rank_with_ties(scores) {
             if let Some(&i) = position.get(&name) {
@@ -849,6 +880,39 @@ mod tests {
         baseline.baseline = Some(4_200.0);
         assert_eq!(evaluate(&baseline, Some(4_100.0), june(), &Thresholds::default()).status, Status::Warning);
         assert_eq!(evaluate(&baseline, Some(4_200.0), june(), &Thresholds::default()).status, Status::Met);
+    }
+
+    #[test]
+    fn reduced_sums_columns_and_counts_rows_that_pass_their_filters() {
+        let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+        let p = june();
+        // 甲镇: two villages' grain area, a road row (白改黑, 1.5 km done) and a bridge row (1 座),
+        // two village rows of 人居环境 of which one has 垃圾收运 and one a blank 改厕 value.
+        // 乙镇: one fact only, a village name: counted that month, with no values.
+        let facts = df!(
+            "township" => ["甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "乙镇"],
+            "form" => ["ZX01", "ZX01", "ZX03", "ZX03", "ZX03", "ZX03", "ZX04", "ZX04", "ZX04", "ZX04", "ZX01"],
+            "row" => [4u32, 5, 4, 4, 5, 5, 4, 4, 5, 5, 4],
+            "column" => ["grain_area", "grain_area", "category", "done", "category", "done", "village", "garbage", "village", "toilets_year", "village"],
+            "value" => [Some(100.0), Some(50.5), None, Some(1.5), None, Some(1.0), None, None, None, None, None],
+            "text" => [None, None, Some("白改黑"), None, Some("新建桥梁"), None, Some("东村"), Some("是"), Some("西村"), None, Some("南村")],
+        )
+        .unwrap();
+        let mut reduced = Reduced::default();
+        reduced.add(&plan, &facts, Some(p)).unwrap();
+        let value = |township: &str, id: &str| {
+            let index = plan.indicators.iter().position(|i| i.id == id).unwrap();
+            reduced.values.get(township).and_then(|m| m.get(&(index, p))).copied()
+        };
+        assert_eq!(value("甲镇", "grain_area"), Some(150.5));
+        assert_eq!(value("甲镇", "road_black"), Some(1.5));
+        assert_eq!(value("甲镇", "bridge_new"), Some(1.0));
+        assert_eq!(value("甲镇", "road_safety"), None);
+        assert_eq!(value("甲镇", "garbage_villages"), Some(1.0));
+        assert_eq!(value("甲镇", "toilets_year"), None);
+        assert_eq!(value("乙镇", "grain_area"), None);
+        let counted: Vec<&str> = reduced.counted[&p].iter().map(String::as_str).collect();
+        assert_eq!(counted, ["乙镇", "甲镇"]);
     }
 
     #[test]

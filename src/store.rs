@@ -34,7 +34,8 @@ use crate::validate::{Record, Value};
 pub const FACTS_FILE: &str = "facts.parquet";
 
 /// Column names, in file order.
-pub const COLUMNS: &[&str] = &["plan_id", "township", "form", "row", "record_key", "column", "value", "text", "unit", "source_file", "sheet", "cell"];
+pub const COLUMNS: &[&str] =
+    &["plan_id", "township", "form", "row", "record_key", "column", "value", "text", "unit", "source_file", "sheet", "cell"];
 
 fn store_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Store { path: path.to_path_buf(), message: e.to_string() }
@@ -46,41 +47,43 @@ pub fn partition_dir(store: &Path, period: Period) -> PathBuf {
 
 /// Long-format facts of the records: one row per non-empty value.
 pub fn facts_frame(plan_id: &str, records: &[Record], plan: &crate::plan::Plan) -> PolarsResult<DataFrame> {
-    let mut township = Vec::new();
-    let mut form = Vec::new();
-    let mut row = Vec::new();
-    let mut key = Vec::new();
-    let mut column = Vec::new();
-    let mut value: Vec<Option<f64>> = Vec::new();
-    let mut text: Vec<Option<String>> = Vec::new();
-    let mut unit: Vec<Option<String>> = Vec::new();
-    let mut file = Vec::new();
-    let mut sheet = Vec::new();
-    let mut cell = Vec::new();
+    // Text borrowed from the records: the frame copies it once into its own buffers.
+    let values: usize = records.iter().map(|r| r.values.len()).sum();
+    let mut township: Vec<&str> = Vec::with_capacity(values);
+    let mut form: Vec<&str> = Vec::with_capacity(values);
+    let mut row = Vec::with_capacity(values);
+    let mut key: Vec<&str> = Vec::with_capacity(values);
+    let mut column: Vec<&str> = Vec::with_capacity(values);
+    let mut value: Vec<Option<f64>> = Vec::with_capacity(values);
+    let mut text: Vec<Option<&str>> = Vec::with_capacity(values);
+    let mut unit: Vec<Option<&str>> = Vec::with_capacity(values);
+    let mut file: Vec<&str> = Vec::with_capacity(values);
+    let mut sheet: Vec<&str> = Vec::with_capacity(values);
+    let mut cell: Vec<&str> = Vec::with_capacity(values);
     for record in records {
         let Some(plan_form) = plan.form(&record.form) else { continue };
         for (ci, v) in record.values.iter().enumerate() {
             let (number, words) = match v {
                 Value::Missing => continue,
                 Value::Number(n) => (Some(*n), None),
-                Value::Text(t) => (None, Some(t.clone())),
+                Value::Text(t) => (None, Some(t.as_str())),
             };
-            township.push(record.township.clone());
-            form.push(record.form.clone());
+            township.push(&record.township);
+            form.push(&record.form);
             row.push(record.row);
-            key.push(record.key.clone());
-            column.push(plan_form.columns[ci].id.clone());
+            key.push(&record.key);
+            column.push(&plan_form.columns[ci].id);
             value.push(number);
             text.push(words);
-            unit.push(if number.is_some() { record.units[ci].clone() } else { None });
-            file.push(record.file.clone());
-            sheet.push(record.sheet.clone());
-            cell.push(record.cells[ci].clone());
+            unit.push(if number.is_some() { record.units[ci].as_deref() } else { None });
+            file.push(&record.file);
+            sheet.push(&record.sheet);
+            cell.push(&record.cells[ci]);
         }
     }
     let n = township.len();
     df!(
-        "plan_id" => vec![plan_id.to_string(); n],
+        "plan_id" => vec![plan_id; n],
         "township" => township,
         "form" => form,
         "row" => row,
@@ -101,7 +104,10 @@ pub fn write_partition(store: &Path, period: Period, facts: &mut DataFrame) -> R
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let target = dir.join(FACTS_FILE);
     let mut temp = tempfile::Builder::new().prefix(".facts-").suffix(".parquet.tmp").tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
-    ParquetWriter::new(temp.as_file_mut()).finish(facts).map_err(|e| store_error(&target, e))?;
+    // Row groups no larger than the slices `run` builds the frame in (4,096 records, ~40,000
+    // values): with polars' default (512 × 512 rows) the writer first copies the whole frame to
+    // merge the slices into row groups.
+    ParquetWriter::new(temp.as_file_mut()).with_row_group_size(Some(32_768)).finish(facts).map_err(|e| store_error(&target, e))?;
     temp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
     temp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
     Ok(target)

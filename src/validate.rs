@@ -167,6 +167,7 @@ impl Validated {
 
 /// Validate the files of one period.
 pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &History) -> Validated {
+    let unit_names = UnitNames::new(plan);
     let mut issues: Vec<Issue> = Vec::new();
     let mut per_file: Vec<(usize, String, Vec<Record>, Vec<Issue>)> = Vec::new(); // (index, township, records, issues)
     for (index, read) in reads.iter().enumerate() {
@@ -174,7 +175,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         let township = if read.input.department {
             Some(DEPARTMENTS.to_string())
         } else {
-            identify_township(plan, read, &mut file_issues)
+            identify_township(plan, &unit_names, read, &mut file_issues)
         };
         check_period(read, period, &mut file_issues);
         let mut records = Vec::new();
@@ -261,17 +262,24 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     for name in &names {
         let indices = township_files.get(name).cloned().unwrap_or_default();
         if indices.is_empty() {
-            townships.push(TownshipOutcome { township: name.clone(), status: SubmissionStatus::Missing, files: vec![], errors: 0, warnings: 0 });
+            townships.push(TownshipOutcome {
+                township: name.clone(),
+                status: SubmissionStatus::Missing,
+                files: vec![],
+                errors: 0,
+                warnings: 0,
+            });
             continue;
         }
         let reporter = if name == DEPARTMENTS { Reporter::Department } else { Reporter::Township };
         let newest = *indices.iter().max_by_key(|i| (reads[**i].modified, reads[**i].input.display.clone())).expect("non-empty");
-        let supplied: BTreeSet<&str> =
-            indices.iter().flat_map(|i| reads[*i].tables.iter().map(|t| t.form_id.as_str())).collect();
+        let supplied: BTreeSet<&str> = indices.iter().flat_map(|i| reads[*i].tables.iter().map(|t| t.form_id.as_str())).collect();
         let any_readable = indices.iter().any(|i| reads[*i].unreadable.is_none());
         if any_readable && reporter == Reporter::Township {
             for form in plan.forms.iter().filter(|f| f.reporter == reporter && !supplied.contains(f.id.as_str())) {
-                let already = per_file.iter().any(|(i, _, _, is)| *i == newest && is.iter().any(|x| x.rule == Rule::MissingSheet && x.sheet == form.sheet));
+                let already = per_file
+                    .iter()
+                    .any(|(i, _, _, is)| *i == newest && is.iter().any(|x| x.rule == Rule::MissingSheet && x.sheet == form.sheet));
                 if !already && let Some(entry) = per_file.iter_mut().find(|(i, _, _, _)| *i == newest) {
                     entry.3.push(Issue {
                         file: reads[newest].input.display.clone(),
@@ -286,7 +294,8 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                 }
             }
         }
-        let file_issues: Vec<&Issue> = per_file.iter().filter(|(i, _, _, _)| indices.contains(i)).flat_map(|(_, _, _, is)| is.iter()).collect();
+        let file_issues: Vec<&Issue> =
+            per_file.iter().filter(|(i, _, _, _)| indices.contains(i)).flat_map(|(_, _, _, is)| is.iter()).collect();
         let errors = file_issues.iter().filter(|i| i.severity == Severity::Error).count();
         let warnings = file_issues.len() - errors;
         let status = if errors > 0 { SubmissionStatus::Rejected } else { SubmissionStatus::Reported };
@@ -348,27 +357,67 @@ fn format_time(time: std::time::SystemTime) -> String {
     datetime.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-/// The reporting unit a text names: exact, alias, or containing the unit's name.
-fn resolve_unit<'p>(plan: &'p Plan, text: &str) -> Option<&'p str> {
-    let n = normalise(text);
-    if n.is_empty() {
-        return None;
+/// The reporting units' names and aliases, normalised once per validation. A text names the
+/// units whose name or alias it contains; each substring of the (short) text is looked up, rather
+/// than every unit's names normalised and searched for every file, which grows with the square
+/// of the number of townships.
+struct UnitNames<'p> {
+    units: &'p [crate::plan::ReportingUnit],
+    by_name: HashMap<String, Vec<usize>>,
+    /// Longest name, in characters.
+    longest: usize,
+    /// Units with an empty name or alias: contained in every text.
+    always: Vec<usize>,
+}
+
+impl<'p> UnitNames<'p> {
+    fn new(plan: &'p Plan) -> UnitNames<'p> {
+        let mut names = UnitNames { units: &plan.units, by_name: HashMap::new(), longest: 0, always: Vec::new() };
+        for (i, unit) in plan.units.iter().enumerate() {
+            for name in std::iter::once(&unit.name).chain(&unit.aliases) {
+                let n = normalise(name);
+                if n.is_empty() {
+                    names.always.push(i);
+                    continue;
+                }
+                names.longest = names.longest.max(n.chars().count());
+                let list = names.by_name.entry(n).or_default();
+                if !list.contains(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        names
     }
-    plan.units
-        .iter()
-        .filter(|u| std::iter::once(&u.name).chain(&u.aliases).any(|name| n.contains(&normalise(name))))
-        .max_by_key(|u| u.name.chars().count())
-        .map(|u| u.name.as_str())
+
+    /// The reporting unit a text names: exact, alias, or containing the unit's name; of several,
+    /// the one with the longest name (the last in plan order among equals).
+    fn resolve(&self, text: &str) -> Option<&'p str> {
+        let n = normalise(text);
+        if n.is_empty() {
+            return None;
+        }
+        let bounds: Vec<usize> = n.char_indices().map(|(i, _)| i).chain(std::iter::once(n.len())).collect();
+        let mut found: Vec<usize> = self.always.clone();
+        for a in 0..bounds.len() - 1 {
+            for b in a + 1..bounds.len().min(a + 1 + self.longest) {
+                if let Some(units) = self.by_name.get(&n[bounds[a]..bounds[b]]) {
+                    found.extend(units);
+                }
+            }
+        }
+        found.into_iter().max_by_key(|&i| (self.units[i].name.chars().count(), i)).map(|i| self.units[i].name.as_str())
+    }
 }
 
 /// Township from the file name and the 填报单位 lines; a disagreement is an error, a name that
 /// is no reporting unit a warning with the closest name suggested.
-fn identify_township(plan: &Plan, read: &FileRead, issues: &mut Vec<Issue>) -> Option<String> {
+fn identify_township(plan: &Plan, names: &UnitNames<'_>, read: &FileRead, issues: &mut Vec<Issue>) -> Option<String> {
     let stem = read.stem();
-    let from_name = resolve_unit(plan, &stem);
+    let from_name = names.resolve(&stem);
     let mut resolved = from_name.map(|n| (n, "文件名".to_string(), String::new(), String::new()));
     for claim in &read.claims.townships {
-        match (resolve_unit(plan, &claim.text), &resolved) {
+        match (names.resolve(&claim.text), &resolved) {
             (Some(unit), Some((first, source, _, _))) if unit != *first => issues.push(Issue {
                 file: read.input.display.clone(),
                 sheet: claim.sheet.clone(),
@@ -379,7 +428,9 @@ fn identify_township(plan: &Plan, read: &FileRead, issues: &mut Vec<Issue>) -> O
                 value: claim.text.clone(),
                 message: format!("填报单位写的是“{}”，但{}表明是“{}”，请核对后改正", claim.text, source, first),
             }),
-            (Some(unit), None) => resolved = Some((unit, format!("{}!{}", claim.sheet, claim.cell), claim.sheet.clone(), claim.cell.clone())),
+            (Some(unit), None) => {
+                resolved = Some((unit, format!("{}!{}", claim.sheet, claim.cell), claim.sheet.clone(), claim.cell.clone()))
+            }
             _ => {}
         }
     }
@@ -387,7 +438,12 @@ fn identify_township(plan: &Plan, read: &FileRead, issues: &mut Vec<Issue>) -> O
         return Some(unit.to_string());
     }
     let names: Vec<&str> = plan.units.iter().map(|u| u.name.as_str()).collect();
-    let guess_text = read.claims.townships.first().map(|c| c.text.clone()).unwrap_or_else(|| stem.split(['_', '-', ' ']).next().unwrap_or("").to_string());
+    let guess_text = read
+        .claims
+        .townships
+        .first()
+        .map(|c| c.text.clone())
+        .unwrap_or_else(|| stem.split(['_', '-', ' ']).next().unwrap_or("").to_string());
     let suggestion = closest(&guess_text, names.iter().copied())
         .map(|s| format!("，是否为“{s}”？请按“{s}_{}”命名文件并填写填报单位", "YYYY年MM月"))
         .unwrap_or_else(|| format!("。本方案的填报单位为：{}", names.join("、")));
@@ -432,7 +488,11 @@ fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Issue>) {
                 severity: Rule::PeriodMismatch.severity(),
                 rule: Rule::PeriodMismatch,
                 value: claim.text.clone(),
-                message: format!("填报月份写的是{}，但文件放在{}的文件夹中，请改正填报月份或放入正确的文件夹", found.label(), period.label()),
+                message: format!(
+                    "填报月份写的是{}，但文件放在{}的文件夹中，请改正填报月份或放入正确的文件夹",
+                    found.label(),
+                    period.label()
+                ),
             }),
             _ => {}
         }
@@ -484,7 +544,8 @@ impl TableCheck<'_> {
     fn run(&self, records: &mut Vec<Record>, issues: &mut Vec<Issue>) {
         let form = self.form;
         let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("one key column");
-        let villages: Vec<&str> = self.plan.unit(self.township).map(|u| u.villages.iter().map(String::as_str).collect()).unwrap_or_default();
+        let villages: Vec<&str> =
+            self.plan.unit(self.township).map(|u| u.villages.iter().map(String::as_str).collect()).unwrap_or_default();
         let mut detail: Vec<Record> = Vec::new();
         let mut seen_keys: HashMap<String, u32> = HashMap::new();
         for row in self.table.rows.iter().filter(|r| r.kind == RowType::Detail) {
@@ -560,13 +621,26 @@ impl TableCheck<'_> {
     }
 
     /// Type one cell by its column kind; push issues for values that do not fit.
-    fn typed(&self, ci: usize, cell: &Cell, row: &crate::ingest::TableRow, at: &str, villages: &[&str], issues: &mut Vec<Issue>) -> (Value, Option<String>) {
+    fn typed(
+        &self,
+        ci: usize,
+        cell: &Cell,
+        row: &crate::ingest::TableRow,
+        at: &str,
+        villages: &[&str],
+        issues: &mut Vec<Issue>,
+    ) -> (Value, Option<String>) {
         let column = &self.form.columns[ci];
         let text = cell.text().trim().to_string();
         if cell.is_empty() {
             // A column missing from the header is one E03 already, not a blank in every row.
             if column.required && column.kind == ColumnKind::Number && self.table.columns[ci].is_some() {
-                issues.push(self.issue(Rule::BlankValue, at.to_string(), String::new(), format!("“{}”未填写，按空值处理；没有数据请填 0", column.header())));
+                issues.push(self.issue(
+                    Rule::BlankValue,
+                    at.to_string(),
+                    String::new(),
+                    format!("“{}”未填写，按空值处理；没有数据请填 0", column.header()),
+                ));
             }
             return (Value::Missing, None);
         }
@@ -582,17 +656,32 @@ impl TableCheck<'_> {
                     Ok(None) => {
                         // A dash or slash for "nothing" in a required column: blank, and said so.
                         if column.required {
-                            issues.push(self.issue(Rule::BlankValue, at.to_string(), text.clone(), format!("“{}”填的是“{text}”，按空值处理；没有数据请填 0", column.header())));
+                            issues.push(self.issue(
+                                Rule::BlankValue,
+                                at.to_string(),
+                                text.clone(),
+                                format!("“{}”填的是“{text}”，按空值处理；没有数据请填 0", column.header()),
+                            ));
                         }
                         return (Value::Missing, None);
                     }
                     Err(()) => {
-                        issues.push(self.issue(Rule::NotANumber, at.to_string(), text.clone(), format!("“{}”应填数字，现为“{text}”，请改为数字（不要带文字或单位）", column.header())));
+                        issues.push(self.issue(
+                            Rule::NotANumber,
+                            at.to_string(),
+                            text.clone(),
+                            format!("“{}”应填数字，现为“{text}”，请改为数字（不要带文字或单位）", column.header()),
+                        ));
                         return (Value::Missing, None);
                     }
                 };
                 if number < 0.0 {
-                    issues.push(self.issue(Rule::Negative, at.to_string(), text.clone(), format!("“{}”不能为负数（{text}），请核实", column.header())));
+                    issues.push(self.issue(
+                        Rule::Negative,
+                        at.to_string(),
+                        text.clone(),
+                        format!("“{}”不能为负数（{text}），请核实", column.header()),
+                    ));
                     return (Value::Missing, None);
                 }
                 let (factor, unit) = self.unit_factor(ci, row, at, issues);
@@ -601,7 +690,12 @@ impl TableCheck<'_> {
             ColumnKind::YesNo => match parse_yes_no(&text) {
                 Some(yes) => (Value::Text(if yes { "是" } else { "否" }.into()), None),
                 None => {
-                    issues.push(self.issue(Rule::InvalidChoice, at.to_string(), text.clone(), format!("“{}”只能填“是”或“否”，现为“{text}”", column.name)));
+                    issues.push(self.issue(
+                        Rule::InvalidChoice,
+                        at.to_string(),
+                        text.clone(),
+                        format!("“{}”只能填“是”或“否”，现为“{text}”", column.name),
+                    ));
                     (Value::Missing, None)
                 }
             },
@@ -615,7 +709,12 @@ impl TableCheck<'_> {
                     (None, [c]) => (Value::Text(c.to_string()), None),
                     _ if column.kind == ColumnKind::Unit && units::is_known(&n) => (Value::Text(units::canonical(&n)), None),
                     _ => {
-                        issues.push(self.issue(Rule::InvalidChoice, at.to_string(), text.clone(), format!("“{}”只能填：{}；现为“{text}”", column.name, column.categories.join("、"))));
+                        issues.push(self.issue(
+                            Rule::InvalidChoice,
+                            at.to_string(),
+                            text.clone(),
+                            format!("“{}”只能填：{}；现为“{text}”", column.name, column.categories.join("、")),
+                        ));
                         (Value::Missing, None)
                     }
                 }
@@ -628,7 +727,12 @@ impl TableCheck<'_> {
                 match year {
                     Some(y) if (2000..=2100).contains(&y) => (Value::Text(y.to_string()), None),
                     _ => {
-                        issues.push(self.issue(Rule::InvalidChoice, at.to_string(), text.clone(), format!("“{}”应填4位年份（如2023），现为“{text}”", column.name)));
+                        issues.push(self.issue(
+                            Rule::InvalidChoice,
+                            at.to_string(),
+                            text.clone(),
+                            format!("“{}”应填4位年份（如2023），现为“{text}”", column.name),
+                        ));
                         (Value::Missing, None)
                     }
                 }
@@ -636,7 +740,12 @@ impl TableCheck<'_> {
             ColumnKind::Date => match parse_date(cell) {
                 Some(d) => (Value::Text(d.format("%Y-%m-%d").to_string()), None),
                 None => {
-                    issues.push(self.issue(Rule::BadDate, at.to_string(), text.clone(), format!("“{}”无法识别为日期（现为“{text}”），请写成 2024-03-28", column.name)));
+                    issues.push(self.issue(
+                        Rule::BadDate,
+                        at.to_string(),
+                        text.clone(),
+                        format!("“{}”无法识别为日期（现为“{text}”），请写成 2024-03-28", column.name),
+                    ));
                     (Value::Text(text), None)
                 }
             },
@@ -655,7 +764,12 @@ impl TableCheck<'_> {
             Some(s) => format!("，是否为“{s}”？"),
             None => format!("。{}的村（社区）为：{}", self.township, villages.join("、")),
         };
-        issues.push(self.issue(Rule::UnknownVillage, at.to_string(), text.to_string(), format!("“{text}”不是{}的村（社区）{hint}请按统计名录填写村名", self.township)));
+        issues.push(self.issue(
+            Rule::UnknownVillage,
+            at.to_string(),
+            text.to_string(),
+            format!("“{text}”不是{}的村（社区）{hint}请按统计名录填写村名", self.township),
+        ));
         (Value::Text(text.to_string()), None)
     }
 
@@ -665,16 +779,13 @@ impl TableCheck<'_> {
         // Per-row unit (计量单位 column) checked against the row's category.
         if let Some(ui) = self.form.columns.iter().position(|c| c.unit_of.contains(&column.id)) {
             let row_unit = normalise(&row.cells[ui].text());
-            let expected = self
-                .form
-                .columns
-                .iter()
-                .enumerate()
-                .find(|(_, c)| !c.category_units.is_empty())
-                .and_then(|(cat_i, c)| {
-                    let category = normalise(&row.cells[cat_i].text());
-                    c.category_units.iter().find(|(k, _)| normalise(k) == category || category.contains(&normalise(k))).map(|(k, u)| (k.clone(), u.clone()))
-                });
+            let expected = self.form.columns.iter().enumerate().find(|(_, c)| !c.category_units.is_empty()).and_then(|(cat_i, c)| {
+                let category = normalise(&row.cells[cat_i].text());
+                c.category_units
+                    .iter()
+                    .find(|(k, _)| normalise(k) == category || category.contains(&normalise(k)))
+                    .map(|(k, u)| (k.clone(), u.clone()))
+            });
             return match (expected, row_unit.is_empty()) {
                 (Some((_, unit)), true) => (1.0, Some(unit)),
                 (Some((category, unit)), false) => match units::factor(&row_unit, &unit) {
@@ -683,7 +794,12 @@ impl TableCheck<'_> {
                         // Reported once per row, at the unit cell.
                         let unit_cell = self.cell_of(row.row, ui);
                         if !issues.iter().any(|i| i.rule == Rule::UnitMismatch && i.cell == unit_cell && i.sheet == self.table.sheet) {
-                            issues.push(self.issue(Rule::UnitMismatch, unit_cell, row_unit.clone(), format!("项目类别“{category}”应以“{unit}”计量，本行填的是“{row_unit}”，请改正")));
+                            issues.push(self.issue(
+                                Rule::UnitMismatch,
+                                unit_cell,
+                                row_unit.clone(),
+                                format!("项目类别“{category}”应以“{unit}”计量，本行填的是“{row_unit}”，请改正"),
+                            ));
                         }
                         (1.0, Some(row_unit))
                     }
@@ -707,8 +823,20 @@ impl TableCheck<'_> {
                 let Some(limit) = record.values[oi].number() else { continue };
                 if value > limit + 1e-9 {
                     let message = match rule {
-                        Rule::PartAboveTotal => format!("“{}”{}大于“{}”{}，其中项不能大于总项，请核实", column.header(), fmt(value), self.form.columns[oi].header(), fmt(limit)),
-                        _ => format!("“{}”{}大于“{}”{}，请核实是否填错", column.header(), fmt(value), self.form.columns[oi].header(), fmt(limit)),
+                        Rule::PartAboveTotal => format!(
+                            "“{}”{}大于“{}”{}，其中项不能大于总项，请核实",
+                            column.header(),
+                            fmt(value),
+                            self.form.columns[oi].header(),
+                            fmt(limit)
+                        ),
+                        _ => format!(
+                            "“{}”{}大于“{}”{}，请核实是否填错",
+                            column.header(),
+                            fmt(value),
+                            self.form.columns[oi].header(),
+                            fmt(limit)
+                        ),
                     };
                     issues.push(self.issue(rule, record.cells[ci].clone(), fmt(value), format!("{}：{message}", record.key)));
                 }
@@ -785,7 +913,13 @@ impl TableCheck<'_> {
                         Rule::TotalMismatch,
                         self.cell_of(total.row, ci),
                         fmt(found),
-                        format!("合计行“{}”为 {}，明细各行之和为 {}（相差 {}），请核对；汇总以明细为准", column.header(), fmt(found), fmt(sum), fmt(found - sum)),
+                        format!(
+                            "合计行“{}”为 {}，明细各行之和为 {}（相差 {}），请核对；汇总以明细为准",
+                            column.header(),
+                            fmt(found),
+                            fmt(sum),
+                            fmt(found - sum)
+                        ),
                     ));
                 }
             }
@@ -798,7 +932,8 @@ fn parse_date(cell: &Cell) -> Option<NaiveDate> {
         Cell::Date(d) => Some(*d),
         Cell::Number(n) => crate::ingest::read::excel_serial_to_date(*n),
         Cell::Text(t) => {
-            let digits: Vec<u32> = t.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+            let digits: Vec<u32> =
+                t.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
             match digits.as_slice() {
                 [y, m, d] => NaiveDate::from_ymd_opt(*y as i32, *m, *d),
                 _ => None,

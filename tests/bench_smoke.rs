@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const TOWNSHIPS: usize = 12;
+const TOWNSHIPS: usize = 20;
 
 fn generate(dir: &Path) {
     let out = Command::new(env!("CARGO_BIN_EXE_gen-bench"))
@@ -27,7 +27,7 @@ fn generated_month_and_history_are_what_run_reads() {
         .filter_map(|e| e.ok())
         .filter(|e| e.path().extension().is_some_and(|x| x == "xlsx"))
         .count();
-    assert_eq!(workbooks, TOWNSHIPS, "one workbook per township (none of the first 12 is set to be missing)");
+    assert_eq!(workbooks, TOWNSHIPS, "one workbook per township (none of the first 20 is set to be missing)");
     assert!(period_dir.join("部门").read_dir().expect("department folder").next().is_some());
     let partitions = std::fs::read_dir(dir.join("store")).expect("store").filter_map(|e| e.ok()).count();
     assert_eq!(partitions, 11, "history 2024-01 … 2024-11");
@@ -75,7 +75,7 @@ fn bench_measures_floor_and_run_and_reports_the_ratio() {
     let r = &results[0];
     assert_eq!(r["townships"], TOWNSHIPS);
     assert_eq!(r["files"], TOWNSHIPS + 1, "township workbooks and the department ledger");
-    for key in ["floor_median", "run_median", "ratio", "files_per_second", "run_peak_mb", "floor_peak_mb"] {
+    for key in ["floor_median", "run_median", "guard_median", "ratio", "files_per_second", "run_peak_mb", "floor_peak_mb"] {
         let v = r[key].as_f64().unwrap_or(f64::NAN);
         assert!(v.is_finite() && v > 0.0, "{key} = {v}");
     }

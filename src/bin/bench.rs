@@ -78,6 +78,9 @@ struct SizeResult {
     run_wall: Vec<f64>,
     floor_median: f64,
     run_median: f64,
+    /// The hostile-file guard alone (read, sniff, check every zip entry), median wall time.
+    guard_median: f64,
+    guard_cpu: f64,
     ratio: f64,
     files_per_second: f64,
     floor_cpu: f64,
@@ -96,6 +99,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("__floor") => child_floor(&args[2..]),
+        Some("__guard") => child_guard(&args[2..]),
         Some("__run") => child_run(&args[2..]),
         _ => {
             let bench = BenchArgs::parse();
@@ -181,6 +185,28 @@ fn child_floor(args: &[String]) {
         exit_code: 0,
     };
     write_stats(stats_path, &stats);
+}
+
+/// `__guard STATS PERIOD_DIR INPUT_ROOT`: what `ingest::guard` adds before calamine sees a file
+/// (read the file, sniff it, check the zip: every entry decompressed once and its XML scanned),
+/// in parallel, nothing else.
+fn child_guard(args: &[String]) {
+    let clock = Instant::now();
+    let (stats_path, period_dir, root) = (&args[0], Path::new(&args[1]), Path::new(&args[2]));
+    let files = zhenxing::ingest::discover(period_dir, root).expect("period folder readable");
+    let limits = zhenxing::ingest::Limits::default();
+    let passed: usize = files
+        .par_iter()
+        .map(|f| {
+            let bytes = std::fs::read(&f.path).expect("generated file readable");
+            let extension = f.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+            let format = zhenxing::ingest::read::sniff(&bytes, &extension).expect("a workbook");
+            std::hint::black_box(zhenxing::ingest::guard::check_zip(&bytes, format, &limits).is_ok()) as usize
+        })
+        .sum();
+    let wall = clock.elapsed().as_secs_f64();
+    let (peak_rss_kb, cpu) = self_usage();
+    write_stats(stats_path, &ChildStats { wall, cpu, peak_rss_kb, files: passed, ..Default::default() });
 }
 
 /// `__run STATS ARGS…`: `zhenxing ARGS…` in this process (the same library code as the
@@ -394,9 +420,19 @@ fn run_bench(args: &BenchArgs) -> Result<(), String> {
         let (mut floor_last, mut run_last) = (ChildStats::default(), ChildStats::default());
         let (mut floor_peak, mut run_peak) = (0u64, 0u64);
         let (mut floor_cpu, mut run_cpu) = (Vec::new(), Vec::new());
+        let (mut guard_wall, mut guard_cpu) = (Vec::new(), Vec::new());
+        let out_dir = dir.join("output").join(period.to_string());
+        let log = out_dir.join("run.log");
+        let mut log_start = 0;
         for round in 0..args.repeat.max(1) {
+            log_start = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
             let (a, fs) = timed(floor_command(), &stats_path, false)?;
             let (b, rs) = timed(run_command(), &stats_path, poll)?;
+            let mut guard = Command::new(&me);
+            guard.arg("__guard").arg(&stats_path).arg(&period_dir).arg(&input);
+            let (g, gs) = timed(guard, &stats_path, false)?;
+            guard_wall.push(g);
+            guard_cpu.push(gs.cpu);
             println!("N={n} round {}: floor {a:.2} s, run {b:.2} s, ratio {:.2}; load {}", round + 1, b / a, load());
             floor_wall.push(a);
             run_wall.push(b);
@@ -407,9 +443,10 @@ fn run_bench(args: &BenchArgs) -> Result<(), String> {
             floor_last = fs;
             run_last = rs;
         }
-        let out_dir = dir.join("output").join(period.to_string());
-        let run_phases = std::fs::read_to_string(out_dir.join("run.log"))
+        // The phase timings the last measured run logged (a binary that logs none leaves this empty).
+        let run_phases = std::fs::read(&log)
             .ok()
+            .map(|bytes| String::from_utf8_lossy(bytes.get(log_start as usize..).unwrap_or_default()).into_owned())
             .and_then(|log| {
                 log.lines()
                     .rev()
@@ -431,6 +468,8 @@ fn run_bench(args: &BenchArgs) -> Result<(), String> {
             cells: floor_last.cells,
             floor_median,
             run_median,
+            guard_median: median(&guard_wall),
+            guard_cpu: median(&guard_cpu),
             ratio: run_median / floor_median,
             files_per_second: floor_last.files as f64 / run_median,
             floor_cpu: median(&floor_cpu),
@@ -494,10 +533,13 @@ fn markdown(results: &[SizeResult], args: &BenchArgs) -> String {
     out.push('\n');
     for r in results {
         out.push_str(&format!(
-            "- N={}: floor rounds {:?}, run rounds {:?}; run exit code {}{}\n",
+            "- N={}: floor rounds {:?}, run rounds {:?}; guard alone (read + sniff + check_zip, parallel) {:.2} s wall, {:.2} s CPU = {:.0}% of the floor's CPU; run exit code {}{}\n",
             r.townships,
             r.floor_wall.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>(),
             r.run_wall.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>(),
+            r.guard_median,
+            r.guard_cpu,
+            r.guard_cpu / r.floor_cpu * 100.0,
             r.run_exit_code,
             if r.run_phases.is_empty() { String::new() } else { format!("; run phases: {}", r.run_phases) }
         ));
