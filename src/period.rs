@@ -20,11 +20,7 @@ impl Period {
 
     /// Parse `2024-03`, `2024-3`, `202403`, `2024年3月` or `2024.03`.
     pub fn parse(text: &str) -> Option<Period> {
-        let digits: Vec<u32> = text
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|s| !s.is_empty())
-            .filter_map(|s| s.parse().ok())
-            .collect();
+        let digits: Vec<u32> = text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
         match digits.as_slice() {
             [ym] if (200_001..=210_012).contains(ym) => Period::new((*ym / 100) as i32, *ym % 100),
             [y, m] | [y, m, _] => Period::new(*y as i32, *m),

@@ -14,10 +14,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 /// The plans that ship inside the binary: (name, TOML text).
-pub const SHIPPED_PLANS: &[(&str, &str)] = &[
-    ("yunxi-2024", include_str!("../plans/yunxi-2024.toml")),
-    ("echeng-2024", include_str!("../plans/echeng-2024.toml")),
-];
+pub const SHIPPED_PLANS: &[(&str, &str)] =
+    &[("yunxi-2024", include_str!("../plans/yunxi-2024.toml")), ("echeng-2024", include_str!("../plans/echeng-2024.toml"))];
 
 /// The plan used when neither `--plan` nor `./plan.toml` says otherwise.
 pub const DEFAULT_PLAN: &str = "yunxi-2024";
@@ -385,7 +383,9 @@ mod toml_date {
     fn parse<E: Error>(repr: DateRepr) -> Result<NaiveDate, E> {
         let text = match repr {
             DateRepr::Toml(dt) => match dt.date {
-                Some(d) => return NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32).ok_or_else(|| E::custom("日期无效")),
+                Some(d) => {
+                    return NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32).ok_or_else(|| E::custom("日期无效"));
+                }
                 None => return Err(E::custom("需要日期（如 2024-03-31）")),
             },
             DateRepr::Text(text) => text,
@@ -422,10 +422,7 @@ impl Plan {
                     return Ok((Plan::load_file(path)?, PlanSource::File(path.to_path_buf())));
                 }
                 let names: Vec<&str> = SHIPPED_PLANS.iter().map(|(n, _)| *n).collect();
-                Err(Error::Plan(format!(
-                    "找不到方案“{name}”：既不是内置方案（{}），也不是存在的文件",
-                    names.join("、")
-                )))
+                Err(Error::Plan(format!("找不到方案“{name}”：既不是内置方案（{}），也不是存在的文件", names.join("、"))))
             }
             None => {
                 let local = Path::new("plan.toml");
@@ -439,8 +436,7 @@ impl Plan {
     }
 
     pub fn load_file(path: &Path) -> Result<Plan> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Plan(format!("无法读取方案文件 {}：{e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Plan(format!("无法读取方案文件 {}：{e}", path.display())))?;
         Plan::from_toml(&text, &path.display().to_string())
     }
 
@@ -476,9 +472,7 @@ impl Plan {
     /// Cross-reference checks that serde cannot do. Returns every problem found.
     pub fn check(&self) -> Vec<PlanProblem> {
         let mut problems = Vec::new();
-        let mut push = |key: String, anchor: Option<String>, message: String| {
-            problems.push(PlanProblem { key, anchor, message })
-        };
+        let mut push = |key: String, anchor: Option<String>, message: String| problems.push(PlanProblem { key, anchor, message });
         if self.units.is_empty() {
             push("units".into(), None, "至少需要一个填报单位".into());
         }
@@ -496,7 +490,11 @@ impl Plan {
             }
             let keys = form.columns.iter().filter(|c| c.kind == ColumnKind::Key).count();
             if keys != 1 {
-                push(format!("forms[{fi}]({})", form.id), anchor.clone(), format!("每张表必须有且只有一个 kind = \"key\" 的列，现有 {keys} 个"));
+                push(
+                    format!("forms[{fi}]({})", form.id),
+                    anchor.clone(),
+                    format!("每张表必须有且只有一个 kind = \"key\" 的列，现有 {keys} 个"),
+                );
             }
             let mut column_ids = BTreeSet::new();
             for (ci, col) in form.columns.iter().enumerate() {
@@ -506,11 +504,7 @@ impl Plan {
                     push(format!("{key}.id"), anchor.clone(), format!("列 id“{}”重复", col.id));
                 }
                 let unit_given_per_row = form.columns.iter().any(|c| c.unit_of.contains(&col.id));
-                if col.kind == ColumnKind::Number
-                    && col.unit.is_none()
-                    && !unit_given_per_row
-                    && form.reporter == Reporter::Township
-                {
+                if col.kind == ColumnKind::Number && col.unit.is_none() && !unit_given_per_row && form.reporter == Reporter::Township {
                     push(format!("{key}.unit"), anchor.clone(), "数值列必须写明 unit（计量单位）".into());
                 }
                 if let Some(unit) = &col.unit
@@ -567,7 +561,11 @@ impl Plan {
             };
             match (ind.aggregation, ind.column.as_deref()) {
                 (Aggregation::Sum, Some(c)) if form.column(c).is_some_and(|c| c.kind == ColumnKind::Number) => {}
-                (Aggregation::Sum, c) => push(format!("{key}.column"), anchor.clone(), format!("求和指标的 column“{}”不是表 {} 的数值列", c.unwrap_or(""), form.id)),
+                (Aggregation::Sum, c) => push(
+                    format!("{key}.column"),
+                    anchor.clone(),
+                    format!("求和指标的 column“{}”不是表 {} 的数值列", c.unwrap_or(""), form.id),
+                ),
                 (Aggregation::Count, None) => {}
                 (Aggregation::Count, Some(c)) if form.column(c).is_some() => {}
                 (Aggregation::Count, Some(c)) => push(format!("{key}.column"), anchor.clone(), format!("column“{c}”不在表 {} 中", form.id)),
@@ -606,7 +604,8 @@ impl Plan {
                 (None, true) => push(format!("{key}.indicator"), anchor.clone(), format!("{} 类目标必须指定 indicator", t.kind.label())),
                 _ => {}
             }
-            let needs_value = matches!(t.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Floor | TargetKind::Ceiling | TargetKind::Ratio);
+            let needs_value =
+                matches!(t.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Floor | TargetKind::Ceiling | TargetKind::Ratio);
             if needs_value && t.value.is_none() {
                 push(format!("{key}.value"), anchor.clone(), format!("{} 类目标必须有 value", t.kind.label()));
             }

@@ -31,7 +31,20 @@ fn season(column: &str, month: u32) -> f64 {
         "abandoned_recovered" => [0.05, 0.15, 0.35, 0.60, 0.75, 0.85, 0.90, 0.95, 1.0, 1.0, 1.0, 1.0],
         "toilets_year" => [0.05, 0.10, 0.20, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.92, 1.0, 1.0],
         "dilapidated" => [0.0, 0.0, 0.0, 0.25, 0.50, 0.75, 0.75, 1.0, 1.0, 1.0, 1.0, 1.0],
-        _ => [(1.0 / 12.0) * 1.0, 2.0 / 12.0, 3.0 / 12.0, 4.0 / 12.0, 5.0 / 12.0, 6.0 / 12.0, 7.0 / 12.0, 8.0 / 12.0, 9.0 / 12.0, 10.0 / 12.0, 11.0 / 12.0, 1.0],
+        _ => [
+            (1.0 / 12.0) * 1.0,
+            2.0 / 12.0,
+            3.0 / 12.0,
+            4.0 / 12.0,
+            5.0 / 12.0,
+            6.0 / 12.0,
+            7.0 / 12.0,
+            8.0 / 12.0,
+            9.0 / 12.0,
+            10.0 / 12.0,
+            11.0 / 12.0,
+            1.0,
+        ],
     };
     curve[(month.clamp(1, 12) - 1) as usize]
 }
@@ -50,17 +63,41 @@ fn village_base(column: &str, land: f64, households: f64, rng: &mut fastrand::Rn
         "soybean" => land * (0.01 + rng.f64() * 0.03),
         "grain_output" => land * 0.53 * 0.31,
         "abandoned_recovered" => (rng.f64() * 40.0).round(),
-        "new_camellia" => if rng.f64() < 0.5 { land * (0.01 + rng.f64() * 0.03) } else { 0.0 },
-        "camellia_upgrade" => if rng.f64() < 0.5 { land * (0.005 + rng.f64() * 0.02) } else { 0.0 },
+        "new_camellia" => {
+            if rng.f64() < 0.5 {
+                land * (0.01 + rng.f64() * 0.03)
+            } else {
+                0.0
+            }
+        }
+        "camellia_upgrade" => {
+            if rng.f64() < 0.5 {
+                land * (0.005 + rng.f64() * 0.02)
+            } else {
+                0.0
+            }
+        }
         "households" => households,
         "toilets_total" => (households * (0.86 + rng.f64() * 0.1)).round(),
         "toilets_year" => (households * (0.01 + rng.f64() * 0.02)).round(),
-        "dilapidated" => if rng.f64() < 0.07 { 1.0 } else { 0.0 },
+        "dilapidated" => {
+            if rng.f64() < 0.07 {
+                1.0
+            } else {
+                0.0
+            }
+        }
         // echeng-2024 (EC03, EC04)
         "abandoned_cleared" => (rng.f64() * 30.0).round(),
         "monitored_households" => (3.0 + rng.f64() * 12.0).round(),
         "monitored_new" => (rng.f64() * 2.5).round(),
-        "below_line_unmonitored" => if rng.f64() < 0.04 { 1.0 } else { 0.0 },
+        "below_line_unmonitored" => {
+            if rng.f64() < 0.04 {
+                1.0
+            } else {
+                0.0
+            }
+        }
         "migrant_workers" => (18.0 + rng.f64() * 16.0).round(),
         "welfare_jobs" => (1.0 + rng.f64() * 4.0).round(),
         _ => (rng.f64() * 100.0).round(),
@@ -91,7 +128,8 @@ fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm
                         Some(parent) => value.min(*parent),
                         None => value,
                     };
-                    let value = if column.unit.as_deref().is_some_and(|u| matches!(u, "户" | "人")) { value.round() } else { round1(value) };
+                    let value =
+                        if column.unit.as_deref().is_some_and(|u| matches!(u, "户" | "人")) { value.round() } else { round1(value) };
                     values.insert(column.id.as_str(), value);
                     Fill::Number(value)
                 }
@@ -133,7 +171,12 @@ fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> V
             for i in 0..count_2023 {
                 let v = village(&mut rng);
                 let task = (500.0 + rng.f64() * 900.0).round();
-                let share = match period.month { 1 => 0.7, 2 => 0.85, 3 => 0.95 + rng.f64() * 0.05, _ => 1.0 };
+                let share = match period.month {
+                    1 => 0.7,
+                    2 => 0.85,
+                    3 => 0.95 + rng.f64() * 0.05,
+                    _ => 1.0,
+                };
                 let done = (task * share).round();
                 let finished = done >= task;
                 let mut fills = BTreeMap::new();
@@ -142,7 +185,10 @@ fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> V
                 fills.insert("task_area".into(), Fill::Number(task));
                 fills.insert("done_area".into(), Fill::Number(done));
                 fills.insert("main_done".into(), Fill::Text(if finished { "是" } else { "否" }.into()));
-                fills.insert("done_date".into(), if finished { Fill::Text(format!("{}-03-{:02}", plan.plan.year, 20 + i)) } else { Fill::Empty });
+                fills.insert(
+                    "done_date".into(),
+                    if finished { Fill::Text(format!("{}-03-{:02}", plan.plan.year, 20 + i)) } else { Fill::Empty },
+                );
                 out.push(Project { name: format!("{v}2023年度高标准农田建设项目"), fills });
             }
             if period.month >= 4 {
@@ -159,7 +205,8 @@ fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> V
             }
         }
         "ZX03" => {
-            let kinds = [("白改黑", "公里", 1.0, 1.2), ("安全防护", "公里", 6.0, 9.0), ("新建桥梁", "座", 1.0, 0.0), ("危桥改造", "座", 1.0, 0.0)];
+            let kinds =
+                [("白改黑", "公里", 1.0, 1.2), ("安全防护", "公里", 6.0, 9.0), ("新建桥梁", "座", 1.0, 0.0), ("危桥改造", "座", 1.0, 0.0)];
             for (k, (category, unit_name, task_min, task_span)) in kinds.iter().enumerate() {
                 if rng.f64() < if k >= 2 { 0.35 } else { 0.9 } {
                     let v = village(&mut rng);
@@ -191,7 +238,8 @@ fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> V
         }
         "EC01" => {
             // 衔接资金项目: disbursement follows the 4月35%、6月55%、9月80% schedule, roughly.
-            let paid_share = [0.05, 0.12, 0.22, 0.36, 0.47, 0.57, 0.64, 0.72, 0.82, 0.90, 0.96, 1.0][(period.month.clamp(1, 12) - 1) as usize];
+            let paid_share =
+                [0.05, 0.12, 0.22, 0.36, 0.47, 0.57, 0.64, 0.72, 0.82, 0.90, 0.96, 1.0][(period.month.clamp(1, 12) - 1) as usize];
             for i in 0..rng.usize(3..=7) {
                 let v = village(&mut rng);
                 let year = if i == 0 && rng.f64() < 0.4 { 2023.0 } else { 2024.0 };
@@ -208,7 +256,11 @@ fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> V
                 fills.insert("paid".into(), Fill::Number(round1(allocated * share)));
                 fills.insert("industry".into(), Fill::Text(if industry { "是" } else { "否" }.into()));
                 fills.insert("leading_industry".into(), Fill::Text(if leading { "是" } else { "否" }.into()));
-                let kind = if industry { ["特色种植基地", "农产品加工车间", "冷链仓储", "乡村旅游配套"][rng.usize(..4)] } else { ["村组道路硬化", "安全饮水巩固提升", "人居环境整治"][rng.usize(..3)] };
+                let kind = if industry {
+                    ["特色种植基地", "农产品加工车间", "冷链仓储", "乡村旅游配套"][rng.usize(..4)]
+                } else {
+                    ["村组道路硬化", "安全饮水巩固提升", "人居环境整治"][rng.usize(..3)]
+                };
                 out.push(Project { name: format!("{v}{kind}项目（{}年第{}批）", year as i32, i + 1), fills });
             }
         }
@@ -272,7 +324,13 @@ pub fn township_forms(plan: &Plan, unit: &ReportingUnit, period: Period) -> BTre
                     .map(|p| {
                         form.columns
                             .iter()
-                            .map(|c| if c.kind == ColumnKind::Key { Fill::Text(p.name.clone()) } else { p.fills.get(&c.id).cloned().unwrap_or(Fill::Empty) })
+                            .map(|c| {
+                                if c.kind == ColumnKind::Key {
+                                    Fill::Text(p.name.clone())
+                                } else {
+                                    p.fills.get(&c.id).cloned().unwrap_or(Fill::Empty)
+                                }
+                            })
                             .collect()
                     })
                     .collect();
@@ -313,7 +371,13 @@ pub fn department_form(plan: &Plan, period: Period, values: &BTreeMap<&str, f64>
                     .into(),
                 ),
                 "progress_note" => Fill::Text(if target.is_numeric() {
-                    format!("截至{}，{}已完成{}{}。", period.label(), target.name, values.get(id.as_str()).map(|v| crate::validate::fmt(*v)).unwrap_or_else(|| "—".into()), plan.indicator(target.indicator.as_deref().unwrap_or("")).map(|i| i.unit.clone()).unwrap_or_default())
+                    format!(
+                        "截至{}，{}已完成{}{}。",
+                        period.label(),
+                        target.name,
+                        values.get(id.as_str()).map(|v| crate::validate::fmt(*v)).unwrap_or_else(|| "—".into()),
+                        plan.indicator(target.indicator.as_deref().unwrap_or("")).map(|i| i.unit.clone()).unwrap_or_default()
+                    )
                 } else {
                     format!("按方案{}条推进，已制定工作方案并建立台账。", target.clause)
                 }),

@@ -6,10 +6,7 @@
 /// Fold full-width ASCII (digits, letters, punctuation, brackets) to half-width, drop all white
 /// space (including line breaks and the ideographic space), and unify Chinese brackets.
 pub fn normalise(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '\u{200b}')
-        .map(fold_char)
-        .collect()
+    text.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '\u{200b}').map(fold_char).collect()
 }
 
 /// Half-width form of one character; brackets of every kind become `(` `)`.

@@ -79,14 +79,36 @@ fn every_headline_value_matches_progress_csv() {
     let sheet = workbook.worksheet_range("总览").unwrap();
     let header_row = 4;
     let header: Vec<String> = (0..12).map(|c| sheet.get((header_row, c)).map(|d| d.to_string()).unwrap_or_default()).collect();
-    assert_eq!(header, ["序号", "重点任务", "指标", "单位", "年度目标", "本月完成", "累计完成", "完成率", "序时进度", "进度差（百分点）", "状态", "牵头单位"]);
+    assert_eq!(
+        header,
+        [
+            "序号",
+            "重点任务",
+            "指标",
+            "单位",
+            "年度目标",
+            "本月完成",
+            "累计完成",
+            "完成率",
+            "序时进度",
+            "进度差（百分点）",
+            "状态",
+            "牵头单位"
+        ]
+    );
     for (i, csv_row) in numeric.iter().enumerate() {
         let r = header_row + 1 + i;
         let cell = |c: usize| sheet.get((r, c)).cloned().unwrap_or(Data::Empty);
         assert!(cell(2).to_string().starts_with(&csv_row[1]), "row {r}: {} vs {}", cell(2), csv_row[1]);
         assert_eq!(cell(3).to_string(), csv_row[2], "unit of {}", csv_row[1]);
         for (col, csv_col) in [(4, 3), (5, 4), (6, 5), (7, 6), (8, 7), (9, 8)] {
-            assert!(close(number(&cell(col)), &csv_row[csv_col]), "{} column {col}: workbook {:?} vs csv {:?}", csv_row[1], cell(col), csv_row[csv_col]);
+            assert!(
+                close(number(&cell(col)), &csv_row[csv_col]),
+                "{} column {col}: workbook {:?} vs csv {:?}",
+                csv_row[1],
+                cell(col),
+                csv_row[csv_col]
+            );
         }
         assert_eq!(cell(10).to_string(), csv_row[9], "status of {}", csv_row[1]);
         assert_eq!(cell(11).to_string(), csv_row[10], "lead units of {}", csv_row[1]);
@@ -101,7 +123,10 @@ fn bulletin_has_every_sheet_in_order_and_every_target() {
     let ws = Workspace::with_sample_input();
     ws.run(&["run", "--quiet"]);
     let mut workbook: Xlsx<_> = open_workbook(ws.path(&format!("output/2024-06/{BULLETIN}"))).unwrap();
-    assert_eq!(workbook.sheet_names(), ["总览", "镇街进度", "粮食与耕地", "高标准农田", "农村公路", "人居环境", "定性任务", "报送情况", "数据问题", "说明"]);
+    assert_eq!(
+        workbook.sheet_names(),
+        ["总览", "镇街进度", "粮食与耕地", "高标准农田", "农村公路", "人居环境", "定性任务", "报送情况", "数据问题", "说明"]
+    );
     let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
     let notes = workbook.worksheet_range("说明").unwrap();
     let ids: Vec<String> = notes.rows().filter_map(|r| r.first().map(|c| c.to_string())).collect();
@@ -170,7 +195,8 @@ fn layout_matches_the_golden_summary() {
         std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
         std::fs::write(&golden, &summary).unwrap();
     }
-    let expected = std::fs::read_to_string(&golden).expect("tests/golden/bulletin_layout.txt (UPDATE_GOLDEN=1 cargo test --test bulletin writes it)");
+    let expected =
+        std::fs::read_to_string(&golden).expect("tests/golden/bulletin_layout.txt (UPDATE_GOLDEN=1 cargo test --test bulletin writes it)");
     assert_eq!(summary, expected, "layout changed; if intended, rerun with UPDATE_GOLDEN=1 and review the diff");
 }
 

@@ -143,7 +143,14 @@ fn check_format_json_is_parseable_and_lists_files_and_issues() {
         .as_array()
         .expect("files")
         .iter()
-        .map(|f| (f["file"].as_str().unwrap().into(), f["township"].as_str().unwrap().into(), f["status"].as_str().unwrap().into(), f["errors"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().into(),
+                f["township"].as_str().unwrap().into(),
+                f["status"].as_str().unwrap().into(),
+                f["errors"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         files,
@@ -178,7 +185,8 @@ fn check_format_csv_is_parseable_with_the_issue_columns() {
     let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
     assert_eq!(header, ["file", "sheet", "cell", "township", "severity", "rule", "value", "message"]);
     let rows: Vec<Vec<String>> = reader.records().map(|r| r.expect("record").iter().map(String::from).collect()).collect();
-    let short: Vec<[&str; 6]> = rows.iter().map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str(), r[5].as_str()]).collect();
+    let short: Vec<[&str; 6]> =
+        rows.iter().map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str(), r[5].as_str()]).collect();
     assert_eq!(
         short,
         [

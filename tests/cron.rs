@@ -105,7 +105,8 @@ fn killed_runs_leave_old_or_new_outputs() {
     // Old input: four townships, 陆城镇 with a project entered twice (a warning, so a feedback
     // workbook). New input: all five with 400 more projects each, plus twelve more 陆城镇 files
     // (superseded: a longer run, and a much larger feedback workbook written last).
-    let old: Vec<(String, Vec<u8>)> = GOOD.iter().map(|u| (name(u), padded_workbook(&plan, u, june, if *u == "陆城镇" { 1 } else { 0 }, *u == "陆城镇"))).collect();
+    let old: Vec<(String, Vec<u8>)> =
+        GOOD.iter().map(|u| (name(u), padded_workbook(&plan, u, june, if *u == "陆城镇" { 1 } else { 0 }, *u == "陆城镇"))).collect();
     let mut new: Vec<(String, Vec<u8>)> = Vec::new();
     for unit in GOOD.iter().chain([&FIFTH]) {
         new.push((name(unit), padded_workbook(&plan, unit, june, 400, false)));
@@ -145,7 +146,12 @@ fn killed_runs_leave_old_or_new_outputs() {
     // then again, more densely, between the last kill that found only old outputs and the first
     // that found all new ones (the window in which outputs are being replaced).
     let differing = new_files.iter().filter(|(f, b)| old_files.get(*f) != Some(*b)).count();
-    println!("outputs: old {:?}, new {:?}; issues in the new run: {}", old_files.keys(), new_files.keys(), csv_rows(&out_dir.join("issues.csv")).len() - 1);
+    println!(
+        "outputs: old {:?}, new {:?}; issues in the new run: {}",
+        old_files.keys(),
+        new_files.keys(),
+        csv_rows(&out_dir.join("issues.csv")).len() - 1
+    );
     let kill_at = |delay: Duration| -> usize {
         run("in_old");
         let mut child = ws.spawn(&["run", "--period", "2024-06", "--input", "in_new", "--quiet"]);
@@ -163,7 +169,11 @@ fn killed_runs_leave_old_or_new_outputs() {
         for (file, bytes) in &now {
             let is_old = old_files.get(file) == Some(bytes);
             let is_new = new_files.get(file) == Some(bytes);
-            assert!(is_old || is_new, "after a kill at {delay:?} ({status:?}), {file} is neither the old nor the new version ({} bytes)", bytes.len());
+            assert!(
+                is_old || is_new,
+                "after a kill at {delay:?} ({status:?}), {file} is neither the old nor the new version ({} bytes)",
+                bytes.len()
+            );
             if is_new && !is_old {
                 already_new.push(file.rsplit('/').next().unwrap().to_string());
             }
@@ -375,7 +385,8 @@ fn township_text_stays_inert_in_every_workbook_and_csv() {
     }
 
     // Workbooks: every injected text that appears is a string cell with no formula behind it.
-    let bulletin = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "xlsx")).unwrap();
+    let bulletin =
+        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "xlsx")).unwrap();
     let feedback = out_dir.join("feedback").join(zhenxing::report::feedback::file_name(unit, june));
     for path in [&bulletin, &feedback] {
         let mut workbook: Xlsx<_> = open_workbook(path).unwrap();

@@ -82,7 +82,10 @@ fn milestone_ratio_and_baseline_targets_on_echeng_data() {
     // In May the latest milestone is April's 35%; the schedule ends at 80%:
     // 完成率 = 32 ÷ 80 = 0.4, 序时进度 = 35 ÷ 80 = 0.4375, 进度差 = −3.75 points → 滞后.
     let pay = &rows["fund_pay_progress"];
-    assert_eq!((pay[3].as_str(), pay[5].as_str(), pay[6].as_str(), pay[7].as_str(), pay[8].as_str(), pay[9].as_str()), ("80", "32", "0.4", "0.4375", "-3.75", "滞后"));
+    assert_eq!(
+        (pay[3].as_str(), pay[5].as_str(), pay[6].as_str(), pay[7].as_str(), pay[8].as_str(), pay[9].as_str()),
+        ("80", "32", "0.4", "0.4375", "-3.75", "滞后")
+    );
 
     // 产业发展比例 = central funds of industry projects ÷ all central funds (2024)
     // = (150+100+100) ÷ (150+100+50+100) = 350 ÷ 400 = 87.5% ≥ 60% → 达标, 完成率 87.5 ÷ 60.
@@ -124,13 +127,28 @@ fn echeng_sample_run_produces_a_complete_workbook() {
     use calamine::Reader;
     let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&bulletin).unwrap();
     let names = workbook.sheet_names();
-    for sheet in ["总览", "镇街进度", "衔接资金", "项目库", "乡村建设", "防返贫与就业", "庭院经济", "四古资源", "定性任务", "报送情况", "数据问题", "说明"] {
+    for sheet in [
+        "总览",
+        "镇街进度",
+        "衔接资金",
+        "项目库",
+        "乡村建设",
+        "防返贫与就业",
+        "庭院经济",
+        "四古资源",
+        "定性任务",
+        "报送情况",
+        "数据问题",
+        "说明",
+    ] {
         assert!(names.iter().any(|n| n == sheet), "sheet {sheet} missing: {names:?}");
     }
     // Every target of the plan is in the report: numeric ones on 总览, qualitative on 定性任务.
     let (plan, _) = Plan::resolve(Some("echeng-2024")).unwrap();
-    let overview: Vec<String> = workbook.worksheet_range("总览").unwrap().rows().map(|r| r.get(2).map(|c| c.to_string()).unwrap_or_default()).collect();
-    let tasks: Vec<String> = workbook.worksheet_range("定性任务").unwrap().rows().map(|r| r.get(3).map(|c| c.to_string()).unwrap_or_default()).collect();
+    let overview: Vec<String> =
+        workbook.worksheet_range("总览").unwrap().rows().map(|r| r.get(2).map(|c| c.to_string()).unwrap_or_default()).collect();
+    let tasks: Vec<String> =
+        workbook.worksheet_range("定性任务").unwrap().rows().map(|r| r.get(3).map(|c| c.to_string()).unwrap_or_default()).collect();
     for target in &plan.targets {
         let found = if target.is_numeric() { overview.iter().any(|n| n.starts_with(&target.name)) } else { tasks.contains(&target.name) };
         assert!(found, "target {} {} not in the report", target.id, target.name);

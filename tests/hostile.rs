@@ -81,7 +81,13 @@ fn each_hostile_file_is_one_clear_error() {
         assert_eq!(issue.rule.id(), "E01");
         assert_eq!(issue.file, format!("2024-06/{}", h.name));
         assert!(has_chinese(&issue.message), "{}: {}", h.name, issue.message);
-        assert!(h.expect.iter().any(|w| issue.message.contains(w)), "{}: message {:?} should say one of {:?}", h.name, issue.message, h.expect);
+        assert!(
+            h.expect.iter().any(|w| issue.message.contains(w)),
+            "{}: message {:?} should say one of {:?}",
+            h.name,
+            issue.message,
+            h.expect
+        );
         assert!(read.unreadable.is_some() && read.tables.is_empty(), "{}", h.name);
         assert!(elapsed < Duration::from_secs(60), "{} took {elapsed:?}", h.name);
         println!("{:<36} {:>8.0} ms  {}", h.name, elapsed.as_secs_f64() * 1000.0, issue.message);
@@ -185,10 +191,27 @@ fn calamine_alone_dies_on_the_corpus() {
         let stdout = String::from_utf8_lossy(&output.stdout);
         let returned = stdout.find("RAW-CALAMINE-RETURNED").map(|at| stdout[at..].lines().next().unwrap_or_default().to_string());
         let died = hung || output.status.signal().is_some();
-        println!("{:<36} {:>6.1} s  {}", h.name, started.elapsed().as_secs_f64(), returned.clone().unwrap_or_else(|| format!("died: {:?}", output.status)));
+        println!(
+            "{:<36} {:>6.1} s  {}",
+            h.name,
+            started.elapsed().as_secs_f64(),
+            returned.clone().unwrap_or_else(|| format!("died: {:?}", output.status))
+        );
         match h.raw {
-            Raw::Aborts => assert!(died && returned.is_none(), "{}: calamine alone should die, got {:?}\n{}", h.name, output.status, String::from_utf8_lossy(&output.stderr)),
-            Raw::Harmless => assert!(!died, "{}: calamine alone died ({:?}); mark it Raw::Aborts\n{}", h.name, output.status, String::from_utf8_lossy(&output.stderr)),
+            Raw::Aborts => assert!(
+                died && returned.is_none(),
+                "{}: calamine alone should die, got {:?}\n{}",
+                h.name,
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            Raw::Harmless => assert!(
+                !died,
+                "{}: calamine alone died ({:?}); mark it Raw::Aborts\n{}",
+                h.name,
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ),
             Raw::NotReached => unreachable!(),
         }
     }

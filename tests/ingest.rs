@@ -108,10 +108,7 @@ impl Book {
 
     /// The baseline figures of `unit`, with `claimed` written as 填报单位 on every sheet.
     fn claiming(unit: &str, claimed: &str) -> Book {
-        let sheets = plan()
-            .township_forms()
-            .map(|f| (f.id.clone(), canonical_sheet(&f.id, claimed, baseline_rows(&f.id, unit))))
-            .collect();
+        let sheets = plan().township_forms().map(|f| (f.id.clone(), canonical_sheet(&f.id, claimed, baseline_rows(&f.id, unit)))).collect();
         Book { sheets }
     }
 
@@ -190,11 +187,9 @@ fn column_index(form_id: &str, column_id: &str) -> usize {
 
 /// The number ingested for (form, row key, column), in the plan's unit.
 fn number(validated: &Validated, form_id: &str, key: &str, column_id: &str) -> f64 {
-    let record = validated
-        .records
-        .iter()
-        .find(|r| r.form == form_id && r.key == key)
-        .unwrap_or_else(|| panic!("no {form_id} record “{key}”; records: {:?}", validated.records.iter().map(|r| &r.key).collect::<Vec<_>>()));
+    let record = validated.records.iter().find(|r| r.form == form_id && r.key == key).unwrap_or_else(|| {
+        panic!("no {form_id} record “{key}”; records: {:?}", validated.records.iter().map(|r| &r.key).collect::<Vec<_>>())
+    });
     record.values[column_index(form_id, column_id)]
         .number()
         .unwrap_or_else(|| panic!("{form_id} “{key}” {column_id} is {:?}", record.values[column_index(form_id, column_id)]))
@@ -297,13 +292,16 @@ fn messy_workbook_with_merged_header_on_row_6_hectares_text_numbers_and_total_is
 fn xls_and_ods_fixtures_give_the_values_of_their_xlsx_source() {
     let from_xlsx = validate_files(&[(FILE, messy_workbook())]);
     for fixture in ["messy_township.xls", "messy_township.ods"] {
-        let bytes = std::fs::read(common::fixture(fixture)).unwrap_or_else(|e| panic!("{fixture}: {e} (run tests/fixtures/make_fixtures.sh)"));
+        let bytes =
+            std::fs::read(common::fixture(fixture)).unwrap_or_else(|e| panic!("{fixture}: {e} (run tests/fixtures/make_fixtures.sh)"));
         let extension = fixture.rsplit('.').next().expect("extension");
         let name = format!("松杨湖街道_2024年03月.{extension}");
         let validated = validate_files(&[(name.as_str(), bytes)]);
         assert_eq!(found(&validated), Vec::<String>::new(), "{fixture}");
         assert_messy_values(&validated);
-        let strip = |v: &Validated| v.records.iter().map(|r| (r.form.clone(), r.row, r.key.clone(), r.values.clone(), r.cells.clone())).collect::<Vec<_>>();
+        let strip = |v: &Validated| {
+            v.records.iter().map(|r| (r.form.clone(), r.row, r.key.clone(), r.values.clone(), r.cells.clone())).collect::<Vec<_>>()
+        };
         assert_eq!(strip(&validated), strip(&from_xlsx), "{fixture}: same records as the xlsx it was converted from (dates included)");
         assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "{fixture}");
 
@@ -402,7 +400,15 @@ fn regression_header_merged_over_three_rows_gives_sub_columns_the_unit_of_their_
     let mut sheet = Sheet::new("粮食与耕地");
     sheet.merge(0, 0, 0, 9, "粮食生产与耕地保护情况表");
     sheet.merge(1, 0, 1, 9, "填报单位：松杨湖街道    填报月份：2024年3月");
-    for (column, text) in [(0, "村（社区）"), (1, "耕地面积（亩）"), (2, "永久基本农田（亩）"), (6, "粮食产量（吨）"), (7, "撂荒地复耕（亩）"), (8, "新造油茶（亩）"), (9, "低效油茶林改造（亩）")] {
+    for (column, text) in [
+        (0, "村（社区）"),
+        (1, "耕地面积（亩）"),
+        (2, "永久基本农田（亩）"),
+        (6, "粮食产量（吨）"),
+        (7, "撂荒地复耕（亩）"),
+        (8, "新造油茶（亩）"),
+        (9, "低效油茶林改造（亩）"),
+    ] {
         sheet.merge(2, column, 4, column, text);
     }
     sheet.merge(2, 3, 2, 5, "粮食播种面积（公顷）");
@@ -508,7 +514,10 @@ fn assert_csv_values(validated: &Validated, what: &str) {
     let garbage = column_index("ZX04", "garbage");
     let yes_no: Vec<&str> = validated.records.iter().filter(|r| r.form == "ZX04").filter_map(|r| r.values[garbage].text()).collect();
     assert_eq!(yes_no, ["是", "是", "是", "是", "是", "否"], "{what}");
-    assert!(validated.records.iter().filter(|r| r.form == "ZX04").all(|r| r.file.ends_with(".csv")), "{what}: ZX04 comes from the newer csv");
+    assert!(
+        validated.records.iter().filter(|r| r.form == "ZX04").all(|r| r.file.ends_with(".csv")),
+        "{what}: ZX04 comes from the newer csv"
+    );
     assert_eq!(status(validated, TOWNSHIP), SubmissionStatus::Reported, "{what}");
 }
 
@@ -525,7 +534,14 @@ fn csv_in_utf8_with_bom_and_in_gbk_give_identical_values() {
         // The township's workbook carries every form; its ZX04 is corrected in a later csv.
         let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月_人居环境.csv", bytes)]);
         assert_csv_values(&validated, what);
-        records.push(validated.records.iter().filter(|r| r.form == "ZX04").map(|r| (r.key.clone(), r.values.clone(), r.cells.clone())).collect::<Vec<_>>());
+        records.push(
+            validated
+                .records
+                .iter()
+                .filter(|r| r.form == "ZX04")
+                .map(|r| (r.key.clone(), r.values.clone(), r.cells.clone()))
+                .collect::<Vec<_>>(),
+        );
     }
     assert_eq!(records[0], records[1]);
     assert_eq!(records[0], records[2]);
@@ -544,52 +560,200 @@ struct ErrorCase {
 }
 
 const ERROR_CASES: &[ErrorCase] = &[
-    ErrorCase { name: "text where a number belongs", file: FILE, edit: |b| { b.sheet("ZX01").set("B8", "约1500"); }, issues: &["粮食与耕地!B8 E05"], message: "约1500" },
-    ErrorCase { name: "number with its unit typed in", file: FILE, edit: |b| { b.sheet("ZX01").set("D8", "640亩"); }, issues: &["粮食与耕地!D8 E05"], message: "应填数字" },
-    ErrorCase { name: "negative amount", file: FILE, edit: |b| { b.sheet("ZX01").set("H8", -5); }, issues: &["粮食与耕地!H8 E06"], message: "负数" },
-    ErrorCase { name: "negative amount typed as text", file: FILE, edit: |b| { b.sheet("ZX04").set("D5", "－3"); }, issues: &["人居环境!D5 E06"], message: "负数" },
-    ErrorCase { name: "其中：早稻 above 粮食播种面积", file: FILE, edit: |b| { b.sheet("ZX01").set("E8", 700); }, issues: &["粮食与耕地!E8 E07"], message: "其中项不能大于总项" },
-    ErrorCase { name: "本年改厕 above 累计改厕", file: FILE, edit: |b| { b.sheet("ZX04").set("D4", 451); }, issues: &["人居环境!D4 E07"], message: "其中项不能大于总项" },
-    ErrorCase { name: "累计完工 above 建设任务", file: FILE, edit: |b| { b.sheet("ZX02").set("E4", 900); }, issues: &["高标准农田!E4 E08"], message: "900大于“建设任务（亩）”800" },
-    ErrorCase { name: "累计完成 above 建设任务 in ZX03", file: FILE, edit: |b| { b.sheet("ZX03").set("E4", 2); }, issues: &["农村公路!E4 E08"], message: "大于" },
-    ErrorCase { name: "新建桥梁 counted in 公里", file: FILE, edit: |b| { b.sheet("ZX03").set("F5", "公里"); }, issues: &["农村公路!F5 E09"], message: "应以“座”计量" },
-    ErrorCase { name: "白改黑 counted in 座", file: FILE, edit: |b| { b.sheet("ZX03").set("F4", "座"); }, issues: &["农村公路!F4 E09"], message: "应以“公里”计量" },
-    ErrorCase { name: "项目类别 not in the list", file: FILE, edit: |b| { b.sheet("ZX03").set("B4", "修路"); }, issues: &["农村公路!B4 E10"], message: "白改黑" },
+    ErrorCase {
+        name: "text where a number belongs",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX01").set("B8", "约1500");
+        },
+        issues: &["粮食与耕地!B8 E05"],
+        message: "约1500",
+    },
+    ErrorCase {
+        name: "number with its unit typed in",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX01").set("D8", "640亩");
+        },
+        issues: &["粮食与耕地!D8 E05"],
+        message: "应填数字",
+    },
+    ErrorCase {
+        name: "negative amount",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX01").set("H8", -5);
+        },
+        issues: &["粮食与耕地!H8 E06"],
+        message: "负数",
+    },
+    ErrorCase {
+        name: "negative amount typed as text",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX04").set("D5", "－3");
+        },
+        issues: &["人居环境!D5 E06"],
+        message: "负数",
+    },
+    ErrorCase {
+        name: "其中：早稻 above 粮食播种面积",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX01").set("E8", 700);
+        },
+        issues: &["粮食与耕地!E8 E07"],
+        message: "其中项不能大于总项",
+    },
+    ErrorCase {
+        name: "本年改厕 above 累计改厕",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX04").set("D4", 451);
+        },
+        issues: &["人居环境!D4 E07"],
+        message: "其中项不能大于总项",
+    },
+    ErrorCase {
+        name: "累计完工 above 建设任务",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX02").set("E4", 900);
+        },
+        issues: &["高标准农田!E4 E08"],
+        message: "900大于“建设任务（亩）”800",
+    },
+    ErrorCase {
+        name: "累计完成 above 建设任务 in ZX03",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX03").set("E4", 2);
+        },
+        issues: &["农村公路!E4 E08"],
+        message: "大于",
+    },
+    ErrorCase {
+        name: "新建桥梁 counted in 公里",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX03").set("F5", "公里");
+        },
+        issues: &["农村公路!F5 E09"],
+        message: "应以“座”计量",
+    },
+    ErrorCase {
+        name: "白改黑 counted in 座",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX03").set("F4", "座");
+        },
+        issues: &["农村公路!F4 E09"],
+        message: "应以“公里”计量",
+    },
+    ErrorCase {
+        name: "项目类别 not in the list",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX03").set("B4", "修路");
+        },
+        issues: &["农村公路!B4 E10"],
+        message: "白改黑",
+    },
     ErrorCase {
         name: "unknown village in a village form",
         file: FILE,
-        edit: |b| { b.sheet("ZX01").set("A8", "东丰村"); },
+        edit: |b| {
+            b.sheet("ZX01").set("A8", "东丰村");
+        },
         // The row is not 东风村's, so 东风村 is also reported missing (W07, at the header).
         issues: &["粮食与耕地!A8 E11", "粮食与耕地!A3 W07"],
         message: "是否为“东风村”",
     },
-    ErrorCase { name: "unknown village in 涉及村", file: FILE, edit: |b| { b.sheet("ZX02").set("C4", "杨树港"); }, issues: &["高标准农田!C4 E11"], message: "是否为“杨树港社区”" },
+    ErrorCase {
+        name: "unknown village in 涉及村",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX02").set("C4", "杨树港");
+        },
+        issues: &["高标准农田!C4 E11"],
+        message: "是否为“杨树港社区”",
+    },
     ErrorCase {
         name: "填报单位 contradicting the file name",
         file: FILE,
-        edit: |b| { b.replace("ZX01", canonical_sheet_with_line("ZX01", "填报单位：长岭街道    填报月份：2024年3月", baseline_rows("ZX01", TOWNSHIP))); },
+        edit: |b| {
+            b.replace(
+                "ZX01",
+                canonical_sheet_with_line("ZX01", "填报单位：长岭街道    填报月份：2024年3月", baseline_rows("ZX01", TOWNSHIP)),
+            );
+        },
         issues: &["粮食与耕地!A2 E13"],
         message: "长岭街道",
     },
     ErrorCase {
         name: "填报月份 contradicting the folder",
         file: FILE,
-        edit: |b| { b.replace("ZX01", canonical_sheet_with_line("ZX01", "填报单位：松杨湖街道    填报月份：2024年2月", baseline_rows("ZX01", TOWNSHIP))); },
+        edit: |b| {
+            b.replace(
+                "ZX01",
+                canonical_sheet_with_line("ZX01", "填报单位：松杨湖街道    填报月份：2024年2月", baseline_rows("ZX01", TOWNSHIP)),
+            );
+        },
         issues: &["粮食与耕地!A2 E14"],
         message: "2024年2月",
     },
-    ErrorCase { name: "file name month contradicting the folder", file: "松杨湖街道_2024年04月.xlsx", edit: |_| {}, issues: &["松杨湖街道_2024年04月.xlsx E14"], message: "2024年4月" },
-    ErrorCase { name: "是/否 answered otherwise", file: FILE, edit: |b| { b.sheet("ZX04").set("E4", "部分"); }, issues: &["人居环境!E4 E10"], message: "只能填“是”或“否”" },
-    ErrorCase { name: "建设年度 not a year", file: FILE, edit: |b| { b.sheet("ZX02").set("B4", "23"); }, issues: &["高标准农田!B4 E10"], message: "4位年份" },
+    ErrorCase {
+        name: "file name month contradicting the folder",
+        file: "松杨湖街道_2024年04月.xlsx",
+        edit: |_| {},
+        issues: &["松杨湖街道_2024年04月.xlsx E14"],
+        message: "2024年4月",
+    },
+    ErrorCase {
+        name: "是/否 answered otherwise",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX04").set("E4", "部分");
+        },
+        issues: &["人居环境!E4 E10"],
+        message: "只能填“是”或“否”",
+    },
+    ErrorCase {
+        name: "建设年度 not a year",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX02").set("B4", "23");
+        },
+        issues: &["高标准农田!B4 E10"],
+        message: "4位年份",
+    },
     ErrorCase {
         name: "figures without their village",
         file: FILE,
-        edit: |b| { b.sheet("ZX01").set("A8", ""); },
+        edit: |b| {
+            b.sheet("ZX01").set("A8", "");
+        },
         issues: &["粮食与耕地!A8 E12", "粮食与耕地!A3 W07"],
         message: "没有填写“村（社区）”",
     },
-    ErrorCase { name: "required column missing", file: FILE, edit: |b| { b.sheet("ZX01").set("D3", "播种情况"); }, issues: &["粮食与耕地!A3 E03"], message: "粮食播种面积" },
-    ErrorCase { name: "header unit of another kind", file: FILE, edit: |b| { b.sheet("ZX01").set("B3", "耕地面积（吨）"); }, issues: &["粮食与耕地!B3 E04"], message: "“吨”无法换算为“亩”" },
+    ErrorCase {
+        name: "required column missing",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX01").set("D3", "播种情况");
+        },
+        issues: &["粮食与耕地!A3 E03"],
+        message: "粮食播种面积",
+    },
+    ErrorCase {
+        name: "header unit of another kind",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX01").set("B3", "耕地面积（吨）");
+        },
+        issues: &["粮食与耕地!B3 E04"],
+        message: "“吨”无法换算为“亩”",
+    },
 ];
 
 #[test]
@@ -655,9 +819,27 @@ fn warnings_are_listed_and_the_file_still_counted() {
             },
             &["高标准农田!A6 W04"],
         ),
-        ("village left out of a village form", |b| { b.sheet("ZX04").row(8, row![]); }, &["人居环境!A3 W07"]),
-        ("required number left blank", |b| { b.sheet("ZX04").row(4, row!["擂鼓台社区", "", 460, 11, "是", "否", 0]); }, &["人居环境!B5 W08"]),
-        ("date that is no date", |b| { b.sheet("ZX02").set("G4", "三月底"); }, &["高标准农田!G4 W09"]),
+        (
+            "village left out of a village form",
+            |b| {
+                b.sheet("ZX04").row(8, row![]);
+            },
+            &["人居环境!A3 W07"],
+        ),
+        (
+            "required number left blank",
+            |b| {
+                b.sheet("ZX04").row(4, row!["擂鼓台社区", "", 460, 11, "是", "否", 0]);
+            },
+            &["人居环境!B5 W08"],
+        ),
+        (
+            "date that is no date",
+            |b| {
+                b.sheet("ZX02").set("G4", "三月底");
+            },
+            &["高标准农田!G4 W09"],
+        ),
     ];
     for (name, edit, issues) in cases {
         let mut book = Book::baseline(TOWNSHIP);
@@ -694,7 +876,10 @@ fn two_files_for_one_township_the_newer_is_used_and_the_other_listed() {
     assert_close(number(&validated, "ZX01", "东风村", "cultivated_land"), 1450.0, "figure from the newer file");
     assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6, "rows are not doubled");
     let statuses: Vec<(&str, FileStatus)> = validated.files.iter().map(|f| (f.file.as_str(), f.status)).collect();
-    assert_eq!(statuses, [("2024-03/松杨湖街道_2024年03月(修改).xlsx", FileStatus::Superseded), ("2024-03/松杨湖街道_2024年3月.xlsx", FileStatus::Used)]);
+    assert_eq!(
+        statuses,
+        [("2024-03/松杨湖街道_2024年03月(修改).xlsx", FileStatus::Superseded), ("2024-03/松杨湖街道_2024年3月.xlsx", FileStatus::Used)]
+    );
     assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
 }
 
@@ -764,17 +949,22 @@ fn township_and_period_are_taken_from_the_file_name_or_the_filing_line() {
 fn regression_an_older_unreadable_file_does_not_reject_the_township_of_a_newer_good_file() {
     // The office told 松杨湖街道 its file was broken; the township sent a good one, the broken
     // one stays in the folder (inputs are never deleted).
-    let validated = validate_files(&[("松杨湖街道_2024年03月(旧).xlsx", b"PK\x03\x04 truncated".to_vec()), (FILE, Book::baseline(TOWNSHIP).bytes())]);
+    let validated =
+        validate_files(&[("松杨湖街道_2024年03月(旧).xlsx", b"PK\x03\x04 truncated".to_vec()), (FILE, Book::baseline(TOWNSHIP).bytes())]);
     assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
     assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6);
     let statuses: Vec<(&str, FileStatus)> = validated.files.iter().map(|f| (f.file.as_str(), f.status)).collect();
-    assert_eq!(statuses, [("2024-03/松杨湖街道_2024年03月(旧).xlsx", FileStatus::Superseded), ("2024-03/松杨湖街道_2024年03月.xlsx", FileStatus::Used)]);
+    assert_eq!(
+        statuses,
+        [("2024-03/松杨湖街道_2024年03月(旧).xlsx", FileStatus::Superseded), ("2024-03/松杨湖街道_2024年03月.xlsx", FileStatus::Used)]
+    );
     assert_eq!(found(&validated), expected(&["松杨湖街道_2024年03月(旧).xlsx E01", "松杨湖街道_2024年03月(旧).xlsx W06"]));
 }
 
 #[test]
 fn a_newer_unreadable_file_rejects_its_township() {
-    let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月(新).xlsx", b"PK\x03\x04 truncated".to_vec())]);
+    let validated =
+        validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月(新).xlsx", b"PK\x03\x04 truncated".to_vec())]);
     assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Rejected, "the township's latest word is a broken file");
     assert!(validated.records.is_empty());
 }

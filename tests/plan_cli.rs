@@ -205,7 +205,13 @@ fn toml_syntax_error_names_the_line_and_key() {
 
 #[test]
 fn unknown_field_names_the_line_and_key() {
-    check_broken("lead_units = [\"区农业农村局\"]", "lead_unit = [\"区农业农村局\"]", 115, "targets[0](T01).lead_unit", "不认识的键“lead_unit”");
+    check_broken(
+        "lead_units = [\"区农业农村局\"]",
+        "lead_unit = [\"区农业农村局\"]",
+        115,
+        "targets[0](T01).lead_unit",
+        "不认识的键“lead_unit”",
+    );
 }
 
 #[test]
@@ -215,7 +221,13 @@ fn unknown_target_kind_lists_the_kinds() {
 
 #[test]
 fn target_pointing_at_an_unknown_indicator() {
-    check_broken("indicator = \"grain_area\"", "indicator = \"grain_areas\"", 113, "targets[0](T01).indicator", "indicator“grain_areas”不是已定义的指标");
+    check_broken(
+        "indicator = \"grain_area\"",
+        "indicator = \"grain_areas\"",
+        113,
+        "targets[0](T01).indicator",
+        "indicator“grain_areas”不是已定义的指标",
+    );
 }
 
 #[test]
@@ -226,22 +238,46 @@ fn ratio_target_written_as_a_fraction() {
 /// Regression: the line was that of the first `id = "funds"` in the file (a form column).
 #[test]
 fn duplicate_indicator_id_points_at_the_second_definition() {
-    check_broken("id = \"paid\"\nname = \"已拨付资金\"", "id = \"funds\"\nname = \"已拨付资金\"", 94, "indicators[3](funds).id", "指标 id“funds”重复");
+    check_broken(
+        "id = \"paid\"\nname = \"已拨付资金\"",
+        "id = \"funds\"\nname = \"已拨付资金\"",
+        94,
+        "indicators[3](funds).id",
+        "指标 id“funds”重复",
+    );
 }
 
 #[test]
 fn part_of_pointing_at_a_text_column() {
-    check_broken("part_of = \"grain_area\"", "part_of = \"note\"", 34, "forms[0](ZX01).columns[2](early_rice).part_of", "part_of 指向的“note”不是本表的数值列");
+    check_broken(
+        "part_of = \"grain_area\"",
+        "part_of = \"note\"",
+        34,
+        "forms[0](ZX01).columns[2](early_rice).part_of",
+        "part_of 指向的“note”不是本表的数值列",
+    );
 }
 
 #[test]
 fn milestones_not_increasing_point_at_the_milestone() {
-    check_broken("{ by = 2024-09-30, value = 80.0 }", "{ by = 2024-05-31, value = 80.0 }", 128, "targets[1](T02).milestones[2]", "milestones 必须按日期递增且数值不减");
+    check_broken(
+        "{ by = 2024-09-30, value = 80.0 }",
+        "{ by = 2024-05-31, value = 80.0 }",
+        128,
+        "targets[1](T02).milestones[2]",
+        "milestones 必须按日期递增且数值不减",
+    );
 }
 
 #[test]
 fn filter_value_not_among_the_categories() {
-    check_broken("equals = \"新建桥梁\"", "equals = \"新桥\"", 84, "indicators[1](bridges).filters[0]", "筛选值“新桥”不是列“项目类别”的可选值（新建桥梁、危桥改造）");
+    check_broken(
+        "equals = \"新建桥梁\"",
+        "equals = \"新桥\"",
+        84,
+        "indicators[1](bridges).filters[0]",
+        "筛选值“新桥”不是列“项目类别”的可选值（新建桥梁、危桥改造）",
+    );
 }
 
 #[test]
@@ -262,7 +298,11 @@ fn every_problem_of_a_plan_is_listed() {
     run.expect_code(2);
     let stderr = run.stderr();
     assert!(stderr.contains("有 3 处错误"), "{stderr}");
-    for expected in ["第 34 行 forms[0](ZX01).columns[2](early_rice).part_of：", "第 113 行 targets[0](T01).indicator：", "第 140 行 targets[2](T03).value："] {
+    for expected in [
+        "第 34 行 forms[0](ZX01).columns[2](early_rice).part_of：",
+        "第 113 行 targets[0](T01).indicator：",
+        "第 140 行 targets[2](T03).value：",
+    ] {
         assert!(stderr.contains(expected), "expected “{expected}” in:\n{stderr}");
     }
     // The other subcommands refuse the plan the same way.
@@ -306,7 +346,8 @@ fn numbers_in(text: &str) -> Vec<String> {
     let mut current = String::new();
     let chars: Vec<char> = ascii.chars().collect();
     for (i, c) in chars.iter().enumerate() {
-        let decimal_point = *c == '.' && !current.is_empty() && !current.contains('.') && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        let decimal_point =
+            *c == '.' && !current.is_empty() && !current.contains('.') && chars.get(i + 1).is_some_and(char::is_ascii_digit);
         if c.is_ascii_digit() || decimal_point {
             current.push(*c);
         } else if !current.is_empty() {
@@ -345,7 +386,13 @@ fn every_shipped_target_has_its_clause_quote_and_stated_numbers_from_the_seed() 
         for target in plan.targets.iter().filter(|t| !t.stated.is_empty()) {
             stated += 1;
             for number in numbers_in(&target.stated) {
-                assert!(in_document.contains(&number), "{name} {}: “{}” states {number}, which is not in {}", target.id, target.stated, seed.path().display());
+                assert!(
+                    in_document.contains(&number),
+                    "{name} {}: “{}” states {number}, which is not in {}",
+                    target.id,
+                    target.stated,
+                    seed.path().display()
+                );
             }
         }
         assert!(stated >= 10, "{name}: only {stated} targets state their wording");

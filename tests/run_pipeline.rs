@@ -15,7 +15,8 @@ fn progress(wd: &Workdir, period: &str) -> BTreeMap<String, [String; 7]> {
     csv_maps(&wd.path(&format!("output/{period}/progress.csv")))
         .into_iter()
         .map(|row| {
-            let cells = ["target", "month_value", "cumulative", "completion_rate", "time_progress", "gap_pp", "status"].map(|c| row[c].clone());
+            let cells =
+                ["target", "month_value", "cumulative", "completion_rate", "time_progress", "gap_pp", "status"].map(|c| row[c].clone());
             (row["indicator_id"].clone(), cells)
         })
         .collect()
@@ -102,7 +103,9 @@ fn every_target_kind_with_a_township_missing_in_june() {
     assert_eq!(towns[&of("乙镇", "pay_progress")], row(["50", "", "", "1", "已报送"]));
     assert_eq!(towns[&of("甲镇", "hsf_done")], row(["140", "", "", "1", "已报送"]));
     assert_eq!(towns[&of("乙镇", "hsf_done")], row(["40", "", "", "2", "已报送"]));
-    for indicator in ["grain_area", "cultivated_land", "hsf_done", "camellia", "pay_progress", "industry_share", "migrant_workers", "bridges", "toilets"] {
+    for indicator in
+        ["grain_area", "cultivated_land", "hsf_done", "camellia", "pay_progress", "industry_share", "migrant_workers", "bridges", "toilets"]
+    {
         let c = &towns[&of("丙镇", indicator)];
         assert_eq!((c[0].as_str(), c[3].as_str(), c[4].as_str()), ("", "", "未报送"), "丙镇 {indicator}");
     }

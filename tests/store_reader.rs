@@ -50,9 +50,18 @@ fn duckdb_reads_the_store_and_its_sums_match_progress_csv() {
     assert_eq!(duckdb(wd.dir.path(), &format!("SELECT DISTINCT period FROM {facts} ORDER BY 1")), ["2024-05", "2024-06"]);
 
     // The query of the issue: June's grain area = progress.csv's cumulative (counted townships only).
-    let progress: BTreeMap<String, BTreeMap<String, String>> = csv_maps(&wd.path("output/2024-06/progress.csv")).into_iter().map(|r| (r["indicator_id"].clone(), r)).collect();
-    let grain = duckdb(wd.dir.path(), &format!("SELECT sum(value) FROM {facts} WHERE period = '2024-06' AND form = 'ZX01' AND \"column\" = 'grain_area'"));
-    assert!(close(&grain[0], &progress["grain_area"]["cumulative"]), "DuckDB {} vs progress.csv {}", grain[0], progress["grain_area"]["cumulative"]);
+    let progress: BTreeMap<String, BTreeMap<String, String>> =
+        csv_maps(&wd.path("output/2024-06/progress.csv")).into_iter().map(|r| (r["indicator_id"].clone(), r)).collect();
+    let grain = duckdb(
+        wd.dir.path(),
+        &format!("SELECT sum(value) FROM {facts} WHERE period = '2024-06' AND form = 'ZX01' AND \"column\" = 'grain_area'"),
+    );
+    assert!(
+        close(&grain[0], &progress["grain_area"]["cumulative"]),
+        "DuckDB {} vs progress.csv {}",
+        grain[0],
+        progress["grain_area"]["cumulative"]
+    );
     assert!(close(&grain[0], "450"));
 
     // Every summed indicator, both months.
@@ -60,21 +69,55 @@ fn duckdb_reads_the_store_and_its_sums_match_progress_csv() {
         let progress: BTreeMap<String, BTreeMap<String, String>> =
             csv_maps(&wd.path(&format!("output/{period}/progress.csv"))).into_iter().map(|r| (r["indicator_id"].clone(), r)).collect();
         for column in ["cultivated_land", "grain_area", "hsf_done", "camellia", "migrant_workers", "toilets"] {
-            let sum = duckdb(wd.dir.path(), &format!("SELECT sum(value) FROM {facts} WHERE period = '{period}' AND form = 'ZX01' AND \"column\" = '{column}'"));
-            assert!(close(&sum[0], &progress[column]["cumulative"]), "{period} {column}: DuckDB {} vs progress.csv {}", sum[0], progress[column]["cumulative"]);
+            let sum = duckdb(
+                wd.dir.path(),
+                &format!("SELECT sum(value) FROM {facts} WHERE period = '{period}' AND form = 'ZX01' AND \"column\" = '{column}'"),
+            );
+            assert!(
+                close(&sum[0], &progress[column]["cumulative"]),
+                "{period} {column}: DuckDB {} vs progress.csv {}",
+                sum[0],
+                progress[column]["cumulative"]
+            );
         }
         // A ratio is the ratio of the sums; a count counts the rows of its category.
-        let ratio = duckdb(wd.dir.path(), &format!(
-            "SELECT 100 * sum(value) FILTER (WHERE \"column\" = 'paid') / sum(value) FILTER (WHERE \"column\" = 'funds') FROM {facts} WHERE period = '{period}' AND form = 'ZX02'"
-        ));
-        assert!(close(&ratio[0], &progress["pay_progress"]["cumulative"]), "{period} 拨付进度: DuckDB {} vs {}", ratio[0], progress["pay_progress"]["cumulative"]);
-        let bridges = duckdb(wd.dir.path(), &format!("SELECT count(*) FROM {facts} WHERE period = '{period}' AND form = 'ZX02' AND \"column\" = 'category' AND text = '新建桥梁'"));
-        assert!(close(&bridges[0], &progress["bridges"]["cumulative"]), "{period} 新建桥梁: DuckDB {} vs {}", bridges[0], progress["bridges"]["cumulative"]);
+        let ratio = duckdb(
+            wd.dir.path(),
+            &format!(
+                "SELECT 100 * sum(value) FILTER (WHERE \"column\" = 'paid') / sum(value) FILTER (WHERE \"column\" = 'funds') FROM {facts} WHERE period = '{period}' AND form = 'ZX02'"
+            ),
+        );
+        assert!(
+            close(&ratio[0], &progress["pay_progress"]["cumulative"]),
+            "{period} 拨付进度: DuckDB {} vs {}",
+            ratio[0],
+            progress["pay_progress"]["cumulative"]
+        );
+        let bridges = duckdb(
+            wd.dir.path(),
+            &format!(
+                "SELECT count(*) FROM {facts} WHERE period = '{period}' AND form = 'ZX02' AND \"column\" = 'category' AND text = '新建桥梁'"
+            ),
+        );
+        assert!(
+            close(&bridges[0], &progress["bridges"]["cumulative"]),
+            "{period} 新建桥梁: DuckDB {} vs {}",
+            bridges[0],
+            progress["bridges"]["cumulative"]
+        );
     }
 
     // Per township = townships.csv; 丙镇 has no June facts at all (not zeros).
-    let towns = duckdb(wd.dir.path(), &format!("SELECT township, sum(value) FROM {facts} WHERE period = '2024-06' AND \"column\" = 'grain_area' GROUP BY ALL ORDER BY ALL"));
-    let csv: Vec<BTreeMap<String, String>> = csv_maps(&wd.path("output/2024-06/townships.csv")).into_iter().filter(|r| r["indicator_id"] == "grain_area" && !r["value"].is_empty()).collect();
+    let towns = duckdb(
+        wd.dir.path(),
+        &format!(
+            "SELECT township, sum(value) FROM {facts} WHERE period = '2024-06' AND \"column\" = 'grain_area' GROUP BY ALL ORDER BY ALL"
+        ),
+    );
+    let csv: Vec<BTreeMap<String, String>> = csv_maps(&wd.path("output/2024-06/townships.csv"))
+        .into_iter()
+        .filter(|r| r["indicator_id"] == "grain_area" && !r["value"].is_empty())
+        .collect();
     assert_eq!(towns.len(), csv.len());
     for line in &towns {
         let (township, sum) = line.split_once('\t').unwrap();
@@ -82,9 +125,18 @@ fn duckdb_reads_the_store_and_its_sums_match_progress_csv() {
         assert!(close(sum, &row["value"]), "{township}: DuckDB {sum} vs townships.csv {}", row["value"]);
     }
     assert_eq!(duckdb(wd.dir.path(), &format!("SELECT count(*) FROM {facts} WHERE period = '2024-06' AND township = '丙镇'")), ["0"]);
-    assert_eq!(duckdb(wd.dir.path(), &format!("SELECT count(*) FROM {facts} WHERE period = '2024-05' AND township = '丙镇' AND form = 'ZX01'")), ["14"], "May: 2 villages × (name + 6 values)");
+    assert_eq!(
+        duckdb(wd.dir.path(), &format!("SELECT count(*) FROM {facts} WHERE period = '2024-05' AND township = '丙镇' AND form = 'ZX01'")),
+        ["14"],
+        "May: 2 villages × (name + 6 values)"
+    );
 
     // Provenance: every fact points at its source cell.
-    let provenance = duckdb(wd.dir.path(), &format!("SELECT source_file, sheet, cell, unit FROM {facts} WHERE period = '2024-06' AND township = '甲镇' AND record_key = '一村' AND \"column\" = 'grain_area'"));
+    let provenance = duckdb(
+        wd.dir.path(),
+        &format!(
+            "SELECT source_file, sheet, cell, unit FROM {facts} WHERE period = '2024-06' AND township = '甲镇' AND record_key = '一村' AND \"column\" = 'grain_area'"
+        ),
+    );
     assert_eq!(provenance, ["2024-06/甲镇_2024年06月.xlsx\t村级指标\tC4\t亩"]);
 }

@@ -69,9 +69,11 @@ fn township_workbooks_have_the_forms_headers_villages_and_unit_line() {
     for unit in &plan.units {
         let path = wd.path(&format!("templates/{}_2024年07月.xlsx", unit.name));
         let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
-        let visible: Vec<String> = workbook.sheets_metadata().iter().filter(|s| s.visible == SheetVisible::Visible).map(|s| s.name.clone()).collect();
+        let visible: Vec<String> =
+            workbook.sheets_metadata().iter().filter(|s| s.visible == SheetVisible::Visible).map(|s| s.name.clone()).collect();
         assert_eq!(visible, ["粮食与耕地", "高标准农田", "农村公路", "人居环境", "填报说明"], "{}", unit.name);
-        let hidden: Vec<String> = workbook.sheets_metadata().iter().filter(|s| s.visible != SheetVisible::Visible).map(|s| s.name.clone()).collect();
+        let hidden: Vec<String> =
+            workbook.sheets_metadata().iter().filter(|s| s.visible != SheetVisible::Visible).map(|s| s.name.clone()).collect();
         assert_eq!(hidden, ["名录"], "the village list for the dropdowns is a hidden sheet");
         for form in &forms {
             let range = workbook.worksheet_range(&form.sheet).unwrap();
@@ -127,7 +129,11 @@ fn sheet_xml(path: &Path) -> BTreeMap<String, String> {
     for sheet in start_tags(&workbook, "sheet") {
         let name = attribute(sheet, "name").unwrap().to_string();
         let id = attribute(sheet, "r:id").unwrap();
-        let target = start_tags(&rels, "Relationship").into_iter().find(|r| attribute(r, "Id") == Some(id)).and_then(|r| attribute(r, "Target")).unwrap();
+        let target = start_tags(&rels, "Relationship")
+            .into_iter()
+            .find(|r| attribute(r, "Id") == Some(id))
+            .and_then(|r| attribute(r, "Target"))
+            .unwrap();
         sheets.insert(name, zip_entry(path, &format!("xl/{}", target.trim_start_matches('/').trim_start_matches("xl/"))));
     }
     sheets
@@ -246,7 +252,9 @@ fn filled_templates_pass_check_without_issues() {
         if let Some(ledger) = plan.forms.iter().find(|f| f.reporter == Reporter::Department) {
             let values: BTreeMap<&str, f64> = BTreeMap::new();
             let filled = [(ledger.id.clone(), zhenxing::sample::department_form(&plan, period, &values))].into_iter().collect();
-            let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: zhenxing::validate::DEPARTMENTS, period, filled, protect: true }).unwrap();
+            let bytes =
+                workbook_bytes(&TemplateRequest { plan: &plan, unit: zhenxing::validate::DEPARTMENTS, period, filled, protect: true })
+                    .unwrap();
             wd.write("input/2024-07/部门/区直部门_2024年07月.xlsx", bytes);
             files_expected += 1;
         }

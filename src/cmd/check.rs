@@ -54,7 +54,12 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
         } else if path.exists() {
             let department = path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == ingest::DEPARTMENT_FOLDER);
             if period.is_none() {
-                period = path.parent().and_then(|p| if department { p.parent() } else { Some(p) }).and_then(|p| p.file_name()).and_then(|n| n.to_str()).and_then(Period::parse)
+                period = path
+                    .parent()
+                    .and_then(|p| if department { p.parent() } else { Some(p) })
+                    .and_then(|p| p.file_name())
+                    .and_then(|n| n.to_str())
+                    .and_then(Period::parse)
                     .or_else(|| path.file_stem().and_then(|n| n.to_str()).and_then(Period::parse_in_name));
             }
             files.push(InputFile { path: path.clone(), display: path.display().to_string(), department });
@@ -92,8 +97,21 @@ pub fn table(validated: &validate::Validated) -> String {
     let mut out = String::new();
     for file in &validated.files {
         let issues: Vec<_> = validated.issues.iter().filter(|i| i.file == file.file).collect();
-        let verdict = if file.errors > 0 { "有错误，不予采用" } else if file.warnings > 0 { "可采用，有警告" } else { "通过" };
-        out.push_str(&format!("\n{}（{}）：{}，错误 {} 个，警告 {} 个\n", file.file, if file.township.is_empty() { "单位不明" } else { &file.township }, verdict, file.errors, file.warnings));
+        let verdict = if file.errors > 0 {
+            "有错误，不予采用"
+        } else if file.warnings > 0 {
+            "可采用，有警告"
+        } else {
+            "通过"
+        };
+        out.push_str(&format!(
+            "\n{}（{}）：{}，错误 {} 个，警告 {} 个\n",
+            file.file,
+            if file.township.is_empty() { "单位不明" } else { &file.township },
+            verdict,
+            file.errors,
+            file.warnings
+        ));
         for issue in issues {
             let location = if issue.cell.is_empty() { issue.sheet.clone() } else { format!("{}!{}", issue.sheet, issue.cell) };
             let pad = 18usize.saturating_sub(display_width(&location));
@@ -110,6 +128,11 @@ pub fn table(validated: &validate::Validated) -> String {
     if !validated.history_checked {
         out.push_str("\n注：历史数据库中没有上月数据，未做“累计数小于上月”“大起大落”校验。\n");
     }
-    out.push_str(&format!("\n共 {} 个文件：错误 {} 个，警告 {} 个。\n", validated.files.len(), validated.error_count(), validated.warning_count()));
+    out.push_str(&format!(
+        "\n共 {} 个文件：错误 {} 个，警告 {} 个。\n",
+        validated.files.len(),
+        validated.error_count(),
+        validated.warning_count()
+    ));
     out
 }

@@ -22,16 +22,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// 校验、入库、汇总并生成本月通报
-    #[command(before_help = "示例:\n  zhenxing run\n  zhenxing run --period 2024-06\n  zhenxing run --period last-month --plan echeng-2024 --quiet\n  zhenxing run --if-changed")]
+    #[command(
+        before_help = "示例:\n  zhenxing run\n  zhenxing run --period 2024-06\n  zhenxing run --period last-month --plan echeng-2024 --quiet\n  zhenxing run --if-changed"
+    )]
     Run(run::RunArgs),
     /// 只校验报表，列出问题，不写任何文件
-    #[command(before_help = "示例:\n  zhenxing check input/2024-06/\n  zhenxing check 长岭街道_2024年06月.xlsx --period 2024-06\n  zhenxing check input/2024-06 --format json")]
+    #[command(
+        before_help = "示例:\n  zhenxing check input/2024-06/\n  zhenxing check 长岭街道_2024年06月.xlsx --period 2024-06\n  zhenxing check input/2024-06 --format json"
+    )]
     Check(check::CheckArgs),
     /// 按方案生成镇街空白填报模板
-    #[command(before_help = "示例:\n  zhenxing template --period 2024-07\n  zhenxing template --period 2024-07 --township 陆城镇 --output templates/")]
+    #[command(
+        before_help = "示例:\n  zhenxing template --period 2024-07\n  zhenxing template --period 2024-07 --township 陆城镇 --output templates/"
+    )]
     Template(template::TemplateArgs),
     /// 查看或校验方案
-    #[command(before_help = "示例:\n  zhenxing plan check\n  zhenxing plan show --plan echeng-2024\n  zhenxing plan check --plan my-plan.toml")]
+    #[command(
+        before_help = "示例:\n  zhenxing plan check\n  zhenxing plan show --plan echeng-2024\n  zhenxing plan check --plan my-plan.toml"
+    )]
     Plan(plan::PlanArgs),
 }
 

@@ -56,20 +56,32 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode> {
 
 /// The targets as a text table, aligned for CJK terminals.
 pub fn show(plan: &Plan) -> String {
-    let mut out = format!("{} {}年 乡村振兴重点目标（方案 {}）\n{}\n\n", plan.plan.district_full, plan.plan.year, plan.plan.id, plan.plan.title);
+    let mut out =
+        format!("{} {}年 乡村振兴重点目标（方案 {}）\n{}\n\n", plan.plan.district_full, plan.plan.year, plan.plan.id, plan.plan.title);
     let header = ["编号", "条款", "类型", "目标（指标）", "目标值", "期限/进度", "牵头单位"];
     let mut rows: Vec<Vec<String>> = Vec::new();
     for t in &plan.targets {
         let unit = t.indicator.as_deref().and_then(|i| plan.indicator(i)).map(|i| i.unit.clone()).unwrap_or_default();
         let value = match t.kind {
-            TargetKind::Baseline => t.baseline.map(|b| format!("≥ {} {unit}（{}）", crate::validate::fmt(b), t.baseline_label)).unwrap_or_default(),
+            TargetKind::Baseline => {
+                t.baseline.map(|b| format!("≥ {} {unit}（{}）", crate::validate::fmt(b), t.baseline_label)).unwrap_or_default()
+            }
             TargetKind::Tracked | TargetKind::Qualitative => "—".to_string(),
             TargetKind::Milestones => t.stated.clone(),
             _ => t.value.map(|v| format!("{} {unit}", crate::validate::fmt(v))).unwrap_or_default(),
         };
-        let value = if !t.stated.is_empty() && !matches!(t.kind, TargetKind::Milestones) && value != "—" { format!("{value}（{}）", t.stated) } else { value };
+        let value = if !t.stated.is_empty() && !matches!(t.kind, TargetKind::Milestones) && value != "—" {
+            format!("{value}（{}）", t.stated)
+        } else {
+            value
+        };
         let when = match t.kind {
-            TargetKind::Milestones => t.milestones.iter().map(|m| format!("{}前{}", m.by.format("%m-%d"), crate::validate::fmt(m.value))).collect::<Vec<_>>().join(" "),
+            TargetKind::Milestones => t
+                .milestones
+                .iter()
+                .map(|m| format!("{}前{}", m.by.format("%m-%d"), crate::validate::fmt(m.value)))
+                .collect::<Vec<_>>()
+                .join(" "),
             TargetKind::AtLeast | TargetKind::Count => t.due(plan.plan.year).format("%Y-%m-%d").to_string(),
             TargetKind::Floor | TargetKind::Ceiling => "每月".to_string(),
             _ => String::new(),

@@ -39,7 +39,8 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
     }
     if let Some(wanted) = &args.township {
         if !units.contains(wanted) {
-            let hint = crate::text::closest(wanted, units.iter().map(String::as_str)).map(|s| format!("，是否为“{s}”？")).unwrap_or_default();
+            let hint =
+                crate::text::closest(wanted, units.iter().map(String::as_str)).map(|s| format!("，是否为“{s}”？")).unwrap_or_default();
             return Err(Error::Usage(format!("“{wanted}”不是方案 {} 的填报单位{hint}", plan.plan.id)));
         }
         units.retain(|u| u == wanted);

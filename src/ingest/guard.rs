@@ -147,7 +147,8 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Un
         // xlsx and ods parts are XML wherever they are (calamine finds them through relationships,
         // so every entry is scanned); xlsb parts are binary records.
         let mut xml = (format != Format::Xlsb).then(XmlScanner::new);
-        let mut records = (format == Format::Xlsb && key.ends_with(".bin") && is_xlsb_record_part(&key)).then(|| RecordScanner::new(is_xlsb_sheet(&key)));
+        let mut records =
+            (format == Format::Xlsb && key.ends_with(".bin") && is_xlsb_record_part(&key)).then(|| RecordScanner::new(is_xlsb_sheet(&key)));
         let mut entry_bytes: u64 = 0;
         loop {
             let n = entry.read(&mut buffer).map_err(|e| damaged(&format!("{name} 解压失败：{e}")))?;
@@ -192,7 +193,10 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Un
 /// Why a scanner refused an entry.
 enum ScanError {
     /// A sheet larger than the limits.
-    TooBig { rows: u64, columns: u64 },
+    TooBig {
+        rows: u64,
+        columns: u64,
+    },
     /// Refused with a finished message (the file's cell budget).
     Refused(Unreadable),
     Damaged(String),
@@ -201,7 +205,9 @@ enum ScanError {
 impl ScanError {
     fn into_unreadable(self, entry: &str) -> Unreadable {
         match self {
-            ScanError::TooBig { rows, columns } => too_big(&sheet_label(entry), rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize),
+            ScanError::TooBig { rows, columns } => {
+                too_big(&sheet_label(entry), rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize)
+            }
             ScanError::Refused(unreadable) => unreadable,
             ScanError::Damaged(detail) => damaged(&format!("{entry}：{detail}")),
         }
@@ -269,7 +275,17 @@ struct OdsRow {
 
 impl XmlScanner {
     fn new() -> XmlScanner {
-        XmlScanner { pending: Vec::new(), skip_until: None, resume: (0, None), found: XmlFound::default(), row_index: 0, col_index: 0, open_cell: None, ods: OdsTable::default(), ods_row: None }
+        XmlScanner {
+            pending: Vec::new(),
+            skip_until: None,
+            resume: (0, None),
+            found: XmlFound::default(),
+            row_index: 0,
+            col_index: 0,
+            open_cell: None,
+            ods: OdsTable::default(),
+            ods_row: None,
+        }
     }
 
     fn feed(&mut self, chunk: &[u8], budget: &mut Budget) -> Result<(), ScanError> {
@@ -396,7 +412,9 @@ impl XmlScanner {
             let repeats = attribute(attributes, "number-columns-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
             row.column = row.column.saturating_add(repeats);
             // A cell with a value attribute or any content (`<text:p>`) is not empty.
-            let valued = ["value", "string-value", "date-value", "time-value", "boolean-value", "formula"].iter().any(|k| attribute(attributes, k).is_some());
+            let valued = ["value", "string-value", "date-value", "time-value", "boolean-value", "formula"]
+                .iter()
+                .any(|k| attribute(attributes, k).is_some());
             if valued || !empty {
                 row.width = row.column;
             }
@@ -542,7 +560,8 @@ fn parse_reference(value: &[u8]) -> Option<(u64, Option<u64>)> {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let column = value[..letters].iter().fold(0u64, |acc, b| acc.saturating_mul(26).saturating_add((b.to_ascii_uppercase() - b'A' + 1) as u64));
+    let column =
+        value[..letters].iter().fold(0u64, |acc, b| acc.saturating_mul(26).saturating_add((b.to_ascii_uppercase() - b'A' + 1) as u64));
     Some((digits_value(digits), (letters > 0).then_some(column)))
 }
 
@@ -625,7 +644,20 @@ enum RecordState {
 
 impl RecordScanner {
     fn new(sheet: bool) -> RecordScanner {
-        RecordScanner { sheet, state: RecordState::Type, typ: 0, len: 0, header: Vec::new(), head: [0; 4], head_filled: 0, buffer_len: 0, read: 0, row: 0, rows: 0, columns: 0 }
+        RecordScanner {
+            sheet,
+            state: RecordState::Type,
+            typ: 0,
+            len: 0,
+            header: Vec::new(),
+            head: [0; 4],
+            head_filled: 0,
+            buffer_len: 0,
+            read: 0,
+            row: 0,
+            rows: 0,
+            columns: 0,
+        }
     }
 
     fn feed(&mut self, chunk: &[u8]) -> Result<(), ScanError> {
@@ -637,7 +669,8 @@ impl RecordScanner {
                     i += 1;
                     let first = self.header[0];
                     if first & 0x80 == 0 || self.header.len() == 2 {
-                        self.typ = if first & 0x80 == 0 { first as u16 } else { (first & 0x7F) as u16 + (((self.header[1] & 0x7F) as u16) << 7) };
+                        self.typ =
+                            if first & 0x80 == 0 { first as u16 } else { (first & 0x7F) as u16 + (((self.header[1] & 0x7F) as u16) << 7) };
                         self.header.clear();
                         self.state = RecordState::Length;
                     }
@@ -822,7 +855,11 @@ pub fn check_cfb(bytes: &[u8], limits: &Limits) -> Result<(), Unreadable> {
             let units: Vec<u16> = c[..64].chunks(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect();
             let name: String = char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).take_while(|c| *c != '\0').collect();
             let start = u32::from_le_bytes([c[116], c[117], c[118], c[119]]);
-            let len = if sector_size == 512 { u32::from_le_bytes([c[120], c[121], c[122], c[123]]) as u64 } else { u64::from_le_bytes(c[120..128].try_into().expect("8 bytes")) };
+            let len = if sector_size == 512 {
+                u32::from_le_bytes([c[120], c[121], c[122], c[123]]) as u64
+            } else {
+                u64::from_le_bytes(c[120..128].try_into().expect("8 bytes"))
+            };
             (name, start, len)
         })
         .collect();
@@ -833,7 +870,8 @@ pub fn check_cfb(bytes: &[u8], limits: &Limits) -> Result<(), Unreadable> {
     let (ministream, minifat) = if mini_fat_len > 0 {
         let ministream = compound.chain(root.1, usize::try_from(root.2).unwrap_or(usize::MAX))?;
         let minifat_bytes = compound.chain(mini_fat_start, mini_fat_len.saturating_mul(sector_size))?;
-        let minifat: Vec<u32> = minifat_bytes.chunks(4).filter(|c| c.len() == 4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let minifat: Vec<u32> =
+            minifat_bytes.chunks(4).filter(|c| c.len() == 4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
         (ministream, minifat)
     } else {
         (Vec::new(), Vec::new())
@@ -962,7 +1000,9 @@ fn scan_substream(substream: &[u8]) -> (u64, u64, u64) {
                 }
             }
             0x00BD => {
-                if let (Some(row), Some(first), Some(last)) = (u16_at(data, 0), u16_at(data, 2), data.len().checked_sub(2).and_then(|at| u16_at(data, at))) {
+                if let (Some(row), Some(first), Some(last)) =
+                    (u16_at(data, 0), u16_at(data, 2), data.len().checked_sub(2).and_then(|at| u16_at(data, at)))
+                {
                     note(row, first.max(last));
                 }
             }
@@ -977,8 +1017,15 @@ fn scan_substream(substream: &[u8]) -> (u64, u64, u64) {
 /// arithmetic wrapping as in a release build.
 fn dimensions_reserve(r: &[u8]) -> u64 {
     let (rf, rl, mut cf, cl) = match r.len() {
-        10 => (u16_at(r, 0).unwrap_or(0) as u32, u16_at(r, 2).unwrap_or(0) as u32, u16_at(r, 4).unwrap_or(0) as u32, u16_at(r, 6).unwrap_or(0) as u32),
-        14 | 16 => (u32_at(r, 0).unwrap_or(0), u32_at(r, 4).unwrap_or(0), u16_at(r, 8).unwrap_or(0) as u32, u16_at(r, 10).unwrap_or(0) as u32),
+        10 => (
+            u16_at(r, 0).unwrap_or(0) as u32,
+            u16_at(r, 2).unwrap_or(0) as u32,
+            u16_at(r, 4).unwrap_or(0) as u32,
+            u16_at(r, 6).unwrap_or(0) as u32,
+        ),
+        14 | 16 => {
+            (u32_at(r, 0).unwrap_or(0), u32_at(r, 4).unwrap_or(0), u16_at(r, 8).unwrap_or(0) as u32, u16_at(r, 10).unwrap_or(0) as u32)
+        }
         _ => return 0,
     };
     if 0xFF < cf || cl < cf {

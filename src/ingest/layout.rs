@@ -123,7 +123,14 @@ fn find_header(grid: &Grid, form: &Form) -> Option<(usize, usize, Vec<Option<Col
 
 /// Match plan columns against the header block ending at `row` and starting `depth` rows above.
 /// `texts` holds the trimmed text of the grid's rows up to `row`.
-fn match_columns(grid: &Grid, texts: &[Vec<String>], form: &Form, names: &ColumnNames, row: usize, depth: usize) -> Vec<Option<ColumnMatch>> {
+fn match_columns(
+    grid: &Grid,
+    texts: &[Vec<String>],
+    form: &Form,
+    names: &ColumnNames,
+    row: usize,
+    depth: usize,
+) -> Vec<Option<ColumnMatch>> {
     let width = (row - depth..=row).map(|r| grid.rows[r].len()).max().unwrap_or(0);
     let text = |r: usize, c: usize| texts[r].get(c).map(String::as_str).unwrap_or("");
     // Header rows above the last one are forward-filled to the right: a merged cell spanning
@@ -236,7 +243,8 @@ pub fn read_rows(grid: &Grid, form: &Form, header_row: usize, columns: &[Option<
     let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("checked: one key column");
     // The key column's names, normalised once rather than on every row.
     let key = &form.columns[key_index];
-    let key_names: std::collections::HashSet<String> = std::iter::once(&key.name).chain(&key.aliases).map(|n| without_qizhong(&normalise(n))).collect();
+    let key_names: std::collections::HashSet<String> =
+        std::iter::once(&key.name).chain(&key.aliases).map(|n| without_qizhong(&normalise(n))).collect();
     let mut rows = Vec::new();
     for r in header_row + 1..grid.rows.len() {
         let raw = &grid.rows[r];
@@ -247,8 +255,7 @@ pub fn read_rows(grid: &Grid, form: &Form, header_row: usize, columns: &[Option<
         if is_footer(&first_text) {
             break;
         }
-        let cells: Vec<Cell> =
-            columns.iter().map(|m| m.as_ref().map(|m| grid.get(r, m.index).clone()).unwrap_or(Cell::Empty)).collect();
+        let cells: Vec<Cell> = columns.iter().map(|m| m.as_ref().map(|m| grid.get(r, m.index).clone()).unwrap_or(Cell::Empty)).collect();
         let key_text = normalise(&cells[key_index].text());
         let mentions_total = raw.iter().take(3).any(|c| matches!(c, Cell::Text(t) if is_total_label(t)));
         if is_total_label(&key_text) || (key_text.is_empty() && mentions_total) {
@@ -273,8 +280,21 @@ fn is_total_label(text: &str) -> bool {
 }
 
 fn is_footer(text: &str) -> bool {
-    const FOOTERS: &[&str] =
-        &["填报人", "填表人", "联系电话", "审核人", "负责人", "单位负责人", "统计负责人", "填报日期", "制表", "注:", "说明:", "备注:", "填报说明"];
+    const FOOTERS: &[&str] = &[
+        "填报人",
+        "填表人",
+        "联系电话",
+        "审核人",
+        "负责人",
+        "单位负责人",
+        "统计负责人",
+        "填报日期",
+        "制表",
+        "注:",
+        "说明:",
+        "备注:",
+        "填报说明",
+    ];
     FOOTERS.iter().any(|f| text.starts_with(f))
 }
 

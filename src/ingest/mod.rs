@@ -133,7 +133,11 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
         return read;
     }
     if metadata.len() > limits.max_file_bytes {
-        let message = format!("文件过大（{} MB），超过 {} MB 上限，请只保留报表内容", metadata.len() / 1024 / 1024, limits.max_file_bytes / 1024 / 1024);
+        let message = format!(
+            "文件过大（{} MB），超过 {} MB 上限，请只保留报表内容",
+            metadata.len() / 1024 / 1024,
+            limits.max_file_bytes / 1024 / 1024
+        );
         read.issues.push(file_issue(&read, message.clone()));
         read.unreadable = Some(message);
         return read;

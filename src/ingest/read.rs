@@ -180,9 +180,9 @@ fn convert(data: &Data) -> Cell {
             let serial = dt.as_f64();
             excel_serial_to_date(serial).map(Cell::Date).unwrap_or(Cell::Number(serial))
         }
-        Data::DateTimeIso(s) => NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
-            .map(Cell::Date)
-            .unwrap_or_else(|_| Cell::Text(s.clone())),
+        Data::DateTimeIso(s) => {
+            NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map(Cell::Date).unwrap_or_else(|_| Cell::Text(s.clone()))
+        }
         Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::Error(format!("{e}")),
     }

@@ -33,8 +33,19 @@ fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     out
 }
 
-pub const PROGRESS_COLUMNS: &[&str] =
-    &["indicator_id", "indicator", "unit", "target", "month_value", "cumulative", "completion_rate", "time_progress", "gap_pp", "status", "lead_units"];
+pub const PROGRESS_COLUMNS: &[&str] = &[
+    "indicator_id",
+    "indicator",
+    "unit",
+    "target",
+    "month_value",
+    "cumulative",
+    "completion_rate",
+    "time_progress",
+    "gap_pp",
+    "status",
+    "lead_units",
+];
 
 pub fn progress_csv(aggregated: &Aggregated) -> Vec<u8> {
     write(PROGRESS_COLUMNS, aggregated.targets.iter().map(progress_row))
@@ -80,7 +91,16 @@ pub fn issues_csv(issues: &[Issue]) -> Vec<u8> {
     write(
         ISSUE_COLUMNS,
         issues.iter().map(|i| {
-            vec![i.file.clone(), i.sheet.clone(), i.cell.clone(), i.township.clone(), i.severity.label().to_string(), i.rule_label(), i.value.clone(), i.message.clone()]
+            vec![
+                i.file.clone(),
+                i.sheet.clone(),
+                i.cell.clone(),
+                i.township.clone(),
+                i.severity.label().to_string(),
+                i.rule_label(),
+                i.value.clone(),
+                i.message.clone(),
+            ]
         }),
     )
 }

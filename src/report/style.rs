@@ -23,7 +23,12 @@ pub fn base() -> Format {
 }
 
 pub fn title() -> Format {
-    Format::new().set_font_name(TITLE_FONT).set_font_size(16).set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter)
+    Format::new()
+        .set_font_name(TITLE_FONT)
+        .set_font_size(16)
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
 }
 
 pub fn subtitle() -> Format {

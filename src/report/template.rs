@@ -65,7 +65,11 @@ pub fn workbook_bytes(request: &TemplateRequest<'_>) -> Result<Vec<u8>> {
     let reporter = if department { Reporter::Department } else { Reporter::Township };
     let villages: Vec<String> = plan.unit(request.unit).map(|u| u.villages.clone()).unwrap_or_default();
     let mut workbook = Workbook::new();
-    workbook.set_properties(&style::properties(request.period, &format!("{} {} 填报表", request.unit, request.period.label()), &plan.plan.office));
+    workbook.set_properties(&style::properties(
+        request.period,
+        &format!("{} {} 填报表", request.unit, request.period.label()),
+        &plan.plan.office,
+    ));
     let forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
     // Hidden list sheet for the village dropdowns.
     let list_sheet = "名录";
@@ -87,7 +91,13 @@ pub fn workbook_bytes(request: &TemplateRequest<'_>) -> Result<Vec<u8>> {
     workbook.save_to_buffer().map_err(map)
 }
 
-fn write_form_sheet(sheet: &mut Worksheet, request: &TemplateRequest<'_>, form: &Form, villages: &[String], list_sheet: &str) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+fn write_form_sheet(
+    sheet: &mut Worksheet,
+    request: &TemplateRequest<'_>,
+    form: &Form,
+    villages: &[String],
+    list_sheet: &str,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
     let plan = request.plan;
     let filled = request.filled.get(&form.id);
     sheet.set_name(&form.sheet)?;
@@ -115,7 +125,11 @@ fn write_form_sheet(sheet: &mut Worksheet, request: &TemplateRequest<'_>, form: 
         RowKind::Item => department_items(plan),
         RowKind::Project => Vec::new(),
     };
-    let data_rows = filled.map(|f| f.rows.len()).unwrap_or(0).max(prefilled_keys.len()).max(if form.row_kind == RowKind::Project { form.blank_rows as usize } else { 0 });
+    let data_rows = filled.map(|f| f.rows.len()).unwrap_or(0).max(prefilled_keys.len()).max(if form.row_kind == RowKind::Project {
+        form.blank_rows as usize
+    } else {
+        0
+    });
     let last_data_row = FIRST_DATA_ROW + data_rows.max(1) as u32 - 1;
     let locked_text = style::cell();
     let open_text = style::text_cell().set_unlocked();
@@ -147,14 +161,21 @@ fn write_form_sheet(sheet: &mut Worksheet, request: &TemplateRequest<'_>, form: 
     if let Some(total) = filled.and_then(|f| f.total.as_ref()) {
         for (c, fill) in total.iter().enumerate() {
             match fill {
-                Fill::Number(n) => sheet.write_number_with_format(footer_row, c as u16, *n, &style::number(2).set_num_format("#,##0.##").set_bold())?,
+                Fill::Number(n) => {
+                    sheet.write_number_with_format(footer_row, c as u16, *n, &style::number(2).set_num_format("#,##0.##").set_bold())?
+                }
                 Fill::Text(t) => sheet.write_string_with_format(footer_row, c as u16, t, &style::cell().set_bold())?,
                 Fill::Empty => sheet.write_blank(footer_row, c as u16, &style::cell())?,
             };
         }
         footer_row += 1;
     }
-    sheet.write_string_with_format(footer_row + 1, 0, "填报人：            联系电话：            审核人：            填报日期：", &style::base())?;
+    sheet.write_string_with_format(
+        footer_row + 1,
+        0,
+        "填报人：            联系电话：            审核人：            填报日期：",
+        &style::base(),
+    )?;
 
     // Data validation on the data rows.
     for (c, column) in form.columns.iter().enumerate() {
@@ -166,10 +187,14 @@ fn write_form_sheet(sheet: &mut Worksheet, request: &TemplateRequest<'_>, form: 
                     .set_error_title("数值错误")?
                     .set_error_message(format!("“{}”请填写不小于 0 的数字", column.header()))?,
             ),
-            ColumnKind::YesNo => Some(DataValidation::new().allow_list_strings(&["是", "否"])?.set_error_message("请从下拉框选择“是”或“否”")?),
-            ColumnKind::Category | ColumnKind::Unit => {
-                Some(DataValidation::new().allow_list_strings(&column.categories)?.set_error_message(format!("请从下拉框选择：{}", column.categories.join("、")))?)
+            ColumnKind::YesNo => {
+                Some(DataValidation::new().allow_list_strings(&["是", "否"])?.set_error_message("请从下拉框选择“是”或“否”")?)
             }
+            ColumnKind::Category | ColumnKind::Unit => Some(
+                DataValidation::new()
+                    .allow_list_strings(&column.categories)?
+                    .set_error_message(format!("请从下拉框选择：{}", column.categories.join("、")))?,
+            ),
             ColumnKind::Year => Some(
                 DataValidation::new()
                     .allow_whole_number(DataValidationRule::Between(2015, 2035))
@@ -189,7 +214,13 @@ fn write_form_sheet(sheet: &mut Worksheet, request: &TemplateRequest<'_>, form: 
     sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
     style::print_setup(sheet, &format!("{} {} {}", request.unit, request.period.label(), form.title), FIRST_DATA_ROW - 1);
     if request.protect {
-        let options = ProtectionOptions { format_columns: true, format_rows: true, insert_rows: true, delete_rows: true, ..ProtectionOptions::default() };
+        let options = ProtectionOptions {
+            format_columns: true,
+            format_rows: true,
+            insert_rows: true,
+            delete_rows: true,
+            ..ProtectionOptions::default()
+        };
         sheet.protect_with_options(&options);
     }
     Ok(())
@@ -219,7 +250,12 @@ fn item_name(plan: &Plan, id: Option<&String>) -> Option<String> {
     Some(format!("{}（{}）", target.name, target.lead_units.join("、")))
 }
 
-fn write_instructions(sheet: &mut Worksheet, plan: &Plan, forms: &[&Form], request: &TemplateRequest<'_>) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+fn write_instructions(
+    sheet: &mut Worksheet,
+    plan: &Plan,
+    forms: &[&Form],
+    request: &TemplateRequest<'_>,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
     sheet.set_name("填报说明")?;
     sheet.set_column_width(0, 16)?;
     sheet.set_column_width(1, 26)?;
@@ -228,7 +264,12 @@ fn write_instructions(sheet: &mut Worksheet, plan: &Plan, forms: &[&Form], reque
     sheet.merge_range(0, 0, 0, 3, &format!("{} 乡村振兴重点指标月报 填报说明", plan.plan.district_full), &style::title())?;
     let wrap = style::base().set_text_wrap().set_align(FormatAlign::Top);
     let general = [
-        format!("1. 本表由{}于每月结束后报送，文件名为“{}”，放入 input/{}/ 文件夹。", request.unit, file_name(request.unit, request.period), request.period),
+        format!(
+            "1. 本表由{}于每月结束后报送，文件名为“{}”，放入 input/{}/ 文件夹。",
+            request.unit,
+            file_name(request.unit, request.period),
+            request.period
+        ),
         "2. 请勿修改工作表名称、表头和村（社区）名称；灰色表头行已锁定，只需填写白色单元格。".to_string(),
         "3. 时点数填月末实有数；其余数值为本年1月1日起至本月末的累计数。没有数据的填 0，不要留空或填文字。".to_string(),
         "4. 合计行可填可不填；如填写，必须等于各行之和（汇总以明细为准）。".to_string(),

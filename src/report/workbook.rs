@@ -7,7 +7,8 @@
 
 use rayon::prelude::*;
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, ConditionalFormatDataBar, ConditionalFormatText, ConditionalFormatTextRule, Format, FormatAlign, Workbook, Worksheet, XlsxError,
+    Chart, ChartType, Color, ConditionalFormatDataBar, ConditionalFormatText, ConditionalFormatTextRule, Format, FormatAlign, Workbook,
+    Worksheet, XlsxError,
 };
 
 use crate::aggregate::{Aggregated, Status, TargetProgress, Tone};
@@ -31,7 +32,8 @@ pub fn file_name(plan: &Plan, period: Period) -> String {
 }
 
 /// Headline table columns (SPEC).
-pub const HEADLINE: [&str; 12] = ["序号", "重点任务", "指标", "单位", "年度目标", "本月完成", "累计完成", "完成率", "序时进度", "进度差（百分点）", "状态", "牵头单位"];
+pub const HEADLINE: [&str; 12] =
+    ["序号", "重点任务", "指标", "单位", "年度目标", "本月完成", "累计完成", "完成率", "序时进度", "进度差（百分点）", "状态", "牵头单位"];
 
 /// Colours of submission statuses.
 const SUBMISSION_TONES: [(&str, Tone); 3] = [("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
@@ -69,7 +71,12 @@ pub fn bulletin_bytes(b: &Bulletin<'_>) -> Result<Vec<u8>> {
             rayon::join(
                 || forms.par_iter().map(|form| sheet(&|s| topic(s, b, form))).collect::<XResult<Vec<Worksheet>>>(),
                 || -> XResult<Vec<Worksheet>> {
-                    Ok(vec![sheet(&|s| qualitative(s, b))?, sheet(&|s| submissions(s, b))?, sheet(&|s| problems(s, b))?, sheet(&|s| notes(s, b))?])
+                    Ok(vec![
+                        sheet(&|s| qualitative(s, b))?,
+                        sheet(&|s| submissions(s, b))?,
+                        sheet(&|s| problems(s, b))?,
+                        sheet(&|s| notes(s, b))?,
+                    ])
                 },
             )
         },
@@ -140,20 +147,45 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
     let last_col = HEADLINE.len() as u16 - 1;
     sheet.merge_range(0, 0, 0, last_col, title, &style::title())?;
     sheet.set_row_height(0, 32)?;
-    sheet.merge_range(1, 0, 1, last_col, &format!("（{}）", period.label()), &style::base().set_align(FormatAlign::Center).set_font_size(12))?;
+    sheet.merge_range(
+        1,
+        0,
+        1,
+        last_col,
+        &format!("（{}）", period.label()),
+        &style::base().set_align(FormatAlign::Center).set_font_size(12),
+    )?;
     let v = b.validated;
     let units = plan.units.len();
     let reported = v.townships.iter().filter(|t| t.status == SubmissionStatus::Reported && plan.unit(&t.township).is_some()).count();
-    let missing: Vec<&str> = v.townships.iter().filter(|t| t.status == SubmissionStatus::Missing && plan.unit(&t.township).is_some()).map(|t| t.township.as_str()).collect();
-    let rejected: Vec<&str> = v.townships.iter().filter(|t| t.status == SubmissionStatus::Rejected && plan.unit(&t.township).is_some()).map(|t| t.township.as_str()).collect();
-    let mut counts = format!("报送情况：应报 {units} 个镇（街道），已报送 {reported} 个，未报送 {} 个，数据有误 {} 个", missing.len(), rejected.len());
+    let missing: Vec<&str> = v
+        .townships
+        .iter()
+        .filter(|t| t.status == SubmissionStatus::Missing && plan.unit(&t.township).is_some())
+        .map(|t| t.township.as_str())
+        .collect();
+    let rejected: Vec<&str> = v
+        .townships
+        .iter()
+        .filter(|t| t.status == SubmissionStatus::Rejected && plan.unit(&t.township).is_some())
+        .map(|t| t.township.as_str())
+        .collect();
+    let mut counts =
+        format!("报送情况：应报 {units} 个镇（街道），已报送 {reported} 个，未报送 {} 个，数据有误 {} 个", missing.len(), rejected.len());
     if !missing.is_empty() {
         counts.push_str(&format!("（未报送：{}）", missing.join("、")));
     }
     if !rejected.is_empty() {
         counts.push_str(&format!("（数据有误：{}）", rejected.join("、")));
     }
-    sheet.merge_range(2, 0, 2, last_col, &format!("{}    数据截至{}", plan.plan.office, period.end().format("%Y年%-m月%-d日")), &style::subtitle())?;
+    sheet.merge_range(
+        2,
+        0,
+        2,
+        last_col,
+        &format!("{}    数据截至{}", plan.plan.office, period.end().format("%Y年%-m月%-d日")),
+        &style::subtitle(),
+    )?;
     sheet.merge_range(3, 0, 3, last_col, &counts, &style::subtitle().set_text_wrap())?;
     sheet.set_row_height(3, 30)?;
     let header = style::header();
@@ -208,7 +240,10 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         notes.push(format!("{which}：{}。", text.trim_end_matches('。')));
     }
     notes.push(format!("完成率 = 累计完成 ÷ 年度目标；序时进度 = 已过月数 ÷ 12（限期目标按截止日期，时序目标取已到期节点）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”。", plan.thresholds.severe_lag_pp, plan.thresholds.severe_lag_pp));
-    notes.push("底线指标（耕地红线）每月检查，低于红线为“预警”；清零指标超过上限为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势。".to_string());
+    notes.push(
+        "底线指标（耕地红线）每月检查，低于红线为“预警”；清零指标超过上限为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势。"
+            .to_string(),
+    );
     sheet.write_string_with_format(note_row, 0, "注：", &style::base().set_bold())?;
     for note in &notes {
         sheet.merge_range(note_row, 1, note_row, last_col, note, &style::base().set_text_wrap().set_align(FormatAlign::Top))?;
@@ -284,7 +319,14 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let widths = [30.0, 6.0, 14.0, 12.0, 10.0, 9.0, 8.0, 10.0];
     sheet.merge_range(0, 0, 0, headers.len() as u16 - 1, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
-    sheet.merge_range(1, 0, 1, headers.len() as u16 - 1, "按指标分组，组内按排名排序（并列名次相同）；未报送或数据有误的镇（街道）不参与排名，列在组末。", &style::subtitle())?;
+    sheet.merge_range(
+        1,
+        0,
+        1,
+        headers.len() as u16 - 1,
+        "按指标分组，组内按排名排序（并列名次相同）；未报送或数据有误的镇（街道）不参与排名，列在组末。",
+        &style::subtitle(),
+    )?;
     for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &style::header())?;
         sheet.set_column_width(c as u16, w)?;
@@ -327,7 +369,13 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         let indicator = plan.indicator(first).expect("from plan");
         let mut chart = Chart::new(ChartType::Column);
         chart.title().set_name(format!("各镇（街道）{}（{}）", indicator.name, indicator.unit).as_str());
-        chart.add_series().set_name(indicator.name.as_str()).set_categories(("镇街进度", start, 2, end, 2)).set_values(("镇街进度", start, 3, end, 3));
+        chart.add_series().set_name(indicator.name.as_str()).set_categories(("镇街进度", start, 2, end, 2)).set_values((
+            "镇街进度",
+            start,
+            3,
+            end,
+            3,
+        ));
         chart.legend().set_hidden();
         chart.set_width(640).set_height(300);
         sheet.insert_chart(last_row + 2, 0, &chart)?;
@@ -350,7 +398,10 @@ fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> X
     for (c, column) in columns.iter().enumerate() {
         let header = column.header();
         sheet.write_string_with_format(1, c as u16 + 1, &header, &style::header())?;
-        sheet.set_column_width(c as u16 + 1, style::width_for([header.as_str()], 8.0, 20.0).max(if column.kind == ColumnKind::Key { 16.0 } else { 8.0 }) * 0.8)?;
+        sheet.set_column_width(
+            c as u16 + 1,
+            style::width_for([header.as_str()], 8.0, 20.0).max(if column.kind == ColumnKind::Key { 16.0 } else { 8.0 }) * 0.8,
+        )?;
     }
     sheet.write_string_with_format(1, last_col - 1, "来源文件", &style::header())?;
     sheet.write_string_with_format(1, last_col, "行号", &style::header())?;
@@ -414,11 +465,13 @@ fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> X
             chart.title().set_name(format!("{}逐月趋势", form.topic()).as_str());
             let sheet_name = form.topic().to_string();
             for (i, ind) in indicators.iter().enumerate().take(6) {
-                chart
-                    .add_series()
-                    .set_name(ind.name.as_str())
-                    .set_categories((sheet_name.as_str(), top + 2, 0, row - 1, 0))
-                    .set_values((sheet_name.as_str(), top + 2, 1 + i as u16, row - 1, 1 + i as u16));
+                chart.add_series().set_name(ind.name.as_str()).set_categories((sheet_name.as_str(), top + 2, 0, row - 1, 0)).set_values((
+                    sheet_name.as_str(),
+                    top + 2,
+                    1 + i as u16,
+                    row - 1,
+                    1 + i as u16,
+                ));
             }
             chart.set_width(720).set_height(300);
             sheet.insert_chart(row + 1, 0, &chart)?;
@@ -430,7 +483,8 @@ fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> X
 
 fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let title = format!("定性任务推进情况（{}）", b.aggregated.period.label());
-    let columns = [("序号", 5.0), ("条款", 8.0), ("重点任务", 20.0), ("任务内容", 34.0), ("牵头单位", 20.0), ("进展状态", 9.0), ("进展说明", 40.0)];
+    let columns =
+        [("序号", 5.0), ("条款", 8.0), ("重点任务", 20.0), ("任务内容", 34.0), ("牵头单位", 20.0), ("进展状态", 9.0), ("进展说明", 40.0)];
     table_start(sheet, "定性任务", &title, &columns)?;
     let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| t.kind == TargetKind::Qualitative).collect();
     let center = style::cell().set_align(FormatAlign::Center);
@@ -454,7 +508,16 @@ fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
 
 fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let title = format!("报表报送情况（{}）", b.aggregated.period.label());
-    let columns = [("填报单位", 12.0), ("报送状态", 9.0), ("文件", 34.0), ("文件处理", 14.0), ("接收时间", 18.0), ("错误数", 7.0), ("警告数", 7.0), ("sha256", 66.0)];
+    let columns = [
+        ("填报单位", 12.0),
+        ("报送状态", 9.0),
+        ("文件", 34.0),
+        ("文件处理", 14.0),
+        ("接收时间", 18.0),
+        ("错误数", 7.0),
+        ("警告数", 7.0),
+        ("sha256", 66.0),
+    ];
     table_start(sheet, "报送情况", &title, &columns)?;
     let center = style::cell().set_align(FormatAlign::Center);
     let (cell, text, whole, small) = (style::cell(), style::text_cell(), style::number(0), style::cell().set_font_size(8));
@@ -474,7 +537,8 @@ fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     if b.plan.forms.iter().any(|f| f.reporter == Reporter::Department) {
         units.push(DEPARTMENTS.to_string());
     }
-    let outcomes: std::collections::HashMap<&str, SubmissionStatus> = b.validated.townships.iter().rev().map(|t| (t.township.as_str(), t.status)).collect();
+    let outcomes: std::collections::HashMap<&str, SubmissionStatus> =
+        b.validated.townships.iter().rev().map(|t| (t.township.as_str(), t.status)).collect();
     let mut files_of: std::collections::HashMap<&str, Vec<&crate::validate::FileOutcome>> = std::collections::HashMap::new();
     for file in &b.validated.files {
         files_of.entry(file.township.as_str()).or_default().push(file);
@@ -510,7 +574,16 @@ fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
 
 fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let title = format!("数据问题清单（{}）", b.aggregated.period.label());
-    let columns = [("文件", 28.0), ("工作表", 12.0), ("单元格", 7.0), ("填报单位", 11.0), ("严重程度", 8.0), ("规则", 20.0), ("填写值", 14.0), ("说明", 60.0)];
+    let columns = [
+        ("文件", 28.0),
+        ("工作表", 12.0),
+        ("单元格", 7.0),
+        ("填报单位", 11.0),
+        ("严重程度", 8.0),
+        ("规则", 20.0),
+        ("填写值", 14.0),
+        ("说明", 60.0),
+    ];
     table_start(sheet, "数据问题", &title, &columns)?;
     let center = style::cell().set_align(FormatAlign::Center);
     let text = style::text_cell();

@@ -153,13 +153,7 @@ pub fn corpus() -> Vec<Hostile> {
             raw: NotReached,
             make: Make::File(text_renamed),
         },
-        Hostile {
-            name: "empty.xlsx",
-            what: "0 bytes; `empty()`",
-            expect: &["空"],
-            raw: NotReached,
-            make: Make::File(empty),
-        },
+        Hostile { name: "empty.xlsx", what: "0 bytes; `empty()`", expect: &["空"], raw: NotReached, make: Make::File(empty) },
         Hostile {
             name: "陆城镇_2024年06月.xlsx",
             what: "a directory named like a township workbook (holds only `.gitkeep`)",
@@ -340,7 +334,9 @@ fn xlsx_frame() -> Vec<(&'static str, String)> {
 }
 
 fn sheet_xml(rows: &str) -> String {
-    format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN_NS}"><sheetData>{rows}</sheetData></worksheet>"#)
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN_NS}"><sheetData>{rows}</sheetData></worksheet>"#
+    )
 }
 
 /// A one-sheet xlsx with the given sheet XML and shared strings (entry name of the latter given).
@@ -353,7 +349,9 @@ pub fn xlsx(sheet: &[u8], strings_entry: &str, strings: &[u8]) -> Vec<u8> {
 }
 
 fn shared_strings(unique_count: &str) -> String {
-    format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{MAIN_NS}" count="1" uniqueCount="{unique_count}"><si><t>荆竹村</t></si></sst>"#)
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{MAIN_NS}" count="1" uniqueCount="{unique_count}"><si><t>荆竹村</t></si></sst>"#
+    )
 }
 
 fn one_string_sheet() -> String {
@@ -413,7 +411,9 @@ pub fn zip_bomb() -> Vec<u8> {
     writer.write_all(shared_strings("1").as_bytes()).unwrap();
     let large = options().compression_level(Some(9)).large_file(true);
     writer.start_file("xl/worksheets/sheet1.xml", large).unwrap();
-    writer.write_all(format!(r#"<?xml version="1.0"?><worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1"><v>"#).as_bytes()).unwrap();
+    writer
+        .write_all(format!(r#"<?xml version="1.0"?><worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1"><v>"#).as_bytes())
+        .unwrap();
     let zeros = vec![b'0'; 1 << 20];
     for _ in 0..1024 {
         writer.write_all(&zeros).unwrap();
@@ -526,9 +526,13 @@ pub fn xlsb(sheet: &[u8]) -> Vec<u8> {
     record(&mut workbook, 0x009C, &bundle); // BrtBundleSh
     record(&mut workbook, 0x0090, &[]); // BrtEndBundleShs
     record(&mut workbook, 0x009D, &[0u8; 26]); // BrtCalcProp (ends the names section)
-    let rels = format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{REL_NS}"><Relationship Id="rId1" Type="{DOC_REL}/worksheet" Target="worksheets/sheet1.bin"/></Relationships>"#);
+    let rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{REL_NS}"><Relationship Id="rId1" Type="{DOC_REL}/worksheet" Target="worksheets/sheet1.bin"/></Relationships>"#
+    );
     let content_types = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/></Types>"#;
-    let root_rels = format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{REL_NS}"><Relationship Id="rId1" Type="{DOC_REL}/officeDocument" Target="xl/workbook.bin"/></Relationships>"#);
+    let root_rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{REL_NS}"><Relationship Id="rId1" Type="{DOC_REL}/officeDocument" Target="xl/workbook.bin"/></Relationships>"#
+    );
     zip_of(&[
         ("[Content_Types].xml", content_types.as_bytes()),
         ("_rels/.rels", root_rels.as_bytes()),

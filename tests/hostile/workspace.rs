@@ -176,7 +176,8 @@ pub fn snapshot(dir: &Path, hidden: bool) -> std::collections::BTreeMap<String, 
 /// Rows of a CSV written by zhenxing (BOM stripped), header included.
 pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap();
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
 }
 

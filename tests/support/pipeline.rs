@@ -344,11 +344,19 @@ pub fn figures(township: &str, month: u32) -> (Vec<Village>, Vec<Project>) {
     match (township, month) {
         ("甲镇", 5) => (
             vec![("一村", [500.0, 100.0, 50.0, 10.0, 30.0, 5.0]), ("二村", [400.0, 60.0, 40.0, 10.0, 25.0, 3.0])],
-            vec![("甲一产业项目", "产业发展", "一村", 100.0, 40.0), ("甲二道路项目", "基础设施", "二村", 100.0, 20.0), ("甲三桥梁", "新建桥梁", "一村", 50.0, 0.0)],
+            vec![
+                ("甲一产业项目", "产业发展", "一村", 100.0, 40.0),
+                ("甲二道路项目", "基础设施", "二村", 100.0, 20.0),
+                ("甲三桥梁", "新建桥梁", "一村", 50.0, 0.0),
+            ],
         ),
         ("甲镇", 6) => (
             vec![("一村", [500.0, 200.0, 80.0, 30.0, 30.0, 8.0]), ("二村", [400.0, 100.0, 60.0, 20.0, 25.0, 4.0])],
-            vec![("甲一产业项目", "产业发展", "一村", 100.0, 60.0), ("甲二道路项目", "基础设施", "二村", 100.0, 45.0), ("甲三桥梁", "新建桥梁", "一村", 50.0, 20.0)],
+            vec![
+                ("甲一产业项目", "产业发展", "一村", 100.0, 60.0),
+                ("甲二道路项目", "基础设施", "二村", 100.0, 45.0),
+                ("甲三桥梁", "新建桥梁", "一村", 50.0, 20.0),
+            ],
         ),
         ("乙镇", 5) => (
             vec![("三村", [300.0, 50.0, 20.0, 0.0, 20.0, 2.0]), ("四村", [200.0, 30.0, 10.0, 5.0, 10.0, 0.0])],
@@ -376,7 +384,10 @@ pub fn workbook(plan: &Plan, township: &str, month: u32) -> Vec<u8> {
     let mut filled = BTreeMap::new();
     let rows = villages.iter().map(|(name, values)| std::iter::once(text(name)).chain(values.iter().map(|v| num(*v))).collect()).collect();
     filled.insert("ZX01".to_string(), FilledForm { rows, ..Default::default() });
-    let rows = projects.iter().map(|(name, category, village, funds, paid)| vec![text(name), text(category), text(village), num(*funds), num(*paid)]).collect();
+    let rows = projects
+        .iter()
+        .map(|(name, category, village, funds, paid)| vec![text(name), text(category), text(village), num(*funds), num(*paid)])
+        .collect();
     filled.insert("ZX02".to_string(), FilledForm { rows, ..Default::default() });
     let period = Period::new(2024, month).unwrap();
     workbook_bytes(&TemplateRequest { plan, unit: township, period, filled, protect: true }).expect("workbook")
