@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::period::{Period, months_into_year};
@@ -388,6 +388,82 @@ impl Reduced {
         }
         Ok(())
     }
+}
+
+impl Reduced {
+    /// One month of what was reduced, by names rather than plan indices: what the store keeps
+    /// beside each partition (see `cmd::run`), so that a run reduces only its own month's facts.
+    pub fn month(&self, plan: &Plan, period: Period) -> ReducedMonth {
+        let mut townships: Vec<(&String, Vec<Option<f64>>)> = self
+            .values
+            .iter()
+            .filter_map(|(township, values)| {
+                let row: Vec<Option<f64>> = (0..plan.indicators.len()).map(|i| values.get(&(i, period)).copied()).collect();
+                row.iter().any(Option::is_some).then_some((township, row))
+            })
+            .collect();
+        townships.sort_by(|a, b| a.0.cmp(b.0));
+        ReducedMonth {
+            counted: self.counted.get(&period).map(|c| c.iter().cloned().collect()).unwrap_or_default(),
+            indicators: plan.indicators.iter().map(|i| i.id.clone()).collect(),
+            townships: townships.iter().map(|(t, _)| (*t).clone()).collect(),
+            values: townships.into_iter().map(|(_, row)| row).collect(),
+        }
+    }
+
+    /// Add one month made by `month` (for the same plan). Indicators the plan no longer has are
+    /// left out.
+    pub fn insert_month(&mut self, plan: &Plan, period: Period, month: ReducedMonth) {
+        if !month.counted.is_empty() {
+            self.counted.entry(period).or_default().extend(month.counted);
+        }
+        let index: Vec<Option<usize>> = month.indicators.iter().map(|id| plan.indicators.iter().position(|i| &i.id == id)).collect();
+        for (township, row) in month.townships.into_iter().zip(month.values) {
+            let values = self.values.entry(township).or_default();
+            for (at, value) in index.iter().zip(row) {
+                if let (Some(i), Some(v)) = (at, value) {
+                    values.insert((*i, period), v);
+                }
+            }
+        }
+    }
+}
+
+/// Name and key of the reduction kept beside a partition: one file per plan (by its digest),
+/// valid for this version of the tool and while the partition is unchanged.
+fn kept_month_file(plan: &Plan) -> (String, String) {
+    let digest = plan.source_sha256.get(..16).unwrap_or(&plan.source_sha256);
+    (format!("reduced-{digest}{}", crate::store::DERIVED_SUFFIX), format!("zhenxing {} reduced month v1", crate::VERSION))
+}
+
+/// The reduction of a stored month kept beside its partition, if it is still valid.
+pub fn kept_month(plan: &Plan, store: &std::path::Path, period: Period) -> Option<ReducedMonth> {
+    let (name, key) = kept_month_file(plan);
+    crate::store::read_derived(store, period, &name, &key)
+}
+
+/// Reduce one stored month's facts (all of `period`) and keep the reduction beside its
+/// partition, for later runs. A reduction that cannot be written (a read-only store) is only
+/// made again next time.
+pub fn reduce_and_keep(plan: &Plan, store: &std::path::Path, period: Period, facts: &DataFrame) -> PolarsResult<ReducedMonth> {
+    let mut one = Reduced::default();
+    one.add(plan, facts, Some(period))?;
+    let month = one.month(plan, period);
+    let (name, key) = kept_month_file(plan);
+    let _ = crate::store::write_derived(store, period, &name, &key, &month);
+    Ok(month)
+}
+
+/// The indicator values of one month, per township (see `Reduced::month`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReducedMonth {
+    /// Townships with any fact that month (counted then).
+    pub counted: Vec<String>,
+    /// Indicator ids: the columns of `values`.
+    pub indicators: Vec<String>,
+    /// Townships with a value: the rows of `values`.
+    pub townships: Vec<String>,
+    pub values: Vec<Vec<Option<f64>>>,
 }
 
 /// Ledger text (status, 进展说明) of department items: target id → (status, note).

@@ -21,11 +21,17 @@
 //!
 //! A partition is replaced by writing a temporary file and renaming it over the old one, so a
 //! reader never sees half a partition and a killed run leaves the previous partition intact.
+//!
+//! Beside `facts.parquet` a partition may hold derived files (`*.derived.json`, see
+//! `read_derived`): what was computed from its facts, valid only while the facts file is the one
+//! they were made from, deleted whenever the partition is written again.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::period::Period;
@@ -59,7 +65,7 @@ pub fn facts_frame(plan_id: &str, records: &[Record], plan: &crate::plan::Plan) 
     let mut unit: Vec<Option<&str>> = Vec::with_capacity(values);
     let mut file: Vec<&str> = Vec::with_capacity(values);
     let mut sheet: Vec<&str> = Vec::with_capacity(values);
-    let mut cell: Vec<&str> = Vec::with_capacity(values);
+    let mut cell: Vec<String> = Vec::with_capacity(values);
     for record in records {
         let Some(plan_form) = plan.form(&record.form) else { continue };
         for (ci, v) in record.values.iter().enumerate() {
@@ -78,7 +84,7 @@ pub fn facts_frame(plan_id: &str, records: &[Record], plan: &crate::plan::Plan) 
             unit.push(if number.is_some() { record.units[ci].as_deref() } else { None });
             file.push(&record.file);
             sheet.push(&record.sheet);
-            cell.push(&record.cells[ci]);
+            cell.push(record.cell(ci));
         }
     }
     let n = township.len();
@@ -110,7 +116,61 @@ pub fn write_partition(store: &Path, period: Period, facts: &mut DataFrame) -> R
     ParquetWriter::new(temp.as_file_mut()).with_row_group_size(Some(32_768)).finish(facts).map_err(|e| store_error(&target, e))?;
     temp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
     temp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+    // What was derived from the old partition is out of date (and would be ignored anyway).
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().ends_with(DERIVED_SUFFIX) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
     Ok(target)
+}
+
+/// Files derived from a partition end in this; `write_partition` deletes them.
+pub const DERIVED_SUFFIX: &str = ".derived.json";
+
+/// A file kept beside a partition, made from its facts (e.g. the month reduced for
+/// aggregation), so later runs need not read the facts again. It records the partition file's
+/// size and modification time and a `key` of the caller's (tool version, plan digest): it is
+/// used only while all of them still match, and otherwise made again.
+#[derive(Serialize, Deserialize)]
+struct Derived<T> {
+    key: String,
+    partition: String,
+    content: T,
+}
+
+/// Size and modification time (ns) of a partition's facts file: changes whenever it is written.
+fn stamp(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(format!("{} bytes, modified {}.{:09}", meta.len(), modified.as_secs(), modified.subsec_nanos()))
+}
+
+/// The derived file `name` (ending in `DERIVED_SUFFIX`) of a partition, if it was made from
+/// the partition as it is now and with the same `key`. Anything unreadable is `None`.
+pub fn read_derived<T: DeserializeOwned>(store: &Path, period: Period, name: &str, key: &str) -> Option<T> {
+    let dir = partition_dir(store, period);
+    let partition = stamp(&dir.join(FACTS_FILE))?;
+    let bytes = std::fs::read(dir.join(name)).ok()?;
+    let derived: Derived<T> = serde_json::from_slice(&bytes).ok()?;
+    (derived.key == key && derived.partition == partition).then_some(derived.content)
+}
+
+/// Write the derived file `name` of a partition (atomically: a reader sees the old file or the
+/// new one).
+pub fn write_derived<T: Serialize>(store: &Path, period: Period, name: &str, key: &str, content: &T) -> Result<()> {
+    use std::io::Write;
+    let dir = partition_dir(store, period);
+    let facts = dir.join(FACTS_FILE);
+    let target = dir.join(name);
+    let partition = stamp(&facts).ok_or_else(|| store_error(&facts, "找不到分区文件"))?;
+    let json = serde_json::to_vec(&Derived { key: key.to_string(), partition, content }).map_err(|e| store_error(&target, e))?;
+    let mut temp = tempfile::Builder::new().prefix(".zhenxing-").suffix(".tmp").tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
+    temp.write_all(&json).map_err(|e| Error::io(&target, e))?;
+    temp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+    Ok(())
 }
 
 /// Periods present in the store, sorted.

@@ -4,9 +4,11 @@
 //!
 //! Pure: no I/O. Last month's values (for the cross-period rules) come in as `History`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::ingest::{Cell, FileRead, FormTable, RowType};
@@ -54,22 +56,110 @@ pub struct Record {
     pub key: String,
     /// One value per plan column, converted to the plan's unit.
     pub values: Vec<Value>,
-    /// Unit of each number (the plan column's, or the row's for per-row units).
-    pub units: Vec<Option<String>>,
-    /// A1 cell of each value ("" where the column was not in the file).
-    pub cells: Vec<String>,
-    pub file: String,
-    pub sheet: String,
+    /// Unit of each number (the plan column's, or the row's for per-row units); shared, as most
+    /// are the plan column's.
+    pub units: Vec<Option<Arc<str>>>,
+    /// 0-based sheet column of each value (`None` where the column was not in the file); see
+    /// `cell`. Kept as numbers rather than A1 texts: a province-month has 100,000 records.
+    pub columns: Arc<[Option<u16>]>,
+    /// Input file, relative to the input folder (shared by the file's records).
+    pub file: Arc<str>,
+    /// Sheet name in the file (shared by the table's records).
+    pub sheet: Arc<str>,
 }
 
-/// Last month's values of one township: (form, key, column) → number.
-pub type TownshipHistory = HashMap<(String, String, String), f64>;
+impl Record {
+    /// A1 cell of value `ci` ("" where the column was not in the file).
+    pub fn cell(&self, ci: usize) -> String {
+        match self.columns.get(ci).copied().flatten() {
+            Some(col) => a1(self.row as usize - 1, col as usize),
+            None => String::new(),
+        }
+    }
 
-/// Last month's values, by township. `None` when the store has no previous month.
+    /// A1 cell of every value.
+    pub fn cells(&self) -> Vec<String> {
+        (0..self.values.len()).map(|ci| self.cell(ci)).collect()
+    }
+}
+
+/// Last month's values of one township: form → record key → (column, number). Keyed this way
+/// (rather than by a `(form, key, column)` triple of strings) because at province scale last
+/// month has about a million values: each record's key is kept once, column ids are shared
+/// across the whole history, and a record's values are looked up once per record.
+#[derive(Debug, Clone, Default)]
+pub struct TownshipHistory {
+    forms: HashMap<Box<str>, HashMap<Box<str>, Vec<(Arc<str>, f64)>>>,
+}
+
+impl TownshipHistory {
+    /// Last month's values of one record (village or project) of a form, by column id.
+    pub fn record(&self, form: &str, key: &str) -> Option<&[(Arc<str>, f64)]> {
+        self.forms.get(form)?.get(key).map(Vec::as_slice)
+    }
+
+    /// Last month's value of one cell.
+    pub fn get(&self, form: &str, key: &str, column: &str) -> Option<f64> {
+        self.record(form, key)?.iter().find(|(c, _)| &**c == column).map(|(_, v)| *v)
+    }
+
+    /// Number of values kept.
+    pub fn len(&self) -> usize {
+        self.forms.values().flat_map(|records| records.values()).map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Last month's values, by township. `period` is `None` when the store has no previous month.
 #[derive(Debug, Clone, Default)]
 pub struct History {
     pub period: Option<Period>,
-    pub townships: HashMap<String, TownshipHistory>,
+    townships: HashMap<Box<str>, TownshipHistory>,
+    /// Column ids, shared by every record that has them.
+    columns: HashSet<Arc<str>>,
+}
+
+impl History {
+    /// An empty history of last month's values (`period`: the month they are of).
+    pub fn of(period: Period) -> History {
+        History { period: Some(period), ..History::default() }
+    }
+
+    /// Remember one value of last month; a later value of the same cell replaces it.
+    pub fn insert(&mut self, township: &str, form: &str, key: &str, column: &str, value: f64) {
+        let column = match self.columns.get(column) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(column);
+                self.columns.insert(shared.clone());
+                shared
+            }
+        };
+        let per_township = match self.townships.get_mut(township) {
+            Some(t) => t,
+            None => self.townships.entry(township.into()).or_default(),
+        };
+        let per_form = match per_township.forms.get_mut(form) {
+            Some(f) => f,
+            None => per_township.forms.entry(form.into()).or_default(),
+        };
+        let values = match per_form.get_mut(key) {
+            Some(v) => v,
+            None => per_form.entry(key.into()).or_default(),
+        };
+        match values.iter_mut().find(|(c, _)| *c == column) {
+            Some(slot) => slot.1 = value,
+            None => values.push((column, value)),
+        }
+    }
+
+    /// Last month's values of one township.
+    pub fn township(&self, name: &str) -> Option<&TownshipHistory> {
+        self.townships.get(name)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -169,32 +259,36 @@ impl Validated {
 pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &History) -> Validated {
     let unit_names = UnitNames::new(plan);
     let mut issues: Vec<Issue> = Vec::new();
-    let mut per_file: Vec<(usize, String, Vec<Record>, Vec<Issue>)> = Vec::new(); // (index, township, records, issues)
-    for (index, read) in reads.iter().enumerate() {
-        let mut file_issues = read.issues.clone();
-        let township = if read.input.department {
-            Some(DEPARTMENTS.to_string())
-        } else {
-            identify_township(plan, &unit_names, read, &mut file_issues)
-        };
-        check_period(read, period, &mut file_issues);
-        let mut records = Vec::new();
-        if let Some(township) = &township
-            && read.unreadable.is_none()
-        {
-            let previous = history.townships.get(township);
-            for table in &read.tables {
-                let form = plan.form(&table.form_id).expect("tables come from plan forms");
-                let check = TableCheck { plan, form, table, file: &read.input.display, township, period, previous };
-                check.run(&mut records, &mut file_issues);
+    // Each file on its own, in parallel: (index, township, records, issues), in file order.
+    let mut per_file: Vec<(usize, String, Vec<Record>, Vec<Issue>)> = reads
+        .par_iter()
+        .enumerate()
+        .map(|(index, read)| {
+            let mut file_issues = read.issues.clone();
+            let township = if read.input.department {
+                Some(DEPARTMENTS.to_string())
+            } else {
+                identify_township(plan, &unit_names, read, &mut file_issues)
+            };
+            check_period(read, period, &mut file_issues);
+            let mut records = Vec::new();
+            if let Some(township) = &township
+                && read.unreadable.is_none()
+            {
+                let previous = history.township(township);
+                for table in &read.tables {
+                    let form = plan.form(&table.form_id).expect("tables come from plan forms");
+                    let check = TableCheck { plan, form, table, file: &read.input.display, township, period, previous };
+                    check.run(&mut records, &mut file_issues);
+                }
             }
-        }
-        let name = township.clone().unwrap_or_default();
-        for issue in &mut file_issues {
-            issue.township = name.clone();
-        }
-        per_file.push((index, name, records, file_issues));
-    }
+            let name = township.clone().unwrap_or_default();
+            for issue in &mut file_issues {
+                issue.township = name.clone();
+            }
+            (index, name, records, file_issues)
+        })
+        .collect();
 
     // Which file is used for each (township, form): the newest by modification time.
     let newer = |a: usize, b: usize| (reads[a].modified, &reads[a].input.display) > (reads[b].modified, &reads[b].input.display);
@@ -548,17 +642,23 @@ impl TableCheck<'_> {
             self.plan.unit(self.township).map(|u| u.villages.iter().map(String::as_str).collect()).unwrap_or_default();
         let mut detail: Vec<Record> = Vec::new();
         let mut seen_keys: HashMap<String, u32> = HashMap::new();
+        let file: Arc<str> = Arc::from(self.file);
+        let sheet: Arc<str> = Arc::from(self.table.sheet.as_str());
+        let column_units: Vec<Option<Arc<str>>> = form.columns.iter().map(|c| c.unit.as_deref().map(Arc::from)).collect();
+        // Sheet columns fit in 16 bits (Excel has 16,384); a wider one is treated as absent.
+        let columns: Arc<[Option<u16>]> = self.table.columns.iter().map(|m| m.as_ref().and_then(|m| u16::try_from(m.index).ok())).collect();
         for row in self.table.rows.iter().filter(|r| r.kind == RowType::Detail) {
             let mut values = Vec::with_capacity(form.columns.len());
             let mut row_units = Vec::with_capacity(form.columns.len());
-            let mut cells = Vec::with_capacity(form.columns.len());
-            for (ci, column) in form.columns.iter().enumerate() {
+            for ci in 0..form.columns.len() {
                 let cell = &row.cells[ci];
                 let at = self.cell_of(row.row, ci);
-                cells.push(at.clone());
                 let (value, unit) = self.typed(ci, cell, row, &at, &villages, issues);
                 values.push(value);
-                row_units.push(unit.or_else(|| column.unit.clone()));
+                row_units.push(match unit {
+                    Some(unit) => Some(Arc::from(unit)),
+                    None => column_units[ci].clone(),
+                });
             }
             let key = match &values[key_index] {
                 Value::Text(t) => t.clone(),
@@ -595,9 +695,9 @@ impl TableCheck<'_> {
                 key,
                 values,
                 units: row_units,
-                cells,
-                file: self.file.to_string(),
-                sheet: self.table.sheet.clone(),
+                columns: columns.clone(),
+                file: file.clone(),
+                sheet: sheet.clone(),
             };
             self.row_rules(&record, issues);
             self.history_rules(&record, issues);
@@ -838,19 +938,19 @@ impl TableCheck<'_> {
                             fmt(limit)
                         ),
                     };
-                    issues.push(self.issue(rule, record.cells[ci].clone(), fmt(value), format!("{}：{message}", record.key)));
+                    issues.push(self.issue(rule, record.cell(ci), fmt(value), format!("{}：{message}", record.key)));
                 }
             }
         }
     }
 
     fn history_rules(&self, record: &Record, issues: &mut Vec<Issue>) {
-        let Some(previous) = self.previous else { return };
+        let Some(last_month) = self.previous.and_then(|p| p.record(&self.form.id, &record.key)) else { return };
         let thresholds = &self.plan.thresholds;
         for (ci, column) in self.form.columns.iter().enumerate() {
             let Some(value) = record.values[ci].number() else { continue };
-            let Some(&last) = previous.get(&(self.form.id.clone(), record.key.clone(), column.id.clone())) else { continue };
-            let cell = record.cells[ci].clone();
+            let Some(last) = last_month.iter().find(|(c, _)| **c == *column.id).map(|(_, v)| *v) else { continue };
+            let cell = record.cell(ci);
             if column.measure == Measure::Ytd && self.period.month != 1 && value + 1e-9 < last {
                 issues.push(self.issue(
                     Rule::BelowLastMonth,

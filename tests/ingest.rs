@@ -282,8 +282,8 @@ fn messy_workbook_with_merged_header_on_row_6_hectares_text_numbers_and_total_is
     assert_eq!(found(&validated), Vec::<String>::new());
     assert_messy_values(&validated);
     let record = validated.records.iter().find(|r| r.form == "ZX01" && r.key == "东风村").expect("东风村");
-    assert_eq!(record.sheet, "Sheet1", "ZX01 found by its headers, not its sheet name");
-    assert_eq!(record.cells[column_index("ZX01", "grain_area")], "D12");
+    assert_eq!(&*record.sheet, "Sheet1", "ZX01 found by its headers, not its sheet name");
+    assert_eq!(record.cell(column_index("ZX01", "grain_area")), "D12");
     assert_eq!(record.units[column_index("ZX01", "cultivated_land")].as_deref(), Some("亩"));
     assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
 }
@@ -300,7 +300,7 @@ fn xls_and_ods_fixtures_give_the_values_of_their_xlsx_source() {
         assert_eq!(found(&validated), Vec::<String>::new(), "{fixture}");
         assert_messy_values(&validated);
         let strip = |v: &Validated| {
-            v.records.iter().map(|r| (r.form.clone(), r.row, r.key.clone(), r.values.clone(), r.cells.clone())).collect::<Vec<_>>()
+            v.records.iter().map(|r| (r.form.clone(), r.row, r.key.clone(), r.values.clone(), r.cells())).collect::<Vec<_>>()
         };
         assert_eq!(strip(&validated), strip(&from_xlsx), "{fixture}: same records as the xlsx it was converted from (dates included)");
         assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "{fixture}");
@@ -389,7 +389,7 @@ fn header_on_row_6_below_title_and_blank_rows_is_found() {
     let wanted: Vec<f64> = (0..6).map(|i| zx01_figures(i)[0]).collect();
     assert_column(&validated, "ZX01", "cultivated_land", &wanted);
     let first = validated.records.iter().find(|r| r.form == "ZX01").expect("a record");
-    assert_eq!((first.row, first.cells[1].as_str()), (7, "B7"));
+    assert_eq!((first.row, first.cell(1).as_str()), (7, "B7"));
 }
 
 #[test]
@@ -535,12 +535,7 @@ fn csv_in_utf8_with_bom_and_in_gbk_give_identical_values() {
         let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月_人居环境.csv", bytes)]);
         assert_csv_values(&validated, what);
         records.push(
-            validated
-                .records
-                .iter()
-                .filter(|r| r.form == "ZX04")
-                .map(|r| (r.key.clone(), r.values.clone(), r.cells.clone()))
-                .collect::<Vec<_>>(),
+            validated.records.iter().filter(|r| r.form == "ZX04").map(|r| (r.key.clone(), r.values.clone(), r.cells())).collect::<Vec<_>>(),
         );
     }
     assert_eq!(records[0], records[1]);
@@ -885,15 +880,13 @@ fn two_files_for_one_township_the_newer_is_used_and_the_other_listed() {
 
 #[test]
 fn with_last_month_in_history_cumulative_below_it_and_stock_jumps_are_warned() {
-    let mut last_month = std::collections::HashMap::new();
-    let mut remember = |column: &str, value: f64| last_month.insert(("ZX01".to_string(), "东风村".to_string(), column.to_string()), value);
+    let mut history = History::of(Period::new(2024, 2).expect("valid"));
+    let mut remember = |column: &str, value: f64| history.insert(TOWNSHIP, "ZX01", "东风村", column, value);
     remember("grain_area", 700.0); // year-to-date: now 640, below last month → W02
     remember("cultivated_land", 700.0); // stock: now 1400, +100% → W03
     remember("basic_farmland", 1010.0); // stock: now 1000, −1% → fine
     remember("abandoned_recovered", 3.0); // year-to-date: now 4, up → fine
     remember("new_camellia", 8.0); // year-to-date: now 8, equal → fine
-    let mut history = History { period: Some(Period::new(2024, 2).expect("valid")), ..History::default() };
-    history.townships.insert(TOWNSHIP.to_string(), last_month);
     let validated = validate_files_with(&[(FILE, Book::baseline(TOWNSHIP).bytes())], &history);
     assert_eq!(found(&validated), expected(&["粮食与耕地!D8 W02", "粮食与耕地!B8 W03"]));
     assert!(validated.history_checked);
@@ -1045,7 +1038,7 @@ fn regression_a_missing_form_is_reported_missing_not_found_in_another_forms_shee
     let zx03 = xlsx(&[canonical_sheet("ZX03", TOWNSHIP, baseline_rows("ZX03", TOWNSHIP))]);
     let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月_农村公路.xlsx", zx03)]);
     assert_eq!(found(&validated), Vec::<String>::new());
-    let zx03_files: Vec<&str> = validated.records.iter().filter(|r| r.form == "ZX03").map(|r| r.file.as_str()).collect();
+    let zx03_files: Vec<&str> = validated.records.iter().filter(|r| r.form == "ZX03").map(|r| &*r.file).collect();
     assert_eq!(zx03_files, ["2024-03/松杨湖街道_2024年03月_农村公路.xlsx"; 2]);
 }
 
@@ -1073,7 +1066,7 @@ fn sequence_number_column_and_prenumbered_blank_rows_are_ignored() {
     let wanted: Vec<f64> = (0..6).map(|i| zx01_figures(i)[0]).collect();
     assert_column(&validated, "ZX01", "cultivated_land", &wanted);
     let first = validated.records.iter().find(|r| r.form == "ZX01").expect("a record");
-    assert_eq!(first.cells[column_index("ZX01", "cultivated_land")], "C4");
+    assert_eq!(first.cell(column_index("ZX01", "cultivated_land")), "C4");
 }
 
 #[test]

@@ -192,3 +192,47 @@ fn rerun_is_byte_identical() {
         assert!(stepwise.read(file) == wd.read(file), "{file}: backfilled history differs from month-by-month runs");
     }
 }
+
+/// The reduction kept beside a stored month (what aggregation needs of its facts) is what later
+/// runs use instead of reading the facts again, but only while the partition is the one it was
+/// made from: after the partition is written again it is ignored and made anew.
+#[test]
+fn kept_month_reductions_are_used_only_while_their_partition_is_unchanged() {
+    let wd = workspace(&["甲镇", "乙镇"]);
+    run(&wd, Some("2024-05")).expect_code(0);
+    let may_dir = wd.path("data/period=2024-05");
+    let kept: Vec<std::path::PathBuf> = std::fs::read_dir(&may_dir)
+        .expect("May partition")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".derived.json"))
+        .collect();
+    assert_eq!(kept.len(), 1, "one kept reduction beside May's facts: {kept:?}");
+    let original: serde_json::Value = serde_json::from_slice(&std::fs::read(&kept[0]).expect("readable")).expect("JSON");
+    let content = &original["content"];
+    let column = content["indicators"].as_array().unwrap().iter().position(|i| i == "grain_area").expect("grain_area kept");
+    let row = content["townships"].as_array().unwrap().iter().position(|t| t == "甲镇").expect("甲镇 kept");
+    assert_eq!(content["values"][row][column], 160.0, "甲镇's May grain area");
+
+    // June's 本月 = June's 450 − May's (160 + 80) of the townships counted in both months.
+    run(&wd, Some("2024-06")).expect_code(1);
+    assert_eq!(progress(&wd, "2024-06")["grain_area"][1], "210");
+
+    // A changed kept value shows that June used it, not May's facts.
+    let mut doctored = original.clone();
+    doctored["content"]["values"][row][column] = serde_json::json!(1160.0);
+    std::fs::write(&kept[0], serde_json::to_vec(&doctored).unwrap()).unwrap();
+    run(&wd, Some("2024-06")).expect_code(1);
+    assert_eq!(progress(&wd, "2024-06")["grain_area"][1], "-790");
+
+    // Once the partition is written again (here: its modification time changes), the kept
+    // reduction no longer matches it: May's facts are read again and the reduction made anew.
+    let facts = std::fs::File::options().write(true).open(may_dir.join("facts.parquet")).expect("May facts");
+    facts.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).expect("set mtime");
+    drop(facts);
+    run(&wd, Some("2024-06")).expect_code(1);
+    assert_eq!(progress(&wd, "2024-06")["grain_area"][1], "210");
+    let remade: serde_json::Value = serde_json::from_slice(&std::fs::read(&kept[0]).expect("made anew")).expect("JSON");
+    assert_eq!(remade["content"], original["content"]);
+    assert_ne!(remade["partition"], original["partition"]);
+}

@@ -26,7 +26,6 @@ use std::time::Instant;
 use clap::Parser;
 use rayon::prelude::*;
 
-use zhenxing::issue::a1;
 use zhenxing::period::Period;
 use zhenxing::plan::{ColumnKind, Form, Plan, ReportingUnit, RowKind};
 use zhenxing::report::template::{Fill, FilledForm, TemplateRequest, file_name, workbook_bytes};
@@ -249,6 +248,10 @@ fn records(plan: &Plan, form: &Form, township: &str, period: Period, filled: &Fi
     } else {
         format!("{period}/{}", file_name(township, period))
     };
+    let file: std::sync::Arc<str> = file.into();
+    let sheet: std::sync::Arc<str> = form.sheet.as_str().into();
+    // The template writes every plan column, in plan order, from column A.
+    let columns: std::sync::Arc<[Option<u16>]> = (0..form.columns.len()).map(|ci| Some(ci as u16)).collect();
     let mut out = Vec::new();
     let keys: Vec<String> = match form.row_kind {
         RowKind::Item => zhenxing::report::template::department_items(plan),
@@ -258,7 +261,6 @@ fn records(plan: &Plan, form: &Form, township: &str, period: Period, filled: &Fi
         let sheet_row = 3 + i; // 0-based: title, 填报单位 line, header
         let mut values = Vec::with_capacity(row.len());
         let mut units = Vec::with_capacity(row.len());
-        let mut cells = Vec::with_capacity(row.len());
         for (ci, column) in form.columns.iter().enumerate() {
             let fill = match (&row[ci], column.kind) {
                 (Fill::Empty, ColumnKind::Key) => keys.get(i).map(|k| Fill::Text(k.clone())).unwrap_or(Fill::Empty),
@@ -274,14 +276,13 @@ fn records(plan: &Plan, form: &Form, township: &str, period: Period, filled: &Fi
             };
             let unit = match unit_column {
                 Some(u) if form.columns[u].unit_of.contains(&column.id) => match &row[u] {
-                    Fill::Text(t) => Some(t.clone()),
+                    Fill::Text(t) => Some(t.as_str().into()),
                     _ => None,
                 },
-                _ => column.unit.clone(),
+                _ => column.unit.as_deref().map(Into::into),
             };
             values.push(value);
             units.push(unit);
-            cells.push(a1(sheet_row, ci));
         }
         let key = match &values[key_index] {
             Value::Text(t) => t.clone(),
@@ -294,9 +295,9 @@ fn records(plan: &Plan, form: &Form, township: &str, period: Period, filled: &Fi
             key,
             values,
             units,
-            cells,
+            columns: columns.clone(),
             file: file.clone(),
-            sheet: form.sheet.clone(),
+            sheet: sheet.clone(),
         });
     }
     out
@@ -442,6 +443,8 @@ pub fn generate(args: &GenArgs) -> zhenxing::Result<GenSummary> {
         let mut facts = zhenxing::store::facts_frame(&plan.plan.id, &recs, &plan).map_err(|e| zhenxing::Error::Aggregate(e.to_string()))?;
         history_facts += facts.height();
         zhenxing::store::write_partition(&store, month, &mut facts)?;
+        // As `run` does when it stores a month: its reduction for aggregation is kept beside it.
+        zhenxing::aggregate::reduce_and_keep(&plan, &store, month, &facts).map_err(|e| zhenxing::Error::Aggregate(e.to_string()))?;
     }
 
     let summary = GenSummary {

@@ -175,7 +175,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     store::write_partition(&folders.store, period, &mut facts)?;
     phases.lap("入库");
-    let ledger = reduce_current(&plan, &mut reduced, period, facts)?;
+    let ledger = reduce_current(&plan, &folders.store, &mut reduced, period, facts)?;
     release_freed_memory();
     let statuses: Vec<(String, SubmissionStatus)> = validated.townships.iter().map(|t| (t.township.clone(), t.status)).collect();
     let aggregated = aggregate::aggregate_reduced(&plan, period, reduced, &ledger, statuses)?;
@@ -261,23 +261,32 @@ fn ingest_period(
     bar: Option<&indicatif::ProgressBar>,
     phases: &mut Phases,
 ) -> Result<(Vec<ingest::FileRead>, Validated, polars::prelude::DataFrame)> {
-    let mut reads: Vec<ingest::FileRead> = files
-        .into_par_iter()
-        .map(|f| {
-            let read = ingest::read_file(f, plan, limits);
-            if let Some(bar) = bar {
-                bar.inc(1);
-            }
-            read
-        })
-        .collect();
-    phases.lap("读取");
-    let history = load_history(&folders.store, plan, period)?;
+    // Last month's values are read from the store while the files are (it is one task among the
+    // files' on the same cores).
+    let (mut reads, history) = rayon::join(
+        || -> Vec<ingest::FileRead> {
+            files
+                .into_par_iter()
+                .map(|f| {
+                    let read = ingest::read_file(f, plan, limits);
+                    if let Some(bar) = bar {
+                        bar.inc(1);
+                    }
+                    read
+                })
+                .collect()
+        },
+        || {
+            let clock = Instant::now();
+            load_history(&folders.store, plan, period).map(|history| (history, clock.elapsed().as_secs_f64()))
+        },
+    );
+    let (history, history_seconds) = history?;
     release_freed_memory();
-    phases.lap("读上月");
+    phases.lap("读取");
+    phases.alongside("读上月（与读取同时）", history_seconds);
     let validated = validate::validate(plan, period, &reads, &history);
     drop(history);
-    release_freed_memory();
     // What was read is in the records and issues now; later stages need only each file's name,
     // path and readability (feedback workbooks re-read the few files with issues).
     for read in &mut reads {
@@ -285,6 +294,7 @@ fn ingest_period(
         read.claims = Default::default();
         read.issues = Vec::new();
     }
+    release_freed_memory();
     phases.lap("校验");
     let facts = facts_frame(plan, &validated.records)?;
     phases.lap("事实表");
@@ -432,48 +442,56 @@ pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<His
     let key = get_str("record_key")?;
     let column = get_str("column")?;
     let value = df.column("value").and_then(|c| c.as_materialized_series().f64().cloned()).map_err(err)?;
-    let mut history = History { period: Some(previous), townships: Default::default() };
+    let mut history = History::of(previous);
     let rows = plan_id.iter().zip(township.iter()).zip(form.iter().zip(key.iter())).zip(column.iter().zip(value.iter()));
     for (((id, t), (f, k)), (c, v)) in rows {
         if id != Some(plan.plan.id.as_str()) {
             continue;
         }
         if let (Some(t), Some(f), Some(k), Some(c), Some(v)) = (t, f, k, c, v) {
-            let per_township = match history.townships.get_mut(t) {
-                Some(map) => map,
-                None => history.townships.entry(t.to_string()).or_default(),
-            };
-            per_township.insert((f.to_string(), k.to_string(), c.to_string()), v);
+            history.insert(t, f, k, c, v);
         }
     }
     Ok(history)
 }
 
 /// The year's facts before `period`, reduced for aggregation one month at a time (see
-/// `aggregate::Reduced`): each history partition is read with only the columns aggregation uses.
+/// `aggregate::Reduced`). Each month comes from the reduction kept beside its partition
+/// (`aggregate::kept_month`); a partition without a valid one is read (only the columns aggregation
+/// uses), reduced, and its reduction kept for the next run.
 fn reduce_history(plan: &Plan, store_dir: &Path, period: Period) -> Result<aggregate::Reduced> {
     use polars::prelude::*;
     let mut reduced = aggregate::Reduced::default();
     for earlier in store::periods(store_dir).into_iter().filter(|p| p.year == period.year && *p < period) {
-        let path = store::partition_dir(store_dir, earlier).join(store::FACTS_FILE);
-        let err = |e: PolarsError| Error::Store { path: path.clone(), message: e.to_string() };
-        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        let df = ParquetReader::new(file).with_columns(Some(aggregate::FACT_COLUMNS.map(String::from).to_vec())).finish().map_err(err)?;
-        reduced.add(plan, &df, Some(earlier)).map_err(err)?;
+        let month = match aggregate::kept_month(plan, store_dir, earlier) {
+            Some(month) => month,
+            None => {
+                let path = store::partition_dir(store_dir, earlier).join(store::FACTS_FILE);
+                let err = |e: PolarsError| Error::Store { path: path.clone(), message: e.to_string() };
+                let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+                let columns = aggregate::FACT_COLUMNS.map(String::from).to_vec();
+                let df = ParquetReader::new(file).with_columns(Some(columns)).finish().map_err(err)?;
+                aggregate::reduce_and_keep(plan, store_dir, earlier, &df).map_err(err)?
+            }
+        };
+        reduced.insert_month(plan, earlier, month);
     }
     Ok(reduced)
 }
 
-/// Add the current facts to the reduced history; the current period's ledger.
+/// Add the current facts (just stored) to the reduced history, keep their reduction beside the
+/// partition; the current period's ledger.
 fn reduce_current(
     plan: &Plan,
+    store_dir: &Path,
     reduced: &mut aggregate::Reduced,
     period: Period,
     current: polars::prelude::DataFrame,
 ) -> Result<aggregate::Ledger> {
     use polars::prelude::*;
     let err = |e: PolarsError| Error::Aggregate(e.to_string());
-    reduced.add(plan, &current, Some(period)).map_err(err)?;
+    let month = aggregate::reduce_and_keep(plan, store_dir, period, &current).map_err(err)?;
+    reduced.insert_month(plan, period, month);
     aggregate::ledger_texts(current.lazy().with_column(lit(period.to_string()).alias("period")), period).map_err(err)
 }
 
