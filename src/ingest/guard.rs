@@ -289,16 +289,17 @@ impl XmlScanner {
     }
 
     fn feed(&mut self, chunk: &[u8], budget: &mut Budget) -> Result<(), ScanError> {
-        let mut data = std::mem::take(&mut self.pending);
-        if data.is_empty() && self.skip_until.is_none() {
-            // Fast path: text before the first `<` is irrelevant.
-            match chunk.iter().position(|b| *b == b'<') {
-                Some(p) => data.extend_from_slice(&chunk[p..]),
-                None => return Ok(()),
-            }
+        // The chunk is scanned where it is; only what a previous chunk left unfinished (a tag
+        // cut in two, the end of a comment) is joined to it first.
+        let joined;
+        let data: &[u8] = if self.pending.is_empty() {
+            chunk
         } else {
-            data.extend_from_slice(chunk);
-        }
+            let mut pending = std::mem::take(&mut self.pending);
+            pending.extend_from_slice(chunk);
+            joined = pending;
+            &joined
+        };
         let mut pos = 0;
         loop {
             // Inside a comment, CDATA section or processing instruction: only its end matters,
@@ -316,7 +317,8 @@ impl XmlScanner {
                     }
                 }
             }
-            let Some(offset) = data[pos..].iter().position(|b| *b == b'<') else { return Ok(()) };
+            // Text between tags is irrelevant.
+            let Some(offset) = memchr::memchr(b'<', &data[pos..]) else { return Ok(()) };
             let start = pos + offset;
             let rest = &data[start..];
             let special: [(&[u8], &'static [u8]); 3] = [(b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>")];
@@ -373,22 +375,23 @@ impl XmlScanner {
     }
 
     fn start(&mut self, names: (&[u8], &[u8]), attributes: &[u8], empty: bool, budget: &mut Budget) -> Result<(), ScanError> {
-        let is = |n: &str| names.0 == n.as_bytes() || names.1 == n.as_bytes();
+        let kinds = (Element::of(names.0), Element::of(names.1));
+        let is = |e: Element| kinds.0 == e || kinds.1 == e;
         // Any element inside a `<c>` is its value: the cell counts.
         if let Some((row, col)) = self.open_cell.take() {
             self.note_cell(row, col)?;
         }
-        if is("sst")
+        if is(Element::Sst)
             && let Some(value) = attribute(attributes, "uniqueCount")
         {
             self.found.unique_count = self.found.unique_count.max(digits_value(value));
         }
-        if is("row")
+        if is(Element::Row)
             && let Some((row, _)) = attribute(attributes, "r").and_then(parse_reference)
         {
             self.row_index = row.saturating_sub(1);
         }
-        if is("c") {
+        if is(Element::C) {
             let position = match attribute(attributes, "r").and_then(parse_reference) {
                 Some((row, Some(col))) if row > 0 && col > 0 => {
                     self.col_index = col - 1;
@@ -398,15 +401,15 @@ impl XmlScanner {
             };
             self.open_cell = Some(position);
         }
-        if is("table") {
+        if is(Element::Table) {
             self.close_table(budget)?;
             self.ods = OdsTable { open: true, ..OdsTable::default() };
         }
-        if is("table-row") {
+        if is(Element::TableRow) {
             let repeats = attribute(attributes, "number-rows-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
             self.ods_row = Some(OdsRow { repeats, column: 0, width: 0 });
         }
-        if (is("table-cell") || is("covered-table-cell"))
+        if (is(Element::TableCell) || is(Element::CoveredTableCell))
             && let Some(row) = self.ods_row.as_mut()
         {
             let repeats = attribute(attributes, "number-columns-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
@@ -423,16 +426,17 @@ impl XmlScanner {
     }
 
     fn end(&mut self, names: (&[u8], &[u8]), budget: &mut Budget) -> Result<(), ScanError> {
-        let is = |n: &str| names.0 == n.as_bytes() || names.1 == n.as_bytes();
-        if is("c") {
+        let kinds = (Element::of(names.0), Element::of(names.1));
+        let is = |e: Element| kinds.0 == e || kinds.1 == e;
+        if is(Element::C) {
             self.open_cell = None;
             self.col_index = self.col_index.saturating_add(1);
         }
-        if is("row") {
+        if is(Element::Row) {
             self.row_index = self.row_index.saturating_add(1);
             self.col_index = 0;
         }
-        if is("table-row")
+        if is(Element::TableRow)
             && let Some(row) = self.ods_row.take()
         {
             self.ods.row_position = self.ods.row_position.saturating_add(row.repeats);
@@ -446,7 +450,7 @@ impl XmlScanner {
                 }
             }
         }
-        if is("table") {
+        if is(Element::Table) {
             self.close_table(budget)?;
         }
         Ok(())
@@ -469,9 +473,37 @@ impl XmlScanner {
     }
 }
 
+/// The elements the scanner acts on, by local name (one match instead of comparing names).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Element {
+    Sst,
+    Row,
+    C,
+    Table,
+    TableRow,
+    TableCell,
+    CoveredTableCell,
+    Other,
+}
+
+impl Element {
+    fn of(local_name: &[u8]) -> Element {
+        match local_name {
+            b"c" => Element::C,
+            b"row" => Element::Row,
+            b"sst" => Element::Sst,
+            b"table" => Element::Table,
+            b"table-row" => Element::TableRow,
+            b"table-cell" => Element::TableCell,
+            b"covered-table-cell" => Element::CoveredTableCell,
+            _ => Element::Other,
+        }
+    }
+}
+
 /// First position of `needle` in `data`.
 fn find(data: &[u8], needle: &[u8]) -> Option<usize> {
-    data.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(data, needle)
 }
 
 /// Index of the `>` that ends the element tag starting at `data[0] == b'<'`, quotes respected as
