@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::FastMap;
 use crate::error::{Error, Result};
 use crate::period::{Period, months_into_year};
 use crate::plan::{Aggregation, Indicator, Measure, Plan, Reporter, Target, TargetKind, Thresholds};
@@ -260,7 +261,7 @@ struct Slot<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Reduced {
     /// township → (index in `plan.indicators`, period) → value.
-    values: HashMap<String, HashMap<(usize, Period), f64>>,
+    values: FastMap<String, FastMap<(usize, Period), f64>>,
     /// Townships with any fact in each period (the ones counted then).
     counted: BTreeMap<Period, BTreeSet<String>>,
 }
@@ -289,10 +290,10 @@ impl Reduced {
         // One accumulator per (township, period) met; every township with a fact in a period is
         // counted then. Facts come clustered by township and record, so the last accumulator and
         // the last source row are remembered and the maps are looked up only when they change.
-        let mut group_index: HashMap<(&str, Period), usize> = HashMap::new();
+        let mut group_index: FastMap<(&str, Period), usize> = FastMap::default();
         let mut groups: Vec<Group<'_>> = Vec::new();
         // Source rows of row-wise indicators, in the order first met (sums stay deterministic).
-        let mut row_index: HashMap<(usize, usize, u32), usize> = HashMap::new();
+        let mut row_index: FastMap<(usize, usize, u32), usize> = FastMap::default();
         let mut rows: Vec<(usize, usize, Vec<Slot<'_>>)> = Vec::new();
         let mut last_group: Option<((&str, Period), usize)> = None;
         let mut last_row: Option<((usize, usize, u32), usize)> = None;
@@ -442,15 +443,24 @@ pub fn kept_month(plan: &Plan, store: &std::path::Path, period: Period) -> Optio
     crate::store::read_derived(store, period, &name, &key)
 }
 
-/// Reduce one stored month's facts (all of `period`) and keep the reduction beside its
-/// partition, for later runs. A reduction that cannot be written (a read-only store) is only
-/// made again next time.
-pub fn reduce_and_keep(plan: &Plan, store: &std::path::Path, period: Period, facts: &DataFrame) -> PolarsResult<ReducedMonth> {
+/// One month's facts (all of `period`) reduced (see `Reduced`).
+pub fn reduce_month(plan: &Plan, period: Period, facts: &DataFrame) -> PolarsResult<ReducedMonth> {
     let mut one = Reduced::default();
     one.add(plan, facts, Some(period))?;
-    let month = one.month(plan, period);
+    Ok(one.month(plan, period))
+}
+
+/// Keep a stored month's reduction beside its partition, for later runs (see `kept_month`). A
+/// reduction that cannot be written (a read-only store) is only made again next time.
+pub fn keep_month(plan: &Plan, store: &std::path::Path, period: Period, month: &ReducedMonth) {
     let (name, key) = kept_month_file(plan);
-    let _ = crate::store::write_derived(store, period, &name, &key, &month);
+    let _ = crate::store::write_derived(store, period, &name, &key, month);
+}
+
+/// Reduce one stored month's facts and keep the reduction beside its partition.
+pub fn reduce_and_keep(plan: &Plan, store: &std::path::Path, period: Period, facts: &DataFrame) -> PolarsResult<ReducedMonth> {
+    let month = reduce_month(plan, period, facts)?;
+    keep_month(plan, store, period, &month);
     Ok(month)
 }
 
@@ -600,10 +610,10 @@ pub fn aggregate_reduced(
     }
     counted.insert(period, current_all);
     let units: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
-    let index: HashMap<&str, usize> = plan.indicators.iter().enumerate().map(|(i, ind)| (ind.id.as_str(), i)).collect();
+    let index: FastMap<&str, usize> = plan.indicators.iter().enumerate().map(|(i, ind)| (ind.id.as_str(), i)).collect();
     // District sums over the townships counted each period, added in township order (as a sum
     // over `counted` would), and the townships each period leaves out: once, not per target.
-    let mut district: HashMap<(usize, Period), f64> = HashMap::new();
+    let mut district: FastMap<(usize, Period), f64> = FastMap::default();
     let mut missing: BTreeMap<Period, Vec<String>> = BTreeMap::new();
     for (p, set) in &counted {
         for township in set.iter().filter(|t| t.as_str() != DEPARTMENTS) {
@@ -688,11 +698,11 @@ pub fn aggregate_reduced(
 struct Calculator<'a> {
     plan: &'a Plan,
     /// township → (indicator index, period) → value.
-    values: &'a HashMap<String, HashMap<(usize, Period), f64>>,
+    values: &'a FastMap<String, FastMap<(usize, Period), f64>>,
     /// indicator id → index in `plan.indicators`.
-    index: &'a HashMap<&'a str, usize>,
+    index: &'a FastMap<&'a str, usize>,
     /// (indicator index, period) → sum over the townships counted then (departments aside).
-    district: &'a HashMap<(usize, Period), f64>,
+    district: &'a FastMap<(usize, Period), f64>,
     /// Reporting units not counted in each period.
     missing: &'a BTreeMap<Period, Vec<String>>,
     counted: &'a BTreeMap<Period, BTreeSet<String>>,

@@ -22,3 +22,10 @@ pub use error::{Error, ExitCode, Result};
 
 /// Tool version, as shown in reports and run.json.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Hash map of the per-value hot paths (last month's values, the reduction, target evaluation):
+/// foldhash, seeded per process, instead of the standard library's slower SipHash.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Hash set to go with `FastMap`.
+pub type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;

@@ -4,7 +4,7 @@
 //!
 //! Pure: no I/O. Last month's values (for the cross-period rules) come in as `History`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -17,6 +17,7 @@ use crate::period::Period;
 use crate::plan::{ColumnKind, Form, Measure, Plan, Reporter, RowKind};
 use crate::text::{closest, normalise, parse_number, parse_yes_no};
 use crate::units;
+use crate::{FastMap, FastSet};
 
 /// Pseudo reporting unit under which department ledgers are kept.
 pub const DEPARTMENTS: &str = "区直部门";
@@ -89,7 +90,7 @@ impl Record {
 /// across the whole history, and a record's values are looked up once per record.
 #[derive(Debug, Clone, Default)]
 pub struct TownshipHistory {
-    forms: HashMap<Box<str>, HashMap<Box<str>, Vec<(Arc<str>, f64)>>>,
+    forms: FastMap<Box<str>, FastMap<Box<str>, Vec<(Arc<str>, f64)>>>,
 }
 
 impl TownshipHistory {
@@ -117,9 +118,9 @@ impl TownshipHistory {
 #[derive(Debug, Clone, Default)]
 pub struct History {
     pub period: Option<Period>,
-    townships: HashMap<Box<str>, TownshipHistory>,
+    townships: FastMap<Box<str>, TownshipHistory>,
     /// Column ids, shared by every record that has them.
-    columns: HashSet<Arc<str>>,
+    columns: FastSet<Arc<str>>,
 }
 
 impl History {
@@ -641,7 +642,7 @@ impl TableCheck<'_> {
         let villages: Vec<&str> =
             self.plan.unit(self.township).map(|u| u.villages.iter().map(String::as_str).collect()).unwrap_or_default();
         let mut detail: Vec<Record> = Vec::new();
-        let mut seen_keys: HashMap<String, u32> = HashMap::new();
+        let mut seen_keys: FastMap<String, u32> = FastMap::default();
         let file: Arc<str> = Arc::from(self.file);
         let sheet: Arc<str> = Arc::from(self.table.sheet.as_str());
         let column_units: Vec<Option<Arc<str>>> = form.columns.iter().map(|c| c.unit.as_deref().map(Arc::from)).collect();

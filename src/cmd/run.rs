@@ -111,6 +111,7 @@ impl Console {
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let started = chrono::Local::now();
     let clock = Instant::now();
+    let mut phases = Phases::start();
     let (plan, source) = Plan::resolve(args.plan.plan.as_deref())?;
     let folders = &args.folders;
     if !folders.input.is_dir() {
@@ -144,7 +145,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
 
     let limits = Limits::default();
-    let mut phases = Phases::start();
+    phases.lap("准备（方案、找文件、输入指纹）");
     backfill_history(&plan, folders, period, &limits, &mut console)?;
     phases.lap("补建历史");
     let bar = progress_bar(files.len() as u64, args.quiet);
@@ -157,7 +158,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             reduce_history(&plan, &folders.store, period).map(|reduced| (reduced, clock.elapsed().as_secs_f64()))
         },
     );
-    let (reads, validated, mut facts) = ingested?;
+    let (reads, validated, facts) = ingested?;
     let (mut reduced, history_seconds) = history?;
     phases.alongside("读历史（与读取、校验同时）", history_seconds);
     if let Some(bar) = bar {
@@ -173,13 +174,26 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             file.warnings
         ));
     }
-    store::write_partition(&folders.store, period, &mut facts)?;
-    phases.lap("入库");
-    let ledger = reduce_current(&plan, &folders.store, &mut reduced, period, facts)?;
-    release_freed_memory();
+    // The month's partition is written while its facts are reduced and the targets evaluated
+    // (the writer has its own handle on the same columns). Nothing is reported unless the
+    // partition is in place; its reduction is kept beside it once it is.
     let statuses: Vec<(String, SubmissionStatus)> = validated.townships.iter().map(|t| (t.township.clone(), t.status)).collect();
-    let aggregated = aggregate::aggregate_reduced(&plan, period, reduced, &ledger, statuses)?;
-    phases.lap("汇总");
+    let mut to_store = facts.clone();
+    let (stored, summed) = rayon::join(
+        || store::write_partition(&folders.store, period, &mut to_store),
+        || -> Result<_> {
+            let (month, ledger) = reduce_current(&plan, period, facts)?;
+            reduced.insert_month(&plan, period, month.clone());
+            let aggregated = aggregate::aggregate_reduced(&plan, period, reduced, &ledger, statuses)?;
+            Ok((month, aggregated))
+        },
+    );
+    stored?;
+    drop(to_store);
+    let (month, aggregated) = summed?;
+    aggregate::keep_month(&plan, &folders.store, period, &month);
+    release_freed_memory();
+    phases.lap("入库、汇总");
 
     let written = write_outputs(&plan, &validated, &aggregated, &out_dir, &reads, &limits, &fingerprint, &mut phases)?;
     remove_stale_feedback(&out_dir.join("feedback"), &written);
@@ -248,6 +262,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let json = serde_json::to_vec_pretty(&record).expect("serialisable");
     report::write_atomic(&out_dir.join("run.json"), &json)?;
     append_log(&out_dir.join("run.log"), started, &console.log)?;
+    // A province-month's records, issues and results are millions of allocations: they are
+    // freed on another thread, and a process that exits now does not wait for that.
+    std::thread::spawn(move || drop((validated, aggregated, reads, plan)));
     Ok(exit)
 }
 
@@ -479,20 +496,17 @@ fn reduce_history(plan: &Plan, store_dir: &Path, period: Period) -> Result<aggre
     Ok(reduced)
 }
 
-/// Add the current facts (just stored) to the reduced history, keep their reduction beside the
-/// partition; the current period's ledger.
+/// The current month's facts reduced for aggregation, and its ledger.
 fn reduce_current(
     plan: &Plan,
-    store_dir: &Path,
-    reduced: &mut aggregate::Reduced,
     period: Period,
     current: polars::prelude::DataFrame,
-) -> Result<aggregate::Ledger> {
+) -> Result<(aggregate::ReducedMonth, aggregate::Ledger)> {
     use polars::prelude::*;
     let err = |e: PolarsError| Error::Aggregate(e.to_string());
-    let month = aggregate::reduce_and_keep(plan, store_dir, period, &current).map_err(err)?;
-    reduced.insert_month(plan, period, month);
-    aggregate::ledger_texts(current.lazy().with_column(lit(period.to_string()).alias("period")), period).map_err(err)
+    let month = aggregate::reduce_month(plan, period, &current).map_err(err)?;
+    let ledger = aggregate::ledger_texts(current.lazy().with_column(lit(period.to_string()).alias("period")), period).map_err(err)?;
+    Ok((month, ledger))
 }
 
 fn input_fingerprint(plan: &Plan, files: &[ingest::InputFile]) -> String {
