@@ -279,7 +279,8 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                 let previous = history.township(township);
                 for table in &read.tables {
                     let form = plan.form(&table.form_id).expect("tables come from plan forms");
-                    let check = TableCheck { plan, form, table, file: &read.input.display, township, period, previous };
+                    let fixed_units = fixed_units(form, table);
+                    let check = TableCheck { plan, form, table, file: &read.input.display, township, period, previous, fixed_units };
                     check.run(&mut records, &mut file_issues);
                 }
             }
@@ -616,6 +617,24 @@ struct TableCheck<'a> {
     township: &'a str,
     period: Period,
     previous: Option<&'a TownshipHistory>,
+    /// For each column without a per-row unit: the factor from the unit its header states to the
+    /// plan's, and the plan's unit (the same for every row of the table).
+    fixed_units: Vec<(f64, Option<Arc<str>>)>,
+}
+
+/// The unit factor of each column of a table whose unit is not given per row (see `TableCheck`).
+fn fixed_units(form: &Form, table: &FormTable) -> Vec<(f64, Option<Arc<str>>)> {
+    form.columns
+        .iter()
+        .zip(&table.columns)
+        .map(|(column, found)| {
+            let plan_unit = column.unit.as_deref().map(Arc::from);
+            match (found.as_ref().and_then(|m| m.unit.as_deref()), column.unit.as_deref()) {
+                (Some(found), Some(unit)) => (units::factor(found, unit).unwrap_or(1.0), plan_unit),
+                _ => (1.0, plan_unit),
+            }
+        })
+        .collect()
 }
 
 impl TableCheck<'_> {
@@ -641,6 +660,7 @@ impl TableCheck<'_> {
         let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("one key column");
         let villages: Vec<&str> =
             self.plan.unit(self.township).map(|u| u.villages.iter().map(String::as_str).collect()).unwrap_or_default();
+        let villages_normalised: Vec<String> = villages.iter().map(|v| normalise(v)).collect();
         let mut detail: Vec<Record> = Vec::new();
         let mut seen_keys: FastMap<String, u32> = FastMap::default();
         let file: Arc<str> = Arc::from(self.file);
@@ -652,14 +672,9 @@ impl TableCheck<'_> {
             let mut values = Vec::with_capacity(form.columns.len());
             let mut row_units = Vec::with_capacity(form.columns.len());
             for ci in 0..form.columns.len() {
-                let cell = &row.cells[ci];
-                let at = self.cell_of(row.row, ci);
-                let (value, unit) = self.typed(ci, cell, row, &at, &villages, issues);
+                let (value, unit) = self.typed(ci, &row.cells[ci], row, (&villages, &villages_normalised), issues);
                 values.push(value);
-                row_units.push(match unit {
-                    Some(unit) => Some(Arc::from(unit)),
-                    None => column_units[ci].clone(),
-                });
+                row_units.push(unit.or_else(|| column_units[ci].clone()));
             }
             let key = match &values[key_index] {
                 Value::Text(t) => t.clone(),
@@ -727,18 +742,20 @@ impl TableCheck<'_> {
         ci: usize,
         cell: &Cell,
         row: &crate::ingest::TableRow,
-        at: &str,
-        villages: &[&str],
+        villages: (&[&str], &[String]),
         issues: &mut Vec<Issue>,
-    ) -> (Value, Option<String>) {
+    ) -> (Value, Option<Arc<str>>) {
         let column = &self.form.columns[ci];
-        let text = cell.text().trim().to_string();
+        // The A1 cell and a number's text are needed only for an issue: not made for every cell.
+        let at = || self.cell_of(row.row, ci);
+        let numeric = matches!(cell, Cell::Number(_)) && column.kind == ColumnKind::Number;
+        let text = if numeric { String::new() } else { cell.text().trim().to_string() };
         if cell.is_empty() {
             // A column missing from the header is one E03 already, not a blank in every row.
             if column.required && column.kind == ColumnKind::Number && self.table.columns[ci].is_some() {
                 issues.push(self.issue(
                     Rule::BlankValue,
-                    at.to_string(),
+                    at(),
                     String::new(),
                     format!("“{}”未填写，按空值处理；没有数据请填 0", column.header()),
                 ));
@@ -759,7 +776,7 @@ impl TableCheck<'_> {
                         if column.required {
                             issues.push(self.issue(
                                 Rule::BlankValue,
-                                at.to_string(),
+                                at(),
                                 text.clone(),
                                 format!("“{}”填的是“{text}”，按空值处理；没有数据请填 0", column.header()),
                             ));
@@ -769,7 +786,7 @@ impl TableCheck<'_> {
                     Err(()) => {
                         issues.push(self.issue(
                             Rule::NotANumber,
-                            at.to_string(),
+                            at(),
                             text.clone(),
                             format!("“{}”应填数字，现为“{text}”，请改为数字（不要带文字或单位）", column.header()),
                         ));
@@ -777,15 +794,16 @@ impl TableCheck<'_> {
                     }
                 };
                 if number < 0.0 {
+                    let text = if numeric { cell.text().trim().to_string() } else { text };
                     issues.push(self.issue(
                         Rule::Negative,
-                        at.to_string(),
+                        at(),
                         text.clone(),
                         format!("“{}”不能为负数（{text}），请核实", column.header()),
                     ));
                     return (Value::Missing, None);
                 }
-                let (factor, unit) = self.unit_factor(ci, row, at, issues);
+                let (factor, unit) = self.unit_factor(ci, row, issues);
                 (Value::Number(number * factor), unit)
             }
             ColumnKind::YesNo => match parse_yes_no(&text) {
@@ -793,7 +811,7 @@ impl TableCheck<'_> {
                 None => {
                     issues.push(self.issue(
                         Rule::InvalidChoice,
-                        at.to_string(),
+                        at(),
                         text.clone(),
                         format!("“{}”只能填“是”或“否”，现为“{text}”", column.name),
                     ));
@@ -812,7 +830,7 @@ impl TableCheck<'_> {
                     _ => {
                         issues.push(self.issue(
                             Rule::InvalidChoice,
-                            at.to_string(),
+                            at(),
                             text.clone(),
                             format!("“{}”只能填：{}；现为“{text}”", column.name, column.categories.join("、")),
                         ));
@@ -830,7 +848,7 @@ impl TableCheck<'_> {
                     _ => {
                         issues.push(self.issue(
                             Rule::InvalidChoice,
-                            at.to_string(),
+                            at(),
                             text.clone(),
                             format!("“{}”应填4位年份（如2023），现为“{text}”", column.name),
                         ));
@@ -843,23 +861,31 @@ impl TableCheck<'_> {
                 None => {
                     issues.push(self.issue(
                         Rule::BadDate,
-                        at.to_string(),
+                        at(),
                         text.clone(),
                         format!("“{}”无法识别为日期（现为“{text}”），请写成 2024-03-28", column.name),
                     ));
                     (Value::Text(text), None)
                 }
             },
-            ColumnKind::Key if self.form.row_kind == RowKind::Village => self.village(&text, at, villages, issues),
-            ColumnKind::Village => self.village(&text, at, villages, issues),
+            ColumnKind::Key if self.form.row_kind == RowKind::Village => self.village(&text, &at, villages, issues),
+            ColumnKind::Village => self.village(&text, &at, villages, issues),
             ColumnKind::Key | ColumnKind::Text => (Value::Text(text), None),
         }
     }
 
-    fn village(&self, text: &str, at: &str, villages: &[&str], issues: &mut Vec<Issue>) -> (Value, Option<String>) {
+    /// A village name: the township's village it names (`villages`: names and their normalised
+    /// forms), or an issue with the closest one.
+    fn village(
+        &self,
+        text: &str,
+        at: &dyn Fn() -> String,
+        (villages, normalised): (&[&str], &[String]),
+        issues: &mut Vec<Issue>,
+    ) -> (Value, Option<Arc<str>>) {
         let n = normalise(text);
-        if let Some(v) = villages.iter().find(|v| normalise(v) == n) {
-            return (Value::Text(v.to_string()), None);
+        if let Some(i) = normalised.iter().position(|v| *v == n) {
+            return (Value::Text(villages[i].to_string()), None);
         }
         let hint = match closest(text, villages.iter().copied()) {
             Some(s) => format!("，是否为“{s}”？"),
@@ -867,7 +893,7 @@ impl TableCheck<'_> {
         };
         issues.push(self.issue(
             Rule::UnknownVillage,
-            at.to_string(),
+            at(),
             text.to_string(),
             format!("“{text}”不是{}的村（社区）{hint}请按统计名录填写村名", self.township),
         ));
@@ -875,7 +901,7 @@ impl TableCheck<'_> {
     }
 
     /// Factor from the unit the file uses for column `ci` to the plan's unit, and the unit stored.
-    fn unit_factor(&self, ci: usize, row: &crate::ingest::TableRow, at: &str, issues: &mut Vec<Issue>) -> (f64, Option<String>) {
+    fn unit_factor(&self, ci: usize, row: &crate::ingest::TableRow, issues: &mut Vec<Issue>) -> (f64, Option<Arc<str>>) {
         let column = &self.form.columns[ci];
         // Per-row unit (计量单位 column) checked against the row's category.
         if let Some(ui) = self.form.columns.iter().position(|c| c.unit_of.contains(&column.id)) {
@@ -887,7 +913,7 @@ impl TableCheck<'_> {
                     .find(|(k, _)| normalise(k) == category || category.contains(&normalise(k)))
                     .map(|(k, u)| (k.clone(), u.clone()))
             });
-            return match (expected, row_unit.is_empty()) {
+            let (factor, unit) = match (expected, row_unit.is_empty()) {
                 (Some((_, unit)), true) => (1.0, Some(unit)),
                 (Some((category, unit)), false) => match units::factor(&row_unit, &unit) {
                     Some(f) => (f, Some(unit)),
@@ -907,12 +933,9 @@ impl TableCheck<'_> {
                 },
                 (None, _) => (1.0, (!row_unit.is_empty()).then(|| units::canonical(&row_unit))),
             };
+            return (factor, unit.map(Arc::from));
         }
-        let (Some(found), Some(unit)) = (self.table.columns[ci].as_ref().and_then(|m| m.unit.clone()), column.unit.clone()) else {
-            return (1.0, column.unit.clone());
-        };
-        let _ = at;
-        (units::factor(&found, &unit).unwrap_or(1.0), Some(unit))
+        self.fixed_units[ci].clone()
     }
 
     fn row_rules(&self, record: &Record, issues: &mut Vec<Issue>) {
