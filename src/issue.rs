@@ -163,20 +163,38 @@ impl Issue {
 
 /// A1 reference of a 0-based (row, column).
 pub fn a1(row: usize, col: usize) -> String {
-    format!("{}{}", column_letters(col), row + 1)
+    let mut out = String::with_capacity(10);
+    push_a1(&mut out, row, col);
+    out
+}
+
+/// Append the A1 reference of a 0-based (row, column) to `out`.
+pub fn push_a1(out: &mut String, row: usize, col: usize) {
+    use std::fmt::Write;
+    push_column_letters(out, col);
+    let _ = write!(out, "{}", row + 1);
 }
 
 /// Excel column letters of a 0-based column: 0 → A, 25 → Z, 26 → AA.
-pub fn column_letters(mut col: usize) -> String {
-    let mut letters = Vec::new();
+pub fn column_letters(col: usize) -> String {
+    let mut out = String::with_capacity(3);
+    push_column_letters(&mut out, col);
+    out
+}
+
+fn push_column_letters(out: &mut String, mut col: usize) {
+    // At most 14 letters for a 64-bit column number; Excel's last column is XFD.
+    let mut letters = [0u8; 16];
+    let mut start = letters.len();
     loop {
-        letters.push((b'A' + (col % 26) as u8) as char);
+        start -= 1;
+        letters[start] = b'A' + (col % 26) as u8;
         if col < 26 {
             break;
         }
         col = col / 26 - 1;
     }
-    letters.iter().rev().collect()
+    out.push_str(std::str::from_utf8(&letters[start..]).expect("ASCII letters"));
 }
 
 #[cfg(test)]
@@ -189,5 +207,11 @@ mod tests {
         assert_eq!(a1(5, 25), "Z6");
         assert_eq!(a1(9, 26), "AA10");
         assert_eq!(column_letters(16_383), "XFD");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+        assert_eq!(column_letters(usize::MAX).len(), 14, "no overflow of the letter buffer");
+        let mut out = String::from("x");
+        push_a1(&mut out, 1_048_575, 2);
+        assert_eq!(out, "xC1048576");
     }
 }

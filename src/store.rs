@@ -65,7 +65,9 @@ pub fn facts_frame(plan_id: &str, records: &[Record], plan: &crate::plan::Plan) 
     let mut unit: Vec<Option<&str>> = Vec::with_capacity(values);
     let mut file: Vec<&str> = Vec::with_capacity(values);
     let mut sheet: Vec<&str> = Vec::with_capacity(values);
-    let mut cell: Vec<String> = Vec::with_capacity(values);
+    // The A1 texts, written one after another into one buffer (not one allocation each).
+    let mut cells = String::with_capacity(values * 4);
+    let mut cell_ends: Vec<usize> = Vec::with_capacity(values);
     for record in records {
         let Some(plan_form) = plan.form(&record.form) else { continue };
         for (ci, v) in record.values.iter().enumerate() {
@@ -84,9 +86,11 @@ pub fn facts_frame(plan_id: &str, records: &[Record], plan: &crate::plan::Plan) 
             unit.push(if number.is_some() { record.units[ci].as_deref() } else { None });
             file.push(&record.file);
             sheet.push(&record.sheet);
-            cell.push(record.cell(ci));
+            record.push_cell(&mut cells, ci);
+            cell_ends.push(cells.len());
         }
     }
+    let cell: Vec<&str> = cell_ends.iter().scan(0, |start, &end| Some(&cells[std::mem::replace(start, end)..end])).collect();
     let n = township.len();
     df!(
         "plan_id" => vec![plan_id; n],

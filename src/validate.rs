@@ -72,9 +72,15 @@ pub struct Record {
 impl Record {
     /// A1 cell of value `ci` ("" where the column was not in the file).
     pub fn cell(&self, ci: usize) -> String {
-        match self.columns.get(ci).copied().flatten() {
-            Some(col) => a1(self.row as usize - 1, col as usize),
-            None => String::new(),
+        let mut out = String::new();
+        self.push_cell(&mut out, ci);
+        out
+    }
+
+    /// Append the A1 cell of value `ci` to `out` (nothing where the column was not in the file).
+    pub fn push_cell(&self, out: &mut String, ci: usize) {
+        if let Some(col) = self.columns.get(ci).copied().flatten() {
+            crate::issue::push_a1(out, self.row as usize - 1, col as usize);
         }
     }
 
