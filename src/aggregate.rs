@@ -431,7 +431,9 @@ impl Reduced {
 }
 
 /// Name and key of the reduction kept beside a partition: one file per plan (by its digest),
-/// valid for this version of the tool and while the partition is unchanged.
+/// valid for this version of the tool and while the partition is unchanged. A change to what
+/// `Reduced::add` computes must bump the `v1` in the key, so that no build trusts reductions
+/// another build made differently.
 fn kept_month_file(plan: &Plan) -> (String, String) {
     let digest = plan.source_sha256.get(..16).unwrap_or(&plan.source_sha256);
     (format!("reduced-{digest}{}", crate::store::DERIVED_SUFFIX), format!("zhenxing {} reduced month v1", crate::VERSION))
