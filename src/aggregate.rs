@@ -535,7 +535,7 @@ pub fn evaluate(target: &Target, value: Option<f64>, period: Period, thresholds:
         }
         TargetKind::Milestones => {
             let end = period.end();
-            let expected = target.milestones.iter().filter(|m| m.by <= end).map(|m| m.value).last().unwrap_or(0.0);
+            let expected = target.milestones.iter().rev().find(|m| m.by <= end).map(|m| m.value).unwrap_or(0.0);
             let full = target.value.or_else(|| target.milestones.last().map(|m| m.value)).unwrap_or(100.0);
             scheduled(ratio(Some(full)), expected / full)
         }

@@ -90,13 +90,16 @@ impl Record {
     }
 }
 
+/// Last month's values of one record: (column id, number).
+pub type RecordValues = Vec<(Arc<str>, f64)>;
+
 /// Last month's values of one township: form → record key → (column, number). Keyed this way
 /// (rather than by a `(form, key, column)` triple of strings) because at province scale last
 /// month has about a million values: each record's key is kept once, column ids are shared
 /// across the whole history, and a record's values are looked up once per record.
 #[derive(Debug, Clone, Default)]
 pub struct TownshipHistory {
-    forms: FastMap<Box<str>, FastMap<Box<str>, Vec<(Arc<str>, f64)>>>,
+    forms: FastMap<Box<str>, FastMap<Box<str>, RecordValues>>,
 }
 
 impl TownshipHistory {
@@ -677,10 +680,10 @@ impl TableCheck<'_> {
         for row in self.table.rows.iter().filter(|r| r.kind == RowType::Detail) {
             let mut values = Vec::with_capacity(form.columns.len());
             let mut row_units = Vec::with_capacity(form.columns.len());
-            for ci in 0..form.columns.len() {
+            for (ci, column_unit) in column_units.iter().enumerate() {
                 let (value, unit) = self.typed(ci, &row.cells[ci], row, (&villages, &villages_normalised), issues);
                 values.push(value);
-                row_units.push(unit.or_else(|| column_units[ci].clone()));
+                row_units.push(unit.or_else(|| column_unit.clone()));
             }
             let key = match &values[key_index] {
                 Value::Text(t) => t.clone(),

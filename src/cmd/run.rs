@@ -149,8 +149,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     backfill_history(&plan, folders, period, &limits, &mut console)?;
     phases.lap("补建历史");
     let bar = progress_bar(files.len() as u64, args.quiet);
-    // The year's history is reduced for aggregation while this month's files are read and
-    // validated: validation runs on one core, the history fills the other.
+    // The year's earlier months (their kept reductions, or their facts reduced where none is
+    // valid) are gathered for aggregation while this month's files are read and validated.
     let (ingested, history) = rayon::join(
         || ingest_period(&plan, folders, period, files, &limits, bar.as_ref(), &mut phases),
         || {
