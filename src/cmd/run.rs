@@ -561,11 +561,13 @@ fn write_outputs(
         written.push(path);
         Ok(())
     };
-    // The bulletin is made on one core while the feedback workbooks (each re-reads its township's
+    // The bulletin's sheets are filled on both cores; the workbook is then assembled and
+    // compressed (mostly on one core) while the feedback workbooks (each re-reads its township's
     // files) are made and written on the other.
     let bulletin = report::workbook::Bulletin { plan, validated, aggregated, input_fingerprint: fingerprint };
+    let workbook = report::workbook::bulletin_workbook(&bulletin)?;
     let (bulletin_bytes, feedback) =
-        rayon::join(|| report::workbook::bulletin_bytes(&bulletin), || feedback_workbooks(plan, validated, reads, limits, out_dir));
+        rayon::join(|| report::workbook::save(plan, period, workbook), || feedback_workbooks(plan, validated, reads, limits, out_dir));
     put(out_dir.join(report::workbook::file_name(plan, period)), bulletin_bytes?)?;
     put(out_dir.join("progress.csv"), report::csv::progress_csv(aggregated))?;
     put(out_dir.join("townships.csv"), report::csv::townships_csv(aggregated))?;

@@ -46,7 +46,8 @@ pub const HEADLINE_ROW: u32 = 4;
 
 type XResult<T> = std::result::Result<T, XlsxError>;
 
-pub fn bulletin_bytes(b: &Bulletin<'_>) -> Result<Vec<u8>> {
+/// Every sheet of the bulletin, filled (in parallel), in order; `save` makes the file of it.
+pub fn bulletin_workbook(b: &Bulletin<'_>) -> Result<Workbook> {
     let path = std::path::PathBuf::from(file_name(b.plan, b.aggregated.period));
     let map = |e| super::xlsx_error(&path, e);
     let mut workbook = Workbook::new();
@@ -57,8 +58,7 @@ pub fn bulletin_bytes(b: &Bulletin<'_>) -> Result<Vec<u8>> {
     let period = b.aggregated.period;
     let title = format!("{}乡村振兴重点指标进度通报", b.plan.plan.district_full);
     workbook.set_properties(&style::properties(period, &format!("{title}（{}）", period.label()), &b.plan.plan.office));
-    // The sheets are filled in parallel (the topic sheets hold every counted row of the month),
-    // then added in their fixed order.
+    // The sheets are filled in parallel, then added in their fixed order.
     let forms: Vec<&crate::plan::Form> = b.plan.township_forms().collect();
     let sheet = |fill: &(dyn Fn(&mut Worksheet) -> XResult<()> + Sync)| -> XResult<Worksheet> {
         let mut sheet = Worksheet::new();
@@ -69,7 +69,17 @@ pub fn bulletin_bytes(b: &Bulletin<'_>) -> Result<Vec<u8>> {
         || -> XResult<Vec<Worksheet>> { Ok(vec![sheet(&|s| overview(s, b, &title))?, sheet(&|s| townships(s, b))?]) },
         || {
             rayon::join(
-                || forms.par_iter().map(|form| sheet(&|s| topic(s, b, form))).collect::<XResult<Vec<Worksheet>>>(),
+                || {
+                    forms
+                        .par_iter()
+                        .map(|form| {
+                            let mut sheet = Worksheet::new();
+                            let last_row = topic_detail(&mut sheet, b.validated, form)?;
+                            topic_trend(&mut sheet, b, form, last_row)?;
+                            Ok(sheet)
+                        })
+                        .collect::<XResult<Vec<Worksheet>>>()
+                },
                 || -> XResult<Vec<Worksheet>> {
                     Ok(vec![
                         sheet(&|s| qualitative(s, b))?,
@@ -84,8 +94,14 @@ pub fn bulletin_bytes(b: &Bulletin<'_>) -> Result<Vec<u8>> {
     for sheet in front.map_err(map)?.into_iter().chain(topics.map_err(map)?).chain(back.map_err(map)?) {
         workbook.push_worksheet(sheet);
     }
-    let bytes = workbook.save_to_buffer().map_err(map)?;
-    // A province-month's workbook is a million cells: free them on another thread.
+    Ok(workbook)
+}
+
+/// The workbook's bytes. A province-month's workbook is a million cells: they are freed on
+/// another thread.
+pub fn save(plan: &Plan, period: Period, mut workbook: Workbook) -> Result<Vec<u8>> {
+    let path = std::path::PathBuf::from(file_name(plan, period));
+    let bytes = workbook.save_to_buffer().map_err(|e| super::xlsx_error(&path, e))?;
     rayon::spawn(move || drop(workbook));
     Ok(bytes)
 }
@@ -385,8 +401,10 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     Ok(())
 }
 
-fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> XResult<()> {
-    let period = b.aggregated.period;
+/// The first part of a topic sheet: headers and every counted row of the form. Returns the last
+/// row of the table.
+fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan::Form) -> XResult<u32> {
+    let period = validated.period;
     sheet.set_name(form.topic())?;
     let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
     let columns = &form.columns;
@@ -408,7 +426,7 @@ fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> X
     sheet.set_column_width(last_col - 1, 30)?;
     sheet.set_column_width(last_col, 6)?;
     sheet.set_row_height(1, 42)?;
-    let records: Vec<_> = b.validated.records.iter().filter(|r| r.form == form.id).collect();
+    let records: Vec<_> = validated.records.iter().filter(|r| r.form == form.id).collect();
     // Formats made once: this loop writes every counted row of the month.
     let (cell, text, number, whole) = (style::cell(), style::text_cell(), style::number(1), style::number(0));
     for (i, record) in records.iter().enumerate() {
@@ -429,7 +447,14 @@ fn topic(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form) -> X
     let last_row = 1 + records.len().max(1) as u32;
     sheet.autofilter(1, 0, last_row, last_col)?;
     sheet.set_freeze_panes(2, 2)?;
+    Ok(last_row)
+}
 
+/// The rest of a topic sheet below its table (`last_row`): the month-by-month trend of the form's
+/// target indicators (from the store), and the print setup.
+fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form, last_row: u32) -> XResult<()> {
+    let period = b.aggregated.period;
+    let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
     // Month-by-month trend of this form's target indicators (from the store).
     let indicators: Vec<&crate::plan::Indicator> = b
         .plan
