@@ -29,22 +29,37 @@ fn generated_month_and_history_are_what_run_reads() {
         .count();
     assert_eq!(workbooks, TOWNSHIPS, "one workbook per township (none of the first 20 is set to be missing)");
     assert!(period_dir.join("部门").read_dir().expect("department folder").next().is_some());
-    let partitions = std::fs::read_dir(dir.join("store")).expect("store").filter_map(|e| e.ok()).count();
-    assert_eq!(partitions, 11, "history 2024-01 … 2024-11");
+    let partitions: Vec<std::path::PathBuf> =
+        std::fs::read_dir(dir.join("store")).expect("store").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    assert_eq!(partitions.len(), 11, "history 2024-01 … 2024-11");
+    let kept = |partition: &Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(partition)
+            .expect("partition")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with(".derived.json"))
+            .collect()
+    };
+    for partition in &partitions {
+        assert_eq!(kept(partition).len(), 1, "gen-bench keeps each month's reduction, as run does: {}", partition.display());
+    }
 
-    let out = Command::new(env!("CARGO_BIN_EXE_zhenxing"))
-        .arg("run")
-        .arg("--plan")
-        .arg(dir.join("plan.toml"))
-        .arg("--input")
-        .arg(dir.join("input"))
-        .arg("--output")
-        .arg(dir.join("output"))
-        .arg("--store")
-        .arg(dir.join("store"))
-        .args(["--period", "2024-12"])
-        .output()
-        .expect("zhenxing starts");
+    let run = |output: &str| {
+        Command::new(env!("CARGO_BIN_EXE_zhenxing"))
+            .arg("run")
+            .arg("--plan")
+            .arg(dir.join("plan.toml"))
+            .arg("--input")
+            .arg(dir.join("input"))
+            .arg("--output")
+            .arg(dir.join(output))
+            .arg("--store")
+            .arg(dir.join("store"))
+            .args(["--period", "2024-12"])
+            .output()
+            .expect("zhenxing starts")
+    };
+    let out = run("output");
     let stdout = String::from_utf8_lossy(&out.stdout);
     // Township 11 has a 合计 row that does not add up (a warning): counted, exit 0.
     assert_eq!(out.status.code(), Some(0), "run: {stdout}{}", String::from_utf8_lossy(&out.stderr));
@@ -55,6 +70,22 @@ fn generated_month_and_history_are_what_run_reads() {
     assert!(issues.contains("W01"), "{issues}");
     let progress = std::fs::read_to_string(dir.join("output/2024-12/progress.csv")).expect("progress.csv");
     assert!(progress.lines().any(|l| l.starts_with("grain_area,") && !l.contains(",,")), "grain area has values: {progress}");
+
+    // The reductions gen-bench kept are what run makes from the facts: without them (run reads
+    // the history's facts and keeps its own), the results are the same.
+    for partition in &partitions {
+        for file in kept(partition) {
+            std::fs::remove_file(file).expect("removable");
+        }
+    }
+    let again = run("output-again");
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    for csv in ["progress.csv", "townships.csv"] {
+        let first = std::fs::read(dir.join("output/2024-12").join(csv)).expect("first");
+        let second = std::fs::read(dir.join("output-again/2024-12").join(csv)).expect("second");
+        assert!(first == second, "{csv} differs once the history is reduced from its facts");
+    }
+    assert!(partitions.iter().all(|p| kept(p).len() == 1), "run kept the reductions it made");
 }
 
 #[test]
