@@ -22,6 +22,7 @@
 //! scanners over-approximate what calamine will build (a styled but empty far cell is not
 //! counted, a far cell with any content is), and every limit is per file.
 
+use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 use super::read::{Format, Unreadable, too_big};
@@ -130,6 +131,9 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Un
         return Err(damaged(&format!("包含 {} 个内部文件", archive.len())));
     }
     let mut budget = Budget { limits, cells: 0 };
+    // Messages name a sheet by its tab, as the township sees it, where the workbook says it.
+    let tabs = if format == Format::Xlsx { tab_names(&mut archive) } else { HashMap::new() };
+    let label = |entry: &str| tabs.get(&normalised(entry)).cloned().unwrap_or_else(|| sheet_label(entry));
     let mut unpacked_total: u64 = 0;
     let mut buffer = vec![0u8; 64 * 1024];
     for index in 0..archive.len() {
@@ -163,31 +167,89 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Un
                 )));
             }
             if let Some(scanner) = xml.as_mut() {
-                scanner.feed(&buffer[..n], &mut budget).map_err(|e| e.into_unreadable(&name))?;
+                scanner.feed(&buffer[..n], &mut budget).map_err(|e| e.into_unreadable(&name, &label(&name)))?;
             }
             if let Some(scanner) = records.as_mut() {
-                scanner.feed(&buffer[..n]).map_err(|e| e.into_unreadable(&name))?;
+                scanner.feed(&buffer[..n]).map_err(|e| e.into_unreadable(&name, &label(&name)))?;
             }
         }
         unpacked_total += entry_bytes;
         if let Some(scanner) = xml {
-            let found = scanner.finish(&mut budget).map_err(|e| e.into_unreadable(&name))?;
+            let found = scanner.finish(&mut budget).map_err(|e| e.into_unreadable(&name, &label(&name)))?;
             // Every shared string takes at least `<si><t/></si>` (12 bytes) of XML.
             if found.unique_count > limits.max_shared_strings || found.unique_count > entry_bytes / 12 + 16 {
                 return Err(damaged(&format!("共享字符串声明了 {} 个，与文件内容不符", found.unique_count)));
             }
             if found.rows > 0 || found.columns > 0 {
-                budget.sheet(&sheet_label(&name), found.rows, found.columns)?;
+                budget.sheet(&label(&name), found.rows, found.columns)?;
             }
         }
         if let Some(scanner) = records {
-            let (rows, columns) = scanner.finish().map_err(|e| e.into_unreadable(&name))?;
+            let (rows, columns) = scanner.finish().map_err(|e| e.into_unreadable(&name, &label(&name)))?;
             if rows > 0 || columns > 0 {
-                budget.sheet(&sheet_label(&name), rows, columns)?;
+                budget.sheet(&label(&name), rows, columns)?;
             }
         }
     }
     Ok(())
+}
+
+/// The tab name of each worksheet part of an xlsx (normalised part name → tab name), from
+/// `xl/workbook.xml` and its relationships: only for messages, so anything unreadable, or larger
+/// than a workbook part ever is, gives no names.
+fn tab_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> HashMap<String, String> {
+    const MAX_PART: u64 = 1024 * 1024;
+    let mut part = |wanted: &str| -> Option<Vec<u8>> {
+        let index =
+            (0..archive.len()).find(|&i| archive.name_for_index(i).and_then(|n| n.ok()).is_some_and(|n| normalised(&n) == wanted))?;
+        let entry = archive.by_index(index).ok()?;
+        let mut bytes = Vec::new();
+        entry.take(MAX_PART + 1).read_to_end(&mut bytes).ok()?;
+        (bytes.len() as u64 <= MAX_PART).then_some(bytes)
+    };
+    let (Some(workbook), Some(rels)) = (part("xl/workbook.xml"), part("xl/_rels/workbook.xml.rels")) else { return HashMap::new() };
+    let text = |value: &[u8]| unescape_text(&String::from_utf8_lossy(value));
+    let targets: HashMap<String, String> = tags(&rels)
+        .filter(|(name, _)| name == b"Relationship")
+        .filter_map(|(_, attributes)| {
+            let target = text(attribute(attributes, "Target")?);
+            let part = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((text(attribute(attributes, "Id")?), normalised(&part)))
+        })
+        .collect();
+    tags(&workbook)
+        .filter(|(name, _)| name == b"sheet")
+        .filter_map(|(_, attributes)| {
+            let part = targets.get(&text(attribute(attributes, "id")?))?;
+            Some((part.clone(), text(attribute(attributes, "name")?)))
+        })
+        .collect()
+}
+
+/// The start and empty-element tags of a (small) XML text: local name and attribute bytes.
+fn tags(xml: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let start = pos + memchr::memchr(b'<', &xml[pos..])?;
+            let end = start + element_end(&xml[start..], &mut (0, None))?;
+            pos = end + 1;
+            let content = xml[start + 1..end].strip_suffix(b"/").unwrap_or(&xml[start + 1..end]);
+            if matches!(content.first(), Some(b'/' | b'?' | b'!') | None) {
+                continue;
+            }
+            let name = element_name(content);
+            return Some((local_names(name).1, &content[name.len()..]));
+        }
+    })
+}
+
+/// Text of an attribute value with XML's predefined entities resolved.
+fn unescape_text(value: &str) -> String {
+    value.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
 }
 
 /// Why a scanner refused an entry.
@@ -203,10 +265,11 @@ enum ScanError {
 }
 
 impl ScanError {
-    fn into_unreadable(self, entry: &str) -> Unreadable {
+    /// The message for entry `entry` of the archive, shown to the township as sheet `label`.
+    fn into_unreadable(self, entry: &str, label: &str) -> Unreadable {
         match self {
             ScanError::TooBig { rows, columns } => {
-                too_big(&sheet_label(entry), rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize)
+                too_big(label, rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize)
             }
             ScanError::Refused(unreadable) => unreadable,
             ScanError::Damaged(detail) => damaged(&format!("{entry}：{detail}")),
@@ -1081,9 +1144,45 @@ mod tests {
         let mut budget = Budget { limits: &limits, cells: 0 };
         let mut scanner = XmlScanner::new();
         for part in xml.chunks(chunk) {
-            scanner.feed(part, &mut budget).map_err(|e| e.into_unreadable("x").0)?;
+            scanner.feed(part, &mut budget).map_err(|e| e.into_unreadable("x", "x").0)?;
         }
-        scanner.finish(&mut budget).map_err(|e| e.into_unreadable("x").0)
+        scanner.finish(&mut budget).map_err(|e| e.into_unreadable("x", "x").0)
+    }
+
+    #[test]
+    fn a_sheet_too_big_is_named_by_its_tab() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let parts = [
+            (
+                "xl/workbook.xml",
+                r#"<workbook xmlns:r="r"><sheets><sheet name="说明" sheetId="1" r:id="rId2"/><sheet name="粮食&amp;耕地" sheetId="2" r:id="rId1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet2.xml"/><Relationship Id="rId2" Target="/xl/worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+            ("xl/worksheets/sheet1.xml", r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#),
+            (
+                "xl/worksheets/sheet2.xml",
+                r#"<worksheet><sheetData><row r="900000"><c r="B900000"><v>1</v></c></row></sheetData></worksheet>"#,
+            ),
+        ];
+        for (name, body) in parts {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(body.as_bytes()).unwrap();
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        let message = check_zip(&bytes, Format::Xlsx, &Limits::default()).unwrap_err().0;
+        assert!(message.contains("工作表“粮食&耕地”") && message.contains("900000 行"), "{message}");
+        // Without the workbook part, the part's file name is all there is.
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("xl/worksheets/sheet2.xml", options).unwrap();
+        zip.write_all(parts[3].1.as_bytes()).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let message = check_zip(&bytes, Format::Xlsx, &Limits::default()).unwrap_err().0;
+        assert!(message.contains("工作表“sheet2.xml”"), "{message}");
     }
 
     #[test]
