@@ -392,8 +392,8 @@ impl Reduced {
 }
 
 impl Reduced {
-    /// One month of what was reduced, by names rather than plan indices: what the store keeps
-    /// beside each partition (see `cmd::run`), so that a run reduces only its own month's facts.
+    /// One month of what was reduced, by names rather than plan indices: what `run` keeps beside
+    /// each partition (`cmd::run::keep_month`), so that a run reduces only its own month's facts.
     pub fn month(&self, plan: &Plan, period: Period) -> ReducedMonth {
         let mut townships: Vec<(&String, Vec<Option<f64>>)> = self
             .values
@@ -430,40 +430,11 @@ impl Reduced {
     }
 }
 
-/// Name and key of the reduction kept beside a partition: one file per plan (by its digest),
-/// valid for this version of the tool and while the partition is unchanged. A change to what
-/// `Reduced::add` computes must bump the `v1` in the key, so that no build trusts reductions
-/// another build made differently.
-fn kept_month_file(plan: &Plan) -> (String, String) {
-    let digest = plan.source_sha256.get(..16).unwrap_or(&plan.source_sha256);
-    (format!("reduced-{digest}{}", crate::store::DERIVED_SUFFIX), format!("zhenxing {} reduced month v1", crate::VERSION))
-}
-
-/// The reduction of a stored month kept beside its partition, if it is still valid.
-pub fn kept_month(plan: &Plan, store: &std::path::Path, period: Period) -> Option<ReducedMonth> {
-    let (name, key) = kept_month_file(plan);
-    crate::store::read_derived(store, period, &name, &key)
-}
-
 /// One month's facts (all of `period`) reduced (see `Reduced`).
 pub fn reduce_month(plan: &Plan, period: Period, facts: &DataFrame) -> PolarsResult<ReducedMonth> {
     let mut one = Reduced::default();
     one.add(plan, facts, Some(period))?;
     Ok(one.month(plan, period))
-}
-
-/// Keep a stored month's reduction beside its partition, for later runs (see `kept_month`). A
-/// reduction that cannot be written (a read-only store) is only made again next time.
-pub fn keep_month(plan: &Plan, store: &std::path::Path, period: Period, month: &ReducedMonth) {
-    let (name, key) = kept_month_file(plan);
-    let _ = crate::store::write_derived(store, period, &name, &key, month);
-}
-
-/// Reduce one stored month's facts and keep the reduction beside its partition.
-pub fn reduce_and_keep(plan: &Plan, store: &std::path::Path, period: Period, facts: &DataFrame) -> PolarsResult<ReducedMonth> {
-    let month = reduce_month(plan, period, facts)?;
-    keep_month(plan, store, period, &month);
-    Ok(month)
 }
 
 /// The indicator values of one month, per township (see `Reduced::month`).

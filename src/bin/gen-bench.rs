@@ -444,7 +444,7 @@ pub fn generate(args: &GenArgs) -> zhenxing::Result<GenSummary> {
         history_facts += facts.height();
         zhenxing::store::write_partition(&store, month, &mut facts)?;
         // As `run` does when it stores a month: its reduction for aggregation is kept beside it.
-        zhenxing::aggregate::reduce_and_keep(&plan, &store, month, &facts).map_err(|e| zhenxing::Error::Aggregate(e.to_string()))?;
+        zhenxing::cmd::run::reduce_and_keep(&plan, &store, month, &facts).map_err(|e| zhenxing::Error::Aggregate(e.to_string()))?;
     }
 
     let summary = GenSummary {

@@ -191,7 +191,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     stored?;
     drop(to_store);
     let (month, aggregated) = summed?;
-    aggregate::keep_month(&plan, &folders.store, period, &month);
+    keep_month(&plan, &folders.store, period, &month);
     release_freed_memory();
     phases.lap("入库、汇总");
 
@@ -474,13 +474,13 @@ pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<His
 
 /// The year's facts before `period`, reduced for aggregation one month at a time (see
 /// `aggregate::Reduced`). Each month comes from the reduction kept beside its partition
-/// (`aggregate::kept_month`); a partition without a valid one is read (only the columns aggregation
+/// (`kept_month`); a partition without a valid one is read (only the columns aggregation
 /// uses), reduced, and its reduction kept for the next run.
 fn reduce_history(plan: &Plan, store_dir: &Path, period: Period) -> Result<aggregate::Reduced> {
     use polars::prelude::*;
     let mut reduced = aggregate::Reduced::default();
     for earlier in store::periods(store_dir).into_iter().filter(|p| p.year == period.year && *p < period) {
-        let month = match aggregate::kept_month(plan, store_dir, earlier) {
+        let month = match kept_month(plan, store_dir, earlier) {
             Some(month) => month,
             None => {
                 let path = store::partition_dir(store_dir, earlier).join(store::FACTS_FILE);
@@ -488,12 +488,46 @@ fn reduce_history(plan: &Plan, store_dir: &Path, period: Period) -> Result<aggre
                 let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
                 let columns = aggregate::FACT_COLUMNS.map(String::from).to_vec();
                 let df = ParquetReader::new(file).with_columns(Some(columns)).finish().map_err(err)?;
-                aggregate::reduce_and_keep(plan, store_dir, earlier, &df).map_err(err)?
+                reduce_and_keep(plan, store_dir, earlier, &df).map_err(err)?
             }
         };
         reduced.insert_month(plan, earlier, month);
     }
     Ok(reduced)
+}
+
+/// Name and key of the reduction kept beside a partition: one file per plan (by its digest),
+/// valid for this version of the tool and while the partition is unchanged. A change to what
+/// `Reduced::add` computes must bump the `v1` in the key, so that no build trusts reductions
+/// another build made differently.
+fn kept_month_file(plan: &Plan) -> (String, String) {
+    let digest = plan.source_sha256.get(..16).unwrap_or(&plan.source_sha256);
+    (format!("reduced-{digest}{}", store::DERIVED_SUFFIX), format!("zhenxing {} reduced month v1", crate::VERSION))
+}
+
+/// The reduction of a stored month kept beside its partition, if it is still valid.
+pub fn kept_month(plan: &Plan, store_dir: &Path, period: Period) -> Option<aggregate::ReducedMonth> {
+    let (name, key) = kept_month_file(plan);
+    store::read_derived(store_dir, period, &name, &key)
+}
+
+/// Keep a stored month's reduction beside its partition, for later runs (see `kept_month`). A
+/// reduction that cannot be written (a read-only store) is only made again next time.
+pub fn keep_month(plan: &Plan, store_dir: &Path, period: Period, month: &aggregate::ReducedMonth) {
+    let (name, key) = kept_month_file(plan);
+    let _ = store::write_derived(store_dir, period, &name, &key, month);
+}
+
+/// Reduce one stored month's facts and keep the reduction beside its partition.
+pub fn reduce_and_keep(
+    plan: &Plan,
+    store_dir: &Path,
+    period: Period,
+    facts: &polars::prelude::DataFrame,
+) -> polars::prelude::PolarsResult<aggregate::ReducedMonth> {
+    let month = aggregate::reduce_month(plan, period, facts)?;
+    keep_month(plan, store_dir, period, &month);
+    Ok(month)
 }
 
 /// The current month's facts reduced for aggregation, and its ledger.
