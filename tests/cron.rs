@@ -3,7 +3,8 @@
 //! What each test proves:
 //! - `second_run_exits_at_once_while_the_lock_is_held`: while another process holds the OS lock
 //!   on `output/.zhenxing.lock`, `run` exits within seconds with exit code 4 and a message naming
-//!   the lock, writing nothing; once released, `run` works.
+//!   the lock, writing nothing; once released, `run` works. The same for the store's lock, when
+//!   two runs write different output folders (`a_second_run_into_another_output_folder_…`).
 //! - `killed_runs_leave_old_or_new_outputs`: a run killed with SIGKILL at many moments (from 0 ms
 //!   to the end of a slowed-down run) leaves every output file equal to the previous complete
 //!   version or the new complete version, never a partial file; the store's partitions always
@@ -67,6 +68,35 @@ fn second_run_exits_at_once_while_the_lock_is_held() {
     let out = ws.run(&["run", "--period", "2024-06"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out)); // 松杨湖街道 未报送
     assert!(ws.path("output/2024-06/run.json").is_file());
+}
+
+/// Two runs with different output folders share one store: the second exits at once, before
+/// writing anything, while the first holds the store's lock.
+#[test]
+fn a_second_run_into_another_output_folder_exits_while_the_store_is_locked() {
+    let plan = corpus::plan();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, corpus::june());
+    std::fs::create_dir_all(ws.path("data")).unwrap();
+    let holder = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(ws.path("data").join(LOCK)).unwrap();
+    holder.try_lock().expect("the test takes the store's lock first");
+
+    let out = ws.run(&["run", "--period", "2024-06", "--output", "other"]);
+    assert_eq!(out.status.code(), Some(4), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let message = stderr(&out);
+    assert!(message.contains(&format!("data/{LOCK}")) && message.contains("正在运行"), "{message}");
+    assert!(!ws.path("other/2024-06").exists(), "a locked run wrote outputs");
+    let stored = std::fs::read_dir(ws.path("data")).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name() != LOCK).count();
+    assert_eq!(stored, 0, "a locked run wrote the store");
+
+    holder.unlock().unwrap();
+    drop(holder);
+    let out = ws.run(&["run", "--period", "2024-06", "--output", "other"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out)); // 松杨湖街道 未报送
+    assert!(ws.path("other/2024-06/run.json").is_file());
+    // Output and store in one folder: one lock, taken once.
+    let out = ws.run(&["run", "--period", "2024-06", "--output", "both", "--store", "both"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
 /// Output files compared byte for byte (run.json has timestamps, run.log is an append-only log).

@@ -43,7 +43,8 @@ pub struct RunArgs {
     pub verbose: bool,
 }
 
-/// The lock file that keeps two runs from writing the same outputs.
+/// The lock file that keeps two runs from writing the same outputs (in the output folder) or
+/// the same store (in the store folder).
 pub const LOCK_FILE: &str = ".zhenxing.lock";
 
 /// What `run.json` records.
@@ -128,6 +129,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     std::fs::create_dir_all(&folders.output).map_err(|e| Error::io(&folders.output, e))?;
     let _lock = acquire_lock(&folders.output)?;
+    // The store is locked too: two runs with different output folders and one store would
+    // otherwise interleave their partitions and the reductions kept beside them.
+    std::fs::create_dir_all(&folders.store).map_err(|e| Error::io(&folders.store, e))?;
+    let same_folder = matches!(
+        (folders.output.canonicalize(), folders.store.canonicalize()),
+        (Ok(output), Ok(store)) if output == store
+    );
+    let _store_lock = if same_folder { None } else { Some(acquire_lock(&folders.store)?) };
     let mut console = Console { quiet: args.quiet, verbose: args.verbose, log: Vec::new() };
     let plan_name = match &source {
         PlanSource::Shipped(name) => name.to_string(),
@@ -419,9 +428,10 @@ fn remove_stale_feedback(feedback_dir: &Path, written: &[PathBuf]) {
     }
 }
 
-/// Take the run lock in the output folder, or fail at once. The OS releases it if we crash.
-fn acquire_lock(output: &Path) -> Result<File> {
-    let path = output.join(LOCK_FILE);
+/// Take the run lock in a folder (output or store), or fail at once. The OS releases it if we
+/// crash.
+fn acquire_lock(folder: &Path) -> Result<File> {
+    let path = folder.join(LOCK_FILE);
     let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(&path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
