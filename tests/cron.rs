@@ -44,14 +44,21 @@ fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-#[test]
-fn second_run_exits_at_once_while_the_lock_is_held() {
+/// A workspace with June's good townships, and the run lock of its folder `folder` taken by this
+/// test process (as another run would hold it).
+fn workspace_with_lock_held(folder: &str) -> (Workspace, File) {
     let plan = corpus::plan();
     let ws = Workspace::new();
     ws.add_townships(&plan, &GOOD, corpus::june());
-    std::fs::create_dir_all(ws.path("output")).unwrap();
-    let holder = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(ws.path("output").join(LOCK)).unwrap();
+    std::fs::create_dir_all(ws.path(folder)).unwrap();
+    let holder = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(ws.path(folder).join(LOCK)).unwrap();
     holder.try_lock().expect("the test takes the lock first");
+    (ws, holder)
+}
+
+#[test]
+fn second_run_exits_at_once_while_the_lock_is_held() {
+    let (ws, holder) = workspace_with_lock_held("output");
 
     let started = Instant::now();
     let out = ws.run(&["run", "--period", "2024-06"]);
@@ -74,12 +81,7 @@ fn second_run_exits_at_once_while_the_lock_is_held() {
 /// writing anything, while the first holds the store's lock.
 #[test]
 fn a_second_run_into_another_output_folder_exits_while_the_store_is_locked() {
-    let plan = corpus::plan();
-    let ws = Workspace::new();
-    ws.add_townships(&plan, &GOOD, corpus::june());
-    std::fs::create_dir_all(ws.path("data")).unwrap();
-    let holder = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(ws.path("data").join(LOCK)).unwrap();
-    holder.try_lock().expect("the test takes the store's lock first");
+    let (ws, holder) = workspace_with_lock_held("data");
 
     let out = ws.run(&["run", "--period", "2024-06", "--output", "other"]);
     assert_eq!(out.status.code(), Some(4), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
