@@ -273,7 +273,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     append_log(&out_dir.join("run.log"), started, &console.log)?;
     // A province-month's records, issues and results are millions of allocations: they are
     // freed on another thread, and a process that exits now does not wait for that.
-    std::thread::spawn(move || drop((validated, aggregated, reads, plan)));
+    // (`Builder::spawn`, not `thread::spawn`, which panics when no thread can be started: then
+    // the closure, and the results with it, are freed here instead.)
+    let results = (validated, aggregated, reads, plan);
+    let _ = std::thread::Builder::new().spawn(move || drop(results));
     Ok(exit)
 }
 
