@@ -2,9 +2,9 @@
 //! over their columns) to every indicator's value per township and month, then evaluates each
 //! target: 本月, 累计, 完成率, 序时进度, 进度差, status, and township rankings with ties.
 //!
-//! No I/O: the caller passes the facts (current period plus the year's history from the store),
-//! either as one frame (`aggregate`) or reduced a month at a time (`Reduced`, `aggregate_reduced`),
-//! which keeps memory to one month of facts at province scale.
+//! No I/O: the caller reduces the facts a month at a time (`Reduced`, `reduce_month`: the current
+//! period's, and the year's history from the store) and passes them to `aggregate_reduced`, which
+//! keeps memory to one month of facts at province scale.
 //! Townships that did not report or whose files had errors never count as zero: they are absent
 //! from the totals and named in each row's note.
 
@@ -14,19 +14,10 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::FastMap;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::period::{Period, months_into_year};
 use crate::plan::{Aggregation, Indicator, Measure, Plan, Reporter, Target, TargetKind, Thresholds};
 use crate::validate::{DEPARTMENTS, SubmissionStatus};
-
-pub struct AggregateInput<'a> {
-    pub plan: &'a Plan,
-    pub period: Period,
-    /// Facts of the plan year up to and including `period`, with a `period` column (`YYYY-MM`).
-    pub facts: DataFrame,
-    /// Submission status of every reporting unit for `period`.
-    pub statuses: Vec<(String, SubmissionStatus)>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Status {
@@ -153,11 +144,7 @@ pub struct Aggregated {
     pub township_indicators: Vec<String>,
 }
 
-fn agg_error(e: PolarsError) -> Error {
-    Error::Aggregate(e.to_string())
-}
-
-/// The stored fact columns aggregation reads (and `period`, which the store keeps in the folder
+/// The stored fact columns aggregation reads (the period is the partition's, from its folder
 /// name); the store keeps more (where each value came from), which a caller reading history can
 /// leave on disk.
 pub const FACT_COLUMNS: [&str; 6] = ["township", "form", "row", "column", "value", "text"];
@@ -267,13 +254,12 @@ pub struct Reduced {
 }
 
 impl Reduced {
-    /// Add a frame of facts with the columns `FACT_COLUMNS`, all of `period` when given, else
-    /// with a `period` column (`YYYY-MM`). One pass over the columns: a plain sum adds each
+    /// Add a frame of facts of `period` with the columns `FACT_COLUMNS`. One pass over the columns: a plain sum adds each
     /// value to its township's total; an indicator with filters (or a count) first gathers each
     /// source row's values and texts, then adds the rows that pass. A township and period get a
     /// value when at least one fact counts towards it (an absent value reads as 0 for a township
     /// counted that period).
-    pub fn add(&mut self, plan: &Plan, facts: &DataFrame, period: Option<Period>) -> PolarsResult<()> {
+    pub fn add(&mut self, plan: &Plan, facts: &DataFrame, period: Period) -> PolarsResult<()> {
         let strings = |name: &str| -> PolarsResult<StringChunked> { Ok(facts.column(name)?.as_materialized_series().str()?.clone()) };
         let township = strings("township")?;
         let form = strings("form")?;
@@ -281,10 +267,6 @@ impl Reduced {
         let text = strings("text")?;
         let row = facts.column("row")?.as_materialized_series().u32()?.clone();
         let value = facts.column("value")?.as_materialized_series().f64()?.clone();
-        let periods = match period {
-            Some(_) => None,
-            None => Some(strings("period")?),
-        };
         let specs = form_specs(plan);
         let indicators = plan.indicators.len();
         // One accumulator per (township, period) met; every township with a fact in a period is
@@ -298,26 +280,11 @@ impl Reduced {
         let mut last_group: Option<((&str, Period), usize)> = None;
         let mut last_row: Option<((usize, usize, u32), usize)> = None;
         let mut last_form: Option<(&str, Option<usize>)> = None;
-        let mut last_period: Option<(&str, Option<Period>)> = None;
-        let mut period_iter = periods.as_ref().map(|p| p.iter());
         for ((((t, f), (c, v)), x), r) in
             township.iter().zip(form.iter()).zip(column.iter().zip(value.iter())).zip(text.iter()).zip(row.iter())
         {
-            let p = match &mut period_iter {
-                Some(iter) => {
-                    let text = iter.next().flatten().unwrap_or("");
-                    match last_period {
-                        Some((last, parsed)) if last == text => parsed,
-                        _ => {
-                            let parsed = Period::parse(text);
-                            last_period = Some((text, parsed));
-                            parsed
-                        }
-                    }
-                }
-                None => period,
-            };
-            let (Some(p), Some(t)) = (p, t) else { continue };
+            let p = period;
+            let Some(t) = t else { continue };
             let gi = match last_group {
                 Some((key, i)) if key == (t, p) => i,
                 _ => {
@@ -433,7 +400,7 @@ impl Reduced {
 /// One month's facts (all of `period`) reduced (see `Reduced`).
 pub fn reduce_month(plan: &Plan, period: Period, facts: &DataFrame) -> PolarsResult<ReducedMonth> {
     let mut one = Reduced::default();
-    one.add(plan, facts, Some(period))?;
+    one.add(plan, facts, period)?;
     Ok(one.month(plan, period))
 }
 
@@ -452,11 +419,13 @@ pub struct ReducedMonth {
 /// Ledger text (status, 进展说明) of department items: target id → (status, note).
 pub type Ledger = HashMap<String, (Option<String>, Option<String>)>;
 
-/// The ledger of `period` from facts with a `period` column and the stored columns (it needs
-/// `record_key`, which `FACT_COLUMNS` leaves out: pass the current period's full facts).
-pub fn ledger_texts(facts: LazyFrame, period: Period) -> PolarsResult<Ledger> {
+/// The ledger of one period from its facts with the stored columns (it needs `record_key`,
+/// which `FACT_COLUMNS` leaves out: pass the period's full facts).
+pub fn ledger_texts(facts: &DataFrame) -> PolarsResult<Ledger> {
     let rows = facts
-        .filter(col("period").eq(lit(period.to_string())).and(col("township").eq(lit(DEPARTMENTS))))
+        .clone()
+        .lazy()
+        .filter(col("township").eq(lit(DEPARTMENTS)))
         .filter(col("column").eq(lit("status")).or(col("column").eq(lit("progress_note"))))
         .select([col("record_key"), col("column"), col("text")])
         .collect()?;
@@ -554,14 +523,6 @@ pub fn rank_with_ties(mut scores: Vec<(String, f64)>) -> Vec<(String, u32, bool)
         r.2 = counts[&r.1] > 1;
     }
     ranked
-}
-
-/// Run the aggregation for one period over the year's facts in one frame.
-pub fn aggregate(input: AggregateInput<'_>) -> Result<Aggregated> {
-    let mut reduced = Reduced::default();
-    reduced.add(input.plan, &input.facts, None).map_err(agg_error)?;
-    let ledger = ledger_texts(input.facts.lazy(), input.period).map_err(agg_error)?;
-    aggregate_reduced(input.plan, input.period, reduced, &ledger, input.statuses)
 }
 
 /// Run the aggregation for one period from the year's facts already reduced (see `Reduced`),
@@ -958,7 +919,7 @@ mod tests {
         )
         .unwrap();
         let mut reduced = Reduced::default();
-        reduced.add(&plan, &facts, Some(p)).unwrap();
+        reduced.add(&plan, &facts, p).unwrap();
         let value = |township: &str, id: &str| {
             let index = plan.indicators.iter().position(|i| i.id == id).unwrap();
             reduced.values.get(township).and_then(|m| m.get(&(index, p))).copied()

@@ -26,7 +26,6 @@
 //! `read_derived`): what was computed from its facts, valid only while the facts file is the one
 //! they were made from, deleted whenever the partition is written again.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -187,47 +186,4 @@ pub fn periods(store: &Path) -> Vec<Period> {
         .collect();
     periods.sort();
     periods
-}
-
-/// Read the partitions of the given periods into one frame with a `period` column (`YYYY-MM`).
-/// Periods without a partition are skipped.
-pub fn read_periods(store: &Path, wanted: &[Period]) -> Result<DataFrame> {
-    let mut frames = Vec::new();
-    for period in wanted {
-        let path = partition_dir(store, *period).join(FACTS_FILE);
-        if !path.is_file() {
-            continue;
-        }
-        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        let df = ParquetReader::new(file).finish().map_err(|e| store_error(&path, e))?;
-        frames.push(df.lazy().with_column(lit(period.to_string()).alias("period")));
-    }
-    if frames.is_empty() {
-        return empty_facts();
-    }
-    concat(frames, UnionArgs::default()).and_then(|lf| lf.collect()).map_err(|e| store_error(store, e))
-}
-
-/// A facts frame with no rows and the full schema (including `period`).
-pub fn empty_facts() -> Result<DataFrame> {
-    let strings = |name: &str| Column::new(name.into(), Vec::<String>::new());
-    DataFrame::new(
-        0,
-        vec![
-            strings("plan_id"),
-            strings("township"),
-            strings("form"),
-            Column::new("row".into(), Vec::<u32>::new()),
-            strings("record_key"),
-            strings("column"),
-            Column::new("value".into(), Vec::<Option<f64>>::new()),
-            Column::new("text".into(), Vec::<Option<String>>::new()),
-            Column::new("unit".into(), Vec::<Option<String>>::new()),
-            strings("source_file"),
-            strings("sheet"),
-            strings("cell"),
-            strings("period"),
-        ],
-    )
-    .map_err(|e| Error::Aggregate(e.to_string()))
 }

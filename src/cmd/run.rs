@@ -552,7 +552,7 @@ fn reduce_current(
     use polars::prelude::*;
     let err = |e: PolarsError| Error::Aggregate(e.to_string());
     let month = aggregate::reduce_month(plan, period, &current).map_err(err)?;
-    let ledger = aggregate::ledger_texts(current.lazy().with_column(lit(period.to_string()).alias("period")), period).map_err(err)?;
+    let ledger = aggregate::ledger_texts(&current).map_err(err)?;
     Ok((month, ledger))
 }
 
