@@ -372,6 +372,9 @@ fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: &Lim
         let files = ingest::discover(&dir, &folders.input).map_err(|e| Error::io(&dir, e))?;
         let (_, validated, mut facts) = ingest_period(plan, folders, earlier, files, limits, None, &mut Phases::start())?;
         store::write_partition(&folders.store, earlier, &mut facts)?;
+        // Its reduction is kept now, from the facts in hand, rather than read back from the
+        // partition by `reduce_history` a moment later.
+        reduce_and_keep(plan, &folders.store, earlier, &facts).map_err(|e| Error::Aggregate(e.to_string()))?;
         let reported =
             validated.townships.iter().filter(|t| t.status == SubmissionStatus::Reported && plan.unit(&t.township).is_some()).count();
         console.say(format!("补建历史数据 {earlier}：采用 {reported} 个镇（街道）的报表（该月通报未生成，可用 --period {earlier} 生成）"));
