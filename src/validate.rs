@@ -107,20 +107,6 @@ impl TownshipHistory {
     pub fn record(&self, form: &str, key: &str) -> Option<&[(Arc<str>, f64)]> {
         self.forms.get(form)?.get(key).map(Vec::as_slice)
     }
-
-    /// Last month's value of one cell.
-    pub fn get(&self, form: &str, key: &str, column: &str) -> Option<f64> {
-        self.record(form, key)?.iter().find(|(c, _)| &**c == column).map(|(_, v)| *v)
-    }
-
-    /// Number of values kept.
-    pub fn len(&self) -> usize {
-        self.forms.values().flat_map(|records| records.values()).map(Vec::len).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// Last month's values, by township. `period` is `None` when the store has no previous month.
