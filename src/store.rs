@@ -176,6 +176,14 @@ pub fn write_derived<T: Serialize>(store: &Path, period: Period, name: &str, key
     Ok(())
 }
 
+/// The partition of `period`, only the given columns.
+pub fn read_partition(store: &Path, period: Period, columns: &[&str]) -> Result<DataFrame> {
+    let path = partition_dir(store, period).join(FACTS_FILE);
+    let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+    let columns = columns.iter().map(|c| c.to_string()).collect();
+    ParquetReader::new(file).with_columns(Some(columns)).finish().map_err(|e| store_error(&path, e))
+}
+
 /// Periods present in the store, sorted.
 pub fn periods(store: &Path) -> Vec<Period> {
     let Ok(entries) = std::fs::read_dir(store) else { return Vec::new() };

@@ -463,11 +463,9 @@ pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<His
     if !store::periods(store_dir).contains(&previous) {
         return Ok(History::default());
     }
+    let df = store::read_partition(store_dir, previous, &["plan_id", "township", "form", "record_key", "column", "value"])?;
     let path = store::partition_dir(store_dir, previous).join(store::FACTS_FILE);
     let err = |e: PolarsError| Error::Store { path: path.clone(), message: e.to_string() };
-    let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-    let columns = ["plan_id", "township", "form", "record_key", "column", "value"].map(String::from).to_vec();
-    let df = ParquetReader::new(file).with_columns(Some(columns)).finish().map_err(err)?;
     let get_str = |name: &str| df.column(name).and_then(|c| c.as_materialized_series().str().cloned()).map_err(err);
     let plan_id = get_str("plan_id")?;
     let township = get_str("township")?;
@@ -493,18 +491,14 @@ pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<His
 /// (`kept_month`); a partition without a valid one is read (only the columns aggregation
 /// uses), reduced, and its reduction kept for the next run.
 fn reduce_history(plan: &Plan, store_dir: &Path, period: Period) -> Result<aggregate::Reduced> {
-    use polars::prelude::*;
     let mut reduced = aggregate::Reduced::default();
     for earlier in store::periods(store_dir).into_iter().filter(|p| p.year == period.year && *p < period) {
         let month = match kept_month(plan, store_dir, earlier) {
             Some(month) => month,
             None => {
+                let df = store::read_partition(store_dir, earlier, &aggregate::FACT_COLUMNS)?;
                 let path = store::partition_dir(store_dir, earlier).join(store::FACTS_FILE);
-                let err = |e: PolarsError| Error::Store { path: path.clone(), message: e.to_string() };
-                let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-                let columns = aggregate::FACT_COLUMNS.map(String::from).to_vec();
-                let df = ParquetReader::new(file).with_columns(Some(columns)).finish().map_err(err)?;
-                reduce_and_keep(plan, store_dir, earlier, &df).map_err(err)?
+                reduce_and_keep(plan, store_dir, earlier, &df).map_err(|e| Error::Store { path, message: e.to_string() })?
             }
         };
         reduced.insert_month(plan, earlier, month);
