@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::FastMap;
 use crate::error::Result;
 use crate::period::{Period, months_into_year};
+use crate::plan::DEPARTMENTS;
 use crate::plan::{Aggregation, Indicator, Measure, Plan, Reporter, Target, TargetKind, Thresholds};
-use crate::validate::{DEPARTMENTS, SubmissionStatus};
+use crate::validate::SubmissionStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Status {
@@ -33,6 +34,8 @@ pub enum Status {
     NotStarted,
     InProgress,
     NotReported,
+    /// A floor, ceiling or baseline whose total still lacks units: cannot be judged.
+    Incomplete,
 }
 
 /// How a status is coloured in reports.
@@ -45,7 +48,7 @@ pub enum Tone {
 }
 
 impl Status {
-    pub const ALL: [Status; 12] = [
+    pub const ALL: [Status; 13] = [
         Status::Completed,
         Status::OnTrack,
         Status::Lagging,
@@ -58,6 +61,7 @@ impl Status {
         Status::NotStarted,
         Status::InProgress,
         Status::NotReported,
+        Status::Incomplete,
     ];
 
     pub fn label(self) -> &'static str {
@@ -74,6 +78,7 @@ impl Status {
             Status::NotStarted => "未启动",
             Status::InProgress => "推进中",
             Status::NotReported => "未报送",
+            Status::Incomplete => "数据不全",
         }
     }
 
@@ -82,7 +87,7 @@ impl Status {
             Status::Completed | Status::OnTrack | Status::Met => Tone::Green,
             Status::Lagging | Status::InProgress => Tone::Yellow,
             Status::SeverelyLagging | Status::Warning | Status::NotMet | Status::NotStarted | Status::NotReported => Tone::Red,
-            Status::Tracked | Status::NoData => Tone::Neutral,
+            Status::Tracked | Status::NoData | Status::Incomplete => Tone::Neutral,
         }
     }
 }
@@ -109,6 +114,57 @@ pub struct TargetProgress {
     pub lead_units: String,
     /// What the figure does not include (townships not counted), or a ledger's 进展说明.
     pub note: String,
+    /// Who the cumulative figure counts (empty for qualitative targets).
+    pub coverage: Coverage,
+}
+
+/// Who a district figure counts: units counted this month, units whose last accepted value is
+/// carried (沿用, with the month it is from), and units left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Coverage {
+    pub counted: Vec<String>,
+    pub carried: Vec<(String, Period)>,
+    pub missing: Vec<String>,
+}
+
+impl Coverage {
+    fn merge(&mut self, other: Coverage) {
+        for unit in other.counted {
+            if !self.counted.contains(&unit) && !self.missing.contains(&unit) && !self.carried.iter().any(|(u, _)| *u == unit) {
+                self.counted.push(unit);
+            }
+        }
+        for (unit, from) in other.carried {
+            self.counted.retain(|u| *u != unit);
+            if !self.missing.contains(&unit) && !self.carried.iter().any(|(u, _)| *u == unit) {
+                self.carried.push((unit, from));
+            }
+        }
+        for unit in other.missing {
+            self.counted.retain(|u| *u != unit);
+            self.carried.retain(|(u, _)| *u != unit);
+            if !self.missing.contains(&unit) {
+                self.missing.push(unit);
+            }
+        }
+    }
+
+    /// `松杨湖街道（2024年5月）、…`: the carried units with the month each value is from.
+    pub fn carried_text(&self) -> String {
+        self.carried.iter().map(|(u, p)| format!("{u}（{}）", p.label())).collect::<Vec<_>>().join("、")
+    }
+
+    /// A short line for trend tables: `采用5个`, `采用4个，沿用1个：…，缺1个：…`.
+    pub fn summary(&self) -> String {
+        let mut text = format!("采用{}个", self.counted.len());
+        if !self.carried.is_empty() {
+            text.push_str(&format!("，沿用{}个：{}", self.carried.len(), self.carried_text()));
+        }
+        if !self.missing.is_empty() {
+            text.push_str(&format!("，缺{}个：{}", self.missing.len(), self.missing.join("、")));
+        }
+        text
+    }
 }
 
 /// One township's value of one indicator.
@@ -122,7 +178,10 @@ pub struct TownshipValue {
     /// Competition rank (1, 2, 2, 4); `tied` marks a shared rank.
     pub rank: Option<u32>,
     pub tied: bool,
+    /// The township's status for the indicator's form this month.
     pub submission_status: SubmissionStatus,
+    /// The indicator's form (the numerator's, for a ratio).
+    pub form: String,
 }
 
 /// A district value of one indicator in one month, for trend charts.
@@ -132,6 +191,16 @@ pub struct TrendPoint {
     pub period: Period,
     pub value: Option<f64>,
     pub townships_counted: usize,
+    /// Who the value counts (carried values are marked in the trend tables).
+    pub coverage: Coverage,
+}
+
+/// Who one form's figures count in one month, for the trend tables.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormCoverage {
+    pub form: String,
+    pub period: Period,
+    pub coverage: Coverage,
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +211,8 @@ pub struct Aggregated {
     pub trend: Vec<TrendPoint>,
     /// Indicators shown per township, in plan order.
     pub township_indicators: Vec<String>,
+    /// Each form's coverage in each month of the year up to the period.
+    pub coverage: Vec<FormCoverage>,
 }
 
 /// The stored fact columns aggregation reads (the period is the partition's, from its folder
@@ -249,9 +320,13 @@ struct Slot<'a> {
 pub struct Reduced {
     /// township → (index in `plan.indicators`, period) → value.
     values: FastMap<String, FastMap<(usize, Period), f64>>,
-    /// Townships with any fact in each period (the ones counted then).
-    counted: BTreeMap<Period, BTreeSet<String>>,
+    /// The forms of each unit counted in each period: from the month's `submissions.json`
+    /// (`set_counted`), else every (unit, form) with a fact.
+    counted: BTreeMap<Period, Counted>,
 }
+
+/// The forms counted of each unit in one period: unit → form ids.
+pub type Counted = FastMap<String, BTreeSet<String>>;
 
 impl Reduced {
     /// Add a frame of facts of `period` with the columns `FACT_COLUMNS`. One pass over the columns: a plain sum adds each
@@ -280,6 +355,8 @@ impl Reduced {
         let mut last_group: Option<((&str, Period), usize)> = None;
         let mut last_row: Option<((usize, usize, u32), usize)> = None;
         let mut last_form: Option<(&str, Option<usize>)> = None;
+        let mut forms_met: BTreeSet<(&str, &str)> = BTreeSet::new();
+        let mut last_met: Option<(&str, &str)> = None;
         for ((((t, f), (c, v)), x), r) in
             township.iter().zip(form.iter()).zip(column.iter().zip(value.iter())).zip(text.iter()).zip(row.iter())
         {
@@ -297,6 +374,10 @@ impl Reduced {
                 }
             };
             let (Some(f), Some(c)) = (f, c) else { continue };
+            if last_met != Some((t, f)) {
+                forms_met.insert((t, f));
+                last_met = Some((t, f));
+            }
             let fi = match last_form {
                 Some((last, i)) if last == f => i,
                 _ => {
@@ -346,8 +427,11 @@ impl Reduced {
                 }
             }
         }
+        let counted = self.counted.entry(period).or_default();
+        for (t, f) in forms_met {
+            counted.entry(t.to_string()).or_default().insert(f.to_string());
+        }
         for ((township, period), sums) in groups {
-            self.counted.entry(period).or_default().insert(township.to_string());
             let values: Vec<((usize, Period), f64)> =
                 sums.iter().enumerate().filter_map(|(i, sum)| sum.map(|s| ((i, period), s.value()))).collect();
             if !values.is_empty() {
@@ -371,8 +455,14 @@ impl Reduced {
             })
             .collect();
         townships.sort_by(|a, b| a.0.cmp(b.0));
+        let mut counted: Vec<(String, String)> = self
+            .counted
+            .get(&period)
+            .map(|c| c.iter().flat_map(|(unit, forms)| forms.iter().map(|f| (unit.clone(), f.clone()))).collect())
+            .unwrap_or_default();
+        counted.sort();
         ReducedMonth {
-            counted: self.counted.get(&period).map(|c| c.iter().cloned().collect()).unwrap_or_default(),
+            counted,
             indicators: plan.indicators.iter().map(|i| i.id.clone()).collect(),
             townships: townships.iter().map(|(t, _)| (*t).clone()).collect(),
             values: townships.into_iter().map(|(_, row)| row).collect(),
@@ -382,8 +472,9 @@ impl Reduced {
     /// Add one month made by `month` (for the same plan). Indicators the plan no longer has are
     /// left out.
     pub fn insert_month(&mut self, plan: &Plan, period: Period, month: ReducedMonth) {
-        if !month.counted.is_empty() {
-            self.counted.entry(period).or_default().extend(month.counted);
+        let counted = self.counted.entry(period).or_default();
+        for (unit, form) in month.counted {
+            counted.entry(unit).or_default().insert(form);
         }
         let index: Vec<Option<usize>> = month.indicators.iter().map(|id| plan.indicators.iter().position(|i| &i.id == id)).collect();
         for (township, row) in month.townships.into_iter().zip(month.values) {
@@ -397,6 +488,16 @@ impl Reduced {
     }
 }
 
+impl ReducedMonth {
+    /// Replace who was counted with what the month's submissions say (a form counted without
+    /// rows has no facts, yet was counted).
+    pub fn set_counted(&mut self, counted: Vec<(String, String)>) {
+        let mut counted = counted;
+        counted.sort();
+        self.counted = counted;
+    }
+}
+
 /// One month's facts (all of `period`) reduced (see `Reduced`).
 pub fn reduce_month(plan: &Plan, period: Period, facts: &DataFrame) -> PolarsResult<ReducedMonth> {
     let mut one = Reduced::default();
@@ -407,8 +508,8 @@ pub fn reduce_month(plan: &Plan, period: Period, facts: &DataFrame) -> PolarsRes
 /// The indicator values of one month, per township (see `Reduced::month`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReducedMonth {
-    /// Townships with any fact that month (counted then).
-    pub counted: Vec<String>,
+    /// (unit, form) counted that month.
+    pub counted: Vec<(String, String)>,
     /// Indicator ids: the columns of `values`.
     pub indicators: Vec<String>,
     /// Townships with a value: the rows of `values`.
@@ -420,25 +521,48 @@ pub struct ReducedMonth {
 pub type Ledger = HashMap<String, (Option<String>, Option<String>)>;
 
 /// The ledger of one period from its facts with the stored columns (it needs `record_key`,
-/// which `FACT_COLUMNS` leaves out: pass the period's full facts).
-pub fn ledger_texts(facts: &DataFrame) -> PolarsResult<Ledger> {
+/// which `FACT_COLUMNS` leaves out: pass the period's full facts). Where several departments'
+/// files hold the same item, the owner's row counts, then the combined ledger's, then the first
+/// other department's by name.
+pub fn ledger_texts(plan: &Plan, facts: &DataFrame) -> PolarsResult<Ledger> {
+    let department_forms = plan.forms.iter().filter(|f| f.reporter == Reporter::Department).map(|f| lit(f.id.clone()));
+    let Some(is_ledger) = department_forms.map(|f| col("form").eq(f)).reduce(|a, b| a.or(b)) else { return Ok(HashMap::new()) };
     let rows = facts
         .clone()
         .lazy()
-        .filter(col("township").eq(lit(DEPARTMENTS)))
+        .filter(is_ledger)
         .filter(col("column").eq(lit("status")).or(col("column").eq(lit("progress_note"))))
-        .select([col("record_key"), col("column"), col("text")])
+        .select([col("township"), col("record_key"), col("column"), col("text")])
+        .sort(["township"], Default::default())
         .collect()?;
+    let unit = rows.column("township")?.as_materialized_series().str()?.clone();
     let key = rows.column("record_key")?.as_materialized_series().str()?.clone();
     let column = rows.column("column")?.as_materialized_series().str()?.clone();
     let text = rows.column("text")?.as_materialized_series().str()?.clone();
-    let mut map: Ledger = HashMap::new();
+    // target id → (trust rank of the unit, status, note); lower rank wins.
+    let mut best: HashMap<String, (u8, Option<String>, Option<String>)> = HashMap::new();
     for i in 0..rows.height() {
-        let (Some(k), Some(c), Some(t)) = (key.get(i), column.get(i), text.get(i)) else { continue };
-        let entry = map.entry(k.to_string()).or_default();
-        if c == "status" { entry.0 = Some(t.to_string()) } else { entry.1 = Some(t.to_string()) }
+        let (Some(u), Some(k), Some(c), Some(t)) = (unit.get(i), key.get(i), column.get(i), text.get(i)) else { continue };
+        let owner = plan.targets.iter().find(|x| x.id == k).map(|x| plan.ledger_owner(x));
+        let rank = if owner == Some(u) {
+            0
+        } else if u == DEPARTMENTS {
+            1
+        } else {
+            2
+        };
+        let entry = best.entry(k.to_string()).or_insert((rank, None, None));
+        if rank < entry.0 {
+            *entry = (rank, None, None);
+        }
+        if rank == entry.0 {
+            let slot = if c == "status" { &mut entry.1 } else { &mut entry.2 };
+            if slot.is_none() {
+                *slot = Some(t.to_string());
+            }
+        }
     }
-    Ok(map)
+    Ok(best.into_iter().map(|(k, (_, status, note))| (k, (status, note))).collect())
 }
 
 /// What a target's numbers mean at the end of `period`.
@@ -526,42 +650,41 @@ pub fn rank_with_ties(mut scores: Vec<(String, f64)>) -> Vec<(String, u32, bool)
 }
 
 /// Run the aggregation for one period from the year's facts already reduced (see `Reduced`),
-/// the period's ledger and every reporting unit's submission status.
+/// the period's ledger and the status of every reporting unit's forms this month
+/// (unit, form, status).
 pub fn aggregate_reduced(
     plan: &Plan,
     period: Period,
     reduced: Reduced,
     ledger: &Ledger,
-    statuses: Vec<(String, SubmissionStatus)>,
+    statuses: Vec<(String, String, SubmissionStatus)>,
 ) -> Result<Aggregated> {
     let Reduced { values, mut counted } = reduced;
-    // The current period's counted set is the validation verdict, even for a township with no facts.
-    let current: BTreeSet<String> = statuses.iter().filter(|(_, s)| *s == SubmissionStatus::Reported).map(|(t, _)| t.clone()).collect();
-    let departments_counted = counted.get(&period).is_some_and(|s| s.contains(DEPARTMENTS));
-    let mut current_all = current.clone();
-    if departments_counted {
-        current_all.insert(DEPARTMENTS.to_string());
-    }
-    counted.insert(period, current_all);
-    let units: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
-    let index: FastMap<&str, usize> = plan.indicators.iter().enumerate().map(|(i, ind)| (ind.id.as_str(), i)).collect();
-    // District sums over the townships counted each period, added in township order (as a sum
-    // over `counted` would), and the townships each period leaves out: once, not per target.
-    let mut district: FastMap<(usize, Period), f64> = FastMap::default();
-    let mut missing: BTreeMap<Period, Vec<String>> = BTreeMap::new();
-    for (p, set) in &counted {
-        for township in set.iter().filter(|t| t.as_str() != DEPARTMENTS) {
-            let Some(own) = values.get(township) else { continue };
-            for i in 0..plan.indicators.len() {
-                if let Some(v) = own.get(&(i, *p)) {
-                    *district.entry((i, *p)).or_insert(0.0) += v;
-                }
-            }
+    // The current period's counted forms are the validation verdict, even for a form with no rows.
+    let mut current: Counted = FastMap::default();
+    for (unit, form, status) in &statuses {
+        if *status == SubmissionStatus::Reported {
+            current.entry(unit.clone()).or_default().insert(form.clone());
         }
-        missing.insert(*p, units.iter().filter(|u| !set.contains(*u)).cloned().collect());
     }
-    let calc =
-        Calculator { plan, values: &values, index: &index, counted: &counted, units: &units, district: &district, missing: &missing };
+    counted.insert(period, current);
+    let mut units: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
+    // District sums are added in name order (as they always were), whatever the plan's order.
+    let mut sum_order = units.clone();
+    sum_order.sort();
+    units.shrink_to_fit();
+    let index: FastMap<&str, usize> = plan.indicators.iter().enumerate().map(|(i, ind)| (ind.id.as_str(), i)).collect();
+    let mut departments: Vec<String> = plan.departments();
+    departments.sort();
+    let calc = Calculator {
+        plan,
+        values: &values,
+        index: &index,
+        counted: &counted,
+        sum_order: &sum_order,
+        departments: &departments,
+        carry_months: plan.thresholds.carry_months,
+    };
 
     let mut targets = Vec::new();
     for target in &plan.targets {
@@ -576,16 +699,17 @@ pub fn aggregate_reduced(
             township_indicators.push(indicator.id.clone());
         }
     }
-    let status_of: HashMap<&str, SubmissionStatus> = statuses.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    let status_of: HashMap<(&str, &str), SubmissionStatus> = statuses.iter().map(|(u, f, s)| ((u.as_str(), f.as_str()), *s)).collect();
     let mut townships = Vec::new();
     for indicator_id in &township_indicators {
         let indicator = plan.indicator(indicator_id).expect("listed from plan");
+        let form = calc.form_of(indicator).unwrap_or_default().to_string();
         let target = plan.targets.iter().find(|t| t.indicator.as_deref() == Some(indicator_id.as_str()));
         let mut rows: Vec<TownshipValue> = units
             .iter()
             .map(|township| {
-                let status = status_of.get(township.as_str()).copied().unwrap_or(SubmissionStatus::Missing);
-                let value = if current.contains(township) { calc.township_value(indicator, period, township) } else { None };
+                let status = status_of.get(&(township.as_str(), form.as_str())).copied().unwrap_or(SubmissionStatus::Missing);
+                let value = if status == SubmissionStatus::Reported { calc.township_value(indicator, period, township) } else { None };
                 let allocation = target.and_then(|t| t.allocations.get(township).copied());
                 let completion_rate = value.zip(allocation).filter(|(_, a)| *a > 0.0).map(|(v, a)| v / a);
                 TownshipValue {
@@ -597,6 +721,7 @@ pub fn aggregate_reduced(
                     rank: None,
                     tied: false,
                     submission_status: status,
+                    form: form.clone(),
                 }
             })
             .collect();
@@ -620,13 +745,30 @@ pub fn aggregate_reduced(
     for target in plan.targets.iter().filter(|t| t.is_numeric()) {
         let Some(indicator) = target.indicator.as_deref().and_then(|i| plan.indicator(i)) else { continue };
         for p in &year_periods {
-            let Some(set) = counted.get(p) else { continue };
-            let (value, _) = calc.district_value(indicator, *p);
-            let townships_counted = set.iter().filter(|t| t.as_str() != DEPARTMENTS).count();
-            trend.push(TrendPoint { indicator_id: indicator.id.clone(), period: *p, value, townships_counted });
+            if !counted.contains_key(p) {
+                continue;
+            }
+            let (value, coverage) = calc.district_value(indicator, *p);
+            let townships_counted = coverage.counted.len();
+            trend.push(TrendPoint { indicator_id: indicator.id.clone(), period: *p, value, townships_counted, coverage });
         }
     }
-    Ok(Aggregated { period, targets, townships, trend, township_indicators })
+    let mut coverage = Vec::new();
+    for form in &plan.forms {
+        for p in year_periods.iter().filter(|p| counted.contains_key(p)) {
+            coverage.push(FormCoverage { form: form.id.clone(), period: *p, coverage: calc.form_coverage(form, *p) });
+        }
+    }
+    Ok(Aggregated { period, targets, townships, trend, township_indicators, coverage })
+}
+
+/// Where a unit's value of a form in a month comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Source {
+    Counted,
+    /// Not counted this month: its value of that earlier month stands in (沿用).
+    Carried(Period),
+    Missing,
 }
 
 struct Calculator<'a> {
@@ -635,22 +777,26 @@ struct Calculator<'a> {
     values: &'a FastMap<String, FastMap<(usize, Period), f64>>,
     /// indicator id → index in `plan.indicators`.
     index: &'a FastMap<&'a str, usize>,
-    /// (indicator index, period) → sum over the townships counted then (departments aside).
-    district: &'a FastMap<(usize, Period), f64>,
-    /// Reporting units not counted in each period.
-    missing: &'a BTreeMap<Period, Vec<String>>,
-    counted: &'a BTreeMap<Period, BTreeSet<String>>,
-    units: &'a [String],
+    /// The forms of each unit counted in each period.
+    counted: &'a BTreeMap<Period, Counted>,
+    /// The townships, in the order district sums add them (by name).
+    sum_order: &'a [String],
+    /// The departments with a ledger of their own, by name.
+    departments: &'a [String],
+    carry_months: u32,
 }
 
 impl Calculator<'_> {
     fn reporter(&self, indicator: &Indicator) -> Reporter {
-        let form_of = |i: &Indicator| i.form.as_deref().and_then(|f| self.plan.form(f)).map(|f| f.reporter);
+        self.form_of(indicator).and_then(|f| self.plan.form(f)).map(|f| f.reporter).unwrap_or(Reporter::Township)
+    }
+
+    /// The form an indicator is computed from (the numerator's, for a ratio).
+    fn form_of<'i>(&'i self, indicator: &'i Indicator) -> Option<&'i str> {
         if indicator.is_ratio() {
-            let num = indicator.numerator.as_deref().and_then(|n| self.plan.indicator(n)).and_then(form_of);
-            num.unwrap_or(Reporter::Township)
+            indicator.numerator.as_deref().and_then(|n| self.plan.indicator(n)).and_then(|n| n.form.as_deref())
         } else {
-            form_of(indicator).unwrap_or(Reporter::Township)
+            indicator.form.as_deref()
         }
     }
 
@@ -663,6 +809,29 @@ impl Calculator<'_> {
         self.get(indicator, period, township).unwrap_or(0.0)
     }
 
+    fn is_counted(&self, unit: &str, form: &str, period: Period) -> bool {
+        self.counted.get(&period).and_then(|c| c.get(unit)).is_some_and(|forms| forms.contains(form))
+    }
+
+    /// Where a unit's figures of `form` for `period` come from: counted, else its last counted
+    /// month of the plan year at most `carry_months` back, else missing.
+    fn source(&self, unit: &str, form: &str, period: Period) -> Source {
+        if self.is_counted(unit, form, period) {
+            return Source::Counted;
+        }
+        let mut earlier = period;
+        for _ in 0..self.carry_months {
+            if earlier.month == 1 {
+                break;
+            }
+            earlier = earlier.previous();
+            if self.is_counted(unit, form, earlier) {
+                return Source::Carried(earlier);
+            }
+        }
+        Source::Missing
+    }
+
     /// A counted township's value (0 where it reported no matching rows).
     fn township_value(&self, indicator: &Indicator, period: Period, township: &str) -> Option<f64> {
         if indicator.is_ratio() {
@@ -673,52 +842,163 @@ impl Calculator<'_> {
         Some(self.raw(&indicator.id, period, township))
     }
 
-    /// District value and the townships it leaves out (not counted that period).
-    fn district_value(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Vec<String>) {
-        let Some(counted) = self.counted.get(&period) else { return (None, self.units.to_vec()) };
-        if self.reporter(indicator) == Reporter::Department {
-            if !counted.contains(DEPARTMENTS) {
-                return (None, vec![]);
+    /// Who one form's figures count in `period`.
+    fn form_coverage(&self, form: &crate::plan::Form, period: Period) -> Coverage {
+        let units: Vec<String> = if form.reporter == Reporter::Department {
+            let mut units = self.departments.to_vec();
+            if self.counted.get(&period).is_some_and(|c| c.contains_key(DEPARTMENTS)) {
+                units.push(DEPARTMENTS.to_string());
             }
-            if indicator.is_ratio() {
-                return (self.township_value(indicator, period, DEPARTMENTS), vec![]);
-            }
-            let has = self.get(&indicator.id, period, DEPARTMENTS).is_some();
-            return (has.then(|| self.raw(&indicator.id, period, DEPARTMENTS)), vec![]);
-        }
-        let missing: Vec<String> = self.missing.get(&period).cloned().unwrap_or_default();
-        if counted.iter().all(|t| t == DEPARTMENTS) {
-            return (None, missing);
-        }
-        let sum = |id: &str| self.index.get(id).and_then(|i| self.district.get(&(*i, period))).copied().unwrap_or(0.0);
-        let value = if indicator.is_ratio() {
-            let (Some(n), Some(d)) = (indicator.numerator.as_deref(), indicator.denominator.as_deref()) else { return (None, missing) };
-            let den = sum(d);
-            (den > 0.0).then(|| sum(n) / den * 100.0)
+            units
         } else {
-            Some(sum(&indicator.id))
+            self.sum_order.to_vec()
         };
-        (value, missing)
+        let mut coverage = Coverage::default();
+        for unit in units {
+            match self.source(&unit, &form.id, period) {
+                Source::Counted => coverage.counted.push(unit),
+                Source::Carried(from) => coverage.carried.push((unit, from)),
+                Source::Missing => coverage.missing.push(unit),
+            }
+        }
+        coverage
     }
 
-    /// This month's change: sum over townships counted in both months.
+    /// The district sum of a township indicator (not a ratio): each township's counted value,
+    /// or its carried one, added in name order; `None` when no township contributes.
+    fn township_sum(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Coverage) {
+        let Some(form) = indicator.form.as_deref() else { return (None, Coverage::default()) };
+        let mut coverage = Coverage::default();
+        let mut sum = 0.0;
+        for unit in self.sum_order {
+            match self.source(unit, form, period) {
+                Source::Counted => {
+                    sum += self.raw(&indicator.id, period, unit);
+                    coverage.counted.push(unit.clone());
+                }
+                Source::Carried(from) => {
+                    sum += self.raw(&indicator.id, from, unit);
+                    coverage.carried.push((unit.clone(), from));
+                }
+                Source::Missing => coverage.missing.push(unit.clone()),
+            }
+        }
+        let any = !coverage.counted.is_empty() || !coverage.carried.is_empty();
+        (any.then_some(sum), coverage)
+    }
+
+    /// The departments that may hold a department indicator's value, in the order they are
+    /// trusted: the owner of the target it measures, the combined ledger, then the others.
+    fn ledger_candidates(&self, indicator: &Indicator) -> Vec<String> {
+        let mut candidates: Vec<String> = Vec::new();
+        if let Some(target) = self.plan.targets.iter().find(|t| t.indicator.as_deref() == Some(indicator.id.as_str())) {
+            candidates.push(self.plan.ledger_owner(target).to_string());
+        }
+        for unit in std::iter::once(DEPARTMENTS).chain(self.departments.iter().map(String::as_str)) {
+            if !candidates.iter().any(|c| c == unit) {
+                candidates.push(unit.to_string());
+            }
+        }
+        candidates
+    }
+
+    /// A department indicator (not a ratio): the value of the first candidate counted with it
+    /// this month, else the latest carried one.
+    fn ledger_value(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Coverage) {
+        let Some(form) = indicator.form.as_deref() else { return (None, Coverage::default()) };
+        let candidates = self.ledger_candidates(indicator);
+        let owner = candidates.first().cloned().unwrap_or_default();
+        let mut month = period;
+        for back in 0..=self.carry_months {
+            if back > 0 {
+                if month.month == 1 {
+                    break;
+                }
+                month = month.previous();
+            }
+            for unit in &candidates {
+                if self.is_counted(unit, form, month)
+                    && let Some(v) = self.get(&indicator.id, month, unit)
+                {
+                    let mut coverage = Coverage::default();
+                    if back == 0 {
+                        coverage.counted.push(unit.clone());
+                    } else {
+                        coverage.carried.push((unit.clone(), month));
+                    }
+                    return (Some(v), coverage);
+                }
+            }
+        }
+        (None, Coverage { missing: vec![owner], ..Coverage::default() })
+    }
+
+    fn plain_value(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Coverage) {
+        if self.reporter(indicator) == Reporter::Department {
+            self.ledger_value(indicator, period)
+        } else {
+            self.township_sum(indicator, period)
+        }
+    }
+
+    /// District value and who it counts. A ratio is the ratio of the district sums.
+    fn district_value(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Coverage) {
+        if !indicator.is_ratio() {
+            return self.plain_value(indicator, period);
+        }
+        let part = |id: Option<&str>| id.and_then(|i| self.plan.indicator(i)).map(|i| self.plain_value(i, period));
+        let (Some((num, mut coverage)), Some((den, den_coverage))) =
+            (part(indicator.numerator.as_deref()), part(indicator.denominator.as_deref()))
+        else {
+            return (None, Coverage::default());
+        };
+        coverage.merge(den_coverage);
+        let value = match (num, den) {
+            (Some(n), Some(d)) if d > 0.0 => Some(n / d * 100.0),
+            _ => None,
+        };
+        (value, coverage)
+    }
+
+    /// This month's change: for each township, this month's value less last month's (each
+    /// counted or carried); townships without both are left out and named. `None` without a
+    /// stored last month (or for a ratio).
     fn month_value(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Vec<String>) {
         if indicator.is_ratio() {
             return (None, vec![]);
         }
         let measure = self.plan.indicator_measure(indicator);
-        let Some(now) = self.counted.get(&period) else { return (None, vec![]) };
         if period.month == 1 && measure == Measure::Ytd {
             return (self.district_value(indicator, period).0, vec![]);
         }
-        let Some(before) = self.counted.get(&period.previous()) else { return (None, vec![]) };
-        let both: Vec<&String> = now.iter().filter(|t| before.contains(*t)).collect();
-        let not_last_month: Vec<String> = now.iter().filter(|t| !before.contains(*t) && t.as_str() != DEPARTMENTS).cloned().collect();
-        if both.is_empty() {
-            return (None, not_last_month);
+        if !self.counted.contains_key(&period.previous()) || period.month == 1 {
+            return (None, vec![]);
         }
-        let change = both.iter().map(|t| self.raw(&indicator.id, period, t) - self.raw(&indicator.id, period.previous(), t)).sum();
-        (Some(change), not_last_month)
+        if self.reporter(indicator) == Reporter::Department {
+            let (now, _) = self.ledger_value(indicator, period);
+            let (before, _) = self.ledger_value(indicator, period.previous());
+            return (now.zip(before).map(|(n, b)| n - b), vec![]);
+        }
+        let Some(form) = indicator.form.as_deref() else { return (None, vec![]) };
+        let value_at = |unit: &str, p: Period| match self.source(unit, form, p) {
+            Source::Counted => Some(self.raw(&indicator.id, p, unit)),
+            Source::Carried(from) => Some(self.raw(&indicator.id, from, unit)),
+            Source::Missing => None,
+        };
+        let mut change = 0.0;
+        let mut any = false;
+        let mut left_out = Vec::new();
+        for unit in self.sum_order {
+            match (value_at(unit, period), value_at(unit, period.previous())) {
+                (Some(now), Some(before)) => {
+                    change += now - before;
+                    any = true;
+                }
+                (Some(_), None) => left_out.push(unit.clone()),
+                _ => {}
+            }
+        }
+        (any.then_some(change), left_out)
     }
 
     fn target_progress(&self, target: &Target, period: Period, ledger: &Ledger) -> TargetProgress {
@@ -746,6 +1026,7 @@ impl Calculator<'_> {
             status: Status::NoData,
             lead_units: target.lead_units.join("、"),
             note: String::new(),
+            coverage: Coverage::default(),
         };
         let Some(indicator) = indicator else {
             // Qualitative: the lead unit's ledger row says where it stands.
@@ -759,7 +1040,7 @@ impl Calculator<'_> {
             row.note = note.unwrap_or_default();
             return row;
         };
-        let (cumulative, missing) = self.district_value(indicator, period);
+        let (cumulative, coverage) = self.district_value(indicator, period);
         let (month_value, not_last_month) = self.month_value(indicator, period);
         let evaluation = evaluate(target, cumulative, period, &self.plan.thresholds);
         row.cumulative = cumulative;
@@ -768,14 +1049,27 @@ impl Calculator<'_> {
         row.time_progress = evaluation.time_progress;
         row.gap_pp = evaluation.gap_pp;
         row.status = evaluation.status;
+        let department = self.reporter(indicator) == Reporter::Department;
+        // A line judged on a total that still lacks townships cannot be judged.
+        if !department
+            && cumulative.is_some()
+            && !coverage.missing.is_empty()
+            && matches!(target.kind, TargetKind::Floor | TargetKind::Ceiling | TargetKind::Baseline)
+        {
+            row.status = Status::Incomplete;
+            row.completion_rate = None;
+        }
         let mut notes = Vec::new();
-        if !missing.is_empty() && self.reporter(indicator) == Reporter::Township {
-            notes.push(format!("不含{}（未报送或数据有误）", missing.join("、")));
+        if !coverage.missing.is_empty() && !department {
+            notes.push(format!("不含{}（未报送或数据有误）", coverage.missing.join("、")));
+        }
+        if !coverage.carried.is_empty() {
+            notes.push(format!("含沿用数：{}本月未采用，沿用其最近一次采用的数据", coverage.carried_text()));
         }
         if !not_last_month.is_empty() && month_value.is_some() {
             notes.push(format!("本月完成不含{}（上月数据未采用）", not_last_month.join("、")));
         }
-        if self.reporter(indicator) == Reporter::Department {
+        if department {
             if let Some((_, Some(note))) = ledger.get(&target.id) {
                 notes.push(note.clone());
             }
@@ -784,6 +1078,7 @@ impl Calculator<'_> {
             }
         }
         row.note = notes.join("；");
+        row.coverage = coverage;
         row
     }
 }
@@ -931,8 +1226,10 @@ mod tests {
         assert_eq!(value("甲镇", "garbage_villages"), Some(1.0));
         assert_eq!(value("甲镇", "toilets_year"), None);
         assert_eq!(value("乙镇", "grain_area"), None);
-        let counted: Vec<&str> = reduced.counted[&p].iter().map(String::as_str).collect();
-        assert_eq!(counted, ["乙镇", "甲镇"]);
+        // Counted per form: every (township, form) with a fact.
+        let month = reduced.month(&plan, p);
+        let pairs: Vec<(&str, &str)> = month.counted.iter().map(|(t, f)| (t.as_str(), f.as_str())).collect();
+        assert_eq!(pairs, [("乙镇", "ZX01"), ("甲镇", "ZX01"), ("甲镇", "ZX03"), ("甲镇", "ZX04")]);
     }
 
     #[test]

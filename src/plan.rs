@@ -17,6 +17,10 @@ use crate::error::{Error, Result};
 pub const SHIPPED_PLANS: &[(&str, &str)] =
     &[("yunxi-2024", include_str!("../plans/yunxi-2024.toml")), ("echeng-2024", include_str!("../plans/echeng-2024.toml"))];
 
+/// Pseudo reporting unit of a combined department ledger: a file under `部门/` that names no
+/// single department (the office's own compilation of every bureau's figures).
+pub const DEPARTMENTS: &str = "区直部门";
+
 /// The plan used when neither `--plan` nor `./plan.toml` says otherwise.
 pub const DEFAULT_PLAN: &str = "yunxi-2024";
 
@@ -71,11 +75,14 @@ pub struct Thresholds {
     pub jump_min_abs: f64,
     /// Relative tolerance for a 合计 row against the sum of detail rows.
     pub total_tolerance: f64,
+    /// How many months back a unit's last accepted value of a form may be carried into a month
+    /// it is not counted in (沿用上月数); 0 carries nothing. Within the plan year only.
+    pub carry_months: u32,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { severe_lag_pp: 10.0, jump_ratio: 0.5, jump_min_abs: 50.0, total_tolerance: 0.001 }
+        Thresholds { severe_lag_pp: 10.0, jump_ratio: 0.5, jump_min_abs: 50.0, total_tolerance: 0.001, carry_months: 2 }
     }
 }
 
@@ -676,6 +683,53 @@ impl Plan {
 
     pub fn township_forms(&self) -> impl Iterator<Item = &Form> {
         self.forms.iter().filter(|f| f.reporter == Reporter::Township)
+    }
+
+    /// Whether any form is a department ledger.
+    pub fn has_ledger(&self) -> bool {
+        self.forms.iter().any(|f| f.reporter == Reporter::Department)
+    }
+
+    /// The targets a department ledger reports: those computed from a department form, and every
+    /// qualitative task (its status). In plan order.
+    pub fn ledger_targets(&self) -> impl Iterator<Item = &Target> {
+        self.targets.iter().filter(|t| {
+            let by_department = t
+                .indicator
+                .as_deref()
+                .and_then(|i| self.indicator(i))
+                .and_then(|i| i.form.as_deref())
+                .and_then(|f| self.form(f))
+                .is_some_and(|f| f.reporter == Reporter::Department);
+            by_department || !t.is_numeric()
+        })
+    }
+
+    /// The department that reports a ledger target: its first lead unit (牵头单位), or the
+    /// combined ledger's pseudo-unit where the plan names none.
+    pub fn ledger_owner<'a>(&'a self, target: &'a Target) -> &'a str {
+        target.lead_units.first().map(String::as_str).unwrap_or(DEPARTMENTS)
+    }
+
+    /// The departments that report a ledger of their own: the owners of the ledger targets, in
+    /// order of first appearance. Empty when the plan has no department form.
+    pub fn departments(&self) -> Vec<String> {
+        if !self.has_ledger() {
+            return Vec::new();
+        }
+        let mut names: Vec<String> = Vec::new();
+        for target in self.ledger_targets() {
+            let owner = self.ledger_owner(target);
+            if owner != DEPARTMENTS && !names.iter().any(|n| n == owner) {
+                names.push(owner.to_string());
+            }
+        }
+        names
+    }
+
+    /// Whether a reporting unit name is a department (or the combined ledger), not a township.
+    pub fn is_department(&self, unit: &str) -> bool {
+        unit == DEPARTMENTS || (self.unit(unit).is_none() && self.departments().iter().any(|d| d == unit))
     }
 
     /// The measure (stock or year-to-date) of an indicator, from its value column.

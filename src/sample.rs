@@ -342,10 +342,11 @@ pub fn township_forms(plan: &Plan, unit: &ReportingUnit, period: Period) -> BTre
     forms
 }
 
-/// The department ledger: values for department targets and a status for qualitative tasks.
-pub fn department_form(plan: &Plan, period: Period, values: &BTreeMap<&str, f64>) -> FilledForm {
+/// The ledger of one department (or, for `区直部门`, the combined ledger of all): values for
+/// department targets and a status for qualitative tasks.
+pub fn department_form(plan: &Plan, unit: &str, period: Period, values: &BTreeMap<&str, f64>) -> FilledForm {
     let Some(form) = plan.forms.iter().find(|f| f.reporter == crate::plan::Reporter::Department) else { return FilledForm::default() };
-    let items = crate::report::template::department_items(plan);
+    let items = crate::report::template::department_items_of(plan, unit);
     let mut rows = Vec::new();
     for id in &items {
         let target = plan.targets.iter().find(|t| &t.id == id).expect("item from plan");

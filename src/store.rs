@@ -7,7 +7,7 @@
 //! | column | type | meaning |
 //! |---|---|---|
 //! | plan_id | string | plan the facts were validated against, e.g. `yunxi-2024` |
-//! | township | string | reporting unit (`区直部门` for department ledgers) |
+//! | township | string | reporting unit: township, department (`区民政局`), or `区直部门` for a combined ledger |
 //! | form | string | 表号, e.g. `ZX01` |
 //! | row | uint32 | 1-based sheet row of the source |
 //! | record_key | string | village or project name (or ledger item id) |
@@ -22,7 +22,12 @@
 //! A partition is replaced by writing a temporary file and renaming it over the old one, so a
 //! reader never sees half a partition and a killed run leaves the previous partition intact.
 //!
-//! Beside `facts.parquet` a partition may hold derived files (`*.derived.json`, see
+//! Beside `facts.parquet` a partition holds `submissions.json`: which reporting unit's forms
+//! were counted that month (unit, form, status, file), written just before the facts. Coverage
+//! of earlier months (who was counted, whose value is carried) comes from it; a partition
+//! written by an older version without it is taken to count each unit's forms that have facts.
+//!
+//! Beside `facts.parquet` a partition may also hold derived files (`*.derived.json`, see
 //! `read_derived`): what was computed from its facts, valid only while the facts file is the one
 //! they were made from, deleted whenever the partition is written again.
 
@@ -130,6 +135,54 @@ pub fn write_partition(store: &Path, period: Period, facts: &mut DataFrame) -> R
     Ok(target)
 }
 
+pub const SUBMISSIONS_FILE: &str = "submissions.json";
+
+/// One reporting unit's form in one month, as `submissions.json` keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub unit: String,
+    pub form: String,
+    pub status: crate::validate::SubmissionStatus,
+    #[serde(default)]
+    pub file: Option<String>,
+}
+
+/// The submissions of a validated month, in unit and form order.
+pub fn submissions(validated: &crate::validate::Validated) -> Vec<Submission> {
+    validated
+        .townships
+        .iter()
+        .flat_map(|t| {
+            t.forms.iter().map(|f| Submission { unit: t.township.clone(), form: f.form.clone(), status: f.status, file: f.file.clone() })
+        })
+        .collect()
+}
+
+/// Write a partition's `submissions.json` (atomically). Called before `write_partition`.
+pub fn write_submissions(store: &Path, period: Period, submissions: &[Submission]) -> Result<()> {
+    let dir = partition_dir(store, period);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let target = dir.join(SUBMISSIONS_FILE);
+    let json = serde_json::to_vec_pretty(submissions).map_err(|e| store_error(&target, e))?;
+    write_file_atomic(&dir, &target, &json)
+}
+
+/// A partition's submissions, or `None` for a partition written before they were kept (or an
+/// unreadable file: the caller then falls back to the facts).
+pub fn read_submissions(store: &Path, period: Period) -> Option<Vec<Submission>> {
+    let bytes = std::fs::read(partition_dir(store, period).join(SUBMISSIONS_FILE)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn write_file_atomic(dir: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut temp = tempfile::Builder::new().prefix(".zhenxing-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    temp.write_all(bytes).map_err(|e| Error::io(target, e))?;
+    temp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
+    temp.persist(target).map_err(|e| Error::io(target, e.error))?;
+    Ok(())
+}
+
 /// Files derived from a partition end in this; `write_partition` deletes them.
 pub const DERIVED_SUFFIX: &str = ".derived.json";
 
@@ -164,16 +217,12 @@ pub fn read_derived<T: DeserializeOwned>(store: &Path, period: Period, name: &st
 /// Write the derived file `name` of a partition (atomically: a reader sees the old file or the
 /// new one).
 pub fn write_derived<T: Serialize>(store: &Path, period: Period, name: &str, key: &str, content: &T) -> Result<()> {
-    use std::io::Write;
     let dir = partition_dir(store, period);
     let facts = dir.join(FACTS_FILE);
     let target = dir.join(name);
     let partition = stamp(&facts).ok_or_else(|| store_error(&facts, "找不到分区文件"))?;
     let json = serde_json::to_vec(&Derived { key: key.to_string(), partition, content }).map_err(|e| store_error(&target, e))?;
-    let mut temp = tempfile::Builder::new().prefix(".zhenxing-").suffix(".tmp").tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
-    temp.write_all(&json).map_err(|e| Error::io(&target, e))?;
-    temp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
-    Ok(())
+    write_file_atomic(&dir, &target, &json)
 }
 
 /// The partition of `period`, only the given columns.

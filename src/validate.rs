@@ -19,8 +19,7 @@ use crate::text::{closest, normalise, parse_number, parse_yes_no};
 use crate::units;
 use crate::{FastMap, FastSet};
 
-/// Pseudo reporting unit under which department ledgers are kept.
-pub const DEPARTMENTS: &str = "区直部门";
+pub use crate::plan::DEPARTMENTS;
 
 /// A typed value of one cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -158,7 +157,7 @@ impl History {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionStatus {
     /// Files present and free of errors: counted.
@@ -184,8 +183,10 @@ impl SubmissionStatus {
 pub enum FileStatus {
     /// Counted.
     Used,
-    /// Has errors (or its township has): not counted.
+    /// Has errors in every form it supplies: not counted.
     Rejected,
+    /// Some of its forms are counted; the others have errors or came again in a newer file.
+    PartlyUsed,
     /// A newer file of the same township and form is used instead.
     Superseded,
     /// Belongs to no reporting unit of the plan.
@@ -197,6 +198,7 @@ impl FileStatus {
         match self {
             FileStatus::Used => "已采用",
             FileStatus::Rejected => "有错误未采用",
+            FileStatus::PartlyUsed => "部分采用",
             FileStatus::Superseded => "已被较新文件替代",
             FileStatus::UnknownTownship => "填报单位不明",
         }
@@ -216,13 +218,38 @@ pub struct FileOutcome {
     pub warnings: usize,
 }
 
+/// Where one form of one reporting unit stands this month.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormOutcome {
+    pub form: String,
+    /// 已报送 (counted), 数据有误 (an error in the form or its file), 未报送 (no file supplied it).
+    pub status: SubmissionStatus,
+    /// The file its rows come from (the newest that supplied it).
+    pub file: Option<String>,
+    /// Errors in the form (and in its file as a whole).
+    pub errors: usize,
+}
+
+/// Where one reporting unit (township, department, or the combined ledger) stands this month.
 #[derive(Debug, Clone, Serialize)]
 pub struct TownshipOutcome {
     pub township: String,
+    /// A department (or the combined ledger), not a township.
+    pub department: bool,
+    /// 已报送 only when every form of the unit is counted; 未报送 when no file came; else 数据有误.
     pub status: SubmissionStatus,
     pub files: Vec<String>,
     pub errors: usize,
     pub warnings: usize,
+    /// Each of the unit's forms, in plan order.
+    pub forms: Vec<FormOutcome>,
+}
+
+impl TownshipOutcome {
+    /// The status of one form of the unit (未报送 for a form the unit does not report).
+    pub fn form_status(&self, form: &str) -> SubmissionStatus {
+        self.forms.iter().find(|f| f.form == form).map(|f| f.status).unwrap_or(SubmissionStatus::Missing)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -246,8 +273,27 @@ impl Validated {
         self.issues.iter().filter(|i| i.severity == Severity::Warning).count()
     }
 
+    /// Townships (not departments) with this overall status.
     pub fn count(&self, status: SubmissionStatus) -> usize {
-        self.townships.iter().filter(|t| t.status == status).count()
+        self.townships.iter().filter(|t| !t.department && t.status == status).count()
+    }
+
+    /// Departments (and the combined ledger) with this status.
+    pub fn department_count(&self, status: SubmissionStatus) -> usize {
+        self.townships.iter().filter(|t| t.department && t.status == status).count()
+    }
+
+    /// Every (unit, form) counted this month.
+    pub fn counted_forms(&self) -> Vec<(String, String)> {
+        self.townships
+            .iter()
+            .flat_map(|t| t.forms.iter().filter(|f| f.status == SubmissionStatus::Reported).map(|f| (t.township.clone(), f.form.clone())))
+            .collect()
+    }
+
+    /// The outcome of one reporting unit.
+    pub fn unit(&self, name: &str) -> Option<&TownshipOutcome> {
+        self.townships.iter().find(|t| t.township == name)
     }
 }
 
@@ -262,7 +308,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         .map(|(index, read)| {
             let mut file_issues = read.issues.clone();
             let township = if read.input.department {
-                Some(DEPARTMENTS.to_string())
+                Some(identify_department(plan, read))
             } else {
                 identify_township(plan, &unit_names, read, &mut file_issues)
             };
@@ -343,31 +389,53 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         }
     }
 
-    // Township outcomes, including forms no file supplied.
-    let mut townships = Vec::new();
-    let mut counted: BTreeSet<String> = BTreeSet::new();
+    // Unit outcomes, form by form: an error rejects the form it is in (a file-level error, every
+    // form of its file), never the unit's other forms.
+    let file_level = |rule: Rule| matches!(rule, Rule::Unreadable | Rule::TownshipMismatch | Rule::PeriodMismatch | Rule::UnknownTownship);
+    let form_of_issue = |read: &FileRead, issue: &Issue| -> Option<String> {
+        if issue.sheet.is_empty() || file_level(issue.rule) {
+            return None;
+        }
+        read.tables
+            .iter()
+            .find(|t| t.sheet == issue.sheet)
+            .map(|t| t.form_id.clone())
+            .or_else(|| plan.forms.iter().find(|f| f.sheet == issue.sheet).map(|f| f.id.clone()))
+    };
+    let departments = plan.departments();
     let mut names: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
-    if plan.forms.iter().any(|f| f.reporter == Reporter::Department) && township_files.contains_key(DEPARTMENTS) {
+    names.extend(departments.iter().cloned());
+    if plan.has_ledger() && township_files.contains_key(DEPARTMENTS) {
         names.push(DEPARTMENTS.to_string());
     }
+    let mut townships = Vec::new();
+    // (unit, form) counted this month.
+    let mut counted: BTreeSet<(String, String)> = BTreeSet::new();
     for name in &names {
+        let department = plan.is_department(name);
+        let reporter = if department { Reporter::Department } else { Reporter::Township };
+        let unit_forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
         let indices = township_files.get(name).cloned().unwrap_or_default();
         if indices.is_empty() {
             townships.push(TownshipOutcome {
                 township: name.clone(),
+                department,
                 status: SubmissionStatus::Missing,
                 files: vec![],
                 errors: 0,
                 warnings: 0,
+                forms: unit_forms
+                    .iter()
+                    .map(|f| FormOutcome { form: f.id.clone(), status: SubmissionStatus::Missing, file: None, errors: 0 })
+                    .collect(),
             });
             continue;
         }
-        let reporter = if name == DEPARTMENTS { Reporter::Department } else { Reporter::Township };
         let newest = *indices.iter().max_by_key(|i| (reads[**i].modified, reads[**i].input.display.clone())).expect("non-empty");
         let supplied: BTreeSet<&str> = indices.iter().flat_map(|i| reads[*i].tables.iter().map(|t| t.form_id.as_str())).collect();
         let any_readable = indices.iter().any(|i| reads[*i].unreadable.is_none());
         if any_readable && reporter == Reporter::Township {
-            for form in plan.forms.iter().filter(|f| f.reporter == reporter && !supplied.contains(f.id.as_str())) {
+            for form in unit_forms.iter().filter(|f| !supplied.contains(f.id.as_str())) {
                 let already = per_file
                     .iter()
                     .any(|(i, _, _, is)| *i == newest && is.iter().any(|x| x.rule == Rule::MissingSheet && x.sheet == form.sheet));
@@ -380,7 +448,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                         severity: Severity::Error,
                         rule: Rule::MissingSheet,
                         value: String::new(),
-                        message: format!("{name}本月缺少{}“{}”，请补报", form.id, form.sheet),
+                        message: format!("{name}本月缺少{}“{}”，请补报（其他报表照常采用）", form.id, form.sheet),
                     });
                 }
             }
@@ -389,16 +457,49 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             per_file.iter().filter(|(i, _, _, _)| indices.contains(i)).flat_map(|(_, _, _, is)| is.iter()).collect();
         let errors = file_issues.iter().filter(|i| i.severity == Severity::Error).count();
         let warnings = file_issues.len() - errors;
-        let status = if errors > 0 { SubmissionStatus::Rejected } else { SubmissionStatus::Reported };
-        if status == SubmissionStatus::Reported {
-            counted.insert(name.clone());
+        let file_errors = indices.iter().any(|i| {
+            per_file
+                .iter()
+                .any(|(j, _, _, is)| j == i && is.iter().any(|x| x.severity == Severity::Error && form_of_issue(&reads[*i], x).is_none()))
+        });
+        let mut forms = Vec::new();
+        for form in &unit_forms {
+            let Some(&file) = chosen.get(&(name.clone(), form.id.clone())) else {
+                // No file supplied the form: missing, or (when a file of the unit could not be
+                // read at all) rejected with that file.
+                let status = if file_errors { SubmissionStatus::Rejected } else { SubmissionStatus::Missing };
+                forms.push(FormOutcome { form: form.id.clone(), status, file: None, errors: 0 });
+                continue;
+            };
+            let form_errors = per_file
+                .iter()
+                .filter(|(j, _, _, _)| *j == file)
+                .flat_map(|(_, _, _, is)| is.iter())
+                .filter(|x| x.severity == Severity::Error)
+                .filter(|x| form_of_issue(&reads[file], x).is_none_or(|f| f == form.id))
+                .count();
+            // A newer file of the unit that could not be read is its latest word on every form:
+            // the older file's figures are not used in its place.
+            let broken_since = indices.iter().any(|&i| reads[i].unreadable.is_some() && newer(i, file));
+            let status = if form_errors > 0 || broken_since { SubmissionStatus::Rejected } else { SubmissionStatus::Reported };
+            if status == SubmissionStatus::Reported {
+                counted.insert((name.clone(), form.id.clone()));
+            }
+            forms.push(FormOutcome { form: form.id.clone(), status, file: Some(reads[file].input.display.clone()), errors: form_errors });
         }
+        let status = if forms.iter().all(|f| f.status == SubmissionStatus::Reported) {
+            SubmissionStatus::Reported
+        } else {
+            SubmissionStatus::Rejected
+        };
         townships.push(TownshipOutcome {
             township: name.clone(),
+            department,
             status,
             files: indices.iter().map(|i| reads[*i].input.display.clone()).collect(),
             errors,
             warnings,
+            forms,
         });
     }
 
@@ -407,18 +508,23 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         let read = &reads[index];
         let errors = file_issues.iter().filter(|i| i.severity == Severity::Error).count();
         let warnings = file_issues.len() - errors;
-        let status = if township.is_empty() || !plan.units.iter().any(|u| u.name == township) && township != DEPARTMENTS {
+        let used_forms: BTreeSet<&str> = used_by_file
+            .get(&index)
+            .map(|forms| forms.iter().filter(|f| counted.contains(&(township.clone(), (*f).clone()))).map(String::as_str).collect())
+            .unwrap_or_default();
+        let status = if township.is_empty() || !names.contains(&township) {
             FileStatus::UnknownTownship
         } else if superseded.contains(&index) {
             FileStatus::Superseded
-        } else if counted.contains(&township) {
+        } else if used_forms.is_empty() {
+            FileStatus::Rejected
+        } else if read.tables.iter().all(|t| used_forms.contains(t.form_id.as_str())) {
             FileStatus::Used
         } else {
-            FileStatus::Rejected
+            FileStatus::PartlyUsed
         };
-        if status == FileStatus::Used {
-            let used_forms = &used_by_file[&index];
-            records.extend(file_records.into_iter().filter(|r| used_forms.contains(&r.form)));
+        if matches!(status, FileStatus::Used | FileStatus::PartlyUsed) {
+            records.extend(file_records.into_iter().filter(|r| used_forms.contains(r.form.as_str())));
         }
         files.push(FileOutcome {
             file: read.input.display.clone(),
@@ -431,6 +537,28 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             warnings,
         });
         issues.extend(file_issues);
+    }
+
+    // A department without a ledger of its own is still reported when the office's combined
+    // ledger (区直部门) was counted and holds rows of its targets.
+    let combined: Option<String> = townships
+        .iter()
+        .find(|t| t.township == DEPARTMENTS && t.status == SubmissionStatus::Reported)
+        .and_then(|t| t.files.iter().find(|f| files.iter().any(|o| &o.file == *f && o.status != FileStatus::Superseded)).cloned());
+    if let Some(combined) = combined {
+        for outcome in townships.iter_mut().filter(|t| t.department && t.township != DEPARTMENTS && t.status == SubmissionStatus::Missing) {
+            let owns_a_row = records.iter().any(|r| {
+                r.township == DEPARTMENTS && plan.targets.iter().any(|t| t.id == r.key && plan.ledger_owner(t) == outcome.township.as_str())
+            });
+            if owns_a_row {
+                outcome.status = SubmissionStatus::Reported;
+                outcome.files = vec![combined.clone()];
+                for form in &mut outcome.forms {
+                    form.status = SubmissionStatus::Reported;
+                    form.file = Some(combined.clone());
+                }
+            }
+        }
     }
     issues.sort_by(|a, b| (&a.file, &a.sheet, cell_order(&a.cell), a.rule).cmp(&(&b.file, &b.sheet, cell_order(&b.cell), b.rule)));
     Validated { period, files, townships, records, issues, history_checked: history.period.is_some() }
@@ -550,6 +678,31 @@ fn identify_township(plan: &Plan, names: &UnitNames<'_>, read: &FileRead, issues
         message: format!("无法确定文件属于哪个镇（街道）：“{guess_text}”不是本区填报单位{suggestion}"),
     });
     None
+}
+
+/// The department a ledger file under `部门/` is from: the department its 填报单位 line or its
+/// file name names (in full, `区民政局`, or without the district's `区`, `民政局`); of several, the
+/// longest name. A file that names none is the office's combined ledger (`区直部门`).
+fn identify_department(plan: &Plan, read: &FileRead) -> String {
+    let departments = plan.departments();
+    let names_in = |text: &str| -> Option<&String> {
+        let text = normalise(text);
+        departments
+            .iter()
+            .filter(|d| {
+                let full = normalise(d);
+                let short = full.strip_prefix('区').filter(|s| s.chars().count() >= 2).unwrap_or(&full);
+                text.contains(&full) || text.contains(short)
+            })
+            .max_by_key(|d| d.chars().count())
+    };
+    read.claims
+        .townships
+        .iter()
+        .find_map(|claim| names_in(&claim.text))
+        .or_else(|| names_in(&read.stem()))
+        .cloned()
+        .unwrap_or_else(|| DEPARTMENTS.to_string())
 }
 
 /// The period in the file name and the 填报月份 lines must be the folder's.
@@ -684,21 +837,18 @@ impl TableCheck<'_> {
                 }
             };
             if let Some(&first) = seen_keys.get(&key) {
-                // A village reported twice would count twice: only its first row is kept. Two
-                // projects may share a name, so both are kept and the township is asked.
-                let village = form.row_kind == RowKind::Village;
-                let message = if village {
-                    format!("“{key}”在第 {first} 行已填报过，本行重复，未计入汇总；请删除重复行")
-                } else {
-                    format!("“{key}”在第 {first} 行已填报过，本行重复；如确为两个项目请改用不同名称")
-                };
+                // A village or project entered twice would count twice: only its first row is
+                // counted, and the warning names both rows.
+                let what = if form.row_kind == RowKind::Village { "村（社区）" } else { "项目" };
+                let message = format!(
+                    "{what}“{key}”在第 {first} 行和第 {} 行重复填报，汇总只计第 {first} 行，第 {} 行未计入；请删除重复行（如确为两个项目，请改用不同名称）",
+                    row.row + 1,
+                    row.row + 1
+                );
                 issues.push(self.issue(Rule::DuplicateRow, self.cell_of(row.row, key_index), key.clone(), message));
-                if village {
-                    continue;
-                }
-            } else {
-                seen_keys.insert(key.clone(), row.row as u32 + 1);
+                continue;
             }
+            seen_keys.insert(key.clone(), row.row as u32 + 1);
             let record = Record {
                 township: self.township.to_string(),
                 form: form.id.clone(),

@@ -752,7 +752,7 @@ const ERROR_CASES: &[ErrorCase] = &[
 ];
 
 #[test]
-fn each_error_rule_is_reported_at_its_cell_and_the_township_is_not_counted() {
+fn each_error_rule_is_reported_at_its_cell_and_its_form_is_not_counted() {
     for case in ERROR_CASES {
         let mut book = Book::baseline(TOWNSHIP);
         (case.edit)(&mut book);
@@ -763,8 +763,23 @@ fn each_error_rule_is_reported_at_its_cell_and_the_township_is_not_counted() {
         assert!(validated.issues.iter().all(|i| i.township == TOWNSHIP), "{}: issues name the township", case.name);
         assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Rejected, "{}", case.name);
         assert_eq!(SubmissionStatus::Rejected.label(), "数据有误");
-        assert!(validated.records.is_empty(), "{}: nothing of a file with errors is counted", case.name);
-        assert_eq!(validated.files[0].status, FileStatus::Rejected, "{}", case.name);
+        // An error rejects the form (sheet) it is in; an error about the whole file, every form.
+        let errors: Vec<&zhenxing::issue::Issue> = validated.issues.iter().filter(|i| i.severity == Severity::Error).collect();
+        let whole_file = errors.iter().any(|i| i.sheet.is_empty() || matches!(i.rule.id(), "E01" | "E13" | "E14"));
+        let rejected_forms: Vec<&str> =
+            errors.iter().filter_map(|i| plan().forms.iter().find(|f| f.sheet == i.sheet).map(|f| f.id.as_str())).collect();
+        assert!(
+            validated.records.iter().all(|r| !rejected_forms.contains(&r.form.as_str())),
+            "{}: nothing of a form with errors is counted",
+            case.name
+        );
+        if whole_file {
+            assert!(validated.records.is_empty(), "{}: nothing of a file with errors about the whole file is counted", case.name);
+            assert_eq!(validated.files[0].status, FileStatus::Rejected, "{}", case.name);
+        } else {
+            assert!(!validated.records.is_empty(), "{}: the file's other forms are counted", case.name);
+            assert_eq!(validated.files[0].status, FileStatus::PartlyUsed, "{}", case.name);
+        }
     }
 }
 
@@ -781,12 +796,15 @@ fn file_with_errors_is_not_counted_and_its_township_shows_as_data_wrong() {
     bad.sheet("ZX01").set("B4", "一千");
     let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("长岭街道_2024年03月.xlsx", bad.bytes())]);
     assert_eq!(found(&validated), expected(&["粮食与耕地!B4 E05"]));
-    let outcome: Vec<(&str, &str)> = validated.townships.iter().map(|t| (t.township.as_str(), t.status.label())).collect();
+    let outcome: Vec<(&str, &str)> =
+        validated.townships.iter().filter(|t| !t.department).map(|t| (t.township.as_str(), t.status.label())).collect();
     assert_eq!(
         outcome,
         [("长岭街道", "数据有误"), ("云溪街道", "未报送"), ("松杨湖街道", "已报送"), ("陆城镇", "未报送"), ("路口镇", "未报送")]
     );
-    assert!(validated.records.iter().all(|r| r.township == TOWNSHIP), "only the clean township's rows are counted");
+    // 长岭街道's 粮食与耕地 has the error: its other forms count, that one does not.
+    assert!(validated.records.iter().filter(|r| r.form == "ZX01").all(|r| r.township == TOWNSHIP), "only the clean township's ZX01 rows");
+    assert!(validated.records.iter().any(|r| r.township == "长岭街道" && r.form == "ZX04"), "长岭街道's 人居环境 is counted");
     assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6);
 }
 

@@ -41,7 +41,7 @@ fn of(township: &str, indicator: &str) -> (String, String) {
     (township.to_string(), indicator.to_string())
 }
 
-/// May (all three townships), then June with 丙镇 missing.
+/// May (all three townships), then June with 丙镇 missing: its May figures are carried.
 #[test]
 fn every_target_kind_with_a_township_missing_in_june() {
     let wd = workspace(&["甲镇", "乙镇"]);
@@ -58,38 +58,49 @@ fn every_target_kind_with_a_township_missing_in_june() {
     assert_eq!(may["grain_area"][1], "");
     assert_eq!(may["grain_area"][2], "300", "May grain area = 160 + 80 + 60");
 
-    // June: 丙镇 did not report → exit 1, and it is named.
+    // June: 丙镇 did not report → exit 1, and it is named. Its May figures are carried
+    // (沿用上月数, one month back, within the default two), marked in every row's note.
     let june_run = run(&wd, None);
     june_run.expect_code(1);
     let june = progress(&wd, "2024-06");
 
-    // Annual target, June: 序时进度 = 6 ÷ 12 = 0.5. Counted: 甲镇 300 + 乙镇 150 = 450 (丙镇 is
-    // not counted as zero: it is not counted at all). 本月 = June − May over townships counted in
-    // both months: (300 − 160) + (150 − 80) = 210. 完成率 450 ÷ 1000 = 0.45, 进度差 −5 → 滞后.
-    assert_eq!(june["grain_area"], row(["1000", "210", "450", "0.45", "0.5", "-5", "滞后"]));
-    // Floor (红线) breached: 900 + 500 = 1400 < 2000 → 预警, never "completed"; stock, so 本月 is
-    // the change since May (0); no 序时进度.
-    assert_eq!(june["cultivated_land"], row(["2000", "0", "1400", "0.7", "", "", "预警"]));
-    // Deadline before the month (2024-03-31): everything is due. 140 + 40 = 180 of 250 = 0.72;
-    // 进度差 = (0.72 − 1) × 100 = −28 → 严重滞后. 本月 = (140 − 90) + (40 − 30) = 60.
+    // Annual target, June: 序时进度 = 6 ÷ 12 = 0.5. Counted: 甲镇 300 + 乙镇 150, and 丙镇's
+    // May 60 carried = 510. 本月 = June − May per township, 丙镇's carried value unchanged:
+    // (300 − 160) + (150 − 80) + (60 − 60) = 210. 完成率 0.51, 进度差 +1 → 正常.
+    assert_eq!(june["grain_area"], row(["1000", "210", "510", "0.51", "0.5", "1", "正常"]));
+    // Floor (红线) breached: 900 + 500 + 丙镇 400 (carried) = 1800 < 2000 → 预警, never
+    // "completed" (every township is in the total, so it can be judged); stock: 本月 0.
+    assert_eq!(june["cultivated_land"], row(["2000", "0", "1800", "0.9", "", "", "预警"]));
+    // Deadline before the month (2024-03-31): everything is due. 140 + 40 + 丙镇 0 = 180 of 250
+    // = 0.72; 进度差 = (0.72 − 1) × 100 = −28 → 严重滞后. 本月 = (140 − 90) + (40 − 30) + 0 = 60.
     assert_eq!(june["hsf_done"], row(["250", "60", "180", "0.72", "1", "-28", "严重滞后"]));
-    // Deadline after the month (2024-09-30): 序时进度 = 6 ÷ 9 = 0.6667. 50 + 15 = 65 of 100;
+    // Deadline after the month (2024-09-30): 序时进度 = 6 ÷ 9 = 0.6667. 50 + 15 + 0 = 65 of 100;
     // 进度差 = (0.65 − 0.66667) × 100 = −1.67 → 滞后. 本月 = (50 − 20) + (15 − 5) = 40.
     assert_eq!(june["camellia"], row(["100", "40", "65", "0.65", "0.6667", "-1.67", "滞后"]));
-    // Milestone on its date: June 30 → 55% due. 拨付进度 = (60+45+20 + 90+10) ÷ (250 + 200)
-    // = 225 ÷ 450 = 50%; 完成率 = 50 ÷ 80 = 0.625; 序时进度 = 55 ÷ 80 = 0.6875; −6.25 → 滞后.
-    assert_eq!(june["pay_progress"], row(["80", "", "50", "0.625", "0.6875", "-6.25", "滞后"]));
-    // Ratio: 产业发展 funds ÷ all funds = (100 + 150) ÷ 450 = 55.5556% < 60% → 未达标;
-    // 完成率 = 55.5556 ÷ 60 = 0.9259.
-    assert_eq!(june["industry_share"], row(["60", "", "55.5556", "0.9259", "", "", "未达标"]));
-    // Baseline: 外出务工 55 + 30 = 85 < 100 (2023) → 预警.
-    assert_eq!(june["migrant_workers"], row(["100", "0", "85", "0.85", "", "", "预警"]));
+    // Milestone on its date: June 30 → 55% due. 拨付进度 = (60+45+20 + 90+10 + 丙镇 30) ÷
+    // (250 + 200 + 100) = 255 ÷ 550 = 46.3636%; 完成率 = 46.3636 ÷ 80 = 0.5795; 序时进度 =
+    // 55 ÷ 80 = 0.6875; (0.579545 − 0.6875) × 100 = −10.80 → 严重滞后.
+    assert_eq!(june["pay_progress"], row(["80", "", "46.3636", "0.5795", "0.6875", "-10.8", "严重滞后"]));
+    // Ratio: 产业发展 funds ÷ all funds = (100 + 150 + 100) ÷ 550 = 63.6364% ≥ 60% → 达标.
+    assert_eq!(june["industry_share"], row(["60", "", "63.6364", "1.0606", "", "", "达标"]));
+    // Baseline: 外出务工 55 + 30 + 丙镇 25 = 110 ≥ 100 (2023) → 达标.
+    assert_eq!(june["migrant_workers"], row(["100", "0", "110", "1.1", "", "", "达标"]));
     // Count with a category filter: 新建桥梁 rows: 甲三桥梁 (since May) + 乙二桥梁 (new) = 2 of 2
-    // → 已完成; 本月 = 甲镇 (1 − 1) + 乙镇 (1 − 0) = 1; 进度差 = (1 − 0.5) × 100 = 50.
+    // → 已完成; 本月 = 甲镇 (1 − 1) + 乙镇 (1 − 0) + 丙镇 0 = 1; 进度差 = (1 − 0.5) × 100 = 50.
     assert_eq!(june["bridges"], row(["2", "1", "2", "1", "0.5", "50", "已完成"]));
-    // Tracked: 12 + 3 = 15, 本月 (12 − 8) + (3 − 2) = 5, no target.
-    assert_eq!(june["toilets"], row(["", "5", "15", "", "", "", "跟踪监测"]));
+    // Tracked: 12 + 3 + 丙镇 1 = 16, 本月 (12 − 8) + (3 − 2) + 0 = 5, no target.
+    assert_eq!(june["toilets"], row(["", "5", "16", "", "", "", "跟踪监测"]));
     assert_eq!(june.len(), 9, "one row per target");
+    // Every figure says whom it carries.
+    let carried = csv_maps(&wd.path("output/2024-06/progress.csv"));
+    for r in &carried {
+        assert_eq!(
+            (r["units_counted"].as_str(), r["units_carried"].as_str(), r["units_missing"].as_str()),
+            ("2", "丙镇@2024-05", ""),
+            "{r:?}"
+        );
+        assert!(r["note"].contains("含沿用数：丙镇（2024年5月）"), "{r:?}");
+    }
 
     // townships.csv: allocations, completion against them, ranks with ties.
     let towns = townships(&wd, "2024-06");
@@ -116,7 +127,8 @@ fn every_target_kind_with_a_township_missing_in_june() {
     let overview = bulletin.worksheet_range("总览").unwrap();
     let texts: Vec<String> = overview.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
     assert!(texts.iter().any(|t| t.contains("未报送 1 个") && t.contains("未报送：丙镇")), "counts line: {texts:?}");
-    assert!(texts.iter().any(|t| t.contains("不含丙镇（未报送或数据有误）")), "note on the figures: {texts:?}");
+    assert!(texts.iter().any(|t| t.contains("含沿用数：丙镇（2024年5月）")), "note on the figures: {texts:?}");
+    assert!(!texts.iter().any(|t| t.contains("不含丙镇")), "丙镇 is carried, not left out: {texts:?}");
     assert!(june_run.stderr().is_empty(), "{}", june_run.stderr());
     assert!(june_run.stdout().is_empty(), "--quiet prints nothing: {}", june_run.stdout());
     // Without --quiet the summary names it too.
@@ -235,4 +247,215 @@ fn kept_month_reductions_are_used_only_while_their_partition_is_unchanged() {
     let remade: serde_json::Value = serde_json::from_slice(&std::fs::read(&kept[0]).expect("made anew")).expect("JSON");
     assert_eq!(remade["content"], original["content"]);
     assert_ne!(remade["partition"], original["partition"]);
+}
+
+/// run.json as JSON.
+fn run_json(wd: &Workdir, period: &str) -> serde_json::Value {
+    serde_json::from_slice(&wd.read(&format!("output/{period}/run.json"))).expect("run.json is JSON")
+}
+
+/// One township's forms in run.json: form → status.
+fn unit_forms(json: &serde_json::Value, unit: &str) -> BTreeMap<String, String> {
+    let units = json["units"].as_array().expect("units");
+    let entry = units.iter().find(|u| u["unit"] == unit).unwrap_or_else(|| panic!("{unit} in run.json"));
+    entry["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["form"].as_str().unwrap().to_string(), f["status"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// progress.csv as indicator_id → (units_counted, units_carried, units_missing).
+fn coverage(wd: &Workdir, period: &str) -> BTreeMap<String, [String; 3]> {
+    csv_maps(&wd.path(&format!("output/{period}/progress.csv")))
+        .into_iter()
+        .map(|row| (row["indicator_id"].clone(), ["units_counted", "units_carried", "units_missing"].map(|c| row[c].clone())))
+        .collect()
+}
+
+/// Regression: one cell error in one form (May 2024, 云溪街道's 早稻) rejected all four of the
+/// township's forms. Now only the form with the error is not counted: 乙镇's negative grain area
+/// (E06, in 村级指标) leaves its 项目 form counted, and its village figures are carried from May.
+#[test]
+fn an_error_rejects_only_the_form_it_is_in() {
+    use support::pipeline::{input_path, plan, workbook_edited};
+    let wd = workspace(&["甲镇", "丙镇"]);
+    let bad = workbook_edited(&plan(), "乙镇", 6, 6, |villages, _| villages[0].1[1] = -5.0);
+    wd.write(&input_path("乙镇", 6), bad);
+    run(&wd, None).expect_code(1);
+    let june = progress(&wd, "2024-06");
+    // 村级指标: 甲镇 300 + 丙镇 130 counted, 乙镇's May 80 carried = 510; 本月 140 + 70 + 0 = 210.
+    assert_eq!(june["grain_area"], row(["1000", "210", "510", "0.51", "0.5", "1", "正常"]));
+    // Floor with 乙镇 carried: 900 + 400 + 500 = 1800 → judged (预警), not 数据不全.
+    assert_eq!(june["cultivated_land"], row(["2000", "0", "1800", "0.9", "", "", "预警"]));
+    // 项目 of 乙镇 is counted as if nothing were wrong: (250 + 200 + 100) funds, (100 + 150 + 100)
+    // 产业发展 → 63.6364%; paid (125 + 100 + 60) ÷ 550 = 51.8182%.
+    assert_eq!(june["industry_share"], row(["60", "", "63.6364", "1.0606", "", "", "达标"]));
+    assert_eq!(june["pay_progress"][2], "51.8182");
+    let cov = coverage(&wd, "2024-06");
+    assert_eq!(cov["grain_area"], row(["2", "乙镇@2024-05", ""]));
+    assert_eq!(cov["industry_share"], row(["3", "", ""]), "the project form counts all three");
+
+    // Status per form: townships.csv, run.json and the file's status.
+    let towns = townships(&wd, "2024-06");
+    assert_eq!(towns[&of("乙镇", "grain_area")], row(["", "300", "", "", "数据有误"]));
+    // 拨付进度 by value: 丙镇 60% first; 甲镇 125 ÷ 250 and 乙镇 100 ÷ 200 = 50%, tied second.
+    assert_eq!(towns[&of("乙镇", "pay_progress")], row(["50", "", "", "2", "已报送"]));
+    let json = run_json(&wd, "2024-06");
+    assert_eq!(
+        unit_forms(&json, "乙镇"),
+        [("ZX01", "数据有误"), ("ZX02", "已报送")].into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    );
+    assert_eq!(
+        (json["counts"]["reported"].as_u64(), json["counts"]["rejected"].as_u64(), json["counts"]["missing"].as_u64()),
+        (Some(2), Some(1), Some(0))
+    );
+    let input = json["inputs"].as_array().unwrap().iter().find(|i| i["township"] == "乙镇").expect("乙镇's file");
+    assert_eq!(input["status"], "部分采用");
+    let issues = csv_maps(&wd.path("output/2024-06/issues.csv"));
+    assert!(issues.iter().any(|i| i["township"] == "乙镇" && i["rule"].starts_with("E06") && i["sheet"] == "村级指标"), "{issues:?}");
+}
+
+/// 丙镇 reports March only. April and May carry its March figures (one and two months back);
+/// June leaves it out (three months back): the floor and the baseline are then 数据不全, and
+/// the trend's coverage column says who each month counts.
+#[test]
+fn a_missing_township_is_carried_for_two_months_then_left_out() {
+    use support::pipeline::{input_path, plan, workbook_edited};
+    let plan = plan();
+    let wd = Workdir::new();
+    wd.write("plan/pipeline.toml", support::pipeline::PLAN);
+    for month in 3..=6 {
+        let figures = if month == 6 { 6 } else { 5 };
+        for township in ["甲镇", "乙镇"] {
+            wd.write(&input_path(township, month), workbook_edited(&plan, township, figures, month, |_, _| {}));
+        }
+    }
+    wd.write(&input_path("丙镇", 3), workbook_edited(&plan, "丙镇", 5, 3, |_, _| {}));
+
+    run(&wd, None).expect_code(1);
+    let june = progress(&wd, "2024-06");
+    // Three months back is beyond the two the plan allows: 丙镇 is left out, never zero.
+    // 300 + 150 = 450; 本月 (300 − 160) + (150 − 80) = 210.
+    assert_eq!(june["grain_area"], row(["1000", "210", "450", "0.45", "0.5", "-5", "滞后"]));
+    // A floor and a baseline whose total lacks a township cannot be judged: 数据不全.
+    assert_eq!(june["cultivated_land"], row(["2000", "0", "1400", "", "", "", "数据不全"]));
+    assert_eq!(june["migrant_workers"], row(["100", "0", "85", "", "", "", "数据不全"]));
+    assert_eq!(coverage(&wd, "2024-06")["grain_area"], row(["2", "", "丙镇"]));
+
+    // The trend (村级指标 sheet): March counts all three, April and May carry 丙镇's March, June
+    // lacks it. The cumulative figure never falls because a township dropped out.
+    use calamine::Reader;
+    let mut bulletin: calamine::Xlsx<_> = calamine::open_workbook(wd.path(BULLETIN_JUNE)).unwrap();
+    let sheet = bulletin.worksheet_range("村级指标").unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let trend_row =
+        |month: &str| rows.iter().find(|r| r.first().is_some_and(|c| c == month)).unwrap_or_else(|| panic!("{month} in trend: {rows:?}"));
+    let header = rows.iter().find(|r| r.iter().any(|c| c.starts_with("报送覆盖"))).expect("coverage column");
+    let grain = header.iter().position(|c| c.starts_with("粮食播种面积")).expect("grain column");
+    let cov = header.iter().position(|c| c.starts_with("报送覆盖")).unwrap();
+    assert_eq!((trend_row("2024年3月")[grain].as_str(), trend_row("2024年3月")[cov].as_str()), ("300", "采用3个"));
+    assert_eq!(
+        (trend_row("2024年4月")[grain].as_str(), trend_row("2024年4月")[cov].as_str()),
+        ("300", "采用2个，沿用1个：丙镇（2024年3月）")
+    );
+    assert_eq!(trend_row("2024年5月")[cov], "采用2个，沿用1个：丙镇（2024年3月）");
+    assert_eq!((trend_row("2024年6月")[grain].as_str(), trend_row("2024年6月")[cov].as_str()), ("450", "采用2个，缺1个：丙镇"));
+
+    // May itself: 丙镇's March figures carried two months, so the floor is judged on all three.
+    run(&wd, Some("2024-05")).expect_code(1);
+    let may = progress(&wd, "2024-05");
+    assert_eq!(may["grain_area"][1..3], row(["0", "300"]), "本月 0: nobody's figure moved since April");
+    assert_eq!(may["cultivated_land"], row(["2000", "0", "1800", "0.9", "", "", "预警"]));
+    assert_eq!(coverage(&wd, "2024-05")["cultivated_land"], row(["2", "丙镇@2024-03", ""]));
+    // Carried values never enter the store as May's facts.
+    let submissions: serde_json::Value = serde_json::from_slice(&wd.read("data/period=2024-05/submissions.json")).unwrap();
+    let bing: Vec<&serde_json::Value> = submissions.as_array().unwrap().iter().filter(|s| s["unit"] == "丙镇").collect();
+    assert!(bing.iter().all(|s| s["status"] == "missing"), "{bing:?}");
+
+    // Once 丙镇 reports May, a re-run replaces the carried values with its own.
+    wd.write(&input_path("丙镇", 5), workbook_edited(&plan, "丙镇", 6, 5, |_, _| {}));
+    run(&wd, Some("2024-05")).expect_code(0);
+    assert_eq!(progress(&wd, "2024-05")["grain_area"][2], "370", "160 + 80 + 丙镇's own 130");
+    assert_eq!(coverage(&wd, "2024-05")["grain_area"], row(["3", "", ""]));
+}
+
+/// Regression: a road project entered twice (W04) was summed twice. The first row counts; the
+/// warning names both rows and which one counted.
+#[test]
+fn a_project_entered_twice_is_counted_once() {
+    use support::pipeline::{input_path, plan, workbook_edited};
+    let wd = workspace(&["乙镇", "丙镇"]);
+    wd.write(&input_path("甲镇", 6), workbook_edited(&plan(), "甲镇", 6, 6, |_, projects| projects.push(projects[0])));
+    run(&wd, None).expect_code(0);
+    let june = progress(&wd, "2024-06");
+    // As in the clean month: 产业发展 (100 + 150 + 100) ÷ 550 and paid 285 ÷ 550.
+    assert_eq!(june["industry_share"][2], "63.6364");
+    assert_eq!(june["pay_progress"][2], "51.8182");
+    let issues = csv_maps(&wd.path("output/2024-06/issues.csv"));
+    let duplicate = issues.iter().find(|i| i["rule"].starts_with("W04")).expect("a W04 warning");
+    // Data rows start on sheet row 4: the three projects are rows 4–6, the copy row 7.
+    assert_eq!(duplicate["cell"], "A7");
+    assert!(duplicate["message"].contains("第 4 行和第 7 行") && duplicate["message"].contains("只计第 4 行"), "{duplicate:?}");
+}
+
+/// Departments are reporting units: each sends its own ledger (identified by its file name),
+/// several in one month all count, one that has not sent June's is 未报送 and its May figure is
+/// carried, and run.json counts departments apart from townships.
+#[test]
+fn each_department_sends_its_own_ledger() {
+    use std::collections::BTreeMap as Map;
+    use zhenxing::period::Period;
+    use zhenxing::report::template::{TemplateRequest, file_name, workbook_bytes};
+    let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
+    let wd = Workdir::new();
+    let values = |month: u32| -> Map<&'static str, f64> {
+        let may = [("Y12", 61.2), ("Y22", 1.0), ("Y23", 1.0), ("Y24", 6.3)];
+        let june = [("Y12", 63.5), ("Y22", 2.0), ("Y23", 2.0), ("Y24", 7.9)];
+        (if month == 5 { may } else { june }).into_iter().collect()
+    };
+    for month in [5, 6] {
+        let period = Period::new(2024, month).unwrap();
+        for department in plan.departments() {
+            if month == 6 && department == "区卫健局" {
+                continue;
+            }
+            let mut filled = Map::new();
+            filled.insert("BM01".to_string(), zhenxing::sample::department_form(&plan, &department, period, &values(month)));
+            let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: &department, period, filled, protect: true }).unwrap();
+            wd.write(&format!("input/{period}/部门/{}", file_name(&department, period)), bytes);
+        }
+    }
+    wd.run(&["run", "--quiet"]).expect_code(1);
+    let indicator_of = |target: &str| plan.targets.iter().find(|t| t.id == target).and_then(|t| t.indicator.clone()).unwrap();
+    let june = progress(&wd, "2024-06");
+    let cov = coverage(&wd, "2024-06");
+    // 区民政局's and 区农业农村局's own files both count.
+    assert_eq!(june[&indicator_of("Y23")][2], "2");
+    assert_eq!(june[&indicator_of("Y24")][2], "7.9");
+    assert_eq!(june[&indicator_of("Y12")][2], "63.5");
+    assert_eq!(cov[&indicator_of("Y23")], row(["1", "", ""]));
+    // 区卫健局 sent no June ledger: its May figure (1) stands, marked as carried.
+    assert_eq!(june[&indicator_of("Y22")][2], "1");
+    assert_eq!(cov[&indicator_of("Y22")], row(["0", "区卫健局@2024-05", ""]));
+    let json = run_json(&wd, "2024-06");
+    let departments = plan.departments().len() as u64;
+    assert_eq!(json["department_counts"]["units"].as_u64(), Some(departments));
+    assert_eq!(json["department_counts"]["reported"].as_u64(), Some(departments - 1));
+    assert_eq!(json["department_counts"]["missing"].as_u64(), Some(1));
+    assert_eq!(json["counts"]["units"].as_u64(), Some(5), "townships only");
+    assert_eq!(json["counts"]["missing"].as_u64(), Some(5));
+    assert_eq!(unit_forms(&json, "区卫健局")["BM01"], "未报送");
+    assert_eq!(unit_forms(&json, "区民政局")["BM01"], "已报送");
+    // 报送情况 lists every department with its status.
+    use calamine::Reader;
+    let mut bulletin: calamine::Xlsx<_> =
+        calamine::open_workbook(wd.path("output/2024-06/云溪区乡村振兴重点指标进度通报_2024年06月.xlsx")).unwrap();
+    let sheet = bulletin.worksheet_range("报送情况").unwrap();
+    let status_of =
+        |unit: &str| sheet.rows().find(|r| r.first().is_some_and(|c| *c == unit)).map(|r| r[1].to_string()).unwrap_or_default();
+    assert_eq!(status_of("区卫健局"), "未报送");
+    assert_eq!(status_of("区民政局"), "已报送");
+    assert_eq!(status_of("区农业农村局"), "已报送");
 }

@@ -31,12 +31,16 @@ fn text_at(range: &calamine::Range<Data>, row: u32, column: u32) -> String {
 }
 
 #[test]
-fn writes_one_workbook_per_township_and_the_department_ledger() {
+fn writes_one_workbook_per_township_and_per_department() {
     let (wd, run) = templates();
     let plan = yunxi();
     let period = Period::new(2024, 7).unwrap();
     let mut expected: Vec<PathBuf> = plan.units.iter().map(|u| PathBuf::from(file_name(&u.name, period))).collect();
-    expected.push(Path::new("部门").join("区直部门_2024年07月.xlsx"));
+    let departments = plan.departments();
+    assert_eq!(departments.len(), 10, "the first lead units of yunxi's ledger targets: {departments:?}");
+    for department in &departments {
+        expected.push(Path::new("部门").join(file_name(department, period)));
+    }
     let mut found = Vec::new();
     for entry in walk(&wd.path("templates")) {
         found.push(entry.strip_prefix(wd.path("templates")).unwrap().to_path_buf());
@@ -44,7 +48,7 @@ fn writes_one_workbook_per_township_and_the_department_ledger() {
     found.sort();
     expected.sort();
     assert_eq!(found, expected);
-    assert_eq!(expected.len(), 6, "5 townships + 部门/区直部门_2024年07月.xlsx");
+    assert_eq!(expected.len(), 15, "5 townships + 10 departments' ledgers under 部门/");
     for name in &expected {
         assert!(run.stdout().contains(&name.file_name().unwrap().to_string_lossy().to_string()), "{}", run.stdout());
     }
@@ -106,13 +110,22 @@ fn township_workbooks_have_the_forms_headers_villages_and_unit_line() {
 }
 
 #[test]
-fn department_ledger_lists_every_department_item() {
+fn a_department_ledger_lists_the_items_it_leads() {
     let (wd, _) = templates();
     let plan = yunxi();
-    let path = wd.path("templates/部门/区直部门_2024年07月.xlsx");
+    let path = wd.path("templates/部门/区民政局_2024年07月.xlsx");
     let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
     let form = plan.forms.iter().find(|f| f.reporter == Reporter::Department).unwrap();
     assert_eq!(workbook.sheet_names(), [form.sheet.as_str(), "填报说明"]);
+    let range = workbook.worksheet_range(&form.sheet).unwrap();
+    assert_eq!(text_at(&range, 1, 0), "填报单位：区民政局    填报月份：2024年7月");
+    // 区民政局 leads 建设社区日间照料中心 (Y23) and 低保扩围 (Y24), and nothing else.
+    let keys: Vec<String> = (0..3).map(|r| text_at(&range, 3 + r, 0)).collect();
+    assert_eq!(keys, ["Y23", "Y24", ""]);
+
+    // The combined ledger (on request) lists every department item.
+    wd.run(&["template", "--period", "2024-07", "--township", "区直部门", "--output", "combined"]).expect_code(0);
+    let mut workbook: Xlsx<_> = open_workbook(wd.path("combined/部门/区直部门_2024年07月.xlsx")).unwrap();
     let range = workbook.worksheet_range(&form.sheet).unwrap();
     assert_eq!(text_at(&range, 1, 0), "填报单位：区直部门    填报月份：2024年7月");
     let items = department_items(&plan);
@@ -251,7 +264,9 @@ fn filled_templates_pass_check_without_issues() {
         let mut files_expected = plan.units.len();
         if let Some(ledger) = plan.forms.iter().find(|f| f.reporter == Reporter::Department) {
             let values: BTreeMap<&str, f64> = BTreeMap::new();
-            let filled = [(ledger.id.clone(), zhenxing::sample::department_form(&plan, period, &values))].into_iter().collect();
+            let filled = [(ledger.id.clone(), zhenxing::sample::department_form(&plan, zhenxing::validate::DEPARTMENTS, period, &values))]
+                .into_iter()
+                .collect();
             let bytes =
                 workbook_bytes(&TemplateRequest { plan: &plan, unit: zhenxing::validate::DEPARTMENTS, period, filled, protect: true })
                     .unwrap();

@@ -321,7 +321,7 @@ fn department_forms(plan: &Plan, period: Period) -> BTreeMap<String, FilledForm>
     let values: BTreeMap<&str, f64> = values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let mut filled = BTreeMap::new();
     if let Some(form) = plan.forms.iter().find(|f| f.reporter == zhenxing::plan::Reporter::Department) {
-        filled.insert(form.id.clone(), sample::department_form(plan, period, &values));
+        filled.insert(form.id.clone(), sample::department_form(plan, DEPARTMENTS, period, &values));
     }
     filled
 }

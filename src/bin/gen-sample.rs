@@ -11,7 +11,6 @@ use zhenxing::plan::Plan;
 use zhenxing::report::template::{Fill, TemplateRequest, file_name, workbook_bytes};
 use zhenxing::report::write_atomic;
 use zhenxing::sample;
-use zhenxing::validate::DEPARTMENTS;
 
 fn main() -> zhenxing::Result<()> {
     let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "input".into()));
@@ -93,7 +92,9 @@ fn main() -> zhenxing::Result<()> {
             write_atomic(&dir.join(&name), &workbook_bytes(&request)?)?;
         }
         let values: BTreeMap<&str, f64> = ledger.iter().map(|(id, v)| (*id, v[(month - 3) as usize])).collect();
-        write_ledger(&plan, period, &dir, &values)?;
+        // 区卫健局 has not sent its June ledger: its May figure is carried (沿用).
+        let late: &[&str] = if month == 6 { &["区卫健局"] } else { &[] };
+        write_ledgers(&plan, period, &dir, &values, late)?;
     }
     Ok(())
 }
@@ -114,17 +115,20 @@ fn echeng(root: &std::path::Path) -> zhenxing::Result<()> {
             write_atomic(&dir.join(file_name(&unit.name, period)), &workbook_bytes(&request)?)?;
         }
         let values: BTreeMap<&str, f64> = [("E33", if month == 5 { 4.0 } else { 5.0 })].into_iter().collect();
-        write_ledger(&plan, period, &dir, &values)?;
+        write_ledgers(&plan, period, &dir, &values, &[])?;
     }
     Ok(())
 }
 
-/// The department ledger of a month under `<dir>/部门/`, with the given values by target id.
-fn write_ledger(plan: &Plan, period: Period, dir: &std::path::Path, values: &BTreeMap<&str, f64>) -> zhenxing::Result<()> {
-    let mut filled = BTreeMap::new();
-    filled.insert("BM01".to_string(), sample::department_form(plan, period, values));
-    let request = TemplateRequest { plan, unit: DEPARTMENTS, period, filled, protect: true };
-    write_atomic(&dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(DEPARTMENTS, period)), &workbook_bytes(&request)?)?;
+/// Each department's ledger of a month under `<dir>/部门/<部门>_<YYYY>年<MM>月.xlsx`, with the
+/// given values by target id; the departments in `late` send none.
+fn write_ledgers(plan: &Plan, period: Period, dir: &std::path::Path, values: &BTreeMap<&str, f64>, late: &[&str]) -> zhenxing::Result<()> {
+    for department in plan.departments().iter().filter(|d| !late.contains(&d.as_str())) {
+        let mut filled = BTreeMap::new();
+        filled.insert("BM01".to_string(), sample::department_form(plan, department, period, values));
+        let request = TemplateRequest { plan, unit: department, period, filled, protect: true };
+        write_atomic(&dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(department, period)), &workbook_bytes(&request)?)?;
+    }
     println!("已生成 {}", dir.display());
     Ok(())
 }

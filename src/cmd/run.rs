@@ -60,6 +60,8 @@ pub struct RunRecord {
     pub input_fingerprint: String,
     pub inputs: Vec<RunInput>,
     pub counts: RunCounts,
+    pub department_counts: RunDepartmentCounts,
+    pub units: Vec<RunUnit>,
     pub history_checked: bool,
     pub exit_code: u8,
 }
@@ -74,6 +76,32 @@ pub struct RunInput {
     pub warnings: usize,
 }
 
+/// One reporting unit in `run.json`: its status and each form's.
+#[derive(Debug, Serialize)]
+pub struct RunUnit {
+    pub unit: String,
+    pub department: bool,
+    pub status: String,
+    pub forms: Vec<RunForm>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunForm {
+    pub form: String,
+    pub status: String,
+    pub file: Option<String>,
+}
+
+/// Departments' ledgers: how many were due and where they stand.
+#[derive(Debug, Serialize)]
+pub struct RunDepartmentCounts {
+    pub units: usize,
+    pub reported: usize,
+    pub missing: usize,
+    pub rejected: usize,
+}
+
+/// Townships only (departments are counted in `department_counts`).
 #[derive(Debug, Serialize)]
 pub struct RunCounts {
     pub units: usize,
@@ -186,12 +214,18 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     // The month's partition is written while its facts are reduced and the targets evaluated
     // (the writer has its own handle on the same columns). Nothing is reported unless the
     // partition is in place; its reduction is kept beside it once it is.
-    let statuses: Vec<(String, SubmissionStatus)> = validated.townships.iter().map(|t| (t.township.clone(), t.status)).collect();
+    let statuses: Vec<(String, String, SubmissionStatus)> =
+        validated.townships.iter().flat_map(|t| t.forms.iter().map(|f| (t.township.clone(), f.form.clone(), f.status))).collect();
+    let submissions = store::submissions(&validated);
     let mut to_store = facts.clone();
     let (stored, summed) = rayon::join(
-        || store::write_partition(&folders.store, period, &mut to_store),
+        || {
+            store::write_submissions(&folders.store, period, &submissions)?;
+            store::write_partition(&folders.store, period, &mut to_store)
+        },
         || -> Result<_> {
-            let (month, ledger) = reduce_current(&plan, period, facts)?;
+            let (mut month, ledger) = reduce_current(&plan, period, facts)?;
+            month.set_counted(validated.counted_forms());
             reduced.insert_month(&plan, period, month.clone());
             let aggregated = aggregate::aggregate_reduced(&plan, period, reduced, &ledger, statuses)?;
             Ok((month, aggregated))
@@ -216,15 +250,25 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let units = plan.units.len();
     console.say(format!(
         "报送情况：应报 {units} 个，已报送 {} 个，未报送 {} 个，数据有误 {} 个；问题：错误 {} 个，警告 {} 个",
-        validated.townships.iter().filter(|t| t.status == SubmissionStatus::Reported && plan.unit(&t.township).is_some()).count(),
-        validated.count(SubmissionStatus::Missing)
-            - validated.townships.iter().filter(|t| t.status == SubmissionStatus::Missing && plan.unit(&t.township).is_none()).count(),
+        validated.count(SubmissionStatus::Reported),
+        validated.count(SubmissionStatus::Missing),
         validated.count(SubmissionStatus::Rejected),
         validated.error_count(),
         validated.warning_count()
     ));
+    let departments = validated.townships.iter().filter(|t| t.department && t.township != crate::plan::DEPARTMENTS).count();
+    if departments > 0 {
+        console.say(format!(
+            "部门台账：应报 {departments} 个单位，已报送 {} 个",
+            validated
+                .townships
+                .iter()
+                .filter(|t| t.department && t.township != crate::plan::DEPARTMENTS && t.status == SubmissionStatus::Reported)
+                .count()
+        ));
+    }
     for t in validated.townships.iter().filter(|t| t.status != SubmissionStatus::Reported) {
-        console.say(format!("  {}：{}", t.township, t.status.label()));
+        console.say(format!("  {}：{}", t.township, report::unit_status_text(&plan, t)));
     }
     if !validated.history_checked {
         console.say("注：历史数据库中没有上月数据，未做“累计数小于上月”“大起大落”校验".to_string());
@@ -265,6 +309,26 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             warnings: validated.warning_count(),
             records: validated.records.len(),
         },
+        department_counts: RunDepartmentCounts {
+            units: validated.townships.iter().filter(|t| t.department).count(),
+            reported: validated.department_count(SubmissionStatus::Reported),
+            missing: validated.department_count(SubmissionStatus::Missing),
+            rejected: validated.department_count(SubmissionStatus::Rejected),
+        },
+        units: validated
+            .townships
+            .iter()
+            .map(|t| RunUnit {
+                unit: t.township.clone(),
+                department: t.department,
+                status: t.status.label().to_string(),
+                forms: t
+                    .forms
+                    .iter()
+                    .map(|f| RunForm { form: f.form.clone(), status: f.status.label().to_string(), file: f.file.clone() })
+                    .collect(),
+            })
+            .collect(),
         history_checked: validated.history_checked,
         exit_code: exit as u8,
     };
@@ -371,12 +435,12 @@ fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: &Lim
         let dir = folders.input.join(earlier.to_string());
         let files = ingest::discover(&dir, &folders.input).map_err(|e| Error::io(&dir, e))?;
         let (_, validated, mut facts) = ingest_period(plan, folders, earlier, files, limits, None, &mut Phases::start())?;
+        store::write_submissions(&folders.store, earlier, &store::submissions(&validated))?;
         store::write_partition(&folders.store, earlier, &mut facts)?;
         // Its reduction is kept now, from the facts in hand, rather than read back from the
         // partition by `reduce_history` a moment later.
         reduce_and_keep(plan, &folders.store, earlier, &facts).map_err(|e| Error::Aggregate(e.to_string()))?;
-        let reported =
-            validated.townships.iter().filter(|t| t.status == SubmissionStatus::Reported && plan.unit(&t.township).is_some()).count();
+        let reported = validated.count(SubmissionStatus::Reported);
         console.say(format!("补建历史数据 {earlier}：采用 {reported} 个镇（街道）的报表（该月通报未生成，可用 --period {earlier} 生成）"));
     }
     Ok(())
@@ -512,7 +576,7 @@ fn reduce_history(plan: &Plan, store_dir: &Path, period: Period) -> Result<aggre
 /// another build made differently.
 fn kept_month_file(plan: &Plan) -> (String, String) {
     let digest = plan.source_sha256.get(..16).unwrap_or(&plan.source_sha256);
-    (format!("reduced-{digest}{}", store::DERIVED_SUFFIX), format!("zhenxing {} reduced month v1", crate::VERSION))
+    (format!("reduced-{digest}{}", store::DERIVED_SUFFIX), format!("zhenxing {} reduced month v2", crate::VERSION))
 }
 
 /// The reduction of a stored month kept beside its partition, if it is still valid.
@@ -528,14 +592,18 @@ pub fn keep_month(plan: &Plan, store_dir: &Path, period: Period, month: &aggrega
     let _ = store::write_derived(store_dir, period, &name, &key, month);
 }
 
-/// Reduce one stored month's facts and keep the reduction beside its partition.
+/// Reduce one stored month's facts and keep the reduction beside its partition. Who was
+/// counted comes from the month's `submissions.json` where the partition has one.
 pub fn reduce_and_keep(
     plan: &Plan,
     store_dir: &Path,
     period: Period,
     facts: &polars::prelude::DataFrame,
 ) -> polars::prelude::PolarsResult<aggregate::ReducedMonth> {
-    let month = aggregate::reduce_month(plan, period, facts)?;
+    let mut month = aggregate::reduce_month(plan, period, facts)?;
+    if let Some(submissions) = store::read_submissions(store_dir, period) {
+        month.set_counted(submissions.into_iter().filter(|s| s.status == SubmissionStatus::Reported).map(|s| (s.unit, s.form)).collect());
+    }
     keep_month(plan, store_dir, period, &month);
     Ok(month)
 }
@@ -549,7 +617,7 @@ fn reduce_current(
     use polars::prelude::*;
     let err = |e: PolarsError| Error::Aggregate(e.to_string());
     let month = aggregate::reduce_month(plan, period, &current).map_err(err)?;
-    let ledger = aggregate::ledger_texts(&current).map_err(err)?;
+    let ledger = aggregate::ledger_texts(plan, &current).map_err(err)?;
     Ok((month, ledger))
 }
 

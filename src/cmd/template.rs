@@ -6,7 +6,7 @@ use clap::Args;
 
 use crate::error::{Error, ExitCode, Result};
 use crate::period::Period;
-use crate::plan::{Plan, Reporter};
+use crate::plan::Plan;
 use crate::report::template::{TemplateRequest, file_name, workbook_bytes};
 use crate::validate::DEPARTMENTS;
 
@@ -17,7 +17,7 @@ pub struct TemplateArgs {
     /// 填报月份（YYYY-MM），默认为上个月
     #[arg(long)]
     pub period: Option<String>,
-    /// 只生成这个镇（街道）的模板；“区直部门”生成部门台账
+    /// 只生成这个填报单位的模板：镇（街道）或牵头部门（如“区民政局”）；“区直部门”生成全部指标的汇总台账
     #[arg(long)]
     pub township: Option<String>,
     /// 输出目录
@@ -33,22 +33,27 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
         Some(text) => Period::parse_arg(text)?,
         None => last_month(),
     };
+    // Townships, then each department's own ledger (the targets it leads).
     let mut units: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
-    if plan.forms.iter().any(|f| f.reporter == Reporter::Department) {
-        units.push(DEPARTMENTS.to_string());
+    units.extend(plan.departments());
+    let mut wanted_units = units.clone();
+    if plan.has_ledger() {
+        // The combined ledger only on request (`--township 区直部门`).
+        wanted_units.push(DEPARTMENTS.to_string());
     }
     if let Some(wanted) = &args.township {
-        if !units.contains(wanted) {
-            let hint =
-                crate::text::closest(wanted, units.iter().map(String::as_str)).map(|s| format!("，是否为“{s}”？")).unwrap_or_default();
+        if !wanted_units.contains(wanted) {
+            let hint = crate::text::closest(wanted, wanted_units.iter().map(String::as_str))
+                .map(|s| format!("，是否为“{s}”？"))
+                .unwrap_or_default();
             return Err(Error::Usage(format!("“{wanted}”不是方案 {} 的填报单位{hint}", plan.plan.id)));
         }
-        units.retain(|u| u == wanted);
+        units = vec![wanted.clone()];
     }
     for unit in &units {
         let request = TemplateRequest { plan: &plan, unit, period, filled: Default::default(), protect: true };
         let bytes = workbook_bytes(&request)?;
-        let dir = if unit == DEPARTMENTS { args.output.join(crate::ingest::DEPARTMENT_FOLDER) } else { args.output.clone() };
+        let dir = if plan.is_department(unit) { args.output.join(crate::ingest::DEPARTMENT_FOLDER) } else { args.output.clone() };
         let path = dir.join(file_name(unit, period));
         crate::report::write_atomic(&path, &bytes)?;
         println!("已生成 {}", path.display());

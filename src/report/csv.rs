@@ -45,6 +45,10 @@ pub const PROGRESS_COLUMNS: &[&str] = &[
     "gap_pp",
     "status",
     "lead_units",
+    "units_counted",
+    "units_carried",
+    "units_missing",
+    "note",
 ];
 
 pub fn progress_csv(aggregated: &Aggregated) -> Vec<u8> {
@@ -64,10 +68,15 @@ fn progress_row(t: &TargetProgress) -> Vec<String> {
         num(t.gap_pp, 2),
         t.status.label().to_string(),
         t.lead_units.clone(),
+        if t.indicator_id.is_some() { t.coverage.counted.len().to_string() } else { String::new() },
+        t.coverage.carried.iter().map(|(u, p)| format!("{u}@{p}")).collect::<Vec<_>>().join(";"),
+        t.coverage.missing.join(";"),
+        t.note.clone(),
     ]
 }
 
-pub const TOWNSHIP_COLUMNS: &[&str] = &["township", "indicator_id", "value", "allocation", "completion_rate", "rank", "submission_status"];
+pub const TOWNSHIP_COLUMNS: &[&str] =
+    &["township", "indicator_id", "value", "allocation", "completion_rate", "rank", "submission_status", "form"];
 
 pub fn townships_csv(aggregated: &Aggregated) -> Vec<u8> {
     write(TOWNSHIP_COLUMNS, aggregated.townships.iter().map(township_row))
@@ -82,6 +91,7 @@ fn township_row(t: &TownshipValue) -> Vec<String> {
         num(t.completion_rate, 4),
         t.rank.map(|r| r.to_string()).unwrap_or_default(),
         t.submission_status.label().to_string(),
+        t.form.clone(),
     ]
 }
 

@@ -51,12 +51,15 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
         let title = format!("{} {} 报表数据校验反馈", request.township, request.period.label());
         sheet.merge_range(0, 0, 0, 7, &title, &style::title()).map_err(map)?;
         let summary = if errors > 0 {
-            format!("共发现 {} 个问题，其中错误 {errors} 个：有错误的文件本月不予采用，请改正后重新报送。", request.issues.len())
+            format!(
+                "共发现 {} 个问题，其中错误 {errors} 个：有错误的报表本月不予采用（同一文件中没有错误的报表照常采用），请改正后重新报送。",
+                request.issues.len()
+            )
         } else {
             format!("共发现 {} 个警告：数据已采用，请核实；如有误请改正后重新报送。", request.issues.len())
         };
         sheet.merge_range(1, 0, 1, 7, &summary, &style::subtitle().set_text_wrap()).map_err(map)?;
-        sheet.set_row_height(1, 30).map_err(map)?;
+        sheet.set_row_height(1, style::fit_height(&[(&summary, 165.0)]).max(30.0)).map_err(map)?;
         let headers = ["序号", "文件", "工作表", "单元格", "严重程度", "规则", "填写值", "问题及修改建议"];
         let widths = [6.0, 30.0, 14.0, 8.0, 9.0, 22.0, 16.0, 60.0];
         for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
@@ -76,6 +79,16 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
             sheet.write_string_with_format(row, 5, &issue.rule_label(), &style::text_cell()).map_err(map)?;
             sheet.write_string_with_format(row, 6, &issue.value, &style::text_cell()).map_err(map)?;
             sheet.write_string_with_format(row, 7, &issue.message, &style::text_cell()).map_err(map)?;
+            // Each row as tall as its longest wrapped text, so that printed rows never overlap.
+            let rule = issue.rule_label();
+            let cells = [
+                (issue.file.as_str(), widths[1]),
+                (issue.sheet.as_str(), widths[2]),
+                (rule.as_str(), widths[5]),
+                (issue.value.as_str(), widths[6]),
+                (issue.message.as_str(), widths[7]),
+            ];
+            sheet.set_row_height(row, style::fit_height(&cells)).map_err(map)?;
         }
         let last = 2 + request.issues.len() as u32;
         sheet.autofilter(2, 0, last.max(3), 7).map_err(map)?;

@@ -26,3 +26,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 pub(crate) fn xlsx_error(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
     Error::Write { path: path.to_path_buf(), message: e.to_string() }
 }
+
+/// A unit's status in words, naming the forms that were not counted where others were:
+/// `数据有误（粮食与耕地：数据有误；其余报表已采用）`, `未报送`, `已报送`.
+pub fn unit_status_text(plan: &crate::plan::Plan, unit: &crate::validate::TownshipOutcome) -> String {
+    use crate::validate::SubmissionStatus;
+    let not_counted: Vec<String> = unit
+        .forms
+        .iter()
+        .filter(|f| f.status != SubmissionStatus::Reported)
+        .map(|f| format!("{}：{}", plan.form(&f.form).map(|x| x.topic().to_string()).unwrap_or_else(|| f.form.clone()), f.status.label()))
+        .collect();
+    let counted = unit.forms.iter().filter(|f| f.status == SubmissionStatus::Reported).count();
+    if unit.status != SubmissionStatus::Rejected || not_counted.is_empty() || unit.forms.len() < 2 {
+        return unit.status.label().to_string();
+    }
+    if counted == 0 {
+        return format!("{}（各表均未采用）", unit.status.label());
+    }
+    format!("{}（{}；其余报表已采用）", unit.status.label(), not_counted.join("；"))
+}

@@ -59,6 +59,13 @@ pub fn number(decimals: u8) -> Format {
     cell().set_num_format(pattern)
 }
 
+/// A number that includes carried values (沿用上月数): the same format followed by ※ (still a
+/// number for the reader's sums), explained in the sheet's notes.
+pub fn number_carried(decimals: u8) -> Format {
+    let pattern = if decimals == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(decimals as usize)) };
+    cell().set_num_format(format!("{pattern}\"※\""))
+}
+
 pub fn percent() -> Format {
     cell().set_num_format("0.0%")
 }
@@ -92,13 +99,17 @@ pub fn print_setup(sheet: &mut Worksheet, header_text: &str, repeat_last_row: u3
 
 /// Row height (points) that shows every wrapped text of a row: `cells` are (text, column width).
 pub fn fit_height(cells: &[(&str, f64)]) -> f64 {
-    let lines = cells
-        .iter()
-        .map(|(text, width)| {
-            let per_line = ((width - 1.0).max(2.0) * 1.0).floor() as usize;
-            text.lines().map(|l| display_width(l).div_ceil(per_line.max(1)).max(1)).sum::<usize>()
-        })
-        .max()
-        .unwrap_or(1);
-    (lines as f64 * 14.5 + 3.0).max(18.0)
+    let lines = cells.iter().map(|(text, width)| wrapped_lines(text, *width)).max().unwrap_or(1);
+    height_of_lines(lines)
+}
+
+/// Lines a text takes when wrapped in a column `width` characters wide.
+pub fn wrapped_lines(text: &str, width: f64) -> usize {
+    let per_line = (width - 1.0).max(2.0).floor() as usize;
+    text.lines().map(|l| display_width(l).div_ceil(per_line.max(1)).max(1)).sum::<usize>().max(1)
+}
+
+/// Row height (points) for `lines` lines of text, within Excel's limit of 409 points.
+pub fn height_of_lines(lines: usize) -> f64 {
+    (lines as f64 * 14.5 + 3.0).clamp(18.0, 409.0)
 }

@@ -39,7 +39,8 @@ pub struct FilledForm {
 #[derive(Debug, Clone)]
 pub struct TemplateRequest<'a> {
     pub plan: &'a Plan,
-    /// Reporting unit name, or `区直部门` for the department ledger.
+    /// Reporting unit name: a township, a department (its own ledger), or `区直部门` for the
+    /// combined ledger of every department.
     pub unit: &'a str,
     pub period: Period,
     /// Values by form id; absent forms are left blank.
@@ -61,7 +62,7 @@ pub fn workbook_bytes(request: &TemplateRequest<'_>) -> Result<Vec<u8>> {
     let path = std::path::PathBuf::from(file_name(request.unit, request.period));
     let map = |e| super::xlsx_error(&path, e);
     let plan = request.plan;
-    let department = request.unit == crate::validate::DEPARTMENTS;
+    let department = plan_is_department(request.plan, request.unit);
     let reporter = if department { Reporter::Department } else { Reporter::Township };
     let villages: Vec<String> = plan.unit(request.unit).map(|u| u.villages.clone()).unwrap_or_default();
     let mut workbook = Workbook::new();
@@ -122,7 +123,7 @@ fn write_form_sheet(
 
     let prefilled_keys: Vec<String> = match form.row_kind {
         RowKind::Village => villages.to_vec(),
-        RowKind::Item => department_items(plan),
+        RowKind::Item => department_items_of(plan, request.unit),
         RowKind::Project => Vec::new(),
     };
     let data_rows = filled.map(|f| f.rows.len()).unwrap_or(0).max(prefilled_keys.len()).max(if form.row_kind == RowKind::Project {
@@ -227,22 +228,20 @@ fn write_form_sheet(
 }
 
 /// Ledger rows of the department form: every target reported by a department, and every
-/// qualitative target.
+/// qualitative task (its status), in plan order.
 pub fn department_items(plan: &Plan) -> Vec<String> {
-    plan.targets
-        .iter()
-        .filter(|t| {
-            let by_department = t
-                .indicator
-                .as_deref()
-                .and_then(|i| plan.indicator(i))
-                .and_then(|i| i.form.as_deref())
-                .and_then(|f| plan.form(f))
-                .is_some_and(|f| f.reporter == Reporter::Department);
-            by_department || !t.is_numeric()
-        })
-        .map(|t| t.id.clone())
-        .collect()
+    plan.ledger_targets().map(|t| t.id.clone()).collect()
+}
+
+/// The ledger rows one department reports: the targets it leads (its own ledger), or every row
+/// for the combined ledger (`区直部门`).
+pub fn department_items_of(plan: &Plan, unit: &str) -> Vec<String> {
+    plan.ledger_targets().filter(|t| unit == crate::plan::DEPARTMENTS || plan.ledger_owner(t) == unit).map(|t| t.id.clone()).collect()
+}
+
+/// Whether a template is a department ledger: for a department of the plan or the combined ledger.
+fn plan_is_department(plan: &Plan, unit: &str) -> bool {
+    plan.has_ledger() && plan.is_department(unit)
 }
 
 fn item_name(plan: &Plan, id: Option<&String>) -> Option<String> {

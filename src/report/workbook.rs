@@ -14,8 +14,8 @@ use rust_xlsxwriter::{
 use crate::aggregate::{Aggregated, Status, TargetProgress, Tone};
 use crate::error::Result;
 use crate::period::Period;
-use crate::plan::{ColumnKind, Plan, Reporter, TargetKind};
-use crate::validate::{DEPARTMENTS, SubmissionStatus, Validated, Value};
+use crate::plan::{ColumnKind, Plan, TargetKind};
+use crate::validate::{SubmissionStatus, Validated, Value};
 
 use super::style;
 
@@ -74,8 +74,8 @@ pub fn bulletin_workbook(b: &Bulletin<'_>) -> Result<Workbook> {
                         .par_iter()
                         .map(|form| {
                             let mut sheet = Worksheet::new();
-                            let last_row = topic_detail(&mut sheet, b.validated, form)?;
-                            topic_trend(&mut sheet, b, form, last_row)?;
+                            let (last_row, widths) = topic_detail(&mut sheet, b.validated, form)?;
+                            topic_trend(&mut sheet, b, form, last_row, &widths)?;
                             Ok(sheet)
                         })
                         .collect::<XResult<Vec<Worksheet>>>()
@@ -172,28 +172,7 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         &style::base().set_align(FormatAlign::Center).set_font_size(12),
     )?;
     let v = b.validated;
-    let units = plan.units.len();
-    let reported = v.townships.iter().filter(|t| t.status == SubmissionStatus::Reported && plan.unit(&t.township).is_some()).count();
-    let missing: Vec<&str> = v
-        .townships
-        .iter()
-        .filter(|t| t.status == SubmissionStatus::Missing && plan.unit(&t.township).is_some())
-        .map(|t| t.township.as_str())
-        .collect();
-    let rejected: Vec<&str> = v
-        .townships
-        .iter()
-        .filter(|t| t.status == SubmissionStatus::Rejected && plan.unit(&t.township).is_some())
-        .map(|t| t.township.as_str())
-        .collect();
-    let mut counts =
-        format!("报送情况：应报 {units} 个镇（街道），已报送 {reported} 个，未报送 {} 个，数据有误 {} 个", missing.len(), rejected.len());
-    if !missing.is_empty() {
-        counts.push_str(&format!("（未报送：{}）", missing.join("、")));
-    }
-    if !rejected.is_empty() {
-        counts.push_str(&format!("（数据有误：{}）", rejected.join("、")));
-    }
+    let counts = submission_counts(plan, v);
     sheet.merge_range(
         2,
         0,
@@ -203,7 +182,8 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         &style::subtitle(),
     )?;
     sheet.merge_range(3, 0, 3, last_col, &counts, &style::subtitle().set_text_wrap())?;
-    sheet.set_row_height(3, 30)?;
+    let width: f64 = WIDTHS.iter().sum();
+    sheet.set_row_height(3, style::fit_height(&[(&counts, width)]).max(30.0))?;
     let header = style::header();
     for (c, h) in HEADLINE.iter().enumerate() {
         sheet.write_string_with_format(HEADLINE_ROW, c as u16, *h, &header)?;
@@ -223,7 +203,8 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         sheet.write_string_with_format(r, 3, &t.unit, &center)?;
         opt_number(sheet, r, 4, t.target, &number)?;
         opt_number(sheet, r, 5, t.month_value, &number)?;
-        opt_number(sheet, r, 6, t.cumulative, &number)?;
+        let cumulative_format = if t.coverage.carried.is_empty() { number.clone() } else { style::number_carried(t.decimals) };
+        opt_number(sheet, r, 6, t.cumulative, &cumulative_format)?;
         opt_number(sheet, r, 7, t.completion_rate, &pct)?;
         opt_number(sheet, r, 8, t.time_progress, &pct)?;
         opt_number(sheet, r, 9, t.gap_pp, &pp)?;
@@ -254,6 +235,12 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
     for (text, numbers) in grouped {
         let which = if numbers.len() == rows.len() { "各项".to_string() } else { format!("序号{}", number_ranges(&numbers)) };
         notes.push(format!("{which}：{}。", text.trim_end_matches('。')));
+    }
+    if rows.iter().any(|t| !t.coverage.carried.is_empty()) {
+        notes.push(format!(
+            "累计完成后标“※”的，含本月未采用单位沿用的最近一次采用数据（最多沿用 {} 个月）；底线、上限、基数类指标仍缺单位数据的，状态为“数据不全”。",
+            plan.thresholds.carry_months
+        ));
     }
     notes.push(format!("完成率 = 累计完成 ÷ 年度目标；序时进度 = 已过月数 ÷ 12（限期目标按截止日期，时序目标取已到期节点）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”。", plan.thresholds.severe_lag_pp, plan.thresholds.severe_lag_pp));
     notes.push(
@@ -300,6 +287,61 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
 }
 
 /// `1–3、5、7–8` for sorted numbers.
+/// The 报送情况 line of 总览: townships by status (naming the forms not counted), then the
+/// departments' ledgers.
+fn submission_counts(plan: &crate::plan::Plan, v: &Validated) -> String {
+    let towns: Vec<&crate::validate::TownshipOutcome> = v.townships.iter().filter(|t| !t.department).collect();
+    let named = |status: SubmissionStatus| -> Vec<&crate::validate::TownshipOutcome> {
+        towns.iter().copied().filter(|t| t.status == status).collect()
+    };
+    let (reported, missing, rejected) =
+        (named(SubmissionStatus::Reported), named(SubmissionStatus::Missing), named(SubmissionStatus::Rejected));
+    let mut counts = format!(
+        "报送情况：应报 {} 个镇（街道），已报送 {} 个，未报送 {} 个，数据有误 {} 个",
+        towns.len(),
+        reported.len(),
+        missing.len(),
+        rejected.len()
+    );
+    if !missing.is_empty() {
+        counts.push_str(&format!("（未报送：{}）", missing.iter().map(|t| t.township.as_str()).collect::<Vec<_>>().join("、")));
+    }
+    if !rejected.is_empty() {
+        let texts: Vec<String> = rejected
+            .iter()
+            .map(|t| {
+                let forms: Vec<&str> = t
+                    .forms
+                    .iter()
+                    .filter(|f| f.status != SubmissionStatus::Reported)
+                    .filter_map(|f| plan.form(&f.form).map(|x| x.topic()))
+                    .collect();
+                let counted = t.forms.iter().any(|f| f.status == SubmissionStatus::Reported);
+                if counted { format!("{}的{}，其余报表已采用", t.township, forms.join("、")) } else { t.township.clone() }
+            })
+            .collect();
+        counts.push_str(&format!("（数据有误：{}）", texts.join("；")));
+    }
+    let departments: Vec<&crate::validate::TownshipOutcome> =
+        v.townships.iter().filter(|t| t.department && t.township != crate::plan::DEPARTMENTS).collect();
+    if !departments.is_empty() {
+        let not_in: Vec<String> = departments
+            .iter()
+            .filter(|t| t.status != SubmissionStatus::Reported)
+            .map(|t| format!("{}{}", t.township, if t.status == SubmissionStatus::Missing { "" } else { "（数据有误）" }))
+            .collect();
+        counts.push_str(&format!(
+            "；部门台账：应报 {} 个单位，已报送 {} 个",
+            departments.len(),
+            departments.iter().filter(|t| t.status == SubmissionStatus::Reported).count()
+        ));
+        if !not_in.is_empty() {
+            counts.push_str(&format!("，未报送或有误：{}", not_in.join("、")));
+        }
+    }
+    counts
+}
+
 fn number_ranges(numbers: &[usize]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut i = 0;
@@ -403,7 +445,7 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
 
 /// The first part of a topic sheet: headers and every counted row of the form. Returns the last
 /// row of the table.
-fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan::Form) -> XResult<u32> {
+fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan::Form) -> XResult<(u32, Vec<f64>)> {
     let period = validated.period;
     sheet.set_name(form.topic())?;
     let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
@@ -413,32 +455,38 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
     sheet.set_row_height(0, 30)?;
     sheet.write_string_with_format(1, 0, "镇（街道）", &style::header())?;
     sheet.set_column_width(0, 11)?;
+    let records: Vec<_> = validated.records.iter().filter(|r| r.form == form.id).collect();
+    let widths = detail_widths(form, &records);
     for (c, column) in columns.iter().enumerate() {
         let header = column.header();
         sheet.write_string_with_format(1, c as u16 + 1, &header, &style::header())?;
-        sheet.set_column_width(
-            c as u16 + 1,
-            style::width_for([header.as_str()], 8.0, 20.0).max(if column.kind == ColumnKind::Key { 16.0 } else { 8.0 }) * 0.8,
-        )?;
+        sheet.set_column_width(c as u16 + 1, widths[c])?;
     }
     sheet.write_string_with_format(1, last_col - 1, "来源文件", &style::header())?;
     sheet.write_string_with_format(1, last_col, "行号", &style::header())?;
     sheet.set_column_width(last_col - 1, 30)?;
     sheet.set_column_width(last_col, 6)?;
     sheet.set_row_height(1, 42)?;
-    let records: Vec<_> = validated.records.iter().filter(|r| r.form == form.id).collect();
     // Formats made once: this loop writes every counted row of the month.
     let (cell, text, number, whole) = (style::cell(), style::text_cell(), style::number(1), style::number(0));
     for (i, record) in records.iter().enumerate() {
         let row = 2 + i as u32;
         sheet.write_string_with_format(row, 0, &record.township, &cell)?;
+        // The row is as tall as its longest wrapped text (a long project name), so nothing is cut.
+        let mut lines = 1usize;
         for (c, value) in record.values.iter().enumerate() {
             let col = c as u16 + 1;
             match value {
                 Value::Number(n) => sheet.write_number_with_format(row, col, *n, &number).map(|_| ())?,
-                Value::Text(t) => sheet.write_string_with_format(row, col, t, &text).map(|_| ())?,
+                Value::Text(t) => {
+                    lines = lines.max(style::wrapped_lines(t, widths[c]));
+                    sheet.write_string_with_format(row, col, t, &text).map(|_| ())?
+                }
                 Value::Missing => sheet.write_blank(row, col, &cell).map(|_| ())?,
             }
+        }
+        if lines > 1 {
+            sheet.set_row_height(row, style::height_of_lines(lines))?;
         }
         let file_name = record.file.rsplit('/').next().unwrap_or(&record.file);
         sheet.write_string_with_format(row, last_col - 1, file_name, &cell)?;
@@ -447,12 +495,50 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
     let last_row = 1 + records.len().max(1) as u32;
     sheet.autofilter(1, 0, last_row, last_col)?;
     sheet.set_freeze_panes(2, 2)?;
-    Ok(last_row)
+    Ok((last_row, widths))
+}
+
+/// Width of column `col` of a topic sheet: the township column, the plan columns (`widths`),
+/// then 来源文件 and 行号.
+fn detail_width(widths: &[f64], col: u16) -> f64 {
+    match col as usize {
+        0 => 11.0,
+        c if c <= widths.len() => widths[c - 1],
+        c if c == widths.len() + 1 => 30.0,
+        _ => 6.0,
+    }
+}
+
+/// Widths of a topic sheet's plan columns (after the township column): wide enough for the
+/// header (wrapped) and for the widest value, up to a limit past which text wraps (key and text
+/// columns), so that dates and project names are never cut.
+fn detail_widths(form: &crate::plan::Form, records: &[&crate::validate::Record]) -> Vec<f64> {
+    form.columns
+        .iter()
+        .enumerate()
+        .map(|(c, column)| {
+            let header = style::width_for([column.header().as_str()], 8.0, 20.0) * 0.8;
+            let widest = records
+                .iter()
+                .filter_map(|r| match r.values.get(c) {
+                    Some(Value::Text(t)) => Some(style::width_for([t.as_str()], 0.0, 200.0)),
+                    Some(Value::Number(n)) => Some(format!("{n:.1}").len() as f64 * 1.2 + 2.0),
+                    _ => None,
+                })
+                .fold(0.0, f64::max);
+            let limit = match column.kind {
+                ColumnKind::Key => 36.0,
+                ColumnKind::Text => 24.0,
+                _ => 16.0,
+            };
+            header.max(widest.min(limit)).max(if column.kind == ColumnKind::Key { 16.0 } else { 8.0 })
+        })
+        .collect()
 }
 
 /// The rest of a topic sheet below its table (`last_row`): the month-by-month trend of the form's
 /// target indicators (from the store), and the print setup.
-fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form, last_row: u32) -> XResult<()> {
+fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form, last_row: u32, widths: &[f64]) -> XResult<()> {
     let period = b.aggregated.period;
     let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
     // Month-by-month trend of this form's target indicators (from the store).
@@ -471,7 +557,17 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
         for (i, ind) in indicators.iter().enumerate() {
             sheet.write_string_with_format(top + 1, 1 + i as u16, &format!("{}（{}）", ind.name, ind.unit), &style::header())?;
         }
-        sheet.set_row_height(top + 1, 42)?;
+        let coverage_col = 1 + indicators.len() as u16;
+        let last_col = (widths.len() as u16 + 2).max(coverage_col);
+        if last_col > coverage_col {
+            sheet.merge_range(top + 1, coverage_col, top + 1, last_col, "报送覆盖（数值后标※的含沿用数）", &style::header())?;
+        } else {
+            sheet.write_string_with_format(top + 1, coverage_col, "报送覆盖（数值后标※的含沿用数）", &style::header())?;
+        }
+        // The header row as tall as its longest wrapped indicator name in its (detail) column.
+        let headers: Vec<String> = indicators.iter().map(|ind| format!("{}（{}）", ind.name, ind.unit)).collect();
+        let cells: Vec<(&str, f64)> = headers.iter().enumerate().map(|(i, h)| (h.as_str(), detail_width(widths, 1 + i as u16))).collect();
+        sheet.set_row_height(top + 1, style::fit_height(&cells).max(42.0))?;
         let months: Vec<Period> = (1..=period.month).filter_map(|m| Period::new(period.year, m)).collect();
         let mut row = top + 2;
         for month in &months {
@@ -480,9 +576,28 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
             }
             sheet.write_string_with_format(row, 0, &month.label(), &style::cell())?;
             for (i, ind) in indicators.iter().enumerate() {
-                let value = b.aggregated.trend.iter().find(|p| p.period == *month && p.indicator_id == ind.id).and_then(|p| p.value);
-                opt_number(sheet, row, 1 + i as u16, value, &style::number(ind.decimals))?;
+                let point = b.aggregated.trend.iter().find(|p| p.period == *month && p.indicator_id == ind.id);
+                let carried = point.is_some_and(|p| !p.coverage.carried.is_empty());
+                let format = if carried { style::number_carried(ind.decimals) } else { style::number(ind.decimals) };
+                opt_number(sheet, row, 1 + i as u16, point.and_then(|p| p.value), &format)?;
             }
+            let coverage = b
+                .aggregated
+                .coverage
+                .iter()
+                .find(|c| c.period == *month && c.form == form.id)
+                .map(|c| c.coverage.summary())
+                .unwrap_or_default();
+            // The coverage text spans the detail table's columns to the right of the figures.
+            let coverage_col = 1 + indicators.len() as u16;
+            let last_col = (widths.len() as u16 + 2).max(coverage_col);
+            let width: f64 = (coverage_col..=last_col).map(|c| detail_width(widths, c)).sum();
+            if last_col > coverage_col {
+                sheet.merge_range(row, coverage_col, row, last_col, &coverage, &style::text_cell())?;
+            } else {
+                sheet.write_string_with_format(row, coverage_col, &coverage, &style::text_cell())?;
+            }
+            sheet.set_row_height(row, style::fit_height(&[(&coverage, width)]))?;
             row += 1;
         }
         if row > top + 2 {
@@ -534,10 +649,11 @@ fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
 fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let title = format!("报表报送情况（{}）", b.aggregated.period.label());
     let columns = [
-        ("填报单位", 12.0),
+        ("填报单位", 14.0),
         ("报送状态", 9.0),
+        ("各表采用情况", 30.0),
         ("文件", 34.0),
-        ("文件处理", 14.0),
+        ("文件处理", 12.0),
         ("接收时间", 18.0),
         ("错误数", 7.0),
         ("警告数", 7.0),
@@ -546,52 +662,68 @@ fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     table_start(sheet, "报送情况", &title, &columns)?;
     let center = style::cell().set_align(FormatAlign::Center);
     let (cell, text, whole, small) = (style::cell(), style::text_cell(), style::number(0), style::cell().set_font_size(8));
-    let file_row = |sheet: &mut Worksheet, row: u32, unit: &str, status: &str, file: &crate::validate::FileOutcome| -> XResult<()> {
-        sheet.write_string_with_format(row, 0, unit, &cell)?;
-        sheet.write_string_with_format(row, 1, status, &center)?;
-        sheet.write_string_with_format(row, 2, &file.file, &text)?;
-        sheet.write_string_with_format(row, 3, file.status.label(), &center)?;
-        sheet.write_string_with_format(row, 4, &file.received, &center)?;
-        sheet.write_number_with_format(row, 5, file.errors as f64, &whole)?;
-        sheet.write_number_with_format(row, 6, file.warnings as f64, &whole)?;
-        sheet.write_string_with_format(row, 7, &file.sha256, &small)?;
-        Ok(())
+    let plan = b.plan;
+    // Each form's status, e.g. `粮食与耕地 已采用；高标准农田 数据有误`.
+    let forms_text = |unit: &crate::validate::TownshipOutcome| -> String {
+        unit.forms
+            .iter()
+            .map(|f| {
+                let name = plan.form(&f.form).map(|x| x.topic().to_string()).unwrap_or_else(|| f.form.clone());
+                let status = if f.status == SubmissionStatus::Reported { "已采用" } else { f.status.label() };
+                format!("{name} {status}")
+            })
+            .collect::<Vec<_>>()
+            .join("；")
     };
+    let file_row =
+        |sheet: &mut Worksheet, row: u32, unit: &str, status: &str, forms: &str, file: &crate::validate::FileOutcome| -> XResult<()> {
+            sheet.write_string_with_format(row, 0, unit, &cell)?;
+            sheet.write_string_with_format(row, 1, status, &center)?;
+            sheet.write_string_with_format(row, 2, forms, &text)?;
+            sheet.write_string_with_format(row, 3, &file.file, &text)?;
+            sheet.write_string_with_format(row, 4, file.status.label(), &center)?;
+            sheet.write_string_with_format(row, 5, &file.received, &center)?;
+            sheet.write_number_with_format(row, 6, file.errors as f64, &whole)?;
+            sheet.write_number_with_format(row, 7, file.warnings as f64, &whole)?;
+            sheet.write_string_with_format(row, 8, &file.sha256, &small)?;
+            sheet.set_row_height(row, style::fit_height(&[(forms, columns[2].1), (&file.file, columns[3].1)]))?;
+            Ok(())
+        };
     let mut row = 2u32;
-    let mut units: Vec<String> = b.plan.units.iter().map(|u| u.name.clone()).collect();
-    if b.plan.forms.iter().any(|f| f.reporter == Reporter::Department) {
-        units.push(DEPARTMENTS.to_string());
-    }
-    let outcomes: std::collections::HashMap<&str, SubmissionStatus> =
-        b.validated.townships.iter().rev().map(|t| (t.township.as_str(), t.status)).collect();
     let mut files_of: std::collections::HashMap<&str, Vec<&crate::validate::FileOutcome>> = std::collections::HashMap::new();
     for file in &b.validated.files {
         files_of.entry(file.township.as_str()).or_default().push(file);
     }
-    for unit in &units {
-        let status = outcomes.get(unit.as_str()).copied().unwrap_or(SubmissionStatus::Missing);
-        let files: Vec<_> = files_of.get(unit.as_str()).cloned().unwrap_or_default();
+    for unit in &b.validated.townships {
+        let status = unit.status.label();
+        let forms = forms_text(unit);
+        // A department counted through the combined ledger has no file of its own.
+        let files: Vec<_> = files_of.get(unit.township.as_str()).cloned().unwrap_or_default();
         if files.is_empty() {
-            sheet.write_string_with_format(row, 0, unit, &cell)?;
-            sheet.write_string_with_format(row, 1, status.label(), &center)?;
-            for c in 2..8 {
+            sheet.write_string_with_format(row, 0, &unit.township, &cell)?;
+            sheet.write_string_with_format(row, 1, status, &center)?;
+            sheet.write_string_with_format(row, 2, &forms, &text)?;
+            let via = unit.files.join("、");
+            sheet.write_string_with_format(row, 3, &via, &text)?;
+            for c in 4..9 {
                 sheet.write_blank(row, c, &cell)?;
             }
+            sheet.set_row_height(row, style::fit_height(&[(&forms, columns[2].1), (&via, columns[3].1)]))?;
             row += 1;
         }
         for file in files {
-            file_row(sheet, row, unit, status.label(), file)?;
+            file_row(sheet, row, &unit.township, status, &forms, file)?;
             row += 1;
         }
     }
-    let known: std::collections::HashSet<&str> = units.iter().map(String::as_str).collect();
+    let known: std::collections::HashSet<&str> = b.validated.townships.iter().map(|t| t.township.as_str()).collect();
     for file in b.validated.files.iter().filter(|f| !known.contains(f.township.as_str())) {
-        file_row(sheet, row, "单位不明", "—", file)?;
+        file_row(sheet, row, "单位不明", "—", "", file)?;
         row += 1;
     }
     let last = row.max(3) - 1;
     text_colours(sheet, 2, last, 1, &SUBMISSION_TONES)?;
-    sheet.autofilter(1, 0, last, 7)?;
+    sheet.autofilter(1, 0, last, 8)?;
     sheet.set_freeze_panes(2, 1)?;
     style::print_setup(sheet, &title, 1);
     Ok(())
@@ -641,8 +773,10 @@ fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let lines = [
         format!("方案：{}（{}，{}印发）。", plan.plan.title, if plan.plan.document_no.is_empty() { "文号未载明" } else { &plan.plan.document_no }, plan.plan.issued.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_else(|| "日期未载明".into())),
         format!("方案编号 {}，方案文件 sha256 {}。", plan.plan.id, plan.source_sha256),
-        "数据来源：各镇（街道）按月报送的填报表，经逐格校验；有错误的文件不计入汇总，相应镇（街道）显示为“数据有误”；未报送的镇（街道）不计入汇总，也不按零计算。".to_string(),
-        "本月完成：本年累计数为本月累计减上月累计（1月为本月累计）；时点数为本月较上月增减。仅计两个月都已采用数据的镇（街道）。".to_string(),
+        "数据来源：各镇（街道）按月报送的填报表，经逐格校验；某张报表有错误，只该表不计入汇总（该镇街显示“数据有误”并注明哪张表），其余报表照常采用；未报送的不按零计算。同一村（社区）或项目重复填报的，只计第一行。".to_string(),
+        format!("沿用数：某镇（街道）或部门的某张报表本月未采用（未报送或数据有误）时，其时点数和本年累计数沿用最近一次采用的数据（最多往前 {} 个月，限本年度），数值后标“※”并在注中写明单位和月份；沿用数不写入历史数据库，该单位补报后重新运行即被替换。超过期限的不计入汇总，底线、上限和基数类指标因此缺单位数据时状态为“数据不全”。", t.carry_months),
+        "部门台账：各牵头单位分别报送本单位牵头指标的台账（放在“部门”文件夹，文件名或填报单位写明单位名称）；多个部门的台账同时采用；区乡村振兴办汇总的“区直部门”台账也可采用，同一指标以牵头单位自报的为准。".to_string(),
+        "本月完成：本年累计数为本月累计减上月累计（1月为本月累计）；时点数为本月较上月增减。按单位逐个相减（含沿用数），两个月都没有数据的单位不计入。".to_string(),
         "序时进度：年度目标为已过月数 ÷ 12（6月为50%）；限期目标为自年初至截止日期按月折算，过期为100%；时序进度目标取统计月末以前最近一个节点的要求。".to_string(),
         format!("状态：完成率 ≥ 100% 为“已完成”；完成率 ≥ 序时进度为“正常”；落后不足 {0:.0} 个百分点为“滞后”（黄）；落后 {0:.0} 个百分点及以上为“严重滞后”（红）。底线指标：不低于底线为“达标”，否则“预警”。比例指标：达到目标为“达标”，否则“未达标”。", t.severe_lag_pp),
         format!("校验阈值：合计行与明细之和相对误差超过 {:.1}‰ 提示；时点数环比变动超过 {:.0}% 且绝对值超过 {} 提示“大起大落”。", t.total_tolerance * 1000.0, t.jump_ratio * 100.0, crate::validate::fmt(t.jump_min_abs)),
@@ -651,7 +785,8 @@ fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let mut row = 2u32;
     for line in &lines {
         sheet.merge_range(row, 0, row, 5, line, &wrap)?;
-        sheet.set_row_height(row, if crate::text::display_width(line) > 120 { 32 } else { 18 })?;
+        let width: f64 = [6.0, 8.0, 11.0, 24.0, 60.0, 22.0].iter().sum();
+        sheet.set_row_height(row, style::fit_height(&[(line, width)]))?;
         row += 1;
     }
     row += 1;

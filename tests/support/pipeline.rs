@@ -380,7 +380,20 @@ pub fn figures(township: &str, month: u32) -> (Vec<Village>, Vec<Project>) {
 
 /// The township's workbook for 2024-`month`, in the canonical template layout.
 pub fn workbook(plan: &Plan, township: &str, month: u32) -> Vec<u8> {
-    let (villages, projects) = figures(township, month);
+    workbook_edited(plan, township, month, month, |_, _| {})
+}
+
+/// The township's workbook for 2024-`period_month` with the figures of `figures_month`, as
+/// `edit` changes them.
+pub fn workbook_edited(
+    plan: &Plan,
+    township: &str,
+    figures_month: u32,
+    period_month: u32,
+    edit: impl FnOnce(&mut Vec<Village>, &mut Vec<Project>),
+) -> Vec<u8> {
+    let (mut villages, mut projects) = figures(township, figures_month);
+    edit(&mut villages, &mut projects);
     let mut filled = BTreeMap::new();
     let rows = villages.iter().map(|(name, values)| std::iter::once(text(name)).chain(values.iter().map(|v| num(*v))).collect()).collect();
     filled.insert("ZX01".to_string(), FilledForm { rows, ..Default::default() });
@@ -389,8 +402,14 @@ pub fn workbook(plan: &Plan, township: &str, month: u32) -> Vec<u8> {
         .map(|(name, category, village, funds, paid)| vec![text(name), text(category), text(village), num(*funds), num(*paid)])
         .collect();
     filled.insert("ZX02".to_string(), FilledForm { rows, ..Default::default() });
-    let period = Period::new(2024, month).unwrap();
+    let period = Period::new(2024, period_month).unwrap();
     workbook_bytes(&TemplateRequest { plan, unit: township, period, filled, protect: true }).expect("workbook")
+}
+
+/// Where the township's workbook for 2024-`month` goes under `in/`.
+pub fn input_path(township: &str, month: u32) -> String {
+    let period = Period::new(2024, month).unwrap();
+    format!("in/{period}/{}", file_name(township, period))
 }
 
 /// A workspace with the plan file and the input of May (all three) and June (`june` townships).
