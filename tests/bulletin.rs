@@ -262,3 +262,46 @@ fn bulletin_renders_with_libreoffice() {
     let pages = pdf.windows(marker.len() + 1).filter(|w| &w[..marker.len()] == marker && w[marker.len()] != b's').count();
     assert!(pages >= 8, "only {pages} pages rendered");
 }
+
+/// Regression on the shipped sample: May's one error in 云溪街道's 粮食与耕地 rejected all its
+/// forms, so 耕地 fell from 111,566 to 74,845 亩 (a red-line 预警), the 2023 高标准农田 row flipped
+/// 已完成 → 滞后 → 已完成, and year-to-date trends fell (本年改厕 357 → 281). Now the form alone is
+/// rejected and its April figures carried: no total falls because a township was left out.
+#[test]
+fn shipped_sample_totals_never_drop_a_township() {
+    let ws = Workspace::with_sample_input();
+    assert_eq!(ws.run(&["run", "--quiet"]).status.code(), Some(1));
+    for month in ["2024-03", "2024-04", "2024-05"] {
+        assert_eq!(ws.run(&["run", "--quiet", "--period", month]).status.code(), Some(if month == "2024-05" { 1 } else { 0 }), "{month}");
+    }
+    let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
+    // indicator_id → [cumulative, status, units_carried] per month.
+    let months: Vec<std::collections::BTreeMap<String, [String; 3]>> = ["2024-03", "2024-04", "2024-05", "2024-06"]
+        .iter()
+        .map(|m| {
+            let rows = progress_rows(&ws.path(&format!("output/{m}/progress.csv")));
+            rows.into_iter().map(|r| (r[0].clone(), [r[5].clone(), r[9].clone(), r[12].clone()])).collect()
+        })
+        .collect();
+    let may = &months[2];
+    assert_eq!(may["cultivated_land"][1], "达标", "May's red line: {:?}", may["cultivated_land"]);
+    assert_eq!(may["cultivated_land"][2], "云溪街道@2024-04", "云溪街道's 耕地 is April's, carried");
+    for (i, m) in months.iter().enumerate().skip(1) {
+        assert_eq!(m["hsf_2023_done"][1], "已完成", "2023 高标准农田 in month {}", i + 3);
+    }
+    // No year-to-date township total falls from one month to the next.
+    for indicator in plan.indicators.iter().filter(|i| !i.is_ratio() && plan.indicator_measure(i) == zhenxing::plan::Measure::Ytd) {
+        let Some(form) = indicator.form.as_deref().and_then(|f| plan.form(f)) else { continue };
+        if form.reporter != zhenxing::plan::Reporter::Township || !months[0].contains_key(&indicator.id) {
+            continue;
+        }
+        let values: Vec<f64> = months.iter().map(|m| m[&indicator.id][0].parse().unwrap_or(0.0)).collect();
+        assert!(values.windows(2).all(|w| w[1] >= w[0] - 1e-9), "{} falls: {values:?}", indicator.id);
+    }
+    // June: 松杨湖街道 did not report; its May figures are carried and the bulletin says so.
+    assert_eq!(months[3]["grain_area"][2], "松杨湖街道@2024-05");
+    let mut workbook: Xlsx<_> = open_workbook(ws.path(&format!("output/2024-06/{BULLETIN}"))).unwrap();
+    let overview = workbook.worksheet_range("总览").unwrap();
+    let texts: Vec<String> = overview.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(texts.iter().any(|t| t.contains("含沿用数：松杨湖街道（2024年5月）")), "{texts:?}");
+}
