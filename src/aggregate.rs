@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::FastMap;
 use crate::error::Result;
-use crate::period::{Period, months_into_year};
+use crate::period::Period;
 use crate::plan::DEPARTMENTS;
-use crate::plan::{Aggregation, Indicator, Measure, Plan, Reporter, Target, TargetKind, Thresholds};
+use crate::plan::{Aggregation, Direction, Indicator, Measure, Plan, Reporter, ResolvedSchedule, Target, TargetKind, Thresholds};
 use crate::validate::SubmissionStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -36,6 +36,10 @@ pub enum Status {
     NotReported,
     /// A floor, ceiling or baseline whose total still lacks units: cannot be judged.
     Incomplete,
+    /// Not completed after its due date (逾期未完成).
+    Overdue,
+    /// A year-end target before its assessment (未到考核期): the value is shown, not judged.
+    NotDue,
 }
 
 /// How a status is coloured in reports.
@@ -48,7 +52,7 @@ pub enum Tone {
 }
 
 impl Status {
-    pub const ALL: [Status; 13] = [
+    pub const ALL: [Status; 15] = [
         Status::Completed,
         Status::OnTrack,
         Status::Lagging,
@@ -62,6 +66,8 @@ impl Status {
         Status::InProgress,
         Status::NotReported,
         Status::Incomplete,
+        Status::Overdue,
+        Status::NotDue,
     ];
 
     pub fn label(self) -> &'static str {
@@ -79,6 +85,8 @@ impl Status {
             Status::InProgress => "推进中",
             Status::NotReported => "未报送",
             Status::Incomplete => "数据不全",
+            Status::Overdue => "逾期未完成",
+            Status::NotDue => "未到考核期",
         }
     }
 
@@ -86,8 +94,10 @@ impl Status {
         match self {
             Status::Completed | Status::OnTrack | Status::Met => Tone::Green,
             Status::Lagging | Status::InProgress => Tone::Yellow,
-            Status::SeverelyLagging | Status::Warning | Status::NotMet | Status::NotStarted | Status::NotReported => Tone::Red,
-            Status::Tracked | Status::NoData | Status::Incomplete => Tone::Neutral,
+            Status::SeverelyLagging | Status::Warning | Status::NotMet | Status::NotStarted | Status::NotReported | Status::Overdue => {
+                Tone::Red
+            }
+            Status::Tracked | Status::NoData | Status::Incomplete | Status::NotDue => Tone::Neutral,
         }
     }
 }
@@ -116,6 +126,20 @@ pub struct TargetProgress {
     pub note: String,
     /// Who the cumulative figure counts (empty for qualitative targets).
     pub coverage: Coverage,
+    /// 序时目标: what the schedule expects by the period's end, in the target's unit.
+    pub expected: Option<f64>,
+    /// Floors, ceilings, baselines: distance to the line on its right side (negative: beyond).
+    pub margin: Option<f64>,
+    /// The schedule, e.g. `linear 2024-03-25..2024-10-30` (empty for targets without one).
+    pub schedule: String,
+    /// What of this row is not the document's (暂定): the schedule's or the target's assumption.
+    pub assumptions: Vec<String>,
+    /// The schedule is assumed (its expected value is 暂定).
+    pub schedule_assumed: bool,
+    /// The target value or baseline is assumed (暂定).
+    pub target_assumed: bool,
+    /// The indicator's unit is a percentage: its 本月 is a change in points.
+    pub percent: bool,
 }
 
 /// Who a district figure counts: units counted this month, units whose last accepted value is
@@ -178,6 +202,8 @@ pub struct TownshipValue {
     /// Competition rank (1, 2, 2, 4); `tied` marks a shared rank.
     pub rank: Option<u32>,
     pub tied: bool,
+    /// The township's share of the district value (raw sizes, which are not ranked).
+    pub share: Option<f64>,
     /// The township's status for the indicator's form this month.
     pub submission_status: SubmissionStatus,
     /// The indicator's form (the numerator's, for a ratio).
@@ -569,65 +595,106 @@ pub fn ledger_texts(plan: &Plan, facts: &DataFrame) -> PolarsResult<Ledger> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     pub completion_rate: Option<f64>,
+    /// Expected share of the target by the period's end (序时进度), for scheduled targets.
     pub time_progress: Option<f64>,
+    /// Expected value by the period's end (序时目标), in the target's unit.
+    pub expected: Option<f64>,
+    /// Completion − expected share, in points; for milestones, value − expected value.
     pub gap_pp: Option<f64>,
+    /// Floors, ceilings and baselines: how far the value is on the right side of the line
+    /// (negative: beyond it), in the indicator's unit.
+    pub margin: Option<f64>,
     pub status: Status,
 }
 
-/// Evaluate one numeric target against its cumulative value (see SPEC, 序时进度).
-pub fn evaluate(target: &Target, value: Option<f64>, period: Period, thresholds: &Thresholds) -> Evaluation {
-    let none = |status| Evaluation { completion_rate: None, time_progress: None, gap_pp: None, status };
-    let Some(value) = value else { return none(if target.kind == TargetKind::Tracked { Status::Tracked } else { Status::NoData }) };
-    let ratio = |goal: Option<f64>| goal.filter(|g| *g > 0.0).map(|g| value / g);
-    let period_end = months_into_year(period.end());
-    let scheduled = |completion: Option<f64>, time_progress: f64| {
-        let gap = completion.map(|c| (c - time_progress) * 100.0);
-        let status = match (completion, gap) {
-            (Some(c), _) if c >= 1.0 - 1e-9 => Status::Completed,
-            (Some(_), Some(g)) if g >= -1e-9 => Status::OnTrack,
-            (Some(_), Some(g)) if g > -thresholds.severe_lag_pp => Status::Lagging,
-            (Some(_), Some(_)) => Status::SeverelyLagging,
-            _ => Status::NoData,
-        };
-        Evaluation { completion_rate: completion, time_progress: Some(time_progress), gap_pp: gap, status }
+impl Evaluation {
+    fn only(status: Status) -> Evaluation {
+        Evaluation { completion_rate: None, time_progress: None, expected: None, gap_pp: None, margin: None, status }
+    }
+}
+
+/// Status of a value `gap` points from what is expected.
+fn lag_status(gap: f64, thresholds: &Thresholds) -> Status {
+    if gap >= -1e-9 {
+        Status::OnTrack
+    } else if gap > -thresholds.severe_lag_pp + 1e-9 {
+        Status::Lagging
+    } else {
+        Status::SeverelyLagging
+    }
+}
+
+/// Evaluate one numeric target against its cumulative value at the end of `period` (SPEC
+/// "Time"): scheduled targets against what their schedule expects by then, milestones in their
+/// own terms, floors, ceilings and baselines by their margin to the line.
+pub fn evaluate(target: &Target, schedule: Option<&ResolvedSchedule>, value: Option<f64>, period: Period, thresholds: &Thresholds) -> Evaluation {
+    let Some(value) = value else {
+        return Evaluation::only(if target.kind == TargetKind::Tracked { Status::Tracked } else { Status::NoData });
     };
+    let end = period.end();
     match target.kind {
         TargetKind::AtLeast | TargetKind::Count => {
-            let due = months_into_year(target.due(period.year));
-            let time_progress = if due > 0.0 { (period_end / due).min(1.0) } else { 1.0 };
-            scheduled(ratio(target.value), time_progress)
+            let Some(goal) = target.value.filter(|g| *g > 0.0) else { return Evaluation::only(Status::NoData) };
+            let completion = value / goal;
+            let share = schedule.and_then(|s| s.share_at(end));
+            let due = schedule.and_then(|s| s.due(&target.milestones));
+            let expected = share.map(|s| goal * s);
+            let gap = share.map(|s| (completion - s) * 100.0);
+            // A count over-achieved is 已完成, not 1,100%.
+            let shown = if target.kind == TargetKind::Count { completion.min(1.0) } else { completion };
+            let mut evaluation =
+                Evaluation { completion_rate: Some(shown), time_progress: share, expected, gap_pp: gap, margin: None, status: Status::NoData };
+            evaluation.status = if completion >= 1.0 - 1e-9 {
+                if target.kind == TargetKind::Count {
+                    evaluation.gap_pp = None;
+                }
+                Status::Completed
+            } else if due.is_some_and(|d| end > crate::plan::month_end(d))
+                || schedule.is_some_and(|s| matches!(s.timing, crate::plan::Timing::YearEnd { due } if end >= due))
+            {
+                // Past the due month, or at the year-end judgement itself: 逾期未完成.
+                Status::Overdue
+            } else {
+                match gap {
+                    Some(g) => lag_status(g, thresholds),
+                    None => Status::NotDue,
+                }
+            };
+            evaluation
         }
         TargetKind::Milestones => {
-            let end = period.end();
+            // Compared in their own terms: the value (a percentage) against the latest milestone
+            // due, in points; nothing is expected before the first.
             let expected = target.milestones.iter().rev().find(|m| m.by <= end).map(|m| m.value).unwrap_or(0.0);
-            let full = target.value.or_else(|| target.milestones.last().map(|m| m.value)).unwrap_or(100.0);
-            scheduled(ratio(Some(full)), expected / full)
+            let last = target.milestones.last();
+            let gap = value - expected;
+            let status = if last.is_some_and(|m| value >= m.value - 1e-9) {
+                Status::Completed
+            } else if last.is_some_and(|m| end > crate::plan::month_end(m.by)) {
+                Status::Overdue
+            } else {
+                lag_status(gap, thresholds)
+            };
+            Evaluation { completion_rate: None, time_progress: None, expected: Some(expected), gap_pp: Some(gap), margin: None, status }
         }
         TargetKind::Floor | TargetKind::Baseline => {
             let goal = if target.kind == TargetKind::Floor { target.value } else { target.baseline };
-            let met = goal.is_none_or(|g| value >= g - 1e-9);
-            Evaluation {
-                completion_rate: ratio(goal),
-                time_progress: None,
-                gap_pp: None,
-                status: if met { Status::Met } else { Status::Warning },
-            }
+            let margin = goal.map(|g| value - g);
+            let met = margin.is_none_or(|m| m >= -1e-9);
+            Evaluation { margin, ..Evaluation::only(if met { Status::Met } else { Status::Warning }) }
         }
         TargetKind::Ceiling => {
-            let met = target.value.is_none_or(|g| value <= g + 1e-9);
-            Evaluation { completion_rate: None, time_progress: None, gap_pp: None, status: if met { Status::Met } else { Status::Warning } }
+            let margin = target.value.map(|g| g - value);
+            let met = margin.is_none_or(|m| m >= -1e-9);
+            Evaluation { margin, ..Evaluation::only(if met { Status::Met } else { Status::Warning }) }
         }
         TargetKind::Ratio => {
             let met = target.value.is_none_or(|g| value >= g - 1e-9);
-            Evaluation {
-                completion_rate: ratio(target.value),
-                time_progress: None,
-                gap_pp: None,
-                status: if met { Status::Met } else { Status::NotMet },
-            }
+            let completion = target.value.filter(|g| *g > 0.0).map(|g| value / g);
+            Evaluation { completion_rate: completion, ..Evaluation::only(if met { Status::Met } else { Status::NotMet }) }
         }
-        TargetKind::Tracked => none(Status::Tracked),
-        TargetKind::Qualitative => none(Status::NotReported),
+        TargetKind::Tracked => Evaluation::only(Status::Tracked),
+        TargetKind::Qualitative => Evaluation::only(Status::NotReported),
     }
 }
 
@@ -720,16 +787,29 @@ pub fn aggregate_reduced(
                     completion_rate,
                     rank: None,
                     tied: false,
+                    share: None,
                     submission_status: status,
                     form: form.clone(),
                 }
             })
             .collect();
-        // Where the plan allocates, townships rank by completion of their allocation (those
-        // without one are not ranked); otherwise by value. Never a rate against a raw value.
+        // Townships are ranked only where the comparison is fair (SPEC "Rankings"): by completion
+        // of their allocation where the plan allocates (those without one are not ranked), or by
+        // a rate in the indicator's direction. Raw sizes are not ranked: each shows its share of
+        // the district instead.
         let allocated = rows.iter().any(|r| r.allocation.is_some());
-        let scores: Vec<(String, f64)> =
-            rows.iter().filter_map(|r| if allocated { r.completion_rate } else { r.value }.map(|s| (r.township.clone(), s))).collect();
+        let lower = indicator.direction == Direction::Lower;
+        let scores: Vec<(String, f64)> = if allocated {
+            rows.iter().filter_map(|r| r.completion_rate.map(|s| (r.township.clone(), s))).collect()
+        } else if indicator.is_ratio() {
+            rows.iter().filter_map(|r| r.value.map(|v| (r.township.clone(), if lower { -v } else { v }))).collect()
+        } else {
+            let total: f64 = rows.iter().filter_map(|r| r.value).sum();
+            for r in &mut rows {
+                r.share = r.value.filter(|_| total > 0.0).map(|v| v / total);
+            }
+            Vec::new()
+        };
         let position: HashMap<String, usize> = rows.iter().enumerate().map(|(i, r)| (r.township.clone(), i)).collect();
         for (name, rank, tied) in rank_with_ties(scores) {
             if let Some(&i) = position.get(&name) {
@@ -1027,6 +1107,13 @@ impl Calculator<'_> {
             lead_units: target.lead_units.join("、"),
             note: String::new(),
             coverage: Coverage::default(),
+            expected: None,
+            margin: None,
+            schedule: String::new(),
+            assumptions: Vec::new(),
+            schedule_assumed: false,
+            target_assumed: false,
+            percent: false,
         };
         let Some(indicator) = indicator else {
             // Qualitative: the lead unit's ledger row says where it stands.
@@ -1042,13 +1129,35 @@ impl Calculator<'_> {
         };
         let (cumulative, coverage) = self.district_value(indicator, period);
         let (month_value, not_last_month) = self.month_value(indicator, period);
-        let evaluation = evaluate(target, cumulative, period, &self.plan.thresholds);
+        let schedule = self.plan.schedule(target);
+        let evaluation = evaluate(target, schedule.as_ref(), cumulative, period, &self.plan.thresholds);
         row.cumulative = cumulative;
         row.month_value = month_value;
         row.completion_rate = evaluation.completion_rate;
         row.time_progress = evaluation.time_progress;
+        row.expected = evaluation.expected;
         row.gap_pp = evaluation.gap_pp;
+        row.margin = evaluation.margin;
         row.status = evaluation.status;
+        row.percent = indicator.unit == "%";
+        if let Some(schedule) = &schedule {
+            row.schedule = schedule.describe(target.schedule.as_ref().and_then(|s| s.curve.as_deref()));
+            if schedule.assumed && evaluation.expected.is_some() {
+                row.schedule_assumed = true;
+                row.assumptions.push(format!("序时目标暂定（{}）", schedule.source));
+            }
+        }
+        if !target.assumption.is_empty() {
+            row.target_assumed = true;
+            // A milestone's values are its schedule: both are assumed.
+            row.schedule_assumed |= target.kind == TargetKind::Milestones;
+            let what = match target.kind {
+                TargetKind::Baseline => "基数",
+                TargetKind::Milestones => "时序节点",
+                _ => "目标值",
+            };
+            row.assumptions.push(format!("{what}暂定（{}）", target.assumption));
+        }
         let department = self.reporter(indicator) == Reporter::Department;
         // A line judged on a total that still lacks townships cannot be judged.
         if !department
@@ -1057,7 +1166,7 @@ impl Calculator<'_> {
             && matches!(target.kind, TargetKind::Floor | TargetKind::Ceiling | TargetKind::Baseline)
         {
             row.status = Status::Incomplete;
-            row.completion_rate = None;
+            row.margin = None;
         }
         let mut notes = Vec::new();
         if !coverage.missing.is_empty() && !department {
@@ -1107,6 +1216,8 @@ mod tests {
             lead_units: vec!["区农业农村局".into()],
             responsible_units: vec![],
             quote: String::new(),
+            schedule: None,
+            assumption: String::new(),
         }
     }
 
@@ -1118,83 +1229,216 @@ mod tests {
         NaiveDate::from_ymd_opt(2024, m, d).unwrap()
     }
 
+    fn timing(timing: Timing) -> ResolvedSchedule {
+        ResolvedSchedule { timing, assumed: false, source: String::new() }
+    }
+
+    /// (month, value, expected 序时目标 or None, status) for one target and schedule.
+    type Case = (u32, f64, Option<f64>, Status);
+
+    fn check(t: &Target, schedule: Option<&ResolvedSchedule>, cases: &[Case]) {
+        for &(month, value, expected, status) in cases {
+            let e = evaluate(t, schedule, Some(value), Period::new(2024, month).unwrap(), &Thresholds::default());
+            let got = e.expected.map(|x| (x * 1e6).round() / 1e6);
+            let want = expected.map(|x| (x * 1e6).round() / 1e6);
+            assert_eq!((got, e.status), (want, status), "month {month}, value {value}: {e:?}");
+        }
+    }
+
+    use crate::plan::{ResolvedSchedule, Timing};
+    use Status::*;
+
     #[test]
-    fn annual_target_in_june_expects_half() {
-        // 54000 亩 target, 24300 done by June: 45% vs 50% → 5 points behind → 滞后.
-        let e = evaluate(&target(TargetKind::AtLeast, Some(54_000.0)), Some(24_300.0), june(), &Thresholds::default());
-        assert_eq!(e.time_progress, Some(0.5));
-        assert!((e.completion_rate.unwrap() - 0.45).abs() < 1e-12);
-        assert!((e.gap_pp.unwrap() + 5.0).abs() < 1e-9);
-        assert_eq!(e.status, Status::Lagging);
+    fn linear_over_the_implementation_phase_counts_whole_months() {
+        // 集中实施 3/25–10/30: March is not counted (the phase starts in its second half), so the
+        // window is April–October, 7 months. 100 亩 due.
+        let t = target(TargetKind::AtLeast, Some(100.0));
+        let s = timing(Timing::Linear { start: date(3, 25), due: date(10, 30) });
+        check(
+            &t,
+            Some(&s),
+            &[
+                (1, 0.0, Some(0.0), OnTrack),                   // before the start: nothing expected
+                (3, 0.0, Some(0.0), OnTrack),                   // the phase has begun, no month elapsed
+                (6, 40.0, Some(300.0 / 7.0), Lagging),          // 3 of 7 months: 42.86 expected, 40 done (−2.86)
+                (6, 30.0, Some(300.0 / 7.0), SeverelyLagging), // −12.86 points
+                (10, 95.0, Some(100.0), Lagging),               // on the due month: all expected, 5 short
+                (10, 100.0, Some(100.0), Completed),
+                (11, 95.0, Some(100.0), Overdue), // after the due date: 逾期未完成
+                (12, 95.0, Some(100.0), Overdue),
+                (12, 101.0, Some(100.0), Completed),
+            ],
+        );
+        // A deadline target (2023 高标准农田, 5600 亩 by 3/31, from January): 1/3 in January,
+        // all on the due date, 逾期 after it.
+        let t = target(TargetKind::AtLeast, Some(5_600.0));
+        let s = timing(Timing::Linear { start: date(1, 1), due: date(3, 31) });
+        check(
+            &t,
+            Some(&s),
+            &[
+                (1, 2_000.0, Some(5_600.0 / 3.0), OnTrack),
+                (3, 5_000.0, Some(5_600.0), SeverelyLagging), // 89.3% on the due date: −10.7
+                (6, 5_000.0, Some(5_600.0), Overdue),
+                (10, 5_600.0, Some(5_600.0), Completed),
+            ],
+        );
     }
 
     #[test]
-    fn twelve_points_behind_is_severe() {
-        let e = evaluate(&target(TargetKind::AtLeast, Some(100.0)), Some(38.0), june(), &Thresholds::default());
-        assert_eq!(e.status, Status::SeverelyLagging);
-        assert!((e.gap_pp.unwrap() + 12.0).abs() < 1e-9);
+    fn curves_follow_the_season_and_a_closed_window_is_overdue() {
+        // 早稻: 85% by April, all by May; the window then closes.
+        let shares = vec![0.0, 0.0, 0.0, 0.85, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+        let t = target(TargetKind::AtLeast, Some(3_000.0));
+        let s = timing(Timing::Curve { shares, due: date(5, 31) });
+        check(
+            &t,
+            Some(&s),
+            &[
+                (1, 0.0, Some(0.0), OnTrack),
+                (3, 0.0, Some(0.0), OnTrack), // not red in March: nothing is sown yet
+                (4, 2_400.0, Some(2_550.0), Lagging),
+                (5, 3_000.0, Some(3_000.0), Completed),
+                (6, 2_520.0, Some(3_000.0), Overdue), // 84% in June: the window has closed
+                (10, 2_520.0, Some(3_000.0), Overdue),
+                (11, 2_520.0, Some(3_000.0), Overdue),
+                (12, 2_520.0, Some(3_000.0), Overdue),
+            ],
+        );
+        // 粮食总产量: nothing before the July harvest, 90% by October, all by November.
+        let shares = vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.30, 0.45, 0.70, 0.90, 1.0, 1.0];
+        let t = target(TargetKind::AtLeast, Some(17_000.0));
+        let s = timing(Timing::Curve { shares, due: date(11, 30) });
+        check(
+            &t,
+            Some(&s),
+            &[
+                (1, 0.0, Some(0.0), OnTrack),
+                (3, 0.0, Some(0.0), OnTrack),
+                (6, 245.8, Some(0.0), OnTrack), // not red in June: the harvest has not begun
+                (10, 13_600.0, Some(15_300.0), SeverelyLagging), // 80% vs 90%: −10
+                (11, 16_150.0, Some(17_000.0), Lagging),  // 95% on the due month
+                (12, 16_150.0, Some(17_000.0), Overdue),
+            ],
+        );
     }
 
     #[test]
-    fn deadline_before_the_period_expects_everything() {
-        // 5600 亩 due 2024-03-31; in June, 5000 done: 序时进度 100%, 89.3% done → 严重滞后.
-        let mut t = target(TargetKind::AtLeast, Some(5_600.0));
-        t.deadline = Some(date(3, 31));
-        let e = evaluate(&t, Some(5_000.0), june(), &Thresholds::default());
-        assert_eq!(e.time_progress, Some(1.0));
-        assert_eq!(e.status, Status::SeverelyLagging);
+    fn an_event_is_due_from_its_planned_month() {
+        // 泵站完工 planned for October: nothing expected before, all from October's end.
+        let t = target(TargetKind::Count, Some(1.0));
+        let s = timing(Timing::Event { due: date(10, 31) });
+        check(
+            &t,
+            Some(&s),
+            &[
+                (1, 0.0, Some(0.0), OnTrack),
+                (3, 0.0, Some(0.0), OnTrack), // not red in March
+                (6, 0.0, Some(0.0), OnTrack),
+                (10, 0.0, Some(1.0), SeverelyLagging),
+                (10, 1.0, Some(1.0), Completed),
+                (11, 0.0, Some(1.0), Overdue),
+                (12, 0.0, Some(1.0), Overdue),
+            ],
+        );
     }
 
     #[test]
-    fn deadline_after_the_period_prorates_from_the_year_start() {
-        // Due 2024-03-31, evaluated in February: 2 of 3 months → 66.7%.
-        let mut t = target(TargetKind::AtLeast, Some(5_600.0));
-        t.deadline = Some(date(3, 31));
-        let e = evaluate(&t, Some(4_000.0), Period::new(2024, 2).unwrap(), &Thresholds::default());
-        assert!((e.time_progress.unwrap() - 2.0 / 3.0).abs() < 1e-12);
-        assert_eq!(e.status, Status::OnTrack); // 71.4% ≥ 66.7%
+    fn a_year_end_target_is_judged_at_the_year_end_only() {
+        // 省级示范村 1个, awarded at the year end: 未到考核期 until December, unless done sooner.
+        let t = target(TargetKind::Count, Some(1.0));
+        let s = timing(Timing::YearEnd { due: date(12, 31) });
+        check(
+            &t,
+            Some(&s),
+            &[
+                (1, 0.0, None, NotDue),
+                (3, 0.0, None, NotDue),
+                (6, 0.0, None, NotDue),
+                (10, 0.0, None, NotDue),
+                (11, 0.0, None, NotDue),
+                (11, 1.0, None, Completed),
+                (12, 0.0, Some(1.0), Overdue), // judged at the year end: not achieved
+                (12, 1.0, Some(1.0), Completed),
+            ],
+        );
+        // Over-achieved counts are 已完成 at 100%, not 1,100%.
+        let e = evaluate(&t, Some(&s), Some(11.0), june(), &Thresholds::default());
+        assert_eq!((e.completion_rate, e.status, e.gap_pp), (Some(1.0), Completed, None));
     }
 
     #[test]
-    fn floor_breached_is_a_warning_never_completed() {
-        let t = target(TargetKind::Floor, Some(102_900.0));
-        assert_eq!(evaluate(&t, Some(102_850.0), june(), &Thresholds::default()).status, Status::Warning);
-        assert_eq!(evaluate(&t, Some(103_000.0), june(), &Thresholds::default()).status, Status::Met);
-    }
-
-    #[test]
-    fn milestone_between_two_milestones_expects_the_earlier() {
-        // 4月 35%、6月 55%、9月 80%: in May the expected value is 35%.
+    fn milestones_are_compared_in_their_own_terms() {
+        // 拨付 4月 35%、6月 55%、9月 80%: the paid share against the milestone due, in points.
         let mut t = target(TargetKind::Milestones, None);
         t.milestones = vec![
             Milestone { by: date(4, 30), value: 35.0 },
             Milestone { by: date(6, 30), value: 55.0 },
             Milestone { by: date(9, 30), value: 80.0 },
         ];
-        let may = evaluate(&t, Some(40.0), Period::new(2024, 5).unwrap(), &Thresholds::default());
-        assert!((may.time_progress.unwrap() - 35.0 / 80.0).abs() < 1e-12);
-        assert!((may.completion_rate.unwrap() - 0.5).abs() < 1e-12);
-        assert_eq!(may.status, Status::OnTrack);
-        let march = evaluate(&t, Some(10.0), Period::new(2024, 3).unwrap(), &Thresholds::default());
-        assert_eq!(march.time_progress, Some(0.0));
+        let s = timing(Timing::Milestones);
+        check(
+            &t,
+            Some(&s),
+            &[
+                (1, 5.0, Some(0.0), OnTrack), // nothing is due before the first milestone
+                (3, 10.0, Some(0.0), OnTrack),
+                (5, 45.8, Some(35.0), OnTrack), // between two milestones: the earlier is due
+                (6, 55.8, Some(55.0), OnTrack),
+                (6, 40.0, Some(55.0), SeverelyLagging),
+                (10, 78.0, Some(80.0), Overdue),
+                (10, 81.0, Some(80.0), Completed),
+                (11, 78.0, Some(80.0), Overdue),
+                (12, 80.0, Some(80.0), Completed),
+            ],
+        );
+        // June 55.8% against 55%: +0.8 points, no rescaling, no 完成率.
+        let e = evaluate(&t, Some(&s), Some(55.8), june(), &Thresholds::default());
+        assert!((e.gap_pp.unwrap() - 0.8).abs() < 1e-9, "{e:?}");
+        assert_eq!((e.completion_rate, e.time_progress), (None, None));
     }
 
     #[test]
-    fn ceiling_of_zero_is_met_only_at_zero() {
+    fn lines_show_their_margin_never_a_rate() {
+        let t = target(TargetKind::Floor, Some(102_900.0));
+        let breached = evaluate(&t, None, Some(102_850.0), june(), &Thresholds::default());
+        assert_eq!((breached.status, breached.margin, breached.completion_rate), (Warning, Some(-50.0), None));
+        let held = evaluate(&t, None, Some(111_566.0), june(), &Thresholds::default());
+        assert_eq!((held.status, held.margin, held.completion_rate), (Met, Some(8_666.0), None));
+        // A ceiling (清零): the margin below it.
         let t = target(TargetKind::Ceiling, Some(0.0));
-        assert_eq!(evaluate(&t, Some(0.0), june(), &Thresholds::default()).status, Status::Met);
-        assert_eq!(evaluate(&t, Some(2.0), june(), &Thresholds::default()).status, Status::Warning);
-    }
-
-    #[test]
-    fn ratio_and_baseline_targets() {
-        let ratio = target(TargetKind::Ratio, Some(60.0));
-        assert_eq!(evaluate(&ratio, Some(58.0), june(), &Thresholds::default()).status, Status::NotMet);
-        assert_eq!(evaluate(&ratio, Some(61.0), june(), &Thresholds::default()).status, Status::Met);
+        assert_eq!(evaluate(&t, None, Some(0.0), june(), &Thresholds::default()).status, Met);
+        let over = evaluate(&t, None, Some(2.0), june(), &Thresholds::default());
+        assert_eq!((over.status, over.margin), (Warning, Some(-2.0)));
         let mut baseline = target(TargetKind::Baseline, None);
         baseline.baseline = Some(4_200.0);
-        assert_eq!(evaluate(&baseline, Some(4_100.0), june(), &Thresholds::default()).status, Status::Warning);
-        assert_eq!(evaluate(&baseline, Some(4_200.0), june(), &Thresholds::default()).status, Status::Met);
+        assert_eq!(evaluate(&baseline, None, Some(4_100.0), june(), &Thresholds::default()).margin, Some(-100.0));
+        assert_eq!(evaluate(&baseline, None, Some(4_200.0), june(), &Thresholds::default()).status, Met);
+        let ratio = target(TargetKind::Ratio, Some(60.0));
+        assert_eq!(evaluate(&ratio, None, Some(58.0), june(), &Thresholds::default()).status, NotMet);
+        assert_eq!(evaluate(&ratio, None, Some(61.0), june(), &Thresholds::default()).status, Met);
+    }
+
+    #[test]
+    fn shipped_plans_resolve_their_schedules() {
+        let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+        let of = |id: &str| plan.schedule(plan.targets.iter().find(|t| t.id == id).unwrap()).unwrap();
+        // No schedule of its own: the implementation phase.
+        assert_eq!(of("Y09").timing, Timing::Linear { start: date(3, 25), due: date(10, 30) });
+        assert!(!of("Y09").assumed);
+        assert_eq!(of("Y08").timing, Timing::Linear { start: date(1, 1), due: date(3, 31) });
+        assert!(matches!(of("Y02").timing, Timing::Curve { due, .. } if due == date(5, 31)));
+        assert!(of("Y02").assumed, "crop calendars are not in the document");
+        assert_eq!(of("Y11").timing, Timing::Event { due: date(10, 31) });
+        assert_eq!(of("Y13").timing, Timing::YearEnd { due: date(12, 31) });
+        assert_eq!(plan.assessment_start(), date(11, 1));
+        let (echeng, _) = Plan::resolve(Some("echeng-2024")).unwrap();
+        // No phases: the year.
+        let e09 = echeng.targets.iter().find(|t| t.kind == TargetKind::AtLeast);
+        if let Some(t) = e09 {
+            assert_eq!(echeng.schedule(t).unwrap().timing, Timing::Linear { start: date(1, 1), due: date(12, 31) });
+        }
+        assert_eq!(echeng.assessment_start(), date(12, 1));
     }
 
     #[test]

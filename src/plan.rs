@@ -30,6 +30,13 @@ pub struct Plan {
     pub plan: PlanMeta,
     #[serde(default)]
     pub thresholds: Thresholds,
+    /// The document's phases (实施步骤), if it sets them: the implementation phase is the default
+    /// window of a linear schedule, the assessment phase starts the year-end judgement.
+    #[serde(default)]
+    pub phases: Vec<Phase>,
+    /// Seasonal curves of expected cumulative share by month, named for schedules.
+    #[serde(default)]
+    pub curves: Vec<Curve>,
     pub units: Vec<ReportingUnit>,
     pub forms: Vec<Form>,
     pub indicators: Vec<Indicator>,
@@ -61,6 +68,157 @@ pub struct PlanMeta {
     /// Office that runs the tool and is named in report headers.
     #[serde(default)]
     pub office: String,
+    /// Set when the document names no lead units and the plan's are the encoder's assignment:
+    /// the bulletin then marks them 暂定, with this note.
+    #[serde(default)]
+    pub lead_units_assumption: String,
+}
+
+/// What a phase of the document is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseRole {
+    /// 安排部署: plans and ledgers, no output expected.
+    Prepare,
+    /// 集中实施: the work; the default window of linear schedules.
+    Implement,
+    /// 考核验收: the year-end assessment; from its start the bulletin lists 完成/未完成.
+    Assess,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub name: String,
+    pub role: PhaseRole,
+    #[serde(deserialize_with = "toml_date::required")]
+    pub start: NaiveDate,
+    #[serde(deserialize_with = "toml_date::required")]
+    pub end: NaiveDate,
+}
+
+/// Expected cumulative share of a seasonal target at each month end, January to December.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Curve {
+    pub id: String,
+    pub name: String,
+    /// Twelve cumulative shares (0–1), non-decreasing, the last 1.
+    pub shares: Vec<f64>,
+    /// Where the calendar comes from.
+    pub source: String,
+    /// The document does not state it: the bulletin marks expected values from it 暂定.
+    #[serde(default)]
+    pub assumed: bool,
+}
+
+/// How a target's expected value grows through the year (SPEC "Time").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleKind {
+    /// Straight from `start` to `due` (defaults: the implementation phase, else the year; `due`
+    /// is the target's deadline where it has one).
+    Linear,
+    /// A named seasonal curve.
+    Curve,
+    /// A one-off: nothing expected before the end of `month`, everything from it.
+    Event,
+    /// Judged at `due` (default the year end) only; before it 未到考核期.
+    YearEnd,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    pub kind: ScheduleKind,
+    #[serde(default, deserialize_with = "toml_date::optional")]
+    pub start: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "toml_date::optional")]
+    pub due: Option<NaiveDate>,
+    /// For `curve`: the id of a `[[curves]]` entry.
+    #[serde(default)]
+    pub curve: Option<String>,
+    /// For `event`: the planned month (1–12) of the plan year.
+    #[serde(default)]
+    pub month: Option<u32>,
+    /// The document does not state this timing: expected values from it are marked 暂定.
+    #[serde(default)]
+    pub assumed: bool,
+    /// Why this timing (the document's words, or the assumption made).
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A target's schedule with every default applied (`Plan::schedule`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Timing {
+    Linear { start: NaiveDate, due: NaiveDate },
+    Curve { shares: Vec<f64>, due: NaiveDate },
+    Event { due: NaiveDate },
+    YearEnd { due: NaiveDate },
+    /// Dated absolute values (the target's `milestones`).
+    Milestones,
+}
+
+/// Share of a linear schedule due at the end of `date`'s month, counted in whole months as
+/// 序时进度 is in statistical bulletins: the window runs from the start's month (or the next
+/// month, when the start falls in the second half of its month) to the due date's month, and
+/// each month counts once it has ended.
+pub fn linear_share(start: NaiveDate, due: NaiveDate, date: NaiveDate) -> f64 {
+    let index = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
+    if date >= due {
+        return 1.0;
+    }
+    let first = index(start) + if start.day() > 15 { 1 } else { 0 };
+    let total = (index(due) - first + 1).max(1);
+    let elapsed = (index(date) - first + 1).clamp(0, total);
+    elapsed as f64 / total as f64
+}
+
+/// The last day of `date`'s month: monthly reports judge a due date by its month.
+pub fn month_end(date: NaiveDate) -> NaiveDate {
+    crate::period::Period::new(date.year(), date.month()).map(|p| p.end()).unwrap_or(date)
+}
+
+/// A resolved schedule: the timing, whether it is assumed, and a description for CSV and notes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedSchedule {
+    pub timing: Timing,
+    pub assumed: bool,
+    pub source: String,
+}
+
+impl ResolvedSchedule {
+    /// The last day anything is expected by.
+    pub fn due(&self, milestones: &[Milestone]) -> Option<NaiveDate> {
+        match &self.timing {
+            Timing::Linear { due, .. } | Timing::Curve { due, .. } | Timing::Event { due } | Timing::YearEnd { due } => Some(*due),
+            Timing::Milestones => milestones.last().map(|m| m.by),
+        }
+    }
+
+    /// The expected cumulative share (0–1) at the end of `date`; `None` for a year-end target
+    /// before its date (not yet judged) and for milestones (compared in their own terms).
+    pub fn share_at(&self, date: NaiveDate) -> Option<f64> {
+        match &self.timing {
+            Timing::Linear { start, due } => Some(linear_share(*start, *due, date)),
+            Timing::Curve { shares, .. } => Some(shares.get(date.month0() as usize).copied().unwrap_or(1.0)),
+            Timing::Event { due } => Some(if date >= *due { 1.0 } else { 0.0 }),
+            Timing::YearEnd { due } => (date >= *due).then_some(1.0),
+            Timing::Milestones => None,
+        }
+    }
+
+    /// `linear 2024-03-25..2024-10-30`, `curve grain_sowing`, `event 2024-10`, `year_end 2024-12-31`, `milestones`.
+    pub fn describe(&self, curve: Option<&str>) -> String {
+        match &self.timing {
+            Timing::Linear { start, due } => format!("linear {start}..{due}"),
+            Timing::Curve { .. } => format!("curve {}", curve.unwrap_or("")),
+            Timing::Event { due } => format!("event {}", due.format("%Y-%m")),
+            Timing::YearEnd { due } => format!("year_end {due}"),
+            Timing::Milestones => "milestones".to_string(),
+        }
+    }
 }
 
 /// Status thresholds and validation tolerances, all plan settings.
@@ -267,6 +425,17 @@ pub struct Indicator {
     /// Decimals to show.
     #[serde(default = "default_decimals")]
     pub decimals: u8,
+    /// Whether more is better (the default) or less (清零 measures).
+    #[serde(default)]
+    pub direction: Direction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    #[default]
+    Higher,
+    Lower,
 }
 
 fn default_decimals() -> u8 {
@@ -362,6 +531,13 @@ pub struct Target {
     pub responsible_units: Vec<String>,
     /// The sentence of the document the target comes from.
     pub quote: String,
+    /// When the document gives no timing, or another than the default (SPEC "Time").
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+    /// Set when the target's value or baseline is not the document's (e.g. a placeholder the
+    /// office must replace): the bulletin marks it 暂定 with this note.
+    #[serde(default)]
+    pub assumption: String,
 }
 
 impl Target {
@@ -593,6 +769,41 @@ impl Plan {
                 }
             }
         }
+        for (pi, phase) in self.phases.iter().enumerate() {
+            let key = format!("phases[{pi}]({})", phase.name);
+            let anchor = Some(quoted("name", &phase.name));
+            if phase.start.year() != self.plan.year || phase.end.year() != self.plan.year {
+                push(key.clone(), anchor.clone(), format!("阶段日期 {}—{} 不在方案年度 {} 内", phase.start, phase.end, self.plan.year));
+            }
+            if phase.start > phase.end {
+                push(format!("{key}.start"), anchor.clone(), format!("阶段开始 {} 晚于结束 {}", phase.start, phase.end));
+            }
+        }
+        for role in [PhaseRole::Prepare, PhaseRole::Implement, PhaseRole::Assess] {
+            if self.phases.iter().filter(|p| p.role == role).count() > 1 {
+                push("phases".into(), None, format!("role = \"{}\" 的阶段只能有一个", serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()));
+            }
+        }
+        let mut curve_ids = BTreeSet::new();
+        for (ci, curve) in self.curves.iter().enumerate() {
+            let key = format!("curves[{ci}]({})", curve.id);
+            let anchor = Some(quoted("id", &curve.id));
+            if !curve_ids.insert(curve.id.as_str()) {
+                push(format!("{key}.id"), anchor.clone(), format!("曲线 id“{}”重复", curve.id));
+            }
+            if curve.shares.len() != 12 {
+                push(format!("{key}.shares"), anchor.clone(), format!("shares 应为 1—12 月共 12 个累计比例，现有 {} 个", curve.shares.len()));
+            } else if curve.shares.iter().any(|s| !s.is_finite() || *s < 0.0 || *s > 1.0) {
+                push(format!("{key}.shares"), anchor.clone(), "shares 的每个值应在 0 到 1 之间".into());
+            } else if let Some(m) = curve.shares.windows(2).position(|w| w[1] < w[0]) {
+                push(format!("{key}.shares"), anchor.clone(), format!("shares 应逐月不减：{} 月比 {} 月小", m + 2, m + 1));
+            } else if (curve.shares[11] - 1.0).abs() > 1e-9 {
+                push(format!("{key}.shares"), anchor.clone(), format!("shares 最后（12月）应为 1（100%），现为 {}", curve.shares[11]));
+            }
+            if curve.source.trim().is_empty() {
+                push(format!("{key}.source"), anchor.clone(), "曲线必须在 source 中注明依据".into());
+            }
+        }
         let mut target_ids = BTreeSet::new();
         for (ti, t) in self.targets.iter().enumerate() {
             let key = format!("targets[{ti}]({})", t.id);
@@ -657,6 +868,48 @@ impl Plan {
             {
                 push(format!("{key}.deadline"), anchor.clone(), format!("deadline {d} 不在方案年度 {} 内", self.plan.year));
             }
+            if let Some(schedule) = &t.schedule {
+                let key = format!("{key}.schedule");
+                if !matches!(t.kind, TargetKind::AtLeast | TargetKind::Count) {
+                    push(key.clone(), anchor.clone(), format!("{} 类目标不按进度考核，不能写 schedule", t.kind.label()));
+                }
+                for (field, date) in [("start", schedule.start), ("due", schedule.due)] {
+                    if let Some(d) = date
+                        && d.year() != self.plan.year
+                    {
+                        push(format!("{key}.{field}"), anchor.clone(), format!("{field} {d} 不在方案年度 {} 内", self.plan.year));
+                    }
+                }
+                if let (Some(start), Some(due)) = (schedule.start, schedule.due)
+                    && start >= due
+                {
+                    push(format!("{key}.start"), anchor.clone(), format!("开始日期 {start} 应早于完成日期 {due}"));
+                }
+                match schedule.kind {
+                    ScheduleKind::Curve => match schedule.curve.as_deref() {
+                        None => push(format!("{key}.curve"), anchor.clone(), "curve 类进度必须写 curve（曲线 id）".into()),
+                        Some(id) if !self.curves.iter().any(|c| c.id == id) => {
+                            push(format!("{key}.curve"), anchor.clone(), format!("curve“{id}”不是已定义的曲线"))
+                        }
+                        _ => {}
+                    },
+                    ScheduleKind::Event => {
+                        if !schedule.month.is_some_and(|m| (1..=12).contains(&m)) {
+                            push(format!("{key}.month"), anchor.clone(), "event 类进度必须写计划月份 month（1–12）".into());
+                        }
+                    }
+                    ScheduleKind::Linear | ScheduleKind::YearEnd => {}
+                }
+                if schedule.assumed && schedule.source.trim().is_empty() {
+                    push(format!("{key}.source"), anchor.clone(), "暂定的进度安排（assumed = true）必须在 source 中说明依据".into());
+                }
+            }
+            if t.kind == TargetKind::Ceiling
+                && let Some(ind) = t.indicator.as_deref().and_then(|i| self.indicator(i))
+                && ind.direction != Direction::Lower
+            {
+                push(format!("{key}.indicator"), anchor.clone(), format!("上限（清零）目标的指标“{}”应写 direction = \"lower\"", ind.id));
+            }
             for name in t.allocations.keys() {
                 if self.unit(name).is_none() {
                     push(format!("{key}.allocations"), anchor.clone(), format!("分解到的“{name}”不是填报单位"));
@@ -683,6 +936,75 @@ impl Plan {
 
     pub fn township_forms(&self) -> impl Iterator<Item = &Form> {
         self.forms.iter().filter(|f| f.reporter == Reporter::Township)
+    }
+
+    fn year_start(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.plan.year, 1, 1).expect("valid date")
+    }
+
+    fn year_end(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.plan.year, 12, 31).expect("valid date")
+    }
+
+    fn phase(&self, role: PhaseRole) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.role == role)
+    }
+
+    /// The day the year-end assessment starts (the assessment phase, else 1 December): from its
+    /// month on, the bulletin lists 完成/未完成 per target.
+    pub fn assessment_start(&self) -> NaiveDate {
+        self.phase(PhaseRole::Assess)
+            .map(|p| p.start)
+            .unwrap_or_else(|| NaiveDate::from_ymd_opt(self.plan.year, 12, 1).expect("valid date"))
+    }
+
+    /// A target's schedule with the defaults applied; `None` for targets judged without time
+    /// (floors, ceilings, baselines, ratios, tracked and qualitative ones).
+    pub fn schedule(&self, target: &Target) -> Option<ResolvedSchedule> {
+        if target.kind == TargetKind::Milestones {
+            return Some(ResolvedSchedule { timing: Timing::Milestones, assumed: false, source: String::new() });
+        }
+        if !matches!(target.kind, TargetKind::AtLeast | TargetKind::Count) {
+            return None;
+        }
+        let implement = self.phase(PhaseRole::Implement);
+        let default_start = implement.map(|p| p.start).unwrap_or_else(|| self.year_start());
+        let default_due = target.deadline.or(implement.map(|p| p.end)).unwrap_or_else(|| self.year_end());
+        let Some(schedule) = &target.schedule else {
+            let start = if default_start < default_due { default_start } else { self.year_start() };
+            let source = match implement {
+                Some(p) if target.deadline.is_none() => format!("{}阶段（{}至{}）", p.name, p.start.format("%-m月%-d日"), p.end.format("%-m月%-d日")),
+                _ if target.deadline.is_some() => format!("期限{}", default_due.format("%-m月%-d日")),
+                _ => "全年".to_string(),
+            };
+            return Some(ResolvedSchedule { timing: Timing::Linear { start, due: default_due }, assumed: false, source });
+        };
+        let timing = match schedule.kind {
+            ScheduleKind::Linear => {
+                let due = schedule.due.unwrap_or(default_due);
+                let start = schedule.start.unwrap_or(if default_start < due { default_start } else { self.year_start() });
+                Timing::Linear { start, due }
+            }
+            ScheduleKind::Curve => {
+                let curve = self.curves.iter().find(|c| Some(&c.id) == schedule.curve.as_ref())?;
+                let full = curve.shares.iter().position(|s| *s >= 1.0 - 1e-9).unwrap_or(11) as u32 + 1;
+                let due = crate::period::Period::new(self.plan.year, full).map(|p| p.end()).unwrap_or_else(|| self.year_end());
+                Timing::Curve { shares: curve.shares.clone(), due }
+            }
+            ScheduleKind::Event => {
+                let month = schedule.month.unwrap_or(12);
+                let due = crate::period::Period::new(self.plan.year, month).map(|p| p.end()).unwrap_or_else(|| self.year_end());
+                Timing::Event { due }
+            }
+            ScheduleKind::YearEnd => Timing::YearEnd { due: schedule.due.unwrap_or_else(|| self.year_end()) },
+        };
+        let curve = schedule.curve.as_deref().and_then(|id| self.curves.iter().find(|c| c.id == id));
+        let assumed = schedule.assumed || curve.is_some_and(|c| c.assumed);
+        let source = match curve {
+            Some(c) if schedule.source.is_empty() => format!("{}：{}", c.name, c.source),
+            _ => schedule.source.clone(),
+        };
+        Some(ResolvedSchedule { timing, assumed, source })
     }
 
     /// Whether any form is a department ledger.

@@ -79,13 +79,15 @@ fn milestone_ratio_and_baseline_targets_on_echeng_data() {
     let rows = progress(dir.path());
 
     // 拨付进度 = 已拨付 ÷ 下达 (2024 funds) = (80+30+10+40) ÷ (200+100+100+100) = 160 ÷ 500 = 32%.
-    // In May the latest milestone is April's 35%; the schedule ends at 80%:
-    // 完成率 = 32 ÷ 80 = 0.4, 序时进度 = 35 ÷ 80 = 0.4375, 进度差 = −3.75 points → 滞后.
+    // In May the latest milestone is April's 35%. Milestones are compared in their own terms,
+    // never rescaled: 32% − 35% = −3 points → 滞后; 序时目标 35; no 完成率 or 序时进度.
     let pay = &rows["fund_pay_progress"];
     assert_eq!(
-        (pay[3].as_str(), pay[5].as_str(), pay[6].as_str(), pay[7].as_str(), pay[8].as_str(), pay[9].as_str()),
-        ("80", "32", "0.4", "0.4375", "-3.75", "滞后")
+        (pay[3].as_str(), pay[5].as_str(), pay[6].as_str(), pay[7].as_str(), pay[8].as_str(), pay[9].as_str(), pay[15].as_str()),
+        ("80", "32", "", "", "-3", "滞后", "35")
     );
+    // The 2024 schedule is the document's for 2023 funds: marked 暂定.
+    assert!(pay[17].contains("时序节点暂定"), "{pay:?}");
 
     // 产业发展比例 = central funds of industry projects ÷ all central funds (2024)
     // = (150+100+100) ÷ (150+100+50+100) = 350 ÷ 400 = 87.5% ≥ 60% → 达标, 完成率 87.5 ÷ 60.
@@ -154,4 +156,28 @@ fn echeng_sample_run_produces_a_complete_workbook() {
         let found = if target.is_numeric() { overview.iter().any(|n| n.starts_with(&target.name)) } else { tasks.contains(&target.name) };
         assert!(found, "target {} {} not in the report", target.id, target.name);
     }
+
+    // Regression: June's 拨付 row showed 完成率 69.7% and a gap of +0.99 (rescaled to the 80%
+    // end of the schedule). It is the paid share against the 55% due by June, and the gap is the
+    // plain difference in points.
+    let text = std::fs::read_to_string(dir.path().join("output/2024-06/progress.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let pay: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[0] == "fund_pay_progress")
+        .map(|r| r.iter().map(str::to_string).collect())
+        .expect("the 拨付 row");
+    let paid: f64 = pay[5].parse().unwrap();
+    let gap: f64 = pay[8].parse().unwrap();
+    assert_eq!((pay[6].as_str(), pay[7].as_str(), pay[15].as_str()), ("", "", "55"), "{pay:?}");
+    assert!((gap - (paid - 55.0)).abs() < 0.006, "gap {gap} is paid {paid} − 55: {pay:?}");
+    // The overview says it in points against 55, and marks the borrowed 2023 schedule 暂定.
+    let overview = workbook.worksheet_range("总览").unwrap();
+    let row = overview.rows().find(|r| r.get(2).is_some_and(|c| c.to_string().starts_with("衔接资金拨付时序进度"))).expect("拨付 row");
+    assert_eq!(row[8].to_string(), "55");
+    assert_eq!(row[7].to_string(), "—", "no rescaled 完成率");
+    let texts: Vec<String> = overview.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(texts.iter().any(|t| t.contains("时序节点暂定")), "the assumption is noted: {texts:?}");
+    assert!(texts.iter().any(|t| t.contains("牵头单位暂定")), "echeng's lead units are ours: {texts:?}");
 }

@@ -51,9 +51,9 @@ fn every_target_kind_with_a_township_missing_in_june() {
     let may = progress(&wd, "2024-05");
     // Milestone between two milestones: May 31 lies between 4月(35%) and 6月(55%), so 35% is due.
     // 拨付进度 = paid ÷ funds = (40+20+0 + 80 + 30) ÷ (100+100+50 + 150 + 100) = 170 ÷ 500 = 34%.
-    // 完成率 = 34 ÷ 80 (the schedule's end) = 0.425; 序时进度 = 35 ÷ 80 = 0.4375; 进度差 = −1.25 → 滞后.
+    // Compared in its own terms, never rescaled: 34% − 35% = −1 point → 滞后; no 完成率 or 序时进度.
     // A ratio has no 本月 (it is not a flow).
-    assert_eq!(may["pay_progress"], row(["80", "", "34", "0.425", "0.4375", "-1.25", "滞后"]));
+    assert_eq!(may["pay_progress"], row(["80", "", "34", "", "", "-1", "滞后"]));
     // 本月 needs April, which is not in the store: empty, not the cumulative value.
     assert_eq!(may["grain_area"][1], "");
     assert_eq!(may["grain_area"][2], "300", "May grain area = 160 + 80 + 60");
@@ -69,25 +69,26 @@ fn every_target_kind_with_a_township_missing_in_june() {
     // (300 − 160) + (150 − 80) + (60 − 60) = 210. 完成率 0.51, 进度差 +1 → 正常.
     assert_eq!(june["grain_area"], row(["1000", "210", "510", "0.51", "0.5", "1", "正常"]));
     // Floor (红线) breached: 900 + 500 + 丙镇 400 (carried) = 1800 < 2000 → 预警, never
-    // "completed" (every township is in the total, so it can be judged); stock: 本月 0.
-    assert_eq!(june["cultivated_land"], row(["2000", "0", "1800", "0.9", "", "", "预警"]));
-    // Deadline before the month (2024-03-31): everything is due. 140 + 40 + 丙镇 0 = 180 of 250
-    // = 0.72; 进度差 = (0.72 − 1) × 100 = −28 → 严重滞后. 本月 = (140 − 90) + (40 − 30) + 0 = 60.
-    assert_eq!(june["hsf_done"], row(["250", "60", "180", "0.72", "1", "-28", "严重滞后"]));
+    // "completed" and never a 完成率 (every township is in the total, so it can be judged); stock:
+    // 本月 0. The margin to the line is −200 (last column of progress.csv).
+    assert_eq!(june["cultivated_land"], row(["2000", "0", "1800", "", "", "", "预警"]));
+    // Deadline before the month (2024-03-31): everything is due and the due month is past.
+    // 140 + 40 + 丙镇 0 = 180 of 250 = 0.72; 进度差 = (0.72 − 1) × 100 = −28 → 逾期未完成.
+    // 本月 = (140 − 90) + (40 − 30) + 0 = 60.
+    assert_eq!(june["hsf_done"], row(["250", "60", "180", "0.72", "1", "-28", "逾期未完成"]));
     // Deadline after the month (2024-09-30): 序时进度 = 6 ÷ 9 = 0.6667. 50 + 15 + 0 = 65 of 100;
     // 进度差 = (0.65 − 0.66667) × 100 = −1.67 → 滞后. 本月 = (50 − 20) + (15 − 5) = 40.
     assert_eq!(june["camellia"], row(["100", "40", "65", "0.65", "0.6667", "-1.67", "滞后"]));
     // Milestone on its date: June 30 → 55% due. 拨付进度 = (60+45+20 + 90+10 + 丙镇 30) ÷
-    // (250 + 200 + 100) = 255 ÷ 550 = 46.3636%; 完成率 = 46.3636 ÷ 80 = 0.5795; 序时进度 =
-    // 55 ÷ 80 = 0.6875; (0.579545 − 0.6875) × 100 = −10.80 → 严重滞后.
-    assert_eq!(june["pay_progress"], row(["80", "", "46.3636", "0.5795", "0.6875", "-10.8", "严重滞后"]));
+    // (250 + 200 + 100) = 255 ÷ 550 = 46.3636%, against 55%: 46.3636 − 55 = −8.64 points → 滞后.
+    assert_eq!(june["pay_progress"], row(["80", "", "46.3636", "", "", "-8.64", "滞后"]));
     // Ratio: 产业发展 funds ÷ all funds = (100 + 150 + 100) ÷ 550 = 63.6364% ≥ 60% → 达标.
     assert_eq!(june["industry_share"], row(["60", "", "63.6364", "1.0606", "", "", "达标"]));
-    // Baseline: 外出务工 55 + 30 + 丙镇 25 = 110 ≥ 100 (2023) → 达标.
-    assert_eq!(june["migrant_workers"], row(["100", "0", "110", "1.1", "", "", "达标"]));
+    // Baseline: 外出务工 55 + 30 + 丙镇 25 = 110 ≥ 100 (2023) → 达标 (a margin of 10, no 完成率).
+    assert_eq!(june["migrant_workers"], row(["100", "0", "110", "", "", "", "达标"]));
     // Count with a category filter: 新建桥梁 rows: 甲三桥梁 (since May) + 乙二桥梁 (new) = 2 of 2
-    // → 已完成; 本月 = 甲镇 (1 − 1) + 乙镇 (1 − 0) + 丙镇 0 = 1; 进度差 = (1 − 0.5) × 100 = 50.
-    assert_eq!(june["bridges"], row(["2", "1", "2", "1", "0.5", "50", "已完成"]));
+    // → 已完成 (no 进度差 for a count done); 本月 = 甲镇 (1 − 1) + 乙镇 (1 − 0) + 丙镇 0 = 1.
+    assert_eq!(june["bridges"], row(["2", "1", "2", "1", "0.5", "", "已完成"]));
     // Tracked: 12 + 3 + 丙镇 1 = 16, 本月 (12 − 8) + (3 − 2) + 0 = 5, no target.
     assert_eq!(june["toilets"], row(["", "5", "16", "", "", "", "跟踪监测"]));
     assert_eq!(june.len(), 9, "one row per target");
@@ -109,11 +110,21 @@ fn every_target_kind_with_a_township_missing_in_june() {
     assert_eq!(towns[&of("乙镇", "grain_area")], row(["150", "300", "0.5", "1", "已报送"]));
     // 丙镇: no value (not zero), its allocation still shown, no rank, 未报送.
     assert_eq!(towns[&of("丙镇", "grain_area")], row(["", "200", "", "", "未报送"]));
-    // Without allocations, townships rank by value: 拨付进度 50% and 50% → tied at 1.
+    // Without allocations, a rate ranks by value: 拨付进度 50% and 50% → tied at 1.
     assert_eq!(towns[&of("甲镇", "pay_progress")], row(["50", "", "", "1", "已报送"]));
     assert_eq!(towns[&of("乙镇", "pay_progress")], row(["50", "", "", "1", "已报送"]));
-    assert_eq!(towns[&of("甲镇", "hsf_done")], row(["140", "", "", "1", "已报送"]));
-    assert_eq!(towns[&of("乙镇", "hsf_done")], row(["40", "", "", "2", "已报送"]));
+    // A raw size without allocations is not ranked (a large township is not "better"): it shows
+    // its share of the district instead, 140 ÷ (140 + 40) and 40 ÷ 180.
+    assert_eq!(towns[&of("甲镇", "hsf_done")], row(["140", "", "", "", "已报送"]));
+    assert_eq!(towns[&of("乙镇", "hsf_done")], row(["40", "", "", "", "已报送"]));
+    let shares: BTreeMap<String, String> = csv_maps(&wd.path("output/2024-06/townships.csv"))
+        .into_iter()
+        .filter(|r| r["indicator_id"] == "hsf_done")
+        .map(|r| (r["township"].clone(), r["share"].clone()))
+        .collect();
+    assert_eq!(shares["甲镇"], "0.7778");
+    assert_eq!(shares["乙镇"], "0.2222");
+    assert_eq!(shares["丙镇"], "");
     for indicator in
         ["grain_area", "cultivated_land", "hsf_done", "camellia", "pay_progress", "industry_share", "migrant_workers", "bridges", "toilets"]
     {
@@ -162,17 +173,17 @@ fn clean_month_exits_zero_with_every_township_counted() {
     // 450 + 丙镇 130 = 580; 本月 = 210 + (130 − 60) = 280; 0.58 vs 0.5 → +8 → 正常.
     assert_eq!(june["grain_area"], row(["1000", "280", "580", "0.58", "0.5", "8", "正常"]));
     // 1400 + 400 = 1800 < 2000: the floor is still breached.
-    assert_eq!(june["cultivated_land"], row(["2000", "0", "1800", "0.9", "", "", "预警"]));
-    // 180 + 10 = 190 of 250 = 0.76 → −24; 本月 60 + (10 − 0) = 70.
-    assert_eq!(june["hsf_done"], row(["250", "70", "190", "0.76", "1", "-24", "严重滞后"]));
+    assert_eq!(june["cultivated_land"], row(["2000", "0", "1800", "", "", "", "预警"]));
+    // 180 + 10 = 190 of 250 = 0.76, three months after its March deadline; 本月 60 + (10 − 0) = 70.
+    assert_eq!(june["hsf_done"], row(["250", "70", "190", "0.76", "1", "-24", "逾期未完成"]));
     // 65 + 5 = 70 of 100 = 0.7 vs 0.6667 → +3.33 → 正常; 本月 40 + 5 = 45.
     assert_eq!(june["camellia"], row(["100", "45", "70", "0.7", "0.6667", "3.33", "正常"]));
-    // (225 + 60) ÷ (450 + 100) = 285 ÷ 550 = 51.8182%; ÷ 80 = 0.6477; (0.64773 − 0.6875) × 100 = −3.98.
-    assert_eq!(june["pay_progress"], row(["80", "", "51.8182", "0.6477", "0.6875", "-3.98", "滞后"]));
+    // (225 + 60) ÷ (450 + 100) = 285 ÷ 550 = 51.8182% against the 55% due: −3.18 points.
+    assert_eq!(june["pay_progress"], row(["80", "", "51.8182", "", "", "-3.18", "滞后"]));
     // (250 + 100) ÷ 550 = 63.6364% ≥ 60% → 达标; ÷ 60 = 1.0606.
     assert_eq!(june["industry_share"], row(["60", "", "63.6364", "1.0606", "", "", "达标"]));
     // 85 + 25 = 110 ≥ 100 → 达标.
-    assert_eq!(june["migrant_workers"], row(["100", "0", "110", "1.1", "", "", "达标"]));
+    assert_eq!(june["migrant_workers"], row(["100", "0", "110", "", "", "", "达标"]));
     assert_eq!(june["toilets"], row(["", "7", "18", "", "", "", "跟踪监测"]));
 
     // Ranks with a tie below the top: 丙镇 130 of 200 = 0.65 first; 甲镇 and 乙镇 (0.5) both 2nd.
@@ -288,7 +299,7 @@ fn an_error_rejects_only_the_form_it_is_in() {
     // 村级指标: 甲镇 300 + 丙镇 130 counted, 乙镇's May 80 carried = 510; 本月 140 + 70 + 0 = 210.
     assert_eq!(june["grain_area"], row(["1000", "210", "510", "0.51", "0.5", "1", "正常"]));
     // Floor with 乙镇 carried: 900 + 400 + 500 = 1800 → judged (预警), not 数据不全.
-    assert_eq!(june["cultivated_land"], row(["2000", "0", "1800", "0.9", "", "", "预警"]));
+    assert_eq!(june["cultivated_land"], row(["2000", "0", "1800", "", "", "", "预警"]));
     // 项目 of 乙镇 is counted as if nothing were wrong: (250 + 200 + 100) funds, (100 + 150 + 100)
     // 产业发展 → 63.6364%; paid (125 + 100 + 60) ÷ 550 = 51.8182%.
     assert_eq!(june["industry_share"], row(["60", "", "63.6364", "1.0606", "", "", "达标"]));
@@ -367,7 +378,7 @@ fn a_missing_township_is_carried_for_two_months_then_left_out() {
     run(&wd, Some("2024-05")).expect_code(1);
     let may = progress(&wd, "2024-05");
     assert_eq!(may["grain_area"][1..3], row(["0", "300"]), "本月 0: nobody's figure moved since April");
-    assert_eq!(may["cultivated_land"], row(["2000", "0", "1800", "0.9", "", "", "预警"]));
+    assert_eq!(may["cultivated_land"], row(["2000", "0", "1800", "", "", "", "预警"]));
     assert_eq!(coverage(&wd, "2024-05")["cultivated_land"], row(["2", "丙镇@2024-03", ""]));
     // Carried values never enter the store as May's facts.
     let submissions: serde_json::Value = serde_json::from_slice(&wd.read("data/period=2024-05/submissions.json")).unwrap();
@@ -458,4 +469,33 @@ fn each_department_sends_its_own_ledger() {
     assert_eq!(status_of("区卫健局"), "未报送");
     assert_eq!(status_of("区民政局"), "已报送");
     assert_eq!(status_of("区农业农村局"), "已报送");
+}
+
+/// From the assessment month on (for a plan without phases, December) the bulletin is also the
+/// year-end list: every target 完成 or 未完成. Before it there is no such sheet.
+#[test]
+fn the_year_end_list_appears_from_the_assessment_month() {
+    use support::pipeline::{input_path, plan, workbook_edited};
+    let wd = workspace(&["甲镇", "乙镇", "丙镇"]);
+    for township in ["甲镇", "乙镇", "丙镇"] {
+        wd.write(&input_path(township, 12), workbook_edited(&plan(), township, 6, 12, |_, _| {}));
+    }
+    run(&wd, None).expect_code(0);
+    use calamine::Reader;
+    let mut december: calamine::Xlsx<_> =
+        calamine::open_workbook(wd.path("output/2024-12/测试区乡村振兴重点指标进度通报_2024年12月.xlsx")).unwrap();
+    assert_eq!(december.sheet_names()[..3], ["总览", "年终考核", "镇街进度"]);
+    let sheet = december.worksheet_range("年终考核").unwrap();
+    let result = |name: &str| {
+        sheet.rows().find(|r| r.get(2).is_some_and(|c| c.to_string().starts_with(name))).map(|r| r[6].to_string()).unwrap_or_default()
+    };
+    assert_eq!(result("粮食播种面积"), "未完成", "580 of 1000");
+    assert_eq!(result("新建桥梁"), "完成", "2 of 2");
+    assert_eq!(result("耕地保有量"), "未完成", "1800 below the 2000 line");
+    assert_eq!(result("脱贫人口外出务工规模不减"), "完成", "110 ≥ 100");
+    assert_eq!(result("高标准农田主体完工"), "未完成（逾期）", "190 of 250, due in March");
+    assert_eq!(result("本年改厕"), "跟踪监测");
+    run(&wd, Some("2024-06")).expect_code(0);
+    let mut june: calamine::Xlsx<_> = calamine::open_workbook(wd.path(BULLETIN_JUNE)).unwrap();
+    assert!(!june.sheet_names().iter().any(|n| n == "年终考核"), "not before the assessment");
 }

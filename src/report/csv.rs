@@ -49,6 +49,10 @@ pub const PROGRESS_COLUMNS: &[&str] = &[
     "units_carried",
     "units_missing",
     "note",
+    "expected",
+    "schedule",
+    "assumed",
+    "margin",
 ];
 
 pub fn progress_csv(aggregated: &Aggregated) -> Vec<u8> {
@@ -72,11 +76,15 @@ fn progress_row(t: &TargetProgress) -> Vec<String> {
         t.coverage.carried.iter().map(|(u, p)| format!("{u}@{p}")).collect::<Vec<_>>().join(";"),
         t.coverage.missing.join(";"),
         t.note.clone(),
+        num(t.expected, 4),
+        t.schedule.clone(),
+        t.assumptions.join(";"),
+        num(t.margin, 4),
     ]
 }
 
 pub const TOWNSHIP_COLUMNS: &[&str] =
-    &["township", "indicator_id", "value", "allocation", "completion_rate", "rank", "submission_status", "form"];
+    &["township", "indicator_id", "value", "allocation", "completion_rate", "rank", "submission_status", "form", "share"];
 
 pub fn townships_csv(aggregated: &Aggregated) -> Vec<u8> {
     write(TOWNSHIP_COLUMNS, aggregated.townships.iter().map(township_row))
@@ -92,6 +100,7 @@ fn township_row(t: &TownshipValue) -> Vec<String> {
         t.rank.map(|r| r.to_string()).unwrap_or_default(),
         t.submission_status.label().to_string(),
         t.form.clone(),
+        num(t.share, 4),
     ]
 }
 

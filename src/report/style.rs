@@ -66,6 +66,24 @@ pub fn number_carried(decimals: u8) -> Format {
     cell().set_num_format(format!("{pattern}\"※\""))
 }
 
+/// A number followed by a fixed text, e.g. `4,200（暂定）`.
+pub fn number_suffixed(decimals: u8, suffix: &str) -> Format {
+    let pattern = if decimals == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(decimals as usize)) };
+    cell().set_num_format(format!("{pattern}\"{suffix}\""))
+}
+
+/// A change with its sign and unit, e.g. `+2.3个百分点`.
+pub fn signed_number(decimals: u8, suffix: &str) -> Format {
+    let pattern = if decimals == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(decimals as usize)) };
+    cell().set_num_format(format!("+{pattern}\"{suffix}\";-{pattern}\"{suffix}\";0\"{suffix}\""))
+}
+
+/// A margin to a line: `高于底线 8,666.0亩` for a positive value, `低于底线 120.0亩` for a negative.
+pub fn margin(above: &str, below: &str, decimals: u8, unit: &str) -> Format {
+    let pattern = if decimals == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(decimals as usize)) };
+    cell().set_num_format(format!("\"{above} \"{pattern}\"{unit}\";\"{below} \"{pattern}\"{unit}\";\"恰在线上\""))
+}
+
 pub fn percent() -> Format {
     cell().set_num_format("0.0%")
 }

@@ -32,14 +32,30 @@ pub fn file_name(plan: &Plan, period: Period) -> String {
 }
 
 /// Headline table columns (SPEC).
-pub const HEADLINE: [&str; 12] =
-    ["序号", "重点任务", "指标", "单位", "年度目标", "本月完成", "累计完成", "完成率", "序时进度", "进度差（百分点）", "状态", "牵头单位"];
+pub const HEADLINE: [&str; 13] = [
+    "序号",
+    "重点任务",
+    "指标",
+    "单位",
+    "年度目标",
+    "本月完成",
+    "累计完成",
+    "完成率",
+    "序时目标",
+    "序时进度",
+    "进度差（百分点）",
+    "状态",
+    "牵头单位",
+];
+
+/// How 镇街进度 ranks (SPEC "Rankings").
+const RANKING_NOTE: &str = "按指标分组，组内按排名排序（并列名次相同）。只在可比时排名：有分解任务的按完成率，比率类指标按数值（越低越好的指标从低到高）；总量类指标不排名，列出占全区比重。未报送或数据有误的镇（街道）不参与排名，列在组末。";
 
 /// Colours of submission statuses.
 const SUBMISSION_TONES: [(&str, Tone); 3] = [("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
 
 /// Column widths of the headline table.
-const WIDTHS: [f64; 12] = [5.0, 22.0, 24.0, 6.0, 11.0, 10.0, 11.0, 8.0, 8.0, 10.0, 9.0, 24.0];
+const WIDTHS: [f64; 13] = [5.0, 20.0, 22.0, 6.0, 11.0, 11.0, 11.0, 8.0, 11.0, 8.0, 12.0, 10.0, 22.0];
 
 /// Row (0-based) of the headline table's header on 总览.
 pub const HEADLINE_ROW: u32 = 4;
@@ -66,7 +82,15 @@ pub fn bulletin_workbook(b: &Bulletin<'_>) -> Result<Workbook> {
         Ok(sheet)
     };
     let (front, (topics, back)) = rayon::join(
-        || -> XResult<Vec<Worksheet>> { Ok(vec![sheet(&|s| overview(s, b, &title))?, sheet(&|s| townships(s, b))?]) },
+        || -> XResult<Vec<Worksheet>> {
+            let mut front = vec![sheet(&|s| overview(s, b, &title))?];
+            // From the assessment phase on, the bulletin is also the year-end list.
+            if period.end() >= b.plan.assessment_start() {
+                front.push(sheet(&|s| year_end(s, b))?);
+            }
+            front.push(sheet(&|s| townships(s, b))?);
+            Ok(front)
+        },
         || {
             rayon::join(
                 || {
@@ -197,25 +221,37 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
     for (i, t) in rows.iter().enumerate() {
         let r = HEADLINE_ROW + 1 + i as u32;
         let number = style::number(t.decimals);
+        let lead_units = if b.plan.plan.lead_units_assumption.is_empty() { t.lead_units.clone() } else { format!("{}（暂定）", t.lead_units) };
         sheet.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
         sheet.write_string_with_format(r, 1, &format!("{} {}", t.clause, t.task), &wrap)?;
         sheet.write_string_with_format(r, 2, &headline_name(t), &wrap)?;
         sheet.write_string_with_format(r, 3, &t.unit, &center)?;
-        opt_number(sheet, r, 4, t.target, &number)?;
-        opt_number(sheet, r, 5, t.month_value, &number)?;
+        let target_format = if t.target_assumed { style::number_suffixed(t.decimals, "（暂定）") } else { number.clone() };
+        opt_number(sheet, r, 4, t.target, &target_format)?;
+        // A percentage's monthly change is in points.
+        let month_format = if t.percent { style::signed_number(t.decimals, "个百分点") } else { number.clone() };
+        opt_number(sheet, r, 5, t.month_value, &month_format)?;
         let cumulative_format = if t.coverage.carried.is_empty() { number.clone() } else { style::number_carried(t.decimals) };
         opt_number(sheet, r, 6, t.cumulative, &cumulative_format)?;
         opt_number(sheet, r, 7, t.completion_rate, &pct)?;
-        opt_number(sheet, r, 8, t.time_progress, &pct)?;
-        opt_number(sheet, r, 9, t.gap_pp, &pp)?;
-        sheet.write_string_with_format(r, 10, t.status.label(), &center)?;
-        sheet.write_string_with_format(r, 11, &t.lead_units, &wrap)?;
+        let expected_format = if t.schedule_assumed { style::number_suffixed(t.decimals, "（暂定）") } else { number.clone() };
+        opt_number(sheet, r, 8, t.expected, &expected_format)?;
+        opt_number(sheet, r, 9, t.time_progress, &pct)?;
+        // Floors, ceilings and baselines: the margin to the line in the unit, never a rate.
+        match (t.margin, t.kind) {
+            (Some(margin), TargetKind::Floor) => opt_number(sheet, r, 10, Some(margin), &style::margin("高于底线", "低于底线", t.decimals, &t.unit))?,
+            (Some(margin), TargetKind::Ceiling) => opt_number(sheet, r, 10, Some(margin), &style::margin("低于上限", "超出上限", t.decimals, &t.unit))?,
+            (Some(margin), TargetKind::Baseline) => opt_number(sheet, r, 10, Some(margin), &style::margin("高于基数", "低于基数", t.decimals, &t.unit))?,
+            _ => opt_number(sheet, r, 10, t.gap_pp, &pp)?,
+        }
+        sheet.write_string_with_format(r, 11, t.status.label(), &center)?;
+        sheet.write_string_with_format(r, 12, &lead_units, &wrap)?;
         let task = format!("{} {}", t.clause, t.task);
         let name = headline_name(t);
-        sheet.set_row_height(r, style::fit_height(&[(&task, WIDTHS[1]), (&name, WIDTHS[2]), (&t.lead_units, WIDTHS[11])]))?;
+        sheet.set_row_height(r, style::fit_height(&[(&task, WIDTHS[1]), (&name, WIDTHS[2]), (&lead_units, WIDTHS[12])]))?;
     }
     let last_row = HEADLINE_ROW + rows.len().max(1) as u32;
-    status_colours(sheet, HEADLINE_ROW + 1, last_row, 10)?;
+    status_colours(sheet, HEADLINE_ROW + 1, last_row, 11)?;
     for (c, w) in WIDTHS.iter().enumerate() {
         sheet.set_column_width(c as u16, *w)?;
     }
@@ -242,9 +278,20 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
             plan.thresholds.carry_months
         ));
     }
-    notes.push(format!("完成率 = 累计完成 ÷ 年度目标；序时进度 = 已过月数 ÷ 12（限期目标按截止日期，时序目标取已到期节点）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”。", plan.thresholds.severe_lag_pp, plan.thresholds.severe_lag_pp));
+    for (i, t) in rows.iter().enumerate() {
+        if !t.assumptions.is_empty() {
+            notes.push(format!("序号{}：{}。", i + 1, t.assumptions.join("；")));
+        }
+    }
+    if !plan.plan.lead_units_assumption.is_empty() {
+        notes.push(format!("牵头单位暂定：{}", plan.plan.lead_units_assumption));
+    }
+    notes.push(format!(
+        "完成率 = 累计完成 ÷ 年度目标；序时目标 = 年度目标 × 序时进度，序时进度按各指标的进度安排（实施阶段内均匀推进、农时曲线、计划完成月份或年终考核，见“说明”）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”；过了完成时限仍未完成为“逾期未完成”；年终考核的指标在考核前为“未到考核期”。",
+        plan.thresholds.severe_lag_pp, plan.thresholds.severe_lag_pp
+    ));
     notes.push(
-        "底线指标（耕地红线）每月检查，低于红线为“预警”；清零指标超过上限为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势。"
+        "时序进度指标（如资金拨付）按已到期节点的要求比较，进度差为实际比例减应达比例（百分点）；底线指标（耕地红线）每月检查，进度差一栏为距底线的余量，低于底线为“预警”；清零指标超过上限为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势；百分比指标的本月完成为变动的百分点。"
             .to_string(),
     );
     sheet.write_string_with_format(note_row, 0, "注：", &style::base().set_bold())?;
@@ -373,8 +420,8 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let period = b.aggregated.period;
     sheet.set_name("镇街进度")?;
     let title = format!("各镇（街道）重点指标完成情况（{}）", period.label());
-    let headers = ["指标", "单位", "镇（街道）", "完成数", "分解任务", "完成率", "排名", "报送状态"];
-    let widths = [30.0, 6.0, 14.0, 12.0, 10.0, 9.0, 8.0, 10.0];
+    let headers = ["指标", "单位", "镇（街道）", "完成数", "分解任务", "完成率", "排名", "报送状态", "占全区"];
+    let widths = [30.0, 6.0, 14.0, 12.0, 10.0, 9.0, 8.0, 10.0, 8.0];
     sheet.merge_range(0, 0, 0, headers.len() as u16 - 1, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
     sheet.merge_range(
@@ -382,9 +429,10 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         0,
         1,
         headers.len() as u16 - 1,
-        "按指标分组，组内按排名排序（并列名次相同）；未报送或数据有误的镇（街道）不参与排名，列在组末。",
-        &style::subtitle(),
+        RANKING_NOTE,
+        &style::subtitle().set_text_wrap(),
     )?;
+    sheet.set_row_height(1, style::fit_height(&[(RANKING_NOTE, widths.iter().sum())]))?;
     for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &style::header())?;
         sheet.set_column_width(c as u16, w)?;
@@ -397,7 +445,13 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     for id in &b.aggregated.township_indicators {
         let indicator = plan.indicator(id).expect("from plan");
         let mut values: Vec<&crate::aggregate::TownshipValue> = b.aggregated.townships.iter().filter(|t| &t.indicator_id == id).collect();
-        values.sort_by_key(|v| (v.rank.is_none(), v.rank, order.get(v.township.as_str()).copied()));
+        // Ranked first by rank; unranked raw sizes by their share, largest first.
+        values.sort_by(|a, b| {
+            (a.rank.is_none(), a.rank, a.value.is_none())
+                .cmp(&(b.rank.is_none(), b.rank, b.value.is_none()))
+                .then_with(|| b.share.unwrap_or(0.0).total_cmp(&a.share.unwrap_or(0.0)))
+                .then_with(|| order.get(a.township.as_str()).cmp(&order.get(b.township.as_str())))
+        });
         let start = row;
         let number = style::number(indicator.decimals);
         for v in values {
@@ -410,6 +464,7 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
             let rank = v.rank.map(|r| if v.tied { format!("并列{r}") } else { r.to_string() }).unwrap_or_else(|| "—".to_string());
             sheet.write_string_with_format(row, 6, &rank, &center)?;
             sheet.write_string_with_format(row, 7, v.submission_status.label(), &center)?;
+            opt_number(sheet, row, 8, v.share, &percent)?;
             row += 1;
         }
         if row > start {
@@ -617,6 +672,42 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
             sheet.insert_chart(row + 1, 0, &chart)?;
         }
     }
+    style::print_setup(sheet, &title, 1);
+    Ok(())
+}
+
+/// 年终考核: every target, 完成 or 未完成 as the period's figures stand (from the plan's
+/// assessment phase on).
+fn year_end(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    let period = b.aggregated.period;
+    let title = format!("年度目标完成情况（年终考核，截至{}）", period.label());
+    let columns = [("序号", 5.0), ("条款", 8.0), ("指标", 30.0), ("单位", 6.0), ("年度目标", 11.0), ("累计完成", 11.0), ("考核结果", 12.0), ("牵头单位", 24.0)];
+    table_start(sheet, "年终考核", &title, &columns)?;
+    let center = style::cell().set_align(FormatAlign::Center);
+    for (i, t) in b.aggregated.targets.iter().enumerate() {
+        let r = 2 + i as u32;
+        let result = match t.status {
+            Status::Completed | Status::Met => "完成",
+            Status::Tracked => "跟踪监测",
+            Status::Incomplete | Status::NoData | Status::NotReported => "数据不全",
+            Status::Overdue => "未完成（逾期）",
+            _ => "未完成",
+        };
+        let name = headline_name(t);
+        sheet.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
+        sheet.write_string_with_format(r, 1, &t.clause, &center)?;
+        sheet.write_string_with_format(r, 2, &name, &style::text_cell())?;
+        sheet.write_string_with_format(r, 3, &t.unit, &center)?;
+        opt_number(sheet, r, 4, t.target, &style::number(t.decimals))?;
+        opt_number(sheet, r, 5, t.cumulative, &style::number(t.decimals))?;
+        sheet.write_string_with_format(r, 6, result, &center)?;
+        sheet.write_string_with_format(r, 7, &t.lead_units, &style::text_cell())?;
+        sheet.set_row_height(r, style::fit_height(&[(&name, columns[2].1), (&t.lead_units, columns[7].1)]))?;
+    }
+    let last = 1 + b.aggregated.targets.len().max(1) as u32;
+    text_colours(sheet, 2, last, 6, &[("未完成（逾期）", Tone::Red), ("未完成", Tone::Red), ("完成", Tone::Green)])?;
+    sheet.autofilter(1, 0, last, 7)?;
+    sheet.set_freeze_panes(2, 0)?;
     style::print_setup(sheet, &title, 1);
     Ok(())
 }
