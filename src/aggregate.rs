@@ -627,7 +627,13 @@ fn lag_status(gap: f64, thresholds: &Thresholds) -> Status {
 /// Evaluate one numeric target against its cumulative value at the end of `period` (SPEC
 /// "Time"): scheduled targets against what their schedule expects by then, milestones in their
 /// own terms, floors, ceilings and baselines by their margin to the line.
-pub fn evaluate(target: &Target, schedule: Option<&ResolvedSchedule>, value: Option<f64>, period: Period, thresholds: &Thresholds) -> Evaluation {
+pub fn evaluate(
+    target: &Target,
+    schedule: Option<&ResolvedSchedule>,
+    value: Option<f64>,
+    period: Period,
+    thresholds: &Thresholds,
+) -> Evaluation {
     let Some(value) = value else {
         return Evaluation::only(if target.kind == TargetKind::Tracked { Status::Tracked } else { Status::NoData });
     };
@@ -642,8 +648,14 @@ pub fn evaluate(target: &Target, schedule: Option<&ResolvedSchedule>, value: Opt
             let gap = share.map(|s| (completion - s) * 100.0);
             // A count over-achieved is 已完成, not 1,100%.
             let shown = if target.kind == TargetKind::Count { completion.min(1.0) } else { completion };
-            let mut evaluation =
-                Evaluation { completion_rate: Some(shown), time_progress: share, expected, gap_pp: gap, margin: None, status: Status::NoData };
+            let mut evaluation = Evaluation {
+                completion_rate: Some(shown),
+                time_progress: share,
+                expected,
+                gap_pp: gap,
+                margin: None,
+                status: Status::NoData,
+            };
             evaluation.status = if completion >= 1.0 - 1e-9 {
                 if target.kind == TargetKind::Count {
                     evaluation.gap_pp = None;
@@ -1258,11 +1270,11 @@ mod tests {
             &t,
             Some(&s),
             &[
-                (1, 0.0, Some(0.0), OnTrack),                   // before the start: nothing expected
-                (3, 0.0, Some(0.0), OnTrack),                   // the phase has begun, no month elapsed
-                (6, 40.0, Some(300.0 / 7.0), Lagging),          // 3 of 7 months: 42.86 expected, 40 done (−2.86)
+                (1, 0.0, Some(0.0), OnTrack),                  // before the start: nothing expected
+                (3, 0.0, Some(0.0), OnTrack),                  // the phase has begun, no month elapsed
+                (6, 40.0, Some(300.0 / 7.0), Lagging),         // 3 of 7 months: 42.86 expected, 40 done (−2.86)
                 (6, 30.0, Some(300.0 / 7.0), SeverelyLagging), // −12.86 points
-                (10, 95.0, Some(100.0), Lagging),               // on the due month: all expected, 5 short
+                (10, 95.0, Some(100.0), Lagging),              // on the due month: all expected, 5 short
                 (10, 100.0, Some(100.0), Completed),
                 (11, 95.0, Some(100.0), Overdue), // after the due date: 逾期未完成
                 (12, 95.0, Some(100.0), Overdue),
@@ -1315,9 +1327,9 @@ mod tests {
             &[
                 (1, 0.0, Some(0.0), OnTrack),
                 (3, 0.0, Some(0.0), OnTrack),
-                (6, 245.8, Some(0.0), OnTrack), // not red in June: the harvest has not begun
+                (6, 245.8, Some(0.0), OnTrack),                  // not red in June: the harvest has not begun
                 (10, 13_600.0, Some(15_300.0), SeverelyLagging), // 80% vs 90%: −10
-                (11, 16_150.0, Some(17_000.0), Lagging),  // 95% on the due month
+                (11, 16_150.0, Some(17_000.0), Lagging),         // 95% on the due month
                 (12, 16_150.0, Some(17_000.0), Overdue),
             ],
         );

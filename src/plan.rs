@@ -152,10 +152,20 @@ pub struct Schedule {
 /// A target's schedule with every default applied (`Plan::schedule`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Timing {
-    Linear { start: NaiveDate, due: NaiveDate },
-    Curve { shares: Vec<f64>, due: NaiveDate },
-    Event { due: NaiveDate },
-    YearEnd { due: NaiveDate },
+    Linear {
+        start: NaiveDate,
+        due: NaiveDate,
+    },
+    Curve {
+        shares: Vec<f64>,
+        due: NaiveDate,
+    },
+    Event {
+        due: NaiveDate,
+    },
+    YearEnd {
+        due: NaiveDate,
+    },
     /// Dated absolute values (the target's `milestones`).
     Milestones,
 }
@@ -781,7 +791,14 @@ impl Plan {
         }
         for role in [PhaseRole::Prepare, PhaseRole::Implement, PhaseRole::Assess] {
             if self.phases.iter().filter(|p| p.role == role).count() > 1 {
-                push("phases".into(), None, format!("role = \"{}\" 的阶段只能有一个", serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()));
+                push(
+                    "phases".into(),
+                    None,
+                    format!(
+                        "role = \"{}\" 的阶段只能有一个",
+                        serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+                    ),
+                );
             }
         }
         let mut curve_ids = BTreeSet::new();
@@ -792,7 +809,11 @@ impl Plan {
                 push(format!("{key}.id"), anchor.clone(), format!("曲线 id“{}”重复", curve.id));
             }
             if curve.shares.len() != 12 {
-                push(format!("{key}.shares"), anchor.clone(), format!("shares 应为 1—12 月共 12 个累计比例，现有 {} 个", curve.shares.len()));
+                push(
+                    format!("{key}.shares"),
+                    anchor.clone(),
+                    format!("shares 应为 1—12 月共 12 个累计比例，现有 {} 个", curve.shares.len()),
+                );
             } else if curve.shares.iter().any(|s| !s.is_finite() || *s < 0.0 || *s > 1.0) {
                 push(format!("{key}.shares"), anchor.clone(), "shares 的每个值应在 0 到 1 之间".into());
             } else if let Some(m) = curve.shares.windows(2).position(|w| w[1] < w[0]) {
@@ -973,7 +994,9 @@ impl Plan {
         let Some(schedule) = &target.schedule else {
             let start = if default_start < default_due { default_start } else { self.year_start() };
             let source = match implement {
-                Some(p) if target.deadline.is_none() => format!("{}阶段（{}至{}）", p.name, p.start.format("%-m月%-d日"), p.end.format("%-m月%-d日")),
+                Some(p) if target.deadline.is_none() => {
+                    format!("{}阶段（{}至{}）", p.name, p.start.format("%-m月%-d日"), p.end.format("%-m月%-d日"))
+                }
                 _ if target.deadline.is_some() => format!("期限{}", default_due.format("%-m月%-d日")),
                 _ => "全年".to_string(),
             };

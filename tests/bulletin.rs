@@ -332,15 +332,15 @@ fn shipped_sample_march_is_red_only_where_the_figures_are() {
     // What a straight months ÷ 12 got wrong: harvests, sowing seasons, one-off works and year-end
     // awards are not behind in March.
     for (id, expected) in [
-        ("grain_output", "正常"),        // harvested from July
-        ("soybean", "正常"),             // sown in May–June
-        ("early_rice", "正常"),          // transplanted in April
-        ("pump_station", "正常"),        // planned for October
-        ("irrigation_start", "正常"),    // planned for October
-        ("bridge_repair", "正常"),       // planned for October
+        ("grain_output", "正常"),             // harvested from July
+        ("soybean", "正常"),                  // sown in May–June
+        ("early_rice", "正常"),               // transplanted in April
+        ("pump_station", "正常"),             // planned for October
+        ("irrigation_start", "正常"),         // planned for October
+        ("bridge_repair", "正常"),            // planned for October
         ("village_provincial", "未到考核期"), // awarded at the year end
-        ("hsf_2024_task", "正常"),       // 集中实施 began on 3/25: no month of it has ended
-        ("hsf_2023_done", "已完成"),     // due 3/31 and done
+        ("hsf_2024_task", "正常"),            // 集中实施 began on 3/25: no month of it has ended
+        ("hsf_2023_done", "已完成"),          // due 3/31 and done
         ("cultivated_land", "达标"),
     ] {
         assert_eq!(status(id), expected, "{id}");

@@ -410,3 +410,73 @@ fn numbers_in_reads_decimals_and_full_width_digits() {
     assert_eq!(numbers_in("5.4万亩（3月底前）"), ["5.4", "3"]);
     assert_eq!(numbers_in("１０．２９万亩，120%。"), ["10.29", "120"]);
 }
+
+/// Schedules are checked when the plan is loaded: curves must be twelve non-decreasing shares
+/// ending at 100%, dates must fall in the plan year, every schedule must resolve (its curve
+/// exists, an event has its month), and an assumed timing must say why.
+#[test]
+fn schedules_are_checked() {
+    let broken = BASE_PLAN
+        .replacen(
+            "[[targets]]",
+            r#"[[curves]]
+id = "dips"
+name = "回落的曲线"
+shares = [0.0, 0.1, 0.3, 0.2, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0, 1.0]
+source = "测试"
+
+[[curves]]
+id = "short"
+name = "不到百分之百"
+shares = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.9, 0.9]
+source = "测试"
+
+[[targets]]"#,
+            1,
+        )
+        .replacen(
+            "quote = \"粮食播种面积100亩。\"",
+            "quote = \"粮食播种面积100亩。\"\nschedule = { kind = \"linear\", start = 2023-12-01, due = 2024-10-30, assumed = true }",
+            1,
+        )
+        + r#"
+[[targets]]
+id = "T04"
+clause = "一4"
+task = "工程"
+name = "泵站完工"
+kind = "count"
+indicator = "grain_area"
+value = 1
+lead_units = ["区水利局"]
+quote = "完成泵站。"
+schedule = { kind = "event" }
+
+[[targets]]
+id = "T05"
+clause = "一5"
+task = "工程"
+name = "播种"
+kind = "at_least"
+indicator = "grain_area"
+value = 1
+lead_units = ["区农业农村局"]
+quote = "播种。"
+schedule = { kind = "curve", curve = "missing" }
+"#;
+    let wd = Workdir::new();
+    wd.write("broken.toml", &broken);
+    let run = wd.run(&["plan", "check", "--plan", "broken.toml"]);
+    run.expect_code(2);
+    let stderr = run.stderr();
+    for (key, message) in [
+        ("curves[0](dips).shares", "shares 应逐月不减：4 月比 3 月小"),
+        ("curves[1](short).shares", "shares 最后（12月）应为 1（100%），现为 0.9"),
+        ("targets[0](T01).schedule.start", "start 2023-12-01 不在方案年度 2024 内"),
+        ("targets[0](T01).schedule.source", "暂定的进度安排（assumed = true）必须在 source 中说明依据"),
+        ("targets[3](T04).schedule.month", "event 类进度必须写计划月份 month（1–12）"),
+        ("targets[4](T05).schedule.curve", "curve“missing”不是已定义的曲线"),
+    ] {
+        assert!(stderr.lines().any(|l| l.contains(key) && l.contains(message)), "expected {key}: {message} in:\n{stderr}");
+    }
+}

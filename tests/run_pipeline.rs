@@ -464,8 +464,7 @@ fn each_department_sends_its_own_ledger() {
     let mut bulletin: calamine::Xlsx<_> =
         calamine::open_workbook(wd.path("output/2024-06/云溪区乡村振兴重点指标进度通报_2024年06月.xlsx")).unwrap();
     let sheet = bulletin.worksheet_range("报送情况").unwrap();
-    let status_of =
-        |unit: &str| sheet.rows().find(|r| r.first().is_some_and(|c| *c == unit)).map(|r| r[1].to_string()).unwrap_or_default();
+    let status_of = |unit: &str| sheet.rows().find(|r| r.first().is_some_and(|c| *c == unit)).map(|r| r[1].to_string()).unwrap_or_default();
     assert_eq!(status_of("区卫健局"), "未报送");
     assert_eq!(status_of("区民政局"), "已报送");
     assert_eq!(status_of("区农业农村局"), "已报送");

@@ -1,7 +1,9 @@
 //! Writes the shipped sample input: `input/2024-03` … `input/2024-06` for the yunxi-2024 plan,
 //! and `samples/echeng-2024/input/2024-05` … `2024-06` for echeng-2024. Synthetic but realistic
 //! figures (see `zhenxing::sample`), plus the mistakes statisticians really make.
-//! Run: `cargo run --release --bin gen-sample -- [DIR] [ECHENG_DIR]`.
+//! Run: `cargo run --release --bin gen-sample -- [DIR] [ECHENG_DIR] [LAST_MONTH]`. LAST_MONTH
+//! (default 6) extends the yunxi months past June with the same generator, e.g. to look at a
+//! November bulletin in a scratch folder; the shipped sample stops at June.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,6 +17,7 @@ use zhenxing::sample;
 fn main() -> zhenxing::Result<()> {
     let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "input".into()));
     let echeng_root = PathBuf::from(std::env::args().nth(2).unwrap_or_else(|| "samples/echeng-2024/input".into()));
+    let last_month: u32 = std::env::args().nth(3).and_then(|m| m.parse().ok()).filter(|m| (6..=12).contains(m)).unwrap_or(6);
     echeng(&echeng_root)?;
     let (plan, _) = Plan::resolve(Some("yunxi-2024"))?;
     // Department ledger values by month (03..06): target id → cumulative value.
@@ -30,7 +33,7 @@ fn main() -> zhenxing::Result<()> {
         ("Y23", [0.0, 0.0, 1.0, 1.0]),
         ("Y24", [2.5, 4.8, 6.3, 7.9]),
     ];
-    for month in 3..=6u32 {
+    for month in 3..=last_month {
         let period = Period::new(2024, month).expect("valid");
         let dir = root.join(period.to_string());
         for unit in &plan.units {
@@ -91,7 +94,7 @@ fn main() -> zhenxing::Result<()> {
             let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
             write_atomic(&dir.join(&name), &workbook_bytes(&request)?)?;
         }
-        let values: BTreeMap<&str, f64> = ledger.iter().map(|(id, v)| (*id, v[(month - 3) as usize])).collect();
+        let values: BTreeMap<&str, f64> = ledger.iter().map(|(id, v)| (*id, v[((month - 3) as usize).min(3)])).collect();
         // 区卫健局 has not sent its June ledger: its May figure is carried (沿用).
         let late: &[&str] = if month == 6 { &["区卫健局"] } else { &[] };
         write_ledgers(&plan, period, &dir, &values, late)?;

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 use crate::error::{ExitCode, Result};
-use crate::plan::{Plan, PlanSource, TargetKind};
+use crate::plan::{Plan, PlanSource, TargetKind, Timing};
 use crate::text::display_width;
 
 use super::PlanArg;
@@ -82,7 +82,23 @@ pub fn show(plan: &Plan) -> String {
                 .map(|m| format!("{}前{}", m.by.format("%m-%d"), crate::validate::fmt(m.value)))
                 .collect::<Vec<_>>()
                 .join(" "),
-            TargetKind::AtLeast | TargetKind::Count => t.due(plan.plan.year).format("%Y-%m-%d").to_string(),
+            TargetKind::AtLeast | TargetKind::Count => match plan.schedule(t).map(|s| (s.timing, s.assumed)) {
+                Some((Timing::Linear { start, due }, _)) => format!("{}—{}均匀推进", start.format("%m-%d"), due.format("%m-%d")),
+                Some((Timing::Curve { due, .. }, assumed)) => format!(
+                    "{}，{}前完成{}",
+                    t.schedule
+                        .as_ref()
+                        .and_then(|s| s.curve.as_deref())
+                        .and_then(|c| plan.curves.iter().find(|x| x.id == c))
+                        .map(|c| c.name.as_str())
+                        .unwrap_or("季节曲线"),
+                    due.format("%m-%d"),
+                    if assumed { "（暂定）" } else { "" }
+                ),
+                Some((Timing::Event { due }, assumed)) => format!("{}月完成{}", due.format("%-m"), if assumed { "（暂定）" } else { "" }),
+                Some((Timing::YearEnd { due }, _)) => format!("年终考核（{}）", due.format("%m-%d")),
+                _ => t.due(plan.plan.year).format("%Y-%m-%d").to_string(),
+            },
             TargetKind::Floor | TargetKind::Ceiling => "每月".to_string(),
             _ => String::new(),
         };

@@ -78,10 +78,10 @@ pub fn signed_number(decimals: u8, suffix: &str) -> Format {
     cell().set_num_format(format!("+{pattern}\"{suffix}\";-{pattern}\"{suffix}\";0\"{suffix}\""))
 }
 
-/// A margin to a line: `高于底线 8,666.0亩` for a positive value, `低于底线 120.0亩` for a negative.
+/// A margin to a line: `高于底线8,666.0亩` for a positive value, `低于底线120.0亩` for a negative.
 pub fn margin(above: &str, below: &str, decimals: u8, unit: &str) -> Format {
     let pattern = if decimals == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(decimals as usize)) };
-    cell().set_num_format(format!("\"{above} \"{pattern}\"{unit}\";\"{below} \"{pattern}\"{unit}\";\"恰在线上\""))
+    cell().set_num_format(format!("\"{above}\"{pattern}\"{unit}\";\"{below}\"{pattern}\"{unit}\";\"恰在线上\""))
 }
 
 pub fn percent() -> Format {

@@ -55,7 +55,7 @@ const RANKING_NOTE: &str = "按指标分组，组内按排名排序（并列名�
 const SUBMISSION_TONES: [(&str, Tone); 3] = [("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
 
 /// Column widths of the headline table.
-const WIDTHS: [f64; 13] = [5.0, 20.0, 22.0, 6.0, 11.0, 11.0, 11.0, 8.0, 11.0, 8.0, 12.0, 10.0, 22.0];
+const WIDTHS: [f64; 13] = [5.0, 18.0, 22.0, 5.0, 11.0, 11.0, 11.0, 8.0, 15.0, 8.0, 18.0, 10.0, 20.0];
 
 /// Row (0-based) of the headline table's header on 总览.
 pub const HEADLINE_ROW: u32 = 4;
@@ -221,7 +221,8 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
     for (i, t) in rows.iter().enumerate() {
         let r = HEADLINE_ROW + 1 + i as u32;
         let number = style::number(t.decimals);
-        let lead_units = if b.plan.plan.lead_units_assumption.is_empty() { t.lead_units.clone() } else { format!("{}（暂定）", t.lead_units) };
+        let lead_units =
+            if b.plan.plan.lead_units_assumption.is_empty() { t.lead_units.clone() } else { format!("{}（暂定）", t.lead_units) };
         sheet.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
         sheet.write_string_with_format(r, 1, &format!("{} {}", t.clause, t.task), &wrap)?;
         sheet.write_string_with_format(r, 2, &headline_name(t), &wrap)?;
@@ -239,9 +240,15 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         opt_number(sheet, r, 9, t.time_progress, &pct)?;
         // Floors, ceilings and baselines: the margin to the line in the unit, never a rate.
         match (t.margin, t.kind) {
-            (Some(margin), TargetKind::Floor) => opt_number(sheet, r, 10, Some(margin), &style::margin("高于底线", "低于底线", t.decimals, &t.unit))?,
-            (Some(margin), TargetKind::Ceiling) => opt_number(sheet, r, 10, Some(margin), &style::margin("低于上限", "超出上限", t.decimals, &t.unit))?,
-            (Some(margin), TargetKind::Baseline) => opt_number(sheet, r, 10, Some(margin), &style::margin("高于基数", "低于基数", t.decimals, &t.unit))?,
+            (Some(margin), TargetKind::Floor) => {
+                opt_number(sheet, r, 10, Some(margin), &style::margin("高于底线", "低于底线", t.decimals, &t.unit))?
+            }
+            (Some(margin), TargetKind::Ceiling) => {
+                opt_number(sheet, r, 10, Some(margin), &style::margin("低于上限", "超出上限", t.decimals, &t.unit))?
+            }
+            (Some(margin), TargetKind::Baseline) => {
+                opt_number(sheet, r, 10, Some(margin), &style::margin("高于基数", "低于基数", t.decimals, &t.unit))?
+            }
             _ => opt_number(sheet, r, 10, t.gap_pp, &pp)?,
         }
         sheet.write_string_with_format(r, 11, t.status.label(), &center)?;
@@ -424,14 +431,7 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let widths = [30.0, 6.0, 14.0, 12.0, 10.0, 9.0, 8.0, 10.0, 8.0];
     sheet.merge_range(0, 0, 0, headers.len() as u16 - 1, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
-    sheet.merge_range(
-        1,
-        0,
-        1,
-        headers.len() as u16 - 1,
-        RANKING_NOTE,
-        &style::subtitle().set_text_wrap(),
-    )?;
+    sheet.merge_range(1, 0, 1, headers.len() as u16 - 1, RANKING_NOTE, &style::subtitle().set_text_wrap())?;
     sheet.set_row_height(1, style::fit_height(&[(RANKING_NOTE, widths.iter().sum())]))?;
     for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &style::header())?;
@@ -681,7 +681,16 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
 fn year_end(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let period = b.aggregated.period;
     let title = format!("年度目标完成情况（年终考核，截至{}）", period.label());
-    let columns = [("序号", 5.0), ("条款", 8.0), ("指标", 30.0), ("单位", 6.0), ("年度目标", 11.0), ("累计完成", 11.0), ("考核结果", 12.0), ("牵头单位", 24.0)];
+    let columns = [
+        ("序号", 5.0),
+        ("条款", 8.0),
+        ("指标", 30.0),
+        ("单位", 6.0),
+        ("年度目标", 11.0),
+        ("累计完成", 11.0),
+        ("考核结果", 12.0),
+        ("牵头单位", 24.0),
+    ];
     table_start(sheet, "年终考核", &title, &columns)?;
     let center = style::cell().set_align(FormatAlign::Center);
     for (i, t) in b.aggregated.targets.iter().enumerate() {
