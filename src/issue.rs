@@ -69,6 +69,14 @@ pub enum Rule {
     BlankValue,
     /// A date that cannot be read.
     BadDate,
+    /// A row's category (or other column that decides which totals it enters) left blank.
+    BlankCategory,
+    /// A formula whose value the file does not hold (never read as zero).
+    FormulaWithoutValue,
+    /// An optional plan column the header does not have: its figures are not counted.
+    OptionalColumnMissing,
+    /// A header the plan does not know: perhaps a renamed column.
+    UnknownHeader,
 }
 
 impl Serialize for Rule {
@@ -103,6 +111,10 @@ impl Rule {
             Rule::VillageNotReported => "W07",
             Rule::BlankValue => "W08",
             Rule::BadDate => "W09",
+            Rule::BlankCategory => "E15",
+            Rule::FormulaWithoutValue => "E16",
+            Rule::OptionalColumnMissing => "W10",
+            Rule::UnknownHeader => "W11",
         }
     }
 
@@ -131,6 +143,10 @@ impl Rule {
             Rule::VillageNotReported => "村（社区）缺报",
             Rule::BlankValue => "必填项为空",
             Rule::BadDate => "日期无法识别",
+            Rule::BlankCategory => "分类未填",
+            Rule::FormulaWithoutValue => "公式没有计算结果",
+            Rule::OptionalColumnMissing => "缺少选填列",
+            Rule::UnknownHeader => "表头有未识别的列",
         }
     }
 

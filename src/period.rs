@@ -32,8 +32,13 @@ impl Period {
         Period::parse(text).ok_or_else(|| Error::Usage(format!("无法识别的月份“{text}”，请写成 YYYY-MM，例如 2024-06")))
     }
 
-    /// A month inside a file name such as `长岭街道_2024年03月` or `长岭街道-202403`.
+    /// A month inside a file name such as `长岭街道_2024年03月` or `长岭街道-202403`. A
+    /// year-to-date range, as offices name cumulative reports (`2024年1-6月`, `2024年1至6月`,
+    /// `2024年上半年`, `2024年前三季度`, `2024年第一季度`, `2024年全年`), means its last month.
     pub fn parse_in_name(text: &str) -> Option<Period> {
+        if let Some(period) = Period::range_in_name(text) {
+            return Some(period);
+        }
         let chars: Vec<char> = text.chars().collect();
         for start in 0..chars.len() {
             if !chars[start].is_ascii_digit() || (start > 0 && chars[start - 1].is_ascii_digit()) {
@@ -51,6 +56,42 @@ impl Period {
             }
         }
         None
+    }
+
+    /// The last month of a year-to-date range in a name (see `parse_in_name`).
+    fn range_in_name(text: &str) -> Option<Period> {
+        let n = crate::text::normalise(text);
+        let (before, after) = n.split_once('年')?;
+        let year: i32 =
+            before.chars().rev().take_while(char::is_ascii_digit).collect::<String>().chars().rev().collect::<String>().parse().ok()?;
+        if !(2000..=2100).contains(&year) {
+            return None;
+        }
+        let named = [
+            ("上半年", 6),
+            ("下半年", 12),
+            ("前三季度", 9),
+            ("一季度", 3),
+            ("第一季度", 3),
+            ("二季度", 6),
+            ("第二季度", 6),
+            ("三季度", 9),
+            ("第三季度", 9),
+            ("四季度", 12),
+            ("第四季度", 12),
+            ("全年", 12),
+            ("年度", 12),
+        ];
+        for (word, month) in named {
+            if after.starts_with(word) {
+                return Period::new(year, month);
+            }
+        }
+        // `1-6月`, `1至6月`, `1~6月`, `1—6月`.
+        let (range, _) = after.split_once('月')?;
+        let (from, to) = range.split_once(['-', '至', '到', '~', '—', '–'])?;
+        let (from, to): (u32, u32) = (from.parse().ok()?, to.parse().ok()?);
+        (from >= 1 && from < to).then(|| Period::new(year, to)).flatten()
     }
 
     /// The month before this one.
@@ -101,6 +142,21 @@ pub fn months_into_year(date: NaiveDate) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn year_to_date_names_mean_their_last_month() {
+        for (name, month) in [
+            ("长岭街道2024年1-6月乡村振兴报表", 6),
+            ("长岭街道2024年1至6月报表", 6),
+            ("长岭街道2024年上半年报表", 6),
+            ("长岭街道2024年前三季度", 9),
+            ("长岭街道2024年第一季度", 3),
+            ("长岭街道_2024年03月", 3),
+            ("长岭街道-202405", 5),
+        ] {
+            assert_eq!(Period::parse_in_name(name), Period::new(2024, month), "{name}");
+        }
+    }
 
     #[test]
     fn parses_the_ways_people_write_a_month() {

@@ -37,8 +37,9 @@ pub fn parse_number(text: &str) -> Result<Option<f64>, ()> {
 /// Normalised 是/否: accepts 是/否, Y/N, √/×, 已/未, 有/无.
 pub fn parse_yes_no(text: &str) -> Option<bool> {
     match normalise(text).to_lowercase().as_str() {
-        "是" | "y" | "yes" | "√" | "已" | "有" | "1" | "已完工" | "完工" => Some(true),
-        "否" | "n" | "no" | "×" | "x" | "未" | "无" | "0" | "未完工" => Some(false),
+        "是" | "y" | "yes" | "√" | "✓" | "✔" | "已" | "有" | "1" | "1.是" | "1是" | "已完工" | "完工" => Some(true),
+        // `1.是 2.否` as coded answers: 2 (and 0) are 否.
+        "否" | "n" | "no" | "×" | "x" | "✗" | "✘" | "未" | "无" | "0" | "2" | "2.否" | "2否" | "未完工" => Some(false),
         _ => None,
     }
 }
@@ -79,6 +80,18 @@ pub fn closest<'a>(text: &str, names: impl IntoIterator<Item = &'a str>) -> Opti
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn yes_and_no_as_clerks_write_them() {
+        for yes in ["是", "√", "✓", "Y", "1", "1.是", "１．是", "已完工"] {
+            assert_eq!(parse_yes_no(yes), Some(true), "{yes}");
+        }
+        for no in ["否", "×", "x", "N", "0", "2", "2.否", "未完工"] {
+            assert_eq!(parse_yes_no(no), Some(false), "{no}");
+        }
+        assert_eq!(parse_yes_no("部分"), None);
+    }
+
     use super::*;
 
     #[test]

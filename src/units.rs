@@ -60,6 +60,18 @@ pub fn canonical(unit: &str) -> String {
     }
 }
 
+/// A number followed by its unit, as clerks type them: `1.1公里`, `120亩`, `3.5万亩` →
+/// (1.1, `公里`). `None` when the text is not a number and a known unit.
+pub fn split_number_unit(text: &str) -> Option<(f64, String)> {
+    let n: String = crate::text::normalise(text).chars().filter(|c| *c != ',').collect();
+    let unit = UNITS.iter().map(|(u, _, _)| *u).filter(|u| n.to_lowercase().ends_with(u)).max_by_key(|u| u.len())?;
+    let number = &n[..n.len() - unit.len()];
+    match crate::text::parse_number(number) {
+        Ok(Some(v)) => Some((v, unit.to_string())),
+        _ => None,
+    }
+}
+
 fn normalise_unit(unit: &str) -> String {
     unit.trim().replace(['％'], "%").to_lowercase()
 }
@@ -75,6 +87,16 @@ mod tests {
         assert_eq!(factor("千米", "公里"), Some(1.0));
         assert_eq!(factor("万吨", "吨"), Some(10_000.0));
         assert_eq!(factor("亩", "万亩"), Some(0.0001));
+    }
+
+    #[test]
+    fn numbers_typed_with_their_unit() {
+        assert_eq!(split_number_unit("1.1公里"), Some((1.1, "公里".into())));
+        assert_eq!(split_number_unit("120亩"), Some((120.0, "亩".into())));
+        assert_eq!(split_number_unit("3.5万亩"), Some((3.5, "万亩".into())));
+        assert_eq!(split_number_unit("1,200 亩"), Some((1200.0, "亩".into())));
+        assert_eq!(split_number_unit("约120亩"), None);
+        assert_eq!(split_number_unit("亩"), None);
     }
 
     #[test]

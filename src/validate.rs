@@ -191,6 +191,8 @@ pub enum FileStatus {
     Superseded,
     /// Belongs to no reporting unit of the plan.
     UnknownTownship,
+    /// Not a report (a scan, a document, a workbook with none of the forms): listed only.
+    Attachment,
 }
 
 impl FileStatus {
@@ -201,6 +203,7 @@ impl FileStatus {
             FileStatus::PartlyUsed => "部分采用",
             FileStatus::Superseded => "已被较新文件替代",
             FileStatus::UnknownTownship => "填报单位不明",
+            FileStatus::Attachment => "附件（非报表）",
         }
     }
 }
@@ -309,10 +312,15 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             let mut file_issues = read.issues.clone();
             let township = if read.input.department {
                 Some(identify_department(plan, read))
+            } else if read.attachment {
+                // An attachment belongs to the unit its name names, if any; it is never an issue.
+                unit_names.resolve(&read.stem()).map(str::to_string)
             } else {
                 identify_township(plan, &unit_names, read, &mut file_issues)
             };
-            check_period(read, period, &mut file_issues);
+            if !read.attachment {
+                check_period(read, period, &mut file_issues);
+            }
             let mut records = Vec::new();
             if let Some(township) = &township
                 && read.unreadable.is_none()
@@ -359,7 +367,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     // them: all its forms came again later, or it could not be read at all and was re-sent.
     let township_of: Vec<String> = per_file.iter().map(|(_, township, _, _)| township.clone()).collect();
     let newer_used = |index: usize| -> Vec<usize> {
-        if township_of[index].is_empty() || used_by_file.contains_key(&index) {
+        if township_of[index].is_empty() || used_by_file.contains_key(&index) || reads[index].attachment {
             return Vec::new();
         }
         used_by_file.keys().copied().filter(|&u| township_of[u] == township_of[index] && newer(u, index)).collect()
@@ -512,7 +520,9 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             .get(&index)
             .map(|forms| forms.iter().filter(|f| counted.contains(&(township.clone(), (*f).clone()))).map(String::as_str).collect())
             .unwrap_or_default();
-        let status = if township.is_empty() || !names.contains(&township) {
+        let status = if read.attachment {
+            FileStatus::Attachment
+        } else if township.is_empty() || !names.contains(&township) {
             FileStatus::UnknownTownship
         } else if superseded.contains(&index) {
             FileStatus::Superseded
@@ -745,7 +755,7 @@ fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Issue>) {
 
 /// The period a 填报月份 text states. A year-to-date range (`2024年1-3月`, `2024年1至3月`), as
 /// cumulative reports are often labelled, means its last month.
-fn claimed_period(text: &str) -> Option<Period> {
+pub fn claimed_period(text: &str) -> Option<Period> {
     let n = normalise(text);
     if let Some((before, _)) = n.split_once('月')
         && let Some((from, to)) = before.rsplit_once(['-', '—', '–', '~', '至', '到'])
@@ -896,6 +906,23 @@ impl TableCheck<'_> {
         let numeric = matches!(cell, Cell::Number(_)) && column.kind == ColumnKind::Number;
         let text = if numeric { String::new() } else { cell.text().trim().to_string() };
         if cell.is_empty() {
+            // A category that decides which totals a row enters, left blank, would drop
+            // the row from every such total without a word: an error at its cell.
+            let decides = || {
+                self.plan
+                    .indicators
+                    .iter()
+                    .any(|i| i.form.as_deref() == Some(self.form.id.as_str()) && i.filters.iter().any(|f| f.column == column.id))
+            };
+            if column.kind == ColumnKind::Category && self.table.columns[ci].is_some() && decides() {
+                issues.push(self.issue(
+                    Rule::BlankCategory,
+                    at(),
+                    String::new(),
+                    format!("“{}”未填，无法确定本行计入哪项汇总，请填写（可选：{}）", column.name, column.categories.join("、")),
+                ));
+                return (Value::Missing, None);
+            }
             // A column missing from the header is one E03 already, not a blank in every row.
             if column.required && column.kind == ColumnKind::Number && self.table.columns[ci].is_some() {
                 issues.push(self.issue(
@@ -929,11 +956,36 @@ impl TableCheck<'_> {
                         return (Value::Missing, None);
                     }
                     Err(()) => {
+                        // A number followed by its unit (`1.1公里`, `120亩`, `3.5万亩`) is read in
+                        // that unit and converted to the column's.
+                        if let Some((number, cell_unit)) = units::split_number_unit(&text)
+                            && number >= 0.0
+                        {
+                            let (_, target) = self.unit_factor(ci, row, issues);
+                            match target.as_deref() {
+                                None => return (Value::Number(number), Some(Arc::from(units::canonical(&cell_unit).as_str()))),
+                                Some(unit) => {
+                                    if let Some(f) = units::factor(&cell_unit, unit) {
+                                        return (Value::Number(number * f), target);
+                                    }
+                                    issues.push(self.issue(
+                                        Rule::NotANumber,
+                                        at(),
+                                        text.clone(),
+                                        format!(
+                                            "“{}”以“{unit}”计，现为“{text}”，单位“{cell_unit}”无法换算，请改为以“{unit}”计的数字",
+                                            column.header()
+                                        ),
+                                    ));
+                                    return (Value::Missing, None);
+                                }
+                            }
+                        }
                         issues.push(self.issue(
                             Rule::NotANumber,
                             at(),
                             text.clone(),
-                            format!("“{}”应填数字，现为“{text}”，请改为数字（不要带文字或单位）", column.header()),
+                            format!("“{}”应填数字，现为“{text}”，请改为数字", column.header()),
                         ));
                         return (Value::Missing, None);
                     }

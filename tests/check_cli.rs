@@ -211,3 +211,31 @@ fn check_writes_nothing_and_leaves_the_input_untouched() {
     }
     assert_eq!(workspace.snapshot(), before, "no file created, changed or removed");
 }
+
+/// Regression: `check` on a single file outside a period folder refused to check anything
+/// without `--period`. It takes the month from the file (here its 填报月份 line; the name has
+/// none) and says which it used; only a file with no month anywhere asks for `--period`.
+#[test]
+fn check_takes_the_period_from_the_file_and_says_so() {
+    let workspace = Workspace::new();
+    let path = workspace.write("downloads/长岭街道报表.xlsx", &clean("长岭街道"));
+    let out = workspace.zhenxing(&["check", path.to_str().unwrap(), "--store", "none"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("报送月份按") && out.stdout.contains("填报月份“2024年3月”") && out.stdout.contains("取为2024年3月"),
+        "{}",
+        out.stdout
+    );
+    // A year-to-date name (`1-3月`) means March.
+    let path = workspace.write("downloads/长岭街道2024年1-3月乡村振兴报表.xlsx", &clean("长岭街道"));
+    let out = workspace.zhenxing(&["check", path.to_str().unwrap(), "--store", "none", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(json["period"], "2024-03");
+    assert!(json["period_from_file"].as_str().is_some_and(|s| s.contains("文件名")), "{json}");
+    // No month anywhere: asked for.
+    let path = workspace.write("downloads/空白.csv", "村,耕地\n".as_bytes());
+    let out = workspace.zhenxing(&["check", path.to_str().unwrap(), "--store", "none"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("--period"), "{}", out.stderr);
+}

@@ -44,6 +44,8 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
     let (plan, _) = Plan::resolve(args.plan.plan.as_deref())?;
     let mut files: Vec<InputFile> = Vec::new();
     let mut period = args.period.as_deref().map(Period::parse_arg).transpose()?;
+    // Where the period came from, when it is the file's own word (said in the output).
+    let mut from_file: Option<String> = None;
     for path in &args.paths {
         if path.is_dir() {
             if period.is_none() {
@@ -59,17 +61,33 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
                     .and_then(|p| if department { p.parent() } else { Some(p) })
                     .and_then(|p| p.file_name())
                     .and_then(|n| n.to_str())
-                    .and_then(Period::parse)
-                    .or_else(|| path.file_stem().and_then(|n| n.to_str()).and_then(Period::parse_in_name));
+                    .and_then(|n| (n.len() == 7).then(|| Period::parse(n)).flatten());
+                if period.is_none() {
+                    period = path.file_stem().and_then(|n| n.to_str()).and_then(Period::parse_in_name);
+                    if period.is_some() {
+                        from_file = Some(format!("文件名“{}”", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
+                    }
+                }
             }
             files.push(InputFile { path: path.clone(), display: path.display().to_string(), department });
         } else {
             return Err(Error::Usage(format!("找不到 {}", path.display())));
         }
     }
-    let period = period.ok_or_else(|| Error::Usage("无法从目录名或文件名判断报送月份，请用 --period YYYY-MM 指定".into()))?;
     let limits = Limits::default();
     let reads: Vec<_> = files.into_par_iter().map(|f| ingest::read_file(f, &plan, &limits)).collect();
+    // Outside a period folder and without a month in its name, a file's 填报月份 line says it.
+    if period.is_none() {
+        for read in &reads {
+            if let Some((claim, found)) = read.claims.periods.iter().find_map(|c| validate::claimed_period(&c.text).map(|p| (c, p))) {
+                period = Some(found);
+                from_file = Some(format!("{} {}!{} 的填报月份“{}”", read.input.display, claim.sheet, claim.cell, claim.text));
+                break;
+            }
+        }
+    }
+    let period =
+        period.ok_or_else(|| Error::Usage("无法从目录名、文件名或表内“填报月份”判断报送月份，请用 --period YYYY-MM 指定".into()))?;
     let history = super::run::load_history(&args.store, &plan, period)?;
     let validated = validate::validate(&plan, period, &reads, &history);
     match args.format {
@@ -81,13 +99,19 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
         OutputFormat::Json => {
             let json = serde_json::json!({
                 "period": period.to_string(),
+                "period_from_file": from_file,
                 "history_checked": validated.history_checked,
                 "files": validated.files,
                 "issues": validated.issues,
             });
             println!("{}", serde_json::to_string_pretty(&json).expect("serialisable"));
         }
-        OutputFormat::Table => print!("{}", table(&validated)),
+        OutputFormat::Table => {
+            if let Some(source) = &from_file {
+                println!("报送月份按{source}取为{}。", period.label());
+            }
+            print!("{}", table(&validated))
+        }
     }
     Ok(if validated.error_count() > 0 { ExitCode::DataProblems } else { ExitCode::Clean })
 }

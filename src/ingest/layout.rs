@@ -90,8 +90,15 @@ impl ColumnNames {
     }
 }
 
+/// A header name without the marks of a sub-item: `其中:早稻`, `其中早稻`, `#早稻` (as yearbook
+/// tables write 其中 items) all name `早稻`.
 fn without_qizhong(name: &str) -> String {
-    if name.contains("其中:") { name.replace("其中:", "") } else { name.to_string() }
+    let name = name.trim_start_matches(['#', '＃']);
+    let name = if name.contains("其中:") { name.replace("其中:", "") } else { name.to_string() };
+    match name.strip_prefix("其中") {
+        Some(rest) if !rest.is_empty() => rest.trim_start_matches(['#', ',', '、']).to_string(),
+        _ => name,
+    }
 }
 
 /// Best header match of `form` in `grid`: (score, header_row, depth, columns).
@@ -237,8 +244,93 @@ pub fn locate_form<'g>(grids: &'g [Grid], form: &Form, taken: &[usize]) -> Optio
         .map(|(_, i, g, row, cols)| (i, g, row, cols))
 }
 
+/// A 栏号 row under a header (`甲 乙 1 2 3 …`, `栏次`): every non-empty cell a column number.
+fn is_column_number_row(raw: &[Cell]) -> bool {
+    let texts: Vec<String> = raw.iter().filter(|c| !c.is_empty()).map(|c| normalise(&c.text())).collect();
+    if texts.len() < 2 {
+        return false;
+    }
+    let marker = |t: &str| matches!(t, "甲" | "乙" | "丙" | "丁" | "戊" | "己" | "栏次" | "栏号" | "序号");
+    let numbers: Vec<u32> = texts.iter().filter_map(|t| t.trim_end_matches(".0").parse::<u32>().ok()).collect();
+    let all_numbering = texts.iter().all(|t| marker(t) || t.trim_end_matches(".0").parse::<u32>().is_ok_and(|n| n <= 200));
+    let consecutive = numbers.windows(2).all(|w| w[1] == w[0] + 1);
+    all_numbering && consecutive && (texts.iter().any(|t| marker(t)) || numbers.len() >= 3)
+}
+
+/// A unit written on its own: `（公顷）`, `亩`, `计算单位：亩`, `单位:万元`.
+pub fn unit_text(text: &str) -> Option<String> {
+    let n = normalise(text);
+    let n = n.trim_start_matches('(').trim_end_matches(')');
+    let n = n.strip_prefix("计算单位:").or_else(|| n.strip_prefix("计量单位:")).or_else(|| n.strip_prefix("单位:")).unwrap_or(n);
+    let n = n.trim_start_matches('(').trim_end_matches(')');
+    units::is_known(n).then(|| units::canonical(n))
+}
+
+/// What sits between a header and its data: a unit row (`（公顷）` under `耕地面积`) and a 栏号
+/// row. Units found fill the columns whose header gave none. Returns the last such row (the
+/// header row itself when there is none).
+pub fn header_extras(grid: &Grid, header_row: usize, columns: &mut [Option<ColumnMatch>]) -> usize {
+    let mut last = header_row;
+    for r in header_row + 1..grid.rows.len().min(header_row + 4) {
+        let raw = &grid.rows[r];
+        if raw.iter().all(Cell::is_empty) {
+            continue;
+        }
+        if is_column_number_row(raw) {
+            last = r;
+            continue;
+        }
+        let cells: Vec<(usize, &Cell)> = raw.iter().enumerate().filter(|(_, c)| !c.is_empty()).collect();
+        let units: Vec<(usize, Option<String>)> = cells.iter().map(|(c, cell)| (*c, unit_text(&cell.text()))).collect();
+        if !units.is_empty() && units.iter().all(|(_, u)| u.is_some()) {
+            for (c, unit) in units {
+                if let Some(m) = columns.iter_mut().flatten().find(|m| m.index == c)
+                    && m.unit.is_none()
+                {
+                    m.unit = unit;
+                }
+            }
+            last = r;
+            continue;
+        }
+        break;
+    }
+    last
+}
+
+/// A `单位：亩` or `计算单位：亩` line above the header: the unit of every number column whose
+/// header gives none and whose plan unit it converts to.
+pub fn apply_unit_line(grid: &Grid, header_row: usize, form: &Form, columns: &mut [Option<ColumnMatch>]) {
+    let first = header_row.saturating_sub(HEADER_SEARCH_ROWS);
+    let mut unit = None;
+    for r in first..header_row {
+        for cell in &grid.rows[r] {
+            let n = normalise(&cell.text());
+            for label in ["计算单位:", "计量单位:", "单位:"] {
+                if let Some(pos) = n.find(label) {
+                    let rest: String = n[pos + label.len()..].chars().take_while(|c| !matches!(c, ',' | ';' | ' ')).collect();
+                    if let Some(u) = unit_text(&rest) {
+                        unit = Some(u);
+                    }
+                }
+            }
+        }
+    }
+    let Some(unit) = unit else { return };
+    for (column, found) in form.columns.iter().zip(columns.iter_mut()) {
+        if let (Some(m), Some(plan_unit)) = (found.as_mut(), column.unit.as_deref())
+            && column.kind == ColumnKind::Number
+            && m.unit.is_none()
+            && units::factor(&unit, plan_unit).is_some()
+        {
+            m.unit = Some(unit.clone());
+        }
+    }
+}
+
 /// Read the data rows below the header: skip blanks and repeated headers, mark 合计 rows, stop
 /// at the footer (填报人、联系电话…).
+/// `header_row` is the last row before the data (the header, or its unit or 栏号 row).
 pub fn read_rows(grid: &Grid, form: &Form, header_row: usize, columns: &[Option<ColumnMatch>]) -> Vec<TableRow> {
     let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("checked: one key column");
     // The key column's names, normalised once rather than on every row.
@@ -274,26 +366,53 @@ pub fn read_rows(grid: &Grid, form: &Form, header_row: usize, columns: &[Option<
     rows
 }
 
-fn is_total_label(text: &str) -> bool {
+/// A total however offices label it: 合计, 总计, 小计, 全镇/全乡/全街道, `全镇合计`,
+/// `合计（6个村社区）`, `街道合计数`.
+pub fn is_total_label(text: &str) -> bool {
     let n = normalise(text);
-    is_total_word(&n) || (n.chars().count() <= 8 && (n.ends_with("合计") || n.ends_with("小计") || n.starts_with("合计")))
+    // What is in brackets says what the total covers: `合计(6个村社区)`.
+    let core = match n.find('(') {
+        Some(open) if open > 0 => &n[..open],
+        _ => n.as_str(),
+    };
+    let core = core.trim_end_matches(':');
+    if is_total_word(core) || matches!(core, "全镇" | "全乡" | "全街道" | "全区" | "全社区" | "全村" | "总数") {
+        return true;
+    }
+    core.chars().count() <= 8 && ["合计", "小计", "总计", "合计数", "总计数", "小计数"].iter().any(|w| core.ends_with(w))
+        || ["合计", "总计"].iter().any(|w| core.starts_with(w))
 }
 
+/// The first words of a footer or a note below a table, in any order: signatures, dates, phone
+/// numbers, 填表说明. Compared with normalised text (no spaces, half-width colons).
 fn is_footer(text: &str) -> bool {
     const FOOTERS: &[&str] = &[
         "填报人",
         "填表人",
         "联系电话",
+        "电话:",
         "审核人",
+        "审核:",
+        "审核",
         "负责人",
         "单位负责人",
         "统计负责人",
+        "分管领导",
+        "主要领导",
+        "统计员",
+        "统计人",
         "填报日期",
+        "报出日期",
+        "报送日期",
         "制表",
         "注:",
+        "注1",
         "说明:",
         "备注:",
         "填报说明",
+        "填表说明",
+        "(盖章)",
+        "单位(盖章)",
     ];
     FOOTERS.iter().any(|f| text.starts_with(f))
 }
@@ -346,9 +465,33 @@ mod tests {
 
     #[test]
     fn total_labels() {
-        assert!(is_total_label("合计"));
-        assert!(is_total_label("合 计"));
-        assert!(is_total_label("全镇合计"));
-        assert!(!is_total_label("荆竹村"));
+        for label in ["合计", "合 计", "全镇合计", "总计", "小计", "全街道", "全镇", "全乡", "合计（6个村社区）", "街道合计数", "合计："]
+        {
+            assert!(is_total_label(label), "{label}");
+        }
+        for label in ["荆竹村", "八字门社区", "全胜村", "合心村"] {
+            assert!(!is_total_label(label), "{label}");
+        }
+    }
+
+    #[test]
+    fn sub_items_as_offices_mark_them() {
+        for header in ["早稻", "其中:早稻", "其中早稻", "#早稻", "其中#早稻"] {
+            assert_eq!(without_qizhong(&normalise(header)), "早稻", "{header}");
+        }
+    }
+
+    #[test]
+    fn column_number_and_unit_rows() {
+        let row =
+            |cells: &[&str]| cells.iter().map(|t| if t.is_empty() { Cell::Empty } else { Cell::Text(t.to_string()) }).collect::<Vec<_>>();
+        assert!(is_column_number_row(&row(&["甲", "乙", "1", "2", "3"])));
+        assert!(is_column_number_row(&row(&["栏次", "1", "2", "3", "4"])));
+        assert!(!is_column_number_row(&row(&["荆竹村", "1", "2", "3"])));
+        assert!(!is_column_number_row(&row(&["3", "1"])));
+        assert_eq!(unit_text("（公顷）"), Some("公顷".into()));
+        assert_eq!(unit_text("计算单位：亩"), Some("亩".into()));
+        assert_eq!(unit_text("单位:万元"), Some("万元".into()));
+        assert_eq!(unit_text("荆竹村"), None);
     }
 }

@@ -21,6 +21,11 @@ pub use read::{Cell, Grid};
 /// Extensions taken as township files.
 pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"];
 
+/// Extensions of files that are not reports but travel with them (scans, photos, documents):
+/// listed as 附件, never read as forms, never an error.
+pub const ATTACHMENT_EXTENSIONS: &[&str] =
+    &["pdf", "jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "heic", "doc", "docx", "wps", "ofd", "zip", "rar", "7z"];
+
 /// Name of the sub-folder of a period folder where departments put their ledgers.
 pub const DEPARTMENT_FOLDER: &str = "部门";
 
@@ -47,6 +52,9 @@ pub struct FileRead {
     pub unreadable: Option<String>,
     /// Layout problems (missing sheets or columns, unconvertible units); township not yet known.
     pub issues: Vec<Issue>,
+    /// Not a report: a scan, photo or document, or a workbook holding none of the plan's forms
+    /// (an attachment such as a project list). Listed as 附件, never an error by itself.
+    pub attachment: bool,
 }
 
 impl FileRead {
@@ -78,7 +86,7 @@ fn collect(dir: &Path, root: &Path, department: bool, files: &mut Vec<InputFile>
             continue;
         }
         let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-        if !EXTENSIONS.contains(&extension.as_str()) {
+        if !EXTENSIONS.contains(&extension.as_str()) && !ATTACHMENT_EXTENSIONS.contains(&extension.as_str()) {
             continue;
         }
         let display = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
@@ -97,6 +105,7 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
         claims: Claims::default(),
         unreadable: None,
         issues: Vec::new(),
+        attachment: false,
         input,
     };
     let file_issue = |read: &FileRead, message: String| Issue {
@@ -142,6 +151,15 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
         read.unreadable = Some(message);
         return read;
     }
+    let extension = read.input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if ATTACHMENT_EXTENSIONS.contains(&extension.as_str()) {
+        read.attachment = true;
+        read.bytes = metadata.len();
+        if let Ok(bytes) = std::fs::read(&read.input.path) {
+            read.sha256 = crate::plan::hex(&Sha256::digest(&bytes));
+        }
+        return read;
+    }
     let bytes = match std::fs::read(&read.input.path) {
         Ok(b) => b,
         Err(e) => {
@@ -153,7 +171,6 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
     };
     read.bytes = bytes.len() as u64;
     read.sha256 = crate::plan::hex(&Sha256::digest(&bytes));
-    let extension = read.input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     let grids = match read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)) {
         Ok(grids) => grids,
         Err(read::Unreadable(message)) => {
@@ -167,18 +184,23 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
     let forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
     let single_sheet = grids.len() == 1;
     let mut taken: Vec<usize> = Vec::new();
+    let mut missing: Vec<Issue> = Vec::new();
     for form in &forms {
         match layout::locate_form(&grids, form, &taken) {
-            Some((index, grid, header_row, columns)) => {
+            Some((index, grid, header_row, mut columns)) => {
                 taken.push(index);
                 layout::find_claims(grid, header_row, &mut read.claims);
-                let rows = layout::read_rows(grid, form, header_row, &columns);
+                // Units on a 单位 line above the table or on a row of their own under the header,
+                // and a 栏号 row, before the data.
+                layout::apply_unit_line(grid, header_row, form, &mut columns);
+                let data_after = layout::header_extras(grid, header_row, &mut columns);
+                let rows = layout::read_rows(grid, form, data_after, &columns);
                 check_columns(&mut read, form, grid, header_row, &columns);
                 read.tables.push(FormTable { form_id: form.id.clone(), sheet: grid.sheet.clone(), header_row, columns, rows });
             }
             // A csv carries one form; the other forms come from other files of the township.
             None if single_sheet => {}
-            None => read.issues.push(Issue {
+            None => missing.push(Issue {
                 file: read.input.display.clone(),
                 sheet: form.sheet.clone(),
                 cell: String::new(),
@@ -190,17 +212,12 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
             }),
         }
     }
-    if read.tables.is_empty() && single_sheet {
-        read.issues.push(Issue {
-            file: read.input.display.clone(),
-            sheet: grids.first().map(|g| g.sheet.clone()).unwrap_or_default(),
-            cell: String::new(),
-            township: String::new(),
-            severity: Rule::MissingSheet.severity(),
-            rule: Rule::MissingSheet,
-            value: String::new(),
-            message: "文件中找不到任何一张报表的表头，请使用区里下发的模板填报".into(),
-        });
+    if read.tables.is_empty() {
+        // A workbook holding none of the forms is an attachment (a project list, a photo sheet):
+        // listed, not an error. Validation still says 缺少报表 when it is all a unit sent.
+        read.attachment = true;
+    } else {
+        read.issues.extend(missing);
     }
     for grid in grids.iter() {
         if !read.tables.iter().any(|t| t.sheet == grid.sheet) {
@@ -210,8 +227,36 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
     read
 }
 
-/// Missing required columns and header units that cannot be converted.
+/// Headers that carry no figure of their own and need no plan column.
+const PLAIN_HEADERS: &[&str] = &["序号", "编号", "备注", "说明", "合计", "小计", "栏次", "栏号", "单位", "填报单位"];
+
+/// Missing columns (required: an error; optional: a warning, so that a renamed column is never read
+/// as empty), headers the plan does not know, and header units that cannot be converted.
 fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usize, columns: &[Option<ColumnMatch>]) {
+    use crate::text::normalise;
+    // The header row's texts not taken by any plan column.
+    let unmatched: Vec<(usize, String)> = grid.rows[header_row]
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| !columns.iter().flatten().any(|m| m.index == *c))
+        .map(|(c, cell)| (c, cell.text().trim().to_string()))
+        .filter(|(_, t)| !t.is_empty())
+        .filter(|(_, t)| {
+            let n = normalise(t);
+            !PLAIN_HEADERS.iter().any(|p| n.starts_with(p)) && layout::unit_text(&n).is_none() && !layout::is_total_label(&n)
+        })
+        .collect();
+    // The unmatched header closest to any name of a column (`其中：` aside).
+    let closest = |column: &crate::plan::Column| {
+        std::iter::once(&column.name)
+            .chain(&column.aliases)
+            .find_map(|name| {
+                let name = normalise(name).replace("其中:", "");
+                crate::text::closest(&name, unmatched.iter().map(|(_, t)| t.as_str()))
+            })
+            .map(|t| format!("；最接近的表头是“{t}”，如是同一列请改为“{}”", column.name))
+            .unwrap_or_default()
+    };
     for (column, found) in form.columns.iter().zip(columns) {
         match found {
             None if column.required => read.issues.push(Issue {
@@ -222,7 +267,17 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
                 severity: Rule::MissingColumn.severity(),
                 rule: Rule::MissingColumn,
                 value: String::new(),
-                message: format!("表头中找不到必填列“{}”，请按模板补上该列", column.header()),
+                message: format!("表头中找不到必填列“{}”，请按模板补上该列{}", column.header(), closest(column)),
+            }),
+            None if column.kind != crate::plan::ColumnKind::Text => read.issues.push(Issue {
+                file: read.input.display.clone(),
+                sheet: grid.sheet.clone(),
+                cell: a1(header_row, 0),
+                township: String::new(),
+                severity: Rule::OptionalColumnMissing.severity(),
+                rule: Rule::OptionalColumnMissing,
+                value: String::new(),
+                message: format!("表头中找不到“{}”，本月该列按未填报处理（不计入汇总，不按零计）{}", column.header(), closest(column)),
             }),
             Some(m) => {
                 if let (Some(found_unit), Some(unit)) = (&m.unit, &column.unit)
@@ -242,6 +297,19 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
             }
             None => {}
         }
+    }
+    if !unmatched.is_empty() {
+        let names: Vec<&str> = unmatched.iter().map(|(_, t)| t.as_str()).collect();
+        read.issues.push(Issue {
+            file: read.input.display.clone(),
+            sheet: grid.sheet.clone(),
+            cell: a1(header_row, unmatched[0].0),
+            township: String::new(),
+            severity: Rule::UnknownHeader.severity(),
+            rule: Rule::UnknownHeader,
+            value: names.join("、"),
+            message: format!("表头中有本表没有的列：{}。这些列不计入汇总；如是模板中的列改了名称，请改回模板的列名", names.join("、")),
+        });
     }
 }
 
