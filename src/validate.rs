@@ -936,6 +936,20 @@ impl TableCheck<'_> {
         }
         match column.kind {
             ColumnKind::Number => {
+                if let Cell::Error(e) = cell
+                    && let Some(formula) = e.strip_prefix(crate::ingest::read::FORMULA_WITHOUT_VALUE)
+                {
+                    issues.push(self.issue(
+                        Rule::FormulaWithoutValue,
+                        at(),
+                        format!("={formula}"),
+                        format!(
+                            "“{}”是公式（={formula}），但文件中没有保存计算结果（可能由不计算公式的软件生成），不能按零计；请用 Excel 或 WPS 打开后保存再报送",
+                            column.header()
+                        ),
+                    ));
+                    return (Value::Missing, None);
+                }
                 let raw = match cell {
                     Cell::Number(n) => Ok(Some(*n)),
                     Cell::Bool(_) | Cell::Date(_) | Cell::Error(_) => Err(()),

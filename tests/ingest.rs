@@ -1348,3 +1348,41 @@ fn a_blank_category_is_an_error_at_its_cell() {
     assert_eq!(found(&validated), expected(&["农村公路!B4 E15"]));
     assert!(validated.records.iter().all(|r| r.form != "ZX03"), "the form with the error is not counted");
 }
+
+/// The xlsx `bytes` with cell `cell` of the first sheet made a formula without a cached value,
+/// as a program that writes formulas but does not calculate them saves it.
+fn with_uncalculated_formula(bytes: &[u8], cell: &str, formula: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(content).unwrap();
+            let start = xml.find(&format!("<c r=\"{cell}\"")).expect("the cell is in the sheet");
+            let end = start + xml[start..].find("</c>").unwrap() + "</c>".len();
+            let open_end = start + xml[start..].find('>').unwrap() + 1;
+            let replaced = format!("{}{}<f>{formula}</f></c>{}", &xml[..start], &xml[start..open_end], &xml[end..]);
+            content = replaced.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// A formula is read from its cached value; one without a cached value is an error at its cell,
+/// never a zero.
+#[test]
+fn a_formula_without_a_cached_value_is_an_error_not_a_zero() {
+    let bytes = with_uncalculated_formula(&Book::baseline(TOWNSHIP).bytes(), "D4", "SUM(E4:F4)");
+    let validated = validate_files(&[(FILE, bytes)]);
+    assert_eq!(found(&validated), expected(&["粮食与耕地!D4 E16"]));
+    let issue = &validated.issues[0];
+    assert_eq!(issue.value, "=SUM(E4:F4)");
+    assert!(issue.message.contains("不能按零计"), "{}", issue.message);
+    assert!(validated.records.iter().all(|r| r.form != "ZX01"), "its form is not counted");
+}

@@ -125,7 +125,15 @@ fn sheet_label(name: &str) -> String {
 }
 
 /// Decompress every entry with caps; check declared string counts and sheet extents.
-pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Unreadable> {
+/// What the guard learnt of a file that passed it.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Tab names (xlsx) of the sheets that hold formulas: their cached values are checked.
+    pub formula_sheets: std::collections::HashSet<String>,
+}
+
+pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checked, Unreadable> {
+    let mut checked = Checked::default();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&format!("压缩结构错误：{e}")))?;
     if archive.len() > limits.max_entries {
         return Err(damaged(&format!("包含 {} 个内部文件", archive.len())));
@@ -183,6 +191,9 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Un
             if found.rows > 0 || found.columns > 0 {
                 budget.sheet(&label(&name), found.rows, found.columns)?;
             }
+            if found.formulas {
+                checked.formula_sheets.insert(label(&name));
+            }
         }
         if let Some(scanner) = records {
             let (rows, columns) = scanner.finish().map_err(|e| e.into_unreadable(&name, &label(&name)))?;
@@ -191,7 +202,7 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), Un
             }
         }
     }
-    Ok(())
+    Ok(checked)
 }
 
 /// The tab name of each worksheet part of an xlsx (normalised part name → tab name), from
@@ -297,6 +308,8 @@ struct XmlFound {
     /// Extent of the cells with content (xlsx), from A1.
     rows: u64,
     columns: u64,
+    /// The part holds formulas (`<f>`): its cached values must be checked.
+    formulas: bool,
 }
 
 /// Streams XML bytes, splits them into tags the way quick-xml does (quotes respected, comments,
@@ -444,6 +457,9 @@ impl XmlScanner {
         if let Some((row, col)) = self.open_cell.take() {
             self.note_cell(row, col)?;
         }
+        if is(Element::F) {
+            self.found.formulas = true;
+        }
         if is(Element::Sst)
             && let Some(value) = attribute(attributes, "uniqueCount")
         {
@@ -540,6 +556,7 @@ impl XmlScanner {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Element {
     Sst,
+    F,
     Row,
     C,
     Table,
@@ -553,6 +570,7 @@ impl Element {
     fn of(local_name: &[u8]) -> Element {
         match local_name {
             b"c" => Element::C,
+            b"f" => Element::F,
             b"row" => Element::Row,
             b"sst" => Element::Sst,
             b"table" => Element::Table,

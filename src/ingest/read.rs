@@ -106,23 +106,30 @@ pub fn sniff(bytes: &[u8], extension: &str) -> Result<Format, Unreadable> {
 
 /// Read every sheet of a file into grids.
 pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<Grid>, Unreadable> {
-    match format {
-        Format::Csv => {}
-        Format::Xls => guard::check_cfb(bytes, limits)?,
+    let checked = match format {
+        Format::Csv => guard::Checked::default(),
+        Format::Xls => {
+            guard::check_cfb(bytes, limits)?;
+            guard::Checked::default()
+        }
         _ => guard::check_zip(bytes, format, limits)?,
-    }
+    };
     // calamine should not panic on a file that passed the guard; if it does, that file fails alone.
     let result = std::panic::catch_unwind(|| match format {
-        Format::Xlsx => read_with::<Xlsx<_>>(bytes, limits),
-        Format::Xlsb => read_with::<Xlsb<_>>(bytes, limits),
-        Format::Ods => read_with::<Ods<_>>(bytes, limits),
-        Format::Xls => read_with::<Xls<_>>(bytes, limits),
+        Format::Xlsx => read_with::<Xlsx<_>>(bytes, limits, &checked),
+        Format::Xlsb => read_with::<Xlsb<_>>(bytes, limits, &checked),
+        Format::Ods => read_with::<Ods<_>>(bytes, limits, &checked),
+        Format::Xls => read_with::<Xls<_>>(bytes, limits, &checked),
         Format::Csv => read_csv(bytes, limits).map(|g| vec![g]),
     });
     result.unwrap_or_else(|_| Err(Unreadable("文件结构异常，读取时出错，请用 Excel 或 WPS 打开后另存为 .xlsx 再报送".into())))
 }
 
-fn read_with<R>(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, Unreadable>
+/// The text a formula cell without a cached value reads as: validation reports it (E16) at its
+/// cell, never as an empty (zero) value.
+pub const FORMULA_WITHOUT_VALUE: &str = "#无计算结果 ";
+
+fn read_with<R>(bytes: &[u8], limits: &Limits, checked: &guard::Checked) -> Result<Vec<Grid>, Unreadable>
 where
     R: Reader<Cursor<Vec<u8>>>,
     R::Error: std::fmt::Display,
@@ -145,6 +152,31 @@ where
                 cells.pop();
             }
             rows.push(cells);
+        }
+        // A formula whose value the file does not hold (saved by a program that does not
+        // calculate) reads as empty in calamine: such cells are marked, so that they are
+        // reported, not summed as nothing. Only sheets the guard saw formulas in are re-read.
+        if checked.formula_sheets.contains(&name)
+            && let Ok(formulas) = workbook.worksheet_formula(&name)
+        {
+            for (r, c, formula) in formulas.used_cells() {
+                let (Some(fr), Some(fc)) = (formulas.start().map(|s| s.0 as usize + r), formulas.start().map(|s| s.1 as usize + c)) else {
+                    continue;
+                };
+                if formula.trim().is_empty() || fr >= limits.max_rows || fc >= limits.max_columns {
+                    continue;
+                }
+                if rows.len() <= fr {
+                    rows.resize(fr + 1, Vec::new());
+                }
+                let row = &mut rows[fr];
+                if row.len() <= fc {
+                    row.resize(fc + 1, Cell::Empty);
+                }
+                if row[fc].is_empty() {
+                    row[fc] = Cell::Error(format!("{FORMULA_WITHOUT_VALUE}{formula}"));
+                }
+            }
         }
         while rows.last().is_some_and(|r| r.is_empty()) {
             rows.pop();
