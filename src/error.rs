@@ -24,6 +24,9 @@ pub enum Error {
     Aggregate(String),
     #[error("历史数据库 {path} 读写失败：{message}")]
     Store { path: PathBuf, message: String },
+    /// The month would replace a stored month with (much) less: refused unless `--replace`.
+    #[error("{0}")]
+    Refused(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -37,6 +40,7 @@ impl Error {
         match self {
             Error::Plan(_) | Error::Usage(_) => ExitCode::UsageOrPlan,
             Error::Locked(_) => ExitCode::Locked,
+            Error::Refused(_) => ExitCode::Refused,
             Error::Io { .. } | Error::Write { .. } | Error::Aggregate(_) | Error::Store { .. } => ExitCode::Runtime,
         }
     }
@@ -56,4 +60,6 @@ pub enum ExitCode {
     Runtime = 3,
     /// Another run holds the lock.
     Locked = 4,
+    /// The month folder would replace a stored month with nothing or much less (`--replace`).
+    Refused = 5,
 }

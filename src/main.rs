@@ -7,7 +7,7 @@ fn main() -> std::process::ExitCode {
     match zhenxing::cmd::run(cli) {
         Ok(code) => std::process::ExitCode::from(code as u8),
         Err(error) => {
-            eprintln!("错误：{error}");
+            zhenxing::text::say_err(&format!("错误：{error}"));
             std::process::ExitCode::from(error.exit_code() as u8)
         }
     }

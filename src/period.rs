@@ -6,6 +6,16 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::{Error, Result};
 
+/// China Standard Time (UTC+8): every time a report shows, whatever the machine's time zone.
+pub fn china_time() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// Now, in China Standard Time.
+pub fn now_in_china() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Utc::now().with_timezone(&china_time())
+}
+
 /// A reporting month, e.g. 2024-03.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {

@@ -614,6 +614,9 @@ impl Plan {
                 if path.is_file() {
                     return Ok((Plan::load_file(path)?, PlanSource::File(path.to_path_buf())));
                 }
+                if std::fs::symlink_metadata(path).is_ok() {
+                    return Err(Error::Plan(format!("方案 {} 不是可读取的文件（可能是文件夹或失效的链接）", path.display())));
+                }
                 let names: Vec<&str> = SHIPPED_PLANS.iter().map(|(n, _)| *n).collect();
                 Err(Error::Plan(format!("找不到方案“{name}”：既不是内置方案（{}），也不是存在的文件", names.join("、"))))
             }
@@ -621,6 +624,14 @@ impl Plan {
                 let local = Path::new("plan.toml");
                 if local.is_file() {
                     return Ok((Plan::load_file(local)?, PlanSource::File(local.to_path_buf())));
+                }
+                // A plan.toml that is there but not a readable file (a folder, a broken link) is
+                // an error, never silently replaced by the embedded plan.
+                if std::fs::symlink_metadata(local).is_ok() {
+                    return Err(Error::Plan(format!(
+                        "当前目录下的方案文件 {} 不是可读取的文件（可能是文件夹或失效的链接），请改正或删除它",
+                        local.display()
+                    )));
                 }
                 let text = SHIPPED_PLANS.iter().find(|(n, _)| *n == DEFAULT_PLAN).expect("default plan ships").1;
                 Ok((Plan::from_toml(text, DEFAULT_PLAN)?, PlanSource::Shipped(DEFAULT_PLAN)))

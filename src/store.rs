@@ -112,6 +112,54 @@ pub fn facts_frame(plan_id: &str, records: &[Record], plan: &crate::plan::Plan) 
     )
 }
 
+/// A partition written beside the one in place, not yet committed (see `stage_partition`).
+pub struct StagedPartition {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+    /// sha256 of the staged file (recorded in run.json).
+    pub sha256: String,
+}
+
+/// Write the partition of `period` to a temporary file beside the one in place: the store still
+/// shows the previous version until `commit`, which a run calls once its outputs are in place.
+/// A run killed in between leaves a temporary that the next run removes.
+pub fn stage_partition(store: &Path, period: Period, facts: &mut DataFrame) -> Result<StagedPartition> {
+    use sha2::{Digest, Sha256};
+    use std::io::{Read, Seek};
+    let dir = partition_dir(store, period);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let target = dir.join(FACTS_FILE);
+    let mut temp = tempfile::Builder::new().prefix(".facts-").suffix(".parquet.tmp").tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
+    ParquetWriter::new(temp.as_file_mut()).with_row_group_size(Some(32_768)).finish(facts).map_err(|e| store_error(&target, e))?;
+    temp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
+    let mut bytes = Vec::new();
+    temp.as_file_mut().rewind().and_then(|_| temp.as_file_mut().read_to_end(&mut bytes)).map_err(|e| Error::io(&target, e))?;
+    let sha256 = crate::plan::hex(&Sha256::digest(&bytes));
+    Ok(StagedPartition { temp, target, sha256 })
+}
+
+impl StagedPartition {
+    /// Put the staged partition (and the month's submissions) in place; what was derived from
+    /// the old one is removed.
+    pub fn commit(self, store: &Path, period: Period, submissions: &[Submission]) -> Result<()> {
+        write_submissions(store, period, submissions)?;
+        self.temp.persist(&self.target).map_err(|e| Error::io(&self.target, e.error))?;
+        remove_derived(&partition_dir(store, period));
+        Ok(())
+    }
+}
+
+/// Delete the files derived from a partition (they would be ignored anyway).
+fn remove_derived(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().ends_with(DERIVED_SUFFIX) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
 /// Replace the partition of `period` with `facts`, atomically.
 pub fn write_partition(store: &Path, period: Period, facts: &mut DataFrame) -> Result<PathBuf> {
     let dir = partition_dir(store, period);

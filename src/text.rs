@@ -44,6 +44,27 @@ pub fn parse_yes_no(text: &str) -> Option<bool> {
     }
 }
 
+/// Print a line to stdout; a closed pipe or a full disk under cron loses the line, never the run.
+pub fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+}
+
+/// Print text to stdout as it is (no newline added), ignoring write failures (see `say`).
+pub fn say_raw(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Print a line to stderr, ignoring write failures.
+pub fn say_err(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Display width of a text in Excel character units: CJK and full-width characters count two.
 pub fn display_width(text: &str) -> usize {
     text.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()

@@ -213,7 +213,7 @@ pub struct FileOutcome {
     pub file: String,
     pub sha256: String,
     pub bytes: u64,
-    /// Modification time as `YYYY-MM-DD HH:MM:SS` (local time of the machine).
+    /// Modification time as `YYYY-MM-DD HH:MM:SS` in China Standard Time (whatever the machine's zone).
     pub received: String,
     pub township: String,
     pub status: FileStatus,
@@ -310,11 +310,15 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         .enumerate()
         .map(|(index, read)| {
             let mut file_issues = read.issues.clone();
-            let township = if read.input.department {
-                Some(identify_department(plan, read))
-            } else if read.attachment {
+            let township = if read.attachment {
                 // An attachment belongs to the unit its name names, if any; it is never an issue.
-                unit_names.resolve(&read.stem()).map(str::to_string)
+                if read.input.department {
+                    Some(identify_department(plan, read)).filter(|d| d != DEPARTMENTS)
+                } else {
+                    unit_names.resolve(&read.stem()).map(str::to_string)
+                }
+            } else if read.input.department {
+                Some(identify_department(plan, read))
             } else {
                 identify_township(plan, &unit_names, read, &mut file_issues)
             };
@@ -334,6 +338,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                 }
             }
             let name = township.clone().unwrap_or_default();
+            cap_issues(&mut file_issues, MAX_ISSUES_PER_RULE);
             for issue in &mut file_issues {
                 issue.township = name.clone();
             }
@@ -574,6 +579,37 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     Validated { period, files, townships, records, issues, history_checked: history.period.is_some() }
 }
 
+/// At most this many issues of one rule are listed for one file; the rest are counted in one
+/// summary issue, so that one broken file cannot flood the reports (or Excel's row limit).
+pub const MAX_ISSUES_PER_RULE: usize = 200;
+
+/// Keep the first `max` issues of each rule (in file order), and one summary issue per rule for
+/// the rest.
+fn cap_issues(issues: &mut Vec<Issue>, max: usize) {
+    let mut counts: HashMap<Rule, usize> = HashMap::new();
+    let mut dropped: BTreeMap<Rule, (usize, Issue)> = BTreeMap::new();
+    issues.retain(|issue| {
+        let n = counts.entry(issue.rule).or_default();
+        *n += 1;
+        if *n <= max {
+            return true;
+        }
+        dropped.entry(issue.rule).or_insert_with(|| (0, issue.clone())).0 += 1;
+        false
+    });
+    for (rule, (count, first)) in dropped {
+        issues.push(Issue {
+            cell: String::new(),
+            value: count.to_string(),
+            message: format!(
+                "本文件另有 {count} 处“{}”问题未逐条列出（已列出前 {max} 处），请按已列出的问题一并改正后重新报送",
+                rule.name()
+            ),
+            ..first
+        });
+    }
+}
+
 /// Sort key for A1 cells: row, then column.
 fn cell_order(cell: &str) -> (u32, usize, String) {
     let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
@@ -582,7 +618,8 @@ fn cell_order(cell: &str) -> (u32, usize, String) {
 }
 
 fn format_time(time: std::time::SystemTime) -> String {
-    let datetime: chrono::DateTime<chrono::Local> = time.into();
+    let datetime: chrono::DateTime<chrono::Utc> = time.into();
+    let datetime = datetime.with_timezone(&crate::period::china_time());
     datetime.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 

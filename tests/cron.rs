@@ -6,8 +6,8 @@
 //!   the lock, writing nothing; once released, `run` works. The same for the store's lock, when
 //!   two runs write different output folders (`a_second_run_into_another_output_folder_…`).
 //! - `killed_runs_leave_old_or_new_outputs`: a run killed with SIGKILL at many moments (from 0 ms
-//!   to the end of a slowed-down run) leaves every output file equal to the previous complete
-//!   version or the new complete version, never a partial file; the store's partitions always
+//!   to the end of a slowed-down run) leaves the previous run's whole set of outputs or the new
+//!   whole set, never a mix and never a partial file; the store's partitions always
 //!   read back with polars and equal one of the two versions; the OS lock is free right after the
 //!   kill; the next complete run removes the temporaries a kill left.
 //! - `if_changed_skips_unchanged_input_and_says_so`: `run --if-changed` on unchanged input says
@@ -151,7 +151,8 @@ fn killed_runs_leave_old_or_new_outputs() {
     let out_dir = ws.path("output/2024-06");
     let partition = ws.path("data/period=2024-06/facts.parquet");
     let run = |input: &str| {
-        let out = ws.run(&["run", "--period", "2024-06", "--input", input, "--quiet"]);
+        // `--replace`: the old input deliberately replaces a larger stored month.
+        let out = ws.run(&["run", "--period", "2024-06", "--input", input, "--quiet", "--replace"]);
         assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
     };
 
@@ -186,7 +187,7 @@ fn killed_runs_leave_old_or_new_outputs() {
     );
     let kill_at = |delay: Duration| -> usize {
         run("in_old");
-        let mut child = ws.spawn(&["run", "--period", "2024-06", "--input", "in_new", "--quiet"]);
+        let mut child = ws.spawn(&["run", "--period", "2024-06", "--input", "in_new", "--quiet", "--replace"]);
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
@@ -213,8 +214,11 @@ fn killed_runs_leave_old_or_new_outputs() {
         for file in old_files.keys() {
             assert!(now.contains_key(file), "after a kill at {delay:?}, {file} disappeared");
         }
+        // The outputs appear as a set: the whole old one or the whole new one, never a mix, and
+        // run.json belongs to the set in place.
+        assert!(now == old_files || now == new_files, "after a kill at {delay:?}, the output folder mixes two runs: {already_new:?}");
         let fp = fingerprint(&out_dir).unwrap();
-        assert!(fp == old_fp || fp == new_fp, "run.json fingerprint after a kill at {delay:?}");
+        assert_eq!(fp, if now == new_files { new_fp.clone() } else { old_fp.clone() }, "run.json fingerprint after a kill at {delay:?}");
         let store = std::fs::read(&partition).unwrap();
         assert!(store == old_store || store == new_store, "store partition after a kill at {delay:?} is neither version");
         for entry in std::fs::read_dir(ws.path("data")).unwrap() {

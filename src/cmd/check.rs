@@ -94,7 +94,8 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
         OutputFormat::Csv => {
             use std::io::Write;
             let bytes = crate::report::csv::issues_csv(&validated.issues);
-            std::io::stdout().write_all(&bytes[3..]).map_err(|e| Error::io("stdout", e))?;
+            // A closed pipe loses the output, never the result.
+            let _ = std::io::stdout().write_all(&bytes[3..]);
         }
         OutputFormat::Json => {
             let json = serde_json::json!({
@@ -104,13 +105,13 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
                 "files": validated.files,
                 "issues": validated.issues,
             });
-            println!("{}", serde_json::to_string_pretty(&json).expect("serialisable"));
+            crate::text::say(&serde_json::to_string_pretty(&json).expect("serialisable"));
         }
         OutputFormat::Table => {
             if let Some(source) = &from_file {
-                println!("报送月份按{source}取为{}。", period.label());
+                crate::text::say(&format!("报送月份按{source}取为{}。", period.label()));
             }
-            print!("{}", table(&validated))
+            crate::text::say_raw(&table(&validated))
         }
     }
     Ok(if validated.error_count() > 0 { ExitCode::DataProblems } else { ExitCode::Clean })

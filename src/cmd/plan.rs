@@ -37,7 +37,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode> {
     };
     if action == "check" {
         let numeric = plan.targets.iter().filter(|t| t.is_numeric()).count();
-        println!(
+        crate::text::say(&format!(
             "方案 {}（{}）校验通过：{} 个填报单位、{} 张报表、{} 个指标、{} 项目标（量化 {} 项，定性 {} 项）。",
             plan.plan.id,
             origin,
@@ -47,10 +47,10 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode> {
             plan.targets.len(),
             numeric,
             plan.targets.len() - numeric
-        );
+        ));
         return Ok(ExitCode::Clean);
     }
-    print!("{}", show(&plan));
+    crate::text::say_raw(&show(&plan));
     Ok(ExitCode::Clean)
 }
 

@@ -41,6 +41,9 @@ pub struct RunArgs {
     /// 逐个文件输出处理情况
     #[arg(long, short)]
     pub verbose: bool,
+    /// 允许用没有镇街报表或数据少得多的月份文件夹替换历史数据库中已有的该月数据
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// The lock file that keeps two runs from writing the same outputs (in the output folder) or
@@ -63,6 +66,9 @@ pub struct RunRecord {
     pub department_counts: RunDepartmentCounts,
     pub units: Vec<RunUnit>,
     pub history_checked: bool,
+    /// sha256 of the store partition written with these outputs (`--if-changed` reruns when the
+    /// store does not hold it: a run killed between the outputs and the store).
+    pub partition_sha256: String,
     pub exit_code: u8,
 }
 
@@ -124,21 +130,21 @@ struct Console {
 impl Console {
     fn say(&mut self, line: String) {
         if !self.quiet {
-            println!("{line}");
+            crate::text::say(&line);
         }
         self.log.push(line);
     }
 
     fn detail(&mut self, line: String) {
         if self.verbose && !self.quiet {
-            println!("{line}");
+            crate::text::say(&line);
         }
         self.log.push(line);
     }
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
-    let started = chrono::Local::now();
+    let started = crate::period::now_in_china();
     let clock = Instant::now();
     let mut phases = Phases::start();
     let (plan, source) = Plan::resolve(args.plan.plan.as_deref())?;
@@ -176,11 +182,20 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let out_dir = folders.output.join(period.to_string());
     remove_stale_temporaries(&out_dir, &folders.store);
     let fingerprint = input_fingerprint(&plan, &files);
-    if args.if_changed && previous_fingerprint(&out_dir).as_deref() == Some(fingerprint.as_str()) {
+    if args.if_changed && unchanged_since_last_run(&out_dir, &folders.store, period, &fingerprint) {
         console.say(format!("{period} 的输入文件与上次运行相同，跳过（去掉 --if-changed 可强制重算）"));
         return Ok(ExitCode::Clean);
     }
 
+    // A month already stored is never replaced by an empty folder (a copy that went wrong, a
+    // folder emptied by mistake) unless the operator says so.
+    let stored = store::periods(&folders.store).contains(&period);
+    if stored && !args.replace && !files.iter().any(|f| !f.department && ingest::is_spreadsheet_name(&extension_of(&f.path))) {
+        return Err(Error::Refused(format!(
+            "{} 文件夹中没有任何镇（街道）报表，而历史数据库中已有该月数据；为免误删，本次未运行。如确需清空该月，请加 --replace",
+            period_dir.display()
+        )));
+    }
     let limits = Limits::default();
     phases.lap("准备（方案、找文件、输入指纹）");
     backfill_history(&plan, folders, period, &limits, &mut console)?;
@@ -196,6 +211,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         },
     );
     let (reads, validated, facts) = ingested?;
+    if stored && !args.replace {
+        let before = store::read_partition(&folders.store, period, &["township"]).map(|df| df.height()).unwrap_or(0);
+        if before > 0 && facts.height() * 2 < before {
+            return Err(Error::Refused(format!(
+                "{period} 本次采用的数据（{} 项）不到历史数据库中该月已有数据（{before} 项）的一半，为免误替换，本次未写出任何结果。请检查 {} 中的文件；如确需替换，请加 --replace",
+                facts.height(),
+                period_dir.display()
+            )));
+        }
+    }
     let (mut reduced, history_seconds) = history?;
     phases.alongside("读历史（与读取、校验同时）", history_seconds);
     if let Some(bar) = bar {
@@ -211,35 +236,31 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             file.warnings
         ));
     }
-    // The month's partition is written while its facts are reduced and the targets evaluated
-    // (the writer has its own handle on the same columns). Nothing is reported unless the
-    // partition is in place; its reduction is kept beside it once it is.
+    // The month is aggregated; its outputs are written as a set into a staging folder; the
+    // store's partition is written beside its old one; the outputs are swapped into place in
+    // one step; then the partition is committed (see ARCHITECTURE "Outputs appear as a set").
     let statuses: Vec<(String, String, SubmissionStatus)> =
         validated.townships.iter().flat_map(|t| t.forms.iter().map(|f| (t.township.clone(), f.form.clone(), f.status))).collect();
     let submissions = store::submissions(&validated);
     let mut to_store = facts.clone();
-    let (stored, summed) = rayon::join(
-        || {
-            store::write_submissions(&folders.store, period, &submissions)?;
-            store::write_partition(&folders.store, period, &mut to_store)
-        },
-        || -> Result<_> {
-            let (mut month, ledger) = reduce_current(&plan, period, facts)?;
-            month.set_counted(validated.counted_forms());
-            reduced.insert_month(&plan, period, month.clone());
-            let aggregated = aggregate::aggregate_reduced(&plan, period, reduced, &ledger, statuses)?;
-            Ok((month, aggregated))
-        },
-    );
-    stored?;
-    drop(to_store);
-    let (month, aggregated) = summed?;
-    keep_month(&plan, &folders.store, period, &month);
+    let (month, aggregated) = {
+        let (mut month, ledger) = reduce_current(&plan, period, facts)?;
+        month.set_counted(validated.counted_forms());
+        reduced.insert_month(&plan, period, month.clone());
+        let aggregated = aggregate::aggregate_reduced(&plan, period, reduced, &ledger, statuses)?;
+        (month, aggregated)
+    };
     release_freed_memory();
-    phases.lap("入库、汇总");
+    phases.lap("汇总");
 
-    let written = write_outputs(&plan, &validated, &aggregated, &out_dir, &reads, &limits, &fingerprint, &mut phases)?;
-    remove_stale_feedback(&out_dir.join("feedback"), &written);
+    let staging = staging_dir(&folders.output, period);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    let written = write_outputs(&plan, &validated, &aggregated, &staging, &reads, &limits, &fingerprint, &mut phases)?;
+    let staged = store::stage_partition(&folders.store, period, &mut to_store)?;
+    drop(to_store);
     let exit =
         if validated.error_count() > 0 || validated.count(SubmissionStatus::Missing) > 0 || validated.count(SubmissionStatus::Rejected) > 0
         {
@@ -274,7 +295,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         console.say("注：历史数据库中没有上月数据，未做“累计数小于上月”“大起大落”校验".to_string());
     }
     for path in &written {
-        console.detail(format!("  已写出 {}", path.display()));
+        let shown = out_dir.join(path.strip_prefix(&staging).unwrap_or(path));
+        console.detail(format!("  已写出 {}", shown.display()));
     }
     console.detail(format!("分阶段用时：{}", phases.summary()));
     console.say(format!("已生成 {}（{} 个文件，用时 {:.1} 秒）", out_dir.display(), written.len(), clock.elapsed().as_secs_f64()));
@@ -285,7 +307,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         plan_sha256: plan.source_sha256.clone(),
         period: period.to_string(),
         started: started.to_rfc3339(),
-        finished: chrono::Local::now().to_rfc3339(),
+        finished: crate::period::now_in_china().to_rfc3339(),
         input_fingerprint: fingerprint,
         inputs: validated
             .files
@@ -330,11 +352,22 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             })
             .collect(),
         history_checked: validated.history_checked,
+        partition_sha256: staged.sha256.clone(),
         exit_code: exit as u8,
     };
     let json = serde_json::to_vec_pretty(&record).expect("serialisable");
-    report::write_atomic(&out_dir.join("run.json"), &json)?;
-    append_log(&out_dir.join("run.log"), started, &console.log)?;
+    report::write_atomic(&staging.join("run.json"), &json)?;
+    // run.log goes on from the previous runs' lines.
+    let old_log = out_dir.join("run.log");
+    if old_log.is_file() {
+        std::fs::copy(&old_log, staging.join("run.log")).map_err(|e| Error::io(&old_log, e))?;
+    }
+    append_log(&staging.join("run.log"), started, &console.log)?;
+    // The store's partition first (its previous version stays until the outputs are in place),
+    // then the outputs in one step, then the partition committed with its reduction.
+    swap_into_place(&staging, &out_dir)?;
+    staged.commit(&folders.store, period, &submissions)?;
+    keep_month(&plan, &folders.store, period, &month);
     // A province-month's records, issues and results are millions of allocations: they are
     // freed on another thread, and a process that exits now does not wait for that.
     // (`Builder::spawn`, not `thread::spawn`, which panics when no thread can be started: then
@@ -446,6 +479,10 @@ fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: &Lim
     Ok(())
 }
 
+fn extension_of(path: &Path) -> String {
+    path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default()
+}
+
 /// The newest `YYYY-MM` folder in the input.
 fn latest_period(input: &Path) -> Result<Period> {
     let entries = std::fs::read_dir(input).map_err(|e| Error::io(input, e))?;
@@ -466,6 +503,29 @@ fn latest_period(input: &Path) -> Result<Period> {
 /// temporary. Only those two name patterns, only in the folders `run` writes, and only while
 /// holding the lock.
 fn remove_stale_temporaries(out_dir: &Path, store_dir: &Path) {
+    // A staging folder (or, without an atomic exchange, the previous set renamed aside) that a
+    // killed run left: the outputs in place are whole, these are not needed.
+    if let Some(output) = out_dir.parent()
+        && let Ok(entries) = std::fs::read_dir(output)
+    {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            if name.starts_with(".zhenxing-staging-") {
+                let _ = std::fs::remove_dir_all(entry.path());
+            } else if let Some(month) = name.strip_prefix(".zhenxing-old-") {
+                // Killed between the two renames (no atomic exchange): the old set is put back.
+                let target = output.join(month);
+                if target.exists() {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                } else {
+                    let _ = std::fs::rename(entry.path(), target);
+                }
+            }
+        }
+    }
     let mut dirs = vec![out_dir.to_path_buf(), out_dir.join("feedback")];
     if let Ok(entries) = std::fs::read_dir(store_dir) {
         dirs.extend(entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("period=")).map(|e| e.path()));
@@ -483,19 +543,39 @@ fn remove_stale_temporaries(out_dir: &Path, store_dir: &Path) {
     }
 }
 
-/// Delete feedback workbooks of this period that this run did not write: a township whose
-/// problems are fixed must not keep an old feedback file beside the new outputs. Runs after the
-/// new files are in place (a kill in between leaves the previous run's files, as before).
-fn remove_stale_feedback(feedback_dir: &Path, written: &[PathBuf]) {
-    let Ok(entries) = std::fs::read_dir(feedback_dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = name.contains("_数据校验反馈_") && name.ends_with(".xlsx") && !name.starts_with('.');
-        if ours && entry.file_type().is_ok_and(|t| t.is_file()) && !written.contains(&path) {
-            let _ = std::fs::remove_file(&path);
+/// The folder a run writes its outputs into before they replace `output/<YYYY-MM>/` as a set.
+fn staging_dir(output: &Path, period: Period) -> PathBuf {
+    output.join(format!(".zhenxing-staging-{period}"))
+}
+
+/// Put the staged outputs in place of the old ones in one step: on Linux an atomic exchange of
+/// the two folders (a reader sees the whole old set or the whole new one), then the old set is
+/// removed; elsewhere two renames, between which the folder is briefly absent.
+fn swap_into_place(staging: &Path, out_dir: &Path) -> Result<()> {
+    if !out_dir.exists() {
+        return std::fs::rename(staging, out_dir).map_err(|e| Error::io(out_dir, e));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let from = CString::new(staging.as_os_str().as_bytes()).map_err(|e| Error::io(staging, std::io::Error::other(e)))?;
+        let to = CString::new(out_dir.as_os_str().as_bytes()).map_err(|e| Error::io(out_dir, std::io::Error::other(e)))?;
+        // SAFETY: two valid NUL-terminated paths; renameat2 only reads them.
+        let result = unsafe { libc::renameat2(libc::AT_FDCWD, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::RENAME_EXCHANGE) };
+        if result == 0 {
+            // `staging` now holds the previous set.
+            let _ = std::fs::remove_dir_all(staging);
+            return Ok(());
         }
     }
+    let old = staging
+        .with_file_name(format!(".zhenxing-old-{}", out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()));
+    let _ = std::fs::remove_dir_all(&old);
+    std::fs::rename(out_dir, &old).map_err(|e| Error::io(out_dir, e))?;
+    std::fs::rename(staging, out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
 }
 
 /// Take the run lock in a folder (output or store), or fail at once. The OS releases it if we
@@ -639,13 +719,18 @@ fn input_fingerprint(plan: &Plan, files: &[ingest::InputFile]) -> String {
     crate::plan::hex(&hasher.finalize())
 }
 
-fn previous_fingerprint(out_dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(out_dir.join("run.json")).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value.get("input_fingerprint")?.as_str().map(str::to_string)
+/// The inputs are those of the last complete run, and the store holds that run's partition (a
+/// run killed after its outputs but before its store must be run again).
+fn unchanged_since_last_run(out_dir: &Path, store_dir: &Path, period: Period, fingerprint: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(out_dir.join("run.json")) else { return false };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
+    let same_inputs = value.get("input_fingerprint").and_then(|v| v.as_str()) == Some(fingerprint);
+    let partition = store::partition_dir(store_dir, period).join(store::FACTS_FILE);
+    let stored = std::fs::read(partition).map(|bytes| crate::plan::hex(&Sha256::digest(&bytes))).unwrap_or_default();
+    same_inputs && value.get("partition_sha256").and_then(|v| v.as_str()) == Some(stored.as_str())
 }
 
-fn append_log(path: &Path, started: chrono::DateTime<chrono::Local>, lines: &[String]) -> Result<()> {
+fn append_log(path: &Path, started: chrono::DateTime<chrono::FixedOffset>, lines: &[String]) -> Result<()> {
     let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
     let stamp = started.format("%Y-%m-%d %H:%M:%S");
     for line in lines {

@@ -56,7 +56,7 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
         let dir = if plan.is_department(unit) { args.output.join(crate::ingest::DEPARTMENT_FOLDER) } else { args.output.clone() };
         let path = dir.join(file_name(unit, period));
         crate::report::write_atomic(&path, &bytes)?;
-        println!("已生成 {}", path.display());
+        crate::text::say(&format!("已生成 {}", path.display()));
     }
     Ok(ExitCode::Clean)
 }
@@ -64,6 +64,6 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
 /// The month before today's.
 pub fn last_month() -> Period {
     use chrono::Datelike;
-    let today = chrono::Local::now().date_naive();
+    let today = crate::period::now_in_china().date_naive();
     Period::new(today.year(), today.month()).expect("valid month").previous()
 }

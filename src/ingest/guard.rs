@@ -1058,8 +1058,9 @@ fn scan_biff(stream: &[u8], budget: &mut Budget) -> Result<(), Unreadable> {
     for (typ, data) in biff_records(stream) {
         match typ {
             0x0085 => positions.push(u32_at(data, 0).map(|p| p as usize).unwrap_or(usize::MAX)),
-            // FILEPASS: the rest is encrypted; calamine stops here with a password error.
-            0x002F if u16_at(data, 0) != Some(0) => return Ok(()),
+            // FILEPASS: the rest is encrypted (RC4, or the old XOR obfuscation, which calamine
+            // would read as garbage declaring trillions of cells): one clear message.
+            0x002F => return Err(Unreadable("文件设置了密码（已加密），无法读取。请取消密码后重新保存报送".into())),
             0x000A => break,
             _ => {}
         }

@@ -21,10 +21,12 @@ pub use read::{Cell, Grid};
 /// Extensions taken as township files.
 pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"];
 
-/// Extensions of files that are not reports but travel with them (scans, photos, documents):
-/// listed as 附件, never read as forms, never an error.
-pub const ATTACHMENT_EXTENSIONS: &[&str] =
-    &["pdf", "jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "heic", "doc", "docx", "wps", "ofd", "zip", "rar", "7z"];
+/// Whether a file with this extension is read as a spreadsheet: the known ones, WPS's `.et`, and
+/// a file without an extension (judged by its content). Every other file in a month folder (a
+/// scan, a photo, a document) is listed as an attachment (附件), never read, never an error.
+pub fn is_spreadsheet_name(extension: &str) -> bool {
+    EXTENSIONS.contains(&extension) || extension == "et" || extension.is_empty()
+}
 
 /// Name of the sub-folder of a period folder where departments put their ledgers.
 pub const DEPARTMENT_FOLDER: &str = "部门";
@@ -86,13 +88,44 @@ fn collect(dir: &Path, root: &Path, department: bool, files: &mut Vec<InputFile>
             continue;
         }
         let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-        if !EXTENSIONS.contains(&extension.as_str()) && !ATTACHMENT_EXTENSIONS.contains(&extension.as_str()) {
+        // Every file is accounted for: read as a spreadsheet (known extensions, WPS `.et`, no
+        // extension: judged by content) or listed as an attachment. A folder is taken only when
+        // it is named like a workbook (to be reported as one).
+        if entry.file_type().is_ok_and(|t| t.is_dir()) && !EXTENSIONS.contains(&extension.as_str()) {
             continue;
         }
         let display = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
         files.push(InputFile { path, display, department });
     }
     Ok(())
+}
+
+/// The bytes of a regular file, at most `max` of them (`Err` with the size when it is larger),
+/// read through a handle opened without blocking: a named pipe or a device put in place of an
+/// input (even between two reads) can neither hang the run nor grow without bound.
+pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(0o4000); // O_NONBLOCK: opening a FIFO does not wait for a writer
+    }
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("不是普通文件"));
+    }
+    if metadata.len() > max {
+        return Ok(Err(metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Ok(Err(bytes.len() as u64));
+    }
+    Ok(Ok(bytes))
 }
 
 /// Read one file and find every form of the plan that its reporter fills.
@@ -152,16 +185,25 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
         return read;
     }
     let extension = read.input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    if ATTACHMENT_EXTENSIONS.contains(&extension.as_str()) {
+    if !is_spreadsheet_name(&extension) {
         read.attachment = true;
         read.bytes = metadata.len();
-        if let Ok(bytes) = std::fs::read(&read.input.path) {
+        if let Ok(Ok(bytes)) = read_bounded(&read.input.path, limits.max_file_bytes) {
             read.sha256 = crate::plan::hex(&Sha256::digest(&bytes));
         }
         return read;
     }
-    let bytes = match std::fs::read(&read.input.path) {
-        Ok(b) => b,
+    let too_large = |size: u64| {
+        format!("文件过大（{} MB），超过 {} MB 上限，请只保留报表内容", size / 1024 / 1024, limits.max_file_bytes / 1024 / 1024)
+    };
+    let bytes = match read_bounded(&read.input.path, limits.max_file_bytes) {
+        Ok(Ok(b)) => b,
+        Ok(Err(size)) => {
+            let message = too_large(size);
+            read.issues.push(file_issue(&read, message.clone()));
+            read.unreadable = Some(message);
+            return read;
+        }
         Err(e) => {
             let message = format!("无法读取文件：{e}");
             read.issues.push(file_issue(&read, message.clone()));
@@ -316,7 +358,7 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
 /// The grids of a file again (for feedback workbooks that show a copy of the sheets' values).
 /// `None` when the file cannot be read; the same guard applies as on first reading.
 pub fn reread_grids(path: &Path, limits: &Limits) -> Option<Vec<Grid>> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = read_bounded(path, limits.max_file_bytes).ok()?.ok()?;
     let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)).ok()
 }

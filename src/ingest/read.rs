@@ -99,6 +99,9 @@ pub fn sniff(bytes: &[u8], extension: &str) -> Result<Format, Unreadable> {
     if extension.eq_ignore_ascii_case("csv") || extension.eq_ignore_ascii_case("txt") {
         return Ok(Format::Csv);
     }
+    if extension.is_empty() {
+        return Err(Unreadable("文件没有扩展名，内容也不是 Excel/WPS 表格，请用 Excel 或 WPS 另存为 .xlsx 后报送".into()));
+    }
     Err(Unreadable(format!(
         "文件内容不是 Excel/WPS 表格（扩展名为 .{extension}，但内容不是表格文件），请用 Excel 或 WPS 另存为 .xlsx 后报送"
     )))
@@ -114,7 +117,10 @@ pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<G
         }
         _ => guard::check_zip(bytes, format, limits)?,
     };
-    // calamine should not panic on a file that passed the guard; if it does, that file fails alone.
+    // calamine should not panic on a file that passed the guard; if it does, that file fails alone
+    // (and quietly: the default hook would print a panic message on stderr under cron).
+    quiet_panics();
+    QUIET.with(|q| q.set(true));
     let result = std::panic::catch_unwind(|| match format {
         Format::Xlsx => read_with::<Xlsx<_>>(bytes, limits, &checked),
         Format::Xlsb => read_with::<Xlsb<_>>(bytes, limits, &checked),
@@ -122,7 +128,28 @@ pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<G
         Format::Xls => read_with::<Xls<_>>(bytes, limits, &checked),
         Format::Csv => read_csv(bytes, limits).map(|g| vec![g]),
     });
+    QUIET.with(|q| q.set(false));
     result.unwrap_or_else(|_| Err(Unreadable("文件结构异常，读取时出错，请用 Excel 或 WPS 打开后另存为 .xlsx 再报送".into())))
+}
+
+thread_local! {
+    /// Set while this thread reads a file under `catch_unwind`: a panic there is reported as one
+    /// unreadable file, not printed.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Install (once) a panic hook that stays silent on threads reading a file and prints as usual
+/// everywhere else.
+fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                default(info)
+            }
+        }));
+    });
 }
 
 /// The text a formula cell without a cached value reads as: validation reports it (E16) at its

@@ -11,7 +11,7 @@ use crate::issue::{Issue, Severity};
 use crate::period::Period;
 use crate::plan::Plan;
 
-use super::style;
+use super::style::{self, WriteText};
 
 pub struct Feedback<'a> {
     pub plan: &'a Plan,
@@ -26,18 +26,6 @@ pub fn file_name(township: &str, period: Period) -> String {
     format!("{township}_数据校验反馈_{}.xlsx", period.label_padded())
 }
 
-/// Excel limits sheet names to 31 characters and forbids some punctuation.
-fn sheet_name(text: &str, used: &mut BTreeSet<String>) -> String {
-    let clean: String = text.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(28).collect();
-    let mut name = clean.clone();
-    let mut n = 2;
-    while !used.insert(name.clone()) {
-        name = format!("{clean}{n}");
-        n += 1;
-    }
-    name
-}
-
 pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
     let path = std::path::PathBuf::from(file_name(request.township, request.period));
     let map = |e| super::xlsx_error(&path, e);
@@ -46,7 +34,7 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
     let mut used = BTreeSet::new();
     {
         let sheet = workbook.add_worksheet();
-        sheet.set_name(sheet_name("问题清单", &mut used)).map_err(map)?;
+        sheet.set_name(style::sheet_name("问题清单", &mut used)).map_err(map)?;
         let errors = request.issues.iter().filter(|i| i.severity == Severity::Error).count();
         let title = format!("{} {} 报表数据校验反馈", request.township, request.period.label());
         sheet.merge_range(0, 0, 0, 7, &title, &style::title()).map_err(map)?;
@@ -63,7 +51,7 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
         let headers = ["序号", "文件", "工作表", "单元格", "严重程度", "规则", "填写值", "问题及修改建议"];
         let widths = [6.0, 30.0, 14.0, 8.0, 9.0, 22.0, 16.0, 60.0];
         for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
-            sheet.write_string_with_format(2, c as u16, *h, &style::header()).map_err(map)?;
+            sheet.text(2, c as u16, *h, &style::header()).map_err(map)?;
             sheet.set_column_width(c as u16, w).map_err(map)?;
         }
         let red = style::text_cell().set_font_color(Color::RGB(style::RED_TEXT)).set_background_color(Color::RGB(style::RED));
@@ -73,12 +61,12 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
             let tone = if issue.severity == Severity::Error { &red } else { &yellow };
             sheet.write_number_with_format(row, 0, (i + 1) as f64, &style::cell()).map_err(map)?;
             for (c, text) in [&issue.file, &issue.sheet, &issue.cell].iter().enumerate() {
-                sheet.write_string_with_format(row, c as u16 + 1, text.as_str(), &style::text_cell()).map_err(map)?;
+                sheet.text(row, c as u16 + 1, text.as_str(), &style::text_cell()).map_err(map)?;
             }
-            sheet.write_string_with_format(row, 4, issue.severity.label(), tone).map_err(map)?;
-            sheet.write_string_with_format(row, 5, &issue.rule_label(), &style::text_cell()).map_err(map)?;
-            sheet.write_string_with_format(row, 6, &issue.value, &style::text_cell()).map_err(map)?;
-            sheet.write_string_with_format(row, 7, &issue.message, &style::text_cell()).map_err(map)?;
+            sheet.text(row, 4, issue.severity.label(), tone).map_err(map)?;
+            sheet.text(row, 5, &issue.rule_label(), &style::text_cell()).map_err(map)?;
+            sheet.text(row, 6, &issue.value, &style::text_cell()).map_err(map)?;
+            sheet.text(row, 7, &issue.message, &style::text_cell()).map_err(map)?;
             // Each row as tall as its longest wrapped text, so that printed rows never overlap.
             let rule = issue.rule_label();
             let cells = [
@@ -111,7 +99,11 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
                 continue;
             }
             let sheet = workbook.add_worksheet();
-            sheet.set_name(sheet_name(&format!("标注_{}", grid.sheet), &mut used)).map_err(map)?;
+            // Named from the township's own sheet name, made safe; should Excel's rules still
+            // refuse it, a plain numbered name.
+            if sheet.set_name(style::sheet_name(&format!("标注_{}", grid.sheet), &mut used)).is_err() {
+                sheet.set_name(style::sheet_name("标注", &mut used)).map_err(map)?;
+            }
             let plain = style::base();
             let red = style::base().set_background_color(Color::RGB(style::RED)).set_bold();
             let yellow = style::base().set_background_color(Color::RGB(style::YELLOW)).set_bold();
@@ -133,7 +125,7 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
                             let text = other.text();
                             let width = widths.entry(c16).or_default();
                             *width = (*width).max(crate::text::display_width(&text));
-                            sheet.write_string_with_format(r32, c16, &text, format).map(|_| ()).map_err(map)?
+                            sheet.text(r32, c16, &text, format).map(|_| ()).map_err(map)?
                         }
                     }
                 }

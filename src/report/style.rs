@@ -1,7 +1,7 @@
 //! Fonts, colours and number formats shared by every workbook the tool writes, and the
 //! deterministic document properties that make re-runs byte-identical.
 
-use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Worksheet};
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
 use crate::period::Period;
 use crate::text::display_width;
@@ -130,4 +130,66 @@ pub fn wrapped_lines(text: &str, width: f64) -> usize {
 /// Row height (points) for `lines` lines of text, within Excel's limit of 409 points.
 pub fn height_of_lines(lines: usize) -> f64 {
     (lines as f64 * 14.5 + 3.0).clamp(18.0, 409.0)
+}
+
+/// Excel's limit on the text of one cell, in characters.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// Text from an input made safe for a cell: control characters (which XML cannot hold) become
+/// spaces, and a text longer than Excel allows is cut with a mark. The original stays in
+/// issues.csv.
+pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && !matches!(c, '\n' | '\t');
+    let too_long = text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS;
+    if !too_long && !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mark = "…（过长，已截断）";
+    let keep = if too_long { MAX_CELL_CHARS - mark.chars().count() } else { usize::MAX };
+    let mut out: String = text.chars().take(keep).map(|c| if unsafe_char(c) { ' ' } else { c }).collect();
+    if too_long {
+        out.push_str(mark);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writing text that may come from an input: always through `cell_text`.
+pub trait WriteText {
+    fn text(&mut self, row: u32, col: u16, text: impl AsRef<str>, format: &Format) -> Result<&mut Worksheet, XlsxError>;
+}
+
+impl WriteText for Worksheet {
+    fn text(&mut self, row: u32, col: u16, text: impl AsRef<str>, format: &Format) -> Result<&mut Worksheet, XlsxError> {
+        self.write_string_with_format(row, col, cell_text(text.as_ref()).as_ref(), format)
+    }
+}
+
+/// A sheet name made from an input's text that Excel accepts: no `[]:*?/\` or control
+/// characters, no leading or trailing `'`, at most 31 characters, not empty, and unique in the
+/// workbook regardless of case (`used` holds the lower-cased names taken).
+pub fn sheet_name(text: &str, used: &mut std::collections::BTreeSet<String>) -> String {
+    let clean: String = text.chars().map(|c| if "[]:*?/\\".contains(c) || c.is_control() { '_' } else { c }).collect();
+    let clean = clean.trim().trim_matches('\'').trim();
+    // 28 UTF-16 units (Excel counts those; a rare CJK character outside the BMP takes two),
+    // leaving room for a number that keeps the name unique.
+    let mut units = 0;
+    let clean: String = if clean.is_empty() {
+        "工作表".to_string()
+    } else {
+        clean
+            .chars()
+            .take_while(|c| {
+                units += c.len_utf16();
+                units <= 28
+            })
+            .collect()
+    };
+    let clean = clean.trim_end_matches('\'').to_string();
+    let mut name = clean.clone();
+    let mut n = 2;
+    while !used.insert(name.to_lowercase()) {
+        name = format!("{clean}{n}");
+        n += 1;
+    }
+    name
 }

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::period::Period;
 use crate::plan::{ColumnKind, Form, Plan, Reporter, RowKind};
 
-use super::style;
+use super::style::{self, WriteText};
 
 /// A value to put in a template cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +110,7 @@ fn write_form_sheet(
     let header_format = style::header();
     for (c, column) in form.columns.iter().enumerate() {
         let text = filled.and_then(|f| f.header_overrides.get(&column.id).cloned()).unwrap_or_else(|| column.header());
-        sheet.write_string_with_format(2, c as u16, &text, &header_format)?;
+        sheet.text(2, c as u16, &text, &header_format)?;
         // Headers wrap onto up to three lines, so columns need not be as wide as their header.
         let width = match column.kind {
             ColumnKind::Key => 22.0,
@@ -153,7 +153,7 @@ fn write_form_sheet(
             };
             match fill {
                 Fill::Number(n) => sheet.write_number_with_format(row, c as u16, n, &format)?,
-                Fill::Text(t) => sheet.write_string_with_format(row, c as u16, &t, &format)?,
+                Fill::Text(t) => sheet.text(row, c as u16, &t, &format)?,
                 Fill::Empty => sheet.write_blank(row, c as u16, &format)?,
             };
         }
@@ -165,18 +165,13 @@ fn write_form_sheet(
                 Fill::Number(n) => {
                     sheet.write_number_with_format(footer_row, c as u16, *n, &style::number(2).set_num_format("#,##0.##").set_bold())?
                 }
-                Fill::Text(t) => sheet.write_string_with_format(footer_row, c as u16, t, &style::cell().set_bold())?,
+                Fill::Text(t) => sheet.text(footer_row, c as u16, t, &style::cell().set_bold())?,
                 Fill::Empty => sheet.write_blank(footer_row, c as u16, &style::cell())?,
             };
         }
         footer_row += 1;
     }
-    sheet.write_string_with_format(
-        footer_row + 1,
-        0,
-        "填报人：            联系电话：            审核人：            填报日期：",
-        &style::base(),
-    )?;
+    sheet.text(footer_row + 1, 0, "填报人：            联系电话：            审核人：            填报日期：", &style::base())?;
 
     // Data validation on the data rows.
     for (c, column) in form.columns.iter().enumerate() {
@@ -283,13 +278,13 @@ fn write_instructions(
     row += 1;
     let header = style::header();
     for (c, h) in ["表号", "列名", "类型", "填报要求"].iter().enumerate() {
-        sheet.write_string_with_format(row, c as u16, *h, &header)?;
+        sheet.text(row, c as u16, *h, &header)?;
     }
     row += 1;
     let cell = style::text_cell();
     for form in forms {
         for line in &form.instructions {
-            sheet.write_string_with_format(row, 0, &format!("{} {}", form.id, form.sheet), &cell)?;
+            sheet.text(row, 0, &format!("{} {}", form.id, form.sheet), &cell)?;
             sheet.merge_range(row, 1, row, 3, line, &cell)?;
             sheet.set_row_height(row, 30)?;
             row += 1;
@@ -322,10 +317,10 @@ fn write_instructions(
             if column.required {
                 rule.push_str("必填。");
             }
-            sheet.write_string_with_format(row, 0, &format!("{} {}", form.id, form.sheet), &cell)?;
-            sheet.write_string_with_format(row, 1, &column.header(), &cell)?;
-            sheet.write_string_with_format(row, 2, kind, &cell)?;
-            sheet.write_string_with_format(row, 3, &rule, &cell)?;
+            sheet.text(row, 0, &format!("{} {}", form.id, form.sheet), &cell)?;
+            sheet.text(row, 1, &column.header(), &cell)?;
+            sheet.text(row, 2, kind, &cell)?;
+            sheet.text(row, 3, &rule, &cell)?;
             row += 1;
         }
     }

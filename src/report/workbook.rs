@@ -17,7 +17,7 @@ use crate::period::Period;
 use crate::plan::{ColumnKind, Plan, TargetKind};
 use crate::validate::{SubmissionStatus, Validated, Value};
 
-use super::style;
+use super::style::{self, WriteText};
 
 pub struct Bulletin<'a> {
     pub plan: &'a Plan,
@@ -155,7 +155,7 @@ fn table_start(sheet: &mut Worksheet, name: &str, title: &str, columns: &[(&str,
     sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title, &style::title())?;
     sheet.set_row_height(0, 30)?;
     for (c, (header, width)) in columns.iter().enumerate() {
-        sheet.write_string_with_format(1, c as u16, *header, &style::header())?;
+        sheet.text(1, c as u16, *header, &style::header())?;
         sheet.set_column_width(c as u16, *width)?;
     }
     Ok(())
@@ -176,7 +176,7 @@ fn text_colours(sheet: &mut Worksheet, first_row: u32, last_row: u32, col: u16, 
 fn opt_number(sheet: &mut Worksheet, row: u32, col: u16, value: Option<f64>, format: &Format) -> XResult<()> {
     match value {
         Some(v) if v.is_finite() => sheet.write_number_with_format(row, col, v, format).map(|_| ()),
-        _ => sheet.write_string_with_format(row, col, "—", &format.clone().set_align(FormatAlign::Center)).map(|_| ()),
+        _ => sheet.text(row, col, "—", &format.clone().set_align(FormatAlign::Center)).map(|_| ()),
     }
 }
 
@@ -210,7 +210,7 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
     sheet.set_row_height(3, style::fit_height(&[(&counts, width)]).max(30.0))?;
     let header = style::header();
     for (c, h) in HEADLINE.iter().enumerate() {
-        sheet.write_string_with_format(HEADLINE_ROW, c as u16, *h, &header)?;
+        sheet.text(HEADLINE_ROW, c as u16, *h, &header)?;
     }
     sheet.set_row_height(HEADLINE_ROW, 30)?;
     let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| t.kind != TargetKind::Qualitative).collect();
@@ -224,9 +224,9 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         let lead_units =
             if b.plan.plan.lead_units_assumption.is_empty() { t.lead_units.clone() } else { format!("{}（暂定）", t.lead_units) };
         sheet.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
-        sheet.write_string_with_format(r, 1, &format!("{} {}", t.clause, t.task), &wrap)?;
-        sheet.write_string_with_format(r, 2, &headline_name(t), &wrap)?;
-        sheet.write_string_with_format(r, 3, &t.unit, &center)?;
+        sheet.text(r, 1, &format!("{} {}", t.clause, t.task), &wrap)?;
+        sheet.text(r, 2, &headline_name(t), &wrap)?;
+        sheet.text(r, 3, &t.unit, &center)?;
         let target_format = if t.target_assumed { style::number_suffixed(t.decimals, "（暂定）") } else { number.clone() };
         opt_number(sheet, r, 4, t.target, &target_format)?;
         // A percentage's monthly change is in points.
@@ -251,8 +251,8 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
             }
             _ => opt_number(sheet, r, 10, t.gap_pp, &pp)?,
         }
-        sheet.write_string_with_format(r, 11, t.status.label(), &center)?;
-        sheet.write_string_with_format(r, 12, &lead_units, &wrap)?;
+        sheet.text(r, 11, t.status.label(), &center)?;
+        sheet.text(r, 12, &lead_units, &wrap)?;
         let task = format!("{} {}", t.clause, t.task);
         let name = headline_name(t);
         sheet.set_row_height(r, style::fit_height(&[(&task, WIDTHS[1]), (&name, WIDTHS[2]), (&lead_units, WIDTHS[12])]))?;
@@ -301,7 +301,7 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         "时序进度指标（如资金拨付）按已到期节点的要求比较，进度差为实际比例减应达比例（百分点）；底线指标（耕地红线）每月检查，进度差一栏为距底线的余量，低于底线为“预警”；清零指标超过上限为“预警”；比例指标达到目标为“达标”；跟踪指标只列数值与趋势；百分比指标的本月完成为变动的百分点。"
             .to_string(),
     );
-    sheet.write_string_with_format(note_row, 0, "注：", &style::base().set_bold())?;
+    sheet.text(note_row, 0, "注：", &style::base().set_bold())?;
     for note in &notes {
         sheet.merge_range(note_row, 1, note_row, last_col, note, &style::base().set_text_wrap().set_align(FormatAlign::Top))?;
         let width: f64 = WIDTHS[1..].iter().sum();
@@ -313,13 +313,13 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
     let scheduled: Vec<&&TargetProgress> = rows.iter().filter(|t| t.time_progress.is_some() && t.completion_rate.is_some()).collect();
     if !scheduled.is_empty() {
         let top = note_row + 1;
-        sheet.write_string_with_format(top, 1, "图表数据：完成率与序时进度", &style::base().set_bold())?;
+        sheet.text(top, 1, "图表数据：完成率与序时进度", &style::base().set_bold())?;
         for (c, h) in ["指标", "完成率", "序时进度"].iter().enumerate() {
-            sheet.write_string_with_format(top + 1, 2 + c as u16, *h, &header)?;
+            sheet.text(top + 1, 2 + c as u16, *h, &header)?;
         }
         for (i, t) in scheduled.iter().enumerate() {
             let r = top + 2 + i as u32;
-            sheet.write_string_with_format(r, 2, &t.name, &style::text_cell())?;
+            sheet.text(r, 2, &t.name, &style::text_cell())?;
             sheet.set_row_height(r, style::fit_height(&[(&t.name, WIDTHS[2])]))?;
             sheet.write_number_with_format(r, 3, t.completion_rate.unwrap_or(0.0).min(9.99), &pct)?;
             sheet.write_number_with_format(r, 4, t.time_progress.unwrap_or(0.0), &pct)?;
@@ -434,7 +434,7 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     sheet.merge_range(1, 0, 1, headers.len() as u16 - 1, RANKING_NOTE, &style::subtitle().set_text_wrap())?;
     sheet.set_row_height(1, style::fit_height(&[(RANKING_NOTE, widths.iter().sum())]))?;
     for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
-        sheet.write_string_with_format(2, c as u16, *h, &style::header())?;
+        sheet.text(2, c as u16, *h, &style::header())?;
         sheet.set_column_width(c as u16, w)?;
     }
     let center = style::cell().set_align(FormatAlign::Center);
@@ -455,15 +455,15 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         let start = row;
         let number = style::number(indicator.decimals);
         for v in values {
-            sheet.write_string_with_format(row, 0, &indicator.name, &cell)?;
-            sheet.write_string_with_format(row, 1, &indicator.unit, &center)?;
-            sheet.write_string_with_format(row, 2, &v.township, &cell)?;
+            sheet.text(row, 0, &indicator.name, &cell)?;
+            sheet.text(row, 1, &indicator.unit, &center)?;
+            sheet.text(row, 2, &v.township, &cell)?;
             opt_number(sheet, row, 3, v.value, &number)?;
             opt_number(sheet, row, 4, v.allocation, &number)?;
             opt_number(sheet, row, 5, v.completion_rate, &percent)?;
             let rank = v.rank.map(|r| if v.tied { format!("并列{r}") } else { r.to_string() }).unwrap_or_else(|| "—".to_string());
-            sheet.write_string_with_format(row, 6, &rank, &center)?;
-            sheet.write_string_with_format(row, 7, v.submission_status.label(), &center)?;
+            sheet.text(row, 6, &rank, &center)?;
+            sheet.text(row, 7, v.submission_status.label(), &center)?;
             opt_number(sheet, row, 8, v.share, &percent)?;
             row += 1;
         }
@@ -508,17 +508,17 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
     let last_col = columns.len() as u16 + 2;
     sheet.merge_range(0, 0, 0, last_col, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
-    sheet.write_string_with_format(1, 0, "镇（街道）", &style::header())?;
+    sheet.text(1, 0, "镇（街道）", &style::header())?;
     sheet.set_column_width(0, 11)?;
     let records: Vec<_> = validated.records.iter().filter(|r| r.form == form.id).collect();
     let widths = detail_widths(form, &records);
     for (c, column) in columns.iter().enumerate() {
         let header = column.header();
-        sheet.write_string_with_format(1, c as u16 + 1, &header, &style::header())?;
+        sheet.text(1, c as u16 + 1, &header, &style::header())?;
         sheet.set_column_width(c as u16 + 1, widths[c])?;
     }
-    sheet.write_string_with_format(1, last_col - 1, "来源文件", &style::header())?;
-    sheet.write_string_with_format(1, last_col, "行号", &style::header())?;
+    sheet.text(1, last_col - 1, "来源文件", &style::header())?;
+    sheet.text(1, last_col, "行号", &style::header())?;
     sheet.set_column_width(last_col - 1, 30)?;
     sheet.set_column_width(last_col, 6)?;
     sheet.set_row_height(1, 42)?;
@@ -526,7 +526,7 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
     let (cell, text, number, whole) = (style::cell(), style::text_cell(), style::number(1), style::number(0));
     for (i, record) in records.iter().enumerate() {
         let row = 2 + i as u32;
-        sheet.write_string_with_format(row, 0, &record.township, &cell)?;
+        sheet.text(row, 0, &record.township, &cell)?;
         // The row is as tall as its longest wrapped text (a long project name), so nothing is cut.
         let mut lines = 1usize;
         for (c, value) in record.values.iter().enumerate() {
@@ -535,7 +535,7 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
                 Value::Number(n) => sheet.write_number_with_format(row, col, *n, &number).map(|_| ())?,
                 Value::Text(t) => {
                     lines = lines.max(style::wrapped_lines(t, widths[c]));
-                    sheet.write_string_with_format(row, col, t, &text).map(|_| ())?
+                    sheet.text(row, col, t, &text).map(|_| ())?
                 }
                 Value::Missing => sheet.write_blank(row, col, &cell).map(|_| ())?,
             }
@@ -544,7 +544,7 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
             sheet.set_row_height(row, style::height_of_lines(lines))?;
         }
         let file_name = record.file.rsplit('/').next().unwrap_or(&record.file);
-        sheet.write_string_with_format(row, last_col - 1, file_name, &cell)?;
+        sheet.text(row, last_col - 1, file_name, &cell)?;
         sheet.write_number_with_format(row, last_col, record.row as f64, &whole)?;
     }
     let last_row = 1 + records.len().max(1) as u32;
@@ -607,17 +607,17 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
         .collect();
     if !indicators.is_empty() {
         let top = last_row + 2;
-        sheet.write_string_with_format(top, 0, "逐月趋势（全区累计，来自历史数据库）", &style::base().set_bold())?;
-        sheet.write_string_with_format(top + 1, 0, "月份", &style::header())?;
+        sheet.text(top, 0, "逐月趋势（全区累计，来自历史数据库）", &style::base().set_bold())?;
+        sheet.text(top + 1, 0, "月份", &style::header())?;
         for (i, ind) in indicators.iter().enumerate() {
-            sheet.write_string_with_format(top + 1, 1 + i as u16, &format!("{}（{}）", ind.name, ind.unit), &style::header())?;
+            sheet.text(top + 1, 1 + i as u16, &format!("{}（{}）", ind.name, ind.unit), &style::header())?;
         }
         let coverage_col = 1 + indicators.len() as u16;
         let last_col = (widths.len() as u16 + 2).max(coverage_col);
         if last_col > coverage_col {
             sheet.merge_range(top + 1, coverage_col, top + 1, last_col, "报送覆盖（数值后标※的含沿用数）", &style::header())?;
         } else {
-            sheet.write_string_with_format(top + 1, coverage_col, "报送覆盖（数值后标※的含沿用数）", &style::header())?;
+            sheet.text(top + 1, coverage_col, "报送覆盖（数值后标※的含沿用数）", &style::header())?;
         }
         // The header row as tall as its longest wrapped indicator name in its (detail) column.
         let headers: Vec<String> = indicators.iter().map(|ind| format!("{}（{}）", ind.name, ind.unit)).collect();
@@ -629,7 +629,7 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
             if !b.aggregated.trend.iter().any(|p| p.period == *month) {
                 continue;
             }
-            sheet.write_string_with_format(row, 0, &month.label(), &style::cell())?;
+            sheet.text(row, 0, &month.label(), &style::cell())?;
             for (i, ind) in indicators.iter().enumerate() {
                 let point = b.aggregated.trend.iter().find(|p| p.period == *month && p.indicator_id == ind.id);
                 let carried = point.is_some_and(|p| !p.coverage.carried.is_empty());
@@ -650,7 +650,7 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
             if last_col > coverage_col {
                 sheet.merge_range(row, coverage_col, row, last_col, &coverage, &style::text_cell())?;
             } else {
-                sheet.write_string_with_format(row, coverage_col, &coverage, &style::text_cell())?;
+                sheet.text(row, coverage_col, &coverage, &style::text_cell())?;
             }
             sheet.set_row_height(row, style::fit_height(&[(&coverage, width)]))?;
             row += 1;
@@ -704,13 +704,13 @@ fn year_end(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         };
         let name = headline_name(t);
         sheet.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
-        sheet.write_string_with_format(r, 1, &t.clause, &center)?;
-        sheet.write_string_with_format(r, 2, &name, &style::text_cell())?;
-        sheet.write_string_with_format(r, 3, &t.unit, &center)?;
+        sheet.text(r, 1, &t.clause, &center)?;
+        sheet.text(r, 2, &name, &style::text_cell())?;
+        sheet.text(r, 3, &t.unit, &center)?;
         opt_number(sheet, r, 4, t.target, &style::number(t.decimals))?;
         opt_number(sheet, r, 5, t.cumulative, &style::number(t.decimals))?;
-        sheet.write_string_with_format(r, 6, result, &center)?;
-        sheet.write_string_with_format(r, 7, &t.lead_units, &style::text_cell())?;
+        sheet.text(r, 6, result, &center)?;
+        sheet.text(r, 7, &t.lead_units, &style::text_cell())?;
         sheet.set_row_height(r, style::fit_height(&[(&name, columns[2].1), (&t.lead_units, columns[7].1)]))?;
     }
     let last = 1 + b.aggregated.targets.len().max(1) as u32;
@@ -731,12 +731,12 @@ fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     for (i, t) in rows.iter().enumerate() {
         let r = 2 + i as u32;
         sheet.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
-        sheet.write_string_with_format(r, 1, &t.clause, &center)?;
-        sheet.write_string_with_format(r, 2, &t.task, &style::text_cell())?;
-        sheet.write_string_with_format(r, 3, &t.name, &style::text_cell())?;
-        sheet.write_string_with_format(r, 4, &t.lead_units, &style::text_cell())?;
-        sheet.write_string_with_format(r, 5, t.status.label(), &center)?;
-        sheet.write_string_with_format(r, 6, &t.note, &style::text_cell())?;
+        sheet.text(r, 1, &t.clause, &center)?;
+        sheet.text(r, 2, &t.task, &style::text_cell())?;
+        sheet.text(r, 3, &t.name, &style::text_cell())?;
+        sheet.text(r, 4, &t.lead_units, &style::text_cell())?;
+        sheet.text(r, 5, t.status.label(), &center)?;
+        sheet.text(r, 6, &t.note, &style::text_cell())?;
     }
     let last = 1 + rows.len().max(1) as u32;
     status_colours(sheet, 2, last, 5)?;
@@ -777,15 +777,15 @@ fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     };
     let file_row =
         |sheet: &mut Worksheet, row: u32, unit: &str, status: &str, forms: &str, file: &crate::validate::FileOutcome| -> XResult<()> {
-            sheet.write_string_with_format(row, 0, unit, &cell)?;
-            sheet.write_string_with_format(row, 1, status, &center)?;
-            sheet.write_string_with_format(row, 2, forms, &text)?;
-            sheet.write_string_with_format(row, 3, &file.file, &text)?;
-            sheet.write_string_with_format(row, 4, file.status.label(), &center)?;
-            sheet.write_string_with_format(row, 5, &file.received, &center)?;
+            sheet.text(row, 0, unit, &cell)?;
+            sheet.text(row, 1, status, &center)?;
+            sheet.text(row, 2, forms, &text)?;
+            sheet.text(row, 3, &file.file, &text)?;
+            sheet.text(row, 4, file.status.label(), &center)?;
+            sheet.text(row, 5, &file.received, &center)?;
             sheet.write_number_with_format(row, 6, file.errors as f64, &whole)?;
             sheet.write_number_with_format(row, 7, file.warnings as f64, &whole)?;
-            sheet.write_string_with_format(row, 8, &file.sha256, &small)?;
+            sheet.text(row, 8, &file.sha256, &small)?;
             sheet.set_row_height(row, style::fit_height(&[(forms, columns[2].1), (&file.file, columns[3].1)]))?;
             Ok(())
         };
@@ -800,11 +800,11 @@ fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         // A department counted through the combined ledger has no file of its own.
         let files: Vec<_> = files_of.get(unit.township.as_str()).cloned().unwrap_or_default();
         if files.is_empty() {
-            sheet.write_string_with_format(row, 0, &unit.township, &cell)?;
-            sheet.write_string_with_format(row, 1, status, &center)?;
-            sheet.write_string_with_format(row, 2, &forms, &text)?;
+            sheet.text(row, 0, &unit.township, &cell)?;
+            sheet.text(row, 1, status, &center)?;
+            sheet.text(row, 2, &forms, &text)?;
             let via = unit.files.join("、");
-            sheet.write_string_with_format(row, 3, &via, &text)?;
+            sheet.text(row, 3, &via, &text)?;
             for c in 4..9 {
                 sheet.write_blank(row, c, &cell)?;
             }
@@ -846,14 +846,14 @@ fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let text = style::text_cell();
     for (i, issue) in b.validated.issues.iter().enumerate() {
         let r = 2 + i as u32;
-        sheet.write_string_with_format(r, 0, &issue.file, &text)?;
-        sheet.write_string_with_format(r, 1, &issue.sheet, &text)?;
-        sheet.write_string_with_format(r, 2, &issue.cell, &center)?;
-        sheet.write_string_with_format(r, 3, &issue.township, &text)?;
-        sheet.write_string_with_format(r, 4, issue.severity.label(), &center)?;
-        sheet.write_string_with_format(r, 5, &issue.rule_label(), &text)?;
-        sheet.write_string_with_format(r, 6, &issue.value, &text)?;
-        sheet.write_string_with_format(r, 7, &issue.message, &text)?;
+        sheet.text(r, 0, &issue.file, &text)?;
+        sheet.text(r, 1, &issue.sheet, &text)?;
+        sheet.text(r, 2, &issue.cell, &center)?;
+        sheet.text(r, 3, &issue.township, &text)?;
+        sheet.text(r, 4, issue.severity.label(), &center)?;
+        sheet.text(r, 5, &issue.rule_label(), &text)?;
+        sheet.text(r, 6, &issue.value, &text)?;
+        sheet.text(r, 7, &issue.message, &text)?;
     }
     let last = 1 + b.validated.issues.len().max(1) as u32;
     text_colours(sheet, 2, last, 4, &[("错误", Tone::Red), ("警告", Tone::Yellow)])?;
@@ -890,23 +890,23 @@ fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         row += 1;
     }
     row += 1;
-    sheet.write_string_with_format(row, 0, "目标条款对照", &style::base().set_bold())?;
+    sheet.text(row, 0, "目标条款对照", &style::base().set_bold())?;
     row += 1;
     let headers = ["编号", "条款", "类型", "目标", "原文", "牵头单位"];
     let widths = [6.0, 8.0, 11.0, 24.0, 60.0, 22.0];
     for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
-        sheet.write_string_with_format(row, c as u16, *h, &style::header())?;
+        sheet.text(row, c as u16, *h, &style::header())?;
         sheet.set_column_width(c as u16, w)?;
     }
     row += 1;
     for target in &plan.targets {
-        sheet.write_string_with_format(row, 0, &target.id, &style::cell())?;
-        sheet.write_string_with_format(row, 1, &target.clause, &style::cell())?;
-        sheet.write_string_with_format(row, 2, target.kind.label(), &style::cell())?;
+        sheet.text(row, 0, &target.id, &style::cell())?;
+        sheet.text(row, 1, &target.clause, &style::cell())?;
+        sheet.text(row, 2, target.kind.label(), &style::cell())?;
         let name = if target.stated.is_empty() { target.name.clone() } else { format!("{}（{}）", target.name, target.stated) };
-        sheet.write_string_with_format(row, 3, &name, &style::text_cell())?;
-        sheet.write_string_with_format(row, 4, &target.quote, &style::text_cell())?;
-        sheet.write_string_with_format(row, 5, &target.lead_units.join("、"), &style::text_cell())?;
+        sheet.text(row, 3, &name, &style::text_cell())?;
+        sheet.text(row, 4, &target.quote, &style::text_cell())?;
+        sheet.text(row, 5, &target.lead_units.join("、"), &style::text_cell())?;
         row += 1;
     }
     style::print_setup(sheet, "说明", 0);
