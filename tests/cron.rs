@@ -462,3 +462,256 @@ fn township_text_stays_inert_in_every_workbook_and_csv() {
         }
     }
 }
+
+// ------------------------------------------------------------- reliability, round two (issue 18)
+
+/// Every xlsx of a run's output folder opens (calamine reads every sheet back).
+fn every_output_workbook_opens(out_dir: &Path) {
+    use calamine::Reader;
+    for (name, _) in snapshot(out_dir, false) {
+        if name.ends_with(".xlsx") {
+            let mut workbook: calamine::Xlsx<_> =
+                calamine::open_workbook(out_dir.join(&name)).unwrap_or_else(|e| panic!("{name} does not open: {e}"));
+            for sheet in workbook.sheet_names() {
+                workbook.worksheet_range(&sheet).unwrap_or_else(|e| panic!("{name} sheet {sheet} does not read: {e}"));
+            }
+        }
+    }
+}
+
+/// Regression: a village name of 32,767 characters or a 40,000-character note stopped every
+/// township's report (exit 3). Input text is cut to Excel's limit in the workbooks (kept whole in
+/// issues.csv); the run reports as usual and every workbook it writes opens.
+#[test]
+fn one_townships_text_can_never_stop_the_report() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    let unit = plan.unit(FIFTH).unwrap();
+    let mut filled = zhenxing::sample::township_forms(&plan, unit, june);
+    filled.get_mut("ZX01").unwrap().rows[0][0] = Fill::Text("村".repeat(32_767));
+    let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: FIFTH, period: june, filled, protect: true }).unwrap();
+    std::fs::write(ws.period_dir(june).join(zhenxing::report::template::file_name(FIFTH, june)), bytes).unwrap();
+    // A CSV of 高标准农田 with a 40,000-character note, from the same township.
+    let note = "说".repeat(40_000);
+    let csv =
+        format!("项目名称,建设年度,涉及村,建设任务,累计完工,主体工程完工,完工日期,备注\n东风村高标准农田,2024,东风村,100,50,否,,{note}\n");
+    std::fs::write(ws.period_dir(june).join("松杨湖街道_高标准农田_2024年06月.csv"), csv).unwrap();
+    let out = ws.run(&["run", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    every_output_workbook_opens(&ws.path("output/2024-06"));
+    let issues = std::fs::read_to_string(ws.path("output/2024-06/issues.csv")).unwrap();
+    assert!(issues.contains(&"村".repeat(32_767)), "issues.csv keeps the whole text");
+}
+
+/// Sheet names from township files (too long, ending in a quote, rare CJK characters, differing
+/// only in case, control characters) are made valid and unique before they reach the writer.
+#[test]
+fn sheet_names_from_inputs_are_made_valid() {
+    use zhenxing::report::style::sheet_name;
+    let mut used = std::collections::BTreeSet::new();
+    let names: Vec<String> =
+        ["表".repeat(40_000), "粮食'".into(), "𠀀".repeat(20), "Sheet1".into(), "SHEET1".into(), "a\u{1}b".into(), "".into()]
+            .iter()
+            .map(|n| sheet_name(n, &mut used))
+            .collect();
+    for name in &names {
+        assert!(name.encode_utf16().count() <= 31, "{name}");
+        assert!(!name.starts_with('\'') && !name.ends_with('\'') && !name.chars().any(char::is_control), "{name:?}");
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        workbook.add_worksheet().set_name(name).unwrap_or_else(|e| panic!("{name:?}: {e}"));
+    }
+    assert_eq!(names[3], "Sheet1");
+    assert_ne!(names[4].to_lowercase(), names[3].to_lowercase(), "unique regardless of case");
+}
+
+/// Regression: files were read whole before the size check (a 2 GB file cost 2.1 GB), and a
+/// symlink to /proc/self/pagemap grew until allocation failed; a FIFO put in place of an input
+/// blocked the feedback step forever. Only regular files are read, at most the cap.
+#[test]
+fn reads_are_bounded_and_only_of_regular_files() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    let dir = ws.period_dir(june);
+    // 60 MB, sparse: over the 50 MB cap without costing the disk.
+    let big = File::create(dir.join("松杨湖街道_2024年06月.xlsx")).unwrap();
+    big.set_len(60 * 1024 * 1024).unwrap();
+    std::os::unix::fs::symlink("/proc/self/pagemap", dir.join("陆城镇_补报_2024年06月.xlsx")).unwrap();
+    let fifo = dir.join("路口镇_补报_2024年06月.xlsx");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+    let out = ws.run(&["run", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let issues = std::fs::read_to_string(ws.path("output/2024-06/issues.csv")).unwrap();
+    assert!(issues.contains("文件过大"), "{issues}");
+    assert!(issues.contains("陆城镇_补报_2024年06月.xlsx") && issues.contains("路口镇_补报_2024年06月.xlsx"), "{issues}");
+    // The feedback step re-reads files through the same guard: a FIFO returns at once.
+    assert!(zhenxing::ingest::reread_grids(&fifo, &zhenxing::ingest::Limits::default()).is_none());
+}
+
+/// Regression: one 2.7 MB file yielded about a million issues. At most 200 per file and rule are
+/// listed, then one summary with the count.
+#[test]
+fn issues_are_capped_per_file_and_rule() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    let unit = plan.unit(FIFTH).unwrap();
+    let mut filled = zhenxing::sample::township_forms(&plan, unit, june);
+    let zx02 = filled.get_mut("ZX02").unwrap();
+    let template = zx02.rows[0].clone();
+    zx02.rows = (0..300)
+        .map(|i| {
+            let mut row = template.clone();
+            row[0] = Fill::Text(format!("项目{i}"));
+            row[3] = Fill::Text("很多".into());
+            row
+        })
+        .collect();
+    let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: FIFTH, period: june, filled, protect: true }).unwrap();
+    std::fs::write(ws.period_dir(june).join(zhenxing::report::template::file_name(FIFTH, june)), bytes).unwrap();
+    let out = ws.run(&["run", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let rows = csv_rows(&ws.path("output/2024-06/issues.csv"));
+    let e05: Vec<&Vec<String>> = rows.iter().filter(|r| r[5].starts_with("E05")).collect();
+    assert_eq!(e05.len(), 201, "200 listed and one summary");
+    assert!(e05.iter().any(|r| r[7].contains("另有 100 处")), "{:?}", e05.last());
+}
+
+/// Regression: an empty month folder silently replaced that month's stored data (1,140 facts →
+/// 0). It is refused (exit 5) unless --replace; the store is untouched.
+#[test]
+fn an_empty_month_folder_never_replaces_a_stored_month() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    assert_eq!(ws.run(&["run", "--quiet"]).status.code(), Some(1));
+    let partition = ws.path("data/period=2024-06/facts.parquet");
+    let stored = std::fs::read(&partition).unwrap();
+    let outputs = comparable(&snapshot(&ws.path("output/2024-06"), false));
+    for entry in std::fs::read_dir(ws.period_dir(june)).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let out = ws.run(&["run", "--quiet"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--replace"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&partition).unwrap(), stored, "the stored month is untouched");
+    assert_eq!(comparable(&snapshot(&ws.path("output/2024-06"), false)), outputs, "the outputs are untouched");
+    let out = ws.run(&["run", "--quiet", "--replace"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_ne!(std::fs::read(&partition).unwrap(), stored, "replaced on request");
+}
+
+/// Regression: one junk file in 部门/ removed every department's ledger from the targets. Each
+/// ledger is read on its own: the junk file is one issue, the departments' files count.
+#[test]
+fn a_junk_file_among_the_ledgers_costs_only_itself() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    let ledgers = ws.period_dir(june).join("部门");
+    std::fs::create_dir_all(&ledgers).unwrap();
+    for department in ["区民政局", "区农业农村局"] {
+        let values: BTreeMap<&str, f64> = [("Y23", 2.0), ("Y24", 7.9), ("Y12", 63.5)].into_iter().collect();
+        let mut filled = BTreeMap::new();
+        filled.insert("BM01".to_string(), zhenxing::sample::department_form(&plan, department, june, &values));
+        let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: department, period: june, filled, protect: true }).unwrap();
+        std::fs::write(ledgers.join(zhenxing::report::template::file_name(department, june)), bytes).unwrap();
+    }
+    std::fs::write(ledgers.join("新建 Microsoft Excel 工作表.xlsx"), b"PK\x03\x04 junk").unwrap();
+    assert_eq!(ws.run(&["run", "--quiet"]).status.code(), Some(1));
+    let progress = csv_rows(&ws.path("output/2024-06/progress.csv"));
+    let cumulative = |id: &str| progress.iter().find(|r| r[0] == id).map(|r| r[5].clone()).unwrap_or_default();
+    assert_eq!(
+        (cumulative("day_care"), cumulative("dibao_expansion"), cumulative("fund_industry_share")),
+        ("2".into(), "7.9".into(), "63.5".into())
+    );
+    let issues = std::fs::read_to_string(ws.path("output/2024-06/issues.csv")).unwrap();
+    assert!(issues.contains("新建 Microsoft Excel 工作表.xlsx") && issues.contains("E01"), "{issues}");
+}
+
+/// Regression: a plan.toml that is a folder or a broken link was ignored and the embedded plan
+/// used. It is exit 2 naming the path.
+#[test]
+fn a_plan_path_that_is_not_a_file_is_an_error() {
+    let ws = Workspace::new();
+    ws.add_townships(&corpus::plan(), &GOOD, corpus::june());
+    std::fs::create_dir_all(ws.path("plan.toml")).unwrap();
+    let out = ws.run(&["run", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("plan.toml"), "{}", stderr(&out));
+    std::fs::remove_dir(ws.path("plan.toml")).unwrap();
+    std::os::unix::fs::symlink("nowhere.toml", ws.path("plan.toml")).unwrap();
+    let out = ws.run(&["run", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = ws.run(&["plan", "check", "--plan", "missing/plan.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+/// Regression: the bulletin's bytes changed with the machine's time zone. Times are China
+/// Standard Time whatever TZ says.
+#[test]
+fn bytes_do_not_depend_on_the_time_zone() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let bulletin = "output/2024-06/云溪区乡村振兴重点指标进度通报_2024年06月.xlsx";
+    let mut results = Vec::new();
+    for tz in ["UTC", "America/New_York", "Asia/Shanghai"] {
+        let ws = Workspace::new();
+        ws.add_townships(&plan, &GOOD, june);
+        for entry in std::fs::read_dir(ws.period_dir(june)).unwrap() {
+            let file = File::options().write(true).open(entry.unwrap().path()).unwrap();
+            file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(1_720_000_000)).unwrap();
+        }
+        let out = ws.command(&["run", "--quiet"]).env("TZ", tz).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        results.push(std::fs::read(ws.path(bulletin)).unwrap());
+        let rows = csv_rows(&ws.path("output/2024-06/issues.csv"));
+        assert!(!rows.is_empty());
+    }
+    assert!(results.windows(2).all(|w| w[0] == w[1]), "the bulletin differs between time zones");
+}
+
+/// Regression: a full disk on the cron log or a closed pipe made `run` panic (exit 101). The
+/// run's result and exit code do not depend on stdout.
+#[test]
+fn stdout_failures_never_change_the_result() {
+    let ws = Workspace::new();
+    ws.add_townships(&corpus::plan(), &GOOD, corpus::june());
+    let full = File::options().write(true).open("/dev/full").unwrap();
+    let out = ws.command(&["run"]).stdout(full).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let mut child = ws.command(&["run", "--verbose"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take()); // the reader goes away
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    assert!(ws.path("output/2024-06/run.json").is_file());
+}
+
+/// Regression: WPS `.et` files and files without an extension were skipped without a word (the
+/// township showed 未报送). They are read by their content; any other file is listed as 附件.
+#[test]
+fn every_file_of_a_month_folder_is_accounted_for() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD[..3], june);
+    let dir = ws.period_dir(june);
+    std::fs::write(dir.join("陆城镇_2024年06月.et"), corpus::township_workbook(&plan, "陆城镇", june)).unwrap();
+    std::fs::write(dir.join("松杨湖街道_2024年06月"), corpus::township_workbook(&plan, FIFTH, june)).unwrap();
+    std::fs::write(dir.join("说明.txt"), "本月无异常").unwrap();
+    let out = ws.run(&["run", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(ws.path("output/2024-06/run.json")).unwrap()).unwrap();
+    let status = |path: &str| {
+        run["inputs"].as_array().unwrap().iter().find(|i| i["path"] == path).map(|i| i["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(status("2024-06/陆城镇_2024年06月.et").as_deref(), Some("已采用"));
+    assert_eq!(status("2024-06/松杨湖街道_2024年06月").as_deref(), Some("已采用"));
+    assert_eq!(status("2024-06/说明.txt").as_deref(), Some("附件（非报表）"));
+}

@@ -705,7 +705,12 @@ fn input_fingerprint(plan: &Plan, files: &[ingest::InputFile]) -> String {
     // Each file's digest in parallel (a province-month is 2,000 files), combined in file order.
     let digests: Vec<Option<_>> = files
         .par_iter()
-        .map(|file| if file.path.is_file() { std::fs::read(&file.path).ok().map(|bytes| Sha256::digest(&bytes)) } else { None })
+        // Bounded and regular files only, as everywhere a file is opened (a link to /proc or a
+        // FIFO must not grow or block the run here either).
+        .map(|file| match ingest::read_bounded(&file.path, Limits::default().max_file_bytes) {
+            Ok(Ok(bytes)) => Some(Sha256::digest(&bytes)),
+            _ => None,
+        })
         .collect();
     let mut hasher = Sha256::new();
     hasher.update(crate::VERSION.as_bytes());
