@@ -334,3 +334,13 @@ fn regression_a_fifo_named_like_a_workbook_is_one_error_not_a_hang() {
     assert_eq!(read.issues[0].rule.id(), "E01");
     assert!(read.issues[0].message.contains("不是普通文件"), "{}", read.issues[0].message);
 }
+
+/// Regression: an XOR-encrypted .xls was reported as 41 trillion cells. Any FILEPASS is one clear
+/// password message.
+#[test]
+fn an_encrypted_xls_is_a_password_message() {
+    for bytes in [corpus::xls_xor_filepass(), corpus::xls_filepass()] {
+        let message = read_bytes(&bytes, "xls").expect_err("an encrypted workbook is not read");
+        assert!(message.contains("密码"), "{message}");
+    }
+}

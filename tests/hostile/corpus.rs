@@ -752,6 +752,14 @@ pub fn xls_filepass() -> Vec<u8> {
     cfb(&[("Workbook", biff_workbook(&[(0x002F, filepass)], 1, &sheet))], &no_patch)
 }
 
+/// FILEPASS with the old XOR obfuscation (type 0): calamine reads the scrambled records as they
+/// are, and once reported an absurd sheet size instead of a password.
+pub fn xls_xor_filepass() -> Vec<u8> {
+    let sheet = biff_sheet((0, 1, 0, 1), &[(0, 0, 1.0)]);
+    let filepass = vec![0u8, 0, 0x34, 0x12, 0x78, 0x56];
+    cfb(&[("Workbook", biff_workbook(&[(0x002F, filepass)], 1, &sheet))], &no_patch)
+}
+
 pub fn xls_dimensions_bomb() -> Vec<u8> {
     let sheet = biff_sheet((0, u32::MAX, 0, 256), &[(0, 0, 1.0)]);
     cfb(&[("Workbook", biff_workbook(&[], 1, &sheet))], &no_patch)
