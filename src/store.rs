@@ -130,6 +130,9 @@ pub fn stage_partition(store: &Path, period: Period, facts: &mut DataFrame) -> R
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let target = dir.join(FACTS_FILE);
     let mut temp = tempfile::Builder::new().prefix(".facts-").suffix(".parquet.tmp").tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
+    // Row groups no larger than the slices `run` builds the frame in (4,096 records, ~40,000
+    // values): with polars' default (512 × 512 rows) the writer first copies the whole frame to
+    // merge the slices into row groups.
     ParquetWriter::new(temp.as_file_mut()).with_row_group_size(Some(32_768)).finish(facts).map_err(|e| store_error(&target, e))?;
     temp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
     let mut bytes = Vec::new();
@@ -160,26 +163,13 @@ fn remove_derived(dir: &Path) {
     }
 }
 
-/// Replace the partition of `period` with `facts`, atomically.
+/// Replace the partition of `period` with `facts`, atomically (staged, then put in place at
+/// once: earlier months stored on a first run, which have no outputs to wait for).
 pub fn write_partition(store: &Path, period: Period, facts: &mut DataFrame) -> Result<PathBuf> {
-    let dir = partition_dir(store, period);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let target = dir.join(FACTS_FILE);
-    let mut temp = tempfile::Builder::new().prefix(".facts-").suffix(".parquet.tmp").tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
-    // Row groups no larger than the slices `run` builds the frame in (4,096 records, ~40,000
-    // values): with polars' default (512 × 512 rows) the writer first copies the whole frame to
-    // merge the slices into row groups.
-    ParquetWriter::new(temp.as_file_mut()).with_row_group_size(Some(32_768)).finish(facts).map_err(|e| store_error(&target, e))?;
-    temp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
-    temp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
-    // What was derived from the old partition is out of date (and would be ignored anyway).
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().ends_with(DERIVED_SUFFIX) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
+    let staged = stage_partition(store, period, facts)?;
+    let target = staged.target.clone();
+    staged.temp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+    remove_derived(&partition_dir(store, period));
     Ok(target)
 }
 

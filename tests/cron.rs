@@ -479,20 +479,26 @@ fn every_output_workbook_opens(out_dir: &Path) {
     }
 }
 
+/// A workspace with June's good townships and 松杨湖街道's workbook as `edit` changes it.
+fn with_fifth(edit: impl FnOnce(&mut BTreeMap<String, zhenxing::report::template::FilledForm>)) -> Workspace {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    let mut filled = zhenxing::sample::township_forms(&plan, plan.unit(FIFTH).unwrap(), june);
+    edit(&mut filled);
+    let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: FIFTH, period: june, filled, protect: true }).unwrap();
+    std::fs::write(ws.period_dir(june).join(zhenxing::report::template::file_name(FIFTH, june)), bytes).unwrap();
+    ws
+}
+
 /// Regression: a village name of 32,767 characters or a 40,000-character note stopped every
 /// township's report (exit 3). Input text is cut to Excel's limit in the workbooks (kept whole in
 /// issues.csv); the run reports as usual and every workbook it writes opens.
 #[test]
 fn one_townships_text_can_never_stop_the_report() {
-    let plan = corpus::plan();
     let june = corpus::june();
-    let ws = Workspace::new();
-    ws.add_townships(&plan, &GOOD, june);
-    let unit = plan.unit(FIFTH).unwrap();
-    let mut filled = zhenxing::sample::township_forms(&plan, unit, june);
-    filled.get_mut("ZX01").unwrap().rows[0][0] = Fill::Text("村".repeat(32_767));
-    let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: FIFTH, period: june, filled, protect: true }).unwrap();
-    std::fs::write(ws.period_dir(june).join(zhenxing::report::template::file_name(FIFTH, june)), bytes).unwrap();
+    let ws = with_fifth(|filled| filled.get_mut("ZX01").unwrap().rows[0][0] = Fill::Text("村".repeat(32_767)));
     // A CSV of 高标准农田 with a 40,000-character note, from the same township.
     let note = "说".repeat(40_000);
     let csv =
@@ -556,24 +562,18 @@ fn reads_are_bounded_and_only_of_regular_files() {
 /// listed, then one summary with the count.
 #[test]
 fn issues_are_capped_per_file_and_rule() {
-    let plan = corpus::plan();
-    let june = corpus::june();
-    let ws = Workspace::new();
-    ws.add_townships(&plan, &GOOD, june);
-    let unit = plan.unit(FIFTH).unwrap();
-    let mut filled = zhenxing::sample::township_forms(&plan, unit, june);
-    let zx02 = filled.get_mut("ZX02").unwrap();
-    let template = zx02.rows[0].clone();
-    zx02.rows = (0..300)
-        .map(|i| {
-            let mut row = template.clone();
-            row[0] = Fill::Text(format!("项目{i}"));
-            row[3] = Fill::Text("很多".into());
-            row
-        })
-        .collect();
-    let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: FIFTH, period: june, filled, protect: true }).unwrap();
-    std::fs::write(ws.period_dir(june).join(zhenxing::report::template::file_name(FIFTH, june)), bytes).unwrap();
+    let ws = with_fifth(|filled| {
+        let zx02 = filled.get_mut("ZX02").unwrap();
+        let template = zx02.rows[0].clone();
+        zx02.rows = (0..300)
+            .map(|i| {
+                let mut row = template.clone();
+                row[0] = Fill::Text(format!("项目{i}"));
+                row[3] = Fill::Text("很多".into());
+                row
+            })
+            .collect();
+    });
     let out = ws.run(&["run", "--quiet"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let rows = csv_rows(&ws.path("output/2024-06/issues.csv"));

@@ -495,6 +495,6 @@ fn the_year_end_list_appears_from_the_assessment_month() {
     assert_eq!(result("高标准农田主体完工"), "未完成（逾期）", "190 of 250, due in March");
     assert_eq!(result("本年改厕"), "跟踪监测");
     run(&wd, Some("2024-06")).expect_code(0);
-    let mut june: calamine::Xlsx<_> = calamine::open_workbook(wd.path(BULLETIN_JUNE)).unwrap();
+    let june: calamine::Xlsx<_> = calamine::open_workbook(wd.path(BULLETIN_JUNE)).unwrap();
     assert!(!june.sheet_names().iter().any(|n| n == "年终考核"), "not before the assessment");
 }
