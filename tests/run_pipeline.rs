@@ -498,3 +498,57 @@ fn the_year_end_list_appears_from_the_assessment_month() {
     let june: calamine::Xlsx<_> = calamine::open_workbook(wd.path(BULLETIN_JUNE)).unwrap();
     assert!(!june.sheet_names().iter().any(|n| n == "年终考核"), "not before the assessment");
 }
+
+/// The 通报 text of a hand-built month (June: 丙镇 missing, its May figures carried) is the
+/// golden text below, at the top of 总览 and in bulletin.txt.
+#[test]
+fn the_notice_text_says_what_a_leader_needs() {
+    let wd = workspace(&["甲镇", "乙镇"]);
+    run(&wd, None).expect_code(1);
+    let text = String::from_utf8(wd.read("output/2024-06/bulletin.txt")).unwrap();
+    let expected = "测试市测试区乡村振兴重点指标进度通报（2024年6月）
+
+截至2024年6月底，测试区9项量化目标中，已完成1项、正常推进1项、滞后2项、逾期未完成1项；底线、比例等目标达标2项、预警或未达标1项、跟踪监测1项。
+进度落后最多的是：高标准农田主体完工（逾期未完成，落后28.0个百分点，牵头单位：区农业农村局）；资金拨付时序进度（滞后，落后8.6个百分点，牵头单位：区财政局）；新造油茶（滞后，落后1.7个百分点，牵头单位：区林业局）。
+需关注：耕地保有量（预警）。
+报送方面，应报3个镇（街道），已报送2个，丙镇未报送。
+本月报表未发现数据问题；未采用本月数据的单位沿用最近一次数据：丙镇（2024年5月），相关数字标“※”。
+";
+    assert_eq!(text, expected);
+    use calamine::Reader;
+    let mut bulletin: calamine::Xlsx<_> = calamine::open_workbook(wd.path(BULLETIN_JUNE)).unwrap();
+    let overview = bulletin.worksheet_range("总览").unwrap();
+    let top = overview.get((3, 0)).map(|c| c.to_string()).unwrap_or_default();
+    assert!(top.starts_with("截至2024年6月底，测试区9项量化目标中"), "{top}");
+}
+
+/// 牵头单位: each lead unit's targets and how many are behind, units with most behind first;
+/// `--pdf` without LibreOffice warns and the run's result is unchanged.
+#[test]
+fn targets_by_lead_unit_and_a_pdf_without_libreoffice() {
+    let wd = workspace(&["甲镇", "乙镇"]);
+    let out = std::process::Command::new(support::BIN)
+        .args(["run", "--plan", "plan/pipeline.toml", "--input", "in", "--output", "output", "--store", "data", "--pdf"])
+        .current_dir(wd.dir.path())
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("警告：未生成 PDF") && stdout.contains("LibreOffice"), "{stdout}");
+    assert!(wd.path(BULLETIN_JUNE).is_file());
+    use calamine::Reader;
+    let mut bulletin: calamine::Xlsx<_> = calamine::open_workbook(wd.path(BULLETIN_JUNE)).unwrap();
+    let sheet = bulletin.worksheet_range("牵头单位").unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().skip(2).map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let of = |unit: &str| rows.iter().filter(|r| r[0] == unit).cloned().collect::<Vec<_>>();
+    // 区农业农村局 leads 粮食播种面积 (正常), 高标准农田 (逾期未完成) and 本年改厕 (跟踪监测): 1 behind.
+    let agriculture = of("区农业农村局");
+    assert_eq!(agriculture.len(), 3);
+    assert!(agriculture.iter().all(|r| r[1] == "1"), "{agriculture:?}");
+    assert!(agriculture.iter().any(|r| r[3].starts_with("高标准农田主体完工") && r[4] == "逾期未完成"), "{agriculture:?}");
+    // 区人社局 (务工 达标) and 区交通运输局 (桥梁 已完成) have nothing behind: listed last.
+    assert_eq!(of("区人社局")[0][1], "0");
+    let last_units: Vec<&str> = rows.iter().rev().take(2).map(|r| r[0].as_str()).collect();
+    assert!(last_units.iter().all(|u| ["区人社局", "区交通运输局"].contains(u)), "{last_units:?}");
+}

@@ -44,6 +44,9 @@ pub struct RunArgs {
     /// 允许用没有镇街报表或数据少得多的月份文件夹替换历史数据库中已有的该月数据
     #[arg(long)]
     pub replace: bool,
+    /// 同时把通报另存为 PDF（便于在工作群转发；需要安装 LibreOffice）
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 /// The lock file that keeps two runs from writing the same outputs (in the output folder) or
@@ -259,6 +262,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     let written = write_outputs(&plan, &validated, &aggregated, &staging, &reads, &limits, &fingerprint, &mut phases)?;
+    if args.pdf {
+        match bulletin_pdf(&staging.join(report::workbook::file_name(&plan, period))) {
+            Ok(()) => {}
+            Err(reason) => console.say(format!("警告：未生成 PDF（{reason}）；通报的 Excel 文件照常生成")),
+        }
+    }
     let staged = store::stage_partition(&folders.store, period, &mut to_store)?;
     drop(to_store);
     let exit =
@@ -543,6 +552,26 @@ fn remove_stale_temporaries(out_dir: &Path, store_dir: &Path) {
     }
 }
 
+/// The bulletin as PDF beside it, by LibreOffice (`soffice`), for offices that forward it in chat
+/// groups. A missing LibreOffice or a failed conversion is a reason, never a failed run.
+fn bulletin_pdf(xlsx: &Path) -> std::result::Result<(), String> {
+    let dir = xlsx.parent().unwrap_or(Path::new("."));
+    let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let output = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir)
+        .arg(xlsx)
+        .env("HOME", profile.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|_| "未安装 LibreOffice（soffice），可执行 apt-get install libreoffice-calc-nogui".to_string())?;
+    if output.status.success() && xlsx.with_extension("pdf").is_file() {
+        Ok(())
+    } else {
+        Err(format!("LibreOffice 转换失败：{}", String::from_utf8_lossy(&output.stderr).trim()))
+    }
+}
+
 /// The folder a run writes its outputs into before they replace `output/<YYYY-MM>/` as a set.
 fn staging_dir(output: &Path, period: Period) -> PathBuf {
     output.join(format!(".zhenxing-staging-{period}"))
@@ -774,6 +803,7 @@ fn write_outputs(
     put(out_dir.join("progress.csv"), report::csv::progress_csv(aggregated))?;
     put(out_dir.join("townships.csv"), report::csv::townships_csv(aggregated))?;
     put(out_dir.join("issues.csv"), report::csv::issues_csv(&validated.issues))?;
+    put(out_dir.join("bulletin.txt"), report::notice::text(plan, validated, aggregated).into_bytes())?;
     phases.lap("通报");
     written.extend(feedback?);
     phases.lap("反馈表");

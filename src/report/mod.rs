@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod feedback;
+pub mod notice;
 pub mod style;
 pub mod template;
 pub mod workbook;

@@ -107,6 +107,7 @@ pub fn bulletin_workbook(b: &Bulletin<'_>) -> Result<Workbook> {
                 || -> XResult<Vec<Worksheet>> {
                     Ok(vec![
                         sheet(&|s| qualitative(s, b))?,
+                        sheet(&|s| lead_units(s, b))?,
                         sheet(&|s| submissions(s, b))?,
                         sheet(&|s| problems(s, b))?,
                         sheet(&|s| notes(s, b))?,
@@ -205,9 +206,11 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         &format!("{}    数据截至{}", plan.plan.office, period.end().format("%Y年%-m月%-d日")),
         &style::subtitle(),
     )?;
-    sheet.merge_range(3, 0, 3, last_col, &counts, &style::subtitle().set_text_wrap())?;
+    // The 通报 text, then the counts line with every name.
+    let notice = format!("{}\n{counts}", super::notice::paragraphs(plan, v, b.aggregated).join("\n"));
+    sheet.merge_range(3, 0, 3, last_col, &notice, &style::subtitle().set_text_wrap().set_align(FormatAlign::Top))?;
     let width: f64 = WIDTHS.iter().sum();
-    sheet.set_row_height(3, style::fit_height(&[(&counts, width)]).max(30.0))?;
+    sheet.set_row_height(3, style::fit_height(&[(&notice, width)]).max(30.0))?;
     let header = style::header();
     for (c, h) in HEADLINE.iter().enumerate() {
         sheet.text(HEADLINE_ROW, c as u16, *h, &header)?;
@@ -717,6 +720,76 @@ fn year_end(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     text_colours(sheet, 2, last, 6, &[("未完成（逾期）", Tone::Red), ("未完成", Tone::Red), ("完成", Tone::Green)])?;
     sheet.autofilter(1, 0, last, 7)?;
     sheet.set_freeze_panes(2, 0)?;
+    style::print_setup(sheet, &title, 1);
+    Ok(())
+}
+
+/// 牵头单位: each lead unit's targets with where they stand, units with the most targets behind
+/// first, so that leaders can ask each bureau about its own; 责任单位 beside them.
+fn lead_units(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    let title = format!("按牵头单位的目标推进情况（{}）", b.aggregated.period.label());
+    let columns = [
+        ("牵头单位", 16.0),
+        ("落后项数", 8.0),
+        ("条款", 8.0),
+        ("指标或任务", 34.0),
+        ("状态", 11.0),
+        ("累计完成", 12.0),
+        ("年度目标", 12.0),
+        ("责任单位", 24.0),
+    ];
+    table_start(sheet, "牵头单位", &title, &columns)?;
+    let behind = |t: &TargetProgress| {
+        matches!(
+            t.status,
+            Status::Lagging
+                | Status::SeverelyLagging
+                | Status::Overdue
+                | Status::Warning
+                | Status::NotMet
+                | Status::NotStarted
+                | Status::NotReported
+        )
+    };
+    // Lead unit → its targets, in plan order.
+    let mut units: Vec<(String, Vec<&TargetProgress>)> = Vec::new();
+    for (target, progress) in b.plan.targets.iter().zip(&b.aggregated.targets) {
+        for unit in &target.lead_units {
+            match units.iter_mut().find(|(u, _)| u == unit) {
+                Some((_, list)) => list.push(progress),
+                None => units.push((unit.clone(), vec![progress])),
+            }
+        }
+    }
+    units.sort_by(|a, b| {
+        let count = |list: &Vec<&TargetProgress>| list.iter().filter(|t| behind(t)).count();
+        count(&b.1).cmp(&count(&a.1)).then_with(|| a.0.cmp(&b.0))
+    });
+    let responsible: std::collections::HashMap<&str, String> =
+        b.plan.targets.iter().map(|t| (t.id.as_str(), t.responsible_units.join("、"))).collect();
+    let center = style::cell().set_align(FormatAlign::Center);
+    let mut row = 2u32;
+    for (unit, list) in &units {
+        let count = list.iter().filter(|t| behind(t)).count();
+        for t in list {
+            let name = headline_name(t);
+            let responsible = responsible.get(t.target_id.as_str()).cloned().unwrap_or_default();
+            sheet.text(row, 0, unit, &style::text_cell())?;
+            sheet.write_number_with_format(row, 1, count as f64, &center)?;
+            sheet.text(row, 2, &t.clause, &center)?;
+            sheet.text(row, 3, &name, &style::text_cell())?;
+            sheet.text(row, 4, t.status.label(), &center)?;
+            opt_number(sheet, row, 5, t.cumulative, &style::number(t.decimals))?;
+            opt_number(sheet, row, 6, t.target, &style::number(t.decimals))?;
+            sheet.text(row, 7, &responsible, &style::text_cell())?;
+            sheet.set_row_height(row, style::fit_height(&[(&name, columns[3].1), (&responsible, columns[7].1), (unit, columns[0].1)]))?;
+            row += 1;
+        }
+    }
+    let last = row.max(3) - 1;
+    status_colours(sheet, 2, last, 4)?;
+    sheet.autofilter(1, 0, last, 7)?;
+    sheet.set_freeze_panes(2, 1)?;
     style::print_setup(sheet, &title, 1);
     Ok(())
 }

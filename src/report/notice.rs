@@ -1,0 +1,143 @@
+//! The 通报: the few sentences a district office sends leaders with the table, written from the
+//! month's results in plain government prose (counts by status, what is furthest behind and who
+//! leads it, who has not reported, data problems, carried or incomplete figures). Deterministic:
+//! the same results give the same text. Shown at the top of 总览 and written to `bulletin.txt`.
+
+use crate::aggregate::{Aggregated, Status, TargetProgress};
+use crate::plan::{Plan, TargetKind};
+use crate::validate::{SubmissionStatus, Validated};
+
+/// The 通报 as paragraphs.
+pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -> Vec<String> {
+    let period = aggregated.period;
+    let numeric: Vec<&TargetProgress> = aggregated.targets.iter().filter(|t| t.kind != TargetKind::Qualitative).collect();
+    let count = |statuses: &[Status]| numeric.iter().filter(|t| statuses.contains(&t.status)).count();
+    let mut text = Vec::new();
+
+    // 1. Where the targets stand.
+    let scheduled: Vec<(&str, usize)> = [
+        ("已完成", count(&[Status::Completed])),
+        ("正常推进", count(&[Status::OnTrack])),
+        ("滞后", count(&[Status::Lagging])),
+        ("严重滞后", count(&[Status::SeverelyLagging])),
+        ("逾期未完成", count(&[Status::Overdue])),
+        ("未到考核期", count(&[Status::NotDue])),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .collect();
+    let lines: Vec<(&str, usize)> = [
+        ("达标", count(&[Status::Met])),
+        ("预警或未达标", count(&[Status::Warning, Status::NotMet])),
+        ("数据不全", count(&[Status::Incomplete, Status::NoData])),
+        ("跟踪监测", count(&[Status::Tracked])),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .collect();
+    let join = |parts: &[(&str, usize)]| parts.iter().map(|(label, n)| format!("{label}{n}项")).collect::<Vec<_>>().join("、");
+    let mut first = format!("截至{}底，{}{}项量化目标中", period.label(), plan.plan.district, numeric.len());
+    if !scheduled.is_empty() {
+        first.push_str(&format!("，{}", join(&scheduled)));
+    }
+    if !lines.is_empty() {
+        first.push_str(&format!("；底线、比例等目标{}", join(&lines)));
+    }
+    first.push('。');
+    text.push(first);
+
+    // 2. What is furthest behind, and who leads it.
+    let mut behind: Vec<&&TargetProgress> = numeric
+        .iter()
+        .filter(|t| matches!(t.status, Status::Lagging | Status::SeverelyLagging | Status::Overdue) && t.gap_pp.is_some())
+        .collect();
+    behind.sort_by(|a, b| a.gap_pp.unwrap_or(0.0).total_cmp(&b.gap_pp.unwrap_or(0.0)).then_with(|| a.target_id.cmp(&b.target_id)));
+    if !behind.is_empty() {
+        let items: Vec<String> = behind
+            .iter()
+            .take(3)
+            .map(|t| {
+                // The first lead unit leads; a long list is said as “… 等”.
+                let mut leads = t.lead_units.split('、');
+                let lead = leads.next().unwrap_or("");
+                let more = if leads.next().is_some() { "等" } else { "" };
+                format!("{}（{}，落后{:.1}个百分点，牵头单位：{lead}{more}）", t.name, t.status.label(), -t.gap_pp.unwrap_or(0.0))
+            })
+            .collect();
+        text.push(format!("进度落后最多的是：{}。", items.join("；")));
+    }
+    let warnings: Vec<String> = numeric
+        .iter()
+        .filter(|t| matches!(t.status, Status::Warning | Status::NotMet))
+        .map(|t| format!("{}（{}）", t.name, t.status.label()))
+        .collect();
+    if !warnings.is_empty() {
+        text.push(format!("需关注：{}。", warnings.join("、")));
+    }
+
+    // 3. Who has not reported, or reported with errors.
+    let towns: Vec<_> = validated.townships.iter().filter(|t| !t.department).collect();
+    let named =
+        |status: SubmissionStatus| -> Vec<&str> { towns.iter().filter(|t| t.status == status).map(|t| t.township.as_str()).collect() };
+    let mut reporting = format!("报送方面，应报{}个镇（街道），已报送{}个", towns.len(), named(SubmissionStatus::Reported).len());
+    let missing = named(SubmissionStatus::Missing);
+    if !missing.is_empty() {
+        reporting.push_str(&format!("，{}未报送", missing.join("、")));
+    }
+    let rejected = named(SubmissionStatus::Rejected);
+    if !rejected.is_empty() {
+        reporting.push_str(&format!("，{}报表有误（有误的报表未计入）", rejected.join("、")));
+    }
+    let departments: Vec<_> = validated.townships.iter().filter(|t| t.department && t.township != crate::plan::DEPARTMENTS).collect();
+    let department_named = |status: SubmissionStatus| -> Vec<&str> {
+        departments.iter().filter(|t| t.status == status).map(|t| t.township.as_str()).collect()
+    };
+    if !departments.is_empty() {
+        let reported = department_named(SubmissionStatus::Reported).len();
+        reporting.push_str(&format!("；牵头部门应报台账{}个，已报送{reported}个", departments.len()));
+        let missing = department_named(SubmissionStatus::Missing);
+        if !missing.is_empty() {
+            reporting.push_str(&format!("，{}未报送", missing.join("、")));
+        }
+        let rejected = department_named(SubmissionStatus::Rejected);
+        if !rejected.is_empty() {
+            reporting.push_str(&format!("，{}台账有误", rejected.join("、")));
+        }
+    }
+    reporting.push('。');
+    text.push(reporting);
+
+    // 4. Data problems, carried and incomplete figures.
+    let errors = validated.error_count();
+    let warnings = validated.warning_count();
+    let mut data = if errors + warnings == 0 {
+        "本月报表未发现数据问题".to_string()
+    } else {
+        format!("本月共发现数据问题{}个（错误{errors}个、提示{warnings}个），已逐条反馈有关单位", errors + warnings)
+    };
+    let mut carried: Vec<String> =
+        numeric.iter().flat_map(|t| t.coverage.carried.iter().map(|(u, p)| format!("{u}（{}）", p.label()))).collect();
+    carried.sort();
+    carried.dedup();
+    if !carried.is_empty() {
+        data.push_str(&format!("；未采用本月数据的单位沿用最近一次数据：{}，相关数字标“※”", carried.join("、")));
+    }
+    let incomplete = count(&[Status::Incomplete]);
+    if incomplete > 0 {
+        data.push_str(&format!("；{incomplete}项底线类指标因缺少单位数据暂不作判断"));
+    }
+    data.push('。');
+    text.push(data);
+    text
+}
+
+/// The 通报 as one text, a paragraph a line (for `bulletin.txt`).
+pub fn text(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -> String {
+    let title = format!("{}乡村振兴重点指标进度通报（{}）", plan.plan.district_full, aggregated.period.label());
+    let mut out = format!("{title}\n\n");
+    for paragraph in paragraphs(plan, validated, aggregated) {
+        out.push_str(&paragraph);
+        out.push('\n');
+    }
+    out
+}
