@@ -68,6 +68,10 @@ pub struct PlanMeta {
     /// Office that runs the tool and is named in report headers.
     #[serde(default)]
     pub office: String,
+    /// Day of the next month by which township and department reports are due (e.g. 5: the
+    /// June report by 5 July, 24:00); a file arriving later is 迟报. None: no deadline.
+    #[serde(default)]
+    pub submission_deadline_day: Option<u32>,
     /// Set when the document names no lead units and the plan's are the encoder's assignment:
     /// the bulletin then marks them 暂定, with this note.
     #[serde(default)]
@@ -968,6 +972,14 @@ impl Plan {
 
     pub fn township_forms(&self) -> impl Iterator<Item = &Form> {
         self.forms.iter().filter(|f| f.reporter == Reporter::Township)
+    }
+
+    /// The end of the day reports of `period` are due (China Standard Time), if the plan sets one.
+    pub fn submission_deadline(&self, period: crate::period::Period) -> Option<chrono::NaiveDateTime> {
+        let day = self.plan.submission_deadline_day?;
+        let next = period.end() + chrono::Duration::days(1);
+        let date = NaiveDate::from_ymd_opt(next.year(), next.month(), day.clamp(1, 28))?;
+        date.and_hms_opt(23, 59, 59)
     }
 
     fn year_start(&self) -> NaiveDate {

@@ -282,3 +282,88 @@ pub fn periods(store: &Path) -> Vec<Period> {
     periods.sort();
     periods
 }
+
+/// When each input file first arrived: `arrivals.json` in the store keeps, per file path and
+/// content (sha256), the first time a run saw it (or the file's modification time, if earlier),
+/// so that copying files again later does not change when they arrived.
+pub const ARRIVALS_FILE: &str = "arrivals.json";
+
+/// The arrivals of this run's files and the whole record to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Arrivals {
+    /// Input path (relative to the input folder) → arrival, `YYYY-MM-DD HH:MM:SS` China time.
+    pub by_file: std::collections::BTreeMap<String, String>,
+    /// `path|sha256` → arrival: everything ever seen.
+    known: std::collections::BTreeMap<String, String>,
+}
+
+pub fn arrivals(store: &Path, reads: &[crate::ingest::FileRead]) -> Arrivals {
+    let mut known: std::collections::BTreeMap<String, String> =
+        std::fs::read(store.join(ARRIVALS_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let now = crate::period::now_in_china();
+    let mut by_file = std::collections::BTreeMap::new();
+    for read in reads {
+        let key = format!("{}|{}", read.input.display, read.sha256);
+        let arrived = known.entry(key).or_insert_with(|| {
+            let modified = read.modified.map(|t| chrono::DateTime::<chrono::Utc>::from(t).with_timezone(&crate::period::china_time()));
+            let first = match modified {
+                Some(m) if m < now => m,
+                _ => now,
+            };
+            first.format("%Y-%m-%d %H:%M:%S").to_string()
+        });
+        by_file.insert(read.input.display.clone(), arrived.clone());
+    }
+    Arrivals { by_file, known }
+}
+
+/// Keep the arrivals (a store that cannot be written only forgets them).
+pub fn keep_arrivals(store: &Path, arrivals: &Arrivals) {
+    if let Ok(json) = serde_json::to_vec_pretty(&arrivals.known) {
+        let _ = write_file_atomic(store, &store.join(ARRIVALS_FILE), &json);
+    }
+}
+
+/// Each unit's 填报人 and 联系电话 from its latest file's footer (`contacts.json`), for the 催报 list.
+pub const CONTACTS_FILE: &str = "contacts.json";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub filler: String,
+    pub phone: String,
+    /// The month of the file they come from.
+    pub period: String,
+}
+
+pub fn contacts(
+    store: &Path,
+    plan: &crate::plan::Plan,
+    validated: &crate::validate::Validated,
+    reads: &[crate::ingest::FileRead],
+    period: Period,
+) -> std::collections::BTreeMap<String, Contact> {
+    let _ = plan;
+    let mut known: std::collections::BTreeMap<String, Contact> =
+        std::fs::read(store.join(CONTACTS_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    for (file, read) in validated.files.iter().zip(reads) {
+        if file.township.is_empty() || (read.claims.filler.is_none() && read.claims.phone.is_none()) {
+            continue;
+        }
+        let entry = known.entry(file.township.clone()).or_default();
+        if entry.period.as_str() > period.to_string().as_str() {
+            continue; // a later month already gave them
+        }
+        *entry = Contact {
+            filler: read.claims.filler.clone().unwrap_or_default(),
+            phone: read.claims.phone.clone().unwrap_or_default(),
+            period: period.to_string(),
+        };
+    }
+    known
+}
+
+pub fn keep_contacts(store: &Path, contacts: &std::collections::BTreeMap<String, Contact>) {
+    if let Ok(json) = serde_json::to_vec_pretty(contacts) {
+        let _ = write_file_atomic(store, &store.join(CONTACTS_FILE), &json);
+    }
+}

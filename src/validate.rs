@@ -219,6 +219,8 @@ pub struct FileOutcome {
     pub status: FileStatus,
     pub errors: usize,
     pub warnings: usize,
+    /// Arrived after the plan's submission deadline (set by `run`, which knows arrivals).
+    pub late: bool,
 }
 
 /// Where one form of one reporting unit stands this month.
@@ -246,6 +248,8 @@ pub struct TownshipOutcome {
     pub warnings: usize,
     /// Each of the unit's forms, in plan order.
     pub forms: Vec<FormOutcome>,
+    /// A file it is counted from arrived after the submission deadline (迟报; set by `run`).
+    pub late: bool,
 }
 
 impl TownshipOutcome {
@@ -441,6 +445,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                     .iter()
                     .map(|f| FormOutcome { form: f.id.clone(), status: SubmissionStatus::Missing, file: None, errors: 0 })
                     .collect(),
+                late: false,
             });
             continue;
         }
@@ -513,6 +518,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             errors,
             warnings,
             forms,
+            late: false,
         });
     }
 
@@ -550,6 +556,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             status,
             errors,
             warnings,
+            late: false,
         });
         issues.extend(file_issues);
     }

@@ -128,7 +128,7 @@ fn bulletin_has_every_sheet_in_order_and_every_target() {
     let mut workbook: Xlsx<_> = open_workbook(ws.path(&format!("output/2024-06/{BULLETIN}"))).unwrap();
     assert_eq!(
         workbook.sheet_names(),
-        ["总览", "镇街进度", "粮食与耕地", "高标准农田", "农村公路", "人居环境", "定性任务", "牵头单位", "报送情况", "数据问题", "说明"]
+        ["总览", "镇街进度", "粮食与耕地", "高标准农田", "农村公路", "人居环境", "定性任务", "牵头单位", "报送情况", "催报名单", "数据问题", "说明"]
     );
     let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
     let notes = workbook.worksheet_range("说明").unwrap();
@@ -169,7 +169,7 @@ fn layout_summary(xlsx: &Path) -> String {
             summary.push_str(&format!("workbook {tag}{item}\n"));
         }
     }
-    for n in 1..=11 {
+    for n in 1..=12 {
         let mut xml = String::new();
         archive.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap().read_to_string(&mut xml).unwrap();
         for tag in ["<col ", "<pane ", "<pageSetup ", "<printOptions ", "<pageMargins ", "<oddHeader>", "<oddFooter>", "<autoFilter "] {

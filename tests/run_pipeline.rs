@@ -552,3 +552,55 @@ fn targets_by_lead_unit_and_a_pdf_without_libreoffice() {
     let last_units: Vec<&str> = rows.iter().rev().take(2).map(|r| r[0].as_str()).collect();
     assert!(last_units.iter().all(|u| ["区人社局", "区交通运输局"].contains(u)), "{last_units:?}");
 }
+
+/// With a submission deadline (day 5 of the next month), a file that arrived later is 迟报; the
+/// 催报名单 names every unit late, missing or with errors, with the 填报人 and 联系电话 of its
+/// latest file's footer; a file copied in again later keeps the arrival of its first sighting.
+#[test]
+fn late_files_and_the_reminder_list() {
+    use support::pipeline::{input_path, workbook_full};
+    let text =
+        support::pipeline::PLAN.replacen("office = \"测试区乡村振兴办\"", "office = \"测试区乡村振兴办\"\nsubmission_deadline_day = 5", 1);
+    let plan = zhenxing::plan::Plan::from_toml(&text, "test plan").unwrap();
+    let wd = Workdir::new();
+    wd.write("plan/pipeline.toml", &text);
+    let at = |path: &str, unix: u64| {
+        let file = std::fs::File::options().write(true).open(wd.path(path)).unwrap();
+        file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix)).unwrap();
+    };
+    let footer = |t: &str, phone: &str| format!("填报人：{t}统计员    联系电话：{phone}    审核人：");
+    for (t, phone) in [("甲镇", "0730-1001"), ("乙镇", "0730-1002"), ("丙镇", "0730-1003")] {
+        wd.write(&input_path(t, 5), workbook_full(&plan, t, 5, 5, |_, _| {}, Some(&footer(t, phone))));
+        at(&input_path(t, 5), 1_717_387_200); // 2024-06-03 12:00 China time: on time
+    }
+    wd.write(&input_path("甲镇", 6), workbook_full(&plan, "甲镇", 6, 6, |_, _| {}, Some(&footer("甲镇", "0730-1001"))));
+    at(&input_path("甲镇", 6), 1_719_979_200); // 2024-07-03 12:00: on time
+    wd.write(&input_path("乙镇", 6), workbook_full(&plan, "乙镇", 6, 6, |_, _| {}, Some(&footer("乙镇", "0730-2002"))));
+    at(&input_path("乙镇", 6), 1_720_497_600); // 2024-07-09 12:00: after 7月5日
+    run(&wd, None).expect_code(1);
+
+    let reminders = csv_maps(&wd.path("output/2024-06/reminders.csv"));
+    let by_unit: BTreeMap<&str, &BTreeMap<String, String>> = reminders.iter().map(|r| (r["unit"].as_str(), r)).collect();
+    assert_eq!(by_unit.keys().copied().collect::<Vec<_>>(), ["丙镇", "乙镇"], "{reminders:?}");
+    assert_eq!(
+        (by_unit["乙镇"]["situation"].as_str(), by_unit["乙镇"]["filler"].as_str(), by_unit["乙镇"]["phone"].as_str()),
+        ("迟报", "乙镇统计员", "0730-2002")
+    );
+    assert!(by_unit["乙镇"]["action"].contains("7月5日前"), "{:?}", by_unit["乙镇"]);
+    // 丙镇 sent nothing in June: whom to call comes from its May file.
+    assert_eq!((by_unit["丙镇"]["situation"].as_str(), by_unit["丙镇"]["phone"].as_str()), ("未报送", "0730-1003"));
+    use calamine::Reader;
+    let mut bulletin: calamine::Xlsx<_> = calamine::open_workbook(wd.path(BULLETIN_JUNE)).unwrap();
+    let sheet = bulletin.worksheet_range("报送情况").unwrap();
+    let status = |unit: &str| sheet.rows().find(|r| r.first().is_some_and(|c| *c == unit)).map(|r| r[1].to_string()).unwrap_or_default();
+    assert_eq!((status("甲镇"), status("乙镇")), ("已报送".to_string(), "已报送（迟报）".to_string()));
+    assert!(bulletin.sheet_names().iter().any(|n| n == "催报名单"));
+
+    // 乙镇's file copied in again on 7月20日 (same content): it still arrived on 7月9日; 甲镇's
+    // copied in again is still on time.
+    at(&input_path("甲镇", 6), 1_721_448_000);
+    run(&wd, None).expect_code(1);
+    let statuses: Vec<(String, String)> =
+        csv_maps(&wd.path("output/2024-06/reminders.csv")).into_iter().map(|r| (r["unit"].clone(), r["situation"].clone())).collect();
+    assert_eq!(statuses, [("乙镇".to_string(), "迟报".to_string()), ("丙镇".to_string(), "未报送".to_string())], "plan order");
+}

@@ -224,6 +224,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             )));
         }
     }
+    // When each file arrived (the first time a run saw it, kept in the store) and who is late.
+    let mut validated = validated;
+    let arrivals = store::arrivals(&folders.store, &reads);
+    let deadline = plan.submission_deadline(period);
+    mark_arrivals(&mut validated, &arrivals.by_file, deadline);
+    let contacts = store::contacts(&folders.store, &plan, &validated, &reads, period);
     let (mut reduced, history_seconds) = history?;
     phases.alongside("读历史（与读取、校验同时）", history_seconds);
     if let Some(bar) = bar {
@@ -261,7 +267,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
     std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    let written = write_outputs(&plan, &validated, &aggregated, &staging, &reads, &limits, &fingerprint, &mut phases)?;
+    let written = write_outputs(&plan, &validated, &aggregated, &contacts, &staging, &reads, &limits, &fingerprint, &mut phases)?;
     if args.pdf {
         match bulletin_pdf(&staging.join(report::workbook::file_name(&plan, period))) {
             Ok(()) => {}
@@ -376,6 +382,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     // then the outputs in one step, then the partition committed with its reduction.
     swap_into_place(&staging, &out_dir)?;
     staged.commit(&folders.store, period, &submissions)?;
+    store::keep_arrivals(&folders.store, &arrivals);
+    store::keep_contacts(&folders.store, &contacts);
     keep_month(&plan, &folders.store, period, &month);
     // A province-month's records, issues and results are millions of allocations: they are
     // freed on another thread, and a process that exits now does not wait for that.
@@ -426,7 +434,9 @@ fn ingest_period(
     // path and readability (feedback workbooks re-read the few files with issues).
     for read in &mut reads {
         read.tables = Vec::new();
-        read.claims = Default::default();
+        // The footer's 填报人 and 联系电话 are kept for the 催报 list.
+        read.claims.townships = Vec::new();
+        read.claims.periods = Vec::new();
         read.issues = Vec::new();
     }
     release_freed_memory();
@@ -476,7 +486,10 @@ fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: &Lim
     for earlier in missing {
         let dir = folders.input.join(earlier.to_string());
         let files = ingest::discover(&dir, &folders.input).map_err(|e| Error::io(&dir, e))?;
-        let (_, validated, mut facts) = ingest_period(plan, folders, earlier, files, limits, None, &mut Phases::start())?;
+        let (reads, validated, mut facts) = ingest_period(plan, folders, earlier, files, limits, None, &mut Phases::start())?;
+        // Whom to call and when files arrived are learnt from earlier months too.
+        store::keep_contacts(&folders.store, &store::contacts(&folders.store, plan, &validated, &reads, earlier));
+        store::keep_arrivals(&folders.store, &store::arrivals(&folders.store, &reads));
         store::write_submissions(&folders.store, earlier, &store::submissions(&validated))?;
         store::write_partition(&folders.store, earlier, &mut facts)?;
         // Its reduction is kept now, from the facts in hand, rather than read back from the
@@ -549,6 +562,25 @@ fn remove_stale_temporaries(out_dir: &Path, store_dir: &Path) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
+    }
+}
+
+/// Each file's arrival (China Standard Time) as its `received`, late files and units marked.
+fn mark_arrivals(validated: &mut Validated, arrivals: &BTreeMap<String, String>, deadline: Option<chrono::NaiveDateTime>) {
+    let late_at = |file: &str| -> bool {
+        let (Some(deadline), Some(arrived)) = (deadline, arrivals.get(file)) else { return false };
+        chrono::NaiveDateTime::parse_from_str(arrived, "%Y-%m-%d %H:%M:%S").is_ok_and(|a| a > deadline)
+    };
+    for file in &mut validated.files {
+        if let Some(arrived) = arrivals.get(&file.file) {
+            file.received = arrived.clone();
+        }
+        file.late = late_at(&file.file) && file.status != validate::FileStatus::Attachment;
+    }
+    for unit in &mut validated.townships {
+        // A unit is late when a file it is counted (or judged) from came after the deadline.
+        let used: Vec<&String> = unit.forms.iter().filter_map(|f| f.file.as_ref()).collect();
+        unit.late = used.iter().any(|f| late_at(f));
     }
 }
 
@@ -779,6 +811,7 @@ fn write_outputs(
     plan: &Plan,
     validated: &Validated,
     aggregated: &Aggregated,
+    contacts: &BTreeMap<String, store::Contact>,
     out_dir: &Path,
     reads: &[ingest::FileRead],
     limits: &Limits,
@@ -795,7 +828,8 @@ fn write_outputs(
     // The bulletin's sheets are filled on both cores; the workbook is then assembled and
     // compressed (mostly on one core) while the feedback workbooks (each re-reads its township's
     // files) are made and written on the other.
-    let bulletin = report::workbook::Bulletin { plan, validated, aggregated, input_fingerprint: fingerprint };
+    let reminders = report::reminders(plan, validated, contacts);
+    let bulletin = report::workbook::Bulletin { plan, validated, aggregated, reminders: &reminders, input_fingerprint: fingerprint };
     let workbook = report::workbook::bulletin_workbook(&bulletin)?;
     let (bulletin_bytes, feedback) =
         rayon::join(|| report::workbook::save(plan, period, workbook), || feedback_workbooks(plan, validated, reads, limits, out_dir));
@@ -804,6 +838,7 @@ fn write_outputs(
     put(out_dir.join("townships.csv"), report::csv::townships_csv(aggregated))?;
     put(out_dir.join("issues.csv"), report::csv::issues_csv(&validated.issues))?;
     put(out_dir.join("bulletin.txt"), report::notice::text(plan, validated, aggregated).into_bytes())?;
+    put(out_dir.join("reminders.csv"), report::csv::reminders_csv(&reminders))?;
     phases.lap("通报");
     written.extend(feedback?);
     phases.lap("反馈表");

@@ -63,6 +63,9 @@ pub struct Claim {
 pub struct Claims {
     pub townships: Vec<Claim>,
     pub periods: Vec<Claim>,
+    /// 填报人 and 联系电话 as a footer states them (for the 催报 list).
+    pub filler: Option<String>,
+    pub phone: Option<String>,
 }
 
 const HEADER_SEARCH_ROWS: usize = 40;
@@ -415,6 +418,37 @@ fn is_footer(text: &str) -> bool {
         "单位(盖章)",
     ];
     FOOTERS.iter().any(|f| text.starts_with(f))
+}
+
+/// The 填报人 and 联系电话 of a footer below the table (the first ones found).
+pub fn find_contacts(grid: &Grid, after_row: usize, claims: &mut Claims) {
+    for r in after_row..grid.rows.len() {
+        let line: String = grid.rows[r].iter().map(|c| c.text()).collect::<Vec<_>>().join(" ");
+        let n = line.replace('：', ":");
+        for (labels, slot) in [(&["填报人", "填表人", "统计员"][..], &mut claims.filler), (&["联系电话", "电话"][..], &mut claims.phone)]
+        {
+            if slot.is_some() {
+                continue;
+            }
+            for label in labels {
+                if let Some(pos) = n.find(label) {
+                    let value: String = n[pos + label.len()..]
+                        .trim_start_matches([':', ' '])
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != ':' && *c != ';' && *c != '，')
+                        .collect();
+                    // A blank after the label (`填报人：    联系电话：`) is no value.
+                    let another_label = ["联系电话", "电话", "审核", "填报日期", "填报人", "填表人", "统计员", "单位负责人", "报出日期"]
+                        .iter()
+                        .any(|l| value.starts_with(l));
+                    if !value.is_empty() && !another_label {
+                        *slot = Some(value);
+                        break;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Scan the rows above each header (and the first rows of every sheet) for 填报单位/填报月份.

@@ -237,6 +237,7 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
                 layout::apply_unit_line(grid, header_row, form, &mut columns);
                 let data_after = layout::header_extras(grid, header_row, &mut columns);
                 let rows = layout::read_rows(grid, form, data_after, &columns);
+                layout::find_contacts(grid, data_after, &mut read.claims);
                 check_columns(&mut read, form, grid, header_row, &columns);
                 read.tables.push(FormTable { form_id: form.id.clone(), sheet: grid.sheet.clone(), header_row, columns, rows });
             }

@@ -104,6 +104,18 @@ fn township_row(t: &TownshipValue) -> Vec<String> {
     ]
 }
 
+pub const REMINDER_COLUMNS: &[&str] = &["unit", "kind", "situation", "filler", "phone", "action"];
+
+/// reminders.csv: the 催报名单.
+pub fn reminders_csv(reminders: &[super::Reminder]) -> Vec<u8> {
+    write(
+        REMINDER_COLUMNS,
+        reminders
+            .iter()
+            .map(|r| vec![r.unit.clone(), r.kind.to_string(), r.situation.clone(), r.filler.clone(), r.phone.clone(), r.action.clone()]),
+    )
+}
+
 pub const ISSUE_COLUMNS: &[&str] = &["file", "sheet", "cell", "township", "severity", "rule", "value", "message"];
 
 pub fn issues_csv(issues: &[Issue]) -> Vec<u8> {

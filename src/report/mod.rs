@@ -47,3 +47,73 @@ pub fn unit_status_text(plan: &crate::plan::Plan, unit: &crate::validate::Townsh
     }
     format!("{}（{}；其余报表已采用）", unit.status.label(), not_counted.join("；"))
 }
+
+/// One line of the 催报名单: a unit that has not reported, reported late or with errors, whom to
+/// call and what it must do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reminder {
+    pub unit: String,
+    /// 镇（街道） or 牵头部门.
+    pub kind: &'static str,
+    /// 未报送, 数据有误, 迟报 (joined when several).
+    pub situation: String,
+    pub filler: String,
+    pub phone: String,
+    pub action: String,
+}
+
+/// The 催报名单 of a month: every township and department not reported, late, or with errors,
+/// with the 填报人 and 联系电话 of its latest file's footer.
+pub fn reminders(
+    plan: &crate::plan::Plan,
+    validated: &crate::validate::Validated,
+    contacts: &std::collections::BTreeMap<String, crate::store::Contact>,
+) -> Vec<Reminder> {
+    use crate::issue::Severity;
+    use crate::validate::SubmissionStatus;
+    let period = validated.period;
+    let deadline = plan.submission_deadline(period).map(|d| d.format("%-m月%-d日").to_string());
+    let mut list = Vec::new();
+    for unit in validated.townships.iter().filter(|t| t.township != crate::plan::DEPARTMENTS) {
+        let mut situation = Vec::new();
+        let mut action = Vec::new();
+        match unit.status {
+            SubmissionStatus::Missing => {
+                situation.push("未报送".to_string());
+                action.push(format!("请报送{}报表", period.label()));
+            }
+            SubmissionStatus::Rejected => {
+                situation.push("数据有误".to_string());
+                let errors: Vec<&crate::issue::Issue> =
+                    validated.issues.iter().filter(|i| i.township == unit.township && i.severity == Severity::Error).collect();
+                let first = errors
+                    .first()
+                    .map(|i| {
+                        format!("，如{}{}：{}", i.sheet, if i.cell.is_empty() { String::new() } else { format!("!{}", i.cell) }, i.message)
+                    })
+                    .unwrap_or_default();
+                action.push(format!("请按反馈表改正 {} 处错误后重新报送{first}", errors.len()));
+            }
+            SubmissionStatus::Reported => {}
+        }
+        if unit.late {
+            situation.push("迟报".to_string());
+            if let Some(deadline) = &deadline {
+                action.push(format!("下月请于{deadline}前按时报送"));
+            }
+        }
+        if situation.is_empty() {
+            continue;
+        }
+        let contact = contacts.get(&unit.township).cloned().unwrap_or_default();
+        list.push(Reminder {
+            unit: unit.township.clone(),
+            kind: if unit.department { "牵头部门" } else { "镇（街道）" },
+            situation: situation.join("、"),
+            filler: contact.filler,
+            phone: contact.phone,
+            action: action.join("；"),
+        });
+    }
+    list
+}

@@ -88,6 +88,10 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
     if !rejected.is_empty() {
         reporting.push_str(&format!("，{}报表有误（有误的报表未计入）", rejected.join("、")));
     }
+    let late: Vec<&str> = towns.iter().filter(|t| t.late).map(|t| t.township.as_str()).collect();
+    if !late.is_empty() {
+        reporting.push_str(&format!("，{}迟报", late.join("、")));
+    }
     let departments: Vec<_> = validated.townships.iter().filter(|t| t.department && t.township != crate::plan::DEPARTMENTS).collect();
     let department_named = |status: SubmissionStatus| -> Vec<&str> {
         departments.iter().filter(|t| t.status == status).map(|t| t.township.as_str()).collect()

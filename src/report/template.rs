@@ -33,6 +33,8 @@ pub struct FilledForm {
     pub total: Option<Vec<Fill>>,
     /// Header text to write instead of the canonical one, by column id (e.g. a unit in 公顷).
     pub header_overrides: BTreeMap<String, String>,
+    /// The footer line as a township filled it (default: the blank 填报人/联系电话 line).
+    pub footer: Option<String>,
 }
 
 /// What to write in one workbook.
@@ -171,7 +173,9 @@ fn write_form_sheet(
         }
         footer_row += 1;
     }
-    sheet.text(footer_row + 1, 0, "填报人：            联系电话：            审核人：            填报日期：", &style::base())?;
+    let footer =
+        filled.and_then(|f| f.footer.as_deref()).unwrap_or("填报人：            联系电话：            审核人：            填报日期：");
+    sheet.text(footer_row + 1, 0, footer, &style::base())?;
 
     // Data validation on the data rows.
     for (c, column) in form.columns.iter().enumerate() {

@@ -23,6 +23,8 @@ pub struct Bulletin<'a> {
     pub plan: &'a Plan,
     pub validated: &'a Validated,
     pub aggregated: &'a Aggregated,
+    /// The 催报名单 (see `report::reminders`).
+    pub reminders: &'a [super::Reminder],
     /// sha256 of the input set, shown in 说明 instead of a wall-clock time.
     pub input_fingerprint: &'a str,
 }
@@ -52,7 +54,8 @@ pub const HEADLINE: [&str; 13] = [
 const RANKING_NOTE: &str = "按指标分组，组内按排名排序（并列名次相同）。只在可比时排名：有分解任务的按完成率，比率类指标按数值（越低越好的指标从低到高）；总量类指标不排名，列出占全区比重。未报送或数据有误的镇（街道）不参与排名，列在组末。";
 
 /// Colours of submission statuses.
-const SUBMISSION_TONES: [(&str, Tone); 3] = [("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
+const SUBMISSION_TONES: [(&str, Tone); 4] =
+    [("迟报", Tone::Yellow), ("数据有误", Tone::Red), ("未报送", Tone::Red), ("已报送", Tone::Green)];
 
 /// Column widths of the headline table.
 const WIDTHS: [f64; 13] = [5.0, 18.0, 22.0, 5.0, 11.0, 11.0, 11.0, 8.0, 15.0, 8.0, 18.0, 10.0, 20.0];
@@ -109,6 +112,7 @@ pub fn bulletin_workbook(b: &Bulletin<'_>) -> Result<Workbook> {
                         sheet(&|s| qualitative(s, b))?,
                         sheet(&|s| lead_units(s, b))?,
                         sheet(&|s| submissions(s, b))?,
+                        sheet(&|s| reminder_sheet(s, b))?,
                         sheet(&|s| problems(s, b))?,
                         sheet(&|s| notes(s, b))?,
                     ])
@@ -362,6 +366,10 @@ fn submission_counts(plan: &crate::plan::Plan, v: &Validated) -> String {
     );
     if !missing.is_empty() {
         counts.push_str(&format!("（未报送：{}）", missing.iter().map(|t| t.township.as_str()).collect::<Vec<_>>().join("、")));
+    }
+    let late: Vec<&str> = towns.iter().filter(|t| t.late).map(|t| t.township.as_str()).collect();
+    if !late.is_empty() {
+        counts.push_str(&format!("，迟报 {} 个（{}）", late.len(), late.join("、")));
     }
     if !rejected.is_empty() {
         let texts: Vec<String> = rejected
@@ -868,7 +876,8 @@ fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         files_of.entry(file.township.as_str()).or_default().push(file);
     }
     for unit in &b.validated.townships {
-        let status = unit.status.label();
+        let status = if unit.late { format!("{}（迟报）", unit.status.label()) } else { unit.status.label().to_string() };
+        let status = status.as_str();
         let forms = forms_text(unit);
         // A department counted through the combined ledger has no file of its own.
         let files: Vec<_> = files_of.get(unit.township.as_str()).cloned().unwrap_or_default();
@@ -897,6 +906,32 @@ fn submissions(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let last = row.max(3) - 1;
     text_colours(sheet, 2, last, 1, &SUBMISSION_TONES)?;
     sheet.autofilter(1, 0, last, 8)?;
+    sheet.set_freeze_panes(2, 1)?;
+    style::print_setup(sheet, &title, 1);
+    Ok(())
+}
+
+/// 催报名单: every unit not reported, late or with errors, whom to call and what it must do.
+fn reminder_sheet(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    let title = format!("催报名单（{}）", b.aggregated.period.label());
+    let columns = [("单位", 14.0), ("类别", 10.0), ("情况", 12.0), ("填报人", 10.0), ("联系电话", 16.0), ("需要做的", 60.0)];
+    table_start(sheet, "催报名单", &title, &columns)?;
+    let center = style::cell().set_align(FormatAlign::Center);
+    for (i, r) in b.reminders.iter().enumerate() {
+        let row = 2 + i as u32;
+        sheet.text(row, 0, &r.unit, &style::text_cell())?;
+        sheet.text(row, 1, r.kind, &center)?;
+        sheet.text(row, 2, &r.situation, &center)?;
+        sheet.text(row, 3, &r.filler, &center)?;
+        sheet.text(row, 4, &r.phone, &center)?;
+        sheet.text(row, 5, &r.action, &style::text_cell())?;
+        sheet.set_row_height(row, style::fit_height(&[(&r.action, columns[5].1), (&r.unit, columns[0].1)]))?;
+    }
+    if b.reminders.is_empty() {
+        sheet.text(2, 0, "本月各单位均已按时报送，无需催报", &style::text_cell())?;
+    }
+    let last = 1 + b.reminders.len().max(1) as u32;
+    text_colours(sheet, 2, last, 2, &[("未报送", Tone::Red), ("数据有误", Tone::Red), ("迟报", Tone::Yellow)])?;
     sheet.set_freeze_panes(2, 1)?;
     style::print_setup(sheet, &title, 1);
     Ok(())

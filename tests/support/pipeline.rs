@@ -392,16 +392,28 @@ pub fn workbook_edited(
     period_month: u32,
     edit: impl FnOnce(&mut Vec<Village>, &mut Vec<Project>),
 ) -> Vec<u8> {
+    workbook_full(plan, township, figures_month, period_month, edit, None)
+}
+
+/// `workbook_edited` with a footer line on every form (e.g. `填报人：张三  联系电话：…`).
+pub fn workbook_full(
+    plan: &Plan,
+    township: &str,
+    figures_month: u32,
+    period_month: u32,
+    edit: impl FnOnce(&mut Vec<Village>, &mut Vec<Project>),
+    footer: Option<&str>,
+) -> Vec<u8> {
     let (mut villages, mut projects) = figures(township, figures_month);
     edit(&mut villages, &mut projects);
     let mut filled = BTreeMap::new();
     let rows = villages.iter().map(|(name, values)| std::iter::once(text(name)).chain(values.iter().map(|v| num(*v))).collect()).collect();
-    filled.insert("ZX01".to_string(), FilledForm { rows, ..Default::default() });
+    filled.insert("ZX01".to_string(), FilledForm { rows, footer: footer.map(str::to_string), ..Default::default() });
     let rows = projects
         .iter()
         .map(|(name, category, village, funds, paid)| vec![text(name), text(category), text(village), num(*funds), num(*paid)])
         .collect();
-    filled.insert("ZX02".to_string(), FilledForm { rows, ..Default::default() });
+    filled.insert("ZX02".to_string(), FilledForm { rows, footer: footer.map(str::to_string), ..Default::default() });
     let period = Period::new(2024, period_month).unwrap();
     workbook_bytes(&TemplateRequest { plan, unit: township, period, filled, protect: true }).expect("workbook")
 }
