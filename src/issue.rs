@@ -169,6 +169,9 @@ pub struct Issue {
     pub value: String,
     /// What is wrong and what to do, in Chinese.
     pub message: String,
+    /// The township's own explanation of a warning, from the row's 备注/说明 (已说明): the warning
+    /// is still listed, apart, and not asked again in the feedback workbook.
+    pub explanation: String,
 }
 
 impl Issue {

@@ -392,6 +392,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             newer_files.sort();
             let newer = newer_files.join("”、“");
             file_issues.push(Issue {
+                explanation: String::new(),
                 file: read.input.display.clone(),
                 sheet: String::new(),
                 cell: String::new(),
@@ -459,6 +460,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                     .any(|(i, _, _, is)| *i == newest && is.iter().any(|x| x.rule == Rule::MissingSheet && x.sheet == form.sheet));
                 if !already && let Some(entry) = per_file.iter_mut().find(|(i, _, _, _)| *i == newest) {
                     entry.3.push(Issue {
+                        explanation: String::new(),
                         file: reads[newest].input.display.clone(),
                         sheet: form.sheet.clone(),
                         cell: String::new(),
@@ -606,6 +608,7 @@ fn cap_issues(issues: &mut Vec<Issue>, max: usize) {
     });
     for (rule, (count, first)) in dropped {
         issues.push(Issue {
+            explanation: String::new(),
             cell: String::new(),
             value: count.to_string(),
             message: format!(
@@ -692,6 +695,7 @@ fn identify_township(plan: &Plan, names: &UnitNames<'_>, read: &FileRead, issues
     for claim in &read.claims.townships {
         match (names.resolve(&claim.text), &resolved) {
             (Some(unit), Some((first, source, _, _))) if unit != *first => issues.push(Issue {
+                explanation: String::new(),
                 file: read.input.display.clone(),
                 sheet: claim.sheet.clone(),
                 cell: claim.cell.clone(),
@@ -722,6 +726,7 @@ fn identify_township(plan: &Plan, names: &UnitNames<'_>, read: &FileRead, issues
         .unwrap_or_else(|| format!("。本方案的填报单位为：{}", names.join("、")));
     let (sheet, cell) = read.claims.townships.first().map(|c| (c.sheet.clone(), c.cell.clone())).unwrap_or_default();
     issues.push(Issue {
+        explanation: String::new(),
         file: read.input.display.clone(),
         sheet,
         cell,
@@ -766,6 +771,7 @@ fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Issue>) {
         && found != period
     {
         issues.push(Issue {
+            explanation: String::new(),
             file: read.input.display.clone(),
             sheet: String::new(),
             cell: String::new(),
@@ -779,6 +785,7 @@ fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Issue>) {
     for claim in &read.claims.periods {
         match claimed_period(&claim.text) {
             Some(found) if found != period => issues.push(Issue {
+                explanation: String::new(),
                 file: read.input.display.clone(),
                 sheet: claim.sheet.clone(),
                 cell: claim.cell.clone(),
@@ -842,6 +849,7 @@ fn fixed_units(form: &Form, table: &FormTable) -> Vec<(f64, Option<Arc<str>>)> {
 impl TableCheck<'_> {
     fn issue(&self, rule: Rule, cell: String, value: String, message: String) -> Issue {
         Issue {
+            explanation: String::new(),
             file: self.file.to_string(),
             sheet: self.table.sheet.clone(),
             cell,
@@ -860,6 +868,9 @@ impl TableCheck<'_> {
     fn run(&self, records: &mut Vec<Record>, issues: &mut Vec<Issue>) {
         let form = self.form;
         let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("one key column");
+        // The row's explanation column (备注/说明), if the form has one.
+        let note_index =
+            form.columns.iter().position(|c| c.kind == ColumnKind::Text && ["备注", "说明", "进展说明"].contains(&c.name.as_str()));
         let villages: Vec<&str> =
             self.plan.unit(self.township).map(|u| u.villages.iter().map(String::as_str).collect()).unwrap_or_default();
         let villages_normalised: Vec<String> = villages.iter().map(|v| normalise(v)).collect();
@@ -914,8 +925,15 @@ impl TableCheck<'_> {
                 file: file.clone(),
                 sheet: sheet.clone(),
             };
+            let before = issues.len();
             self.row_rules(&record, issues);
             self.history_rules(&record, issues);
+            // A warning on a row whose 备注/说明 explains it is 已说明.
+            if let Some(note) = note_index.and_then(|i| record.values[i].text()).map(str::trim).filter(|t| !t.is_empty()) {
+                for issue in issues[before..].iter_mut().filter(|i| i.severity == Severity::Warning) {
+                    issue.explanation = note.to_string();
+                }
+            }
             detail.push(record);
         }
         self.total_rules(&detail, issues);

@@ -128,7 +128,20 @@ fn bulletin_has_every_sheet_in_order_and_every_target() {
     let mut workbook: Xlsx<_> = open_workbook(ws.path(&format!("output/2024-06/{BULLETIN}"))).unwrap();
     assert_eq!(
         workbook.sheet_names(),
-        ["总览", "镇街进度", "粮食与耕地", "高标准农田", "农村公路", "人居环境", "定性任务", "牵头单位", "报送情况", "催报名单", "数据问题", "说明"]
+        [
+            "总览",
+            "镇街进度",
+            "粮食与耕地",
+            "高标准农田",
+            "农村公路",
+            "人居环境",
+            "定性任务",
+            "牵头单位",
+            "报送情况",
+            "催报名单",
+            "数据问题",
+            "说明"
+        ]
     );
     let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
     let notes = workbook.worksheet_range("说明").unwrap();

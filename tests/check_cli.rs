@@ -184,7 +184,7 @@ fn check_format_csv_is_parseable_with_the_issue_columns() {
     assert!(!run.stdout.starts_with('\u{feff}'), "no BOM on a terminal");
     let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
     let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
-    assert_eq!(header, ["file", "sheet", "cell", "township", "severity", "rule", "value", "message"]);
+    assert_eq!(header, ["file", "sheet", "cell", "township", "severity", "rule", "value", "message", "explanation"]);
     let rows: Vec<Vec<String>> = reader.records().map(|r| r.expect("record").iter().map(String::from).collect()).collect();
     let short: Vec<[&str; 6]> =
         rows.iter().map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str(), r[5].as_str()]).collect();

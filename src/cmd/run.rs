@@ -856,7 +856,8 @@ fn feedback_workbooks(
 ) -> Result<Vec<PathBuf>> {
     let period = validated.period;
     let mut by_township: BTreeMap<String, Vec<&crate::issue::Issue>> = BTreeMap::new();
-    for issue in &validated.issues {
+    // A warning the township has explained (已说明) is not asked again.
+    for issue in validated.issues.iter().filter(|i| i.explanation.is_empty()) {
         let name = if issue.township.is_empty() { "单位不明".to_string() } else { issue.township.clone() };
         by_township.entry(name).or_default().push(issue);
     }

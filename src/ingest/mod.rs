@@ -142,6 +142,7 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
         input,
     };
     let file_issue = |read: &FileRead, message: String| Issue {
+        explanation: String::new(),
         file: read.input.display.clone(),
         sheet: String::new(),
         cell: String::new(),
@@ -244,6 +245,7 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
             // A csv carries one form; the other forms come from other files of the township.
             None if single_sheet => {}
             None => missing.push(Issue {
+                explanation: String::new(),
                 file: read.input.display.clone(),
                 sheet: form.sheet.clone(),
                 cell: String::new(),
@@ -303,6 +305,7 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
     for (column, found) in form.columns.iter().zip(columns) {
         match found {
             None if column.required => read.issues.push(Issue {
+                explanation: String::new(),
                 file: read.input.display.clone(),
                 sheet: grid.sheet.clone(),
                 cell: a1(header_row, 0),
@@ -313,6 +316,7 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
                 message: format!("表头中找不到必填列“{}”，请按模板补上该列{}", column.header(), closest(column)),
             }),
             None if column.kind != crate::plan::ColumnKind::Text => read.issues.push(Issue {
+                explanation: String::new(),
                 file: read.input.display.clone(),
                 sheet: grid.sheet.clone(),
                 cell: a1(header_row, 0),
@@ -327,6 +331,7 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
                     && crate::units::factor(found_unit, unit).is_none()
                 {
                     read.issues.push(Issue {
+                        explanation: String::new(),
                         file: read.input.display.clone(),
                         sheet: grid.sheet.clone(),
                         cell: a1(header_row, m.index),
@@ -344,6 +349,7 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
     if !unmatched.is_empty() {
         let names: Vec<&str> = unmatched.iter().map(|(_, t)| t.as_str()).collect();
         read.issues.push(Issue {
+            explanation: String::new(),
             file: read.input.display.clone(),
             sheet: grid.sheet.clone(),
             cell: a1(header_row, unmatched[0].0),

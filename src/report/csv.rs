@@ -116,7 +116,7 @@ pub fn reminders_csv(reminders: &[super::Reminder]) -> Vec<u8> {
     )
 }
 
-pub const ISSUE_COLUMNS: &[&str] = &["file", "sheet", "cell", "township", "severity", "rule", "value", "message"];
+pub const ISSUE_COLUMNS: &[&str] = &["file", "sheet", "cell", "township", "severity", "rule", "value", "message", "explanation"];
 
 pub fn issues_csv(issues: &[Issue]) -> Vec<u8> {
     write(
@@ -131,6 +131,7 @@ pub fn issues_csv(issues: &[Issue]) -> Vec<u8> {
                 i.rule_label(),
                 i.value.clone(),
                 i.message.clone(),
+                i.explanation.clone(),
             ]
         }),
     )

@@ -948,12 +948,21 @@ fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         ("规则", 20.0),
         ("填写值", 14.0),
         ("说明", 60.0),
+        ("单位的解释（已说明）", 30.0),
     ];
     table_start(sheet, "数据问题", &title, &columns)?;
     let center = style::cell().set_align(FormatAlign::Center);
     let text = style::text_cell();
-    for (i, issue) in b.validated.issues.iter().enumerate() {
+    // Explained warnings are listed apart, after the rest; a list longer than a sheet should hold
+    // ends with a line pointing to issues.csv (which has every issue).
+    const MAX_ROWS: usize = 200_000;
+    let mut listed: Vec<&crate::issue::Issue> = b.validated.issues.iter().filter(|i| i.explanation.is_empty()).collect();
+    listed.extend(b.validated.issues.iter().filter(|i| !i.explanation.is_empty()));
+    let omitted = listed.len().saturating_sub(MAX_ROWS);
+    listed.truncate(MAX_ROWS);
+    for (i, issue) in listed.iter().enumerate() {
         let r = 2 + i as u32;
+        sheet.text(r, 8, &issue.explanation, &text)?;
         sheet.text(r, 0, &issue.file, &text)?;
         sheet.text(r, 1, &issue.sheet, &text)?;
         sheet.text(r, 2, &issue.cell, &center)?;
@@ -963,9 +972,12 @@ fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         sheet.text(r, 6, &issue.value, &text)?;
         sheet.text(r, 7, &issue.message, &text)?;
     }
-    let last = 1 + b.validated.issues.len().max(1) as u32;
+    if omitted > 0 {
+        sheet.text(2 + listed.len() as u32, 0, format!("另有 {omitted} 条问题未在此列出，完整清单见 issues.csv"), &text)?;
+    }
+    let last = 1 + listed.len().max(1) as u32;
     text_colours(sheet, 2, last, 4, &[("错误", Tone::Red), ("警告", Tone::Yellow)])?;
-    sheet.autofilter(1, 0, last, 7)?;
+    sheet.autofilter(1, 0, last, 8)?;
     sheet.set_freeze_panes(2, 0)?;
     style::print_setup(sheet, &title, 1);
     Ok(())
