@@ -91,6 +91,7 @@ fn main() -> zhenxing::Result<()> {
                 }
                 _ => {}
             }
+            sign(&mut filled, &unit.name, &unit.code);
             let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
             write_atomic(&dir.join(&name), &workbook_bytes(&request)?)?;
         }
@@ -113,7 +114,8 @@ fn echeng(root: &std::path::Path) -> zhenxing::Result<()> {
             if month == 6 && unit.name == "沙窝乡" {
                 continue;
             }
-            let filled = sample::township_forms(&plan, unit, period);
+            let mut filled = sample::township_forms(&plan, unit, period);
+            sign(&mut filled, &unit.name, &unit.code);
             let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
             write_atomic(&dir.join(file_name(&unit.name, period)), &workbook_bytes(&request)?)?;
         }
@@ -134,6 +136,16 @@ fn write_ledgers(plan: &Plan, period: Period, dir: &std::path::Path, values: &BT
     }
     println!("已生成 {}", dir.display());
     Ok(())
+}
+
+/// The footer a statistician signs (synthetic: the office's 统计员 and a made-up number from the
+/// unit's division code), so that the 催报名单 has whom to call.
+fn sign(filled: &mut BTreeMap<String, zhenxing::report::template::FilledForm>, unit: &str, code: &str) {
+    let digits: String = code.chars().filter(char::is_ascii_digit).skip(6).take(4).collect();
+    let footer = format!("填报人：{unit}统计员    联系电话：0730-860{digits}    审核人：{unit}党政办");
+    for form in filled.values_mut() {
+        form.footer = Some(footer.clone());
+    }
 }
 
 fn format_thousands(n: f64) -> String {
