@@ -326,3 +326,63 @@ fn one_township_only_and_a_misspelt_one_refused() {
     assert!(run.stderr().contains("“陆城”不是方案 yunxi-2024 的填报单位") && run.stderr().contains("陆城镇"), "{}", run.stderr());
     assert!(!wd.path("u").exists());
 }
+
+/// With a store, `template` fills what does not change by itself from the last stored month
+/// (villages, 耕地 and other stock values, each project's identity and 建设任务) and shows last
+/// month's year-to-date values as notes beside the cells the clerk fills again. A prefilled
+/// workbook whose cumulative cells the clerk then fills is read back by `check` without an issue.
+#[test]
+fn templates_are_prefilled_from_the_store() {
+    let wd = Workdir::new();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("input");
+    for month in ["2024-05", "2024-06"] {
+        for entry in std::fs::read_dir(sample.join(month)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                wd.write(&format!("input/{month}/{}", path.file_name().unwrap().to_string_lossy()), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    wd.run(&["run", "--quiet"]).expect_code(1);
+    let run = wd.run(&["template", "--period", "2024-07", "--township", "陆城镇", "--output", "t"]);
+    run.expect_code(0);
+    assert!(run.stdout().contains("2024年6月"), "{}", run.stdout());
+    let plan = yunxi();
+    let mut workbook: Xlsx<_> = open_workbook(wd.path("t/陆城镇_2024年07月.xlsx")).unwrap();
+    let zx01 = workbook.worksheet_range("粮食与耕地").unwrap();
+    // 耕地面积 (a stock) is June's; 粮食播种面积 (year to date) is left for the clerk.
+    assert_ne!(text_at(&zx01, 3, 1), "", "耕地面积 prefilled");
+    assert_eq!(text_at(&zx01, 3, 3), "", "粮食播种面积 left blank");
+    let zx03 = workbook.worksheet_range("农村公路").unwrap();
+    assert_ne!(text_at(&zx03, 3, 0), "", "the first road project's name is prefilled");
+    assert_ne!(text_at(&zx03, 3, 3), "", "its 建设任务 too");
+    assert_eq!(text_at(&zx03, 3, 4), "", "its 累计完成 is the clerk's");
+    // Last month's cumulative values are notes (comments), which readers ignore.
+    let comments = zip_entry(&wd.path("t/陆城镇_2024年07月.xlsx"), "xl/comments1.xml");
+    assert!(comments.contains("2024年6月所填"), "{}", &comments[..comments.len().min(400)]);
+
+    // The clerk fills the cumulative cells (here: June's figures again); check finds nothing wrong.
+    let facts = {
+        use polars::prelude::*;
+        ParquetReader::new(std::fs::File::open(wd.path("data/period=2024-06/facts.parquet")).unwrap()).finish().unwrap()
+    };
+    let mut filled = zhenxing::report::template::prefilled_forms(&plan, "陆城镇", &facts, true, "2024年6月所填");
+    let june_forms = zhenxing::sample::township_forms(&plan, plan.unit("陆城镇").unwrap(), Period::new(2024, 6).unwrap());
+    for (form, prefilled) in filled.iter_mut() {
+        let Some(source) = june_forms.get(form) else { continue };
+        for (row, source_row) in prefilled.rows.iter_mut().zip(&source.rows) {
+            for (cell, value) in row.iter_mut().zip(source_row) {
+                if *cell == zhenxing::report::template::Fill::Empty {
+                    *cell = value.clone();
+                }
+            }
+        }
+    }
+    let period = Period::new(2024, 7).unwrap();
+    let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: "陆城镇", period, filled, protect: true }).unwrap();
+    wd.write("back/2024-07/陆城镇_2024年07月.xlsx", bytes);
+    let run = wd.run(&["check", "back/2024-07", "--format", "json", "--store", "none"]);
+    run.expect_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout()).expect("JSON");
+    assert_eq!(json["issues"].as_array().map(Vec::len), Some(0), "{:#}", json["issues"]);
+}

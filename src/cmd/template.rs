@@ -23,6 +23,9 @@ pub struct TemplateArgs {
     /// 输出目录
     #[arg(long, default_value = "templates", value_name = "DIR")]
     pub output: PathBuf,
+    /// 历史数据库：有上月数据时，模板预填村（社区）、耕地等时点数和项目基本信息，累计数旁以批注提示上月值
+    #[arg(long, default_value = "data", value_name = "DIR")]
+    pub store: PathBuf,
     #[command(flatten)]
     pub plan: PlanArg,
 }
@@ -50,8 +53,24 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
         }
         units = vec![wanted.clone()];
     }
+    // The latest stored month before this one, for prefilling.
+    let last = crate::store::periods(&args.store).into_iter().filter(|p| *p < period).max();
+    let facts = last.and_then(|p| {
+        crate::store::read_partition(&args.store, p, &["township", "form", "row", "record_key", "column", "value", "text"]).ok()
+    });
+    if let Some(p) = last
+        && facts.is_some()
+    {
+        crate::text::say(&format!("按历史数据库中 {} 的数据预填（时点数和项目信息），累计数请各单位填写", p.label()));
+    }
     for unit in &units {
-        let request = TemplateRequest { plan: &plan, unit, period, filled: Default::default(), protect: true };
+        let filled = match (&facts, last) {
+            (Some(facts), Some(p)) if !plan.is_department(unit) => {
+                crate::report::template::prefilled_forms(&plan, unit, facts, p.year == period.year, &format!("{}所填", p.label()))
+            }
+            _ => Default::default(),
+        };
+        let request = TemplateRequest { plan: &plan, unit, period, filled, protect: true };
         let bytes = workbook_bytes(&request)?;
         let dir = if plan.is_department(unit) { args.output.join(crate::ingest::DEPARTMENT_FOLDER) } else { args.output.clone() };
         let path = dir.join(file_name(unit, period));

@@ -35,6 +35,9 @@ pub struct FilledForm {
     pub header_overrides: BTreeMap<String, String>,
     /// The footer line as a township filled it (default: the blank 填报人/联系电话 line).
     pub footer: Option<String>,
+    /// Hints shown as cell notes (批注), by row and column: last month's value beside a column
+    /// the clerk fills again. Readers ignore notes.
+    pub hints: Vec<Vec<Option<String>>>,
 }
 
 /// What to write in one workbook.
@@ -158,6 +161,9 @@ fn write_form_sheet(
                 Fill::Text(t) => sheet.text(row, c as u16, &t, &format)?,
                 Fill::Empty => sheet.write_blank(row, c as u16, &format)?,
             };
+            if let Some(hint) = filled.and_then(|f| f.hints.get(r)).and_then(|h| h.get(c)).cloned().flatten() {
+                sheet.insert_note(row, c as u16, &rust_xlsxwriter::Note::new(hint).set_author("区乡村振兴办"))?;
+            }
         }
     }
     let mut footer_row = last_data_row + 1;
@@ -224,6 +230,96 @@ fn write_form_sheet(
         sheet.protect_with_options(&options);
     }
     Ok(())
+}
+
+/// A unit's template prefilled from its last stored month (`facts` of that month, as
+/// `store::read_partition` gives them): what does not change by itself is filled (the villages,
+/// stock values such as 耕地面积 and 农户总数, each project's name, year, village, category and
+/// 建设任务); year-to-date columns stay for the clerk, last month's value shown beside them as a
+/// note (批注), which readers ignore. `same_year`: last month is of the template's year (else its
+/// year-to-date values are no hint).
+pub fn prefilled_forms(
+    plan: &Plan,
+    unit: &str,
+    facts: &polars::prelude::DataFrame,
+    same_year: bool,
+    last_label: &str,
+) -> BTreeMap<String, FilledForm> {
+    use crate::plan::Measure;
+    let text = |name: &str| facts.column(name).ok().and_then(|c| c.as_materialized_series().str().ok().cloned());
+    let (Some(township), Some(form_col), Some(key), Some(column), Some(text_col)) =
+        (text("township"), text("form"), text("record_key"), text("column"), text("text"))
+    else {
+        return BTreeMap::new();
+    };
+    let Some(value) = facts.column("value").ok().and_then(|c| c.as_materialized_series().f64().ok().cloned()) else {
+        return BTreeMap::new();
+    };
+    let Some(row) = facts.column("row").ok().and_then(|c| c.as_materialized_series().u32().ok().cloned()) else { return BTreeMap::new() };
+    // form → record key → (first row, column → fill)
+    let mut records: BTreeMap<String, BTreeMap<String, (u32, BTreeMap<String, Fill>)>> = BTreeMap::new();
+    for i in 0..facts.height() {
+        if township.get(i) != Some(unit) {
+            continue;
+        }
+        let (Some(f), Some(k), Some(c)) = (form_col.get(i), key.get(i), column.get(i)) else { continue };
+        let fill = match (value.get(i), text_col.get(i)) {
+            (Some(n), _) => Fill::Number(n),
+            (None, Some(t)) => Fill::Text(t.to_string()),
+            _ => continue,
+        };
+        let entry =
+            records.entry(f.to_string()).or_default().entry(k.to_string()).or_insert((row.get(i).unwrap_or(u32::MAX), BTreeMap::new()));
+        entry.1.insert(c.to_string(), fill);
+    }
+    let villages: Vec<String> = plan.unit(unit).map(|u| u.villages.clone()).unwrap_or_default();
+    let mut forms = BTreeMap::new();
+    for form in plan.forms.iter().filter(|f| f.reporter == Reporter::Township) {
+        let Some(last) = records.get(&form.id) else { continue };
+        // Columns that identify a row or do not change by themselves are filled; the rest get a hint.
+        let kept = |c: &crate::plan::Column| match c.kind {
+            ColumnKind::Key | ColumnKind::Village | ColumnKind::Year | ColumnKind::Category | ColumnKind::Unit => true,
+            ColumnKind::Number => c.measure == Measure::Stock || form.columns.iter().any(|o| o.not_above.as_deref() == Some(c.id.as_str())),
+            _ => false,
+        };
+        let keys: Vec<String> = match form.row_kind {
+            RowKind::Village => villages.clone(),
+            _ => {
+                let mut keys: Vec<(&u32, &String)> = last.iter().map(|(k, (r, _))| (r, k)).collect();
+                keys.sort();
+                keys.into_iter().map(|(_, k)| k.clone()).collect()
+            }
+        };
+        let mut rows = Vec::new();
+        let mut hints = Vec::new();
+        for k in &keys {
+            let values = last.get(k).map(|(_, v)| v);
+            let mut row = Vec::new();
+            let mut hint = Vec::new();
+            for c in &form.columns {
+                let previous = values.and_then(|v| v.get(&c.id)).cloned();
+                if c.kind == ColumnKind::Key {
+                    row.push(Fill::Text(k.clone()));
+                    hint.push(None);
+                } else if kept(c) {
+                    row.push(previous.unwrap_or(Fill::Empty));
+                    hint.push(None);
+                } else {
+                    row.push(Fill::Empty);
+                    let shown = match previous {
+                        Some(Fill::Number(n)) if same_year => Some(crate::validate::fmt(n)),
+                        Some(Fill::Text(t)) if same_year && c.kind != ColumnKind::Text => Some(t),
+                        _ => None,
+                    };
+                    hint.push(shown.map(|s| format!("{last_label}：{s}（仅供参考，请填写本月数）")));
+                }
+            }
+            rows.push(row);
+            hints.push(hint);
+        }
+        forms.insert(form.id.clone(), FilledForm { rows, hints, ..FilledForm::default() });
+    }
+    forms
 }
 
 /// Ledger rows of the department form: every target reported by a department, and every
