@@ -140,6 +140,8 @@ pub struct TargetProgress {
     pub target_assumed: bool,
     /// The indicator's unit is a percentage: its 本月 is a change in points.
     pub percent: bool,
+    /// 同比: the district value in the same month of the previous year, where the store holds it.
+    pub last_year: Option<f64>,
 }
 
 /// Who a district figure counts: units counted this month, units whose last accepted value is
@@ -854,6 +856,29 @@ pub fn aggregate_reduced(
     Ok(Aggregated { period, targets, townships, trend, township_indicators, coverage })
 }
 
+/// 同比: every indicator's district value in one month (`period`, of an earlier year) from that
+/// month's reduction alone: units counted then, nothing carried (its earlier months are not read).
+pub fn month_values(plan: &Plan, period: Period, month: ReducedMonth) -> BTreeMap<String, f64> {
+    let mut reduced = Reduced::default();
+    reduced.insert_month(plan, period, month);
+    let Reduced { values, counted } = reduced;
+    let mut sum_order: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
+    sum_order.sort();
+    let index: FastMap<&str, usize> = plan.indicators.iter().enumerate().map(|(i, ind)| (ind.id.as_str(), i)).collect();
+    let mut departments = plan.departments();
+    departments.sort();
+    let calc = Calculator {
+        plan,
+        values: &values,
+        index: &index,
+        counted: &counted,
+        sum_order: &sum_order,
+        departments: &departments,
+        carry_months: 0,
+    };
+    plan.indicators.iter().filter_map(|i| calc.district_value(i, period).0.map(|v| (i.id.clone(), v))).collect()
+}
+
 /// Where a unit's value of a form in a month comes from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Source {
@@ -1126,6 +1151,7 @@ impl Calculator<'_> {
             schedule_assumed: false,
             target_assumed: false,
             percent: false,
+            last_year: None,
         };
         let Some(indicator) = indicator else {
             // Qualitative: the lead unit's ledger row says where it stands.

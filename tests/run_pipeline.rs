@@ -604,3 +604,33 @@ fn late_files_and_the_reminder_list() {
         csv_maps(&wd.path("output/2024-06/reminders.csv")).into_iter().map(|r| (r["unit"].clone(), r["situation"].clone())).collect();
     assert_eq!(statuses, [("乙镇".to_string(), "迟报".to_string()), ("丙镇".to_string(), "未报送".to_string())], "plan order");
 }
+
+/// 同比: where the store holds the same month of the previous year, progress.csv and 总览 show it
+/// and the change.
+#[test]
+fn year_on_year_from_a_two_year_store() {
+    use support::pipeline::plan;
+    let wd = workspace(&["甲镇", "乙镇", "丙镇"]);
+    // June 2023: the three townships with May 2024's figures (粮食 160 + 80 + 60 = 300).
+    for township in ["甲镇", "乙镇", "丙镇"] {
+        let period = zhenxing::period::Period::new(2023, 6).unwrap();
+        let bytes = support::pipeline::workbook_a_year_before(&plan(), township, 5, 6);
+        wd.write(&format!("in/2023-06/{}", zhenxing::report::template::file_name(township, period)), bytes);
+    }
+    run(&wd, Some("2023-06")).expect_code(0);
+    run(&wd, Some("2024-06")).expect_code(0);
+    let rows = csv_maps(&wd.path("output/2024-06/progress.csv"));
+    let grain = rows.iter().find(|r| r["indicator_id"] == "grain_area").unwrap();
+    // June 2024: 300 + 150 + 130 = 580 against 300 a year before: +280.
+    assert_eq!((grain["cumulative"].as_str(), grain["last_year"].as_str(), grain["yoy_change"].as_str()), ("580", "300", "280"));
+    use calamine::Reader;
+    let mut bulletin: calamine::Xlsx<_> = calamine::open_workbook(wd.path(BULLETIN_JUNE)).unwrap();
+    let overview = bulletin.worksheet_range("总览").unwrap();
+    let texts: Vec<String> = overview.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(texts.iter().any(|t| t.starts_with("同比（与2023年6月比较）")), "{texts:?}");
+    // Without the previous year in the store, no 同比.
+    let fresh = workspace(&["甲镇", "乙镇", "丙镇"]);
+    run(&fresh, None).expect_code(0);
+    let rows = csv_maps(&fresh.path("output/2024-06/progress.csv"));
+    assert!(rows.iter().all(|r| r["last_year"].is_empty()));
+}

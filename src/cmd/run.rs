@@ -256,7 +256,24 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         let (mut month, ledger) = reduce_current(&plan, period, facts)?;
         month.set_counted(validated.counted_forms());
         reduced.insert_month(&plan, period, month.clone());
-        let aggregated = aggregate::aggregate_reduced(&plan, period, reduced, &ledger, statuses)?;
+        let mut aggregated = aggregate::aggregate_reduced(&plan, period, reduced, &ledger, statuses)?;
+        // 同比: the same month of the previous year, where the store holds it.
+        if let Some(year_ago) = Period::new(period.year - 1, period.month)
+            && store::periods(&folders.store).contains(&year_ago)
+        {
+            let month = match kept_month(&plan, &folders.store, year_ago) {
+                Some(month) => Some(month),
+                None => store::read_partition(&folders.store, year_ago, &aggregate::FACT_COLUMNS)
+                    .ok()
+                    .and_then(|facts| reduce_and_keep(&plan, &folders.store, year_ago, &facts).ok()),
+            };
+            if let Some(month) = month {
+                let values = aggregate::month_values(&plan, year_ago, month);
+                for target in &mut aggregated.targets {
+                    target.last_year = target.indicator_id.as_ref().and_then(|id| values.get(id)).copied();
+                }
+            }
+        }
         (month, aggregated)
     };
     release_freed_memory();

@@ -53,6 +53,8 @@ pub const PROGRESS_COLUMNS: &[&str] = &[
     "schedule",
     "assumed",
     "margin",
+    "last_year",
+    "yoy_change",
 ];
 
 pub fn progress_csv(aggregated: &Aggregated) -> Vec<u8> {
@@ -80,6 +82,8 @@ fn progress_row(t: &TargetProgress) -> Vec<String> {
         t.schedule.clone(),
         t.assumptions.join(";"),
         num(t.margin, 4),
+        num(t.last_year, 4),
+        num(t.cumulative.zip(t.last_year).map(|(now, then)| now - then), 4),
     ]
 }
 

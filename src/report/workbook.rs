@@ -315,6 +315,28 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         sheet.set_row_height(note_row, style::fit_height(&[(note, width)]))?;
         note_row += 1;
     }
+    // 同比: the same month of the previous year, where the store holds it.
+    let compared: Vec<&&TargetProgress> = rows.iter().filter(|t| t.last_year.is_some() && t.cumulative.is_some()).collect();
+    if !compared.is_empty() {
+        let top = note_row + 1;
+        sheet.text(top, 1, format!("同比（与{}年{}月比较）", period.year - 1, period.month), &style::base().set_bold())?;
+        for (c, h) in ["指标", "去年同期", "本年累计", "增减", "增减幅度"].iter().enumerate() {
+            sheet.text(top + 1, 2 + c as u16, *h, &header)?;
+        }
+        for (i, t) in compared.iter().enumerate() {
+            let r = top + 2 + i as u32;
+            let (then, now) = (t.last_year.unwrap_or(0.0), t.cumulative.unwrap_or(0.0));
+            let number = style::number(t.decimals);
+            sheet.text(r, 2, &t.name, &style::text_cell())?;
+            sheet.write_number_with_format(r, 3, then, &number)?;
+            sheet.write_number_with_format(r, 4, now, &number)?;
+            let change_format =
+                if t.percent { style::signed_number(t.decimals, "个百分点") } else { style::signed_number(t.decimals, "") };
+            sheet.write_number_with_format(r, 5, now - then, &change_format)?;
+            opt_number(sheet, r, 6, (!t.percent && then.abs() > 1e-9).then(|| (now - then) / then), &pct)?;
+        }
+        note_row = top + 2 + compared.len() as u32;
+    }
     // Chart: completion against time progress for the targets that have a schedule, from a
     // small data table of its own (rows without a schedule would leave gaps in the chart).
     let scheduled: Vec<&&TargetProgress> = rows.iter().filter(|t| t.time_progress.is_some() && t.completion_rate.is_some()).collect();

@@ -414,8 +414,13 @@ pub fn workbook_full(
         .map(|(name, category, village, funds, paid)| vec![text(name), text(category), text(village), num(*funds), num(*paid)])
         .collect();
     filled.insert("ZX02".to_string(), FilledForm { rows, footer: footer.map(str::to_string), ..Default::default() });
-    let period = Period::new(2024, period_month).unwrap();
+    let period = if period_month > 12 { Period::new(2023, period_month - 12) } else { Period::new(2024, period_month) }.unwrap();
     workbook_bytes(&TemplateRequest { plan, unit: township, period, filled, protect: true }).expect("workbook")
+}
+
+/// The township's workbook for 2023-`month` with the figures of 2024-`figures_month`.
+pub fn workbook_a_year_before(plan: &Plan, township: &str, figures_month: u32, month: u32) -> Vec<u8> {
+    workbook_full(plan, township, figures_month, month + 12, |_, _| {}, None)
 }
 
 /// Where the township's workbook for 2024-`month` goes under `in/`.
