@@ -279,6 +279,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     release_freed_memory();
     phases.lap("汇总");
 
+    // The partition is staged (beside the one in place, not yet committed) before the outputs
+    // are written, so that the month's facts are freed before the bulletin is built.
+    let staged = store::stage_partition(&folders.store, period, &mut to_store)?;
+    drop(to_store);
+    release_freed_memory();
     let staging = staging_dir(&folders.output, period);
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -291,8 +296,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             Err(reason) => console.say(format!("警告：未生成 PDF（{reason}）；通报的 Excel 文件照常生成")),
         }
     }
-    let staged = store::stage_partition(&folders.store, period, &mut to_store)?;
-    drop(to_store);
     let exit =
         if validated.error_count() > 0 || validated.count(SubmissionStatus::Missing) > 0 || validated.count(SubmissionStatus::Rejected) > 0
         {
