@@ -337,12 +337,10 @@ pub struct Contact {
 
 pub fn contacts(
     store: &Path,
-    plan: &crate::plan::Plan,
     validated: &crate::validate::Validated,
     reads: &[crate::ingest::FileRead],
     period: Period,
 ) -> std::collections::BTreeMap<String, Contact> {
-    let _ = plan;
     let mut known: std::collections::BTreeMap<String, Contact> =
         std::fs::read(store.join(CONTACTS_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
     for (file, read) in validated.files.iter().zip(reads) {

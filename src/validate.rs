@@ -252,13 +252,6 @@ pub struct TownshipOutcome {
     pub late: bool,
 }
 
-impl TownshipOutcome {
-    /// The status of one form of the unit (未报送 for a form the unit does not report).
-    pub fn form_status(&self, form: &str) -> SubmissionStatus {
-        self.forms.iter().find(|f| f.form == form).map(|f| f.status).unwrap_or(SubmissionStatus::Missing)
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Validated {
     pub period: Period,
@@ -296,11 +289,6 @@ impl Validated {
             .iter()
             .flat_map(|t| t.forms.iter().filter(|f| f.status == SubmissionStatus::Reported).map(|f| (t.township.clone(), f.form.clone())))
             .collect()
-    }
-
-    /// The outcome of one reporting unit.
-    pub fn unit(&self, name: &str) -> Option<&TownshipOutcome> {
-        self.townships.iter().find(|t| t.township == name)
     }
 }
 

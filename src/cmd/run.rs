@@ -229,7 +229,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let arrivals = store::arrivals(&folders.store, &reads);
     let deadline = plan.submission_deadline(period);
     mark_arrivals(&mut validated, &arrivals.by_file, deadline);
-    let contacts = store::contacts(&folders.store, &plan, &validated, &reads, period);
+    let contacts = store::contacts(&folders.store, &validated, &reads, period);
     let (mut reduced, history_seconds) = history?;
     phases.alongside("读历史（与读取、校验同时）", history_seconds);
     if let Some(bar) = bar {
@@ -508,7 +508,7 @@ fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: &Lim
         let files = ingest::discover(&dir, &folders.input).map_err(|e| Error::io(&dir, e))?;
         let (reads, validated, mut facts) = ingest_period(plan, folders, earlier, files, limits, None, &mut Phases::start())?;
         // Whom to call and when files arrived are learnt from earlier months too.
-        store::keep_contacts(&folders.store, &store::contacts(&folders.store, plan, &validated, &reads, earlier));
+        store::keep_contacts(&folders.store, &store::contacts(&folders.store, &validated, &reads, earlier));
         store::keep_arrivals(&folders.store, &store::arrivals(&folders.store, &reads));
         store::write_submissions(&folders.store, earlier, &store::submissions(&validated))?;
         store::write_partition(&folders.store, earlier, &mut facts)?;
