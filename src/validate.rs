@@ -283,6 +283,12 @@ impl Validated {
         self.townships.iter().filter(|t| t.department && t.status == status).count()
     }
 
+    /// The townships (`departments` false) or the departments with a ledger of their own (true;
+    /// the combined 区直部门 ledger is neither), in plan order.
+    pub fn units_of_kind(&self, departments: bool) -> Vec<&TownshipOutcome> {
+        self.townships.iter().filter(|t| t.department == departments && t.township != DEPARTMENTS).collect()
+    }
+
     /// Every (unit, form) counted this month.
     pub fn counted_forms(&self) -> Vec<(String, String)> {
         self.townships

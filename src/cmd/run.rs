@@ -312,15 +312,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         validated.error_count(),
         validated.warning_count()
     ));
-    let departments = validated.townships.iter().filter(|t| t.department && t.township != crate::plan::DEPARTMENTS).count();
-    if departments > 0 {
+    let departments = validated.units_of_kind(true);
+    if !departments.is_empty() {
         console.say(format!(
-            "部门台账：应报 {departments} 个单位，已报送 {} 个",
-            validated
-                .townships
-                .iter()
-                .filter(|t| t.department && t.township != crate::plan::DEPARTMENTS && t.status == SubmissionStatus::Reported)
-                .count()
+            "部门台账：应报 {} 个单位，已报送 {} 个",
+            departments.len(),
+            departments.iter().filter(|t| t.status == SubmissionStatus::Reported).count()
         ));
     }
     for t in validated.townships.iter().filter(|t| t.status != SubmissionStatus::Reported) {

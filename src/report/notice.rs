@@ -5,7 +5,7 @@
 
 use crate::aggregate::{Aggregated, Status, TargetProgress};
 use crate::plan::{Plan, TargetKind};
-use crate::validate::{SubmissionStatus, Validated};
+use crate::validate::{SubmissionStatus, TownshipOutcome, Validated};
 
 /// The 通报 as paragraphs.
 pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -> Vec<String> {
@@ -76,15 +76,17 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
     }
 
     // 3. Who has not reported, or reported with errors.
-    let towns: Vec<_> = validated.townships.iter().filter(|t| !t.department).collect();
-    let named =
-        |status: SubmissionStatus| -> Vec<&str> { towns.iter().filter(|t| t.status == status).map(|t| t.township.as_str()).collect() };
-    let mut reporting = format!("报送方面，应报{}个镇（街道），已报送{}个", towns.len(), named(SubmissionStatus::Reported).len());
-    let missing = named(SubmissionStatus::Missing);
+    let towns = validated.units_of_kind(false);
+    let departments = validated.units_of_kind(true);
+    let named = |units: &[&TownshipOutcome], status: SubmissionStatus| -> Vec<String> {
+        units.iter().filter(|t| t.status == status).map(|t| t.township.clone()).collect()
+    };
+    let mut reporting = format!("报送方面，应报{}个镇（街道），已报送{}个", towns.len(), named(&towns, SubmissionStatus::Reported).len());
+    let missing = named(&towns, SubmissionStatus::Missing);
     if !missing.is_empty() {
         reporting.push_str(&format!("，{}未报送", missing.join("、")));
     }
-    let rejected = named(SubmissionStatus::Rejected);
+    let rejected = named(&towns, SubmissionStatus::Rejected);
     if !rejected.is_empty() {
         reporting.push_str(&format!("，{}报表有误（有误的报表未计入）", rejected.join("、")));
     }
@@ -92,18 +94,14 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
     if !late.is_empty() {
         reporting.push_str(&format!("，{}迟报", late.join("、")));
     }
-    let departments: Vec<_> = validated.townships.iter().filter(|t| t.department && t.township != crate::plan::DEPARTMENTS).collect();
-    let department_named = |status: SubmissionStatus| -> Vec<&str> {
-        departments.iter().filter(|t| t.status == status).map(|t| t.township.as_str()).collect()
-    };
     if !departments.is_empty() {
-        let reported = department_named(SubmissionStatus::Reported).len();
+        let reported = named(&departments, SubmissionStatus::Reported).len();
         reporting.push_str(&format!("；牵头部门应报台账{}个，已报送{reported}个", departments.len()));
-        let missing = department_named(SubmissionStatus::Missing);
+        let missing = named(&departments, SubmissionStatus::Missing);
         if !missing.is_empty() {
             reporting.push_str(&format!("，{}未报送", missing.join("、")));
         }
-        let rejected = department_named(SubmissionStatus::Rejected);
+        let rejected = named(&departments, SubmissionStatus::Rejected);
         if !rejected.is_empty() {
             reporting.push_str(&format!("，{}台账有误", rejected.join("、")));
         }

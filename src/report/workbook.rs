@@ -373,7 +373,7 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
 /// The 报送情况 line of 总览: townships by status (naming the forms not counted), then the
 /// departments' ledgers.
 fn submission_counts(plan: &crate::plan::Plan, v: &Validated) -> String {
-    let towns: Vec<&crate::validate::TownshipOutcome> = v.townships.iter().filter(|t| !t.department).collect();
+    let towns = v.units_of_kind(false);
     let named = |status: SubmissionStatus| -> Vec<&crate::validate::TownshipOutcome> {
         towns.iter().copied().filter(|t| t.status == status).collect()
     };
@@ -409,8 +409,7 @@ fn submission_counts(plan: &crate::plan::Plan, v: &Validated) -> String {
             .collect();
         counts.push_str(&format!("（数据有误：{}）", texts.join("；")));
     }
-    let departments: Vec<&crate::validate::TownshipOutcome> =
-        v.townships.iter().filter(|t| t.department && t.township != crate::plan::DEPARTMENTS).collect();
+    let departments = v.units_of_kind(true);
     if !departments.is_empty() {
         let not_in: Vec<String> = departments
             .iter()
