@@ -40,6 +40,8 @@ pub enum Status {
     Overdue,
     /// A year-end target before its assessment (未到考核期): the value is shown, not judged.
     NotDue,
+    /// Reached, but only after its deadline (逾期完成): judged from completion dates.
+    CompletedLate,
 }
 
 /// How a status is coloured in reports.
@@ -52,7 +54,7 @@ pub enum Tone {
 }
 
 impl Status {
-    pub const ALL: [Status; 15] = [
+    pub const ALL: [Status; 16] = [
         Status::Completed,
         Status::OnTrack,
         Status::Lagging,
@@ -68,6 +70,7 @@ impl Status {
         Status::Incomplete,
         Status::Overdue,
         Status::NotDue,
+        Status::CompletedLate,
     ];
 
     pub fn label(self) -> &'static str {
@@ -87,13 +90,14 @@ impl Status {
             Status::Incomplete => "数据不全",
             Status::Overdue => "逾期未完成",
             Status::NotDue => "未到考核期",
+            Status::CompletedLate => "逾期完成",
         }
     }
 
     pub fn tone(self) -> Tone {
         match self {
             Status::Completed | Status::OnTrack | Status::Met => Tone::Green,
-            Status::Lagging | Status::InProgress => Tone::Yellow,
+            Status::Lagging | Status::InProgress | Status::CompletedLate => Tone::Yellow,
             Status::SeverelyLagging | Status::Warning | Status::NotMet | Status::NotStarted | Status::NotReported | Status::Overdue => {
                 Tone::Red
             }
@@ -241,6 +245,40 @@ pub struct Aggregated {
     pub township_indicators: Vec<String>,
     /// Each form's coverage in each month of the year up to the period.
     pub coverage: Vec<FormCoverage>,
+    /// The plan's cross-checks (核对), in plan order.
+    pub checks: Vec<CheckResult>,
+}
+
+/// One cross-check this month: both figures, with where each comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub decimals: u8,
+    /// `镇街报表：危房改造`, and the figure.
+    pub left_label: String,
+    pub left: Option<f64>,
+    /// `区住建局台账：…` or `目标Y08：…`, and the figure.
+    pub right_label: String,
+    pub right: Option<f64>,
+    /// left − right, where both are known.
+    pub difference: Option<f64>,
+    /// `Some(false)`: the two disagree beyond the tolerance (a warning).
+    pub agrees: Option<bool>,
+    /// Who the township figure leaves out, and the plan's note on the check.
+    pub note: String,
+}
+
+impl CheckResult {
+    /// 一致 / 不一致 / 无法核对.
+    pub fn verdict(&self) -> &'static str {
+        match self.agrees {
+            Some(true) => "一致",
+            Some(false) => "不一致",
+            None => "无法核对",
+        }
+    }
 }
 
 /// The stored fact columns aggregation reads (the period is the partition's, from its folder
@@ -255,7 +293,7 @@ struct Spec<'p> {
     count: bool,
     /// Summed column, or (for a count) the column whose facts are counted.
     column: &'p str,
-    filters: Vec<(&'p str, &'p str)>,
+    filters: &'p [crate::plan::RowFilter],
 }
 
 /// The indicators of one form: plain sums by column, and those that look at whole rows
@@ -294,8 +332,8 @@ fn form_specs(plan: &Plan) -> Vec<FormSpec<'_>> {
             }
             continue;
         }
-        let filters: Vec<(&str, &str)> = indicator.filters.iter().map(|f| (f.column.as_str(), f.equals.as_str())).collect();
-        for c in std::iter::once(column).chain(filters.iter().map(|(c, _)| *c)) {
+        let filters = indicator.filters.as_slice();
+        for c in std::iter::once(column).chain(filters.iter().map(|f| f.column.as_str())) {
             if !spec.slots.contains(&c) {
                 spec.slots.push(c);
             }
@@ -443,7 +481,7 @@ impl Reduced {
             let spec = &specs[*fi];
             let slot = |name: &str| spec.slots.iter().position(|s| *s == name).map(|i| &slots[i]);
             for indicator in &spec.by_row {
-                let passes = indicator.filters.iter().all(|(c, equals)| slot(c).is_some_and(|s| s.text == Some(*equals)));
+                let passes = indicator.filters.iter().all(|f| slot(&f.column).is_some_and(|s| f.passes(s.text, period)));
                 let amount = match slot(indicator.column).filter(|s| s.present) {
                     Some(_) if !passes => None,
                     Some(_) if indicator.count => Some(1.0),
@@ -712,6 +750,73 @@ pub fn evaluate(
     }
 }
 
+/// Where one project stands against its due date (the topic sheets' 按期情况 column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectStatus {
+    /// Finished on or before its due date (按期完工).
+    OnTime,
+    /// Finished after its due date (逾期完工).
+    Late,
+    /// Finished; the form records no date to judge it by (已完工).
+    Done,
+    /// Not finished and its due month has passed (逾期未完工).
+    Overdue,
+    /// Not finished, not yet due (未到期).
+    NotDue,
+    /// No planned month given (未定计划).
+    Unplanned,
+}
+
+impl ProjectStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ProjectStatus::OnTime => "按期完工",
+            ProjectStatus::Late => "逾期完工",
+            ProjectStatus::Done => "已完工",
+            ProjectStatus::Overdue => "逾期未完工",
+            ProjectStatus::NotDue => "未到期",
+            ProjectStatus::Unplanned => "未定计划",
+        }
+    }
+
+    pub fn tone(self) -> Tone {
+        match self {
+            ProjectStatus::OnTime | ProjectStatus::Done => Tone::Green,
+            ProjectStatus::Late | ProjectStatus::Unplanned => Tone::Yellow,
+            ProjectStatus::Overdue => Tone::Red,
+            ProjectStatus::NotDue => Tone::Neutral,
+        }
+    }
+}
+
+/// A project row judged by its form's `timing` at the end of `period`; `None` for forms without
+/// one and rows its filters leave out (e.g. projects of another 建设年度). A due date is judged
+/// by its month, as targets are.
+pub fn project_status(form: &crate::plan::Form, record: &crate::validate::Record, period: Period) -> Option<ProjectStatus> {
+    let timing = form.timing.as_ref()?;
+    let value = |id: &str| form.columns.iter().position(|c| c.id == id).and_then(|i| record.values[i].text());
+    if !timing.filters.iter().all(|f| f.passes(value(&f.column), period)) {
+        return None;
+    }
+    let due = match (&timing.due, &timing.due_column) {
+        (Some(d), _) => Some(crate::plan::month_end(*d)),
+        (None, Some(c)) => {
+            value(c).and_then(|m| chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()).map(crate::plan::month_end)
+        }
+        (None, None) => None,
+    };
+    let done = value(&timing.done) == Some("是");
+    let date = timing.date.as_deref().and_then(value).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    Some(match (done, due, date) {
+        (true, Some(due), Some(date)) if date > due => ProjectStatus::Late,
+        (true, Some(_), Some(_)) => ProjectStatus::OnTime,
+        (true, _, _) => ProjectStatus::Done,
+        (false, None, _) => ProjectStatus::Unplanned,
+        (false, Some(due), _) if period.end() > due => ProjectStatus::Overdue,
+        (false, Some(_), _) => ProjectStatus::NotDue,
+    })
+}
+
 /// Competition ranks of (name, score) pairs, higher score first: [(name, rank, tied)].
 pub fn rank_with_ties(mut scores: Vec<(String, f64)>) -> Vec<(String, u32, bool)> {
     scores.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -853,7 +958,8 @@ pub fn aggregate_reduced(
             coverage.push(FormCoverage { form: form.id.clone(), period: *p, coverage: calc.form_coverage(form, *p) });
         }
     }
-    Ok(Aggregated { period, targets, townships, trend, township_indicators, coverage })
+    let checks = plan.checks.iter().map(|check| calc.check(check, period)).collect();
+    Ok(Aggregated { period, targets, townships, trend, township_indicators, coverage, checks })
 }
 
 /// 同比: every indicator's district value in one month (`period`, of an earlier year) from that
@@ -1008,7 +1114,10 @@ impl Calculator<'_> {
     /// trusted: the owner of the target it measures, the combined ledger, then the others.
     fn ledger_candidates(&self, indicator: &Indicator) -> Vec<String> {
         let mut candidates: Vec<String> = Vec::new();
-        if let Some(target) = self.plan.targets.iter().find(|t| t.indicator.as_deref() == Some(indicator.id.as_str())) {
+        let item = self.plan.ledger_item(indicator);
+        if let Some(target) =
+            self.plan.targets.iter().find(|t| t.indicator.as_deref() == Some(indicator.id.as_str()) || Some(t.id.as_str()) == item)
+        {
             candidates.push(self.plan.ledger_owner(target).to_string());
         }
         for unit in std::iter::once(DEPARTMENTS).chain(self.departments.iter().map(String::as_str)) {
@@ -1055,6 +1164,57 @@ impl Calculator<'_> {
             self.ledger_value(indicator, period)
         } else {
             self.township_sum(indicator, period)
+        }
+    }
+
+    /// One cross-check this month (see `plan::Check`).
+    fn check(&self, check: &crate::plan::Check, period: Period) -> CheckResult {
+        let indicator = self.plan.indicator(&check.indicator).expect("checked by plan");
+        let source = |i: &Indicator| match self.reporter(i) {
+            Reporter::Department => format!("{}台账", self.ledger_candidates(i).first().map(String::as_str).unwrap_or(DEPARTMENTS)),
+            Reporter::Township => "镇街报表".to_string(),
+        };
+        let (left, coverage) = self.district_value(indicator, period);
+        let mut notes = Vec::new();
+        if !coverage.missing.is_empty() {
+            notes.push(format!("镇街合计不含{}", coverage.missing.join("、")));
+        }
+        if !coverage.carried.is_empty() {
+            notes.push(format!("含沿用数：{}", coverage.carried_text()));
+        }
+        let (right_label, right) = match (&check.against, &check.target) {
+            (Some(other), _) => {
+                let other = self.plan.indicator(other).expect("checked by plan");
+                let (value, other_coverage) = self.district_value(other, period);
+                if self.reporter(other) == Reporter::Township && !other_coverage.missing.is_empty() {
+                    notes.push(format!("不含{}", other_coverage.missing.join("、")));
+                }
+                (format!("{}：{}", source(other), other.name), value)
+            }
+            (None, Some(target)) => {
+                let target = self.plan.targets.iter().find(|t| &t.id == target).expect("checked by plan");
+                (format!("目标{}：{}（{}）", target.id, target.name, target.stated), target.value)
+            }
+            (None, None) => (String::new(), None),
+        };
+        let difference = left.zip(right).map(|(l, r)| l - r);
+        // A township sum that leaves units out cannot be said to disagree.
+        let agrees = difference.filter(|_| coverage.missing.is_empty()).map(|d| d.abs() <= check.tolerance + 1e-9);
+        if !check.note.is_empty() {
+            notes.push(check.note.clone());
+        }
+        CheckResult {
+            id: check.id.clone(),
+            name: check.name.clone(),
+            unit: indicator.unit.clone(),
+            decimals: indicator.decimals,
+            left_label: format!("{}：{}", source(indicator), indicator.name),
+            left,
+            right_label,
+            right,
+            difference,
+            agrees,
+            note: notes.join("；"),
         }
     }
 
@@ -1167,8 +1327,34 @@ impl Calculator<'_> {
         };
         let (cumulative, coverage) = self.district_value(indicator, period);
         let (month_value, not_last_month) = self.month_value(indicator, period);
-        let schedule = self.plan.schedule(target);
-        let evaluation = evaluate(target, schedule.as_ref(), cumulative, period, &self.plan.thresholds);
+        let mut schedule = self.plan.schedule(target);
+        if let Some(ResolvedSchedule { timing: crate::plan::Timing::Planned { indicator: planned, share, .. }, .. }) = &mut schedule {
+            // Expected: what the projects planned to finish by this month add up to.
+            let planned = self.plan.indicator(planned).and_then(|i| self.district_value(i, period).0);
+            *share = planned.zip(target.value.filter(|g| *g > 0.0)).map(|(p, g)| (p / g).min(1.0));
+        }
+        let mut evaluation = evaluate(target, schedule.as_ref(), cumulative, period, &self.plan.thresholds);
+        let mut on_time_note = None;
+        if let (Some(on_time), Some(done), Some(goal)) =
+            (target.on_time.as_deref().and_then(|i| self.plan.indicator(i)), cumulative, target.value)
+        {
+            // Judged from the completion dates: past the deadline, reached only by counting what
+            // finished after it is 逾期完成.
+            let due = target.due(self.plan.plan.year);
+            let in_time = self.district_value(on_time, period).0.unwrap_or(0.0);
+            let unit = &indicator.unit;
+            if period.end() > crate::plan::month_end(due) || done > in_time + 1e-9 {
+                on_time_note = Some(format!(
+                    "按期（{}前）完成{}{unit}，逾期完成{}{unit}",
+                    due.format("%-m月%-d日"),
+                    crate::validate::fmt(in_time),
+                    crate::validate::fmt((done - in_time).max(0.0))
+                ));
+            }
+            if evaluation.status == Status::Completed && period.end() > crate::plan::month_end(due) && in_time < goal - 1e-9 {
+                evaluation.status = Status::CompletedLate;
+            }
+        }
         row.cumulative = cumulative;
         row.month_value = month_value;
         row.completion_rate = evaluation.completion_rate;
@@ -1206,7 +1392,7 @@ impl Calculator<'_> {
             row.status = Status::Incomplete;
             row.margin = None;
         }
-        let mut notes = Vec::new();
+        let mut notes: Vec<String> = on_time_note.into_iter().collect();
         if !coverage.missing.is_empty() && !department {
             notes.push(format!("不含{}（未报送或数据有误）", coverage.missing.join("、")));
         }
@@ -1256,6 +1442,7 @@ mod tests {
             quote: String::new(),
             schedule: None,
             assumption: String::new(),
+            on_time: None,
         }
     }
 
@@ -1512,6 +1699,79 @@ mod tests {
         let month = reduced.month(&plan, p);
         let pairs: Vec<(&str, &str)> = month.counted.iter().map(|(t, f)| (t.as_str(), f.as_str())).collect();
         assert_eq!(pairs, [("乙镇", "ZX01"), ("甲镇", "ZX01"), ("甲镇", "ZX03"), ("甲镇", "ZX04")]);
+    }
+
+    /// A project row of yunxi's ZX02 (high-standard farmland) with the given 建设年度, 主体工程完工
+    /// and 完工日期, and of its ZX03 (roads) with a 计划完工月份 and 是否完工.
+    fn project(plan: &Plan, form: &str, cells: &[(&str, &str)]) -> crate::validate::Record {
+        let form = plan.form(form).unwrap();
+        let values = form
+            .columns
+            .iter()
+            .map(|c| match cells.iter().find(|(id, _)| *id == c.id) {
+                Some((_, v)) => crate::validate::Value::Text(v.to_string()),
+                None => crate::validate::Value::Missing,
+            })
+            .collect::<Vec<_>>();
+        crate::validate::Record {
+            township: "长岭街道".into(),
+            form: form.id.clone(),
+            row: 4,
+            key: "项目".into(),
+            units: vec![None; values.len()],
+            columns: vec![None; values.len()].into(),
+            values,
+            file: "f.xlsx".into(),
+            sheet: form.sheet.as_str().into(),
+        }
+    }
+
+    #[test]
+    fn projects_are_judged_by_their_dates_and_planned_months() {
+        let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+        let april = Period::new(2024, 4).unwrap();
+        let march = Period::new(2024, 3).unwrap();
+        let hsf = |year: &str, done: &str, date: &str| {
+            let mut cells = vec![("build_year", year), ("main_done", done)];
+            if !date.is_empty() {
+                cells.push(("done_date", date));
+            }
+            project(&plan, "ZX02", &cells)
+        };
+        // 2023 projects are due 3月31日; 2024 projects are not judged.
+        assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "是", "2024-03-31"), april), Some(ProjectStatus::OnTime));
+        assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "是", "2024-04-01"), april), Some(ProjectStatus::Late));
+        assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "否", ""), april), Some(ProjectStatus::Overdue));
+        assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "否", ""), march), Some(ProjectStatus::NotDue));
+        assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "是", ""), april), Some(ProjectStatus::Done));
+        assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2024", "否", ""), april), None);
+        // Roads: each project by its own month, overdue only once that month has ended.
+        let road = |month: &str, done: &str| {
+            let mut cells = vec![("completed", done)];
+            if !month.is_empty() {
+                cells.push(("planned_month", month));
+            }
+            project(&plan, "ZX03", &cells)
+        };
+        let zx03 = plan.form("ZX03").unwrap();
+        assert_eq!(project_status(zx03, &road("2024-04", "否"), april), Some(ProjectStatus::NotDue));
+        assert_eq!(project_status(zx03, &road("2024-03", "否"), april), Some(ProjectStatus::Overdue));
+        assert_eq!(project_status(zx03, &road("2024-03", "是"), april), Some(ProjectStatus::Done));
+        assert_eq!(project_status(zx03, &road("", "否"), april), Some(ProjectStatus::Unplanned));
+    }
+
+    #[test]
+    fn date_and_month_filters_compare_with_the_day_and_the_period() {
+        let filter = |not_after: &str| crate::plan::RowFilter { column: "c".into(), equals: None, not_after: Some(not_after.into()) };
+        let june = june();
+        assert!(filter("2024-03-31").passes(Some("2024-03-31"), june));
+        assert!(!filter("2024-03-31").passes(Some("2024-04-01"), june));
+        assert!(filter("2024-03-31").passes(Some("2024-03"), june), "a month passes a date in it");
+        assert!(filter("本月").passes(Some("2024-06"), june));
+        assert!(filter("本月").passes(Some("2024-06-30"), june));
+        assert!(!filter("本月").passes(Some("2024-07"), june));
+        assert!(filter("本月").passes(Some("2023-12"), june));
+        assert!(!filter("本月").passes(None, june), "a blank month is not planned");
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub enum Rule {
     OptionalColumnMissing,
     /// A header the plan does not know: perhaps a renamed column.
     UnknownHeader,
+    /// A value the row's other columns make necessary left blank (完工日期 of a finished project).
+    ConditionalBlank,
 }
 
 impl Serialize for Rule {
@@ -115,6 +117,7 @@ impl Rule {
             Rule::FormulaWithoutValue => "E16",
             Rule::OptionalColumnMissing => "W10",
             Rule::UnknownHeader => "W11",
+            Rule::ConditionalBlank => "W12",
         }
     }
 
@@ -147,6 +150,7 @@ impl Rule {
             Rule::FormulaWithoutValue => "公式没有计算结果",
             Rule::OptionalColumnMissing => "缺少选填列",
             Rule::UnknownHeader => "表头有未识别的列",
+            Rule::ConditionalBlank => "应填未填",
         }
     }
 

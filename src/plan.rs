@@ -41,6 +41,10 @@ pub struct Plan {
     pub forms: Vec<Form>,
     pub indicators: Vec<Indicator>,
     pub targets: Vec<Target>,
+    /// Cross-checks between two figures for the same thing (核对): a township sum against a
+    /// department's figure, or the projects' total against the target's value.
+    #[serde(default)]
+    pub checks: Vec<Check>,
     /// sha256 of the TOML text the plan was read from (hex); filled by the loader.
     #[serde(skip)]
     pub source_sha256: String,
@@ -129,6 +133,9 @@ pub enum ScheduleKind {
     Event,
     /// Judged at `due` (default the year end) only; before it 未到考核期.
     YearEnd,
+    /// What the projects planned to finish by each month add up to: the expected value at a
+    /// period is `indicator`'s value then (e.g. 建设任务 of roads whose 计划完工月份 has come).
+    Planned,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -145,6 +152,9 @@ pub struct Schedule {
     /// For `event`: the planned month (1–12) of the plan year.
     #[serde(default)]
     pub month: Option<u32>,
+    /// For `planned`: the indicator whose value is what is expected by each month.
+    #[serde(default)]
+    pub indicator: Option<String>,
     /// The document does not state this timing: expected values from it are marked 暂定.
     #[serde(default)]
     pub assumed: bool,
@@ -172,6 +182,13 @@ pub enum Timing {
     },
     /// Dated absolute values (the target's `milestones`).
     Milestones,
+    /// Expected values from the projects' planned months (`ScheduleKind::Planned`): the share
+    /// is filled in for the period being judged, from the planned indicator's value.
+    Planned {
+        indicator: String,
+        due: NaiveDate,
+        share: Option<f64>,
+    },
 }
 
 /// Share of a linear schedule due at the end of `date`'s month, counted in whole months as
@@ -206,7 +223,11 @@ impl ResolvedSchedule {
     /// The last day anything is expected by.
     pub fn due(&self, milestones: &[Milestone]) -> Option<NaiveDate> {
         match &self.timing {
-            Timing::Linear { due, .. } | Timing::Curve { due, .. } | Timing::Event { due } | Timing::YearEnd { due } => Some(*due),
+            Timing::Linear { due, .. }
+            | Timing::Curve { due, .. }
+            | Timing::Event { due }
+            | Timing::YearEnd { due }
+            | Timing::Planned { due, .. } => Some(*due),
             Timing::Milestones => milestones.last().map(|m| m.by),
         }
     }
@@ -220,6 +241,13 @@ impl ResolvedSchedule {
             Timing::Event { due } => Some(if date >= *due { 1.0 } else { 0.0 }),
             Timing::YearEnd { due } => (date >= *due).then_some(1.0),
             Timing::Milestones => None,
+            Timing::Planned { due, share, .. } => {
+                if date >= *due {
+                    Some(1.0)
+                } else {
+                    *share
+                }
+            }
         }
     }
 
@@ -231,6 +259,7 @@ impl ResolvedSchedule {
             Timing::Event { due } => format!("event {}", due.format("%Y-%m")),
             Timing::YearEnd { due } => format!("year_end {due}"),
             Timing::Milestones => "milestones".to_string(),
+            Timing::Planned { indicator, .. } => format!("planned {indicator}"),
         }
     }
 }
@@ -314,6 +343,53 @@ pub struct Form {
     #[serde(default)]
     pub instructions: Vec<String>,
     pub columns: Vec<Column>,
+    /// Project forms: how each project is judged against its due date (按期情况).
+    #[serde(default)]
+    pub timing: Option<ProjectTiming>,
+}
+
+/// How a project form says whether each project finished on time: a 是/否 completion column, an
+/// optional completion date, and the due date, fixed for the form or a month column per row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectTiming {
+    /// The 是/否 column saying the project (or its main works) is finished.
+    pub done: String,
+    /// The date column it finished on, where the form has one.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// One due date for every project the filters select.
+    #[serde(default, deserialize_with = "toml_date::optional")]
+    pub due: Option<NaiveDate>,
+    /// Or a month column holding each project's planned completion month (计划完工月份).
+    #[serde(default)]
+    pub due_column: Option<String>,
+    /// Only rows passing these are judged (e.g. 建设年度 = 2023).
+    #[serde(default)]
+    pub filters: Vec<RowFilter>,
+}
+
+/// A cross-check (核对) of two figures that should agree, reported as a warning naming both.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub id: String,
+    /// What is compared, e.g. `危房改造：镇街合计与区住建局台账`.
+    pub name: String,
+    /// The first figure: an indicator's district value.
+    pub indicator: String,
+    /// The second figure: another indicator's district value …
+    #[serde(default)]
+    pub against: Option<String>,
+    /// … or a target's value (e.g. the projects' total 建设任务 against the 5,600 亩 target).
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Largest difference still read as agreement, in the indicator's unit.
+    #[serde(default)]
+    pub tolerance: f64,
+    /// Why the two should agree and what to do when they do not.
+    #[serde(default)]
+    pub note: String,
 }
 
 fn default_blank_rows() -> u32 {
@@ -337,6 +413,8 @@ pub enum ColumnKind {
     Date,
     /// A year such as 2023.
     Year,
+    /// A month of a year (计划完工月份), stored as `2024-09`.
+    Month,
     /// A unit of measure named per row (e.g. 公里 / 座), see `Column::unit_of`.
     Unit,
 }
@@ -385,6 +463,10 @@ pub struct Column {
     /// Hint printed in the 填报说明 sheet.
     #[serde(default)]
     pub note: String,
+    /// Must be filled on rows passing this filter (e.g. 完工日期 when 主体工程完工 = 是): a blank
+    /// is a warning, as the row cannot be judged.
+    #[serde(default)]
+    pub required_if: Option<RowFilter>,
 }
 
 impl Column {
@@ -412,8 +494,64 @@ pub enum Aggregation {
 #[serde(deny_unknown_fields)]
 pub struct RowFilter {
     pub column: String,
-    /// The row's text in that column must equal this (after normalisation).
-    pub equals: String,
+    /// The row's text in that column must equal this (after normalisation) …
+    #[serde(default)]
+    pub equals: Option<String>,
+    /// … or the row's date or month must not be after this: a date (`2024-03-31`), or `本月`
+    /// for the month being reported (projects planned to finish by now).
+    #[serde(default)]
+    pub not_after: Option<String>,
+}
+
+/// What is wrong with a filter on `form`, if anything.
+fn filter_problem(form: &Form, filter: &RowFilter) -> Option<String> {
+    let Some(col) = form.column(&filter.column) else { return Some(format!("筛选列“{}”不在表 {} 中", filter.column, form.id)) };
+    match (&filter.equals, filter.not_after.as_deref()) {
+        (Some(_), Some(_)) | (None, None) => Some("筛选条件须写 equals 或 not_after 之一".into()),
+        (Some(e), None) if !col.categories.is_empty() && !col.categories.contains(e) => {
+            Some(format!("筛选值“{e}”不是列“{}”的可选值（{}）", col.name, col.categories.join("、")))
+        }
+        (Some(e), None) if col.kind == ColumnKind::YesNo && !["是", "否"].contains(&e.as_str()) => {
+            Some(format!("是/否列“{}”的筛选值只能是“是”或“否”", col.name))
+        }
+        (None, Some(_)) if !matches!(col.kind, ColumnKind::Date | ColumnKind::Month) => {
+            Some(format!("not_after 只能用于日期或月份列，“{}”不是", col.name))
+        }
+        (None, Some(d)) if d != THIS_MONTH && NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() => {
+            Some(format!("not_after“{d}”应写成 2024-03-31 或“{THIS_MONTH}”"))
+        }
+        _ => None,
+    }
+}
+
+/// `RowFilter::not_after` for the month being reported.
+pub const THIS_MONTH: &str = "本月";
+
+impl RowFilter {
+    /// Whether a row whose text in the filter's column is `text` passes, in `period`. Dates and
+    /// months are ISO texts (`2024-03-28`, `2024-09`), so they compare as text: a month passes a
+    /// date in it, a date passes `本月` when its month is the period's or earlier.
+    pub fn passes(&self, text: Option<&str>, period: crate::period::Period) -> bool {
+        let Some(text) = text else { return false };
+        if let Some(equals) = &self.equals {
+            return text == equals;
+        }
+        match self.not_after.as_deref() {
+            Some(THIS_MONTH) => text.get(..7).unwrap_or(text) <= period.to_string().as_str(),
+            Some(date) => text <= date,
+            None => false,
+        }
+    }
+
+    /// `建设年度为2023`, `完工日期不晚于2024-03-31`, for notes and `plan show`.
+    pub fn describe(&self, column: &str) -> String {
+        match (&self.equals, self.not_after.as_deref()) {
+            (Some(e), _) => format!("{column}为{e}"),
+            (None, Some(THIS_MONTH)) => format!("{column}不晚于本月"),
+            (None, Some(d)) => format!("{column}不晚于{d}"),
+            (None, None) => column.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -552,6 +690,10 @@ pub struct Target {
     /// office must replace): the bulletin marks it 暂定 with this note.
     #[serde(default)]
     pub assumption: String,
+    /// The indicator counting only what was finished by the deadline (e.g. area of projects whose
+    /// 完工日期 is on or before it): after the deadline a target reached late is 逾期完成.
+    #[serde(default)]
+    pub on_time: Option<String>,
 }
 
 impl Target {
@@ -779,19 +921,63 @@ impl Plan {
                 (Aggregation::Count, Some(c)) => push(format!("{key}.column"), anchor.clone(), format!("column“{c}”不在表 {} 中", form.id)),
             }
             for (k, filter) in ind.filters.iter().enumerate() {
-                let key = format!("{key}.filters[{k}]");
-                match form.column(&filter.column) {
-                    None => push(key.clone(), anchor.clone(), format!("筛选列“{}”不在表 {} 中", filter.column, form.id)),
-                    Some(col) if !col.categories.is_empty() && !col.categories.contains(&filter.equals) => push(
-                        key.clone(),
-                        anchor.clone(),
-                        format!("筛选值“{}”不是列“{}”的可选值（{}）", filter.equals, col.name, col.categories.join("、")),
-                    ),
-                    Some(col) if col.kind == ColumnKind::YesNo && !["是", "否"].contains(&filter.equals.as_str()) => {
-                        push(key.clone(), anchor.clone(), format!("是/否列“{}”的筛选值只能是“是”或“否”", col.name))
-                    }
-                    Some(_) => {}
+                if let Some(message) = filter_problem(form, filter) {
+                    push(format!("{key}.filters[{k}]"), anchor.clone(), message);
                 }
+            }
+        }
+        for form in &self.forms {
+            let anchor = Some(quoted("id", &form.id));
+            for column in &form.columns {
+                if let Some(filter) = &column.required_if
+                    && let Some(message) = filter_problem(form, filter)
+                {
+                    push(format!("forms({}).columns({}).required_if", form.id, column.id), anchor.clone(), message);
+                }
+            }
+            let Some(timing) = &form.timing else { continue };
+            let key = format!("forms({}).timing", form.id);
+            let kind_of = |id: &str| form.column(id).map(|c| c.kind);
+            if kind_of(&timing.done) != Some(ColumnKind::YesNo) {
+                push(format!("{key}.done"), anchor.clone(), format!("done“{}”应是表 {} 的是/否列", timing.done, form.id));
+            }
+            if let Some(date) = &timing.date
+                && kind_of(date) != Some(ColumnKind::Date)
+            {
+                push(format!("{key}.date"), anchor.clone(), format!("date“{date}”应是表 {} 的日期列", form.id));
+            }
+            match (&timing.due, &timing.due_column) {
+                (Some(_), None) => {}
+                (None, Some(c)) if kind_of(c) == Some(ColumnKind::Month) => {}
+                (None, Some(c)) => push(format!("{key}.due_column"), anchor.clone(), format!("due_column“{c}”应是表 {} 的月份列", form.id)),
+                _ => push(key.clone(), anchor.clone(), "timing 须写 due（统一期限）或 due_column（各项目计划完工月份）之一".into()),
+            }
+            for (k, filter) in timing.filters.iter().enumerate() {
+                if let Some(message) = filter_problem(form, filter) {
+                    push(format!("{key}.filters[{k}]"), anchor.clone(), message);
+                }
+            }
+        }
+        let known_indicator = |id: &str| self.indicators.iter().any(|i| i.id == id);
+        let mut check_ids = BTreeSet::new();
+        for (ci, check) in self.checks.iter().enumerate() {
+            let key = format!("checks[{ci}]({})", check.id);
+            let anchor = Some(quoted("id", &check.id));
+            if !check_ids.insert(check.id.as_str()) {
+                push(format!("{key}.id"), anchor.clone(), format!("核对项 id“{}”重复", check.id));
+            }
+            if !known_indicator(&check.indicator) {
+                push(format!("{key}.indicator"), anchor.clone(), format!("indicator“{}”不是已定义的指标", check.indicator));
+            }
+            match (&check.against, &check.target) {
+                (Some(a), None) if known_indicator(a) => {}
+                (Some(a), None) => push(format!("{key}.against"), anchor.clone(), format!("against“{a}”不是已定义的指标")),
+                (None, Some(t)) if self.targets.iter().any(|x| &x.id == t && x.value.is_some()) => {}
+                (None, Some(t)) => push(format!("{key}.target"), anchor.clone(), format!("target“{t}”不是有目标值的目标")),
+                _ => push(key.clone(), anchor.clone(), "核对项须写 against（另一指标）或 target（目标值）之一".into()),
+            }
+            if !check.tolerance.is_finite() || check.tolerance < 0.0 {
+                push(format!("{key}.tolerance"), anchor.clone(), "tolerance 应为非负数".into());
             }
         }
         for (pi, phase) in self.phases.iter().enumerate() {
@@ -934,6 +1120,10 @@ impl Plan {
                             push(format!("{key}.month"), anchor.clone(), "event 类进度必须写计划月份 month（1–12）".into());
                         }
                     }
+                    ScheduleKind::Planned => match schedule.indicator.as_deref() {
+                        Some(i) if known_indicator(i) => {}
+                        _ => push(format!("{key}.indicator"), anchor.clone(), "planned 类进度必须写 indicator（计划完成量的指标）".into()),
+                    },
                     ScheduleKind::Linear | ScheduleKind::YearEnd => {}
                 }
                 if schedule.assumed && schedule.source.trim().is_empty() {
@@ -953,6 +1143,14 @@ impl Plan {
             }
             if t.lead_units.is_empty() {
                 push(format!("{key}.lead_units"), anchor.clone(), "缺少牵头单位 lead_units".into());
+            }
+            if let Some(i) = &t.on_time {
+                if !known_indicator(i) {
+                    push(format!("{key}.on_time"), anchor.clone(), format!("on_time“{i}”不是已定义的指标"));
+                }
+                if !matches!(t.kind, TargetKind::AtLeast | TargetKind::Count) {
+                    push(format!("{key}.on_time"), anchor.clone(), format!("{} 类目标没有期限，不能写 on_time", t.kind.label()));
+                }
             }
         }
         problems
@@ -1043,6 +1241,11 @@ impl Plan {
                 Timing::Event { due }
             }
             ScheduleKind::YearEnd => Timing::YearEnd { due: schedule.due.unwrap_or_else(|| self.year_end()) },
+            ScheduleKind::Planned => Timing::Planned {
+                indicator: schedule.indicator.clone()?,
+                due: schedule.due.unwrap_or_else(|| self.year_end()),
+                share: None,
+            },
         };
         let curve = schedule.curve.as_deref().and_then(|id| self.curves.iter().find(|c| c.id == id));
         let assumed = schedule.assumed || curve.is_some_and(|c| c.assumed);
@@ -1058,8 +1261,9 @@ impl Plan {
         self.forms.iter().any(|f| f.reporter == Reporter::Department)
     }
 
-    /// The targets a department ledger reports: those computed from a department form, and every
-    /// qualitative task (its status). In plan order.
+    /// The targets a department ledger reports: those computed from a department form, every
+    /// qualitative task (its status), and those a department indicator reads by item id (a
+    /// department's own figure for a township target, for a cross-check). In plan order.
     pub fn ledger_targets(&self) -> impl Iterator<Item = &Target> {
         self.targets.iter().filter(|t| {
             let by_department = t
@@ -1069,8 +1273,16 @@ impl Plan {
                 .and_then(|i| i.form.as_deref())
                 .and_then(|f| self.form(f))
                 .is_some_and(|f| f.reporter == Reporter::Department);
-            by_department || !t.is_numeric()
+            by_department || !t.is_numeric() || self.indicators.iter().any(|i| self.ledger_item(i) == Some(t.id.as_str()))
         })
+    }
+
+    /// The ledger item a department indicator reads: the target id its filter on the
+    /// department form's key column names.
+    pub fn ledger_item<'a>(&'a self, indicator: &'a Indicator) -> Option<&'a str> {
+        let form = indicator.form.as_deref().and_then(|f| self.form(f)).filter(|f| f.reporter == Reporter::Department)?;
+        let key = &form.key_column().id;
+        indicator.filters.iter().find(|f| &f.column == key).and_then(|f| f.equals.as_deref())
     }
 
     /// The department that reports a ledger target: its first lead unit (牵头单位), or the

@@ -53,9 +53,22 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// Yearly (or stock) value of a village column, before the seasonal curve.
-fn village_base(column: &str, land: f64, households: f64, rng: &mut fastrand::Rng) -> f64 {
+/// Yearly (or stock) value of a village column, before the seasonal curve; `values` holds the
+/// row's columns so far (sanitation counts are parts of the households and natural villages).
+fn village_base(column: &str, land: f64, households: f64, values: &BTreeMap<&str, f64>, rng: &mut fastrand::Rng, month: u32) -> f64 {
+    let of = |id: &str| values.get(id).copied().unwrap_or(0.0);
     match column {
+        // Sanitation: most 改厕 are 无害化; problem toilets are found through the year and fixed
+        // a few months later; sewage treatment and garbage collection by natural village.
+        "sanitary_toilets" => (of("toilets_total") * (0.88 + rng.f64() * 0.1)).round(),
+        "problem_toilets" => (households * (0.01 + rng.f64() * 0.02)).round(),
+        "problem_toilets_fixed" => (of("problem_toilets") * (0.25 + 0.08 * month as f64 + rng.f64() * 0.1).min(1.0)).floor(),
+        "sewage_households" => (households * (0.35 + rng.f64() * 0.45 + 0.01 * month as f64).min(1.0)).round(),
+        "natural_villages" => (if land < 1_000.0 { 1.0 + rng.f64() * 2.0 } else { 6.0 + rng.f64() * 9.0 }).round(),
+        "garbage_natural" => {
+            let all = of("natural_villages");
+            if rng.f64() < 0.8 { all } else { (all - 1.0 - (rng.f64() * 2.0).floor()).max(0.0) }
+        }
         "cultivated_land" => land,
         "basic_farmland" => (land * (0.78 + rng.f64() * 0.1)).round(),
         "grain_area" => land * (0.48 + rng.f64() * 0.1),
@@ -119,7 +132,7 @@ fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm
             let fill = match column.kind {
                 ColumnKind::Key => Fill::Text(village.clone()),
                 ColumnKind::Number => {
-                    let base = village_base(&column.id, land, households, &mut column_rng);
+                    let base = village_base(&column.id, land, households, &values, &mut column_rng, period.month);
                     let value = match column.measure {
                         crate::plan::Measure::Stock => base,
                         crate::plan::Measure::Ytd => base * season(&column.id, period.month),
@@ -133,8 +146,18 @@ fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm
                     values.insert(column.id.as_str(), value);
                     Fill::Number(value)
                 }
+                // The village is covered when every natural village is; sewage when most households are.
+                ColumnKind::YesNo if column.id == "garbage" && values.contains_key("garbage_natural") => {
+                    let yes = values["garbage_natural"] >= values.get("natural_villages").copied().unwrap_or(0.0);
+                    Fill::Text(if yes { "是" } else { "否" }.into())
+                }
+                ColumnKind::YesNo if column.id == "sewage" && values.contains_key("sewage_households") => {
+                    let yes = values["sewage_households"] >= 0.7 * households;
+                    Fill::Text(if yes { "是" } else { "否" }.into())
+                }
                 ColumnKind::YesNo => {
                     let share = match column.id.as_str() {
+                        "integrated_pilot" => 0.03,
                         "garbage" => 0.9,
                         "express_point" => 0.80 + 0.025 * period.month as f64,
                         _ => 0.35 + 0.04 * period.month as f64,
@@ -165,77 +188,8 @@ fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> V
     let month = period.month as f64;
     let mut out = Vec::new();
     match form.id.as_str() {
-        "ZX02" => {
-            // 2023 projects finishing in spring; 2024 projects designed from April.
-            let count_2023 = rng.usize(1..=2);
-            for i in 0..count_2023 {
-                let v = village(&mut rng);
-                let task = (500.0 + rng.f64() * 900.0).round();
-                let share = match period.month {
-                    1 => 0.7,
-                    2 => 0.85,
-                    3 => 0.95 + rng.f64() * 0.05,
-                    _ => 1.0,
-                };
-                let done = (task * share).round();
-                let finished = done >= task;
-                let mut fills = BTreeMap::new();
-                fills.insert("build_year".into(), Fill::Number(2023.0));
-                fills.insert("village".into(), Fill::Text(v.clone()));
-                fills.insert("task_area".into(), Fill::Number(task));
-                fills.insert("done_area".into(), Fill::Number(done));
-                fills.insert("main_done".into(), Fill::Text(if finished { "是" } else { "否" }.into()));
-                fills.insert(
-                    "done_date".into(),
-                    if finished { Fill::Text(format!("{}-03-{:02}", plan.plan.year, 20 + i)) } else { Fill::Empty },
-                );
-                out.push(Project { name: format!("{v}2023年度高标准农田建设项目"), fills });
-            }
-            if period.month >= 4 {
-                let v = village(&mut rng);
-                let task = (800.0 + rng.f64() * 1_000.0).round();
-                let done = (task * ((month - 5.0).max(0.0) * 0.08)).round();
-                let mut fills = BTreeMap::new();
-                fills.insert("build_year".into(), Fill::Number(2024.0));
-                fills.insert("village".into(), Fill::Text(v.clone()));
-                fills.insert("task_area".into(), Fill::Number(task));
-                fills.insert("done_area".into(), Fill::Number(done));
-                fills.insert("main_done".into(), Fill::Text("否".into()));
-                out.push(Project { name: format!("{v}2024年度高标准农田建设项目"), fills });
-            }
-        }
-        "ZX03" => {
-            let kinds =
-                [("白改黑", "公里", 1.0, 1.2), ("安全防护", "公里", 6.0, 9.0), ("新建桥梁", "座", 1.0, 0.0), ("危桥改造", "座", 1.0, 0.0)];
-            for (k, (category, unit_name, task_min, task_span)) in kinds.iter().enumerate() {
-                if rng.f64() < if k >= 2 { 0.35 } else { 0.9 } {
-                    let v = village(&mut rng);
-                    let task = round1(task_min + rng.f64() * task_span);
-                    let (done, finished) = if *unit_name == "座" {
-                        let finish_month = 5 + rng.u32(0..4);
-                        let finished = period.month >= finish_month;
-                        (if finished { task } else { 0.0 }, finished)
-                    } else {
-                        let share = (0.12 * month + rng.f64() * 0.05).min(1.0);
-                        (round1(task * share), share >= 1.0)
-                    };
-                    let mut fills = BTreeMap::new();
-                    fills.insert("category".into(), Fill::Text(category.to_string()));
-                    fills.insert("village".into(), Fill::Text(v.clone()));
-                    fills.insert("task".into(), Fill::Number(task));
-                    fills.insert("done".into(), Fill::Number(done));
-                    fills.insert("unit".into(), Fill::Text(unit_name.to_string()));
-                    fills.insert("completed".into(), Fill::Text(if finished { "是" } else { "否" }.into()));
-                    let name = match *category {
-                        "新建桥梁" => format!("{v}新建桥梁工程"),
-                        "危桥改造" => format!("{v}危桥改造工程"),
-                        "白改黑" => format!("{v}通村道路“白改黑”"),
-                        _ => format!("{v}农村公路安全防护工程"),
-                    };
-                    out.push(Project { name, fills });
-                }
-            }
-        }
+        "ZX02" | "EC08" => hsf_projects(form, unit, period, plan, &mut rng, &mut out),
+        "ZX03" | "EC09" => road_projects(unit, period, &mut rng, &mut out),
         "EC01" => {
             // 衔接资金项目: disbursement follows the 4月35%、6月55%、9月80% schedule, roughly.
             let paid_share =
@@ -310,6 +264,155 @@ fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> V
         _ => {}
     }
     out
+}
+
+/// 2023 tasks of yunxi's high-standard farmland by township: 5,600 亩 in all, as the plan says.
+/// 路口镇's second project finishes its main works on 12 April, after the 3月底 deadline.
+fn hsf_2023(unit: &str) -> &'static [f64] {
+    match unit {
+        "长岭街道" => &[1_200.0],
+        "云溪街道" => &[800.0],
+        "松杨湖街道" => &[600.0],
+        "陆城镇" => &[900.0, 600.0],
+        "路口镇" => &[800.0, 700.0],
+        _ => &[],
+    }
+}
+
+/// A month as the template's list writes it.
+fn month_text(year: i32, month: u32) -> Fill {
+    Fill::Text(format!("{year}年{month}月"))
+}
+
+fn hsf_projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan, rng: &mut fastrand::Rng, out: &mut Vec<Project>) {
+    let village = |rng: &mut fastrand::Rng| unit.villages.get(rng.usize(..unit.villages.len().max(1))).cloned().unwrap_or_default();
+    let year = plan.plan.year;
+    let month = period.month;
+    let has_plan_month = form.column("planned_month").is_some();
+    // Continuing 2023 projects: main works finished in March (one in April); 初验 from May,
+    // 竣工验收 from August. echeng's are drawn, yunxi's add up to its 5,600 亩.
+    let tasks: Vec<f64> = if form.id == "ZX02" {
+        hsf_2023(&unit.name).to_vec()
+    } else {
+        (0..rng.usize(1..=2)).map(|_| (300.0 + rng.f64() * 900.0).round()).collect()
+    };
+    for (i, task) in tasks.iter().enumerate() {
+        let v = village(rng);
+        let late = unit.name == "路口镇" && i == 1;
+        let (finish_month, finish_day) = if late { (4, 12) } else { (3, 18 + 3 * i as u32) };
+        let finished = month >= finish_month;
+        let done = if finished { *task } else { (task * (0.9 + 0.02 * month as f64)).round().min(task - 1.0) };
+        let stage = match month {
+            _ if !finished => "在建",
+            m if m >= 8 => "竣工验收",
+            m if m >= 5 => "初验",
+            _ => "完工",
+        };
+        let investment = (task * (0.28 + rng.f64() * 0.06)).round();
+        let spent = if finished { investment } else { (investment * 0.9).round() };
+        let mut fills = BTreeMap::new();
+        fills.insert("build_year".into(), Fill::Number(2023.0));
+        fills.insert("village".into(), Fill::Text(v.clone()));
+        fills.insert("task_area".into(), Fill::Number(*task));
+        fills.insert("done_area".into(), Fill::Number(done));
+        fills.insert("stage".into(), Fill::Text(stage.into()));
+        fills.insert("planned_investment".into(), Fill::Number(investment));
+        fills.insert("done_investment".into(), Fill::Number(spent));
+        if has_plan_month {
+            fills.insert("planned_month".into(), month_text(year, 3));
+        }
+        fills.insert("main_done".into(), Fill::Text(if finished { "是" } else { "否" }.into()));
+        if finished {
+            fills.insert("done_date".into(), Fill::Text(format!("{year}-{finish_month:02}-{finish_day:02}")));
+        }
+        let name = if tasks.len() > 1 {
+            format!("{v}2023年度高标准农田建设项目（{}标段）", i + 1)
+        } else {
+            format!("{v}2023年度高标准农田建设项目")
+        };
+        out.push(Project { name, fills });
+    }
+    // The 2024 project: designed in April–May (前期), built from June, planned for December.
+    if month >= 4 {
+        let v = village(rng);
+        let task = (800.0 + rng.f64() * 1_000.0).round();
+        let done = (task * ((month as f64 - 5.0).max(0.0) * 0.08)).round();
+        let investment = (task * (0.3 + rng.f64() * 0.05)).round();
+        let mut fills = BTreeMap::new();
+        fills.insert("build_year".into(), Fill::Number(2024.0));
+        fills.insert("village".into(), Fill::Text(v.clone()));
+        fills.insert("task_area".into(), Fill::Number(task));
+        fills.insert("done_area".into(), Fill::Number(done));
+        fills.insert("stage".into(), Fill::Text(if month >= 6 { "在建" } else { "前期" }.into()));
+        fills.insert("planned_investment".into(), Fill::Number(investment));
+        fills.insert("done_investment".into(), Fill::Number((investment * (month as f64 - 4.0).max(0.0) * 0.09).round()));
+        if has_plan_month {
+            fills.insert("planned_month".into(), month_text(year, 12));
+        }
+        fills.insert("main_done".into(), Fill::Text("否".into()));
+        out.push(Project { name: format!("{v}2024年度高标准农田建设项目"), fills });
+    }
+}
+
+/// Road projects with their planned month; a bridge now and then finishes a month late. 道路提质:
+/// 云华路 (云溪街道, finished in May) and 和平大道 (长岭街道, planned for October), as the
+/// 交通运输局's ledger reports them.
+fn road_projects(unit: &ReportingUnit, period: Period, rng: &mut fastrand::Rng, out: &mut Vec<Project>) {
+    let village = |rng: &mut fastrand::Rng| unit.villages.get(rng.usize(..unit.villages.len().max(1))).cloned().unwrap_or_default();
+    let month = period.month;
+    let year = period.year;
+    let kinds = [("白改黑", "公里", 1.0, 1.2), ("安全防护", "公里", 6.0, 9.0), ("新建桥梁", "座", 1.0, 0.0), ("危桥改造", "座", 1.0, 0.0)];
+    for (k, (category, unit_name, task_min, task_span)) in kinds.iter().enumerate() {
+        if rng.f64() < if k >= 2 { 0.35 } else { 0.9 } {
+            let v = village(rng);
+            let task = round1(task_min + rng.f64() * task_span);
+            let (done, finished, planned) = if *unit_name == "座" {
+                let finish_month = 5 + rng.u32(0..4);
+                let finished = month >= finish_month;
+                let planned = if rng.f64() < 0.3 { finish_month - 1 } else { finish_month };
+                (if finished { task } else { 0.0 }, finished, planned)
+            } else {
+                let speed = 0.12 + rng.f64() * 0.02;
+                let share = (speed * month as f64).min(1.0);
+                let planned = ((1.0 / speed).ceil() as u32).clamp(6, 10);
+                (round1(task * share), share >= 1.0, planned)
+            };
+            let mut fills = BTreeMap::new();
+            fills.insert("category".into(), Fill::Text(category.to_string()));
+            fills.insert("village".into(), Fill::Text(v.clone()));
+            fills.insert("task".into(), Fill::Number(task));
+            fills.insert("done".into(), Fill::Number(done));
+            fills.insert("unit".into(), Fill::Text(unit_name.to_string()));
+            fills.insert("planned_month".into(), month_text(year, planned));
+            fills.insert("completed".into(), Fill::Text(if finished { "是" } else { "否" }.into()));
+            let name = match *category {
+                "新建桥梁" => format!("{v}新建桥梁工程"),
+                "危桥改造" => format!("{v}危桥改造工程"),
+                "白改黑" => format!("{v}通村道路“白改黑”"),
+                _ => format!("{v}农村公路安全防护工程"),
+            };
+            out.push(Project { name, fills });
+        }
+    }
+    let upgrade = match unit.name.as_str() {
+        "云溪街道" => Some(("云华路提质改造", 2.6, 5)),
+        "长岭街道" => Some(("和平大道提质改造", 3.4, 10)),
+        "泽林镇" => Some(("泽林大道提质改造", 4.2, 9)),
+        "杜山镇" => Some(("杜山集镇道路提质改造", 1.8, 6)),
+        _ => None,
+    };
+    if let Some((name, task, planned)) = upgrade {
+        let finished = month >= planned;
+        let done = if finished { task } else { round1(task * (0.15 * month as f64).min(0.9)) };
+        let mut fills = BTreeMap::new();
+        fills.insert("category".into(), Fill::Text("道路提质".into()));
+        fills.insert("task".into(), Fill::Number(task));
+        fills.insert("done".into(), Fill::Number(done));
+        fills.insert("unit".into(), Fill::Text("公里".into()));
+        fills.insert("planned_month".into(), month_text(year, planned));
+        fills.insert("completed".into(), Fill::Text(if finished { "是" } else { "否" }.into()));
+        out.push(Project { name: name.to_string(), fills });
+    }
 }
 
 /// Values for every township form of `unit` in `period` (project forms only for known plans).

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -1123,6 +1123,18 @@ impl TableCheck<'_> {
                     }
                 }
             }
+            ColumnKind::Month => match parse_month(cell, self.period.year) {
+                Some((y, m)) => (Value::Text(format!("{y}-{m:02}")), None),
+                None => {
+                    issues.push(self.issue(
+                        Rule::BadDate,
+                        at(),
+                        text.clone(),
+                        format!("“{}”无法识别为月份（现为“{text}”），请写成 2024年9月 或 9月", column.name),
+                    ));
+                    (Value::Missing, None)
+                }
+            },
             ColumnKind::Date => match parse_date(cell) {
                 Some(d) => (Value::Text(d.format("%Y-%m-%d").to_string()), None),
                 None => {
@@ -1206,6 +1218,22 @@ impl TableCheck<'_> {
     }
 
     fn row_rules(&self, record: &Record, issues: &mut Vec<Issue>) {
+        for (ci, column) in self.form.columns.iter().enumerate() {
+            // 完工日期 blank where 主体工程完工 = 是: the row cannot be judged on time.
+            if let Some(filter) = &column.required_if
+                && record.values[ci] == Value::Missing
+                && let Some(fi) = self.form.columns.iter().position(|c| c.id == filter.column)
+                && filter.passes(record.values[fi].text(), self.period)
+            {
+                let condition = filter.describe(&self.form.columns[fi].name);
+                issues.push(self.issue(
+                    Rule::ConditionalBlank,
+                    record.cell(ci),
+                    String::new(),
+                    format!("{}：{condition}，应填“{}”，否则无法判断是否按期", record.key, column.name),
+                ));
+            }
+        }
         for (ci, column) in self.form.columns.iter().enumerate() {
             let Some(value) = record.values[ci].number() else { continue };
             for (other, rule) in [(&column.part_of, Rule::PartAboveTotal), (&column.not_above, Rule::AboveLimit)] {
@@ -1334,6 +1362,26 @@ fn parse_date(cell: &Cell) -> Option<NaiveDate> {
     }
 }
 
+/// A month: `9月`, `2024年9月`, `2024-09`, `2024.9`, a date, or a bare 1–12 (of `year`).
+fn parse_month(cell: &Cell, year: i32) -> Option<(i32, u32)> {
+    let (y, m) = match cell {
+        Cell::Date(d) => (d.year(), d.month()),
+        Cell::Number(n) if (1.0..=12.0).contains(n) && n.fract() == 0.0 => (year, *n as u32),
+        Cell::Number(n) => crate::ingest::read::excel_serial_to_date(*n).map(|d| (d.year(), d.month()))?,
+        Cell::Text(t) => {
+            let digits: Vec<u32> =
+                t.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+            match digits.as_slice() {
+                [m] => (year, *m),
+                [y, m] | [y, m, _] if *y >= 1000 => (*y as i32, *m),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    ((1..=12).contains(&m) && (2000..=2100).contains(&y)).then_some((y, m))
+}
+
 /// A number for messages: up to 2 decimals, no trailing zeros.
 pub fn fmt(value: f64) -> String {
     let s = format!("{value:.2}");
@@ -1343,6 +1391,20 @@ pub fn fmt(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_as_clerks_write_them() {
+        let text = |t: &str| Cell::Text(t.to_string());
+        assert_eq!(parse_month(&text("9月"), 2024), Some((2024, 9)));
+        assert_eq!(parse_month(&text("2024年9月"), 2024), Some((2024, 9)));
+        assert_eq!(parse_month(&text("2024-09"), 2024), Some((2024, 9)));
+        assert_eq!(parse_month(&text("2024.10"), 2024), Some((2024, 10)));
+        assert_eq!(parse_month(&text("2024年9月30日"), 2024), Some((2024, 9)));
+        assert_eq!(parse_month(&Cell::Number(11.0), 2024), Some((2024, 11)));
+        assert_eq!(parse_month(&Cell::Number(45_536.0), 2024), Some((2024, 9)), "an Excel date serial (2024-09-01)");
+        assert_eq!(parse_month(&text("13月"), 2024), None);
+        assert_eq!(parse_month(&text("年底"), 2024), None);
+    }
 
     #[test]
     fn periods_in_file_names() {

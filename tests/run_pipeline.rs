@@ -634,3 +634,175 @@ fn year_on_year_from_a_two_year_store() {
     let rows = csv_maps(&fresh.path("output/2024-06/progress.csv"));
     assert!(rows.iter().all(|r| r["last_year"].is_empty()));
 }
+
+/// The four topics on yunxi-2024, April 2024, with figures chosen by hand:
+/// - 高标准农田 (ZX02): 2023 projects 长岭 3,000 亩 finished 3月20日 (on time), 云溪 2,000 亩
+///   finished 4月10日 (late), 陆城 600 亩 not finished. Y08 (5,600 亩 by 3月31日) is judged on the
+///   主体完工 area, 5,000 亩, with 3,000 亩 of it on time → 逾期未完成; the projects' 建设任务 add up
+///   to the 5,600 亩 of the target (核对 C01 一致); 投资完成率 = Σ完成 ÷ Σ计划.
+/// - 农村公路 (ZX03): 白改黑 projects planned for March (4.0 km done, 2.0 km of which 1.0 done)
+///   and September (3.0 km, 0.5 done): 序时目标 = 6.0 km planned by April; a 道路提质 project
+///   finished, against a 交通运输局 ledger saying 1 (C02 一致).
+/// - 人居环境 (ZX04): rates are ratios of district sums, not averages of township rates;
+///   危房改造 3 户 against 区住建局's 2 (C03 不一致, a warning naming both figures).
+#[test]
+fn four_topics_hand_computed_on_yunxi() {
+    use zhenxing::period::Period;
+    use zhenxing::plan::Plan;
+    use zhenxing::report::template::{Fill, FilledForm, TemplateRequest, file_name, workbook_bytes};
+
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let april = Period::new(2024, 4).unwrap();
+    let t = |s: &str| Fill::Text(s.to_string());
+    let n = Fill::Number;
+    let e = || Fill::Empty;
+    let wd = Workdir::new();
+    // (township, ZX02 rows, ZX03 rows, ZX04 first-village figures)
+    type Hsf = Vec<Vec<Fill>>;
+    // ZX02: 项目名称, 建设年度, 涉及村, 建设任务, 累计完工, 项目阶段, 计划投资, 完成投资, 主体工程完工, 完工日期, 备注
+    let hsf = |name: &str, year: f64, task: f64, done: f64, stage: &str, inv: (f64, f64), main: &str, date: &str| -> Vec<Fill> {
+        vec![
+            t(name),
+            n(year),
+            e(),
+            n(task),
+            n(done),
+            t(stage),
+            n(inv.0),
+            n(inv.1),
+            t(main),
+            if date.is_empty() { e() } else { t(date) },
+            e(),
+        ]
+    };
+    // ZX03: 项目名称, 项目类别, 涉及村, 建设任务, 累计完成, 计量单位, 计划完工月份, 是否完工, 备注
+    let road = |name: &str, category: &str, task: f64, done: f64, month: &str, completed: &str| -> Vec<Fill> {
+        vec![t(name), t(category), e(), n(task), n(done), t("公里"), t(month), t(completed), e()]
+    };
+    let towns: [(&str, Hsf, Hsf, [f64; 10]); 5] = [
+        (
+            "长岭街道",
+            vec![hsf("长岭2023年度高标准农田项目", 2023.0, 3000.0, 3000.0, "完工", (900.0, 900.0), "是", "2024-03-20")],
+            vec![road("长岭白改黑", "白改黑", 4.0, 4.0, "2024年3月", "是")],
+            [100.0, 90.0, 5.0, 90.0, 10.0, 10.0, 50.0, 5.0, 5.0, 1.0],
+        ),
+        (
+            "云溪街道",
+            vec![hsf("云溪2023年度高标准农田项目", 2023.0, 2000.0, 2000.0, "完工", (600.0, 600.0), "是", "2024-04-10")],
+            vec![road("云溪白改黑", "白改黑", 2.0, 1.0, "2024年3月", "否")],
+            [300.0, 250.0, 5.0, 150.0, 0.0, 0.0, 60.0, 8.0, 6.0, 1.0],
+        ),
+        (
+            "陆城镇",
+            vec![hsf("陆城2023年度高标准农田项目", 2023.0, 600.0, 400.0, "在建", (150.0, 120.0), "否", "")],
+            vec![road("陆城白改黑", "白改黑", 3.0, 0.5, "9月", "否")],
+            [200.0, 180.0, 5.0, 160.0, 20.0, 5.0, 100.0, 6.0, 6.0, 1.0],
+        ),
+        (
+            "路口镇",
+            vec![hsf("路口2024年度高标准农田项目", 2024.0, 1000.0, 0.0, "前期", (300.0, 30.0), "否", "")],
+            vec![road("路口道路提质", "道路提质", 2.6, 2.6, "2024-04", "是")],
+            [150.0, 130.0, 5.0, 120.0, 5.0, 5.0, 90.0, 4.0, 4.0, 0.0],
+        ),
+        (
+            "松杨湖街道",
+            // 主体工程完工 without its date: counted, and a W12 warning.
+            vec![hsf("松杨湖2024年度小型农田项目", 2024.0, 100.0, 100.0, "完工", (0.0, 0.0), "是", "")],
+            vec![],
+            [250.0, 200.0, 5.0, 180.0, 15.0, 0.0, 100.0, 7.0, 3.0, 0.0],
+        ),
+    ];
+    for (town, zx02, zx03, sanitation) in towns {
+        let unit = plan.unit(town).unwrap();
+        let mut filled = zhenxing::sample::township_forms(&plan, unit, april);
+        filled.insert("ZX02".into(), FilledForm { rows: zx02, ..Default::default() });
+        filled.insert("ZX03".into(), FilledForm { rows: zx03, ..Default::default() });
+        // ZX04: 村, 农户总数, 累计改厕, 本年改厕, 无害化卫生厕所, 问题厕所摸排, 已整改, 污水治理户数, 自然村数,
+        // 垃圾收运覆盖自然村数, 垃圾收运覆盖, 污水治理, 危房改造, 备注 — the first village only.
+        let [hh, total, year, sanitary, problem, fixed, sewage, natural, garbage, dilapidated] = sanitation;
+        let row = vec![
+            t(&unit.villages[0]),
+            n(hh),
+            n(total),
+            n(year),
+            n(sanitary),
+            n(problem),
+            n(fixed),
+            n(sewage),
+            n(natural),
+            n(garbage),
+            t("否"),
+            t("否"),
+            n(dilapidated),
+            e(),
+        ];
+        filled.insert("ZX04".into(), FilledForm { rows: vec![row], ..Default::default() });
+        let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: town, period: april, filled, protect: false }).unwrap();
+        wd.write(&format!("input/2024-04/{}", file_name(town, april)), bytes);
+    }
+    // The ledgers: 交通运输局 says one 道路提质 road is finished (Y19), 住建局 says 2 houses (Y21).
+    for (department, values) in [("区交通运输局", [("Y19", 1.0)]), ("区住建局", [("Y21", 2.0)])] {
+        let values: BTreeMap<&str, f64> = values.into_iter().collect();
+        let mut filled = BTreeMap::new();
+        filled.insert("BM01".to_string(), zhenxing::sample::department_form(&plan, department, april, &values));
+        let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: department, period: april, filled, protect: false }).unwrap();
+        wd.write(&format!("input/2024-04/部门/{}", file_name(department, april)), bytes);
+    }
+    wd.run(&["run", "--period", "2024-04", "--quiet"]);
+    let progress = progress(&wd, "2024-04");
+    let note =
+        |id: &str| csv_maps(&wd.path("output/2024-04/progress.csv")).into_iter().find(|r| r["indicator_id"] == id).unwrap()["note"].clone();
+
+    // Y08: 5,000 of 5,600 亩 主体完工 (3,000 + 2,000), past its deadline → 逾期未完成, and the note
+    // splits what was on time from what was late.
+    assert_eq!(progress["hsf_2023_main_done"][2], "5000");
+    assert_eq!(progress["hsf_2023_main_done"][6], "逾期未完成");
+    assert!(note("hsf_2023_main_done").contains("按期（3月31日前）完成3000亩，逾期完成2000亩"), "{}", note("hsf_2023_main_done"));
+    // 投资完成率 = (900 + 600 + 120 + 30 + 0) ÷ (900 + 600 + 150 + 300 + 0) = 1650 ÷ 1950.
+    assert_eq!(progress["hsf_investment_rate"][2], "84.6154");
+    // 白改黑: done 4.0 + 1.0 + 0.5 = 5.5 km; planned by April 4.0 + 2.0 = 6.0 of 9.6 → 62.5%;
+    // 5.5 ÷ 9.6 = 57.29% → 5.21 points behind → 滞后.
+    assert_eq!(progress["road_black"][2..7], row(["5.5", "0.5729", "0.625", "-5.21", "滞后"]));
+    // Sanitation rates are ratios of the district sums (1,000 households in all).
+    assert_eq!(progress["toilet_coverage"][2], "70", "(90+150+160+120+180) ÷ 1000");
+    assert_eq!(progress["problem_toilet_fix_rate"][2], "40", "(10+0+5+5+0) ÷ (10+0+20+5+15)");
+    assert_eq!(progress["sewage_rate"][2], "40", "(50+60+100+90+100) ÷ 1000");
+    assert_eq!(progress["garbage_coverage"][2], "80", "(5+6+6+4+3) ÷ (5+8+6+4+7)");
+
+    // The topic sheet judges each project; the 核对 sheet names both figures.
+    use calamine::Reader;
+    let bulletin = wd.path("output/2024-04/云溪区乡村振兴重点指标进度通报_2024年04月.xlsx");
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&bulletin).unwrap();
+    let sheet = workbook.worksheet_range("高标准农田").unwrap();
+    let header: Vec<String> = sheet.rows().nth(1).unwrap().iter().map(|c| c.to_string()).collect();
+    let at = header.iter().position(|h| h == "按期情况").expect("按期情况 column");
+    let status: BTreeMap<String, String> = sheet.rows().skip(2).map(|r| (r[1].to_string(), r[at].to_string())).collect();
+    assert_eq!(status["长岭2023年度高标准农田项目"], "按期完工");
+    assert_eq!(status["云溪2023年度高标准农田项目"], "逾期完工");
+    assert_eq!(status["陆城2023年度高标准农田项目"], "逾期未完工");
+    assert_eq!(status["路口2024年度高标准农田项目"], "", "2024 projects have no 3月 deadline");
+    let roads = workbook.worksheet_range("农村公路").unwrap();
+    let header: Vec<String> = roads.rows().nth(1).unwrap().iter().map(|c| c.to_string()).collect();
+    let at = header.iter().position(|h| h == "按期情况").unwrap();
+    let month = header.iter().position(|h| h == "计划完工月份").unwrap();
+    let roads: BTreeMap<String, (String, String)> =
+        roads.rows().skip(2).map(|r| (r[1].to_string(), (r[month].to_string(), r[at].to_string()))).collect();
+    assert_eq!(roads["云溪白改黑"], ("2024-03".to_string(), "逾期未完工".to_string()));
+    assert_eq!(roads["陆城白改黑"], ("2024-09".to_string(), "未到期".to_string()), "“9月” is read in the plan year");
+    let checks = workbook.worksheet_range("数据核对").unwrap();
+    let checks: BTreeMap<String, Vec<String>> =
+        checks.rows().skip(2).map(|r| (r[0].to_string(), r.iter().map(|c| c.to_string()).collect())).collect();
+    assert_eq!(checks["C01"][3..9], ["5600", "目标Y08：2023年度高标准农田主体工程完工（5600亩（3月底前））", "5600", "0", "亩", "一致"]);
+    assert_eq!(checks["C02"][8], "一致", "{:?}", checks["C02"]);
+    assert_eq!(checks["C03"][3..9], ["3", "区住建局台账：农村危房改造（区住建局台账）", "2", "1", "户", "不一致"]);
+    let bulletin_text = String::from_utf8(wd.read("output/2024-04/bulletin.txt")).unwrap();
+    assert!(
+        bulletin_text.contains("数据核对不一致1项：农村危房改造：镇街合计与区住建局台账（镇街报表：危房改造3户，区住建局台账：农村危房改造（区住建局台账）2户）"),
+        "{bulletin_text}"
+    );
+    // 主体工程完工 = 是 without 完工日期: a warning at the date cell.
+    let issues = csv_maps(&wd.path("output/2024-04/issues.csv"));
+    let w12: Vec<_> = issues.iter().filter(|i| i["rule"].starts_with("W12")).collect();
+    assert_eq!(w12.len(), 1, "{issues:?}");
+    assert_eq!((w12[0]["township"].as_str(), w12[0]["sheet"].as_str()), ("松杨湖街道", "高标准农田"));
+}

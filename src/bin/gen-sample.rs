@@ -33,6 +33,9 @@ fn main() -> zhenxing::Result<()> {
         ("Y23", [0.0, 0.0, 1.0, 1.0]),
         ("Y24", [2.5, 4.8, 6.3, 7.9]),
     ];
+    // Each township's latest 危房改造 as its files say: 区住建局's ledger reports their sum (Y21),
+    // except in May, when it counts one house the townships have not entered yet (a 核对 warning).
+    let mut dilapidated: BTreeMap<String, f64> = BTreeMap::new();
     for month in 3..=last_month {
         let period = Period::new(2024, month).expect("valid");
         let dir = root.join(period.to_string());
@@ -41,6 +44,7 @@ fn main() -> zhenxing::Result<()> {
                 continue; // did not report in June
             }
             let mut filled = sample::township_forms(&plan, unit, period);
+            dilapidated.insert(unit.name.clone(), column_sum(&plan, &filled, "ZX04", "dilapidated"));
             let mut name = file_name(&unit.name, period);
             let zx01 = filled.get_mut("ZX01").expect("form");
             match (month, unit.name.as_str()) {
@@ -95,7 +99,8 @@ fn main() -> zhenxing::Result<()> {
             let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
             write_atomic(&dir.join(&name), &workbook_bytes(&request)?)?;
         }
-        let values: BTreeMap<&str, f64> = ledger.iter().map(|(id, v)| (*id, v[((month - 3) as usize).min(3)])).collect();
+        let mut values: BTreeMap<&str, f64> = ledger.iter().map(|(id, v)| (*id, v[((month - 3) as usize).min(3)])).collect();
+        values.insert("Y21", dilapidated.values().sum::<f64>() + if month == 5 { 1.0 } else { 0.0 });
         // 区卫健局 has not sent its June ledger: its May figure is carried (沿用).
         let late: &[&str] = if month == 6 { &["区卫健局"] } else { &[] };
         write_ledgers(&plan, period, &dir, &values, late)?;
@@ -107,6 +112,7 @@ fn main() -> zhenxing::Result<()> {
 /// June yet.
 fn echeng(root: &std::path::Path) -> zhenxing::Result<()> {
     let (plan, _) = Plan::resolve(Some("echeng-2024"))?;
+    let mut dilapidated: BTreeMap<String, f64> = BTreeMap::new();
     for month in 5..=6u32 {
         let period = Period::new(2024, month).expect("valid");
         let dir = root.join(period.to_string());
@@ -115,11 +121,13 @@ fn echeng(root: &std::path::Path) -> zhenxing::Result<()> {
                 continue;
             }
             let mut filled = sample::township_forms(&plan, unit, period);
+            dilapidated.insert(unit.name.clone(), column_sum(&plan, &filled, "EC10", "dilapidated"));
             sign(&mut filled, &unit.name, &unit.code);
             let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
             write_atomic(&dir.join(file_name(&unit.name, period)), &workbook_bytes(&request)?)?;
         }
-        let values: BTreeMap<&str, f64> = [("E33", if month == 5 { 4.0 } else { 5.0 })].into_iter().collect();
+        let values: BTreeMap<&str, f64> =
+            [("E33", if month == 5 { 4.0 } else { 5.0 }), ("E49", dilapidated.values().sum())].into_iter().collect();
         write_ledgers(&plan, period, &dir, &values, &[])?;
     }
     Ok(())
@@ -146,6 +154,12 @@ fn sign(filled: &mut BTreeMap<String, zhenxing::report::template::FilledForm>, u
     for form in filled.values_mut() {
         form.footer = Some(footer.clone());
     }
+}
+
+/// The sum of one number column of a filled form.
+fn column_sum(plan: &Plan, filled: &BTreeMap<String, zhenxing::report::template::FilledForm>, form: &str, column: &str) -> f64 {
+    let Some(at) = plan.form(form).and_then(|f| f.columns.iter().position(|c| c.id == column)) else { return 0.0 };
+    filled.get(form).map(|f| f.rows.iter().filter_map(|r| if let Fill::Number(n) = r[at] { Some(n) } else { None }).sum()).unwrap_or(0.0)
 }
 
 fn format_thousands(n: f64) -> String {

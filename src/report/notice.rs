@@ -20,6 +20,7 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
         ("正常推进", count(&[Status::OnTrack])),
         ("滞后", count(&[Status::Lagging])),
         ("严重滞后", count(&[Status::SeverelyLagging])),
+        ("逾期完成", count(&[Status::CompletedLate])),
         ("逾期未完成", count(&[Status::Overdue])),
         ("未到考核期", count(&[Status::NotDue])),
     ]
@@ -130,6 +131,20 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
     }
     data.push('。');
     text.push(data);
+
+    // 5. Cross-checks that disagree: both figures, for the units to reconcile.
+    let disagree: Vec<String> = aggregated
+        .checks
+        .iter()
+        .filter(|c| c.agrees == Some(false))
+        .map(|c| {
+            let n = |v: Option<f64>| v.map(crate::validate::fmt).unwrap_or_default();
+            format!("{}（{}{}{}，{}{}{}）", c.name, c.left_label, n(c.left), c.unit, c.right_label, n(c.right), c.unit)
+        })
+        .collect();
+    if !disagree.is_empty() {
+        text.push(format!("数据核对不一致{}项：{}，请有关单位核实。", disagree.len(), disagree.join("；")));
+    }
     text
 }
 

@@ -206,6 +206,14 @@ fn write_form_sheet(
                     .allow_whole_number(DataValidationRule::Between(2015, 2035))
                     .set_error_message("请填写4位年份，如 2023")?,
             ),
+            ColumnKind::Month => {
+                let months: Vec<String> = (1..=12).map(|m| format!("{}年{m}月", request.period.year)).collect();
+                Some(
+                    DataValidation::new()
+                        .allow_list_strings(&months)?
+                        .set_error_message(format!("请从下拉框选择月份，如 {}年9月", request.period.year))?,
+                )
+            }
             ColumnKind::Village if !villages.is_empty() => Some(
                 DataValidation::new()
                     .allow_list_formula(Formula::new(format!("={list_sheet}!$A$2:$A${}", villages.len() + 1)))
@@ -278,7 +286,7 @@ pub fn prefilled_forms(
         let Some(last) = records.get(&form.id) else { continue };
         // Columns that identify a row or do not change by themselves are filled; the rest get a hint.
         let kept = |c: &crate::plan::Column| match c.kind {
-            ColumnKind::Key | ColumnKind::Village | ColumnKind::Year | ColumnKind::Category | ColumnKind::Unit => true,
+            ColumnKind::Key | ColumnKind::Village | ColumnKind::Year | ColumnKind::Month | ColumnKind::Category | ColumnKind::Unit => true,
             ColumnKind::Number => c.measure == Measure::Stock || form.columns.iter().any(|o| o.not_above.as_deref() == Some(c.id.as_str())),
             _ => false,
         };
@@ -297,7 +305,14 @@ pub fn prefilled_forms(
             let mut row = Vec::new();
             let mut hint = Vec::new();
             for c in &form.columns {
-                let previous = values.and_then(|v| v.get(&c.id)).cloned();
+                let mut previous = values.and_then(|v| v.get(&c.id)).cloned();
+                // A stored month (`2024-09`) is written as the template's list offers it.
+                if c.kind == ColumnKind::Month
+                    && let Some(Fill::Text(t)) = &previous
+                    && let Some((y, m)) = t.split_once('-').and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+                {
+                    previous = Some(Fill::Text(format!("{y}年{m}月")));
+                }
                 if c.kind == ColumnKind::Key {
                     row.push(Fill::Text(k.clone()));
                     hint.push(None);
@@ -402,6 +417,7 @@ fn write_instructions(
                 ColumnKind::Category => "下拉选择",
                 ColumnKind::Date => "日期",
                 ColumnKind::Year => "年份",
+                ColumnKind::Month => "月份",
                 ColumnKind::Unit => "计量单位",
             };
             let mut rule = column.note.clone();

@@ -108,14 +108,17 @@ pub fn bulletin_workbook(b: &Bulletin<'_>) -> Result<Workbook> {
                         .collect::<XResult<Vec<Worksheet>>>()
                 },
                 || -> XResult<Vec<Worksheet>> {
-                    Ok(vec![
+                    Ok([
                         sheet(&|s| qualitative(s, b))?,
                         sheet(&|s| lead_units(s, b))?,
                         sheet(&|s| submissions(s, b))?,
                         sheet(&|s| reminder_sheet(s, b))?,
                         sheet(&|s| problems(s, b))?,
-                        sheet(&|s| notes(s, b))?,
-                    ])
+                    ]
+                    .into_iter()
+                    .chain(if b.plan.checks.is_empty() { None } else { Some(sheet(&|s| checks(s, b))?) })
+                    .chain(Some(sheet(&|s| notes(s, b))?))
+                    .collect())
                 },
             )
         },
@@ -537,18 +540,26 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
     sheet.set_name(form.topic())?;
     let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
     let columns = &form.columns;
-    let last_col = columns.len() as u16 + 2;
-    sheet.merge_range(0, 0, 0, last_col, &title, &style::title())?;
+    let title_col = columns.len() as u16 + 2 + u16::from(form.timing.is_some());
+    sheet.merge_range(0, 0, 0, title_col, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
     sheet.text(1, 0, "镇（街道）", &style::header())?;
     sheet.set_column_width(0, 11)?;
     let records: Vec<_> = validated.records.iter().filter(|r| r.form == form.id).collect();
-    let widths = detail_widths(form, &records);
+    let mut widths = detail_widths(form, &records);
     for (c, column) in columns.iter().enumerate() {
         let header = column.header();
         sheet.text(1, c as u16 + 1, &header, &style::header())?;
         sheet.set_column_width(c as u16 + 1, widths[c])?;
     }
+    // Project forms with a due date: each project's 按期情况, after the plan's columns.
+    let timing_col = form.timing.as_ref().map(|_| columns.len() as u16 + 1);
+    if let Some(col) = timing_col {
+        widths.push(11.0);
+        sheet.text(1, col, "按期情况", &style::header())?;
+        sheet.set_column_width(col, 11.0)?;
+    }
+    let last_col = widths.len() as u16 + 2;
     sheet.text(1, last_col - 1, "来源文件", &style::header())?;
     sheet.text(1, last_col, "行号", &style::header())?;
     sheet.set_column_width(last_col - 1, 30)?;
@@ -575,11 +586,27 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
         if lines > 1 {
             sheet.set_row_height(row, style::height_of_lines(lines))?;
         }
+        if let Some(col) = timing_col {
+            let status = crate::aggregate::project_status(form, record, period);
+            sheet.text(row, col, status.map(|s| s.label()).unwrap_or(""), &cell)?;
+        }
         let file_name = record.file.rsplit('/').next().unwrap_or(&record.file);
         sheet.text(row, last_col - 1, file_name, &cell)?;
         sheet.write_number_with_format(row, last_col, record.row as f64, &whole)?;
     }
     let last_row = 1 + records.len().max(1) as u32;
+    if let Some(col) = timing_col {
+        let rules: Vec<(&str, Tone)> = [
+            crate::aggregate::ProjectStatus::Overdue,
+            crate::aggregate::ProjectStatus::Late,
+            crate::aggregate::ProjectStatus::Unplanned,
+            crate::aggregate::ProjectStatus::OnTime,
+        ]
+        .iter()
+        .map(|s| (s.label(), s.tone()))
+        .collect();
+        text_colours(sheet, 2, last_row, col, &rules)?;
+    }
     sheet.autofilter(1, 0, last_row, last_col)?;
     sheet.set_freeze_panes(2, 2)?;
     Ok((last_row, widths))
@@ -732,6 +759,7 @@ fn year_end(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
             Status::Tracked => "跟踪监测",
             Status::Incomplete | Status::NoData | Status::NotReported => "数据不全",
             Status::Overdue => "未完成（逾期）",
+            Status::CompletedLate => "完成（逾期）",
             _ => "未完成",
         };
         let name = headline_name(t);
@@ -1004,6 +1032,52 @@ fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     Ok(())
 }
 
+/// 数据核对: the plan's cross-checks, both figures and where each comes from.
+fn checks(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    let title = format!("数据核对（{}）", b.aggregated.period.label());
+    let columns = [
+        ("编号", 5.0),
+        ("核对项", 24.0),
+        ("数据一", 26.0),
+        ("数值", 10.0),
+        ("数据二", 26.0),
+        ("数值", 10.0),
+        ("差额", 9.0),
+        ("单位", 6.0),
+        ("结论", 9.0),
+        ("说明", 40.0),
+    ];
+    table_start(sheet, "数据核对", &title, &columns)?;
+    let center = style::cell().set_align(FormatAlign::Center);
+    let text = style::text_cell();
+    for (i, check) in b.aggregated.checks.iter().enumerate() {
+        let r = 2 + i as u32;
+        let number = style::number(check.decimals);
+        sheet.text(r, 0, &check.id, &center)?;
+        sheet.text(r, 1, &check.name, &text)?;
+        sheet.text(r, 2, &check.left_label, &text)?;
+        opt_number(sheet, r, 3, check.left, &number)?;
+        sheet.text(r, 4, &check.right_label, &text)?;
+        opt_number(sheet, r, 5, check.right, &number)?;
+        opt_number(sheet, r, 6, check.difference, &number)?;
+        sheet.text(r, 7, &check.unit, &center)?;
+        sheet.text(r, 8, check.verdict(), &center)?;
+        sheet.text(r, 9, &check.note, &text)?;
+        let cells = [
+            (check.name.as_str(), 24.0),
+            (check.left_label.as_str(), 26.0),
+            (check.right_label.as_str(), 26.0),
+            (check.note.as_str(), 40.0),
+        ];
+        sheet.set_row_height(r, style::fit_height(&cells))?;
+    }
+    let last = 1 + b.aggregated.checks.len().max(1) as u32;
+    text_colours(sheet, 2, last, 8, &[("不一致", Tone::Yellow), ("一致", Tone::Green)])?;
+    sheet.set_freeze_panes(2, 0)?;
+    style::print_setup(sheet, &title, 1);
+    Ok(())
+}
+
 fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let plan = b.plan;
     sheet.set_name("说明")?;
@@ -1020,6 +1094,8 @@ fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         "本月完成：本年累计数为本月累计减上月累计（1月为本月累计）；时点数为本月较上月增减。按单位逐个相减（含沿用数），两个月都没有数据的单位不计入。".to_string(),
         "序时进度：年度目标为已过月数 ÷ 12（6月为50%）；限期目标为自年初至截止日期按月折算，过期为100%；时序进度目标取统计月末以前最近一个节点的要求。".to_string(),
         format!("状态：完成率 ≥ 100% 为“已完成”；完成率 ≥ 序时进度为“正常”；落后不足 {0:.0} 个百分点为“滞后”（黄）；落后 {0:.0} 个百分点及以上为“严重滞后”（红）。底线指标：不低于底线为“达标”，否则“预警”。比例指标：达到目标为“达标”，否则“未达标”。", t.severe_lag_pp),
+        "期限与按期情况：有完工日期的限期目标（如2023年度高标准农田3月底前主体完工）按各项目的完工标志和完工日期判断：期限前全部完成为“已完成”，期限后才达到为“逾期完成”（黄），期限过后仍未达到为“逾期未完成”（红）。项目表的“按期情况”列逐个项目判断：按期完工、逾期完工、逾期未完工（红）、未到期；按各项目计划完工月份的目标，序时目标为计划已到期项目的任务量之和。".to_string(),
+        "数据核对：同一事项由不同单位填报的两个数字（如镇街合计与牵头部门台账、项目任务合计与方案目标）逐月比对，不一致的列入“数据核对”表，请有关单位核实；镇街合计缺单位时不作判断。".to_string(),
         format!("校验阈值：合计行与明细之和相对误差超过 {:.1}‰ 提示；时点数环比变动超过 {:.0}% 且绝对值超过 {} 提示“大起大落”。", t.total_tolerance * 1000.0, t.jump_ratio * 100.0, crate::validate::fmt(t.jump_min_abs)),
         format!("生成工具：zhenxing {}；输入文件指纹（sha256）{}。同一输入重复运行，本表内容逐字节相同。", crate::VERSION, b.input_fingerprint),
     ];
