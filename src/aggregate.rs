@@ -1016,11 +1016,7 @@ impl Calculator<'_> {
 
     /// The form an indicator is computed from (the numerator's, for a ratio).
     fn form_of<'i>(&'i self, indicator: &'i Indicator) -> Option<&'i str> {
-        if indicator.is_ratio() {
-            indicator.numerator.as_deref().and_then(|n| self.plan.indicator(n)).and_then(|n| n.form.as_deref())
-        } else {
-            indicator.form.as_deref()
-        }
+        self.plan.indicator_form(indicator)
     }
 
     fn get(&self, indicator: &str, period: Period, township: &str) -> Option<f64> {

@@ -1321,6 +1321,14 @@ impl Plan {
         }
         if ind.is_ratio() { Measure::Stock } else { Measure::Ytd }
     }
+
+    /// The form an indicator is computed from: its own, or its numerator's for a ratio.
+    pub fn indicator_form<'a>(&'a self, ind: &'a Indicator) -> Option<&'a str> {
+        match ind.numerator.as_deref() {
+            Some(n) => self.indicator(n).and_then(|n| n.form.as_deref()),
+            None => ind.form.as_deref(),
+        }
+    }
 }
 
 impl Form {

@@ -125,9 +125,11 @@ fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm
         let urban = village.ends_with("社区");
         let land = if urban { 200.0 + rng.f64() * 600.0 } else { 1_600.0 + rng.f64() * 2_400.0 }.round();
         let households = if urban { 600.0 + rng.f64() * 1_500.0 } else { 300.0 + rng.f64() * 700.0 }.round();
-        let mut row = Vec::new();
+        let mut row = vec![Fill::Empty; form.columns.len()];
         let mut values: BTreeMap<&str, f64> = BTreeMap::new();
-        for column in &form.columns {
+        // Numbers first (a count may depend on an earlier one), then the 是/否 that sum them up.
+        let order = form.columns.iter().enumerate().filter(|(_, c)| c.kind == ColumnKind::Number);
+        for (ci, column) in order.chain(form.columns.iter().enumerate().filter(|(_, c)| c.kind != ColumnKind::Number)) {
             let mut column_rng = rng_for(&[&unit.name, village, &column.id]);
             let fill = match column.kind {
                 ColumnKind::Key => Fill::Text(village.clone()),
@@ -169,7 +171,7 @@ fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm
                 }
                 _ => Fill::Empty,
             };
-            row.push(fill);
+            row[ci] = fill;
         }
         rows.push(row);
     }

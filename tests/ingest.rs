@@ -58,7 +58,7 @@ fn baseline_rows(form_id: &str, unit: &str) -> Vec<Vec<Cell>> {
         "ZX01" => villages.iter().enumerate().map(|(i, v)| zx01_row(v, zx01_figures(i))).collect(),
         "ZX02" => vec![
             row![format!("{v0}2023年度高标准农田建设项目"), 2023, v0, 800, 800, "是", Cell::Date(2024, 3, 20), ""],
-            row![format!("{v1}2024年度高标准农田建设项目"), 2024, v1, 1000, 0, "否", "", "设计中"],
+            row![format!("{v1}2024年度高标准农田建设项目"), 2024, v1, 1000, 0, "否", "", "", "", "", "设计中"],
         ],
         "ZX03" => vec![
             row![format!("{v0}通村道路“白改黑”"), "白改黑", v0, 1.5, 0.6, "公里", "否", ""],
@@ -154,6 +154,12 @@ fn validate_book(book: &Book) -> Validated {
 }
 
 /// Issues as `sheet!cell rule` (`sheet rule` without a cell, `file rule` without a sheet), sorted.
+/// `found`, without W10 (an optional column missing): for files made before the four topics'
+/// optional columns (投资, 计划完工月份, sanitation counts), whose absence is W10 by design.
+fn found_but_optional(validated: &Validated) -> Vec<String> {
+    found(validated).into_iter().filter(|f| !f.ends_with(" W10")).collect()
+}
+
 fn found(validated: &Validated) -> Vec<String> {
     let mut list: Vec<String> = validated
         .issues
@@ -297,7 +303,7 @@ fn xls_and_ods_fixtures_give_the_values_of_their_xlsx_source() {
         let extension = fixture.rsplit('.').next().expect("extension");
         let name = format!("松杨湖街道_2024年03月.{extension}");
         let validated = validate_files(&[(name.as_str(), bytes)]);
-        assert_eq!(found(&validated), Vec::<String>::new(), "{fixture}");
+        assert_eq!(found_but_optional(&validated), Vec::<String>::new(), "{fixture}");
         assert_messy_values(&validated);
         // Cells of blank values are left out: the fixtures predate the 备注 column, which the xlsx
         // built here has (empty) and they do not.
@@ -520,7 +526,7 @@ const ZX04_CSV: &str = "农村人居环境整治情况表\r\n\
 填报人：王五,,联系电话：0730-8888888\r\n";
 
 fn assert_csv_values(validated: &Validated, what: &str) {
-    assert_eq!(found(validated), Vec::<String>::new(), "{what}");
+    assert_eq!(found_but_optional(validated), Vec::<String>::new(), "{what}");
     assert_column(validated, "ZX04", "households", &[1210.0, 980.0, 760.0, 1430.0, 512.0, 633.0]);
     assert_column(validated, "ZX04", "toilets_year", &[12.0, 8.0, 5.0, 20.0, 9.0, 11.0]);
     assert_column(validated, "ZX04", "dilapidated", &[0.0, 0.0, 1.0, 0.0, 2.0, 0.0]);

@@ -659,25 +659,14 @@ fn four_topics_hand_computed_on_yunxi() {
     let wd = Workdir::new();
     // (township, ZX02 rows, ZX03 rows, ZX04 first-village figures)
     type Hsf = Vec<Vec<Fill>>;
-    // ZX02: 项目名称, 建设年度, 涉及村, 建设任务, 累计完工, 项目阶段, 计划投资, 完成投资, 主体工程完工, 完工日期, 备注
+    // ZX02: 项目名称, 建设年度, 涉及村, 建设任务, 累计完工, 主体工程完工, 完工日期, 项目阶段, 计划投资, 完成投资, 备注
     let hsf = |name: &str, year: f64, task: f64, done: f64, stage: &str, inv: (f64, f64), main: &str, date: &str| -> Vec<Fill> {
-        vec![
-            t(name),
-            n(year),
-            e(),
-            n(task),
-            n(done),
-            t(stage),
-            n(inv.0),
-            n(inv.1),
-            t(main),
-            if date.is_empty() { e() } else { t(date) },
-            e(),
-        ]
+        let date = if date.is_empty() { e() } else { t(date) };
+        vec![t(name), n(year), e(), n(task), n(done), t(main), date, t(stage), n(inv.0), n(inv.1), e()]
     };
-    // ZX03: 项目名称, 项目类别, 涉及村, 建设任务, 累计完成, 计量单位, 计划完工月份, 是否完工, 备注
+    // ZX03: 项目名称, 项目类别, 涉及村, 建设任务, 累计完成, 计量单位, 是否完工, 计划完工月份, 备注
     let road = |name: &str, category: &str, task: f64, done: f64, month: &str, completed: &str| -> Vec<Fill> {
-        vec![t(name), t(category), e(), n(task), n(done), t("公里"), t(month), t(completed), e()]
+        vec![t(name), t(category), e(), n(task), n(done), t("公里"), t(completed), t(month), e()]
     };
     let towns: [(&str, Hsf, Hsf, [f64; 10]); 5] = [
         (
@@ -717,23 +706,23 @@ fn four_topics_hand_computed_on_yunxi() {
         let mut filled = zhenxing::sample::township_forms(&plan, unit, april);
         filled.insert("ZX02".into(), FilledForm { rows: zx02, ..Default::default() });
         filled.insert("ZX03".into(), FilledForm { rows: zx03, ..Default::default() });
-        // ZX04: 村, 农户总数, 累计改厕, 本年改厕, 无害化卫生厕所, 问题厕所摸排, 已整改, 污水治理户数, 自然村数,
-        // 垃圾收运覆盖自然村数, 垃圾收运覆盖, 污水治理, 危房改造, 备注 — the first village only.
+        // ZX04: 村, 农户总数, 累计改厕, 本年改厕, 垃圾收运覆盖, 污水治理, 危房改造, 无害化卫生厕所, 问题厕所摸排,
+        // 已整改, 污水治理户数, 自然村数, 垃圾收运覆盖自然村数, 备注 — the first village only.
         let [hh, total, year, sanitary, problem, fixed, sewage, natural, garbage, dilapidated] = sanitation;
         let row = vec![
             t(&unit.villages[0]),
             n(hh),
             n(total),
             n(year),
+            t("否"),
+            t("否"),
+            n(dilapidated),
             n(sanitary),
             n(problem),
             n(fixed),
             n(sewage),
             n(natural),
             n(garbage),
-            t("否"),
-            t("否"),
-            n(dilapidated),
             e(),
         ];
         filled.insert("ZX04".into(), FilledForm { rows: vec![row], ..Default::default() });

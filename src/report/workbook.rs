@@ -567,6 +567,8 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
     sheet.set_row_height(1, 42)?;
     // Formats made once: this loop writes every counted row of the month.
     let (cell, text, number, whole) = (style::cell(), style::text_cell(), style::number(1), style::number(0));
+    // Households, villages and the like are whole numbers: shown without decimals.
+    let counts: Vec<bool> = columns.iter().map(|c| matches!(c.unit.as_deref(), Some("户" | "个" | "人" | "处" | "家"))).collect();
     for (i, record) in records.iter().enumerate() {
         let row = 2 + i as u32;
         sheet.text(row, 0, &record.township, &cell)?;
@@ -575,7 +577,10 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
         for (c, value) in record.values.iter().enumerate() {
             let col = c as u16 + 1;
             match value {
-                Value::Number(n) => sheet.write_number_with_format(row, col, *n, &number).map(|_| ())?,
+                Value::Number(n) => {
+                    let format = if counts[c] { &whole } else { &number };
+                    sheet.write_number_with_format(row, col, *n, format).map(|_| ())?
+                }
                 Value::Text(t) => {
                     lines = lines.max(style::wrapped_lines(t, widths[c]));
                     sheet.text(row, col, t, &text).map(|_| ())?
@@ -662,7 +667,7 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
         .iter()
         .filter(|t| t.is_numeric())
         .filter_map(|t| t.indicator.as_deref().and_then(|i| b.plan.indicator(i)))
-        .filter(|i| i.form.as_deref() == Some(form.id.as_str()))
+        .filter(|i| b.plan.indicator_form(i) == Some(form.id.as_str()))
         .collect();
     if !indicators.is_empty() {
         let top = last_row + 2;
@@ -715,10 +720,12 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
             row += 1;
         }
         if row > top + 2 {
+            // One axis, one unit: the chart shows the indicators in the first one's unit.
+            let unit = &indicators[0].unit;
             let mut chart = Chart::new(ChartType::Line);
-            chart.title().set_name(format!("{}逐月趋势", form.topic()).as_str());
+            chart.title().set_name(format!("{}逐月趋势（{unit}）", form.topic()).as_str());
             let sheet_name = form.topic().to_string();
-            for (i, ind) in indicators.iter().enumerate().take(6) {
+            for (i, ind) in indicators.iter().enumerate().filter(|(_, ind)| &ind.unit == unit).take(6) {
                 chart.add_series().set_name(ind.name.as_str()).set_categories((sheet_name.as_str(), top + 2, 0, row - 1, 0)).set_values((
                     sheet_name.as_str(),
                     top + 2,
