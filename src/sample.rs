@@ -178,6 +178,11 @@ fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm
     FilledForm { rows, ..Default::default() }
 }
 
+/// A village of `unit` drawn by `rng` (where a project is).
+fn any_village(unit: &ReportingUnit, rng: &mut fastrand::Rng) -> String {
+    unit.villages.get(rng.usize(..unit.villages.len().max(1))).cloned().unwrap_or_default()
+}
+
 /// A project of a project form: (name, values by column id) for one month.
 struct Project {
     name: String,
@@ -186,7 +191,7 @@ struct Project {
 
 fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> Vec<Project> {
     let mut rng = rng_for(&[&unit.name, &form.id]);
-    let village = |rng: &mut fastrand::Rng| unit.villages.get(rng.usize(..unit.villages.len().max(1))).cloned().unwrap_or_default();
+    let village = |rng: &mut fastrand::Rng| any_village(unit, rng);
     let month = period.month as f64;
     let mut out = Vec::new();
     match form.id.as_str() {
@@ -287,7 +292,7 @@ fn month_text(year: i32, month: u32) -> Fill {
 }
 
 fn hsf_projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan, rng: &mut fastrand::Rng, out: &mut Vec<Project>) {
-    let village = |rng: &mut fastrand::Rng| unit.villages.get(rng.usize(..unit.villages.len().max(1))).cloned().unwrap_or_default();
+    let village = |rng: &mut fastrand::Rng| any_village(unit, rng);
     let year = plan.plan.year;
     let month = period.month;
     let has_plan_month = form.column("planned_month").is_some();
@@ -360,7 +365,7 @@ fn hsf_projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan, 
 /// 云华路 (云溪街道, finished in May) and 和平大道 (长岭街道, planned for October), as the
 /// 交通运输局's ledger reports them.
 fn road_projects(unit: &ReportingUnit, period: Period, rng: &mut fastrand::Rng, out: &mut Vec<Project>) {
-    let village = |rng: &mut fastrand::Rng| unit.villages.get(rng.usize(..unit.villages.len().max(1))).cloned().unwrap_or_default();
+    let village = |rng: &mut fastrand::Rng| any_village(unit, rng);
     let month = period.month;
     let year = period.year;
     let kinds = [("白改黑", "公里", 1.0, 1.2), ("安全防护", "公里", 6.0, 9.0), ("新建桥梁", "座", 1.0, 0.0), ("危桥改造", "座", 1.0, 0.0)];

@@ -1346,13 +1346,17 @@ impl TableCheck<'_> {
     }
 }
 
+/// The runs of ASCII digits in a text, as numbers: `2024年9月30日` → [2024, 9, 30].
+fn digit_runs(text: &str) -> Vec<u32> {
+    text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
+}
+
 fn parse_date(cell: &Cell) -> Option<NaiveDate> {
     match cell {
         Cell::Date(d) => Some(*d),
         Cell::Number(n) => crate::ingest::read::excel_serial_to_date(*n),
         Cell::Text(t) => {
-            let digits: Vec<u32> =
-                t.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+            let digits = digit_runs(t);
             match digits.as_slice() {
                 [y, m, d] => NaiveDate::from_ymd_opt(*y as i32, *m, *d),
                 _ => None,
@@ -1369,8 +1373,7 @@ fn parse_month(cell: &Cell, year: i32) -> Option<(i32, u32)> {
         Cell::Number(n) if (1.0..=12.0).contains(n) && n.fract() == 0.0 => (year, *n as u32),
         Cell::Number(n) => crate::ingest::read::excel_serial_to_date(*n).map(|d| (d.year(), d.month()))?,
         Cell::Text(t) => {
-            let digits: Vec<u32> =
-                t.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+            let digits = digit_runs(t);
             match digits.as_slice() {
                 [m] => (year, *m),
                 [y, m] | [y, m, _] if *y >= 1000 => (*y as i32, *m),
