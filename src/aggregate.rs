@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use polars::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::FastMap;
 use crate::error::Result;
@@ -281,113 +281,80 @@ impl CheckResult {
     }
 }
 
-/// The stored fact columns aggregation reads (the period is the partition's, from its folder
-/// name); the store keeps more (where each value came from), which a caller reading history can
-/// leave on disk.
-pub const FACT_COLUMNS: [&str; 6] = ["township", "form", "row", "column", "value", "text"];
-
-/// How one indicator is computed from its form's facts.
-struct Spec<'p> {
-    /// Index in `plan.indicators`.
-    index: usize,
-    count: bool,
-    /// Summed column, or (for a count) the column whose facts are counted.
-    column: &'p str,
-    filters: &'p [crate::plan::RowFilter],
-}
-
-/// The indicators of one form: plain sums by column, and those that look at whole rows
-/// (filters, counts) with the columns they read.
-struct FormSpec<'p> {
-    form: &'p str,
-    sums: Vec<(&'p str, Vec<usize>)>,
-    by_row: Vec<Spec<'p>>,
-    /// Columns `by_row` reads; a row keeps one slot per column.
-    slots: Vec<&'p str>,
-}
-
-fn form_specs(plan: &Plan) -> Vec<FormSpec<'_>> {
-    let mut specs: Vec<FormSpec<'_>> = Vec::new();
-    for (index, indicator) in plan.indicators.iter().enumerate().filter(|(_, i)| !i.is_ratio()) {
-        let (Some(form_id), Some(form)) = (indicator.form.as_deref(), indicator.form.as_deref().and_then(|f| plan.form(f))) else {
-            continue;
-        };
-        let (count, column) = match (indicator.aggregation, indicator.column.as_deref()) {
-            (Aggregation::Sum, Some(column)) => (false, column),
-            (Aggregation::Count, column) => (true, column.unwrap_or(&form.key_column().id)),
+/// The plan columns one form's indicators read (summed or counted columns and their filters'),
+/// in plan order: what aggregation scans of the form's tables.
+pub fn indicator_columns<'p>(plan: &'p Plan, form: &'p crate::plan::Form) -> Vec<&'p str> {
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for indicator in plan.indicators.iter().filter(|i| !i.is_ratio() && i.form.as_deref() == Some(form.id.as_str())) {
+        match (indicator.aggregation, indicator.column.as_deref()) {
+            (_, Some(column)) => used.insert(column),
+            (Aggregation::Count, None) => used.insert(form.key_column().id.as_str()),
             (Aggregation::Sum, None) => continue,
         };
-        let at = match specs.iter().position(|s| s.form == form_id) {
-            Some(at) => at,
-            None => {
-                specs.push(FormSpec { form: form_id, sums: Vec::new(), by_row: Vec::new(), slots: Vec::new() });
-                specs.len() - 1
-            }
-        };
-        let spec = &mut specs[at];
-        if !count && indicator.filters.is_empty() {
-            match spec.sums.iter_mut().find(|(c, _)| *c == column) {
-                Some((_, indices)) => indices.push(index),
-                None => spec.sums.push((column, vec![index])),
-            }
-            continue;
-        }
-        let filters = indicator.filters.as_slice();
-        for c in std::iter::once(column).chain(filters.iter().map(|f| f.column.as_str())) {
-            if !spec.slots.contains(&c) {
-                spec.slots.push(c);
-            }
-        }
-        spec.by_row.push(Spec { index, count, column, filters });
+        used.extend(indicator.filters.iter().map(|f| f.column.as_str()));
     }
-    specs
+    form.columns.iter().map(|c| c.id.as_str()).filter(|c| used.contains(c)).collect()
 }
 
-/// A sum with Neumaier's compensation: the total of many figures with one decimal comes out, in
-/// practice, as the nearest double to the exact sum (8995.8, not 8995.800000000001).
-#[derive(Debug, Clone, Copy, Default)]
-struct Sum {
-    total: f64,
-    compensation: f64,
-}
-
-impl Sum {
-    fn add(&mut self, x: f64) {
-        let t = self.total + x;
-        if self.total.abs() >= x.abs() {
-            self.compensation += (self.total - t) + x;
-        } else {
-            self.compensation += (x - t) + self.total;
-        }
-        self.total = t;
+/// A row filter as a polars predicate. Dates and months are ISO texts, so they compare as text:
+/// `not_after = "2024-03-31"` is `date <= '2024-03-31'`; `本月` compares the month part of a date
+/// with the row's period. A blank cell, or a filter on a number column, passes nothing.
+fn filter_predicate(form: &crate::plan::Form, filter: &crate::plan::RowFilter) -> Expr {
+    let is_text = form.columns.iter().find(|c| c.id == filter.column).is_some_and(|c| c.kind != crate::plan::ColumnKind::Number);
+    if !is_text {
+        return lit(false);
     }
-
-    fn value(self) -> f64 {
-        self.total + self.compensation
-    }
+    let column = col(filter.column.as_str());
+    let predicate = match (&filter.equals, filter.not_after.as_deref()) {
+        (Some(equals), _) => column.clone().eq(lit(equals.clone())),
+        (None, Some(crate::plan::THIS_MONTH)) => column.clone().str().slice(lit(0), lit(7)).lt_eq(col("period")),
+        (None, Some(date)) => column.clone().lt_eq(lit(date.to_string())),
+        (None, None) => lit(false),
+    };
+    // Null (a blank cell) is false, not unknown: `a AND NOT b` must not pass a blank `b`.
+    predicate.fill_null(lit(false))
 }
 
-/// A township and period met in the facts, with a sum per indicator (index in `plan.indicators`).
-type Group<'a> = ((&'a str, Period), Vec<Option<Sum>>);
-
-/// One source row's facts in the columns its form's row-wise indicators read.
-#[derive(Clone, Default)]
-struct Slot<'a> {
-    present: bool,
-    value: Option<f64>,
-    text: Option<&'a str>,
+/// The sum of a float column, correctly rounded: the total of many figures with one decimal comes
+/// out as the nearest double to the exact sum (8995.8, not 8995.800000000001), whatever the order
+/// of the rows. Each value is split into a multiple of 2⁻²⁰ (summed exactly as integers) and a
+/// remainder below 2⁻²¹ (summed as floats, its error far below the result's last digit); the two
+/// sums are added once. Exact while the district total stays below 2³³ (8.6 billion).
+fn exact_sum(values: Expr) -> Expr {
+    const SCALE: f64 = 1_048_576.0; // 2^20: multiplying by it is exact
+    let units = (values.clone() * lit(SCALE)).round(0, RoundMode::HalfToEven);
+    let whole = units.clone().cast(DataType::Int64).sum().cast(DataType::Float64) / lit(SCALE);
+    let rest = (values - units / lit(SCALE)).sum();
+    whole + rest
 }
 
-/// What aggregation keeps of the facts: every indicator's value per township and period, and the
-/// townships counted in each period. Small (indicators × townships × months), so a year of facts
-/// can be reduced a month at a time and never held in memory at once: the indicators are sums
-/// and counts grouped by period, so reducing months one by one gives what reducing the year does.
+/// One indicator of a form as a polars aggregation over a (township, period) group: a sum of a
+/// column (of the rows passing its filters), or a count of the rows whose column is filled (and
+/// that pass). Null when no row counts towards it, so that "nothing reported" stays apart from
+/// zero (a counted township with no such row reads as 0 later, see `Calculator::raw`).
+fn indicator_expr(form: &crate::plan::Form, indicator: &Indicator, position: usize) -> Option<Expr> {
+    let (count, column) = match (indicator.aggregation, indicator.column.as_deref()) {
+        (Aggregation::Sum, Some(column)) => (false, column),
+        (Aggregation::Count, column) => (true, column.unwrap_or(&form.key_column().id)),
+        (Aggregation::Sum, None) => return None,
+    };
+    let passes = indicator.filters.iter().map(|f| filter_predicate(form, f)).reduce(|a, b| a.and(b));
+    let values = match passes {
+        Some(passes) => col(column).filter(passes),
+        None => col(column),
+    };
+    let counted = values.clone().count();
+    let amount = if count { counted.clone().cast(DataType::Float64) } else { exact_sum(values) };
+    Some(when(counted.gt(lit(0))).then(amount).otherwise(lit(NULL).cast(DataType::Float64)).alias(format!("i{position}")))
+}
+
+/// What aggregation keeps of the stored rows: every indicator's value per township and period,
+/// and the forms of each unit counted in each period. Small (indicators × townships × months).
 #[derive(Debug, Clone, Default)]
 pub struct Reduced {
     /// township → (index in `plan.indicators`, period) → value.
     values: FastMap<String, FastMap<(usize, Period), f64>>,
-    /// The forms of each unit counted in each period: from the month's `submissions.json`
-    /// (`set_counted`), else every (unit, form) with a fact.
+    /// The forms of each unit counted in each period (from each month's submissions).
     counted: BTreeMap<Period, Counted>,
 }
 
@@ -395,236 +362,121 @@ pub struct Reduced {
 pub type Counted = FastMap<String, BTreeSet<String>>;
 
 impl Reduced {
-    /// Add a frame of facts of `period` with the columns `FACT_COLUMNS`. One pass over the columns: a plain sum adds each
-    /// value to its township's total; an indicator with filters (or a count) first gathers each
-    /// source row's values and texts, then adds the rows that pass. A township and period get a
-    /// value when at least one fact counts towards it (an absent value reads as 0 for a township
-    /// counted that period).
-    pub fn add(&mut self, plan: &Plan, facts: &DataFrame, period: Period) -> PolarsResult<()> {
-        let strings = |name: &str| -> PolarsResult<StringChunked> { Ok(facts.column(name)?.as_materialized_series().str()?.clone()) };
-        let township = strings("township")?;
-        let form = strings("form")?;
-        let column = strings("column")?;
-        let text = strings("text")?;
-        let row = facts.column("row")?.as_materialized_series().u32()?.clone();
-        let value = facts.column("value")?.as_materialized_series().f64()?.clone();
-        let specs = form_specs(plan);
-        let indicators = plan.indicators.len();
-        // One accumulator per (township, period) met; every township with a fact in a period is
-        // counted then. Facts come clustered by township and record, so the last accumulator and
-        // the last source row are remembered and the maps are looked up only when they change.
-        let mut group_index: FastMap<(&str, Period), usize> = FastMap::default();
-        let mut groups: Vec<Group<'_>> = Vec::new();
-        // Source rows of row-wise indicators, in the order first met (sums stay deterministic).
-        let mut row_index: FastMap<(usize, usize, u32), usize> = FastMap::default();
-        let mut rows: Vec<(usize, usize, Vec<Slot<'_>>)> = Vec::new();
-        let mut last_group: Option<((&str, Period), usize)> = None;
-        let mut last_row: Option<((usize, usize, u32), usize)> = None;
-        let mut last_form: Option<(&str, Option<usize>)> = None;
-        let mut forms_met: BTreeSet<(&str, &str)> = BTreeSet::new();
-        let mut last_met: Option<(&str, &str)> = None;
-        for ((((t, f), (c, v)), x), r) in
-            township.iter().zip(form.iter()).zip(column.iter().zip(value.iter())).zip(text.iter()).zip(row.iter())
-        {
-            let p = period;
-            let Some(t) = t else { continue };
-            let gi = match last_group {
-                Some((key, i)) if key == (t, p) => i,
-                _ => {
-                    let i = *group_index.entry((t, p)).or_insert_with(|| {
-                        groups.push(((t, p), vec![None; indicators]));
-                        groups.len() - 1
-                    });
-                    last_group = Some(((t, p), i));
-                    i
-                }
-            };
-            let (Some(f), Some(c)) = (f, c) else { continue };
-            if last_met != Some((t, f)) {
-                forms_met.insert((t, f));
-                last_met = Some((t, f));
-            }
-            let fi = match last_form {
-                Some((last, i)) if last == f => i,
-                _ => {
-                    let i = specs.iter().position(|s| s.form == f);
-                    last_form = Some((f, i));
-                    i
-                }
-            };
-            let Some(fi) = fi else { continue };
-            let spec = &specs[fi];
-            if let Some(v) = v
-                && let Some((_, indices)) = spec.sums.iter().find(|(name, _)| *name == c)
-            {
-                for index in indices {
-                    groups[gi].1[*index].get_or_insert_default().add(v);
-                }
-            }
-            if let (Some(slot), Some(r)) = (spec.slots.iter().position(|s| *s == c), r) {
-                let key = (gi, fi, r);
-                let at = match last_row {
-                    Some((last, at)) if last == key => at,
-                    _ => {
-                        let at = *row_index.entry(key).or_insert_with(|| {
-                            rows.push((gi, fi, vec![Slot::default(); spec.slots.len()]));
-                            rows.len() - 1
-                        });
-                        last_row = Some((key, at));
-                        at
-                    }
-                };
-                rows[at].2[slot] = Slot { present: true, value: v, text: x };
+    /// Add what was reduced from other months (the same plan).
+    pub fn merge(&mut self, other: Reduced) {
+        for (period, units) in other.counted {
+            let month = self.counted.entry(period).or_default();
+            for (unit, forms) in units {
+                month.entry(unit).or_default().extend(forms);
             }
         }
-        for (gi, fi, slots) in &rows {
-            let spec = &specs[*fi];
-            let slot = |name: &str| spec.slots.iter().position(|s| *s == name).map(|i| &slots[i]);
-            for indicator in &spec.by_row {
-                let passes = indicator.filters.iter().all(|f| slot(&f.column).is_some_and(|s| f.passes(s.text, period)));
-                let amount = match slot(indicator.column).filter(|s| s.present) {
-                    Some(_) if !passes => None,
-                    Some(_) if indicator.count => Some(1.0),
-                    Some(s) => s.value,
-                    None => None,
-                };
-                if let Some(amount) = amount {
-                    groups[*gi].1[indicator.index].get_or_insert_default().add(amount);
-                }
-            }
-        }
-        let counted = self.counted.entry(period).or_default();
-        for (t, f) in forms_met {
-            counted.entry(t.to_string()).or_default().insert(f.to_string());
-        }
-        for ((township, period), sums) in groups {
-            let values: Vec<((usize, Period), f64)> =
-                sums.iter().enumerate().filter_map(|(i, sum)| sum.map(|s| ((i, period), s.value()))).collect();
-            if !values.is_empty() {
-                self.values.entry(township.to_string()).or_default().extend(values);
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Reduced {
-    /// One month of what was reduced, by names rather than plan indices: what `run` keeps beside
-    /// each partition (`cmd::run::keep_month`), so that a run reduces only its own month's facts.
-    pub fn month(&self, plan: &Plan, period: Period) -> ReducedMonth {
-        let mut townships: Vec<(&String, Vec<Option<f64>>)> = self
-            .values
-            .iter()
-            .filter_map(|(township, values)| {
-                let row: Vec<Option<f64>> = (0..plan.indicators.len()).map(|i| values.get(&(i, period)).copied()).collect();
-                row.iter().any(Option::is_some).then_some((township, row))
-            })
-            .collect();
-        townships.sort_by(|a, b| a.0.cmp(b.0));
-        let mut counted: Vec<(String, String)> = self
-            .counted
-            .get(&period)
-            .map(|c| c.iter().flat_map(|(unit, forms)| forms.iter().map(|f| (unit.clone(), f.clone()))).collect())
-            .unwrap_or_default();
-        counted.sort();
-        ReducedMonth {
-            counted,
-            indicators: plan.indicators.iter().map(|i| i.id.clone()).collect(),
-            townships: townships.iter().map(|(t, _)| (*t).clone()).collect(),
-            values: townships.into_iter().map(|(_, row)| row).collect(),
-        }
-    }
-
-    /// Add one month made by `month` (for the same plan). Indicators the plan no longer has are
-    /// left out.
-    pub fn insert_month(&mut self, plan: &Plan, period: Period, month: ReducedMonth) {
-        let counted = self.counted.entry(period).or_default();
-        for (unit, form) in month.counted {
-            counted.entry(unit).or_default().insert(form);
-        }
-        let index: Vec<Option<usize>> = month.indicators.iter().map(|id| plan.indicators.iter().position(|i| &i.id == id)).collect();
-        for (township, row) in month.townships.into_iter().zip(month.values) {
-            let values = self.values.entry(township).or_default();
-            for (at, value) in index.iter().zip(row) {
-                if let (Some(i), Some(v)) = (at, value) {
-                    values.insert((*i, period), v);
-                }
-            }
+        for (township, values) in other.values {
+            self.values.entry(township).or_default().extend(values);
         }
     }
 }
 
-impl ReducedMonth {
-    /// Replace who was counted with what the month's submissions say (a form counted without
-    /// rows has no facts, yet was counted).
-    pub fn set_counted(&mut self, counted: Vec<(String, String)>) {
-        let mut counted = counted;
-        counted.sort();
-        self.counted = counted;
+/// One form's rows over some months: a lazy frame with `township`, `period` (`YYYY-MM`) and the
+/// columns `indicator_columns` names (typed as the store types them).
+pub struct FormRows<'p> {
+    pub form: &'p crate::plan::Form,
+    pub rows: LazyFrame,
+}
+
+/// The rows of a form's frame of one month in memory (a month being run, not yet stored), as
+/// `FormRows` wants them.
+pub fn frame_rows(plan: &Plan, form: &crate::plan::Form, frame: &DataFrame, period: Period) -> LazyFrame {
+    let mut select = vec![col("township"), lit(period.to_string()).alias("period")];
+    select.extend(indicator_columns(plan, form).into_iter().map(col));
+    frame.clone().lazy().select(select)
+}
+
+/// Reduce the rows of each form to the indicators' values: one polars query per form, the
+/// plan's indicators of that form as expressions inside `group_by([township, period]).agg(…)`.
+/// `counted`: each period's (unit, form) counted, from the months' submissions.
+pub fn reduce(plan: &Plan, forms: Vec<FormRows<'_>>, counted: BTreeMap<Period, Vec<(String, String)>>) -> PolarsResult<Reduced> {
+    let mut reduced = Reduced::default();
+    for (period, pairs) in counted {
+        let month = reduced.counted.entry(period).or_default();
+        for (unit, form) in pairs {
+            month.entry(unit).or_default().insert(form);
+        }
     }
-}
-
-/// One month's facts (all of `period`) reduced (see `Reduced`).
-pub fn reduce_month(plan: &Plan, period: Period, facts: &DataFrame) -> PolarsResult<ReducedMonth> {
-    let mut one = Reduced::default();
-    one.add(plan, facts, period)?;
-    Ok(one.month(plan, period))
-}
-
-/// The indicator values of one month, per township (see `Reduced::month`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReducedMonth {
-    /// (unit, form) counted that month.
-    pub counted: Vec<(String, String)>,
-    /// Indicator ids: the columns of `values`.
-    pub indicators: Vec<String>,
-    /// Townships with a value: the rows of `values`.
-    pub townships: Vec<String>,
-    pub values: Vec<Vec<Option<f64>>>,
+    let queries: Vec<(Vec<usize>, LazyFrame)> = forms
+        .into_iter()
+        .filter_map(|FormRows { form, rows }| {
+            let (positions, exprs): (Vec<usize>, Vec<Expr>) = plan
+                .indicators
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| !i.is_ratio() && i.form.as_deref() == Some(form.id.as_str()))
+                .filter_map(|(position, i)| Some((position, indicator_expr(form, i, position)?)))
+                .unzip();
+            (!exprs.is_empty()).then(|| (positions, rows.group_by([col("township"), col("period")]).agg(exprs)))
+        })
+        .collect();
+    for (positions, query) in queries {
+        let frame = query.collect()?;
+        let township = frame.column("township")?.as_materialized_series().str()?.clone();
+        let period = frame.column("period")?.as_materialized_series().str()?.clone();
+        let periods: Vec<Option<Period>> = period.iter().map(|p| p.and_then(Period::parse)).collect();
+        for position in &positions {
+            let values = frame.column(&format!("i{position}"))?.as_materialized_series().f64()?.clone();
+            for ((t, p), v) in township.iter().zip(&periods).zip(values.iter()) {
+                if let (Some(t), Some(p), Some(v)) = (t, p, v) {
+                    reduced.values.entry(t.to_string()).or_default().insert((*position, *p), v);
+                }
+            }
+        }
+    }
+    Ok(reduced)
 }
 
 /// Ledger text (status, 进展说明) of department items: target id → (status, note).
 pub type Ledger = HashMap<String, (Option<String>, Option<String>)>;
 
-/// The ledger of one period from its facts with the stored columns (it needs `record_key`,
-/// which `FACT_COLUMNS` leaves out: pass the period's full facts). Where several departments'
+/// The ledger of one period from its department forms' frames. Where several departments'
 /// files hold the same item, the owner's row counts, then the combined ledger's, then the first
 /// other department's by name.
-pub fn ledger_texts(plan: &Plan, facts: &DataFrame) -> PolarsResult<Ledger> {
-    let department_forms = plan.forms.iter().filter(|f| f.reporter == Reporter::Department).map(|f| lit(f.id.clone()));
-    let Some(is_ledger) = department_forms.map(|f| col("form").eq(f)).reduce(|a, b| a.or(b)) else { return Ok(HashMap::new()) };
-    let rows = facts
-        .clone()
-        .lazy()
-        .filter(is_ledger)
-        .filter(col("column").eq(lit("status")).or(col("column").eq(lit("progress_note"))))
-        .select([col("township"), col("record_key"), col("column"), col("text")])
-        .sort(["township"], Default::default())
-        .collect()?;
-    let unit = rows.column("township")?.as_materialized_series().str()?.clone();
-    let key = rows.column("record_key")?.as_materialized_series().str()?.clone();
-    let column = rows.column("column")?.as_materialized_series().str()?.clone();
-    let text = rows.column("text")?.as_materialized_series().str()?.clone();
+pub fn ledger_texts(plan: &Plan, frames: &[crate::store::FormFrame]) -> PolarsResult<Ledger> {
     // target id → (trust rank of the unit, status, note); lower rank wins.
     let mut best: HashMap<String, (u8, Option<String>, Option<String>)> = HashMap::new();
-    for i in 0..rows.height() {
-        let (Some(u), Some(k), Some(c), Some(t)) = (unit.get(i), key.get(i), column.get(i), text.get(i)) else { continue };
-        let owner = plan.targets.iter().find(|x| x.id == k).map(|x| plan.ledger_owner(x));
-        let rank = if owner == Some(u) {
-            0
-        } else if u == DEPARTMENTS {
-            1
-        } else {
-            2
-        };
-        let entry = best.entry(k.to_string()).or_insert((rank, None, None));
-        if rank < entry.0 {
-            *entry = (rank, None, None);
+    for frame in frames {
+        if !plan.form(&frame.form).is_some_and(|f| f.reporter == Reporter::Department) {
+            continue;
         }
-        if rank == entry.0 {
-            let slot = if c == "status" { &mut entry.1 } else { &mut entry.2 };
-            if slot.is_none() {
-                *slot = Some(t.to_string());
+        let schema = frame.frame.schema();
+        let texts = |name: &str| if schema.contains(name) { col(name) } else { lit(NULL).cast(DataType::String).alias(name) };
+        let rows = frame
+            .frame
+            .clone()
+            .lazy()
+            .select([col("township"), col("record_key"), texts("status"), texts("progress_note")])
+            .sort(["township"], SortMultipleOptions::default().with_maintain_order(true))
+            .collect()?;
+        let column = |name: &str| -> PolarsResult<StringChunked> { Ok(rows.column(name)?.as_materialized_series().str()?.clone()) };
+        let (unit, key, status, note) = (column("township")?, column("record_key")?, column("status")?, column("progress_note")?);
+        for i in 0..rows.height() {
+            let (Some(u), Some(k)) = (unit.get(i), key.get(i)) else { continue };
+            let owner = plan.targets.iter().find(|x| x.id == k).map(|x| plan.ledger_owner(x));
+            let rank = if owner == Some(u) {
+                0
+            } else if u == DEPARTMENTS {
+                1
+            } else {
+                2
+            };
+            let entry = best.entry(k.to_string()).or_insert((rank, None, None));
+            if rank < entry.0 {
+                *entry = (rank, None, None);
+            }
+            if rank == entry.0 {
+                if entry.1.is_none() {
+                    entry.1 = status.get(i).map(str::to_string);
+                }
+                if entry.2.is_none() {
+                    entry.2 = note.get(i).map(str::to_string);
+                }
             }
         }
     }
@@ -964,9 +816,7 @@ pub fn aggregate_reduced(
 
 /// 同比: every indicator's district value in one month (`period`, of an earlier year) from that
 /// month's reduction alone: units counted then, nothing carried (its earlier months are not read).
-pub fn month_values(plan: &Plan, period: Period, month: ReducedMonth) -> BTreeMap<String, f64> {
-    let mut reduced = Reduced::default();
-    reduced.insert_month(plan, period, month);
+pub fn month_values(plan: &Plan, period: Period, reduced: Reduced) -> BTreeMap<String, f64> {
     let Reduced { values, counted } = reduced;
     let mut sum_order: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
     sum_order.sort();
@@ -1343,8 +1193,8 @@ impl Calculator<'_> {
                 on_time_note = Some(format!(
                     "按期（{}前）完成{}{unit}，逾期完成{}{unit}",
                     due.format("%-m月%-d日"),
-                    crate::validate::fmt(in_time),
-                    crate::validate::fmt((done - in_time).max(0.0))
+                    crate::text::fmt(in_time),
+                    crate::text::fmt((done - in_time).max(0.0))
                 ));
             }
             if evaluation.status == Status::Completed && period.end() > crate::plan::month_end(due) && in_time < goal - 1e-9 {
@@ -1662,24 +1512,58 @@ mod tests {
         assert_eq!(echeng.assessment_start(), date(12, 1));
     }
 
+    /// A record of `township` in `form` with the given cells (numbers where the plan's column is
+    /// a number).
+    fn record(plan: &Plan, township: &str, form: &str, row: u32, cells: &[(&str, &str)]) -> crate::validate::Record {
+        let form = plan.form(form).unwrap();
+        let values = form
+            .columns
+            .iter()
+            .map(|c| match cells.iter().find(|(id, _)| *id == c.id) {
+                Some((_, v)) if c.kind == crate::plan::ColumnKind::Number => crate::validate::Value::Number(v.parse().unwrap()),
+                Some((_, v)) => crate::validate::Value::Text(v.to_string()),
+                None => crate::validate::Value::Missing,
+            })
+            .collect::<Vec<_>>();
+        crate::validate::Record {
+            township: township.into(),
+            form: form.id.clone(),
+            row,
+            key: format!("行{row}"),
+            units: vec![None; values.len()],
+            columns: vec![None; values.len()].into(),
+            values,
+            file: "f.xlsx".into(),
+            sheet: form.sheet.as_str().into(),
+        }
+    }
+
     #[test]
     fn reduced_sums_columns_and_counts_rows_that_pass_their_filters() {
         let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
         let p = june();
         // 甲镇: two villages' grain area, a road row (白改黑, 1.5 km done) and a bridge row (1 座),
         // two village rows of 人居环境 of which one has 垃圾收运 and one a blank 改厕 value.
-        // 乙镇: one fact only, a village name: counted that month, with no values.
-        let facts = df!(
-            "township" => ["甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "甲镇", "乙镇"],
-            "form" => ["ZX01", "ZX01", "ZX03", "ZX03", "ZX03", "ZX03", "ZX04", "ZX04", "ZX04", "ZX04", "ZX01"],
-            "row" => [4u32, 5, 4, 4, 5, 5, 4, 4, 5, 5, 4],
-            "column" => ["grain_area", "grain_area", "category", "done", "category", "done", "village", "garbage", "village", "toilets_year", "village"],
-            "value" => [Some(100.0), Some(50.5), None, Some(1.5), None, Some(1.0), None, None, None, None, None],
-            "text" => [None, None, Some("白改黑"), None, Some("新建桥梁"), None, Some("东村"), Some("是"), Some("西村"), None, Some("南村")],
-        )
-        .unwrap();
-        let mut reduced = Reduced::default();
-        reduced.add(&plan, &facts, p).unwrap();
+        // 乙镇: one row with a village name only: counted that month, with no values.
+        let records = [
+            record(&plan, "甲镇", "ZX01", 4, &[("village", "东村"), ("grain_area", "100")]),
+            record(&plan, "甲镇", "ZX01", 5, &[("village", "西村"), ("grain_area", "50.5")]),
+            record(&plan, "甲镇", "ZX03", 4, &[("category", "白改黑"), ("done", "1.5")]),
+            record(&plan, "甲镇", "ZX03", 5, &[("category", "新建桥梁"), ("done", "1")]),
+            record(&plan, "甲镇", "ZX04", 4, &[("village", "东村"), ("garbage", "是")]),
+            record(&plan, "甲镇", "ZX04", 5, &[("village", "西村")]),
+            record(&plan, "乙镇", "ZX01", 4, &[("village", "南村")]),
+        ];
+        let frames = crate::store::form_frames(&plan, &records).unwrap();
+        let forms = frames
+            .iter()
+            .map(|f| {
+                let form = plan.form(&f.form).unwrap();
+                FormRows { form, rows: frame_rows(&plan, form, &f.frame, p) }
+            })
+            .collect();
+        let counted = vec![("甲镇".to_string(), "ZX01".to_string()), ("乙镇".to_string(), "ZX01".to_string())];
+        let reduced = reduce(&plan, forms, BTreeMap::from([(p, counted)])).unwrap();
         let value = |township: &str, id: &str| {
             let index = plan.indicators.iter().position(|i| i.id == id).unwrap();
             reduced.values.get(township).and_then(|m| m.get(&(index, p))).copied()
@@ -1691,10 +1575,23 @@ mod tests {
         assert_eq!(value("甲镇", "garbage_villages"), Some(1.0));
         assert_eq!(value("甲镇", "toilets_year"), None);
         assert_eq!(value("乙镇", "grain_area"), None);
-        // Counted per form: every (township, form) with a fact.
-        let month = reduced.month(&plan, p);
-        let pairs: Vec<(&str, &str)> = month.counted.iter().map(|(t, f)| (t.as_str(), f.as_str())).collect();
-        assert_eq!(pairs, [("乙镇", "ZX01"), ("甲镇", "ZX01"), ("甲镇", "ZX03"), ("甲镇", "ZX04")]);
+        // Who was counted is what the month's submissions say, not who has rows.
+        assert_eq!(reduced.counted[&p].keys().count(), 2);
+        assert!(reduced.counted[&p]["乙镇"].contains("ZX01"));
+    }
+
+    #[test]
+    fn sums_are_correctly_rounded_whatever_the_order() {
+        let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+        let p = june();
+        // 0.1 added 10 times naively is 0.9999999999999999; the exact sum is 1.
+        let records: Vec<_> = (0..10).map(|i| record(&plan, "甲镇", "ZX01", 4 + i, &[("grain_area", "0.1")])).collect();
+        let frames = crate::store::form_frames(&plan, &records).unwrap();
+        let form = plan.form("ZX01").unwrap();
+        let forms = vec![FormRows { form, rows: frame_rows(&plan, form, &frames[0].frame, p) }];
+        let reduced = reduce(&plan, forms, BTreeMap::new()).unwrap();
+        let index = plan.indicators.iter().position(|i| i.id == "grain_area").unwrap();
+        assert_eq!(reduced.values["甲镇"][&(index, p)], 1.0);
     }
 
     /// A project row of yunxi's ZX02 (high-standard farmland) with the given 建设年度, 主体工程完工

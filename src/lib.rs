@@ -5,11 +5,13 @@
 //! `cmd` holds one thin module per subcommand. See ARCHITECTURE.md.
 
 pub mod aggregate;
+pub mod atomic;
 pub mod cmd;
 pub mod error;
 pub mod ingest;
 pub mod issue;
 pub mod period;
+pub mod pipeline;
 pub mod plan;
 pub mod report;
 pub mod sample;

@@ -105,6 +105,13 @@ impl Period {
     }
 
     /// The month before this one.
+    /// The month before today's (China time).
+    pub fn last_month() -> Period {
+        use chrono::Datelike;
+        let today = now_in_china().date_naive();
+        Period::new(today.year(), today.month()).expect("valid month").previous()
+    }
+
     pub fn previous(self) -> Period {
         if self.month == 1 { Period { year: self.year - 1, month: 12 } } else { Period { year: self.year, month: self.month - 1 } }
     }

@@ -1072,9 +1072,9 @@ impl Plan {
                         format!(
                             "milestones 必须按日期递增且数值不减：{} 的 {} 排在 {} 的 {} 之后",
                             after.by,
-                            crate::validate::fmt(after.value),
+                            crate::text::fmt(after.value),
                             before.by,
-                            crate::validate::fmt(before.value)
+                            crate::text::fmt(before.value)
                         ),
                     );
                 }

@@ -486,7 +486,7 @@ pub fn department_form(plan: &Plan, unit: &str, period: Period, values: &BTreeMa
                         "截至{}，{}已完成{}{}。",
                         period.label(),
                         target.name,
-                        values.get(id.as_str()).map(|v| crate::validate::fmt(*v)).unwrap_or_else(|| "—".into()),
+                        values.get(id.as_str()).map(|v| crate::text::fmt(*v)).unwrap_or_else(|| "—".into()),
                         plan.indicator(target.indicator.as_deref().unwrap_or("")).map(|i| i.unit.clone()).unwrap_or_default()
                     )
                 } else {

@@ -65,9 +65,10 @@ pub fn say_err(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
-/// Display width of a text in Excel character units: CJK and full-width characters count two.
+/// Display width of a text in Excel character units: CJK and full-width characters count two
+/// (Unicode's East Asian width, `unicode-width`).
 pub fn display_width(text: &str) -> usize {
-    text.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 /// Make text inert for spreadsheets: a leading `=`, `+`, `-`, `@` (or tab / CR) would be read as
@@ -97,6 +98,12 @@ pub fn closest<'a>(text: &str, names: impl IntoIterator<Item = &'a str>) -> Opti
         .filter(|(distance, _, len)| *distance <= (*len).max(2) / 2)
         .min_by_key(|(distance, name, _)| (*distance, *name))
         .map(|(_, name, _)| name)
+}
+
+/// A number for messages: up to 2 decimals, no trailing zeros.
+pub fn fmt(value: f64) -> String {
+    let s = format!("{value:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::ingest::{Cell, FileRead, FormTable, RowType};
 use crate::issue::{Issue, Rule, Severity, a1};
 use crate::period::Period;
 use crate::plan::{ColumnKind, Form, Measure, Plan, Reporter, RowKind};
+use crate::text::fmt;
 use crate::text::{closest, normalise, parse_number, parse_yes_no};
 use crate::units;
 use crate::{FastMap, FastSet};
@@ -1383,12 +1384,6 @@ fn parse_month(cell: &Cell, year: i32) -> Option<(i32, u32)> {
         _ => return None,
     };
     ((1..=12).contains(&m) && (2000..=2100).contains(&y)).then_some((y, m))
-}
-
-/// A number for messages: up to 2 decimals, no trailing zeros.
-pub fn fmt(value: f64) -> String {
-    let s = format!("{value:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ mod gen_bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::Parser;
 use rayon::prelude::*;
@@ -101,6 +101,7 @@ fn main() {
         Some("__floor") => child_floor(&args[2..]),
         Some("__guard") => child_guard(&args[2..]),
         Some("__run") => child_run(&args[2..]),
+        Some("__calamine") => child_calamine(&args[2..]),
         _ => {
             let bench = BenchArgs::parse();
             if let Err(e) = run_bench(&bench) {
@@ -113,23 +114,10 @@ fn main() {
 
 // ---------------------------------------------------------------- children
 
-/// Peak resident set (VmHWM, kB) and CPU seconds (user + system) of this process.
+/// Peak resident set (kB) and CPU seconds (user + system) of this process.
 fn self_usage() -> (u64, f64) {
-    let peak = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| vm_hwm(&s)).unwrap_or(0);
-    let cpu = std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| cpu_seconds(&s)).unwrap_or(0.0);
-    (peak, cpu)
-}
-
-fn vm_hwm(status: &str) -> Option<u64> {
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// utime + stime from /proc/<pid>/stat, at the usual 100 ticks per second.
-fn cpu_seconds(stat: &str) -> Option<f64> {
-    let after = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks as f64 / 100.0)
+    let (cpu, peak) = zhenxing::pipeline::diag::usage();
+    (peak.unwrap_or(0), cpu.unwrap_or(0.0))
 }
 
 fn write_stats(path: &str, stats: &ChildStats) {
@@ -209,14 +197,18 @@ fn child_guard(args: &[String]) {
     write_stats(stats_path, &ChildStats { wall, cpu, peak_rss_kb, files: passed, ..Default::default() });
 }
 
-/// `__run STATS ARGS…`: `zhenxing ARGS…` in this process (the same library code as the
-/// `zhenxing` binary's main), then its own peak memory and CPU time.
+/// `__run STATS run ARGS…`: `zhenxing run ARGS…` in this process (`pipeline::run_month`, as the
+/// `zhenxing` binary calls it), then its own peak memory and CPU time.
 fn child_run(args: &[String]) {
     use clap::Parser as _;
     let clock = Instant::now();
     let stats_path = &args[0];
     let cli = zhenxing::cmd::Cli::parse_from(std::iter::once("zhenxing".to_string()).chain(args[1..].iter().cloned()));
-    let code = match zhenxing::cmd::run(cli) {
+    let zhenxing::cmd::Command::Run(run) = cli.command else {
+        eprintln!("bench: __run takes the arguments of `zhenxing run`");
+        std::process::exit(2);
+    };
+    let code = match zhenxing::pipeline::run_month(&run.config()) {
         Ok(code) => code as u8,
         Err(error) => {
             eprintln!("错误：{error}");
@@ -229,6 +221,41 @@ fn child_run(args: &[String]) {
     std::process::exit(code as i32);
 }
 
+/// `__calamine FILE`: open the file with calamine directly (no guard) and read every sheet; prints
+/// `RAW-CALAMINE-RETURNED …` if calamine returns at all. The hostile-file tests run it under a
+/// memory limit to show which files kill calamine without the guard.
+fn child_calamine(args: &[String]) {
+    use calamine::{Ods, Reader, Xls, Xlsb, Xlsx};
+    use std::io::Cursor;
+    let path = Path::new(&args[0]);
+    let bytes = std::fs::read(path).expect("readable file");
+    fn all<R: Reader<Cursor<Vec<u8>>>>(bytes: Vec<u8>) -> String
+    where
+        R::Error: std::fmt::Debug,
+    {
+        match R::new(Cursor::new(bytes)) {
+            Err(e) => format!("open error {e:?}"),
+            Ok(mut workbook) => {
+                let mut cells = 0;
+                for name in workbook.sheet_names() {
+                    match workbook.worksheet_range(&name) {
+                        Ok(range) => cells += range.get_size().0 * range.get_size().1,
+                        Err(e) => return format!("sheet error {e:?}"),
+                    }
+                }
+                format!("read {cells} cells")
+            }
+        }
+    }
+    let outcome = match path.extension().and_then(|e| e.to_str()) {
+        Some("xlsx") => all::<Xlsx<_>>(bytes),
+        Some("xlsb") => all::<Xlsb<_>>(bytes),
+        Some("ods") => all::<Ods<_>>(bytes),
+        _ => all::<Xls<_>>(bytes),
+    };
+    println!("RAW-CALAMINE-RETURNED {outcome}");
+}
+
 // ---------------------------------------------------------------- parent
 
 fn load() -> String {
@@ -236,7 +263,7 @@ fn load() -> String {
 }
 
 /// Spawn a command, wait for it; wall time measured here. With `poll`, peak memory and CPU are
-/// polled from /proc (for a binary that does not report them itself).
+/// the child's rusage from `wait4` (for a binary that does not report them itself).
 fn timed(mut command: Command, stats_path: &Path, poll: bool) -> Result<(f64, ChildStats), String> {
     let _ = std::fs::remove_file(stats_path);
     let clock = Instant::now();
@@ -252,18 +279,21 @@ fn timed(mut command: Command, stats_path: &Path, poll: bool) -> Result<(f64, Ch
     });
     let mut polled = ChildStats::default();
     let status = if poll {
-        loop {
-            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                break status;
-            }
-            if let Some(peak) = std::fs::read_to_string(format!("/proc/{pid}/status")).ok().and_then(|s| vm_hwm(&s)) {
-                polled.peak_rss_kb = polled.peak_rss_kb.max(peak);
-            }
-            if let Some(cpu) = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().and_then(|s| cpu_seconds(&s)) {
-                polled.cpu = polled.cpu.max(cpu);
-            }
-            std::thread::sleep(Duration::from_millis(5));
+        // The child reaped with wait4, which returns its peak memory and CPU time.
+        use std::os::unix::process::ExitStatusExt;
+        let mut raw = 0;
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: waits for our own child; wait4 writes the status and one rusage.
+        let reaped = unsafe { libc::wait4(pid as libc::pid_t, &mut raw, 0, usage.as_mut_ptr()) };
+        if reaped != pid as libc::pid_t {
+            return Err(format!("wait4 failed: {}", std::io::Error::last_os_error()));
         }
+        // SAFETY: filled by the successful wait4 above.
+        let usage = unsafe { usage.assume_init() };
+        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        polled.peak_rss_kb = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+        polled.cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+        std::process::ExitStatus::from_raw(raw)
     } else {
         child.wait().map_err(|e| e.to_string())?
     };

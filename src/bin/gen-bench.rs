@@ -3,7 +3,7 @@
 //! ```text
 //! <DIR>/plan.toml                       yunxi-2024 with its units replaced by N generated townships
 //! <DIR>/input/2024-12/<镇街>_2024年12月.xlsx   one canonical workbook per township (+ 部门/ ledger)
-//! <DIR>/store/period=2024-01 … 2024-11/  11 months of history, written directly as facts partitions
+//! <DIR>/store/period=2024-01 … 2024-11/  11 months of history, written directly as the store's tables
 //! <DIR>/gen.json                        what was generated
 //! ```
 //!
@@ -15,7 +15,7 @@
 //!
 //! History is not generated as workbooks and ingested (that would be 12× the files): the records
 //! `validate` would produce from the same figures are built directly and stored with
-//! `store::facts_frame` + `store::write_partition`, the functions `run` uses.
+//! `store::form_frames` + `store::write_month`, the functions `run` uses.
 //!
 //! Run: `cargo run --release --bin gen-bench -- --townships 2000 --dir /var/tmp/zhenxing-bench/n2000`.
 
@@ -440,11 +440,22 @@ pub fn generate(args: &GenArgs) -> zhenxing::Result<GenSummary> {
             let form = plan.form(&form_id).expect("plan form");
             recs.extend(records(&plan, form, DEPARTMENTS, month, &filled));
         }
-        let mut facts = zhenxing::store::facts_frame(&plan.plan.id, &recs, &plan).map_err(|e| zhenxing::Error::Aggregate(e.to_string()))?;
-        history_facts += facts.height();
-        zhenxing::store::write_partition(&store, month, &mut facts)?;
-        // As `run` does when it stores a month: its reduction for aggregation is kept beside it.
-        zhenxing::cmd::run::reduce_and_keep(&plan, &store, month, &facts).map_err(|e| zhenxing::Error::Aggregate(e.to_string()))?;
+        history_facts += recs.iter().map(|r| r.values.iter().filter(|v| !matches!(v, Value::Missing)).count()).sum::<usize>();
+        // Every unit's form was counted that month.
+        let mut counted: Vec<(String, String)> = recs.iter().map(|r| (r.township.clone(), r.form.clone())).collect();
+        counted.sort();
+        counted.dedup();
+        let submissions = counted
+            .into_iter()
+            .map(|(unit, form)| zhenxing::store::Submission {
+                unit,
+                form,
+                status: zhenxing::validate::SubmissionStatus::Reported,
+                file: None,
+            })
+            .collect();
+        let frames = zhenxing::store::form_frames(&plan, &recs).map_err(|e| zhenxing::Error::Aggregate(e.to_string()))?;
+        zhenxing::store::write_month(&store, &plan, month, frames, submissions)?;
     }
 
     let summary = GenSummary {

@@ -7,10 +7,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, ExitCode, Result};
 use crate::ingest::{self, InputFile, Limits};
-use crate::issue::Severity;
 use crate::period::Period;
 use crate::plan::Plan;
-use crate::text::display_width;
 use crate::validate;
 
 use super::PlanArg;
@@ -88,7 +86,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
     }
     let period =
         period.ok_or_else(|| Error::Usage("无法从目录名、文件名或表内“填报月份”判断报送月份，请用 --period YYYY-MM 指定".into()))?;
-    let history = super::run::load_history(&args.store, &plan, period)?;
+    let history = crate::pipeline::history::load_history(&args.store, &plan, period)?;
     let validated = validate::validate(&plan, period, &reads, &history);
     match args.format {
         OutputFormat::Csv => {
@@ -111,53 +109,8 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
             if let Some(source) = &from_file {
                 crate::text::say(&format!("报送月份按{source}取为{}。", period.label()));
             }
-            crate::text::say_raw(&table(&validated))
+            crate::text::say_raw(&crate::report::issues_table(&validated))
         }
     }
     Ok(if validated.error_count() > 0 { ExitCode::DataProblems } else { ExitCode::Clean })
-}
-
-/// Issues as a text table grouped by file.
-pub fn table(validated: &validate::Validated) -> String {
-    let mut out = String::new();
-    for file in &validated.files {
-        let issues: Vec<_> = validated.issues.iter().filter(|i| i.file == file.file).collect();
-        let verdict = if file.errors > 0 {
-            "有错误，不予采用"
-        } else if file.warnings > 0 {
-            "可采用，有警告"
-        } else {
-            "通过"
-        };
-        out.push_str(&format!(
-            "\n{}（{}）：{}，错误 {} 个，警告 {} 个\n",
-            file.file,
-            if file.township.is_empty() { "单位不明" } else { &file.township },
-            verdict,
-            file.errors,
-            file.warnings
-        ));
-        for issue in issues {
-            let location = if issue.cell.is_empty() { issue.sheet.clone() } else { format!("{}!{}", issue.sheet, issue.cell) };
-            let pad = 18usize.saturating_sub(display_width(&location));
-            out.push_str(&format!(
-                "  {} {}{}  {}  {}\n",
-                if issue.severity == Severity::Error { "✗" } else { "!" },
-                location,
-                " ".repeat(pad),
-                issue.rule_label(),
-                issue.message
-            ));
-        }
-    }
-    if !validated.history_checked {
-        out.push_str("\n注：历史数据库中没有上月数据，未做“累计数小于上月”“大起大落”校验。\n");
-    }
-    out.push_str(&format!(
-        "\n共 {} 个文件：错误 {} 个，警告 {} 个。\n",
-        validated.files.len(),
-        validated.error_count(),
-        validated.warning_count()
-    ));
-    out
 }

@@ -65,6 +65,12 @@ pub struct Folders {
     pub store: PathBuf,
 }
 
+impl Folders {
+    pub fn paths(&self) -> crate::pipeline::Folders {
+        crate::pipeline::Folders { input: self.input.clone(), output: self.output.clone(), store: self.store.clone() }
+    }
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(args),

@@ -64,11 +64,11 @@ pub fn show(plan: &Plan) -> String {
         let unit = t.indicator.as_deref().and_then(|i| plan.indicator(i)).map(|i| i.unit.clone()).unwrap_or_default();
         let value = match t.kind {
             TargetKind::Baseline => {
-                t.baseline.map(|b| format!("≥ {} {unit}（{}）", crate::validate::fmt(b), t.baseline_label)).unwrap_or_default()
+                t.baseline.map(|b| format!("≥ {} {unit}（{}）", crate::text::fmt(b), t.baseline_label)).unwrap_or_default()
             }
             TargetKind::Tracked | TargetKind::Qualitative => "—".to_string(),
             TargetKind::Milestones => t.stated.clone(),
-            _ => t.value.map(|v| format!("{} {unit}", crate::validate::fmt(v))).unwrap_or_default(),
+            _ => t.value.map(|v| format!("{} {unit}", crate::text::fmt(v))).unwrap_or_default(),
         };
         let value = if !t.stated.is_empty() && !matches!(t.kind, TargetKind::Milestones) && value != "—" {
             format!("{value}（{}）", t.stated)
@@ -79,7 +79,7 @@ pub fn show(plan: &Plan) -> String {
             TargetKind::Milestones => t
                 .milestones
                 .iter()
-                .map(|m| format!("{}前{}", m.by.format("%m-%d"), crate::validate::fmt(m.value)))
+                .map(|m| format!("{}前{}", m.by.format("%m-%d"), crate::text::fmt(m.value)))
                 .collect::<Vec<_>>()
                 .join(" "),
             TargetKind::AtLeast | TargetKind::Count => match plan.schedule(t).map(|s| (s.timing, s.assumed)) {

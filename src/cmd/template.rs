@@ -34,7 +34,7 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
     let (plan, _) = Plan::resolve(args.plan.plan.as_deref())?;
     let period = match args.period.as_deref() {
         Some(text) => Period::parse_arg(text)?,
-        None => last_month(),
+        None => crate::period::Period::last_month(),
     };
     // Townships, then each department's own ledger (the targets it leads).
     let mut units: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
@@ -55,18 +55,16 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
     }
     // The latest stored month before this one, for prefilling.
     let last = crate::store::periods(&args.store).into_iter().filter(|p| *p < period).max();
-    let facts = last.and_then(|p| {
-        crate::store::read_partition(&args.store, p, &["township", "form", "row", "record_key", "column", "value", "text"]).ok()
-    });
+    let stored = last.and_then(|p| crate::store::read_records(&args.store, &plan, p, None).ok());
     if let Some(p) = last
-        && facts.is_some()
+        && stored.is_some()
     {
         crate::text::say(&format!("按历史数据库中 {} 的数据预填（时点数和项目信息），累计数请各单位填写", p.label()));
     }
     for unit in &units {
-        let filled = match (&facts, last) {
-            (Some(facts), Some(p)) if !plan.is_department(unit) => {
-                crate::report::template::prefilled_forms(&plan, unit, facts, p.year == period.year, &format!("{}所填", p.label()))
+        let filled = match (&stored, last) {
+            (Some(records), Some(p)) if !plan.is_department(unit) => {
+                crate::report::template::prefilled_forms(&plan, unit, records, p.year == period.year, &format!("{}所填", p.label()))
             }
             _ => Default::default(),
         };
@@ -78,11 +76,4 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
         crate::text::say(&format!("已生成 {}", path.display()));
     }
     Ok(ExitCode::Clean)
-}
-
-/// The month before today's.
-pub fn last_month() -> Period {
-    use chrono::Datelike;
-    let today = crate::period::now_in_china().date_naive();
-    Period::new(today.year(), today.month()).expect("valid month").previous()
 }

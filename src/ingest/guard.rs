@@ -25,7 +25,7 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
-use super::read::{Format, Unreadable, too_big};
+use super::unreadable::{Format, Unreadable, too_big};
 
 /// Size limits for one township file.
 #[derive(Debug, Clone)]

@@ -5,6 +5,7 @@
 pub mod guard;
 pub mod layout;
 pub mod read;
+pub mod unreadable;
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;

@@ -11,6 +11,7 @@ use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx};
 use chrono::NaiveDate;
 
 use super::guard::{self, Limits};
+pub use super::unreadable::{Format, Unreadable, too_big};
 
 /// One cell as the rest of the pipeline sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,20 +64,6 @@ impl Grid {
         self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&Cell::Empty)
     }
 }
-
-/// What kind of file the bytes are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Xlsx,
-    Xlsb,
-    Ods,
-    Xls,
-    Csv,
-}
-
-/// Why a file could not be read; the message is user-facing Chinese.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unreadable(pub String);
 
 /// Sniff the format from the content (and, for text files, the extension).
 pub fn sniff(bytes: &[u8], extension: &str) -> Result<Format, Unreadable> {
@@ -211,12 +198,6 @@ where
         grids.push(Grid { sheet: name, rows });
     }
     Ok(grids)
-}
-
-pub fn too_big(sheet: &str, rows: usize, columns: usize) -> Unreadable {
-    Unreadable(format!(
-        "工作表“{sheet}”的数据区域过大（{rows} 行 × {columns} 列），远超报表规模，可能在远处单元格误填了内容；请删除多余内容后重新报送"
-    ))
 }
 
 fn explain(message: &str) -> Unreadable {

@@ -117,3 +117,48 @@ pub fn reminders(
     }
     list
 }
+
+/// Issues as a text table grouped by file (what `zhenxing check` prints).
+pub fn issues_table(validated: &crate::validate::Validated) -> String {
+    let mut out = String::new();
+    for file in &validated.files {
+        let issues: Vec<_> = validated.issues.iter().filter(|i| i.file == file.file).collect();
+        let verdict = if file.errors > 0 {
+            "有错误，不予采用"
+        } else if file.warnings > 0 {
+            "可采用，有警告"
+        } else {
+            "通过"
+        };
+        out.push_str(&format!(
+            "\n{}（{}）：{}，错误 {} 个，警告 {} 个\n",
+            file.file,
+            if file.township.is_empty() { "单位不明" } else { &file.township },
+            verdict,
+            file.errors,
+            file.warnings
+        ));
+        for issue in issues {
+            let location = if issue.cell.is_empty() { issue.sheet.clone() } else { format!("{}!{}", issue.sheet, issue.cell) };
+            let pad = 18usize.saturating_sub(crate::text::display_width(&location));
+            out.push_str(&format!(
+                "  {} {}{}  {}  {}\n",
+                if issue.severity == crate::issue::Severity::Error { "✗" } else { "!" },
+                location,
+                " ".repeat(pad),
+                issue.rule_label(),
+                issue.message
+            ));
+        }
+    }
+    if !validated.history_checked {
+        out.push_str("\n注：历史数据库中没有上月数据，未做“累计数小于上月”“大起大落”校验。\n");
+    }
+    out.push_str(&format!(
+        "\n共 {} 个文件：错误 {} 个，警告 {} 个。\n",
+        validated.files.len(),
+        validated.error_count(),
+        validated.warning_count()
+    ));
+    out
+}

@@ -138,7 +138,7 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
         .iter()
         .filter(|c| c.agrees == Some(false))
         .map(|c| {
-            let n = |v: Option<f64>| v.map(crate::validate::fmt).unwrap_or_default();
+            let n = |v: Option<f64>| v.map(crate::text::fmt).unwrap_or_default();
             format!("{}（{}{}{}，{}{}{}）", c.name, c.left_label, n(c.left), c.unit, c.right_label, n(c.right), c.unit)
         })
         .collect();

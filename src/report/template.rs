@@ -240,8 +240,8 @@ fn write_form_sheet(
     Ok(())
 }
 
-/// A unit's template prefilled from its last stored month (`facts` of that month, as
-/// `store::read_partition` gives them): what does not change by itself is filled (the villages,
+/// A unit's template prefilled from its last stored month (`records` of that month, as
+/// `store::read_records` gives them): what does not change by itself is filled (the villages,
 /// stock values such as 耕地面积 and 农户总数, each project's name, year, village, category and
 /// 建设任务); year-to-date columns stay for the clerk, last month's value shown beside them as a
 /// note (批注), which readers ignore. `same_year`: last month is of the template's year (else its
@@ -249,37 +249,29 @@ fn write_form_sheet(
 pub fn prefilled_forms(
     plan: &Plan,
     unit: &str,
-    facts: &polars::prelude::DataFrame,
+    records: &[crate::validate::Record],
     same_year: bool,
     last_label: &str,
 ) -> BTreeMap<String, FilledForm> {
     use crate::plan::Measure;
-    let text = |name: &str| facts.column(name).ok().and_then(|c| c.as_materialized_series().str().ok().cloned());
-    let (Some(township), Some(form_col), Some(key), Some(column), Some(text_col)) =
-        (text("township"), text("form"), text("record_key"), text("column"), text("text"))
-    else {
-        return BTreeMap::new();
-    };
-    let Some(value) = facts.column("value").ok().and_then(|c| c.as_materialized_series().f64().ok().cloned()) else {
-        return BTreeMap::new();
-    };
-    let Some(row) = facts.column("row").ok().and_then(|c| c.as_materialized_series().u32().ok().cloned()) else { return BTreeMap::new() };
+    use crate::validate::Value;
     // form → record key → (first row, column → fill)
-    let mut records: BTreeMap<String, BTreeMap<String, (u32, BTreeMap<String, Fill>)>> = BTreeMap::new();
-    for i in 0..facts.height() {
-        if township.get(i) != Some(unit) {
-            continue;
-        }
-        let (Some(f), Some(k), Some(c)) = (form_col.get(i), key.get(i), column.get(i)) else { continue };
-        let fill = match (value.get(i), text_col.get(i)) {
-            (Some(n), _) => Fill::Number(n),
-            (None, Some(t)) => Fill::Text(t.to_string()),
-            _ => continue,
-        };
+    let mut records_by_form: BTreeMap<String, BTreeMap<String, (u32, BTreeMap<String, Fill>)>> = BTreeMap::new();
+    for record in records.iter().filter(|r| r.township == unit) {
+        let Some(form) = plan.form(&record.form) else { continue };
         let entry =
-            records.entry(f.to_string()).or_default().entry(k.to_string()).or_insert((row.get(i).unwrap_or(u32::MAX), BTreeMap::new()));
-        entry.1.insert(c.to_string(), fill);
+            records_by_form.entry(record.form.clone()).or_default().entry(record.key.clone()).or_insert((record.row, BTreeMap::new()));
+        entry.0 = entry.0.min(record.row);
+        for (column, value) in form.columns.iter().zip(&record.values) {
+            let fill = match value {
+                Value::Number(n) => Fill::Number(*n),
+                Value::Text(t) => Fill::Text(t.clone()),
+                Value::Missing => continue,
+            };
+            entry.1.insert(column.id.clone(), fill);
+        }
     }
+    let records = records_by_form;
     let villages: Vec<String> = plan.unit(unit).map(|u| u.villages.clone()).unwrap_or_default();
     let mut forms = BTreeMap::new();
     for form in plan.forms.iter().filter(|f| f.reporter == Reporter::Township) {
@@ -322,7 +314,7 @@ pub fn prefilled_forms(
                 } else {
                     row.push(Fill::Empty);
                     let shown = match previous {
-                        Some(Fill::Number(n)) if same_year => Some(crate::validate::fmt(n)),
+                        Some(Fill::Number(n)) if same_year => Some(crate::text::fmt(n)),
                         Some(Fill::Text(t)) if same_year && c.kind != ColumnKind::Text => Some(t),
                         _ => None,
                     };

@@ -8,7 +8,7 @@
 //! showing up is a failure. Files are validated for 2024-03, as `run` would: they lie in
 //! `input/2024-03/` and arrive in the order given (later = newer modification time).
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

@@ -5,7 +5,7 @@
 //! Input files are township workbooks from the canonical template writer (the same one that
 //! makes the sample input), with one deliberate mistake where a test needs it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -19,10 +19,8 @@
 //!   `-2`, `@SUM(A1)` come out as text: quoted in the CSVs, string cells (never formulas) in the
 //!   bulletin and the feedback workbook.
 
-#[path = "hostile/corpus.rs"]
-mod corpus;
-#[path = "hostile/workspace.rs"]
-mod workspace;
+use crate::hostile::corpus;
+use crate::hostile::workspace;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -149,7 +147,7 @@ fn killed_runs_leave_old_or_new_outputs() {
     write_input(&ws.path("in_old"), &old);
     write_input(&ws.path("in_new"), &new);
     let out_dir = ws.path("output/2024-06");
-    let partition = ws.path("data/period=2024-06/facts.parquet");
+    let partition = ws.path("data/period=2024-06/month.json");
     let run = |input: &str| {
         // `--replace`: the old input deliberately replaces a larger stored month.
         let out = ws.run(&["run", "--period", "2024-06", "--input", input, "--quiet", "--replace"]);
@@ -221,10 +219,14 @@ fn killed_runs_leave_old_or_new_outputs() {
         assert_eq!(fp, if now == new_files { new_fp.clone() } else { old_fp.clone() }, "run.json fingerprint after a kill at {delay:?}");
         let store = std::fs::read(&partition).unwrap();
         assert!(store == old_store || store == new_store, "store partition after a kill at {delay:?} is neither version");
-        for entry in std::fs::read_dir(ws.path("data")).unwrap() {
-            let facts = entry.unwrap().path().join("facts.parquet");
-            if facts.is_file() {
-                read_partition(&facts);
+        // The month in place is whole: every table its record names is there, as recorded.
+        for period in zhenxing::store::periods(&ws.path("data")) {
+            assert!(zhenxing::store::month_sha256(&ws.path("data"), period).is_some(), "{period} after a kill at {delay:?}");
+            for form in ["ZX01", "ZX02"] {
+                let table = zhenxing::store::table_path(&ws.path("data"), form, period);
+                if table.is_file() {
+                    read_partition(&table);
+                }
             }
         }
         println!(
@@ -591,7 +593,7 @@ fn an_empty_month_folder_never_replaces_a_stored_month() {
     let ws = Workspace::new();
     ws.add_townships(&plan, &GOOD, june);
     assert_eq!(ws.run(&["run", "--quiet"]).status.code(), Some(1));
-    let partition = ws.path("data/period=2024-06/facts.parquet");
+    let partition = ws.path("data/period=2024-06/month.json");
     let stored = std::fs::read(&partition).unwrap();
     let outputs = comparable(&snapshot(&ws.path("output/2024-06"), false));
     for entry in std::fs::read_dir(ws.period_dir(june)).unwrap() {

@@ -14,13 +14,9 @@
 //!   the whole corpus, under a virtual-memory limit: exit code 1, the four 已报送, every hostile
 //!   file listed with E01, peak RSS close to a clean run's.
 
-#[path = "hostile/corpus.rs"]
-mod corpus;
-#[path = "hostile/workspace.rs"]
-mod workspace;
+pub mod corpus;
+pub mod workspace;
 
-use std::io::Cursor;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -124,46 +120,11 @@ fn benign_twins_read_fine() {
     assert!(read_bytes(&good, "xlsx").unwrap().len() >= 4);
 }
 
-/// Child mode of `calamine_alone_dies_on_the_corpus`: open the file named by the environment with
-/// calamine directly (no guard) and read every sheet.
-#[test]
-#[ignore = "run as a child process by calamine_alone_dies_on_the_corpus"]
-fn raw_calamine_child() {
-    use calamine::{Ods, Reader, Xls, Xlsb, Xlsx};
-    let Some(path) = std::env::var_os("ZHENXING_RAW_CALAMINE") else { return };
-    let path = Path::new(&path);
-    let bytes = std::fs::read(path).unwrap();
-    fn all<R: Reader<Cursor<Vec<u8>>>>(bytes: Vec<u8>) -> String
-    where
-        R::Error: std::fmt::Debug,
-    {
-        match R::new(Cursor::new(bytes)) {
-            Err(e) => format!("open error {e:?}"),
-            Ok(mut workbook) => {
-                let mut cells = 0;
-                for name in workbook.sheet_names() {
-                    match workbook.worksheet_range(&name) {
-                        Ok(range) => cells += range.get_size().0 * range.get_size().1,
-                        Err(e) => return format!("sheet error {e:?}"),
-                    }
-                }
-                format!("read {cells} cells")
-            }
-        }
-    }
-    let outcome = match path.extension().and_then(|e| e.to_str()) {
-        Some("xlsx") => all::<Xlsx<_>>(bytes),
-        Some("xlsb") => all::<Xlsb<_>>(bytes),
-        Some("ods") => all::<Ods<_>>(bytes),
-        _ => all::<Xls<_>>(bytes),
-    };
-    println!("RAW-CALAMINE-RETURNED {outcome}");
-}
-
 #[test]
 fn calamine_alone_dies_on_the_corpus() {
     use std::os::unix::process::ExitStatusExt;
-    let exe = std::env::current_exe().unwrap();
+    // The bench binary's `__calamine` mode opens a file with calamine alone.
+    let exe = env!("CARGO_BIN_EXE_bench");
     // 1.5 GiB of address space: far above what reading a township file needs.
     let limit_kib = 1_536 * 1024;
     for h in corpus::corpus().into_iter().filter(|h| h.raw != Raw::NotReached) {
@@ -171,9 +132,9 @@ fn calamine_alone_dies_on_the_corpus() {
         let started = Instant::now();
         let mut child = Command::new("sh")
             .arg("-c")
-            .arg(format!("ulimit -v {limit_kib}; exec \"$0\" raw_calamine_child --exact --ignored --nocapture --test-threads=1"))
-            .arg(&exe)
-            .env("ZHENXING_RAW_CALAMINE", &path)
+            .arg(format!("ulimit -v {limit_kib}; exec \"$0\" __calamine \"$1\""))
+            .arg(exe)
+            .arg(&path)
             .env("RUST_BACKTRACE", "0")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -322,11 +283,9 @@ fn run_reports_good_townships_beside_the_corpus() {
 fn regression_a_fifo_named_like_a_workbook_is_one_error_not_a_hang() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("松杨湖街道_2024年06月.xlsx");
-    let made = std::process::Command::new("mkfifo").arg(&path).status();
-    if !made.is_ok_and(|s| s.success()) {
-        println!("skipped: mkfifo not available");
-        return;
-    }
+    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only reads it.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0, "mkfifo: {}", std::io::Error::last_os_error());
     let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
     let input = zhenxing::ingest::InputFile { path: path.clone(), display: "松杨湖街道_2024年06月.xlsx".into(), department: false };
     let read = zhenxing::ingest::read_file(input, &plan, &zhenxing::ingest::Limits::default());

@@ -3,7 +3,7 @@
 //! unzipped for what calamine cannot see (data validation, protection, print setup). A template
 //! filled by the tool's own filler passes `check` with no issues.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -365,11 +365,8 @@ fn templates_are_prefilled_from_the_store() {
     assert!(comments.contains("2024年6月所填"), "{}", &comments[..comments.len().min(400)]);
 
     // The clerk fills the cumulative cells (here: June's figures again); check finds nothing wrong.
-    let facts = {
-        use polars::prelude::*;
-        ParquetReader::new(std::fs::File::open(wd.path("data/period=2024-06/facts.parquet")).unwrap()).finish().unwrap()
-    };
-    let mut filled = zhenxing::report::template::prefilled_forms(&plan, "陆城镇", &facts, true, "2024年6月所填");
+    let records = zhenxing::store::read_records(&wd.path("data"), &plan, Period::new(2024, 6).unwrap(), None).unwrap();
+    let mut filled = zhenxing::report::template::prefilled_forms(&plan, "陆城镇", &records, true, "2024年6月所填");
     let june_forms = zhenxing::sample::township_forms(&plan, plan.unit("陆城镇").unwrap(), Period::new(2024, 6).unwrap());
     for (form, prefilled) in filled.iter_mut() {
         let Some(source) = june_forms.get(form) else { continue };

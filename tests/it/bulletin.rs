@@ -258,8 +258,8 @@ fn township_text_that_looks_like_a_formula_stays_text() {
 
 #[test]
 fn bulletin_renders_with_libreoffice() {
-    if Command::new("soffice").arg("--version").output().is_err() {
-        println!("skipped: LibreOffice (soffice) not installed; apt-get install libreoffice-calc-nogui, then rerun");
+    let present = Command::new("soffice").arg("--version").output().is_ok();
+    if !crate::support::tool_or_skip("libreoffice", present, "apt-get install libreoffice-calc-nogui") {
         return;
     }
     let ws = Workspace::with_sample_input();

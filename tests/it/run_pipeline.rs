@@ -3,7 +3,7 @@
 //! tracked) against values computed by hand; 本月 from the stored history; a township missing in
 //! June not counted as zero; allocations with ranks and ties; byte-identical re-runs; exit codes.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 
@@ -201,12 +201,12 @@ fn rerun_is_byte_identical() {
     run(&wd, None).expect_code(1);
     let files = ["output/2024-06/progress.csv", "output/2024-06/townships.csv", "output/2024-06/issues.csv", BULLETIN_JUNE];
     let first: Vec<Vec<u8>> = files.iter().map(|f| wd.read(f)).collect();
-    let store_first = wd.read("data/period=2024-06/facts.parquet");
+    let store_first = wd.read("data/period=2024-06/form=ZX01/rows.parquet");
     run(&wd, None).expect_code(1);
     for (file, bytes) in files.iter().zip(&first) {
         assert!(wd.read(file) == *bytes, "{file} differs on a re-run");
     }
-    assert!(wd.read("data/period=2024-06/facts.parquet") == store_first, "the June partition differs on a re-run");
+    assert!(wd.read("data/period=2024-06/form=ZX01/rows.parquet") == store_first, "June's ZX01 table differs on a re-run");
 
     let stepwise = workspace(&["甲镇", "乙镇"]);
     run(&stepwise, Some("2024-05")).expect_code(0);
@@ -216,48 +216,56 @@ fn rerun_is_byte_identical() {
     }
 }
 
-/// The reduction kept beside a stored month (what aggregation needs of its facts) is what later
-/// runs use instead of reading the facts again, but only while the partition is the one it was
-/// made from: after the partition is written again it is ignored and made anew.
+/// A store written before one table per form (`period=YYYY-MM/facts.parquet`, one row per cell:
+/// tests/fixtures/store-v1, the sample's May) is migrated by the next run: June then reads it as
+/// it reads a May stored today, and the old files are kept aside.
 #[test]
-fn kept_month_reductions_are_used_only_while_their_partition_is_unchanged() {
-    let wd = workspace(&["甲镇", "乙镇"]);
-    run(&wd, Some("2024-05")).expect_code(0);
-    let may_dir = wd.path("data/period=2024-05");
-    let kept: Vec<std::path::PathBuf> = std::fs::read_dir(&may_dir)
-        .expect("May partition")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with(".derived.json"))
-        .collect();
-    assert_eq!(kept.len(), 1, "one kept reduction beside May's facts: {kept:?}");
-    let original: serde_json::Value = serde_json::from_slice(&std::fs::read(&kept[0]).expect("readable")).expect("JSON");
-    let content = &original["content"];
-    let column = content["indicators"].as_array().unwrap().iter().position(|i| i == "grain_area").expect("grain_area kept");
-    let row = content["townships"].as_array().unwrap().iter().position(|t| t == "甲镇").expect("甲镇 kept");
-    assert_eq!(content["values"][row][column], 160.0, "甲镇's May grain area");
+fn a_store_of_the_previous_layout_is_migrated_and_read() {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("input");
+    let copy_sample = |wd: &Workdir| {
+        for month in ["2024-05", "2024-06"] {
+            for entry in std::fs::read_dir(sample.join(month)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    wd.write(&format!("input/{month}/{}", path.file_name().unwrap().to_string_lossy()), std::fs::read(&path).unwrap());
+                } else {
+                    for file in std::fs::read_dir(&path).unwrap() {
+                        let file = file.unwrap().path();
+                        let name = format!("input/{month}/部门/{}", file.file_name().unwrap().to_string_lossy());
+                        wd.write(&name, std::fs::read(&file).unwrap());
+                    }
+                }
+            }
+        }
+    };
+    // Today: May stored by this version (backfilled), then June.
+    let fresh = Workdir::new();
+    copy_sample(&fresh);
+    fresh.run(&["run", "--quiet"]).expect_code(1);
 
-    // June's 本月 = June's 450 − May's (160 + 80) of the townships counted in both months.
-    run(&wd, Some("2024-06")).expect_code(1);
-    assert_eq!(progress(&wd, "2024-06")["grain_area"][1], "210");
-
-    // A changed kept value shows that June used it, not May's facts.
-    let mut doctored = original.clone();
-    doctored["content"]["values"][row][column] = serde_json::json!(1160.0);
-    std::fs::write(&kept[0], serde_json::to_vec(&doctored).unwrap()).unwrap();
-    run(&wd, Some("2024-06")).expect_code(1);
-    assert_eq!(progress(&wd, "2024-06")["grain_area"][1], "-790");
-
-    // Once the partition is written again (here: its modification time changes), the kept
-    // reduction no longer matches it: May's facts are read again and the reduction made anew.
-    let facts = std::fs::File::options().write(true).open(may_dir.join("facts.parquet")).expect("May facts");
-    facts.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).expect("set mtime");
-    drop(facts);
-    run(&wd, Some("2024-06")).expect_code(1);
-    assert_eq!(progress(&wd, "2024-06")["grain_area"][1], "210");
-    let remade: serde_json::Value = serde_json::from_slice(&std::fs::read(&kept[0]).expect("made anew")).expect("JSON");
-    assert_eq!(remade["content"], original["content"]);
-    assert_ne!(remade["partition"], original["partition"]);
+    let wd = Workdir::new();
+    copy_sample(&wd);
+    let old = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v1/period=2024-05");
+    for entry in std::fs::read_dir(&old).unwrap() {
+        let path = entry.unwrap().path();
+        wd.write(&format!("data/period=2024-05/{}", path.file_name().unwrap().to_string_lossy()), std::fs::read(&path).unwrap());
+    }
+    let out = wd.run(&["run"]);
+    out.expect_code(1);
+    assert!(out.stdout().contains("历史数据库已转为按报表分表存储（1 个月）"), "{}", out.stdout());
+    assert!(!out.stdout().contains("补建历史"), "May is not read again from the input: {}", out.stdout());
+    for file in ["progress.csv", "townships.csv", "bulletin.txt", "issues.csv"] {
+        assert!(
+            wd.read(&format!("output/2024-06/{file}")) == fresh.read(&format!("output/2024-06/{file}")),
+            "{file}: June from the migrated May differs from June from a May stored today"
+        );
+    }
+    assert!(wd.path("data/period=2024-05/form=ZX01/rows.parquet").is_file());
+    assert!(wd.path("data/legacy-v1/period=2024-05/facts.parquet").is_file(), "the old facts are kept aside");
+    assert!(!wd.path("data/period=2024-05/facts.parquet").exists());
+    // A second run has nothing to migrate.
+    let again = wd.run(&["run"]);
+    assert!(!again.stdout().contains("转为按报表分表存储"), "{}", again.stdout());
 }
 
 /// run.json as JSON.
@@ -381,8 +389,8 @@ fn a_missing_township_is_carried_for_two_months_then_left_out() {
     assert_eq!(may["cultivated_land"], row(["2000", "0", "1800", "", "", "", "预警"]));
     assert_eq!(coverage(&wd, "2024-05")["cultivated_land"], row(["2", "丙镇@2024-03", ""]));
     // Carried values never enter the store as May's facts.
-    let submissions: serde_json::Value = serde_json::from_slice(&wd.read("data/period=2024-05/submissions.json")).unwrap();
-    let bing: Vec<&serde_json::Value> = submissions.as_array().unwrap().iter().filter(|s| s["unit"] == "丙镇").collect();
+    let month: serde_json::Value = serde_json::from_slice(&wd.read("data/period=2024-05/month.json")).unwrap();
+    let bing: Vec<&serde_json::Value> = month["submissions"].as_array().unwrap().iter().filter(|s| s["unit"] == "丙镇").collect();
     assert!(bing.iter().all(|s| s["status"] == "missing"), "{bing:?}");
 
     // Once 丙镇 reports May, a re-run replaces the carried values with its own.

@@ -129,3 +129,16 @@ pub fn seeds_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
     dir.is_dir().then_some(dir)
 }
+
+/// Whether a test that needs `tool` can run. An absent tool fails the test with the command that
+/// installs it, unless `ZHENXING_ALLOW_SKIP` names it (`.ci/run` sets it only for a tool it could
+/// not install, and says so): then the test prints that it skipped and returns.
+pub fn tool_or_skip(tool: &str, present: bool, install: &str) -> bool {
+    if present {
+        return true;
+    }
+    let allowed = std::env::var("ZHENXING_ALLOW_SKIP").unwrap_or_default();
+    assert!(allowed.split(',').any(|t| t.trim() == tool), "{tool} is needed by this test and is not available: {install}");
+    println!("skipped ({tool} absent, allowed by ZHENXING_ALLOW_SKIP): {install}");
+    false
+}

@@ -2,7 +2,7 @@
 //! a Chinese message naming the key path and the exact line; `show` lists every target; every
 //! shipped target carries its clause and quote, and the numbers it states are in its document.
 
-mod support;
+use crate::support;
 
 use support::Workdir;
 use zhenxing::plan::{Plan, SHIPPED_PLANS};
@@ -369,10 +369,11 @@ fn every_shipped_target_has_its_clause_quote_and_stated_numbers_from_the_seed() 
             assert!(!target.quote.trim().is_empty(), "{name} {}: no quote", target.id);
         }
     }
-    let Some(seeds) = support::seeds_dir() else {
-        println!("skipped: ../shared/seeds not found next to the repository (CI has it)");
+    let seeds = support::seeds_dir();
+    if !support::tool_or_skip("seeds", seeds.is_some(), "the district documents in ../shared/seeds next to the repository") {
         return;
-    };
+    }
+    let seeds = seeds.unwrap();
     for (name, prefix) in [("yunxi-2024", "000_"), ("echeng-2024", "002_")] {
         let seed = std::fs::read_dir(&seeds)
             .expect("seeds folder readable")

@@ -1,0 +1,75 @@
+//! Folders replaced as a whole: a run's outputs of a month (`output/<YYYY-MM>/`) and a store month
+//! (`data/period=<YYYY-MM>/`) are built in a hidden staging folder beside the one in place and
+//! swapped with it in one step, so a reader sees the whole old set or the whole new one.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+const STAGING_PREFIX: &str = ".zhenxing-staging-";
+const OLD_PREFIX: &str = ".zhenxing-old-";
+
+/// The hidden folder where the new version of `target` is built (emptied if a killed run left
+/// one).
+pub fn staging_for(target: &Path) -> Result<PathBuf> {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let staging = target.with_file_name(format!("{STAGING_PREFIX}{name}"));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    Ok(staging)
+}
+
+/// Put `staging` in place of `target` in one step: on Linux an atomic exchange of the two
+/// folders (`renameat2(RENAME_EXCHANGE)`), then the old version is removed; elsewhere two
+/// renames, between which the folder is briefly absent (`recover` puts it back after a kill).
+pub fn swap_into_place(staging: &Path, target: &Path) -> Result<()> {
+    if !target.exists() {
+        return std::fs::rename(staging, target).map_err(|e| Error::io(target, e));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let from = CString::new(staging.as_os_str().as_bytes()).map_err(|e| Error::io(staging, std::io::Error::other(e)))?;
+        let to = CString::new(target.as_os_str().as_bytes()).map_err(|e| Error::io(target, std::io::Error::other(e)))?;
+        // SAFETY: two valid NUL-terminated paths; renameat2 only reads them.
+        let result = unsafe { libc::renameat2(libc::AT_FDCWD, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::RENAME_EXCHANGE) };
+        if result == 0 {
+            // `staging` now holds the previous version.
+            let _ = std::fs::remove_dir_all(staging);
+            return Ok(());
+        }
+    }
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let old = target.with_file_name(format!("{OLD_PREFIX}{name}"));
+    let _ = std::fs::remove_dir_all(&old);
+    std::fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
+    std::fs::rename(staging, target).map_err(|e| Error::io(target, e))?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// In `parent`, remove the staging folders a killed run left, and put back a previous version
+/// that a kill between the two renames of `swap_into_place` left aside. Only while holding the
+/// run's lock.
+pub fn recover(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        if name.starts_with(STAGING_PREFIX) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        } else if let Some(original) = name.strip_prefix(OLD_PREFIX) {
+            let target = parent.join(original);
+            if target.exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            } else {
+                let _ = std::fs::rename(entry.path(), target);
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! What a run tells the people watching it, and what it measures of itself: the console
+//! (lines under cron, a bar on a terminal, nothing with --quiet; every line also goes to
+//! run.log), each stage's wall and CPU time and the peak memory after it, and returning freed
+//! memory to the OS between stages.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+/// Prints progress: lines under cron, a bar on a terminal, nothing with --quiet.
+pub struct Console {
+    pub quiet: bool,
+    pub verbose: bool,
+    pub log: Vec<String>,
+}
+
+impl Console {
+    pub fn say(&mut self, line: String) {
+        if !self.quiet {
+            crate::text::say(&line);
+        }
+        self.log.push(line);
+    }
+
+    pub fn detail(&mut self, line: String) {
+        if self.verbose && !self.quiet {
+            crate::text::say(&line);
+        }
+        self.log.push(line);
+    }
+}
+
+pub fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() || total < 2 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(indicatif::ProgressStyle::with_template("读取报表 {bar:40} {pos}/{len} {eta}").expect("valid template"));
+    Some(bar)
+}
+
+/// Wall time of each stage of a run, the CPU time it used and the process's peak memory after
+/// it (the last two on Linux), for `run.log` (and `--verbose`): where a slow or large month goes.
+pub struct Phases {
+    last: Instant,
+    last_cpu: Option<f64>,
+    laps: Vec<(&'static str, f64, Option<f64>, Option<u64>)>,
+}
+
+impl Phases {
+    pub fn start() -> Phases {
+        Phases { last: Instant::now(), last_cpu: usage().0, laps: Vec::new() }
+    }
+
+    pub fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        let (cpu, peak) = usage();
+        let used = cpu.zip(self.last_cpu).map(|(now, before)| now - before);
+        self.laps.push((name, (now - self.last).as_secs_f64(), used, peak));
+        self.last = now;
+        self.last_cpu = cpu;
+    }
+
+    /// A stage that ran alongside the others (on another core): its own wall time.
+    pub fn alongside(&mut self, name: &'static str, seconds: f64) {
+        self.laps.push((name, seconds, None, None));
+    }
+
+    pub fn summary(&self) -> String {
+        self.laps
+            .iter()
+            .map(|(name, s, cpu, peak)| {
+                let mut extra = Vec::new();
+                if let Some(cpu) = cpu {
+                    extra.push(format!("CPU {cpu:.2} 秒"));
+                }
+                if let Some(kb) = peak {
+                    extra.push(format!("峰值内存 {} MB", kb / 1024));
+                }
+                if extra.is_empty() { format!("{name} {s:.2} 秒") } else { format!("{name} {s:.2} 秒（{}）", extra.join("，")) }
+            })
+            .collect::<Vec<_>>()
+            .join("，")
+    }
+}
+
+/// Return freed heap memory to the OS. glibc keeps freed memory in its per-thread arenas for
+/// reuse, where a later allocation of another thread or size often cannot use it: at province
+/// scale last month's values and the month's records are a few hundred MB, freed between
+/// stages, and without this the process's resident peak is their sum.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the allocator's arenas to the OS.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// User + system CPU time of this process so far, and its resident high-water mark in kB.
+pub fn usage() -> (Option<f64>, Option<u64>) {
+    #[cfg(unix)]
+    {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: getrusage writes one rusage into the pointer it is given.
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } == 0 {
+            // SAFETY: initialised by the successful call above.
+            let usage = unsafe { usage.assume_init() };
+            let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+            // ru_maxrss is in kB on Linux.
+            return (Some(seconds(usage.ru_utime) + seconds(usage.ru_stime)), u64::try_from(usage.ru_maxrss).ok());
+        }
+    }
+    (None, None)
+}

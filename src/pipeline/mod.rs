@@ -1,0 +1,303 @@
+//! The monthly run as a library: `run_month` takes the folders and options and does the stages
+//! in order, each a function with typed inputs and outputs:
+//!
+//! 1. prepare (`workspace`): plan, month, locks, store migration, files, input fingerprint;
+//! 2. history (`history`): earlier months of the input the store lacks are stored first;
+//! 3. read and validate (`ingest_period`: `ingest` → `validate` → the month's tables), while the
+//!    year's stored months are reduced (`history::reduce_history`);
+//! 4. aggregate (`aggregate_month`);
+//! 5. write (`store::stage_month`, `outputs::write_outputs` into a staging folder, run.json and
+//!    run.log), then put the outputs in place and commit the store month (`atomic`).
+//!
+//! `cmd::run` parses the command line into a `RunConfig`; the benchmark calls `run_month` too.
+
+pub mod diag;
+pub mod history;
+pub mod outputs;
+pub mod workspace;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::aggregate::{self, Aggregated};
+use crate::error::{Error, ExitCode, Result};
+use crate::ingest::{self, Limits};
+use crate::period::Period;
+use crate::plan::Plan;
+use crate::report;
+use crate::store;
+use crate::validate::{self, SubmissionStatus, Validated};
+
+use diag::{Console, Phases};
+
+/// The folders of a run.
+#[derive(Debug, Clone)]
+pub struct Folders {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub store: PathBuf,
+}
+
+/// What `zhenxing run` was asked to do.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// `YYYY-MM`, `last-month`, or the newest month folder of the input.
+    pub period: Option<String>,
+    pub folders: Folders,
+    /// Plan name or file (see `Plan::resolve`).
+    pub plan: Option<String>,
+    pub if_changed: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub replace: bool,
+    pub pdf: bool,
+}
+
+pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
+    let started = crate::period::now_in_china();
+    let clock = Instant::now();
+    let mut phases = Phases::start();
+    let mut console = Console { quiet: args.quiet, verbose: args.verbose, log: Vec::new() };
+    let Some(workspace::Prepared { plan, period, period_dir, out_dir, files, fingerprint, stored, _locks }) =
+        workspace::prepare(args, &mut console)?
+    else {
+        return Ok(ExitCode::Clean);
+    };
+    let folders = &args.folders;
+    let limits = Limits::default();
+    phases.lap("准备（方案、找文件、输入指纹）");
+    history::backfill_history(&plan, folders, period, &limits, &mut console)?;
+    phases.lap("补建历史");
+    let bar = diag::progress_bar(files.len() as u64, args.quiet);
+    // The year's earlier months are reduced for aggregation while this month's files are read
+    // and validated.
+    let (ingested, history) = rayon::join(
+        || ingest_period(&plan, folders, period, files, &limits, bar.as_ref(), &mut phases),
+        || {
+            let clock = Instant::now();
+            history::reduce_history(&plan, &folders.store, period).map(|reduced| (reduced, clock.elapsed().as_secs_f64()))
+        },
+    );
+    let (reads, validated, frames) = ingested?;
+    let rows: usize = frames.iter().map(|f| f.frame.height()).sum();
+    if stored && !args.replace {
+        let before = store::month_record(&folders.store, period).map(|r| r.rows()).unwrap_or(0);
+        if before > 0 && rows * 2 < before {
+            return Err(Error::Refused(format!(
+                "{period} 本次采用的数据（{rows} 行）不到历史数据库中该月已有数据（{before} 行）的一半，为免误替换，本次未写出任何结果。请检查 {} 中的文件；如确需替换，请加 --replace",
+                period_dir.display()
+            )));
+        }
+    }
+    // When each file arrived (the first time a run saw it, kept in the store) and who is late.
+    let mut validated = validated;
+    let arrivals = store::arrivals(&folders.store, &reads);
+    let deadline = plan.submission_deadline(period);
+    mark_arrivals(&mut validated, &arrivals.by_file, deadline);
+    let contacts = store::contacts(&folders.store, &validated, &reads, period);
+    let (reduced, history_seconds) = history?;
+    phases.alongside("读历史（与读取、校验同时）", history_seconds);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    for file in &validated.files {
+        console.detail(format!(
+            "  {}：{}，{}（错误 {}，警告 {}）",
+            file.file,
+            if file.township.is_empty() { "单位不明" } else { &file.township },
+            file.status.label(),
+            file.errors,
+            file.warnings
+        ));
+    }
+    // The month is aggregated; its outputs are written as a set into a staging folder; the
+    // store's tables are written beside their old ones; the outputs are swapped into place in
+    // one step; then the month is committed (see ARCHITECTURE "Outputs appear as a set").
+    let submissions = store::submissions(&validated);
+    let aggregated = aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced)?;
+    diag::release_freed_memory();
+    phases.lap("汇总");
+
+    // The partition is staged (beside the one in place, not yet committed) before the outputs
+    // are written, so that the month's facts are freed before the bulletin is built.
+    let staged = store::stage_month(&folders.store, &plan, period, frames)?;
+    diag::release_freed_memory();
+    let staging = crate::atomic::staging_for(&out_dir)?;
+    let written = outputs::write_outputs(&plan, &validated, &aggregated, &contacts, &staging, &reads, &limits, &fingerprint, &mut phases)?;
+    if args.pdf {
+        match outputs::bulletin_pdf(&staging.join(report::workbook::file_name(&plan, period))) {
+            Ok(()) => {}
+            Err(reason) => console.say(format!("警告：未生成 PDF（{reason}）；通报的 Excel 文件照常生成")),
+        }
+    }
+    let exit =
+        if validated.error_count() > 0 || validated.count(SubmissionStatus::Missing) > 0 || validated.count(SubmissionStatus::Rejected) > 0
+        {
+            ExitCode::DataProblems
+        } else {
+            ExitCode::Clean
+        };
+    let units = plan.units.len();
+    console.say(format!(
+        "报送情况：应报 {units} 个，已报送 {} 个，未报送 {} 个，数据有误 {} 个；问题：错误 {} 个，警告 {} 个",
+        validated.count(SubmissionStatus::Reported),
+        validated.count(SubmissionStatus::Missing),
+        validated.count(SubmissionStatus::Rejected),
+        validated.error_count(),
+        validated.warning_count()
+    ));
+    let departments = validated.units_of_kind(true);
+    if !departments.is_empty() {
+        console.say(format!(
+            "部门台账：应报 {} 个单位，已报送 {} 个",
+            departments.len(),
+            departments.iter().filter(|t| t.status == SubmissionStatus::Reported).count()
+        ));
+    }
+    for t in validated.townships.iter().filter(|t| t.status != SubmissionStatus::Reported) {
+        console.say(format!("  {}：{}", t.township, report::unit_status_text(&plan, t)));
+    }
+    if !validated.history_checked {
+        console.say("注：历史数据库中没有上月数据，未做“累计数小于上月”“大起大落”校验".to_string());
+    }
+    for path in &written {
+        let shown = out_dir.join(path.strip_prefix(&staging).unwrap_or(path));
+        console.detail(format!("  已写出 {}", shown.display()));
+    }
+    console.detail(format!("分阶段用时：{}", phases.summary()));
+    console.say(format!("已生成 {}（{} 个文件，用时 {:.1} 秒）", out_dir.display(), written.len(), clock.elapsed().as_secs_f64()));
+
+    let record = workspace::run_record(&plan, &validated, started, fingerprint, staged.sha256(), exit);
+    let json = serde_json::to_vec_pretty(&record).expect("serialisable");
+    report::write_atomic(&staging.join("run.json"), &json)?;
+    // run.log goes on from the previous runs' lines.
+    let old_log = out_dir.join("run.log");
+    if old_log.is_file() {
+        std::fs::copy(&old_log, staging.join("run.log")).map_err(|e| Error::io(&old_log, e))?;
+    }
+    workspace::append_log(&staging.join("run.log"), started, &console.log)?;
+    // The store's partition first (its previous version stays until the outputs are in place),
+    // then the outputs in one step, then the partition committed with its reduction.
+    crate::atomic::swap_into_place(&staging, &out_dir)?;
+    staged.commit(submissions)?;
+    store::keep_arrivals(&folders.store, &arrivals);
+    store::keep_contacts(&folders.store, &contacts);
+    // A province-month's records, issues and results are millions of allocations: they are
+    // freed on another thread, and a process that exits now does not wait for that.
+    // (`Builder::spawn`, not `thread::spawn`, which panics when no thread can be started: then
+    // the closure, and the results with it, are freed here instead.)
+    let results = (validated, aggregated, reads, plan);
+    let _ = std::thread::Builder::new().spawn(move || drop(results));
+    Ok(exit)
+}
+
+/// Read, validate and turn into facts the files of one period.
+pub fn ingest_period(
+    plan: &Plan,
+    folders: &Folders,
+    period: Period,
+    files: Vec<ingest::InputFile>,
+    limits: &Limits,
+    bar: Option<&indicatif::ProgressBar>,
+    phases: &mut Phases,
+) -> Result<(Vec<ingest::FileRead>, Validated, Vec<store::FormFrame>)> {
+    // Last month's values are read from the store while the files are (it is one task among the
+    // files' on the same cores).
+    let (mut reads, history) = rayon::join(
+        || -> Vec<ingest::FileRead> {
+            files
+                .into_par_iter()
+                .map(|f| {
+                    let read = ingest::read_file(f, plan, limits);
+                    if let Some(bar) = bar {
+                        bar.inc(1);
+                    }
+                    read
+                })
+                .collect()
+        },
+        || {
+            let clock = Instant::now();
+            history::load_history(&folders.store, plan, period).map(|history| (history, clock.elapsed().as_secs_f64()))
+        },
+    );
+    let (history, history_seconds) = history?;
+    diag::release_freed_memory();
+    phases.lap("读取");
+    phases.alongside("读上月（与读取同时）", history_seconds);
+    let validated = validate::validate(plan, period, &reads, &history);
+    drop(history);
+    // What was read is in the records and issues now; later stages need only each file's name,
+    // path and readability (feedback workbooks re-read the few files with issues).
+    for read in &mut reads {
+        read.tables = Vec::new();
+        // The footer's 填报人 and 联系电话 are kept for the 催报 list.
+        read.claims.townships = Vec::new();
+        read.claims.periods = Vec::new();
+        read.issues = Vec::new();
+    }
+    diag::release_freed_memory();
+    phases.lap("校验");
+    let frames = store::form_frames(plan, &validated.records).map_err(|e| Error::Aggregate(e.to_string()))?;
+    phases.lap("事实表");
+    Ok((reads, validated, frames))
+}
+
+/// Each file's arrival (China Standard Time) as its `received`, late files and units marked.
+fn mark_arrivals(validated: &mut Validated, arrivals: &BTreeMap<String, String>, deadline: Option<chrono::NaiveDateTime>) {
+    let late_at = |file: &str| -> bool {
+        let (Some(deadline), Some(arrived)) = (deadline, arrivals.get(file)) else { return false };
+        chrono::NaiveDateTime::parse_from_str(arrived, "%Y-%m-%d %H:%M:%S").is_ok_and(|a| a > deadline)
+    };
+    for file in &mut validated.files {
+        if let Some(arrived) = arrivals.get(&file.file) {
+            file.received = arrived.clone();
+        }
+        file.late = late_at(&file.file) && file.status != validate::FileStatus::Attachment;
+    }
+    for unit in &mut validated.townships {
+        // A unit is late when a file it is counted (or judged) from came after the deadline.
+        let used: Vec<&String> = unit.forms.iter().filter_map(|f| f.file.as_ref()).collect();
+        unit.late = used.iter().any(|f| late_at(f));
+    }
+}
+
+/// Stage 4: the month aggregated: this month's tables reduced (one polars query per form) and
+/// added to the year's stored months reduced alongside reading, the ledger's texts, the targets
+/// evaluated, and 同比 from the same month of the previous year where the store holds it.
+fn aggregate_month(
+    plan: &Plan,
+    store_dir: &Path,
+    period: Period,
+    frames: &[store::FormFrame],
+    validated: &Validated,
+    mut reduced: aggregate::Reduced,
+) -> Result<Aggregated> {
+    let statuses: Vec<(String, String, SubmissionStatus)> =
+        validated.townships.iter().flat_map(|t| t.forms.iter().map(|f| (t.township.clone(), f.form.clone(), f.status))).collect();
+    let err = |e: polars::prelude::PolarsError| Error::Aggregate(e.to_string());
+    let current = plan
+        .forms
+        .iter()
+        .filter_map(|form| {
+            let frame = frames.iter().find(|f| f.form == form.id)?;
+            Some(aggregate::FormRows { form, rows: aggregate::frame_rows(plan, form, &frame.frame, period) })
+        })
+        .collect();
+    reduced.merge(aggregate::reduce(plan, current, BTreeMap::from([(period, validated.counted_forms())])).map_err(err)?);
+    let ledger = aggregate::ledger_texts(plan, frames).map_err(err)?;
+    let mut aggregated = aggregate::aggregate_reduced(plan, period, reduced, &ledger, statuses)?;
+    // 同比: the same month of the previous year, where the store holds it.
+    if let Some(year_ago) = Period::new(period.year - 1, period.month)
+        && store::periods(&store_dir).contains(&year_ago)
+    {
+        let values = aggregate::month_values(plan, year_ago, history::reduce_stored(plan, &store_dir, &[year_ago])?);
+        for target in &mut aggregated.targets {
+            target.last_year = target.indicator_id.as_ref().and_then(|id| values.get(id)).copied();
+        }
+    }
+    Ok(aggregated)
+}

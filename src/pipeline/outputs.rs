@@ -1,0 +1,117 @@
+//! The month's outputs, written into the staging folder: the bulletin, the CSV files, the 通报
+//! text, the feedback workbooks (one per unit with issues) and, on request, the bulletin as PDF.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::aggregate::Aggregated;
+use crate::error::Result;
+use crate::ingest::{self, Limits};
+use crate::plan::Plan;
+use crate::report;
+use crate::store;
+use crate::validate::Validated;
+
+use super::diag::Phases;
+
+/// Every report file, each written atomically. Returns the paths written.
+#[allow(clippy::too_many_arguments)]
+pub fn write_outputs(
+    plan: &Plan,
+    validated: &Validated,
+    aggregated: &Aggregated,
+    contacts: &BTreeMap<String, store::Contact>,
+    out_dir: &Path,
+    reads: &[ingest::FileRead],
+    limits: &Limits,
+    fingerprint: &str,
+    phases: &mut Phases,
+) -> Result<Vec<PathBuf>> {
+    let period = validated.period;
+    let mut written = Vec::new();
+    let mut put = |path: PathBuf, bytes: Vec<u8>| -> Result<()> {
+        report::write_atomic(&path, &bytes)?;
+        written.push(path);
+        Ok(())
+    };
+    // The bulletin's sheets are filled on both cores; the workbook is then assembled and
+    // compressed (mostly on one core) while the feedback workbooks (each re-reads its township's
+    // files) are made and written on the other.
+    let reminders = report::reminders(plan, validated, contacts);
+    let bulletin = report::workbook::Bulletin { plan, validated, aggregated, reminders: &reminders, input_fingerprint: fingerprint };
+    let workbook = report::workbook::bulletin_workbook(&bulletin)?;
+    let (bulletin_bytes, feedback) =
+        rayon::join(|| report::workbook::save(plan, period, workbook), || feedback_workbooks(plan, validated, reads, limits, out_dir));
+    put(out_dir.join(report::workbook::file_name(plan, period)), bulletin_bytes?)?;
+    put(out_dir.join("progress.csv"), report::csv::progress_csv(aggregated))?;
+    put(out_dir.join("townships.csv"), report::csv::townships_csv(aggregated))?;
+    put(out_dir.join("issues.csv"), report::csv::issues_csv(&validated.issues))?;
+    put(out_dir.join("bulletin.txt"), report::notice::text(plan, validated, aggregated).into_bytes())?;
+    put(out_dir.join("reminders.csv"), report::csv::reminders_csv(&reminders))?;
+    phases.lap("通报");
+    written.extend(feedback?);
+    phases.lap("反馈表");
+    Ok(written)
+}
+
+/// Feedback workbooks: one per township with issues, with a copy of its sheets' values; made and
+/// written (each atomically) in parallel. Returns their paths in township order.
+fn feedback_workbooks(
+    plan: &Plan,
+    validated: &Validated,
+    reads: &[ingest::FileRead],
+    limits: &Limits,
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    let period = validated.period;
+    let mut by_township: BTreeMap<String, Vec<&crate::issue::Issue>> = BTreeMap::new();
+    // A warning the township has explained (已说明) is not asked again.
+    for issue in validated.issues.iter().filter(|i| i.explanation.is_empty()) {
+        let name = if issue.township.is_empty() { "单位不明".to_string() } else { issue.township.clone() };
+        by_township.entry(name).or_default().push(issue);
+    }
+    let read_of: std::collections::HashMap<&str, &ingest::FileRead> = reads.iter().map(|r| (r.input.display.as_str(), r)).collect();
+    let feedback_dir = out_dir.join("feedback");
+    by_township
+        .par_iter()
+        .map(|(township, issues)| {
+            let files: Vec<&str> = {
+                let mut f: Vec<&str> = issues.iter().map(|i| i.file.as_str()).collect();
+                f.dedup();
+                f
+            };
+            let sheets: Vec<(String, Vec<ingest::Grid>)> = files
+                .iter()
+                .filter_map(|name| read_of.get(name).copied())
+                .filter(|r| r.unreadable.is_none())
+                .filter_map(|r| ingest::reread_grids(&r.input.path, limits).map(|g| (r.input.display.clone(), g)))
+                .collect();
+            let request = report::feedback::Feedback { plan, township, period, issues, sheets: &sheets };
+            let path = feedback_dir.join(report::feedback::file_name(township, period));
+            report::write_atomic(&path, &report::feedback::feedback_bytes(&request)?)?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// The bulletin as PDF beside it, by LibreOffice (`soffice`), for offices that forward it in chat
+/// groups. A missing LibreOffice or a failed conversion is a reason, never a failed run.
+pub fn bulletin_pdf(xlsx: &Path) -> std::result::Result<(), String> {
+    let dir = xlsx.parent().unwrap_or(Path::new("."));
+    let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let output = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir)
+        .arg(xlsx)
+        .env("HOME", profile.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|_| "未安装 LibreOffice（soffice），可执行 apt-get install libreoffice-calc-nogui".to_string())?;
+    if output.status.success() && xlsx.with_extension("pdf").is_file() {
+        Ok(())
+    } else {
+        Err(format!("LibreOffice 转换失败：{}", String::from_utf8_lossy(&output.stderr).trim()))
+    }
+}

@@ -1,0 +1,366 @@
+//! Stage 3: the Parquet history, one table per form and month, one row per source row, so that
+//! month-on-month values and trends come from history and DuckDB, Spark or Trino read a
+//! district's store as it is (Hive partitioning):
+//!
+//! ```text
+//! data/period=2024-06/form=ZX01/rows.parquet   one form's rows of one month (schema: `frames`)
+//! data/period=2024-06/month.json               the month's record: its tables and who was counted
+//! data/arrivals.json, data/contacts.json       when each input file first arrived; each unit's 填报人
+//! ```
+//!
+//! The month is the outer partition key because a month is what a run replaces, and it must be
+//! replaced as a whole: its folder is built beside the one in place (`stage_month`) and swapped
+//! with it in one step (`StagedMonth::commit`, `atomic::swap_into_place`), so a reader never sees
+//! one form's new rows beside another's old ones, and a killed run leaves the previous month.
+//! A month is in the store when its `month.json` is (`periods`).
+//!
+//! The record's `submissions` say which reporting unit's forms were counted that month (unit,
+//! form, status, file): coverage of earlier months (who was counted, whose value is carried)
+//! comes from them. A plan column added later in the year is simply absent from earlier tables
+//! (read with `union_by_name`, or as null by `scan_form`).
+//!
+//! A store written before this layout (`period=YYYY-MM/facts.parquet`, one row per cell) is
+//! migrated by `migrate` the first time `run` opens it: see `migrate.rs`.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::period::Period;
+use crate::plan::Plan;
+use crate::validate::Record;
+
+pub mod frames;
+pub mod migrate;
+
+pub use frames::{FormFrame, form_frames};
+
+/// File name of a form's table in its partition folder.
+pub const TABLE_FILE: &str = "rows.parquet";
+/// The month's record in its folder.
+pub const MONTH_FILE: &str = "month.json";
+/// Version of the layout, in each month's record.
+pub const FORMAT: u32 = 2;
+
+fn store_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Store { path: path.to_path_buf(), message: e.to_string() }
+}
+
+/// `<store>/period=<YYYY-MM>`: one month.
+pub fn month_dir(store: &Path, period: Period) -> PathBuf {
+    store.join(format!("period={period}"))
+}
+
+/// The table of one form and month.
+pub fn table_path(store: &Path, form: &str, period: Period) -> PathBuf {
+    month_dir(store, period).join(format!("form={form}")).join(TABLE_FILE)
+}
+
+/// A month's record (`period=YYYY-MM/month.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MonthRecord {
+    pub format: u32,
+    pub plan_id: String,
+    pub period: String,
+    /// The month's tables, in plan order.
+    pub tables: Vec<StoredTable>,
+    pub submissions: Vec<Submission>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredTable {
+    pub form: String,
+    pub rows: usize,
+    pub sha256: String,
+}
+
+impl MonthRecord {
+    pub fn rows(&self) -> usize {
+        self.tables.iter().map(|t| t.rows).sum()
+    }
+
+    /// (unit, form) counted that month.
+    pub fn counted(&self) -> Vec<(String, String)> {
+        self.submissions
+            .iter()
+            .filter(|s| s.status == crate::validate::SubmissionStatus::Reported)
+            .map(|s| (s.unit.clone(), s.form.clone()))
+            .collect()
+    }
+
+    /// sha256 over the tables' digests: what `run.json` records as the month's store.
+    pub fn sha256(&self) -> String {
+        let mut hasher = Sha256::new();
+        for t in &self.tables {
+            hasher.update(t.form.as_bytes());
+            hasher.update(t.sha256.as_bytes());
+        }
+        crate::plan::hex(&hasher.finalize())
+    }
+}
+
+/// A month's record, if the month is stored.
+pub fn month_record(store: &Path, period: Period) -> Option<MonthRecord> {
+    let bytes = std::fs::read(month_dir(store, period).join(MONTH_FILE)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The month's digest computed from the tables on disk (as `MonthRecord::sha256` from the
+/// record), `None` when a table named by the record is missing or differs from it.
+pub fn month_sha256(store: &Path, period: Period) -> Option<String> {
+    let record = month_record(store, period)?;
+    for t in &record.tables {
+        let bytes = std::fs::read(table_path(store, &t.form, period)).ok()?;
+        if crate::plan::hex(&Sha256::digest(&bytes)) != t.sha256 {
+            return None;
+        }
+    }
+    Some(record.sha256())
+}
+
+/// A month built in a staging folder beside the one in place, not yet committed (see
+/// `stage_month`).
+pub struct StagedMonth {
+    staging: PathBuf,
+    target: PathBuf,
+    record: MonthRecord,
+}
+
+impl StagedMonth {
+    /// Digest of the staged month (recorded in run.json; see `MonthRecord::sha256`).
+    pub fn sha256(&self) -> String {
+        self.record.sha256()
+    }
+
+    /// Rows of the staged month.
+    pub fn rows(&self) -> usize {
+        self.record.rows()
+    }
+
+    /// Write the month's record (with its submissions) and put the month in place of the
+    /// stored one in one step.
+    pub fn commit(mut self, submissions: Vec<Submission>) -> Result<()> {
+        self.record.submissions = submissions;
+        let path = self.staging.join(MONTH_FILE);
+        let json = serde_json::to_vec_pretty(&self.record).map_err(|e| store_error(&path, e))?;
+        write_file_atomic(&self.staging, &path, &json)?;
+        crate::atomic::swap_into_place(&self.staging, &self.target)
+    }
+}
+
+/// Write each form's table of `period` into a staging folder beside the month in place: the
+/// store still shows the previous month until `commit`, which a run calls once its outputs are
+/// in place. A run killed in between leaves a staging folder that the next run removes.
+pub fn stage_month(store: &Path, plan: &Plan, period: Period, frames: Vec<FormFrame>) -> Result<StagedMonth> {
+    std::fs::create_dir_all(store).map_err(|e| Error::io(store, e))?;
+    let target = month_dir(store, period);
+    let staging = crate::atomic::staging_for(&target)?;
+    let mut tables = Vec::new();
+    for FormFrame { form, mut frame } in frames {
+        let dir = staging.join(format!("form={form}"));
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join(TABLE_FILE);
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let mut writer = HashingWriter { inner: std::io::BufWriter::new(file), hasher: Sha256::new() };
+        ParquetWriter::new(&mut writer).finish(&mut frame).map_err(|e| store_error(&path, e))?;
+        let HashingWriter { inner, hasher } = writer;
+        let file = inner.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&path, e))?;
+        tables.push(StoredTable { form, rows: frame.height(), sha256: crate::plan::hex(&hasher.finalize()) });
+    }
+    let record = MonthRecord { format: FORMAT, plan_id: plan.plan.id.clone(), period: period.to_string(), tables, submissions: Vec::new() };
+    Ok(StagedMonth { staging, target, record })
+}
+
+/// A writer that hashes what it writes (each table's sha256 without reading it back).
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Write a whole month at once (earlier months stored on a first run, which have no outputs
+/// to wait for; the benchmark's history; migration).
+pub fn write_month(store: &Path, plan: &Plan, period: Period, frames: Vec<FormFrame>, submissions: Vec<Submission>) -> Result<()> {
+    stage_month(store, plan, period, frames)?.commit(submissions)
+}
+
+/// One reporting unit's form in one month, as the month's record keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub unit: String,
+    pub form: String,
+    pub status: crate::validate::SubmissionStatus,
+    #[serde(default)]
+    pub file: Option<String>,
+}
+
+/// The submissions of a validated month, in unit and form order.
+pub fn submissions(validated: &crate::validate::Validated) -> Vec<Submission> {
+    validated
+        .townships
+        .iter()
+        .flat_map(|t| {
+            t.forms.iter().map(|f| Submission { unit: t.township.clone(), form: f.form.clone(), status: f.status, file: f.file.clone() })
+        })
+        .collect()
+}
+
+fn write_file_atomic(dir: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut temp = tempfile::Builder::new().prefix(".zhenxing-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    temp.write_all(bytes).map_err(|e| Error::io(target, e))?;
+    temp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
+    temp.persist(target).map_err(|e| Error::io(target, e.error))?;
+    Ok(())
+}
+
+/// Periods in the store (those with a record), sorted.
+pub fn periods(store: &Path) -> Vec<Period> {
+    let Ok(entries) = std::fs::read_dir(store) else { return Vec::new() };
+    let mut periods: Vec<Period> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_prefix("period=")).and_then(Period::parse))
+        .filter(|p| month_dir(store, *p).join(MONTH_FILE).is_file())
+        .collect();
+    periods.sort();
+    periods
+}
+
+/// One form's table of a stored month, lazily, with only `columns` (plan column ids; a column
+/// the table lacks, e.g. added to the plan later in the year, is null) plus `township` and the
+/// month as `period` (`YYYY-MM`). `None` when the month has no rows of the form.
+pub fn scan_form(store: &Path, form: &crate::plan::Form, period: Period, columns: &[&str]) -> Result<Option<LazyFrame>> {
+    let path = table_path(store, &form.id, period);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+    let schema = ParquetReader::new(file).schema().map_err(|e| store_error(&path, e))?;
+    let lazy = LazyFrame::scan_parquet(PlRefPath::from(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
+        .map_err(|e| store_error(&path, e))?;
+    let mut select = vec![col("township"), lit(period.to_string()).alias("period")];
+    for id in columns {
+        let dtype = form.columns.iter().find(|c| c.id == *id).map(|c| frames::dtype(c.kind)).unwrap_or(DataType::String);
+        select.push(if schema.contains(id) { col(*id).cast(dtype) } else { lit(NULL).cast(dtype).alias(*id) });
+    }
+    Ok(Some(lazy.select(select)))
+}
+
+/// One form's table of a stored month, every column.
+pub fn read_form(store: &Path, form: &str, period: Period) -> Result<Option<DataFrame>> {
+    let path = table_path(store, form, period);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+    ParquetReader::new(file).finish().map(Some).map_err(|e| store_error(&path, e))
+}
+
+/// A stored month's records of the plan's forms (of one unit, or all), form by form.
+pub fn read_records(store: &Path, plan: &Plan, period: Period, unit: Option<&str>) -> Result<Vec<Record>> {
+    let mut records = Vec::new();
+    for form in &plan.forms {
+        let Some(frame) = read_form(store, &form.id, period)? else { continue };
+        let path = table_path(store, &form.id, period);
+        records.extend(frames::records_of(form, &frame, unit).map_err(|e| store_error(&path, e))?);
+    }
+    Ok(records)
+}
+
+/// When each input file first arrived: `arrivals.json` in the store keeps, per file path and
+/// content (sha256), the first time a run saw it (or the file's modification time, if earlier),
+/// so that copying files again later does not change when they arrived.
+pub const ARRIVALS_FILE: &str = "arrivals.json";
+
+/// The arrivals of this run's files and the whole record to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Arrivals {
+    /// Input path (relative to the input folder) → arrival, `YYYY-MM-DD HH:MM:SS` China time.
+    pub by_file: std::collections::BTreeMap<String, String>,
+    /// `path|sha256` → arrival: everything ever seen.
+    known: std::collections::BTreeMap<String, String>,
+}
+
+pub fn arrivals(store: &Path, reads: &[crate::ingest::FileRead]) -> Arrivals {
+    let mut known: std::collections::BTreeMap<String, String> =
+        std::fs::read(store.join(ARRIVALS_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let now = crate::period::now_in_china();
+    let mut by_file = std::collections::BTreeMap::new();
+    for read in reads {
+        let key = format!("{}|{}", read.input.display, read.sha256);
+        let arrived = known.entry(key).or_insert_with(|| {
+            let modified = read.modified.map(|t| chrono::DateTime::<chrono::Utc>::from(t).with_timezone(&crate::period::china_time()));
+            let first = match modified {
+                Some(m) if m < now => m,
+                _ => now,
+            };
+            first.format("%Y-%m-%d %H:%M:%S").to_string()
+        });
+        by_file.insert(read.input.display.clone(), arrived.clone());
+    }
+    Arrivals { by_file, known }
+}
+
+/// Keep the arrivals (a store that cannot be written only forgets them).
+pub fn keep_arrivals(store: &Path, arrivals: &Arrivals) {
+    if let Ok(json) = serde_json::to_vec_pretty(&arrivals.known) {
+        let _ = write_file_atomic(store, &store.join(ARRIVALS_FILE), &json);
+    }
+}
+
+/// Each unit's 填报人 and 联系电话 from its latest file's footer (`contacts.json`), for the 催报 list.
+pub const CONTACTS_FILE: &str = "contacts.json";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub filler: String,
+    pub phone: String,
+    /// The month of the file they come from.
+    pub period: String,
+}
+
+pub fn contacts(
+    store: &Path,
+    validated: &crate::validate::Validated,
+    reads: &[crate::ingest::FileRead],
+    period: Period,
+) -> std::collections::BTreeMap<String, Contact> {
+    let mut known: std::collections::BTreeMap<String, Contact> =
+        std::fs::read(store.join(CONTACTS_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    for (file, read) in validated.files.iter().zip(reads) {
+        if file.township.is_empty() || (read.claims.filler.is_none() && read.claims.phone.is_none()) {
+            continue;
+        }
+        let entry = known.entry(file.township.clone()).or_default();
+        if entry.period.as_str() > period.to_string().as_str() {
+            continue; // a later month already gave them
+        }
+        *entry = Contact {
+            filler: read.claims.filler.clone().unwrap_or_default(),
+            phone: read.claims.phone.clone().unwrap_or_default(),
+            period: period.to_string(),
+        };
+    }
+    known
+}
+
+pub fn keep_contacts(store: &Path, contacts: &std::collections::BTreeMap<String, Contact>) {
+    if let Ok(json) = serde_json::to_vec_pretty(contacts) {
+        let _ = write_file_atomic(store, &store.join(CONTACTS_FILE), &json);
+    }
+}
