@@ -179,6 +179,41 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// An issue of `rule` about `file` (its severity is the rule's): a whole-file issue until
+    /// placed with `at`; `value` is what was found, `of` the reporting unit once it is known.
+    pub fn new(rule: Rule, file: impl Into<String>, message: impl Into<String>) -> Issue {
+        Issue {
+            file: file.into(),
+            sheet: String::new(),
+            cell: String::new(),
+            township: String::new(),
+            severity: rule.severity(),
+            rule,
+            value: String::new(),
+            message: message.into(),
+            explanation: String::new(),
+        }
+    }
+
+    /// The sheet and A1 cell (empty for the whole sheet) the issue is about.
+    pub fn at(mut self, sheet: impl Into<String>, cell: impl Into<String>) -> Issue {
+        self.sheet = sheet.into();
+        self.cell = cell.into();
+        self
+    }
+
+    /// The value found, as text.
+    pub fn value(mut self, value: impl Into<String>) -> Issue {
+        self.value = value.into();
+        self
+    }
+
+    /// The reporting unit the file belongs to.
+    pub fn of(mut self, township: impl Into<String>) -> Issue {
+        self.township = township.into();
+        self
+    }
+
     pub fn rule_label(&self) -> String {
         format!("{} {}", self.rule.id(), self.rule.name())
     }

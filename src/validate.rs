@@ -386,17 +386,14 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             let mut newer_files: Vec<String> = newer_used(*index).into_iter().map(|i| reads[i].input.display.clone()).collect();
             newer_files.sort();
             let newer = newer_files.join("”、“");
-            file_issues.push(Issue {
-                explanation: String::new(),
-                file: read.input.display.clone(),
-                sheet: String::new(),
-                cell: String::new(),
-                township: township.clone(),
-                severity: Rule::SupersededFile.severity(),
-                rule: Rule::SupersededFile,
-                value: String::new(),
-                message: format!("{township}本月报送了多个文件，采用较新的“{newer}”，本文件未采用"),
-            });
+            file_issues.push(
+                Issue::new(
+                    Rule::SupersededFile,
+                    read.input.display.clone(),
+                    format!("{township}本月报送了多个文件，采用较新的“{newer}”，本文件未采用"),
+                )
+                .of(township.clone()),
+            );
         } else if !township.is_empty() {
             township_files.entry(township.clone()).or_default().push(*index);
         }
@@ -454,17 +451,15 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                     .iter()
                     .any(|(i, _, _, is)| *i == newest && is.iter().any(|x| x.rule == Rule::MissingSheet && x.sheet == form.sheet));
                 if !already && let Some(entry) = per_file.iter_mut().find(|(i, _, _, _)| *i == newest) {
-                    entry.3.push(Issue {
-                        explanation: String::new(),
-                        file: reads[newest].input.display.clone(),
-                        sheet: form.sheet.clone(),
-                        cell: String::new(),
-                        township: name.clone(),
-                        severity: Severity::Error,
-                        rule: Rule::MissingSheet,
-                        value: String::new(),
-                        message: format!("{name}本月缺少{}“{}”，请补报（其他报表照常采用）", form.id, form.sheet),
-                    });
+                    entry.3.push(
+                        Issue::new(
+                            Rule::MissingSheet,
+                            reads[newest].input.display.clone(),
+                            format!("{name}本月缺少{}“{}”，请补报（其他报表照常采用）", form.id, form.sheet),
+                        )
+                        .at(form.sheet.clone(), String::new())
+                        .of(name.clone()),
+                    );
                 }
             }
         }
@@ -602,16 +597,9 @@ fn cap_issues(issues: &mut Vec<Issue>, max: usize) {
         false
     });
     for (rule, (count, first)) in dropped {
-        issues.push(Issue {
-            explanation: String::new(),
-            cell: String::new(),
-            value: count.to_string(),
-            message: format!(
-                "本文件另有 {count} 处“{}”问题未逐条列出（已列出前 {max} 处），请按已列出的问题一并改正后重新报送",
-                rule.name()
-            ),
-            ..first
-        });
+        let message =
+            format!("本文件另有 {count} 处“{}”问题未逐条列出（已列出前 {max} 处），请按已列出的问题一并改正后重新报送", rule.name());
+        issues.push(Issue::new(rule, first.file, message).at(first.sheet, "").value(count.to_string()).of(first.township));
     }
 }
 
@@ -634,31 +622,39 @@ fn format_time(time: std::time::SystemTime) -> String {
 /// of the number of townships.
 struct UnitNames<'p> {
     units: &'p [crate::plan::ReportingUnit],
-    by_name: HashMap<String, Vec<usize>>,
-    /// Longest name, in characters.
-    longest: usize,
+    /// Every normalised name and alias, searched for at once (aho-corasick, overlapping).
+    search: aho_corasick::AhoCorasick,
+    /// The units each pattern of `search` names.
+    units_of: Vec<Vec<usize>>,
     /// Units with an empty name or alias: contained in every text.
     always: Vec<usize>,
 }
 
 impl<'p> UnitNames<'p> {
     fn new(plan: &'p Plan) -> UnitNames<'p> {
-        let mut names = UnitNames { units: &plan.units, by_name: HashMap::new(), longest: 0, always: Vec::new() };
+        let mut patterns: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut units_of: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
         for (i, unit) in plan.units.iter().enumerate() {
             for name in std::iter::once(&unit.name).chain(&unit.aliases) {
                 let n = normalise(name);
                 if n.is_empty() {
-                    names.always.push(i);
+                    always.push(i);
                     continue;
                 }
-                names.longest = names.longest.max(n.chars().count());
-                let list = names.by_name.entry(n).or_default();
-                if !list.contains(&i) {
-                    list.push(i);
+                let at = *index.entry(n.clone()).or_insert_with(|| {
+                    patterns.push(n);
+                    units_of.push(Vec::new());
+                    patterns.len() - 1
+                });
+                if !units_of[at].contains(&i) {
+                    units_of[at].push(i);
                 }
             }
         }
-        names
+        let search = aho_corasick::AhoCorasick::new(&patterns).expect("unit names make a valid automaton");
+        UnitNames { units: &plan.units, search, units_of, always }
     }
 
     /// The reporting unit a text names: exact, alias, or containing the unit's name; of several,
@@ -668,14 +664,9 @@ impl<'p> UnitNames<'p> {
         if n.is_empty() {
             return None;
         }
-        let bounds: Vec<usize> = n.char_indices().map(|(i, _)| i).chain(std::iter::once(n.len())).collect();
         let mut found: Vec<usize> = self.always.clone();
-        for a in 0..bounds.len() - 1 {
-            for b in a + 1..bounds.len().min(a + 1 + self.longest) {
-                if let Some(units) = self.by_name.get(&n[bounds[a]..bounds[b]]) {
-                    found.extend(units);
-                }
-            }
+        for m in self.search.find_overlapping_iter(&n) {
+            found.extend(&self.units_of[m.pattern().as_usize()]);
         }
         found.into_iter().max_by_key(|&i| (self.units[i].name.chars().count(), i)).map(|i| self.units[i].name.as_str())
     }
@@ -689,17 +680,15 @@ fn identify_township(plan: &Plan, names: &UnitNames<'_>, read: &FileRead, issues
     let mut resolved = from_name.map(|n| (n, "文件名".to_string(), String::new(), String::new()));
     for claim in &read.claims.townships {
         match (names.resolve(&claim.text), &resolved) {
-            (Some(unit), Some((first, source, _, _))) if unit != *first => issues.push(Issue {
-                explanation: String::new(),
-                file: read.input.display.clone(),
-                sheet: claim.sheet.clone(),
-                cell: claim.cell.clone(),
-                township: String::new(),
-                severity: Rule::TownshipMismatch.severity(),
-                rule: Rule::TownshipMismatch,
-                value: claim.text.clone(),
-                message: format!("填报单位写的是“{}”，但{}表明是“{}”，请核对后改正", claim.text, source, first),
-            }),
+            (Some(unit), Some((first, source, _, _))) if unit != *first => issues.push(
+                Issue::new(
+                    Rule::TownshipMismatch,
+                    read.input.display.clone(),
+                    format!("填报单位写的是“{}”，但{}表明是“{}”，请核对后改正", claim.text, source, first),
+                )
+                .at(claim.sheet.clone(), claim.cell.clone())
+                .value(claim.text.clone()),
+            ),
             (Some(unit), None) => {
                 resolved = Some((unit, format!("{}!{}", claim.sheet, claim.cell), claim.sheet.clone(), claim.cell.clone()))
             }
@@ -720,17 +709,15 @@ fn identify_township(plan: &Plan, names: &UnitNames<'_>, read: &FileRead, issues
         .map(|s| format!("，是否为“{s}”？请按“{s}_{}”命名文件并填写填报单位", "YYYY年MM月"))
         .unwrap_or_else(|| format!("。本方案的填报单位为：{}", names.join("、")));
     let (sheet, cell) = read.claims.townships.first().map(|c| (c.sheet.clone(), c.cell.clone())).unwrap_or_default();
-    issues.push(Issue {
-        explanation: String::new(),
-        file: read.input.display.clone(),
-        sheet,
-        cell,
-        township: String::new(),
-        severity: Rule::UnknownTownship.severity(),
-        rule: Rule::UnknownTownship,
-        value: guess_text.clone(),
-        message: format!("无法确定文件属于哪个镇（街道）：“{guess_text}”不是本区填报单位{suggestion}"),
-    });
+    issues.push(
+        Issue::new(
+            Rule::UnknownTownship,
+            read.input.display.clone(),
+            format!("无法确定文件属于哪个镇（街道）：“{guess_text}”不是本区填报单位{suggestion}"),
+        )
+        .at(sheet, cell)
+        .value(guess_text.clone()),
+    );
     None
 }
 
@@ -765,35 +752,26 @@ fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Issue>) {
     if let Some(found) = Period::parse_in_name(&stem)
         && found != period
     {
-        issues.push(Issue {
-            explanation: String::new(),
-            file: read.input.display.clone(),
-            sheet: String::new(),
-            cell: String::new(),
-            township: String::new(),
-            severity: Rule::PeriodMismatch.severity(),
-            rule: Rule::PeriodMismatch,
-            value: stem.clone(),
-            message: format!("文件名中的月份是{}，但文件放在{}的文件夹中，请核对报送月份", found.label(), period.label()),
-        });
+        issues.push(
+            Issue::new(
+                Rule::PeriodMismatch,
+                read.input.display.clone(),
+                format!("文件名中的月份是{}，但文件放在{}的文件夹中，请核对报送月份", found.label(), period.label()),
+            )
+            .value(stem.clone()),
+        );
     }
     for claim in &read.claims.periods {
         match claimed_period(&claim.text) {
-            Some(found) if found != period => issues.push(Issue {
-                explanation: String::new(),
-                file: read.input.display.clone(),
-                sheet: claim.sheet.clone(),
-                cell: claim.cell.clone(),
-                township: String::new(),
-                severity: Rule::PeriodMismatch.severity(),
-                rule: Rule::PeriodMismatch,
-                value: claim.text.clone(),
-                message: format!(
-                    "填报月份写的是{}，但文件放在{}的文件夹中，请改正填报月份或放入正确的文件夹",
-                    found.label(),
-                    period.label()
-                ),
-            }),
+            Some(found) if found != period => issues.push(
+                Issue::new(
+                    Rule::PeriodMismatch,
+                    read.input.display.clone(),
+                    format!("填报月份写的是{}，但文件放在{}的文件夹中，请改正填报月份或放入正确的文件夹", found.label(), period.label()),
+                )
+                .at(claim.sheet.clone(), claim.cell.clone())
+                .value(claim.text.clone()),
+            ),
             _ => {}
         }
     }
@@ -843,17 +821,7 @@ fn fixed_units(form: &Form, table: &FormTable) -> Vec<(f64, Option<Arc<str>>)> {
 
 impl TableCheck<'_> {
     fn issue(&self, rule: Rule, cell: String, value: String, message: String) -> Issue {
-        Issue {
-            explanation: String::new(),
-            file: self.file.to_string(),
-            sheet: self.table.sheet.clone(),
-            cell,
-            township: self.township.to_string(),
-            severity: rule.severity(),
-            rule,
-            value,
-            message,
-        }
+        Issue::new(rule, self.file.to_string(), message).at(self.table.sheet.clone(), cell).value(value).of(self.township.to_string())
     }
 
     fn cell_of(&self, row: usize, column: usize) -> String {

@@ -142,17 +142,7 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
         attachment: false,
         input,
     };
-    let file_issue = |read: &FileRead, message: String| Issue {
-        explanation: String::new(),
-        file: read.input.display.clone(),
-        sheet: String::new(),
-        cell: String::new(),
-        township: String::new(),
-        severity: Rule::Unreadable.severity(),
-        rule: Rule::Unreadable,
-        value: String::new(),
-        message,
-    };
+    let file_issue = |read: &FileRead, message: String| Issue::new(Rule::Unreadable, read.input.display.clone(), message);
     let metadata = match std::fs::metadata(&read.input.path) {
         Ok(m) => m,
         Err(e) => {
@@ -245,17 +235,14 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
             }
             // A csv carries one form; the other forms come from other files of the township.
             None if single_sheet => {}
-            None => missing.push(Issue {
-                explanation: String::new(),
-                file: read.input.display.clone(),
-                sheet: form.sheet.clone(),
-                cell: String::new(),
-                township: String::new(),
-                severity: Rule::MissingSheet.severity(),
-                rule: Rule::MissingSheet,
-                value: String::new(),
-                message: format!("找不到{}“{}”（工作表名或表头都对不上），请使用区里下发的模板填报", form.id, form.sheet),
-            }),
+            None => missing.push(
+                Issue::new(
+                    Rule::MissingSheet,
+                    read.input.display.clone(),
+                    format!("找不到{}“{}”（工作表名或表头都对不上），请使用区里下发的模板填报", form.id, form.sheet),
+                )
+                .at(form.sheet.clone(), String::new()),
+            ),
         }
     }
     if read.tables.is_empty() {
@@ -305,43 +292,35 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
     };
     for (column, found) in form.columns.iter().zip(columns) {
         match found {
-            None if column.required => read.issues.push(Issue {
-                explanation: String::new(),
-                file: read.input.display.clone(),
-                sheet: grid.sheet.clone(),
-                cell: a1(header_row, 0),
-                township: String::new(),
-                severity: Rule::MissingColumn.severity(),
-                rule: Rule::MissingColumn,
-                value: String::new(),
-                message: format!("表头中找不到必填列“{}”，请按模板补上该列{}", column.header(), closest(column)),
-            }),
-            None if column.kind != crate::plan::ColumnKind::Text => read.issues.push(Issue {
-                explanation: String::new(),
-                file: read.input.display.clone(),
-                sheet: grid.sheet.clone(),
-                cell: a1(header_row, 0),
-                township: String::new(),
-                severity: Rule::OptionalColumnMissing.severity(),
-                rule: Rule::OptionalColumnMissing,
-                value: String::new(),
-                message: format!("表头中找不到“{}”，本月该列按未填报处理（不计入汇总，不按零计）{}", column.header(), closest(column)),
-            }),
+            None if column.required => read.issues.push(
+                Issue::new(
+                    Rule::MissingColumn,
+                    read.input.display.clone(),
+                    format!("表头中找不到必填列“{}”，请按模板补上该列{}", column.header(), closest(column)),
+                )
+                .at(grid.sheet.clone(), a1(header_row, 0)),
+            ),
+            None if column.kind != crate::plan::ColumnKind::Text => read.issues.push(
+                Issue::new(
+                    Rule::OptionalColumnMissing,
+                    read.input.display.clone(),
+                    format!("表头中找不到“{}”，本月该列按未填报处理（不计入汇总，不按零计）{}", column.header(), closest(column)),
+                )
+                .at(grid.sheet.clone(), a1(header_row, 0)),
+            ),
             Some(m) => {
                 if let (Some(found_unit), Some(unit)) = (&m.unit, &column.unit)
                     && crate::units::factor(found_unit, unit).is_none()
                 {
-                    read.issues.push(Issue {
-                        explanation: String::new(),
-                        file: read.input.display.clone(),
-                        sheet: grid.sheet.clone(),
-                        cell: a1(header_row, m.index),
-                        township: String::new(),
-                        severity: Rule::HeaderUnit.severity(),
-                        rule: Rule::HeaderUnit,
-                        value: m.header.clone(),
-                        message: format!("表头单位“{found_unit}”无法换算为“{unit}”，请按模板单位（{unit}）填报"),
-                    });
+                    read.issues.push(
+                        Issue::new(
+                            Rule::HeaderUnit,
+                            read.input.display.clone(),
+                            format!("表头单位“{found_unit}”无法换算为“{unit}”，请按模板单位（{unit}）填报"),
+                        )
+                        .at(grid.sheet.clone(), a1(header_row, m.index))
+                        .value(m.header.clone()),
+                    );
                 }
             }
             None => {}
@@ -349,17 +328,15 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
     }
     if !unmatched.is_empty() {
         let names: Vec<&str> = unmatched.iter().map(|(_, t)| t.as_str()).collect();
-        read.issues.push(Issue {
-            explanation: String::new(),
-            file: read.input.display.clone(),
-            sheet: grid.sheet.clone(),
-            cell: a1(header_row, unmatched[0].0),
-            township: String::new(),
-            severity: Rule::UnknownHeader.severity(),
-            rule: Rule::UnknownHeader,
-            value: names.join("、"),
-            message: format!("表头中有本表没有的列：{}。这些列不计入汇总；如是模板中的列改了名称，请改回模板的列名", names.join("、")),
-        });
+        read.issues.push(
+            Issue::new(
+                Rule::UnknownHeader,
+                read.input.display.clone(),
+                format!("表头中有本表没有的列：{}。这些列不计入汇总；如是模板中的列改了名称，请改回模板的列名", names.join("、")),
+            )
+            .at(grid.sheet.clone(), a1(header_row, unmatched[0].0))
+            .value(names.join("、")),
+        );
     }
 }
 
