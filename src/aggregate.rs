@@ -315,37 +315,57 @@ fn filter_predicate(form: &crate::plan::Form, filter: &crate::plan::RowFilter) -
     predicate.fill_null(lit(false))
 }
 
-/// The sum of a float column, correctly rounded: the total of many figures with one decimal comes
-/// out as the nearest double to the exact sum (8995.8, not 8995.800000000001), whatever the order
-/// of the rows. Each value is split into a multiple of 2⁻²⁰ (summed exactly as integers) and a
-/// remainder below 2⁻²¹ (summed as floats, its error far below the result's last digit); the two
-/// sums are added once. Exact while the district total stays below 2³³ (8.6 billion).
-fn exact_sum(values: Expr) -> Expr {
-    const SCALE: f64 = 1_048_576.0; // 2^20: multiplying by it is exact
-    let units = (values.clone() * lit(SCALE)).round(0, RoundMode::HalfToEven);
-    let whole = units.clone().cast(DataType::Int64).sum().cast(DataType::Float64) / lit(SCALE);
-    let rest = (values - units / lit(SCALE)).sum();
-    whole + rest
+/// Sums are correctly rounded: the total of many figures with one decimal comes out as the
+/// nearest double to the exact sum (8995.8, not 8995.800000000001), whatever the order of the rows
+/// or of polars' summation. Each value is split into a multiple of 2⁻²⁰ (summed exactly as
+/// integers) and a remainder below 2⁻²¹ (summed as floats, its error far below the result's last
+/// digit); the two sums are added once. Exact while a total stays below 2³³ (8.6 billion).
+const SCALE: f64 = 1_048_576.0; // 2^20: multiplying by it is exact
+
+/// One indicator of a form as polars expressions: the row's amount (its column where the row
+/// passes the indicator's filters, else null) split for the exact sum, then aggregated over a
+/// (township, period) group: a sum, or a count of the rows whose column is filled and that pass.
+/// Null when no row counts towards it, so that "nothing reported" stays apart from zero (a
+/// counted township with no such row reads as 0 later, see `Calculator::raw`). The amounts are
+/// columns made before grouping, so that the aggregation runs polars' plain grouped sums and
+/// counts (a filter inside `agg` would gather each group's rows first).
+struct IndicatorExprs {
+    /// The amount `a{i}`, a column added to the rows.
+    amount: Expr,
+    /// For sums, its parts `u{i}`/`r{i}`, added next.
+    parts: Vec<Expr>,
+    /// Aggregations over a group.
+    aggs: Vec<Expr>,
+    /// The indicator's value `i{i}` from the aggregations.
+    value: Expr,
 }
 
-/// One indicator of a form as a polars aggregation over a (township, period) group: a sum of a
-/// column (of the rows passing its filters), or a count of the rows whose column is filled (and
-/// that pass). Null when no row counts towards it, so that "nothing reported" stays apart from
-/// zero (a counted township with no such row reads as 0 later, see `Calculator::raw`).
-fn indicator_expr(form: &crate::plan::Form, indicator: &Indicator, position: usize) -> Option<Expr> {
+fn indicator_exprs(form: &crate::plan::Form, indicator: &Indicator, position: usize) -> Option<IndicatorExprs> {
     let (count, column) = match (indicator.aggregation, indicator.column.as_deref()) {
         (Aggregation::Sum, Some(column)) => (false, column),
         (Aggregation::Count, column) => (true, column.unwrap_or(&form.key_column().id)),
         (Aggregation::Sum, None) => return None,
     };
-    let passes = indicator.filters.iter().map(|f| filter_predicate(form, f)).reduce(|a, b| a.and(b));
-    let values = match passes {
-        Some(passes) => col(column).filter(passes),
+    let (a, u, r, n) = (format!("a{position}"), format!("u{position}"), format!("r{position}"), format!("n{position}"));
+    let amount = match indicator.filters.iter().map(|f| filter_predicate(form, f)).reduce(|a, b| a.and(b)) {
+        Some(passes) => when(passes).then(col(column)).otherwise(lit(NULL)),
         None => col(column),
     };
-    let counted = values.clone().count();
-    let amount = if count { counted.clone().cast(DataType::Float64) } else { exact_sum(values) };
-    Some(when(counted.gt(lit(0))).then(amount).otherwise(lit(NULL).cast(DataType::Float64)).alias(format!("i{position}")))
+    let amount = amount.alias(a.as_str());
+    let mut parts = Vec::new();
+    let mut aggs = vec![col(a.as_str()).count().alias(n.as_str())];
+    let total = if count {
+        col(n.as_str()).cast(DataType::Float64)
+    } else {
+        let units = (col(a.as_str()) * lit(SCALE)).round(0, RoundMode::HalfToEven);
+        parts.push(units.clone().cast(DataType::Int64).alias(u.as_str()));
+        parts.push((col(a.as_str()) - units / lit(SCALE)).alias(r.as_str()));
+        aggs.push(col(u.as_str()).sum().alias(u.as_str()));
+        aggs.push(col(r.as_str()).sum().alias(r.as_str()));
+        col(u.as_str()).cast(DataType::Float64) / lit(SCALE) + col(r.as_str())
+    };
+    let value = when(col(n.as_str()).gt(lit(0))).then(total).otherwise(lit(NULL).cast(DataType::Float64)).alias(format!("i{position}"));
+    Some(IndicatorExprs { amount, parts, aggs, value })
 }
 
 /// What aggregation keeps of the stored rows: every indicator's value per township and period,
@@ -372,6 +392,54 @@ impl Reduced {
         }
         for (township, values) in other.values {
             self.values.entry(township).or_default().extend(values);
+        }
+    }
+
+    /// One month's values as a frame: `township`, then one float column per indicator id (the
+    /// ratios' are null), townships in name order; what the store keeps beside a month
+    /// (`store::write_reduced`) so that later runs need not reduce it again.
+    pub fn month_frame(&self, plan: &Plan, period: Period) -> PolarsResult<DataFrame> {
+        let mut townships: Vec<&String> = self.values.iter().filter(|(_, v)| v.keys().any(|(_, p)| *p == period)).map(|(t, _)| t).collect();
+        townships.sort();
+        let mut columns = vec![Column::new("township".into(), townships.iter().map(|t| t.as_str()).collect::<Vec<_>>())];
+        for (i, indicator) in plan.indicators.iter().enumerate() {
+            let values: Vec<Option<f64>> = townships.iter().map(|t| self.values[*t].get(&(i, period)).copied()).collect();
+            columns.push(Column::new(indicator.id.as_str().into(), values));
+        }
+        DataFrame::new(townships.len(), columns)
+    }
+
+    /// Add one month's values from a frame made by `month_frame` (for the same plan: columns of
+    /// indicators the plan does not have are left out).
+    pub fn insert_month_frame(&mut self, plan: &Plan, period: Period, frame: &DataFrame) -> PolarsResult<()> {
+        let townships = frame.column("township")?.as_materialized_series().str()?.clone();
+        let mut columns = Vec::new();
+        for (i, indicator) in plan.indicators.iter().enumerate() {
+            if let Ok(column) = frame.column(&indicator.id) {
+                columns.push((i, column.as_materialized_series().f64()?.clone()));
+            }
+        }
+        // Row by row: each township's map is looked up once.
+        for (row, t) in townships.iter().enumerate() {
+            let Some(t) = t else { continue };
+            let values = match self.values.get_mut(t) {
+                Some(values) => values,
+                None => self.values.entry(t.to_string()).or_default(),
+            };
+            for (i, column) in &columns {
+                if let Some(v) = column.get(row) {
+                    values.insert((*i, period), v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Who was counted in `period` (from the month's submissions).
+    pub fn set_counted(&mut self, period: Period, counted: Vec<(String, String)>) {
+        let month = self.counted.entry(period).or_default();
+        for (unit, form) in counted {
+            month.entry(unit).or_default().insert(form);
         }
     }
 }
@@ -405,14 +473,23 @@ pub fn reduce(plan: &Plan, forms: Vec<FormRows<'_>>, counted: BTreeMap<Period, V
     let queries: Vec<(Vec<usize>, LazyFrame)> = forms
         .into_iter()
         .filter_map(|FormRows { form, rows }| {
-            let (positions, exprs): (Vec<usize>, Vec<Expr>) = plan
+            let (positions, exprs): (Vec<usize>, Vec<IndicatorExprs>) = plan
                 .indicators
                 .iter()
                 .enumerate()
                 .filter(|(_, i)| !i.is_ratio() && i.form.as_deref() == Some(form.id.as_str()))
-                .filter_map(|(position, i)| Some((position, indicator_expr(form, i, position)?)))
+                .filter_map(|(position, i)| Some((position, indicator_exprs(form, i, position)?)))
                 .unzip();
-            (!exprs.is_empty()).then(|| (positions, rows.group_by([col("township"), col("period")]).agg(exprs)))
+            if exprs.is_empty() {
+                return None;
+            }
+            let keys = [col("township"), col("period")];
+            let amounts: Vec<Expr> = exprs.iter().map(|e| e.amount.clone()).collect();
+            let parts: Vec<Expr> = exprs.iter().flat_map(|e| e.parts.clone()).collect();
+            let aggs: Vec<Expr> = exprs.iter().flat_map(|e| e.aggs.clone()).collect();
+            let values: Vec<Expr> = keys.iter().cloned().chain(exprs.into_iter().map(|e| e.value)).collect();
+            let query = rows.with_columns(amounts).with_columns(parts).group_by(keys).agg(aggs).select(values);
+            Some((positions, query))
         })
         .collect();
     for (positions, query) in queries {

@@ -10,6 +10,11 @@ pub enum Error {
     /// The plan file is missing or wrong. Message is user-facing Chinese.
     #[error("{0}")]
     Plan(String),
+    /// The plan file is not valid TOML (or not a plan): where, and what, in Chinese.
+    #[error("方案 {origin} 格式错误：{at}{message}")]
+    PlanSyntax { origin: String, at: String, message: String, source: toml::de::Error },
+    #[error("无法读取方案文件 {path}：{source}")]
+    PlanRead { path: PathBuf, source: std::io::Error },
     /// The command line asks for something impossible (bad period, missing folder).
     #[error("{0}")]
     Usage(String),
@@ -18,12 +23,16 @@ pub enum Error {
     Locked(PathBuf),
     #[error("读写 {path} 失败：{source}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("写出 {path} 失败：{message}")]
-    Write { path: PathBuf, message: String },
+    #[error("写出 {path} 失败：{source}")]
+    Write { path: PathBuf, source: rust_xlsxwriter::XlsxError },
     #[error("数据汇总失败：{0}")]
-    Aggregate(String),
-    #[error("历史数据库 {path} 读写失败：{message}")]
-    Store { path: PathBuf, message: String },
+    Aggregate(#[source] polars::prelude::PolarsError),
+    #[error("历史数据库 {path} 读写失败：{source}")]
+    Store { path: PathBuf, source: polars::prelude::PolarsError },
+    #[error("历史数据库 {path} 的月份记录无法写出：{source}")]
+    StoreRecord { path: PathBuf, source: serde_json::Error },
+    #[error("历史数据库 {path} 迁移旧版历史数据失败：{source}")]
+    Migrate { path: PathBuf, source: polars::prelude::PolarsError },
     /// The month would replace a stored month with (much) less: refused unless `--replace`.
     #[error("{0}")]
     Refused(String),
@@ -38,10 +47,15 @@ impl Error {
 
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Plan(_) | Error::Usage(_) => ExitCode::UsageOrPlan,
+            Error::Plan(_) | Error::PlanSyntax { .. } | Error::PlanRead { .. } | Error::Usage(_) => ExitCode::UsageOrPlan,
             Error::Locked(_) => ExitCode::Locked,
             Error::Refused(_) => ExitCode::Refused,
-            Error::Io { .. } | Error::Write { .. } | Error::Aggregate(_) | Error::Store { .. } => ExitCode::Runtime,
+            Error::Io { .. }
+            | Error::Write { .. }
+            | Error::Aggregate(_)
+            | Error::Store { .. }
+            | Error::StoreRecord { .. }
+            | Error::Migrate { .. } => ExitCode::Runtime,
         }
     }
 }

@@ -786,7 +786,7 @@ impl Plan {
     }
 
     pub fn load_file(path: &Path) -> Result<Plan> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Plan(format!("无法读取方案文件 {}：{e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::PlanRead { path: path.to_path_buf(), source })?;
         Plan::from_toml(&text, &path.display().to_string())
     }
 
@@ -801,7 +801,8 @@ impl Plan {
                 }
                 None => String::new(),
             };
-            Error::Plan(format!("方案 {origin} 格式错误：{at}{}", toml_message_in_chinese(e.message())))
+            let message = toml_message_in_chinese(e.message());
+            Error::PlanSyntax { origin: origin.to_string(), at, message, source: e }
         })?;
         plan.source_sha256 = hex(&Sha256::digest(text.as_bytes()));
         let problems = plan.check();

@@ -263,7 +263,7 @@ fn load() -> String {
 }
 
 /// Spawn a command, wait for it; wall time measured here. With `poll`, peak memory and CPU are
-/// the child's rusage from `wait4` (for a binary that does not report them itself).
+/// its rusage from `wait4` and its polled VmHWM (for a binary that does not report them itself).
 fn timed(mut command: Command, stats_path: &Path, poll: bool) -> Result<(f64, ChildStats), String> {
     let _ = std::fs::remove_file(stats_path);
     let clock = Instant::now();
@@ -279,19 +279,28 @@ fn timed(mut command: Command, stats_path: &Path, poll: bool) -> Result<(f64, Ch
     });
     let mut polled = ChildStats::default();
     let status = if poll {
-        // The child reaped with wait4, which returns its peak memory and CPU time.
+        // Reaped with wait4, which gives the child's exact CPU time; its peak memory is polled
+        // (VmHWM): the rusage's ru_maxrss would include what the bench itself held when it forked.
         use std::os::unix::process::ExitStatusExt;
         let mut raw = 0;
         let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-        // SAFETY: waits for our own child; wait4 writes the status and one rusage.
-        let reaped = unsafe { libc::wait4(pid as libc::pid_t, &mut raw, 0, usage.as_mut_ptr()) };
-        if reaped != pid as libc::pid_t {
-            return Err(format!("wait4 failed: {}", std::io::Error::last_os_error()));
+        loop {
+            // SAFETY: waits for our own child without blocking; writes the status and one rusage.
+            let reaped = unsafe { libc::wait4(pid as libc::pid_t, &mut raw, libc::WNOHANG, usage.as_mut_ptr()) };
+            if reaped == pid as libc::pid_t {
+                break;
+            }
+            if reaped < 0 {
+                return Err(format!("wait4 failed: {}", std::io::Error::last_os_error()));
+            }
+            if let Some(peak) = zhenxing::pipeline::diag::peak_kb(&format!("/proc/{pid}/status")) {
+                polled.peak_rss_kb = polled.peak_rss_kb.max(peak);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        // SAFETY: filled by the successful wait4 above.
+        // SAFETY: filled by the wait4 that reaped the child.
         let usage = unsafe { usage.assume_init() };
         let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-        polled.peak_rss_kb = u64::try_from(usage.ru_maxrss).unwrap_or(0);
         polled.cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
         std::process::ExitStatus::from_raw(raw)
     } else {

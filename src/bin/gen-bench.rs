@@ -454,7 +454,7 @@ pub fn generate(args: &GenArgs) -> zhenxing::Result<GenSummary> {
                 file: None,
             })
             .collect();
-        let frames = zhenxing::store::form_frames(&plan, &recs).map_err(|e| zhenxing::Error::Aggregate(e.to_string()))?;
+        let frames = zhenxing::store::form_frames(&plan, &recs).map_err(zhenxing::Error::Aggregate)?;
         zhenxing::store::write_month(&store, &plan, month, frames, submissions)?;
     }
 

@@ -95,8 +95,11 @@ pub fn release_freed_memory() {
     }
 }
 
-/// User + system CPU time of this process so far, and its resident high-water mark in kB.
+/// User + system CPU time of this process so far (`getrusage`), and its resident high-water mark
+/// in kB (VmHWM of /proc/self/status on Linux: `ru_maxrss` is no substitute, as it keeps the
+/// high-water mark a process had before it exec'd, e.g. a forked benchmark harness).
 pub fn usage() -> (Option<f64>, Option<u64>) {
+    let mut cpu = None;
     #[cfg(unix)]
     {
         let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
@@ -105,9 +108,14 @@ pub fn usage() -> (Option<f64>, Option<u64>) {
             // SAFETY: initialised by the successful call above.
             let usage = unsafe { usage.assume_init() };
             let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-            // ru_maxrss is in kB on Linux.
-            return (Some(seconds(usage.ru_utime) + seconds(usage.ru_stime)), u64::try_from(usage.ru_maxrss).ok());
+            cpu = Some(seconds(usage.ru_utime) + seconds(usage.ru_stime));
         }
     }
-    (None, None)
+    (cpu, peak_kb("/proc/self/status"))
+}
+
+/// The VmHWM line of a /proc status file, in kB.
+pub fn peak_kb(status_path: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(status_path).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -24,42 +24,77 @@ pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<His
         return Ok(History::default());
     }
     let mut history = History::of(previous);
-    for record in store::read_records(store_dir, plan, previous, None)? {
-        let form = plan.form(&record.form).expect("read by the plan's forms");
-        for (column, value) in form.columns.iter().zip(&record.values) {
-            if let Some(v) = value.number() {
-                history.insert(&record.township, &record.form, &record.key, &column.id, v);
+    for form in &plan.forms {
+        let numbers: Vec<&str> = form.columns.iter().filter(|c| c.kind == crate::plan::ColumnKind::Number).map(|c| c.id.as_str()).collect();
+        let wanted: Vec<&str> = std::iter::once("record_key").chain(numbers.iter().copied()).collect();
+        let Some(scan) = store::scan_form(store_dir, form, previous, &wanted)? else { continue };
+        let path = store::table_path(store_dir, &form.id, previous);
+        let err = |source| Error::Store { path: path.clone(), source };
+        let frame = scan.collect().map_err(err)?;
+        let keys = frame.column("record_key").and_then(|c| c.as_materialized_series().str().cloned()).map_err(err)?;
+        let township = frame.column("township").and_then(|c| c.as_materialized_series().str().cloned()).map_err(err)?;
+        for id in &numbers {
+            let values = frame.column(id).and_then(|c| c.as_materialized_series().f64().cloned()).map_err(err)?;
+            for ((t, k), v) in township.iter().zip(keys.iter()).zip(values.iter()) {
+                if let (Some(t), Some(k), Some(v)) = (t, k, v) {
+                    history.insert(t, &form.id, k, id, v);
+                }
             }
         }
     }
     Ok(history)
 }
 
-/// The stored months `periods` reduced for aggregation (see `aggregate::reduce`): each form's
-/// tables of those months scanned with only the columns its indicators read, one query per form.
+/// Name of the reduction kept in a stored month's folder: what made it (the plan's digest, this
+/// tool's version and the reduction's own version, bumped whenever `aggregate::reduce` computes
+/// something else).
+pub fn reduction_key(plan: &Plan) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{} {} reduce v3", plan.source_sha256, crate::VERSION).as_bytes());
+    crate::plan::hex(&digest)[..16].to_string()
+}
+
+/// The stored months `periods` reduced for aggregation (see `aggregate::reduce`): each month's
+/// reduction kept in its folder, else its tables scanned with only the columns the indicators
+/// read, one query per form over every month without one (whose reductions are then kept).
 pub fn reduce_stored(plan: &Plan, store_dir: &Path, periods: &[Period]) -> Result<aggregate::Reduced> {
-    let mut counted = BTreeMap::new();
+    let key = reduction_key(plan);
+    let mut reduced = aggregate::Reduced::default();
+    let mut missing = Vec::new();
     for &p in periods {
-        if let Some(record) = store::month_record(store_dir, p) {
-            counted.insert(p, record.counted());
+        let Some(record) = store::month_record(store_dir, p) else { continue };
+        reduced.set_counted(p, record.counted());
+        match store::read_derived(store_dir, p, &key) {
+            Some(frame) if reduced.insert_month_frame(plan, p, &frame).is_ok() => {}
+            _ => missing.push(p),
         }
     }
+    if missing.is_empty() {
+        return Ok(reduced);
+    }
+    let err = |source| Error::Store { path: store_dir.to_path_buf(), source };
     let mut forms = Vec::new();
     for form in &plan.forms {
         let columns = aggregate::indicator_columns(plan, form);
         let mut scans = Vec::new();
-        for &p in periods {
+        for &p in &missing {
             if let Some(scan) = store::scan_form(store_dir, form, p, &columns)? {
                 scans.push(scan);
             }
         }
         if !scans.is_empty() {
-            let rows = polars::prelude::concat(scans, polars::prelude::UnionArgs::default())
-                .map_err(|e| Error::Store { path: store_dir.to_path_buf(), message: e.to_string() })?;
+            let rows = polars::prelude::concat(scans, polars::prelude::UnionArgs::default()).map_err(err)?;
             forms.push(aggregate::FormRows { form, rows });
         }
     }
-    aggregate::reduce(plan, forms, counted).map_err(|e| Error::Store { path: store_dir.to_path_buf(), message: e.to_string() })
+    let fresh = aggregate::reduce(plan, forms, BTreeMap::new()).map_err(err)?;
+    for &p in &missing {
+        if let Ok(mut frame) = fresh.month_frame(plan, p) {
+            store::write_derived(store_dir, p, &key, &mut frame);
+        }
+    }
+    reduced.merge(fresh);
+    Ok(reduced)
 }
 
 /// The year's stored months before `period`, reduced for aggregation.

@@ -117,13 +117,14 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     // store's tables are written beside their old ones; the outputs are swapped into place in
     // one step; then the month is committed (see ARCHITECTURE "Outputs appear as a set").
     let submissions = store::submissions(&validated);
-    let aggregated = aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced)?;
+    let (aggregated, mut month_frame) = aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced)?;
     diag::release_freed_memory();
     phases.lap("汇总");
 
     // The partition is staged (beside the one in place, not yet committed) before the outputs
     // are written, so that the month's facts are freed before the bulletin is built.
     let staged = store::stage_month(&folders.store, &plan, period, frames)?;
+    staged.add_derived(&history::reduction_key(&plan), &mut month_frame)?;
     diag::release_freed_memory();
     let staging = crate::atomic::staging_for(&out_dir)?;
     let written = outputs::write_outputs(&plan, &validated, &aggregated, &contacts, &staging, &reads, &limits, &fingerprint, &mut phases)?;
@@ -241,7 +242,7 @@ pub fn ingest_period(
     }
     diag::release_freed_memory();
     phases.lap("校验");
-    let frames = store::form_frames(plan, &validated.records).map_err(|e| Error::Aggregate(e.to_string()))?;
+    let frames = store::form_frames(plan, &validated.records).map_err(Error::Aggregate)?;
     phases.lap("事实表");
     Ok((reads, validated, frames))
 }
@@ -275,10 +276,10 @@ fn aggregate_month(
     frames: &[store::FormFrame],
     validated: &Validated,
     mut reduced: aggregate::Reduced,
-) -> Result<Aggregated> {
+) -> Result<(Aggregated, polars::prelude::DataFrame)> {
     let statuses: Vec<(String, String, SubmissionStatus)> =
         validated.townships.iter().flat_map(|t| t.forms.iter().map(|f| (t.township.clone(), f.form.clone(), f.status))).collect();
-    let err = |e: polars::prelude::PolarsError| Error::Aggregate(e.to_string());
+    let err = Error::Aggregate;
     let current = plan
         .forms
         .iter()
@@ -287,17 +288,20 @@ fn aggregate_month(
             Some(aggregate::FormRows { form, rows: aggregate::frame_rows(plan, form, &frame.frame, period) })
         })
         .collect();
-    reduced.merge(aggregate::reduce(plan, current, BTreeMap::from([(period, validated.counted_forms())])).map_err(err)?);
+    let month = aggregate::reduce(plan, current, BTreeMap::from([(period, validated.counted_forms())])).map_err(err)?;
+    // Kept with the stored month, so that later runs need not reduce it again.
+    let month_frame = month.month_frame(plan, period).map_err(err)?;
+    reduced.merge(month);
     let ledger = aggregate::ledger_texts(plan, frames).map_err(err)?;
     let mut aggregated = aggregate::aggregate_reduced(plan, period, reduced, &ledger, statuses)?;
     // 同比: the same month of the previous year, where the store holds it.
     if let Some(year_ago) = Period::new(period.year - 1, period.month)
-        && store::periods(&store_dir).contains(&year_ago)
+        && store::periods(store_dir).contains(&year_ago)
     {
-        let values = aggregate::month_values(plan, year_ago, history::reduce_stored(plan, &store_dir, &[year_ago])?);
+        let values = aggregate::month_values(plan, year_ago, history::reduce_stored(plan, store_dir, &[year_ago])?);
         for target in &mut aggregated.targets {
             target.last_year = target.indicator_id.as_ref().and_then(|id| values.get(id)).copied();
         }
     }
-    Ok(aggregated)
+    Ok((aggregated, month_frame))
 }

@@ -25,7 +25,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 pub(crate) fn xlsx_error(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
-    Error::Write { path: path.to_path_buf(), message: e.to_string() }
+    Error::Write { path: path.to_path_buf(), source: e }
 }
 
 /// A unit's status in words, naming the forms that were not counted where others were:

@@ -43,7 +43,7 @@ pub fn migrate(store: &Path, plan: &Plan) -> Result<Vec<Period>> {
     for &period in &periods {
         let dir = store.join(format!("period={period}"));
         let path = dir.join("facts.parquet");
-        let err = |e: PolarsError| Error::Store { path: path.clone(), message: format!("迁移旧版历史数据失败：{e}") };
+        let err = |source: PolarsError| Error::Migrate { path: path.clone(), source };
         let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
         let facts = ParquetReader::new(file).finish().map_err(err)?;
         let records = records_of_facts(plan, &facts).map_err(err)?;

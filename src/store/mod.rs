@@ -45,8 +45,8 @@ pub const MONTH_FILE: &str = "month.json";
 /// Version of the layout, in each month's record.
 pub const FORMAT: u32 = 2;
 
-fn store_error(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Store { path: path.to_path_buf(), message: e.to_string() }
+fn store_error(path: &Path, source: PolarsError) -> Error {
+    Error::Store { path: path.to_path_buf(), source }
 }
 
 /// `<store>/period=<YYYY-MM>`: one month.
@@ -140,12 +140,17 @@ impl StagedMonth {
         self.record.rows()
     }
 
+    /// Keep a derived file (see `read_derived`) with the month: it is swapped in with it.
+    pub fn add_derived(&self, key: &str, frame: &mut DataFrame) -> Result<()> {
+        write_derived_in(&self.staging, key, frame)
+    }
+
     /// Write the month's record (with its submissions) and put the month in place of the
     /// stored one in one step.
     pub fn commit(mut self, submissions: Vec<Submission>) -> Result<()> {
         self.record.submissions = submissions;
         let path = self.staging.join(MONTH_FILE);
-        let json = serde_json::to_vec_pretty(&self.record).map_err(|e| store_error(&path, e))?;
+        let json = serde_json::to_vec_pretty(&self.record).map_err(|source| Error::StoreRecord { path: path.clone(), source })?;
         write_file_atomic(&self.staging, &path, &json)?;
         crate::atomic::swap_into_place(&self.staging, &self.target)
     }
@@ -191,6 +196,42 @@ impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// A file made from a stored month's tables (aggregation's reduction of it), kept in the
+/// month's folder: `period=YYYY-MM/reduced-<key>.parquet`. The key names what made it (plan
+/// digest, tool version); when the month is written again its folder is replaced whole, so a
+/// derived file never outlives the tables it was made from. `None` when absent or unreadable.
+pub fn read_derived(store: &Path, period: Period, key: &str) -> Option<DataFrame> {
+    let file = std::fs::File::open(month_dir(store, period).join(format!("reduced-{key}.parquet"))).ok()?;
+    ParquetReader::new(file).finish().ok()
+}
+
+/// Keep a derived file in a stored month's folder (atomically; other keys' files there are
+/// removed). A store that cannot be written only makes it again next time.
+pub fn write_derived(store: &Path, period: Period, key: &str, frame: &mut DataFrame) {
+    let dir = month_dir(store, period);
+    if !dir.join(MONTH_FILE).is_file() {
+        return;
+    }
+    let _ = write_derived_in(&dir, key, frame);
+}
+
+fn write_derived_in(dir: &Path, key: &str, frame: &mut DataFrame) -> Result<()> {
+    let name = format!("reduced-{key}.parquet");
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let other = entry.file_name().to_string_lossy().into_owned();
+            if other.starts_with("reduced-") && other != name {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let target = dir.join(&name);
+    let mut temp = tempfile::Builder::new().prefix(".zhenxing-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    ParquetWriter::new(temp.as_file_mut()).finish(frame).map_err(|e| store_error(&target, e))?;
+    temp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+    Ok(())
 }
 
 /// Write a whole month at once (earlier months stored on a first run, which have no outputs
@@ -241,9 +282,10 @@ pub fn periods(store: &Path) -> Vec<Period> {
     periods
 }
 
-/// One form's table of a stored month, lazily, with only `columns` (plan column ids; a column
-/// the table lacks, e.g. added to the plan later in the year, is null) plus `township` and the
-/// month as `period` (`YYYY-MM`). `None` when the month has no rows of the form.
+/// One form's table of a stored month, lazily, with only `columns` (plan column ids, or the
+/// table's own such as `record_key`; a column the table lacks, e.g. added to the plan later in
+/// the year, is null) plus `township` and the month as `period` (`YYYY-MM`). `None` when the
+/// month has no rows of the form.
 pub fn scan_form(store: &Path, form: &crate::plan::Form, period: Period, columns: &[&str]) -> Result<Option<LazyFrame>> {
     let path = table_path(store, &form.id, period);
     if !path.is_file() {
