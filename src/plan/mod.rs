@@ -13,9 +13,12 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
+mod locate;
+use locate::{key_path_at, line_of_offset, locate_key_path};
+
 /// The plans that ship inside the binary: (name, TOML text).
 pub const SHIPPED_PLANS: &[(&str, &str)] =
-    &[("yunxi-2024", include_str!("../plans/yunxi-2024.toml")), ("echeng-2024", include_str!("../plans/echeng-2024.toml"))];
+    &[("yunxi-2024", include_str!("../../plans/yunxi-2024.toml")), ("echeng-2024", include_str!("../../plans/echeng-2024.toml"))];
 
 /// Pseudo reporting unit of a combined department ledger: a file under `部门/` that names no
 /// single department (the office's own compilation of every bureau's figures).
@@ -1368,163 +1371,6 @@ impl PlanProblem {
     }
 }
 
-/// One step of a key path: `columns[2](note)` → name `columns`, index 2.
-struct KeySegment<'a> {
-    name: &'a str,
-    index: Option<usize>,
-}
-
-/// `forms[0](ZX01).columns[2](note).part_of` → segments; labels in parentheses are dropped.
-fn key_segments(key: &str) -> Vec<KeySegment<'_>> {
-    let mut segments = Vec::new();
-    let mut depth = 0;
-    let mut start = 0;
-    for (i, c) in key.char_indices().chain([(key.len(), '.')]) {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            '.' if depth == 0 => {
-                let part = &key[start..i];
-                let bare = part.split('(').next().unwrap_or(part);
-                let (name, index) = match bare.split_once('[') {
-                    Some((name, rest)) => (name, rest.trim_end_matches(']').parse().ok()),
-                    None => (bare, None),
-                };
-                segments.push(KeySegment { name, index });
-                start = i + c.len_utf8();
-            }
-            _ => {}
-        }
-    }
-    segments
-}
-
-/// The path of a table header line: `[[forms.columns]]` → (`forms.columns`, true), `[plan]` →
-/// (`plan`, false); `None` for any other line.
-fn header_of(line: &str) -> Option<(&str, bool)> {
-    let line = line.split('#').next().unwrap_or("").trim();
-    let (inner, array) = match line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
-        Some(inner) => (inner, true),
-        None => (line.strip_prefix('[').and_then(|l| l.strip_suffix(']'))?, false),
-    };
-    let inner = inner.trim();
-    let bare = !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    bare.then_some((inner, array))
-}
-
-/// The key a line assigns: `  part_of = "note"` → `part_of`.
-fn assigned_key(line: &str) -> Option<&str> {
-    let (key, _) = line.split_once('=')?;
-    let key = key.trim();
-    let bare = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'));
-    bare.then_some(key)
-}
-
-/// 1-based line of a key path written with `[[array]]` tables, one key per line (the style of
-/// the shipped plans). `None` when the item is not written that way.
-fn locate_key_path(text: &str, key: &str) -> Option<usize> {
-    let lines: Vec<&str> = text.lines().collect();
-    let segments = key_segments(key);
-    let (mut start, mut end) = (0usize, lines.len());
-    let mut path = String::new();
-    let mut used = 0;
-    for segment in &segments {
-        let Some(index) = segment.index else { break };
-        let candidate = if path.is_empty() { segment.name.to_string() } else { format!("{path}.{}", segment.name) };
-        let headers: Vec<usize> = (start..end).filter(|&l| header_of(lines[l]) == Some((candidate.as_str(), true))).collect();
-        if headers.is_empty() {
-            break; // an inline array, e.g. `filters = [{ … }]`
-        }
-        let header = *headers.get(index)?;
-        let child = format!("{candidate}.");
-        end = (header + 1..end).find(|&l| header_of(lines[l]).is_some_and(|(p, _)| !p.starts_with(&child))).unwrap_or(end);
-        start = header;
-        path = candidate;
-        used += 1;
-    }
-    if used == 0 {
-        return None;
-    }
-    // The item's own keys come before its first sub-table.
-    let own_end = (start + 1..end).find(|&l| header_of(lines[l]).is_some()).unwrap_or(end);
-    let key_line = |name: &str| (start + 1..own_end).find(|&l| assigned_key(lines[l]) == Some(name));
-    let item_line = key_line("id").unwrap_or(start);
-    let Some(field) = segments.get(used) else { return Some(item_line + 1) };
-    let Some(line) = key_line(field.name) else { return Some(item_line + 1) };
-    let Some(element) = field.index else { return Some(line + 1) };
-    // The element-th inline table of an inline array, possibly written over several lines.
-    let mut seen = 0;
-    for (l, text_line) in lines.iter().enumerate().take(own_end).skip(line) {
-        let from = if l == line { text_line.find('=').map(|i| i + 1).unwrap_or(0) } else { 0 };
-        for c in text_line[from..].chars() {
-            if c == '{' {
-                if seen == element {
-                    return Some(l + 1);
-                }
-                seen += 1;
-            }
-        }
-    }
-    Some(line + 1)
-}
-
-/// The key path of the item and key at `offset` (for TOML and type errors, which carry only a
-/// position): `targets[3](Y04).foo`. `extra` is appended when the error names a key that is
-/// absent (missing field).
-fn key_path_at(text: &str, offset: usize, extra: Option<&str>) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let error_line = line_of_offset(text, offset) - 1;
-    // For each array-of-tables path: the index and header line of its current item.
-    let mut items: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut header: Option<(String, usize)> = None;
-    for (l, line) in lines.iter().enumerate().take(error_line + 1) {
-        if let Some((path, array)) = header_of(line) {
-            if array {
-                let index = items.get(path).map(|(i, _)| i + 1).unwrap_or(0);
-                let child = format!("{path}.");
-                items.retain(|p, _| !p.starts_with(&child));
-                items.insert(path.to_string(), (index, l));
-            }
-            header = Some((path.to_string(), l));
-        }
-    }
-    // The id of the item whose header is on `header_line`, e.g. `ZX01`.
-    let id_of = |header_line: usize| {
-        let own_end = (header_line + 1..lines.len()).find(|&l| header_of(lines[l]).is_some()).unwrap_or(lines.len());
-        (header_line + 1..own_end)
-            .find(|&l| assigned_key(lines[l]) == Some("id"))
-            .and_then(|l| lines[l].split_once('='))
-            .map(|(_, v)| v.split('#').next().unwrap_or("").trim().trim_matches('"').to_string())
-    };
-    let mut parts: Vec<String> = Vec::new();
-    if let Some((path, _)) = &header {
-        let mut prefix = String::new();
-        for name in path.split('.') {
-            prefix = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
-            match items.get(&prefix) {
-                Some((index, header_line)) => match id_of(*header_line) {
-                    Some(id) => parts.push(format!("{name}[{index}]({id})")),
-                    None => parts.push(format!("{name}[{index}]")),
-                },
-                None => parts.push(name.to_string()),
-            }
-        }
-    }
-    // The key on the error line, or the key whose (multi-line) value the error is in.
-    let first_own = header.as_ref().map(|(_, l)| l + 1).unwrap_or(0);
-    if header.as_ref().is_none_or(|(_, l)| *l != error_line)
-        && let Some(key) = (first_own..=error_line).rev().find_map(|l| lines.get(l).and_then(|line| assigned_key(line)))
-    {
-        parts.push(key.to_string());
-    }
-    if let Some(extra) = extra
-        && parts.last().map(String::as_str) != Some(extra)
-    {
-        parts.push(extra.to_string());
-    }
-    parts.join(".")
-}
-
 /// `missing field `quote`` → `quote`.
 fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
@@ -1563,10 +1409,6 @@ fn toml_message_in_chinese(message: &str) -> String {
 
 fn quoted(key: &str, value: &str) -> String {
     format!("{key} = \"{value}\"")
-}
-
-fn line_of_offset(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 pub fn hex(bytes: &[u8]) -> String {
