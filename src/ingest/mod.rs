@@ -58,9 +58,25 @@ pub struct FileRead {
     /// Not a report: a scan, photo or document, or a workbook holding none of the plan's forms
     /// (an attachment such as a project list). Listed as 附件, never an error by itself.
     pub attachment: bool,
+    /// The file's bytes as they were read and checked, kept until validation has said which
+    /// cells have problems: a feedback workbook copies the sheets with marked cells from these
+    /// (`FileRead::grids`), never from the file again, which may have changed since. The
+    /// pipeline drops them for files without marks. (Bytes, not the parsed sheets: at province
+    /// scale the sheets of every file take about 330 MB, the bytes about 45 MB.)
+    pub content: Vec<u8>,
 }
 
 impl FileRead {
+    /// The sheets of the kept content (see `content`), read again from memory with the same
+    /// checks; empty when nothing was kept.
+    pub fn grids(&self, limits: &Limits) -> Vec<Grid> {
+        if self.content.is_empty() {
+            return Vec::new();
+        }
+        let extension = self.input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        read::sniff(&self.content, &extension).and_then(|format| read::read_grids(&self.content, format, limits)).unwrap_or_default()
+    }
+
     pub fn stem(&self) -> String {
         self.input.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
     }
@@ -140,6 +156,7 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
         unreadable: None,
         issues: Vec::new(),
         attachment: false,
+        content: Vec::new(),
         input,
     };
     let file_issue = |read: &FileRead, message: String| Issue::new(Rule::Unreadable, read.input.display.clone(), message);
@@ -213,7 +230,7 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
             return read;
         }
     };
-    drop(bytes);
+    read.content = bytes;
     let reporter = if read.input.department { Reporter::Department } else { Reporter::Township };
     let forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
     let single_sheet = grids.len() == 1;
@@ -338,12 +355,4 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
             .value(names.join("、")),
         );
     }
-}
-
-/// The grids of a file again (for feedback workbooks that show a copy of the sheets' values).
-/// `None` when the file cannot be read; the same guard applies as on first reading.
-pub fn reread_grids(path: &Path, limits: &Limits) -> Option<Vec<Grid>> {
-    let bytes = read_bounded(path, limits.max_file_bytes).ok()?.ok()?;
-    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)).ok()
 }

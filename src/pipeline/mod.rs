@@ -232,8 +232,15 @@ pub fn ingest_period(
     let validated = validate::validate(plan, period, &reads, &history);
     drop(history);
     // What was read is in the records and issues now; later stages need only each file's name,
-    // path and readability (feedback workbooks re-read the few files with issues).
+    // path and readability, and the content the feedback workbooks copy.
+    // The content of files with marked cells (issues at a cell, not yet explained) is kept for
+    // their feedback workbooks; every other file's is dropped here.
+    let marked: std::collections::HashSet<&str> =
+        validated.issues.iter().filter(|i| i.explanation.is_empty() && !i.cell.is_empty()).map(|i| i.file.as_str()).collect();
     for read in &mut reads {
+        if !marked.contains(read.input.display.as_str()) {
+            read.content = Vec::new();
+        }
         read.tables = Vec::new();
         // The footer's 填报人 and 联系电话 are kept for the 催报 list.
         read.claims.townships = Vec::new();

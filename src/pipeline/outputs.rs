@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::Aggregated;
 use crate::error::Result;
-use crate::ingest::{self, Limits};
+use crate::ingest;
 use crate::plan::Plan;
 use crate::report;
 use crate::store;
@@ -25,7 +25,7 @@ pub fn write_outputs(
     contacts: &BTreeMap<String, store::Contact>,
     out_dir: &Path,
     reads: &[ingest::FileRead],
-    limits: &Limits,
+    limits: &ingest::Limits,
     fingerprint: &str,
     phases: &mut Phases,
 ) -> Result<Vec<PathBuf>> {
@@ -37,8 +37,8 @@ pub fn write_outputs(
         Ok(())
     };
     // The bulletin's sheets are filled on both cores; the workbook is then assembled and
-    // compressed (mostly on one core) while the feedback workbooks (each re-reads its township's
-    // files) are made and written on the other.
+    // compressed (mostly on one core) while the feedback workbooks (each reads its township's
+    // kept file content) are made and written on the other.
     let reminders = report::reminders(plan, validated, contacts);
     let bulletin = report::workbook::Bulletin { plan, validated, aggregated, reminders: &reminders, input_fingerprint: fingerprint };
     let workbook = report::workbook::bulletin_workbook(&bulletin)?;
@@ -56,13 +56,14 @@ pub fn write_outputs(
     Ok(written)
 }
 
-/// Feedback workbooks: one per township with issues, with a copy of its sheets' values; made and
+/// Feedback workbooks: one per township with issues, with a copy of its sheets that have marked
+/// cells (from the content kept since reading, see `ingest::FileRead::content`); made and
 /// written (each atomically) in parallel. Returns their paths in township order.
 fn feedback_workbooks(
     plan: &Plan,
     validated: &Validated,
     reads: &[ingest::FileRead],
-    limits: &Limits,
+    limits: &ingest::Limits,
     out_dir: &Path,
 ) -> Result<Vec<PathBuf>> {
     let period = validated.period;
@@ -85,8 +86,8 @@ fn feedback_workbooks(
             let sheets: Vec<(String, Vec<ingest::Grid>)> = files
                 .iter()
                 .filter_map(|name| read_of.get(name).copied())
-                .filter(|r| r.unreadable.is_none())
-                .filter_map(|r| ingest::reread_grids(&r.input.path, limits).map(|g| (r.input.display.clone(), g)))
+                .filter(|r| r.unreadable.is_none() && !r.content.is_empty())
+                .map(|r| (r.input.display.clone(), r.grids(limits)))
                 .collect();
             let request = report::feedback::Feedback { plan, township, period, issues, sheets: &sheets };
             let path = feedback_dir.join(report::feedback::file_name(township, period));

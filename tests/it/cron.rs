@@ -556,8 +556,11 @@ fn reads_are_bounded_and_only_of_regular_files() {
     let issues = std::fs::read_to_string(ws.path("output/2024-06/issues.csv")).unwrap();
     assert!(issues.contains("文件过大"), "{issues}");
     assert!(issues.contains("陆城镇_补报_2024年06月.xlsx") && issues.contains("路口镇_补报_2024年06月.xlsx"), "{issues}");
-    // The feedback step re-reads files through the same guard: a FIFO returns at once.
-    assert!(zhenxing::ingest::reread_grids(&fifo, &zhenxing::ingest::Limits::default()).is_none());
+    // The feedback step reads nothing again: it copies sheets from the content kept at the first
+    // (bounded) read, and a FIFO has none.
+    let input = zhenxing::ingest::InputFile { path: fifo.clone(), display: "路口镇_补报_2024年06月.xlsx".into(), department: false };
+    let read = zhenxing::ingest::read_file(input, &plan, &zhenxing::ingest::Limits::default());
+    assert!(read.unreadable.is_some() && read.content.is_empty() && read.grids(&zhenxing::ingest::Limits::default()).is_empty());
 }
 
 /// Regression: one 2.7 MB file yielded about a million issues. At most 200 per file and rule are
