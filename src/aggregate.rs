@@ -397,7 +397,7 @@ impl Reduced {
 
     /// One month's values as a frame: `township`, then one float column per indicator id (the
     /// ratios' are null), townships in name order; what the store keeps beside a month
-    /// (`store::write_reduced`) so that later runs need not reduce it again.
+    /// (`store::write_derived`) so that later runs need not reduce it again.
     pub fn month_frame(&self, plan: &Plan, period: Period) -> PolarsResult<DataFrame> {
         let mut townships: Vec<&String> = self.values.iter().filter(|(_, v)| v.keys().any(|(_, p)| *p == period)).map(|(t, _)| t).collect();
         townships.sort();
@@ -419,20 +419,26 @@ impl Reduced {
                 columns.push((i, column.as_materialized_series().f64()?.clone()));
             }
         }
-        // Row by row: each township's map is looked up once.
+        self.insert_rows(&townships, |_| Some(period), &columns);
+        Ok(())
+    }
+
+    /// Add a frame's values: row `r` is township `townships[r]` in month `period_of(r)`; each
+    /// column holds one indicator (index in `plan.indicators`). Row by row, so that each
+    /// township's map is looked up (and its name copied) once.
+    fn insert_rows(&mut self, townships: &StringChunked, period_of: impl Fn(usize) -> Option<Period>, columns: &[(usize, Float64Chunked)]) {
         for (row, t) in townships.iter().enumerate() {
-            let Some(t) = t else { continue };
+            let (Some(t), Some(period)) = (t, period_of(row)) else { continue };
             let values = match self.values.get_mut(t) {
                 Some(values) => values,
                 None => self.values.entry(t.to_string()).or_default(),
             };
-            for (i, column) in &columns {
+            for (i, column) in columns {
                 if let Some(v) = column.get(row) {
                     values.insert((*i, period), v);
                 }
             }
         }
-        Ok(())
     }
 
     /// Who was counted in `period` (from the month's submissions).
@@ -461,15 +467,10 @@ pub fn frame_rows(plan: &Plan, form: &crate::plan::Form, frame: &DataFrame, peri
 
 /// Reduce the rows of each form to the indicators' values: one polars query per form, the
 /// plan's indicators of that form as expressions inside `group_by([township, period]).agg(…)`.
-/// `counted`: each period's (unit, form) counted, from the months' submissions.
-pub fn reduce(plan: &Plan, forms: Vec<FormRows<'_>>, counted: BTreeMap<Period, Vec<(String, String)>>) -> PolarsResult<Reduced> {
+/// Who was counted is not read from the rows: the caller says it (`set_counted`, from the months'
+/// submissions; `aggregate_reduced` for the month being run).
+pub fn reduce(plan: &Plan, forms: Vec<FormRows<'_>>) -> PolarsResult<Reduced> {
     let mut reduced = Reduced::default();
-    for (period, pairs) in counted {
-        let month = reduced.counted.entry(period).or_default();
-        for (unit, form) in pairs {
-            month.entry(unit).or_default().insert(form);
-        }
-    }
     let queries: Vec<(Vec<usize>, LazyFrame)> = forms
         .into_iter()
         .filter_map(|FormRows { form, rows }| {
@@ -494,17 +495,14 @@ pub fn reduce(plan: &Plan, forms: Vec<FormRows<'_>>, counted: BTreeMap<Period, V
         .collect();
     for (positions, query) in queries {
         let frame = query.collect()?;
-        let township = frame.column("township")?.as_materialized_series().str()?.clone();
-        let period = frame.column("period")?.as_materialized_series().str()?.clone();
-        let periods: Vec<Option<Period>> = period.iter().map(|p| p.and_then(Period::parse)).collect();
-        for position in &positions {
-            let values = frame.column(&format!("i{position}"))?.as_materialized_series().f64()?.clone();
-            for ((t, p), v) in township.iter().zip(&periods).zip(values.iter()) {
-                if let (Some(t), Some(p), Some(v)) = (t, p, v) {
-                    reduced.values.entry(t.to_string()).or_default().insert((*position, *p), v);
-                }
-            }
-        }
+        let townships = frame.column("township")?.as_materialized_series().str()?.clone();
+        let periods: Vec<Option<Period>> =
+            frame.column("period")?.as_materialized_series().str()?.iter().map(|p| p.and_then(Period::parse)).collect();
+        let columns = positions
+            .iter()
+            .map(|&i| Ok((i, frame.column(&format!("i{i}"))?.as_materialized_series().f64()?.clone())))
+            .collect::<PolarsResult<Vec<_>>>()?;
+        reduced.insert_rows(&townships, |row| periods[row], &columns);
     }
     Ok(reduced)
 }
@@ -1639,8 +1637,7 @@ mod tests {
                 FormRows { form, rows: frame_rows(&plan, form, &f.frame, p) }
             })
             .collect();
-        let counted = vec![("甲镇".to_string(), "ZX01".to_string()), ("乙镇".to_string(), "ZX01".to_string())];
-        let reduced = reduce(&plan, forms, BTreeMap::from([(p, counted)])).unwrap();
+        let reduced = reduce(&plan, forms).unwrap();
         let value = |township: &str, id: &str| {
             let index = plan.indicators.iter().position(|i| i.id == id).unwrap();
             reduced.values.get(township).and_then(|m| m.get(&(index, p))).copied()
@@ -1652,9 +1649,8 @@ mod tests {
         assert_eq!(value("甲镇", "garbage_villages"), Some(1.0));
         assert_eq!(value("甲镇", "toilets_year"), None);
         assert_eq!(value("乙镇", "grain_area"), None);
-        // Who was counted is what the month's submissions say, not who has rows.
-        assert_eq!(reduced.counted[&p].keys().count(), 2);
-        assert!(reduced.counted[&p]["乙镇"].contains("ZX01"));
+        // Who was counted is what the month's submissions say (`set_counted`), never who has rows.
+        assert!(reduced.counted.is_empty());
     }
 
     #[test]
@@ -1666,7 +1662,7 @@ mod tests {
         let frames = crate::store::form_frames(&plan, &records).unwrap();
         let form = plan.form("ZX01").unwrap();
         let forms = vec![FormRows { form, rows: frame_rows(&plan, form, &frames[0].frame, p) }];
-        let reduced = reduce(&plan, forms, BTreeMap::new()).unwrap();
+        let reduced = reduce(&plan, forms).unwrap();
         let index = plan.indicators.iter().position(|i| i.id == "grain_area").unwrap();
         assert_eq!(reduced.values["甲镇"][&(index, p)], 1.0);
     }

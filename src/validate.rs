@@ -289,14 +289,6 @@ impl Validated {
     pub fn units_of_kind(&self, departments: bool) -> Vec<&TownshipOutcome> {
         self.townships.iter().filter(|t| t.department == departments && t.township != DEPARTMENTS).collect()
     }
-
-    /// Every (unit, form) counted this month.
-    pub fn counted_forms(&self) -> Vec<(String, String)> {
-        self.townships
-            .iter()
-            .flat_map(|t| t.forms.iter().filter(|f| f.status == SubmissionStatus::Reported).map(|f| (t.township.clone(), f.form.clone())))
-            .collect()
-    }
 }
 
 /// Validate the files of one period.

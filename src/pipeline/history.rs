@@ -2,7 +2,6 @@
 //! year's stored months reduced for aggregation, and earlier months of the input that the store
 //! lacks (stored on a first run, oldest first).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::aggregate;
@@ -87,7 +86,7 @@ pub fn reduce_stored(plan: &Plan, store_dir: &Path, periods: &[Period]) -> Resul
             forms.push(aggregate::FormRows { form, rows });
         }
     }
-    let fresh = aggregate::reduce(plan, forms, BTreeMap::new()).map_err(err)?;
+    let fresh = aggregate::reduce(plan, forms).map_err(err)?;
     for &p in &missing {
         if let Ok(mut frame) = fresh.month_frame(plan, p) {
             store::write_derived(store_dir, p, &key, &mut frame);

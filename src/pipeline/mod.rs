@@ -121,8 +121,8 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     diag::release_freed_memory();
     phases.lap("汇总");
 
-    // The partition is staged (beside the one in place, not yet committed) before the outputs
-    // are written, so that the month's facts are freed before the bulletin is built.
+    // The store month is staged (beside the one in place, not yet committed) before the outputs
+    // are written, so that the month's frames are freed before the bulletin is built.
     let staged = store::stage_month(&folders.store, &plan, period, frames)?;
     staged.add_derived(&history::reduction_key(&plan), &mut month_frame)?;
     diag::release_freed_memory();
@@ -180,8 +180,8 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
         std::fs::copy(&old_log, staging.join("run.log")).map_err(|e| Error::io(&old_log, e))?;
     }
     workspace::append_log(&staging.join("run.log"), started, &console.log)?;
-    // The store's partition first (its previous version stays until the outputs are in place),
-    // then the outputs in one step, then the partition committed with its reduction.
+    // The outputs in one step, then the store month (staged with its reduction; the previous
+    // month stays until the outputs are in place).
     crate::atomic::swap_into_place(&staging, &out_dir)?;
     staged.commit(submissions)?;
     store::keep_arrivals(&folders.store, &arrivals);
@@ -232,9 +232,8 @@ pub fn ingest_period(
     let validated = validate::validate(plan, period, &reads, &history);
     drop(history);
     // What was read is in the records and issues now; later stages need only each file's name,
-    // path and readability, and the content the feedback workbooks copy.
-    // The content of files with marked cells (issues at a cell, not yet explained) is kept for
-    // their feedback workbooks; every other file's is dropped here.
+    // path and readability, and the content of files with marked cells (issues at a cell, not yet
+    // explained), which their feedback workbooks copy.
     let marked: std::collections::HashSet<&str> =
         validated.issues.iter().filter(|i| i.explanation.is_empty() && !i.cell.is_empty()).map(|i| i.file.as_str()).collect();
     for read in &mut reads {
@@ -295,7 +294,8 @@ fn aggregate_month(
             Some(aggregate::FormRows { form, rows: aggregate::frame_rows(plan, form, &frame.frame, period) })
         })
         .collect();
-    let month = aggregate::reduce(plan, current, BTreeMap::from([(period, validated.counted_forms())])).map_err(err)?;
+    // Who was counted this month comes from `statuses` (aggregate_reduced).
+    let month = aggregate::reduce(plan, current).map_err(err)?;
     // Kept with the stored month, so that later runs need not reduce it again.
     let month_frame = month.month_frame(plan, period).map_err(err)?;
     reduced.merge(month);
