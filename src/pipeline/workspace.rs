@@ -58,7 +58,7 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<Prepare
     std::fs::create_dir_all(&folders.output).map_err(|e| Error::io(&folders.output, e))?;
     let lock = acquire_lock(&folders.output)?;
     // The store is locked too: two runs with different output folders and one store would
-    // otherwise interleave their partitions and the reductions kept beside them.
+    // otherwise interleave their months.
     std::fs::create_dir_all(&folders.store).map_err(|e| Error::io(&folders.store, e))?;
     let same_folder = matches!(
         (folders.output.canonicalize(), folders.store.canonicalize()),
@@ -129,8 +129,9 @@ pub struct RunRecord {
     pub department_counts: RunDepartmentCounts,
     pub units: Vec<RunUnit>,
     pub history_checked: bool,
-    /// sha256 of the store partition written with these outputs (`--if-changed` reruns when the
-    /// store does not hold it: a run killed between the outputs and the store).
+    /// sha256 of the store month written with these outputs (`store::MonthRecord::sha256`;
+    /// `--if-changed` reruns when the store does not hold it: a run killed between the outputs
+    /// and the store).
     pub partition_sha256: String,
     pub exit_code: u8,
 }
@@ -213,11 +214,11 @@ pub fn latest_period(input: &Path) -> Result<Period> {
         .ok_or_else(|| Error::Usage(format!("输入目录 {} 中没有 YYYY-MM 格式的月份文件夹", input.display())))
 }
 
-/// Delete the temporary files a killed run left behind. Outputs and store partitions are written
-/// to a hidden temporary name and renamed into place (`report::write_atomic`,
-/// `store::write_partition`), so a kill leaves the previous good file plus, at most, such a
-/// temporary. Only those two name patterns, only in the folders `run` writes, and only while
-/// holding the lock.
+/// Delete what a killed run left behind: staging folders (`atomic::recover`) and the temporary
+/// files every single file is written through (`.zhenxing-*.tmp`: `report::write_atomic`, the
+/// store's records and kept reductions), so a kill leaves the previous good file plus, at most,
+/// such a temporary. Only those name patterns, only in the folders `run` writes (the month's
+/// outputs, the store and its months' folders), and only while holding the lock.
 pub fn remove_stale_temporaries(out_dir: &Path, store_dir: &Path) {
     // A staging folder (or, without an atomic exchange, the previous set renamed aside) that a
     // killed run left, of the outputs or of a store month.
@@ -225,7 +226,8 @@ pub fn remove_stale_temporaries(out_dir: &Path, store_dir: &Path) {
         crate::atomic::recover(output);
     }
     crate::atomic::recover(store_dir);
-    let dirs = [out_dir.to_path_buf(), out_dir.join("feedback"), store_dir.to_path_buf()];
+    let mut dirs = vec![out_dir.to_path_buf(), out_dir.join("feedback"), store_dir.to_path_buf()];
+    dirs.extend(store::periods(store_dir).into_iter().map(|p| store::month_dir(store_dir, p)));
     for dir in dirs {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for entry in entries.flatten() {
@@ -261,7 +263,7 @@ pub fn input_fingerprint(plan: &Plan, files: &[ingest::InputFile]) -> String {
     crate::plan::hex(&hasher.finalize())
 }
 
-/// The inputs are those of the last complete run, and the store holds that run's partition (a
+/// The inputs are those of the last complete run, and the store holds that run's month (a
 /// run killed after its outputs but before its store must be run again).
 pub fn unchanged_since_last_run(out_dir: &Path, store_dir: &Path, period: Period, fingerprint: &str) -> bool {
     let Ok(text) = std::fs::read_to_string(out_dir.join("run.json")) else { return false };

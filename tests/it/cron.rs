@@ -587,6 +587,33 @@ fn issues_are_capped_per_file_and_rule() {
     assert!(e05.iter().any(|r| r[7].contains("另有 100 处")), "{:?}", e05.last());
 }
 
+/// What a killed run leaves (a temporary beside an output, inside a store month, a staging
+/// folder) is removed by the next run.
+#[test]
+fn a_run_removes_what_a_killed_one_left() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june.previous());
+    ws.add_townships(&plan, &GOOD, june);
+    assert_eq!(ws.run(&["run", "--quiet"]).status.code(), Some(1));
+    // May is stored and not written again by June's run: its folder is only cleaned.
+    let left = [
+        "output/2024-06/.zhenxing-killed.tmp",
+        "data/.zhenxing-killed.tmp",
+        "data/period=2024-05/.zhenxing-killed.tmp",
+        "data/.zhenxing-staging-period=2024-06/form=ZX01/rows.parquet",
+    ];
+    for path in left {
+        std::fs::create_dir_all(ws.path(path).parent().unwrap()).unwrap();
+        std::fs::write(ws.path(path), b"half").unwrap();
+    }
+    assert_eq!(ws.run(&["run", "--quiet"]).status.code(), Some(1));
+    for path in left {
+        assert!(!ws.path(path).exists(), "{path} left behind");
+    }
+}
+
 /// Regression: an empty month folder silently replaced that month's stored data (1,140 facts →
 /// 0). It is refused (exit 5) unless --replace; the store is untouched.
 #[test]
