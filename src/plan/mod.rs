@@ -530,6 +530,11 @@ fn filter_problem(form: &Form, filter: &RowFilter) -> Option<String> {
 /// `RowFilter::not_after` for the month being reported.
 pub const THIS_MONTH: &str = "本月";
 
+/// Column ids a plan may not use: the store's tables name their own columns so (the unit, the
+/// record key, lineage, and the partition keys; see `store::frames`).
+pub const RESERVED_COLUMN_IDS: &[&str] =
+    &["plan_id", "township", "record_key", "source_file", "sheet", "row", "cells", "units", "period", "form"];
+
 impl RowFilter {
     /// Whether a row whose text in the filter's column is `text` passes, in `period`. Dates and
     /// months are ISO texts (`2024-03-28`, `2024-09`), so they compare as text: a month passes a
@@ -856,6 +861,13 @@ impl Plan {
                 let anchor = Some(quoted("id", &col.id));
                 if !column_ids.insert(col.id.as_str()) {
                     push(format!("{key}.id"), anchor.clone(), format!("列 id“{}”重复", col.id));
+                }
+                if RESERVED_COLUMN_IDS.contains(&col.id.as_str()) {
+                    push(
+                        format!("{key}.id"),
+                        anchor.clone(),
+                        format!("列 id“{}”是历史数据库自用的列名（{}），请换一个", col.id, RESERVED_COLUMN_IDS.join("、")),
+                    );
                 }
                 let unit_given_per_row = form.columns.iter().any(|c| c.unit_of.contains(&col.id));
                 if col.kind == ColumnKind::Number && col.unit.is_none() && !unit_given_per_row && form.reporter == Reporter::Township {

@@ -30,11 +30,6 @@ pub const KEY_COLUMNS: [&str; 3] = ["plan_id", "township", "record_key"];
 /// Lineage columns, after the plan's.
 pub const LINEAGE_COLUMNS: [&str; 5] = ["source_file", "sheet", "row", "cells", "units"];
 
-/// Names a plan column may not take (they are the store's own, or the partition keys).
-pub fn is_reserved(name: &str) -> bool {
-    KEY_COLUMNS.contains(&name) || LINEAGE_COLUMNS.contains(&name) || name == "period" || name == "form"
-}
-
 /// The store's type of a plan column: numbers are float64, everything else text.
 pub fn dtype(kind: ColumnKind) -> DataType {
     if kind == ColumnKind::Number { DataType::Float64 } else { DataType::String }
@@ -236,6 +231,13 @@ pub fn records_of(form: &Form, frame: &DataFrame, unit: Option<&str>) -> PolarsR
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plan_reserves_every_column_the_store_names() {
+        for name in KEY_COLUMNS.iter().chain(&LINEAGE_COLUMNS).chain(&["period", "form"]) {
+            assert!(crate::plan::RESERVED_COLUMN_IDS.contains(name), "{name}");
+        }
+    }
 
     #[test]
     fn column_letters_read_back() {

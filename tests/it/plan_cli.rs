@@ -230,6 +230,12 @@ fn target_pointing_at_an_unknown_indicator() {
     );
 }
 
+/// A column named like one of the store's own (`township`) would collide in its table.
+#[test]
+fn a_column_id_the_store_uses_is_refused() {
+    check_broken("id = \"note\"", "id = \"township\"", 37, "forms[0](ZX01).columns[3](township).id", "是历史数据库自用的列名");
+}
+
 #[test]
 fn ratio_target_written_as_a_fraction() {
     check_broken("value = 60", "value = 0.6", 140, "targets[2](T03).value", "比例目标按百分数填写（60% 写 60），现为 0.6");
