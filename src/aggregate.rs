@@ -158,22 +158,34 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// Merge another figure's coverage (a ratio's denominator): a unit counts only where both
+    /// count it; carried where either carries it; missing where either misses it. Sets, not
+    /// list scans: a province has 2,000 units.
     fn merge(&mut self, other: Coverage) {
+        use std::collections::HashSet;
+        let other_missing: HashSet<String> = other.missing.iter().cloned().collect();
+        let other_carried: HashSet<String> = other.carried.iter().map(|(u, _)| u.clone()).collect();
+        let mut known: HashSet<String> =
+            self.counted.iter().chain(&self.missing).chain(self.carried.iter().map(|(u, _)| u)).cloned().collect();
         for unit in other.counted {
-            if !self.counted.contains(&unit) && !self.missing.contains(&unit) && !self.carried.iter().any(|(u, _)| *u == unit) {
+            if known.insert(unit.clone()) {
                 self.counted.push(unit);
             }
         }
+        self.counted.retain(|u| !other_carried.contains(u) && !other_missing.contains(u));
+        let missing: HashSet<&String> = self.missing.iter().collect();
+        let mut carried: HashSet<String> = self.carried.iter().map(|(u, _)| u.clone()).collect();
+        let mut added = Vec::new();
         for (unit, from) in other.carried {
-            self.counted.retain(|u| *u != unit);
-            if !self.missing.contains(&unit) && !self.carried.iter().any(|(u, _)| *u == unit) {
-                self.carried.push((unit, from));
+            if !missing.contains(&unit) && carried.insert(unit.clone()) {
+                added.push((unit, from));
             }
         }
+        self.carried.extend(added);
+        self.carried.retain(|(u, _)| !other_missing.contains(u));
+        let mut missing: HashSet<String> = self.missing.iter().cloned().collect();
         for unit in other.missing {
-            self.counted.retain(|u| *u != unit);
-            self.carried.retain(|(u, _)| *u != unit);
-            if !self.missing.contains(&unit) {
+            if missing.insert(unit.clone()) {
                 self.missing.push(unit);
             }
         }
@@ -797,6 +809,7 @@ pub fn aggregate_reduced(
         sum_order: &sum_order,
         departments: &departments,
         carry_months: plan.thresholds.carry_months,
+        dense: Dense::new(&sum_order, &values, &counted),
     };
 
     let mut targets = Vec::new();
@@ -906,6 +919,7 @@ pub fn month_values(plan: &Plan, period: Period, reduced: Reduced) -> BTreeMap<S
         sum_order: &sum_order,
         departments: &departments,
         carry_months: 0,
+        dense: Dense::new(&sum_order, &values, &counted),
     };
     plan.indicators.iter().filter_map(|i| calc.district_value(i, period).0.map(|v| (i.id.clone(), v))).collect()
 }
@@ -932,9 +946,68 @@ struct Calculator<'a> {
     /// The departments with a ledger of their own, by name.
     departments: &'a [String],
     carry_months: u32,
+    /// What district sums read per township, by position in `sum_order` (made once by
+    /// `Dense::new`: the sums run over every township for every indicator and
+    /// month, and name lookups there were most of the aggregation's time at province scale).
+    dense: Dense<'a>,
+}
+
+/// Townships by position in `Calculator::sum_order`.
+#[derive(Default)]
+struct Dense<'a> {
+    /// Each township's values (`None`: nothing reduced for it).
+    values: Vec<Option<&'a FastMap<(usize, Period), f64>>>,
+    /// (period, form) → whether each township's form was counted that month.
+    counted: FastMap<(Period, &'a str), Vec<bool>>,
+}
+
+impl<'a> Dense<'a> {
+    fn new(
+        sum_order: &[String],
+        values: &'a FastMap<String, FastMap<(usize, Period), f64>>,
+        counted: &'a BTreeMap<Period, Counted>,
+    ) -> Self {
+        let position: FastMap<&str, usize> = sum_order.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();
+        let mut dense = Dense { values: sum_order.iter().map(|t| values.get(t)).collect(), counted: FastMap::default() };
+        for (period, units) in counted {
+            for (unit, forms) in units {
+                let Some(&pos) = position.get(unit.as_str()) else { continue };
+                for form in forms {
+                    dense.counted.entry((*period, form.as_str())).or_insert_with(|| vec![false; sum_order.len()])[pos] = true;
+                }
+            }
+        }
+        dense
+    }
 }
 
 impl Calculator<'_> {
+    /// Where each township's figures of `form` for `period` come from, by position in
+    /// `sum_order` (as `source`, without a name lookup per township).
+    fn sources(&self, form: &str, period: Period) -> Vec<Source> {
+        let mut months = vec![(period, self.dense.counted.get(&(period, form)))];
+        let mut earlier = period;
+        for _ in 0..self.carry_months {
+            if earlier.month == 1 {
+                break;
+            }
+            earlier = earlier.previous();
+            months.push((earlier, self.dense.counted.get(&(earlier, form))));
+        }
+        (0..self.sum_order.len())
+            .map(|pos| match months.iter().position(|(_, c)| c.is_some_and(|c| c[pos])) {
+                Some(0) => Source::Counted,
+                Some(k) => Source::Carried(months[k].0),
+                None => Source::Missing,
+            })
+            .collect()
+    }
+
+    /// The value of indicator `index` for the township at `pos` of `sum_order` (0 where none).
+    fn raw_at(&self, index: Option<usize>, period: Period, pos: usize) -> f64 {
+        index.and_then(|i| self.dense.values[pos]?.get(&(i, period)).copied()).unwrap_or(0.0)
+    }
+
     fn reporter(&self, indicator: &Indicator) -> Reporter {
         self.form_of(indicator).and_then(|f| self.plan.form(f)).map(|f| f.reporter).unwrap_or(Reporter::Township)
     }
@@ -988,18 +1061,18 @@ impl Calculator<'_> {
 
     /// Who one form's figures count in `period`.
     fn form_coverage(&self, form: &crate::plan::Form, period: Period) -> Coverage {
-        let units: Vec<String> = if form.reporter == Reporter::Department {
+        let sources = if form.reporter == Reporter::Department {
             let mut units = self.departments.to_vec();
             if self.counted.get(&period).is_some_and(|c| c.contains_key(DEPARTMENTS)) {
                 units.push(DEPARTMENTS.to_string());
             }
-            units
+            units.into_iter().map(|unit| (self.source(&unit, &form.id, period), unit)).collect::<Vec<_>>()
         } else {
-            self.sum_order.to_vec()
+            self.sources(&form.id, period).into_iter().zip(self.sum_order.iter().cloned()).collect()
         };
         let mut coverage = Coverage::default();
-        for unit in units {
-            match self.source(&unit, &form.id, period) {
+        for (source, unit) in sources {
+            match source {
                 Source::Counted => coverage.counted.push(unit),
                 Source::Carried(from) => coverage.carried.push((unit, from)),
                 Source::Missing => coverage.missing.push(unit),
@@ -1012,16 +1085,17 @@ impl Calculator<'_> {
     /// or its carried one, added in name order; `None` when no township contributes.
     fn township_sum(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Coverage) {
         let Some(form) = indicator.form.as_deref() else { return (None, Coverage::default()) };
+        let index = self.index.get(indicator.id.as_str()).copied();
         let mut coverage = Coverage::default();
         let mut sum = 0.0;
-        for unit in self.sum_order {
-            match self.source(unit, form, period) {
+        for (pos, (unit, source)) in self.sum_order.iter().zip(self.sources(form, period)).enumerate() {
+            match source {
                 Source::Counted => {
-                    sum += self.raw(&indicator.id, period, unit);
+                    sum += self.raw_at(index, period, pos);
                     coverage.counted.push(unit.clone());
                 }
                 Source::Carried(from) => {
-                    sum += self.raw(&indicator.id, from, unit);
+                    sum += self.raw_at(index, from, pos);
                     coverage.carried.push((unit.clone(), from));
                 }
                 Source::Missing => coverage.missing.push(unit.clone()),
@@ -1178,16 +1252,18 @@ impl Calculator<'_> {
             return (now.zip(before).map(|(n, b)| n - b), vec![]);
         }
         let Some(form) = indicator.form.as_deref() else { return (None, vec![]) };
-        let value_at = |unit: &str, p: Period| match self.source(unit, form, p) {
-            Source::Counted => Some(self.raw(&indicator.id, p, unit)),
-            Source::Carried(from) => Some(self.raw(&indicator.id, from, unit)),
+        let index = self.index.get(indicator.id.as_str()).copied();
+        let value_at = |pos: usize, source: Source, p: Period| match source {
+            Source::Counted => Some(self.raw_at(index, p, pos)),
+            Source::Carried(from) => Some(self.raw_at(index, from, pos)),
             Source::Missing => None,
         };
+        let (now, before) = (self.sources(form, period), self.sources(form, period.previous()));
         let mut change = 0.0;
         let mut any = false;
         let mut left_out = Vec::new();
-        for unit in self.sum_order {
-            match (value_at(unit, period), value_at(unit, period.previous())) {
+        for (pos, unit) in self.sum_order.iter().enumerate() {
+            match (value_at(pos, now[pos], period), value_at(pos, before[pos], period.previous())) {
                 (Some(now), Some(before)) => {
                     change += now - before;
                     any = true;
@@ -1342,6 +1418,23 @@ mod tests {
     use super::*;
     use crate::plan::Milestone;
     use chrono::NaiveDate;
+
+    #[test]
+    fn a_ratio_counts_a_unit_only_where_both_parts_count_it() {
+        let may = Period::new(2024, 5).unwrap();
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut numerator =
+            Coverage { counted: names(&["甲", "乙", "丙"]), carried: vec![("丁".into(), may)], missing: names(&["戊"]) };
+        let denominator = Coverage {
+            counted: names(&["甲", "丁", "己"]),
+            carried: vec![("乙".into(), may), ("庚".into(), may)],
+            missing: names(&["丙", "戊"]),
+        };
+        numerator.merge(denominator);
+        assert_eq!(numerator.counted, names(&["甲", "己"]));
+        assert_eq!(numerator.carried, vec![("丁".to_string(), may), ("乙".to_string(), may), ("庚".to_string(), may)]);
+        assert_eq!(numerator.missing, names(&["戊", "丙"]));
+    }
 
     fn target(kind: TargetKind, value: Option<f64>) -> Target {
         Target {
