@@ -1,4 +1,5 @@
-//! The month's outputs, written into the staging folder: the bulletin, the CSV files, the 通报
+//! The month's outputs, written into the staging folder: the bulletin, the CSV files (with a
+//! topic's detail rows when there are more than the bulletin lists), the 通报
 //! text, the feedback workbooks (one per unit with issues) and, on request, the bulletin as PDF.
 
 use std::collections::BTreeMap;
@@ -42,9 +43,21 @@ pub fn write_outputs(
     let reminders = report::reminders(plan, validated, contacts);
     let bulletin = report::workbook::Bulletin { plan, validated, aggregated, reminders: &reminders, input_fingerprint: fingerprint };
     let workbook = report::workbook::bulletin_workbook(&bulletin)?;
-    let (bulletin_bytes, feedback) =
-        rayon::join(|| report::workbook::save(plan, period, workbook), || feedback_workbooks(plan, validated, reads, limits, out_dir));
+    // Topics above the plan's detail-row limit: their rows go to one CSV file per form.
+    let details = || -> Vec<(String, Vec<u8>)> {
+        report::detail::summarised_forms(plan, validated)
+            .par_iter()
+            .map(|(form, rows)| (report::detail::csv_file_name(form, period), report::detail::detail_csv(form, rows, period)))
+            .collect()
+    };
+    let (bulletin_bytes, (feedback, details)) = rayon::join(
+        || report::workbook::save(plan, period, workbook),
+        || rayon::join(|| feedback_workbooks(plan, validated, reads, limits, out_dir), details),
+    );
     put(out_dir.join(report::workbook::file_name(plan, period)), bulletin_bytes?)?;
+    for (name, bytes) in details {
+        put(out_dir.join(name), bytes)?;
+    }
     put(out_dir.join("progress.csv"), report::csv::progress_csv(aggregated))?;
     put(out_dir.join("townships.csv"), report::csv::townships_csv(aggregated))?;
     put(out_dir.join("issues.csv"), report::csv::issues_csv(&validated.issues))?;

@@ -48,6 +48,9 @@ pub struct Plan {
     /// department's figure, or the projects' total against the target's value.
     #[serde(default)]
     pub checks: Vec<Check>,
+    /// How the bulletin is laid out (`[report]`).
+    #[serde(default)]
+    pub report: ReportSettings,
     /// sha256 of the TOML text the plan was read from (hex); filled by the loader.
     #[serde(skip)]
     pub source_sha256: String,
@@ -287,6 +290,22 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds { severe_lag_pp: 10.0, jump_ratio: 0.5, jump_min_abs: 50.0, total_tolerance: 0.001, carry_months: 2 }
+    }
+}
+
+/// Bulletin layout settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    /// Most detail rows a topic sheet lists. A topic with more counted rows in a month (a
+    /// province-scale month has tens of thousands) shows per-township subtotals and the trend
+    /// instead; its rows go to a CSV file beside the bulletin (and, as always, to the store).
+    pub topic_detail_rows: usize,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        ReportSettings { topic_detail_rows: 5_000 }
     }
 }
 

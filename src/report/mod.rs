@@ -2,6 +2,7 @@
 //! files, the blank templates. The only module that touches rust_xlsxwriter.
 
 pub mod csv;
+pub mod detail;
 pub mod feedback;
 pub mod notice;
 pub mod style;

@@ -101,8 +101,13 @@ pub fn bulletin_workbook(b: &Bulletin<'_>) -> Result<Workbook> {
                         .par_iter()
                         .map(|form| {
                             let mut sheet = Worksheet::new();
-                            let (last_row, widths) = topic_detail(&mut sheet, b.validated, form)?;
-                            topic_trend(&mut sheet, b, form, last_row, &widths)?;
+                            let records = super::detail::rows(b.validated, form);
+                            let table = if super::detail::summarised(b.plan, records.len()) {
+                                topic_subtotals(&mut sheet, b, form, &records)?
+                            } else {
+                                topic_detail(&mut sheet, b.validated.period, form, &records)?
+                            };
+                            topic_trend(&mut sheet, b, form, &table)?;
                             Ok(sheet)
                         })
                         .collect::<XResult<Vec<Worksheet>>>()
@@ -535,8 +540,24 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
 
 /// The first part of a topic sheet: headers and every counted row of the form. Returns the last
 /// row of the table.
-fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan::Form) -> XResult<(u32, Vec<f64>)> {
-    let period = validated.period;
+/// The table at the top of a topic sheet, as the trend below it needs to know it.
+struct TopicTable {
+    /// The sheet's title (also its printed page header).
+    title: String,
+    /// The row of the table's column headers (repeated on every printed page).
+    header_row: u32,
+    last_row: u32,
+    /// The width of each of the table's columns.
+    widths: Vec<f64>,
+}
+
+/// A topic sheet's table of every counted detail row.
+fn topic_detail(
+    sheet: &mut Worksheet,
+    period: Period,
+    form: &crate::plan::Form,
+    records: &[&crate::validate::Record],
+) -> XResult<TopicTable> {
     sheet.set_name(form.topic())?;
     let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
     let columns = &form.columns;
@@ -545,8 +566,7 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
     sheet.set_row_height(0, 30)?;
     sheet.text(1, 0, "镇（街道）", &style::header())?;
     sheet.set_column_width(0, 11)?;
-    let records: Vec<_> = validated.records.iter().filter(|r| r.form == form.id).collect();
-    let mut widths = detail_widths(form, &records);
+    let mut widths = detail_widths(form, records);
     for (c, column) in columns.iter().enumerate() {
         let header = column.header();
         sheet.text(1, c as u16 + 1, &header, &style::header())?;
@@ -595,8 +615,7 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
             let status = crate::aggregate::project_status(form, record, period);
             sheet.text(row, col, status.map(|s| s.label()).unwrap_or(""), &cell)?;
         }
-        let file_name = record.file.rsplit('/').next().unwrap_or(&record.file);
-        sheet.text(row, last_col - 1, file_name, &cell)?;
+        sheet.text(row, last_col - 1, super::detail::file_label(record), &cell)?;
         sheet.write_number_with_format(row, last_col, record.row as f64, &whole)?;
     }
     let last_row = 1 + records.len().max(1) as u32;
@@ -614,18 +633,107 @@ fn topic_detail(sheet: &mut Worksheet, validated: &Validated, form: &crate::plan
     }
     sheet.autofilter(1, 0, last_row, last_col)?;
     sheet.set_freeze_panes(2, 2)?;
-    Ok((last_row, widths))
+    let mut all = vec![11.0];
+    all.extend(widths);
+    all.extend([30.0, 6.0]);
+    Ok(TopicTable { title, header_row: 1, last_row, widths: all })
 }
 
-/// Width of column `col` of a topic sheet: the township column, the plan columns (`widths`),
-/// then 来源文件 and 行号.
-fn detail_width(widths: &[f64], col: u16) -> f64 {
-    match col as usize {
-        0 => 11.0,
-        c if c <= widths.len() => widths[c - 1],
-        c if c == widths.len() + 1 => 30.0,
-        _ => 6.0,
+/// A topic sheet above the plan's detail-row limit: where the rows are, then the subtotals per
+/// township (and category where it sets the unit) and the district's.
+fn topic_subtotals(
+    sheet: &mut Worksheet,
+    b: &Bulletin<'_>,
+    form: &crate::plan::Form,
+    records: &[&crate::validate::Record],
+) -> XResult<TopicTable> {
+    use super::detail::{self, STATUS_ORDER, SubtotalLayout};
+    let period = b.aggregated.period;
+    sheet.set_name(form.topic())?;
+    let totals = detail::subtotals(form, records, period);
+    let layout = SubtotalLayout::new(form, &totals);
+    // Columns: 镇（街道）, [category, 计量单位], count, sums, 是 counts, 按期情况 counts.
+    let mut headers: Vec<(String, f64)> = vec![("镇（街道）".into(), 11.0)];
+    if let Some(c) = layout.category {
+        headers.push((form.columns[c].name.clone(), 12.0));
+        headers.push(("计量单位".into(), 12.0));
     }
+    // At least 12 wide: the trend below puts district totals in these columns.
+    headers.push((layout.count_label().into(), 12.0));
+    for &c in &layout.numbers {
+        let header = layout.number_header(c);
+        headers.push((header.clone(), style::width_for([header.as_str()], 15.0, 20.0) * 0.8));
+    }
+    for &c in &layout.yes_no {
+        let header = format!("{}（是）", form.columns[c].name);
+        headers.push((header.clone(), style::width_for([header.as_str()], 15.0, 16.0) * 0.8));
+    }
+    for &s in &layout.statuses {
+        headers.push((STATUS_ORDER[s].label().into(), 12.0));
+    }
+    let last_col = headers.len() as u16 - 1;
+    let title = format!("{}分镇（街道）小计（{}，已采用数据）", form.title, period.label());
+    sheet.merge_range(0, 0, 0, last_col, &title, &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    let note = format!(
+        "本月已采用明细 {} 行，超过专题表逐行列出的上限（{} 行，方案 [report] topic_detail_rows）：本表列各镇（街道）小计，逐行明细见本通报同一文件夹中的“{}”（UTF-8 编码，可用 WPS 或 Excel 打开），并已写入历史数据库。",
+        records.len(),
+        b.plan.report.topic_detail_rows,
+        detail::csv_file_name(form, period)
+    );
+    let width: f64 = headers.iter().map(|(_, w)| w).sum();
+    sheet.merge_range(1, 0, 1, last_col, &note, &style::text_cell())?;
+    sheet.set_row_height(1, style::fit_height(&[(&note, width)]))?;
+    for (c, (header, w)) in headers.iter().enumerate() {
+        sheet.text(2, c as u16, header, &style::header())?;
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    let cells: Vec<(&str, f64)> = headers.iter().map(|(h, w)| (h.as_str(), *w)).collect();
+    sheet.set_row_height(2, style::fit_height(&cells).max(30.0))?;
+    let (cell, whole) = (style::cell(), style::number(0));
+    let bold = |f: Format| f.set_bold();
+    let counts: Vec<bool> = form.columns.iter().map(|c| matches!(c.unit.as_deref(), Some("户" | "个" | "人" | "处" | "家"))).collect();
+    let mut row = 3u32;
+    for total in &totals {
+        let district = total.township == "全区合计";
+        let (cell, whole, number) = if district {
+            (bold(style::cell()), bold(style::number(0)), bold(style::number(1)))
+        } else {
+            (cell.clone(), whole.clone(), style::number(1))
+        };
+        let mut col = 0u16;
+        sheet.text(row, col, &total.township, &cell)?;
+        if layout.category.is_some() {
+            sheet.text(row, col + 1, total.category.as_deref().unwrap_or(""), &cell)?;
+            sheet.text(row, col + 2, total.unit.as_deref().unwrap_or(""), &cell)?;
+            col += 2;
+        }
+        col += 1;
+        sheet.write_number_with_format(row, col, total.rows as f64, &whole)?;
+        for &c in &layout.numbers {
+            col += 1;
+            opt_number(sheet, row, col, total.sums[c], if counts[c] { &whole } else { &number })?;
+        }
+        for &c in &layout.yes_no {
+            col += 1;
+            sheet.write_number_with_format(row, col, total.yes[c] as f64, &whole)?;
+        }
+        for &s in &layout.statuses {
+            col += 1;
+            sheet.write_number_with_format(row, col, total.statuses[s] as f64, &whole)?;
+        }
+        row += 1;
+    }
+    let last_row = row.max(4) - 1;
+    sheet.autofilter(2, 0, last_row, last_col)?;
+    sheet.set_freeze_panes(3, 1)?;
+    Ok(TopicTable { title, header_row: 2, last_row, widths: headers.into_iter().map(|(_, w)| w).collect() })
+}
+
+/// Width of column `col` of a topic sheet's table (`widths`: every column's), or of a column
+/// beyond it.
+fn detail_width(widths: &[f64], col: u16) -> f64 {
+    widths.get(col as usize).copied().unwrap_or(6.0)
 }
 
 /// Widths of a topic sheet's plan columns (after the township column): wide enough for the
@@ -657,9 +765,9 @@ fn detail_widths(form: &crate::plan::Form, records: &[&crate::validate::Record])
 
 /// The rest of a topic sheet below its table (`last_row`): the month-by-month trend of the form's
 /// target indicators (from the store), and the print setup.
-fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form, last_row: u32, widths: &[f64]) -> XResult<()> {
+fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form, table: &TopicTable) -> XResult<()> {
     let period = b.aggregated.period;
-    let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
+    let (last_row, widths) = (table.last_row, table.widths.as_slice());
     // Month-by-month trend of this form's target indicators (from the store).
     let indicators: Vec<&crate::plan::Indicator> = b
         .plan
@@ -677,7 +785,7 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
             sheet.text(top + 1, 1 + i as u16, &format!("{}（{}）", ind.name, ind.unit), &style::header())?;
         }
         let coverage_col = 1 + indicators.len() as u16;
-        let last_col = (widths.len() as u16 + 2).max(coverage_col);
+        let last_col = (widths.len() as u16 - 1).max(coverage_col);
         if last_col > coverage_col {
             sheet.merge_range(top + 1, coverage_col, top + 1, last_col, "报送覆盖（数值后标※的含沿用数）", &style::header())?;
         } else {
@@ -709,7 +817,7 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
                 .unwrap_or_default();
             // The coverage text spans the detail table's columns to the right of the figures.
             let coverage_col = 1 + indicators.len() as u16;
-            let last_col = (widths.len() as u16 + 2).max(coverage_col);
+            let last_col = (widths.len() as u16 - 1).max(coverage_col);
             let width: f64 = (coverage_col..=last_col).map(|c| detail_width(widths, c)).sum();
             if last_col > coverage_col {
                 sheet.merge_range(row, coverage_col, row, last_col, &coverage, &style::text_cell())?;
@@ -738,7 +846,7 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
             sheet.insert_chart(row + 1, 0, &chart)?;
         }
     }
-    style::print_setup(sheet, &title, 1);
+    style::print_setup(sheet, &table.title, table.header_row);
     Ok(())
 }
 
@@ -1106,6 +1214,20 @@ fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         format!("校验阈值：合计行与明细之和相对误差超过 {:.1}‰ 提示；时点数环比变动超过 {:.0}% 且绝对值超过 {} 提示“大起大落”。", t.total_tolerance * 1000.0, t.jump_ratio * 100.0, crate::text::fmt(t.jump_min_abs)),
         format!("生成工具：zhenxing {}；输入文件指纹（sha256）{}。同一输入重复运行，本表内容逐字节相同。", crate::VERSION, b.input_fingerprint),
     ];
+    // Topics whose rows are in CSV files (above the plan's limit), named where leaders look.
+    let summarised = super::detail::summarised_forms(plan, b.validated);
+    let details = (!summarised.is_empty()).then(|| {
+        let files: Vec<String> = summarised
+            .iter()
+            .map(|(form, rows)| format!("{}（{} 行）：“{}”", form.topic(), rows.len(), super::detail::csv_file_name(form, b.validated.period)))
+            .collect();
+        format!(
+            "明细数据：本月已采用明细超过 {} 行的专题，专题表只列各镇（街道）小计和逐月趋势，逐行明细在本通报同一文件夹的 CSV 文件中（UTF-8 编码，可用 WPS 或 Excel 打开；列与专题明细表相同），并已写入历史数据库：{}。",
+            plan.report.topic_detail_rows,
+            files.join("；")
+        )
+    });
+    let lines: Vec<String> = lines.into_iter().chain(details).collect();
     let mut row = 2u32;
     for line in &lines {
         sheet.merge_range(row, 0, row, 5, line, &wrap)?;

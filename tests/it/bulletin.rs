@@ -365,3 +365,82 @@ fn shipped_sample_march_is_red_only_where_the_figures_are() {
         assert_eq!(status(id), expected, "{id}");
     }
 }
+
+/// Above the plan's detail-row limit (`[report] topic_detail_rows`) a topic sheet shows
+/// per-township subtotals; its rows go to a CSV file beside the bulletin with the detail table's
+/// columns and values, and the sheet's figures are that file's sums. Below it nothing changes.
+#[test]
+fn topics_above_the_detail_limit_show_subtotals_of_a_csv_of_their_rows() {
+    let ws = Workspace::with_sample_input();
+    let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("plans/yunxi-2024.toml")).unwrap();
+    std::fs::write(ws.path("plan.toml"), format!("{shipped}\n[report]\ntopic_detail_rows = 10\n")).unwrap();
+    ws.run(&["run", "--plan", "plan.toml", "--period", "2024-06", "--quiet"]);
+    ws.run(&["run", "--plan", "yunxi-2024", "--period", "2024-06", "--output", "full", "--quiet"]);
+    let dir = ws.path("output/2024-06");
+    // 农村公路 has 12 counted rows in June, 高标准农田 fewer than 10.
+    let csv_path = dir.join("农村公路明细_2024年06月.csv");
+    let bytes = std::fs::read(&csv_path).unwrap_or_else(|e| panic!("{}: {e}", csv_path.display()));
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
+    assert!(!dir.join("高标准农田明细_2024年06月.csv").exists());
+    assert!(!ws.path("full/2024-06/农村公路明细_2024年06月.csv").exists(), "the shipped limit lists the sample's rows");
+    let rows = progress_rows(&csv_path);
+    let header: Vec<String> = csv::ReaderBuilder::new()
+        .from_reader(String::from_utf8(bytes).unwrap().trim_start_matches('\u{feff}').as_bytes())
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(rows.len(), 12);
+
+    // The CSV holds the detail table's columns and values, row for row.
+    let mut full: Xlsx<_> = open_workbook(ws.path(&format!("full/2024-06/{BULLETIN}"))).unwrap();
+    let detail = full.worksheet_range("农村公路").unwrap();
+    let detail_header: Vec<String> = (0..header.len()).map(|c| detail.get((1, c)).map(|d| d.to_string()).unwrap_or_default()).collect();
+    assert_eq!(header, detail_header);
+    for (i, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let cell = detail.get((2 + i, c)).cloned().unwrap_or(Data::Empty);
+            match number(&cell) {
+                Some(n) => assert_eq!(text.parse::<f64>().ok(), Some(n), "row {i} column {}", header[c]),
+                None => assert_eq!(&cell.to_string(), text, "row {i} column {}", header[c]),
+            }
+        }
+    }
+
+    // The subtotals: per township and 项目类别 (its unit), then the district per category.
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut expected: std::collections::BTreeMap<(String, String), (f64, f64, f64)> = Default::default();
+    for row in &rows {
+        for township in [row[0].clone(), "全区合计".to_string()] {
+            let sums = expected.entry((township, row[col("项目类别")].clone())).or_default();
+            sums.0 += 1.0;
+            sums.1 += row[col("建设任务")].parse::<f64>().unwrap();
+            sums.2 += row[col("累计完成")].parse::<f64>().unwrap();
+        }
+    }
+    let mut workbook: Xlsx<_> = open_workbook(dir.join(BULLETIN)).unwrap();
+    let sheet = workbook.worksheet_range("农村公路").unwrap();
+    let text = |r: usize, c: usize| sheet.get((r, c)).map(|d| d.to_string()).unwrap_or_default();
+    assert!(text(1, 0).contains("农村公路明细_2024年06月.csv") && text(1, 0).contains("12 行"), "{}", text(1, 0));
+    let headers: Vec<String> = (0..6).map(|c| text(2, c)).collect();
+    assert_eq!(headers, ["镇（街道）", "项目类别", "计量单位", "项目数", "建设任务", "累计完成"]);
+    let mut seen = 0;
+    for r in 3.. {
+        if text(r, 0).is_empty() {
+            break;
+        }
+        let key = (text(r, 0), text(r, 1));
+        let sums = expected.get(&key).unwrap_or_else(|| panic!("unexpected subtotal row {key:?}"));
+        let figure = |c: usize| number(sheet.get((r, c)).unwrap()).unwrap();
+        assert_eq!((figure(3), figure(4), figure(5)), *sums, "{key:?}");
+        let unit = if ["新建桥梁", "危桥改造"].contains(&key.1.as_str()) { "座" } else { "公里" };
+        assert_eq!(text(r, 2), unit, "{key:?}");
+        seen += 1;
+    }
+    assert_eq!(seen, expected.len(), "every township and category, and the district's, once");
+    let notes = workbook.worksheet_range("说明").unwrap();
+    assert!(
+        notes.used_cells().any(|(_, _, v)| v.to_string().contains("明细数据") && v.to_string().contains("农村公路明细_2024年06月.csv"))
+    );
+}
