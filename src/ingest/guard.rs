@@ -130,20 +130,42 @@ fn sheet_label(name: &str) -> String {
 pub struct Checked {
     /// Tab names (xlsx) of the sheets that hold formulas: their cached values are checked.
     pub formula_sheets: std::collections::HashSet<String>,
+    /// The checked parts, as they were inflated here, in a zip archive that stores them
+    /// uncompressed: calamine reads these bytes, so that no part is inflated twice and calamine
+    /// reads exactly what was checked. `None` when they were more than `KEEP_UNPACKED` (calamine
+    /// then reads the file itself, whose parts were all checked) or could not be stored again
+    /// (a name given twice).
+    pub unpacked: Option<Vec<u8>>,
 }
 
+/// Most inflated bytes of one file kept for calamine (`Checked::unpacked`). A township workbook
+/// is a few hundred KB inflated; a file beyond this is streamed through the checks in chunks,
+/// as every file once was, so that the guard's memory stays bounded.
+const KEEP_UNPACKED: u64 = 32 * 1024 * 1024;
+
 pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checked, Unreadable> {
+    use std::io::Write;
     let mut checked = Checked::default();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&format!("压缩结构错误：{e}")))?;
     if archive.len() > limits.max_entries {
         return Err(damaged(&format!("包含 {} 个内部文件", archive.len())));
     }
     let mut budget = Budget { limits, cells: 0 };
-    // Messages name a sheet by its tab, as the township sees it, where the workbook says it.
-    let tabs = if format == Format::Xlsx { tab_names(&mut archive) } else { HashMap::new() };
-    let label = |entry: &str| tabs.get(&normalised(entry)).cloned().unwrap_or_else(|| sheet_label(entry));
+    // Messages name a sheet by its tab, as the township sees it, where the workbook says it
+    // (read only when a message or a formula sheet needs it).
+    let tabs = std::cell::OnceCell::new();
+    let label = |entry: &str| {
+        let tabs = tabs.get_or_init(|| match format {
+            Format::Xlsx => zip::ZipArchive::new(Cursor::new(bytes)).map(|mut a| tab_names(&mut a)).unwrap_or_default(),
+            _ => HashMap::new(),
+        });
+        tabs.get(&normalised(entry)).cloned().unwrap_or_else(|| sheet_label(entry))
+    };
     let mut unpacked_total: u64 = 0;
     let mut buffer = vec![0u8; 64 * 1024];
+    // The checked parts, stored again (see `Checked::unpacked`).
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut keep = Some(zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() * 8))));
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(|e| {
             let text = e.to_string().to_lowercase();
@@ -162,6 +184,12 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
         let mut records =
             (format == Format::Xlsb && key.ends_with(".bin") && is_xlsb_record_part(&key)).then(|| RecordScanner::new(is_xlsb_sheet(&key)));
         let mut entry_bytes: u64 = 0;
+        let folder = name.ends_with('/') || name.ends_with('\\');
+        if let Some(writer) = keep.as_mut().filter(|_| !folder)
+            && writer.start_file(name.as_str(), stored).is_err()
+        {
+            keep = None;
+        }
         loop {
             let n = entry.read(&mut buffer).map_err(|e| damaged(&format!("{name} 解压失败：{e}")))?;
             if n == 0 {
@@ -173,6 +201,14 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
                     "文件解压后超过 {} MB（疑似压缩炸弹或异常文件），已拒收。请检查文件后重新报送",
                     limits.max_unpacked_bytes / 1024 / 1024
                 )));
+            }
+            if unpacked_total + entry_bytes > KEEP_UNPACKED {
+                keep = None;
+            }
+            if let Some(writer) = keep.as_mut().filter(|_| !folder)
+                && writer.write_all(&buffer[..n]).is_err()
+            {
+                keep = None;
             }
             if let Some(scanner) = xml.as_mut() {
                 scanner.feed(&buffer[..n], &mut budget).map_err(|e| e.into_unreadable(&name, &label(&name)))?;
@@ -202,6 +238,7 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
             }
         }
     }
+    checked.unpacked = keep.and_then(|writer| writer.finish().ok()).map(Cursor::into_inner);
     Ok(checked)
 }
 

@@ -108,12 +108,16 @@ pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<G
     // (and quietly: the default hook would print a panic message on stderr under cron).
     quiet_panics();
     QUIET.with(|q| q.set(true));
-    let result = std::panic::catch_unwind(|| match format {
-        Format::Xlsx => read_with::<Xlsx<_>>(bytes, limits, &checked),
-        Format::Xlsb => read_with::<Xlsb<_>>(bytes, limits, &checked),
-        Format::Ods => read_with::<Ods<_>>(bytes, limits, &checked),
-        Format::Xls => read_with::<Xls<_>>(bytes, limits, &checked),
-        Format::Csv => read_csv(bytes, limits).map(|g| vec![g]),
+    // A zip's parts are read from what the guard inflated and checked (stored uncompressed),
+    // rather than inflated a second time.
+    let mut checked = checked;
+    let content = checked.unpacked.take().unwrap_or_else(|| bytes.to_vec());
+    let result = std::panic::catch_unwind(move || match format {
+        Format::Xlsx => read_with::<Xlsx<_>>(content, limits, &checked),
+        Format::Xlsb => read_with::<Xlsb<_>>(content, limits, &checked),
+        Format::Ods => read_with::<Ods<_>>(content, limits, &checked),
+        Format::Xls => read_with::<Xls<_>>(content, limits, &checked),
+        Format::Csv => read_csv(&content, limits).map(|g| vec![g]),
     });
     QUIET.with(|q| q.set(false));
     result.unwrap_or_else(|_| Err(Unreadable("文件结构异常，读取时出错，请用 Excel 或 WPS 打开后另存为 .xlsx 再报送".into())))
@@ -143,12 +147,12 @@ fn quiet_panics() {
 /// cell, never as an empty (zero) value.
 pub const FORMULA_WITHOUT_VALUE: &str = "#无计算结果 ";
 
-fn read_with<R>(bytes: &[u8], limits: &Limits, checked: &guard::Checked) -> Result<Vec<Grid>, Unreadable>
+fn read_with<R>(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Result<Vec<Grid>, Unreadable>
 where
     R: Reader<Cursor<Vec<u8>>>,
     R::Error: std::fmt::Display,
 {
-    let mut workbook = R::new(Cursor::new(bytes.to_vec())).map_err(|e| explain(&e.to_string()))?;
+    let mut workbook = R::new(Cursor::new(bytes)).map_err(|e| explain(&e.to_string()))?;
     let names = workbook.sheet_names();
     let mut grids = Vec::with_capacity(names.len());
     for name in names {
