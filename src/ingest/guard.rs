@@ -95,8 +95,13 @@ struct Budget<'a> {
 impl Budget<'_> {
     /// Account for one sheet (or one allocation) of `rows` × `columns` cells.
     fn sheet(&mut self, sheet: &str, rows: u64, columns: u64) -> Result<(), Unreadable> {
+        self.sheet_named(|| sheet.to_string(), rows, columns)
+    }
+
+    /// As `sheet`, with the sheet's name made only for the message.
+    fn sheet_named(&mut self, sheet: impl FnOnce() -> String, rows: u64, columns: u64) -> Result<(), Unreadable> {
         if rows > self.limits.max_rows as u64 || columns > self.limits.max_columns as u64 {
-            return Err(too_big(sheet, rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize));
+            return Err(too_big(&sheet(), rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize));
         }
         self.cells = self.cells.saturating_add(rows.saturating_mul(columns));
         if self.cells > self.limits.max_cells {
@@ -225,7 +230,7 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
                 return Err(damaged(&format!("共享字符串声明了 {} 个，与文件内容不符", found.unique_count)));
             }
             if found.rows > 0 || found.columns > 0 {
-                budget.sheet(&label(&name), found.rows, found.columns)?;
+                budget.sheet_named(|| label(&name), found.rows, found.columns)?;
             }
             if found.formulas {
                 checked.formula_sheets.insert(label(&name));
@@ -234,7 +239,7 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
         if let Some(scanner) = records {
             let (rows, columns) = scanner.finish().map_err(|e| e.into_unreadable(&name, &label(&name)))?;
             if rows > 0 || columns > 0 {
-                budget.sheet(&label(&name), rows, columns)?;
+                budget.sheet_named(|| label(&name), rows, columns)?;
             }
         }
     }

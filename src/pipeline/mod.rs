@@ -68,7 +68,7 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     };
     let folders = &args.folders;
     let limits = Limits::default();
-    phases.lap("准备（方案、找文件、输入指纹）");
+    phases.lap("准备（方案、找文件）");
     history::backfill_history(&plan, folders, period, &limits, &mut console)?;
     phases.lap("补建历史");
     let bar = diag::progress_bar(files.len() as u64, args.quiet);
@@ -82,6 +82,7 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
         },
     );
     let (reads, validated, frames) = ingested?;
+    let fingerprint = fingerprint.unwrap_or_else(|| workspace::reads_fingerprint(&plan, &reads));
     let rows: usize = frames.iter().map(|f| f.frame.height()).sum();
     if stored && !args.replace {
         let before = store::month_record(&folders.store, period).map(|r| r.rows()).unwrap_or(0);

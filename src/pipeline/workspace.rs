@@ -29,7 +29,8 @@ pub struct Prepared {
     /// `output/<YYYY-MM>`.
     pub out_dir: PathBuf,
     pub files: Vec<ingest::InputFile>,
-    pub fingerprint: String,
+    /// The input fingerprint, taken here only for `--if-changed` (see `reads_fingerprint`).
+    pub fingerprint: Option<String>,
     /// The month is in the store already.
     pub stored: bool,
     /// The locks on the output folder and the store, held until the run ends.
@@ -82,8 +83,12 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<Prepare
     let files = ingest::discover(&period_dir, &folders.input).map_err(|e| Error::io(&period_dir, e))?;
     let out_dir = folders.output.join(period.to_string());
     remove_stale_temporaries(&out_dir, &folders.store);
-    let fingerprint = input_fingerprint(&plan, &files);
-    if args.if_changed && unchanged_since_last_run(&out_dir, &folders.store, period, &fingerprint) {
+    // Without --if-changed the fingerprint is taken from the files as they are read (each file
+    // is then read and hashed once).
+    let fingerprint = args.if_changed.then(|| input_fingerprint(&plan, &files));
+    if let Some(fingerprint) = &fingerprint
+        && unchanged_since_last_run(&out_dir, &folders.store, period, fingerprint)
+    {
         console.say(format!("{period} 的输入文件与上次运行相同，跳过（去掉 --if-changed 可强制重算）"));
         return Ok(None);
     }
@@ -240,6 +245,8 @@ pub fn remove_stale_temporaries(out_dir: &Path, store_dir: &Path) {
     }
 }
 
+/// The input fingerprint of the month's files, read and hashed here (for `--if-changed`, before
+/// anything else is done).
 pub fn input_fingerprint(plan: &Plan, files: &[ingest::InputFile]) -> String {
     // Each file's digest in parallel (a province-month is 2,000 files), combined in file order.
     let digests: Vec<Option<_>> = files
@@ -247,15 +254,35 @@ pub fn input_fingerprint(plan: &Plan, files: &[ingest::InputFile]) -> String {
         // Bounded and regular files only, as everywhere a file is opened (a link to /proc or a
         // FIFO must not grow or block the run here either).
         .map(|file| match ingest::read_bounded(&file.path, Limits::default().max_file_bytes) {
-            Ok(Ok(bytes)) => Some(Sha256::digest(&bytes)),
+            Ok(Ok(bytes)) => Some(Sha256::digest(&bytes).into()),
             _ => None,
         })
         .collect();
+    fingerprint(plan, files.iter().map(|f| f.display.as_str()).zip(digests))
+}
+
+/// The same fingerprint from the digests reading took (a file it could not read or hash has
+/// none, as above).
+pub fn reads_fingerprint(plan: &Plan, reads: &[ingest::FileRead]) -> String {
+    let mut files: Vec<(&str, Option<[u8; 32]>)> = reads
+        .iter()
+        .map(|r| {
+            let mut digest = [0u8; 32];
+            let parsed =
+                r.sha256.len() == 64 && (0..32).all(|i| u8::from_str_radix(&r.sha256[2 * i..2 * i + 2], 16).map(|b| digest[i] = b).is_ok());
+            (r.input.display.as_str(), parsed.then_some(digest))
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(b.0));
+    fingerprint(plan, files.into_iter())
+}
+
+fn fingerprint<'a>(plan: &Plan, files: impl Iterator<Item = (&'a str, Option<[u8; 32]>)>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(crate::VERSION.as_bytes());
     hasher.update(plan.source_sha256.as_bytes());
-    for (file, digest) in files.iter().zip(digests) {
-        hasher.update(file.display.as_bytes());
+    for (display, digest) in files {
+        hasher.update(display.as_bytes());
         if let Some(digest) = digest {
             hasher.update(digest);
         }
