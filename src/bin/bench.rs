@@ -343,6 +343,73 @@ struct ReportCheck {
     townships_rows: usize,
     townships_sorted: bool,
     townships_filterable: bool,
+    /// Topics shown as subtotals, checked against the CSV files of their rows.
+    detail_csv: String,
+}
+
+/// A topic sheet of subtotals (see `report::detail`) against the CSV file its note names: each
+/// figure (rows, sums, 是 and 按期情况 counts, per township and category, and the district's)
+/// recomputed from the file's rows. Returns how many figures were compared.
+fn subtotals_match_csv(range: &calamine::Range<calamine::Data>, folder: &Path) -> Result<usize, String> {
+    use std::collections::HashMap;
+    let text = |r: usize, c: usize| range.get((r, c)).map(|d| d.to_string()).unwrap_or_default();
+    let note = text(1, 0);
+    let file = note.split('“').nth(1).and_then(|t| t.split('”').next()).ok_or("no CSV named")?;
+    let bytes = std::fs::read(folder.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    let body = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let mut reader = csv::ReaderBuilder::new().from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(str::to_string).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let width = range.get_size().1;
+    let headers: Vec<String> = (0..width).map(|c| text(2, c)).take_while(|h| !h.is_empty()).collect();
+    let category = header.iter().position(|h| headers.get(1) == Some(h));
+    // Per subtotal column: how a row contributes.
+    let first_figure = if category.is_some() { 3 } else { 1 };
+    let status = header.iter().position(|h| h == "按期情况");
+    let contribution = |h: &str, row: &csv::StringRecord| -> Result<f64, String> {
+        if let Some(c) = header.iter().position(|x| x == h) {
+            return Ok(if row[c].is_empty() { 0.0 } else { row[c].parse::<f64>().map_err(|e| format!("{h} {:?}: {e}", &row[c]))? });
+        }
+        if let Some(name) = h.strip_suffix("（是）") {
+            let c = header.iter().position(|x| x == &format!("{name}（是/否）")).ok_or(format!("no column for {h}"))?;
+            return Ok(f64::from(&row[c] == "是"));
+        }
+        let c = status.ok_or(format!("no column for {h}"))?;
+        Ok(f64::from(&row[c] == h))
+    };
+    let mut expected: HashMap<(String, String), Vec<f64>> = HashMap::new();
+    for row in &rows {
+        let key = category.map(|c| row[c].to_string()).unwrap_or_default();
+        for township in [row[0].to_string(), "全区合计".to_string()] {
+            let sums = expected.entry((township, key.clone())).or_insert_with(|| vec![0.0; headers.len()]);
+            sums[first_figure] += 1.0;
+            for (i, h) in headers.iter().enumerate().skip(first_figure + 1) {
+                sums[i] += contribution(h, row)?;
+            }
+        }
+    }
+    let mut compared = 0;
+    let mut r = 3;
+    while !text(r, 0).is_empty() {
+        let key = (text(r, 0), if category.is_some() { text(r, 1) } else { String::new() });
+        let sums = expected.remove(&key).ok_or(format!("row {} {key:?} not in the CSV", r + 1))?;
+        for (i, want) in sums.iter().enumerate().skip(first_figure) {
+            let got = match range.get((r, i)) {
+                Some(calamine::Data::Float(f)) => *f,
+                Some(calamine::Data::Int(n)) => *n as f64,
+                _ => 0.0,
+            };
+            if (got - want).abs() > 1e-9 * want.abs().max(1.0) {
+                return Err(format!("row {} {} {}: bulletin {got}, CSV {want}", r + 1, key.0, headers[i]));
+            }
+            compared += 1;
+        }
+        r += 1;
+    }
+    if let Some((key, _)) = expected.into_iter().next() {
+        return Err(format!("{key:?} has rows in the CSV but no subtotal"));
+    }
+    Ok(compared)
 }
 
 fn check_report(path: &Path) -> ReportCheck {
@@ -356,6 +423,15 @@ fn check_report(path: &Path) -> ReportCheck {
         if rows > check.largest_rows {
             check.largest_sheet = name.clone();
             check.largest_rows = rows;
+        }
+        let title = range.get((0, 0)).map(|d| d.to_string()).unwrap_or_default();
+        if title.contains("小计") {
+            let folder = path.parent().unwrap_or(Path::new("."));
+            let verdict = match subtotals_match_csv(&range, folder) {
+                Ok(cells) => format!("{name}: {cells} subtotal cells = its CSV's sums"),
+                Err(problem) => format!("{name}: MISMATCH {problem}"),
+            };
+            check.detail_csv = if check.detail_csv.is_empty() { verdict } else { format!("{}; {verdict}", check.detail_csv) };
         }
         if name == "镇街进度" {
             check.townships_rows = rows;
@@ -572,7 +648,7 @@ fn markdown(results: &[SizeResult], args: &BenchArgs) -> String {
     out.push('\n');
     for r in results {
         out.push_str(&format!(
-            "- N={}: floor rounds {:?}, run rounds {:?}; guard alone (read + sniff + check_zip, parallel) {:.2} s wall, {:.2} s CPU = {:.0}% of the floor's CPU; run exit code {}{}\n",
+            "- N={}: floor rounds {:?}, run rounds {:?}; guard alone (read + sniff + check_zip, parallel) {:.2} s wall, {:.2} s CPU = {:.0}% of the floor's CPU; run exit code {}; topics in CSV: {}{}\n",
             r.townships,
             r.floor_wall.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>(),
             r.run_wall.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>(),
@@ -580,6 +656,7 @@ fn markdown(results: &[SizeResult], args: &BenchArgs) -> String {
             r.guard_cpu,
             r.guard_cpu / r.floor_cpu * 100.0,
             r.run_exit_code,
+            if r.report.detail_csv.is_empty() { "none" } else { &r.report.detail_csv },
             if r.run_phases.is_empty() { String::new() } else { format!("; run phases: {}", r.run_phases) }
         ));
     }

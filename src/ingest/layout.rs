@@ -422,7 +422,12 @@ fn is_footer(text: &str) -> bool {
 
 /// The 填报人 and 联系电话 of a footer below the table (the first ones found).
 pub fn find_contacts(grid: &Grid, after_row: usize, claims: &mut Claims) {
+    // Only rows with a label in a text cell are looked at (this runs over every data row).
+    let labelled = |cell: &Cell| matches!(cell, Cell::Text(t) if ["填报人", "填表人", "统计员", "电话"].iter().any(|l| t.contains(l)));
     for r in after_row..grid.rows.len() {
+        if !grid.rows[r].iter().any(labelled) {
+            continue;
+        }
         let line: String = grid.rows[r].iter().map(|c| c.text()).collect::<Vec<_>>().join(" ");
         let n = line.replace('：', ":");
         for (labels, slot) in [(&["填报人", "填表人", "统计员"][..], &mut claims.filler), (&["联系电话", "电话"][..], &mut claims.phone)]
