@@ -955,29 +955,56 @@ struct Calculator<'a> {
 /// Townships by position in `Calculator::sum_order`.
 #[derive(Default)]
 struct Dense<'a> {
-    /// Each township's values (`None`: nothing reduced for it).
-    values: Vec<Option<&'a FastMap<(usize, Period), f64>>>,
+    townships: usize,
+    /// The periods with values, and their slot.
+    periods: FastMap<Period, usize>,
+    /// Values by indicator, period slot, then township (NaN: none), so that a district sum
+    /// reads one contiguous column.
+    values: Vec<f64>,
     /// (period, form) → whether each township's form was counted that month.
     counted: FastMap<(Period, &'a str), Vec<bool>>,
 }
 
 impl<'a> Dense<'a> {
-    fn new(
-        sum_order: &[String],
-        values: &'a FastMap<String, FastMap<(usize, Period), f64>>,
-        counted: &'a BTreeMap<Period, Counted>,
-    ) -> Self {
+    fn new(sum_order: &[String], values: &FastMap<String, FastMap<(usize, Period), f64>>, counted: &'a BTreeMap<Period, Counted>) -> Self {
+        let townships = sum_order.len();
         let position: FastMap<&str, usize> = sum_order.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();
-        let mut dense = Dense { values: sum_order.iter().map(|t| values.get(t)).collect(), counted: FastMap::default() };
+        let mut periods: FastMap<Period, usize> = FastMap::default();
+        let mut indicators = 0;
+        for (township, own) in values {
+            if position.contains_key(township.as_str()) {
+                for (i, p) in own.keys() {
+                    indicators = indicators.max(i + 1);
+                    let next = periods.len();
+                    periods.entry(*p).or_insert(next);
+                }
+            }
+        }
+        let mut dense =
+            Dense { townships, values: vec![f64::NAN; indicators * periods.len() * townships], periods, counted: FastMap::default() };
+        for (township, own) in values {
+            let Some(&pos) = position.get(township.as_str()) else { continue };
+            for ((i, p), v) in own {
+                let slot = (i * dense.periods.len() + dense.periods[p]) * townships + pos;
+                dense.values[slot] = *v;
+            }
+        }
         for (period, units) in counted {
             for (unit, forms) in units {
                 let Some(&pos) = position.get(unit.as_str()) else { continue };
                 for form in forms {
-                    dense.counted.entry((*period, form.as_str())).or_insert_with(|| vec![false; sum_order.len()])[pos] = true;
+                    dense.counted.entry((*period, form.as_str())).or_insert_with(|| vec![false; townships])[pos] = true;
                 }
             }
         }
         dense
+    }
+
+    /// Every township's value of indicator `index` in `period` (NaN: none).
+    fn column(&self, index: Option<usize>, period: Period) -> Option<&[f64]> {
+        let slot = *self.periods.get(&period)?;
+        let start = (index? * self.periods.len() + slot) * self.townships;
+        self.values.get(start..start + self.townships)
     }
 }
 
@@ -1005,7 +1032,7 @@ impl Calculator<'_> {
 
     /// The value of indicator `index` for the township at `pos` of `sum_order` (0 where none).
     fn raw_at(&self, index: Option<usize>, period: Period, pos: usize) -> f64 {
-        index.and_then(|i| self.dense.values[pos]?.get(&(i, period)).copied()).unwrap_or(0.0)
+        self.dense.column(index, period).map(|c| c[pos]).filter(|v| !v.is_nan()).unwrap_or(0.0)
     }
 
     fn reporter(&self, indicator: &Indicator) -> Reporter {
@@ -1088,10 +1115,11 @@ impl Calculator<'_> {
         let index = self.index.get(indicator.id.as_str()).copied();
         let mut coverage = Coverage::default();
         let mut sum = 0.0;
+        let now = self.dense.column(index, period);
         for (pos, (unit, source)) in self.sum_order.iter().zip(self.sources(form, period)).enumerate() {
             match source {
                 Source::Counted => {
-                    sum += self.raw_at(index, period, pos);
+                    sum += now.map(|c| c[pos]).filter(|v| !v.is_nan()).unwrap_or(0.0);
                     coverage.counted.push(unit.clone());
                 }
                 Source::Carried(from) => {
