@@ -1,7 +1,8 @@
 //! The monthly run as a library: `run_month` takes the folders and options and does the stages
 //! in order, each a function with typed inputs and outputs:
 //!
-//! 1. prepare (`workspace`): plan, month, locks, store migration, files, input fingerprint;
+//! 1. prepare (`workspace`): plan, month, locks, store migration, files (and, for `--if-changed`,
+//!    the input fingerprint; otherwise it is made from the digests reading takes);
 //! 2. history (`history`): earlier months of the input the store lacks are stored first;
 //! 3. read and validate (`ingest_period`: `ingest` → `validate` → the month's tables), while the
 //!    year's stored months are reduced (`history::reduce_history`);
