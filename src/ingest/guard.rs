@@ -137,9 +137,8 @@ pub struct Checked {
     pub formula_sheets: std::collections::HashSet<String>,
     /// The checked parts, as they were inflated here, in a zip archive that stores them
     /// uncompressed: calamine reads these bytes, so that no part is inflated twice and calamine
-    /// reads exactly what was checked. `None` when they were more than `KEEP_UNPACKED` (calamine
-    /// then reads the file itself, whose parts were all checked) or could not be stored again
-    /// (a name given twice).
+    /// reads exactly what was checked. `None` when they were more than `KEEP_UNPACKED` or could
+    /// not be stored again (calamine then reads the file itself, whose parts were all checked).
     pub unpacked: Option<Vec<u8>>,
 }
 
@@ -1244,6 +1243,45 @@ mod tests {
         let bytes = zip.finish().unwrap().into_inner();
         let message = check_zip(&bytes, Format::Xlsx, &Limits::default()).unwrap_err().0;
         assert!(message.contains("工作表“sheet2.xml”"), "{message}");
+    }
+
+    fn deflated(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, body) in parts {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(body).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn calamine_gets_the_checked_parts_stored_so_none_is_inflated_twice() {
+        let sheet: &[u8] = br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#;
+        let parts: [(&str, &[u8]); 3] =
+            [("xl/workbook.xml", b"<workbook/>"), ("xl/worksheets/sheet1.xml", sheet), ("docProps/app.xml", b"<Properties/>")];
+        let checked = check_zip(&deflated(&parts), Format::Xlsx, &Limits::default()).unwrap();
+        let unpacked = checked.unpacked.expect("a small workbook is kept");
+        let mut archive = zip::ZipArchive::new(Cursor::new(unpacked)).unwrap();
+        assert_eq!(archive.len(), parts.len());
+        for (name, body) in parts {
+            let mut entry = archive.by_name(name).unwrap();
+            assert_eq!(entry.compression(), zip::CompressionMethod::Stored, "{name}");
+            let mut read = Vec::new();
+            entry.read_to_end(&mut read).unwrap();
+            assert_eq!(read, body, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_file_too_large_to_keep_is_checked_but_not_kept() {
+        // More than KEEP_UNPACKED inflated (spaces deflate to almost nothing): checked, streamed,
+        // and calamine reads the original file.
+        let zeros = vec![b' '; KEEP_UNPACKED as usize + 1];
+        let big = deflated(&[("xl/workbook.xml", b"<workbook/>"), ("docProps/padding.xml", &zeros)]);
+        let checked = check_zip(&big, Format::Xlsx, &Limits::default()).unwrap();
+        assert!(checked.unpacked.is_none());
     }
 
     #[test]
