@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::Workspace;
+
 const TOWNSHIPS: usize = 20;
 
 fn generate(dir: &Path) {
@@ -18,8 +20,8 @@ fn generate(dir: &Path) {
 
 #[test]
 fn generated_month_and_history_are_what_run_reads() {
-    let temp = tempfile::tempdir().expect("temp dir");
-    let dir = temp.path().join("bench");
+    let ws = Workspace::new();
+    let dir = ws.path("bench");
     generate(&dir);
     let period_dir = dir.join("input/2024-12");
     let workbooks = std::fs::read_dir(&period_dir)
@@ -42,19 +44,20 @@ fn generated_month_and_history_are_what_run_reads() {
     }
 
     let run = |output: &str| {
-        Command::new(env!("CARGO_BIN_EXE_zhenxing"))
-            .arg("run")
-            .arg("--plan")
-            .arg(dir.join("plan.toml"))
-            .arg("--input")
-            .arg(dir.join("input"))
-            .arg("--output")
-            .arg(dir.join(output))
-            .arg("--store")
-            .arg(dir.join("store"))
-            .args(["--period", "2024-12"])
-            .output()
-            .expect("zhenxing starts")
+        let output = format!("bench/{output}");
+        ws.run(&[
+            "run",
+            "--plan",
+            "bench/plan.toml",
+            "--input",
+            "bench/input",
+            "--output",
+            &output,
+            "--store",
+            "bench/store",
+            "--period",
+            "2024-12",
+        ])
     };
     let out = run("output");
     let stdout = String::from_utf8_lossy(&out.stdout);

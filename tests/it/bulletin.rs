@@ -3,47 +3,14 @@
 //! workbook renders with LibreOffice.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zhenxing");
+use crate::common::Workspace;
+
 const BULLETIN: &str = "云溪区乡村振兴重点指标进度通报_2024年06月.xlsx";
-
-/// A temp workspace with a copy of the shipped sample input, run once.
-struct Workspace {
-    dir: tempfile::TempDir,
-}
-
-impl Workspace {
-    fn with_sample_input() -> Workspace {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("input"), &dir.path().join("input"));
-        Workspace { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new(BIN).args(args).current_dir(self.dir.path()).output().unwrap()
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn progress_rows(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).unwrap();

@@ -27,8 +27,9 @@ use std::fs::File;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::common::Workspace;
 use sha2::{Digest, Sha256};
-use workspace::{FIFTH, GOOD, Workspace, csv_rows, snapshot};
+use workspace::{FIFTH, GOOD, TownshipInput, csv_rows, snapshot};
 use zhenxing::period::Period;
 use zhenxing::report::template::{Fill, TemplateRequest, workbook_bytes};
 

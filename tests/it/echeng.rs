@@ -4,13 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use zhenxing::period::Period;
 use zhenxing::plan::Plan;
 use zhenxing::report::template::{Fill, FilledForm, TemplateRequest, file_name, workbook_bytes};
 
-const BIN: &str = env!("CARGO_BIN_EXE_zhenxing");
+use crate::common::Workspace;
 
 fn text(s: &str) -> Fill {
     Fill::Text(s.to_string())
@@ -55,8 +54,8 @@ fn progress(dir: &Path) -> BTreeMap<String, Vec<String>> {
 #[test]
 fn milestone_ratio_and_baseline_targets_on_echeng_data() {
     let (plan, _) = Plan::resolve(Some("echeng-2024")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let month = dir.path().join("input/2024-05");
+    let dir = Workspace::new();
+    let month = dir.path("input/2024-05");
     std::fs::create_dir_all(&month).unwrap();
     let period = Period::new(2024, 5).unwrap();
     let fenghuang = plan.unit("凤凰街道").unwrap();
@@ -74,9 +73,9 @@ fn milestone_ratio_and_baseline_targets_on_echeng_data() {
     let funds = vec![fund("戊项目", 2024.0, x1, 100.0, 100.0, 40.0, "是", "是")];
     std::fs::write(month.join(file_name("西山街道", period)), township(&plan, "西山街道", funds, &[])).unwrap();
 
-    let out = Command::new(BIN).args(["run", "--plan", "echeng-2024", "--quiet"]).current_dir(dir.path()).output().unwrap();
+    let out = dir.run(&["run", "--plan", "echeng-2024", "--quiet"]);
     assert_eq!(out.status.code(), Some(1), "13 units did not report: {}", String::from_utf8_lossy(&out.stderr));
-    let rows = progress(dir.path());
+    let rows = progress(dir.root());
 
     // 拨付进度 = 已拨付 ÷ 下达 (2024 funds) = (80+30+10+40) ÷ (200+100+100+100) = 160 ÷ 500 = 32%.
     // In May the latest milestone is April's 35%. Milestones are compared in their own terms,
@@ -115,18 +114,10 @@ fn milestone_ratio_and_baseline_targets_on_echeng_data() {
 #[test]
 fn echeng_sample_run_produces_a_complete_workbook() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/echeng-2024/input");
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN)
-        .args(["run", "--plan", "echeng-2024", "--quiet", "--input"])
-        .arg(&sample)
-        .arg("--output")
-        .arg(dir.path().join("output"))
-        .arg("--store")
-        .arg(dir.path().join("data"))
-        .output()
-        .unwrap();
+    let dir = Workspace::new();
+    let out = dir.run(&["run", "--plan", "echeng-2024", "--quiet", "--input", &sample.to_string_lossy()]);
     assert_eq!(out.status.code(), Some(1), "沙窝乡 has not reported June: {}", String::from_utf8_lossy(&out.stderr));
-    let bulletin = dir.path().join("output/2024-06/鄂城区乡村振兴重点指标进度通报_2024年06月.xlsx");
+    let bulletin = dir.path("output/2024-06/鄂城区乡村振兴重点指标进度通报_2024年06月.xlsx");
     use calamine::Reader;
     let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&bulletin).unwrap();
     let names = workbook.sheet_names();
@@ -160,7 +151,7 @@ fn echeng_sample_run_produces_a_complete_workbook() {
     // Regression: June's 拨付 row showed 完成率 69.7% and a gap of +0.99 (rescaled to the 80%
     // end of the schedule). It is the paid share against the 55% due by June, and the gap is the
     // plain difference in points.
-    let text = std::fs::read_to_string(dir.path().join("output/2024-06/progress.csv")).unwrap();
+    let text = std::fs::read_to_string(dir.path("output/2024-06/progress.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let pay: Vec<String> = reader
         .records()

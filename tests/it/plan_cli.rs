@@ -4,7 +4,7 @@
 
 use crate::support;
 
-use support::Workdir;
+use crate::common::Workspace;
 use zhenxing::plan::{Plan, SHIPPED_PLANS};
 
 /// A small valid plan; the broken plans below each change one line of it. Line numbers in the
@@ -155,7 +155,7 @@ quote = "不低于60%。"
 
 #[test]
 fn base_plan_of_these_tests_is_valid() {
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     wd.write("plan.toml", BASE_PLAN);
     let run = wd.run(&["plan", "check", "--plan", "plan.toml"]);
     run.expect_code(0);
@@ -164,7 +164,7 @@ fn base_plan_of_these_tests_is_valid() {
 
 #[test]
 fn plan_check_passes_for_both_shipped_plans() {
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     for (name, _) in SHIPPED_PLANS {
         let run = wd.run(&["plan", "check", "--plan", name]);
         run.expect_code(0);
@@ -182,7 +182,7 @@ fn plan_check_passes_for_both_shipped_plans() {
 fn check_broken(find: &str, replace: &str, line: usize, key: &str, message: &str) {
     assert_eq!(BASE_PLAN.matches(find).count(), 1, "test setup: “{find}” must occur once");
     let broken = BASE_PLAN.replacen(find, replace, 1);
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     wd.write("broken.toml", &broken);
     let run = wd.run(&["plan", "check", "--plan", "broken.toml"]);
     run.expect_code(2);
@@ -298,7 +298,7 @@ fn every_problem_of_a_plan_is_listed() {
         .replacen("indicator = \"grain_area\"", "indicator = \"nope\"", 1)
         .replacen("value = 60", "value = 0.6", 1)
         .replacen("part_of = \"grain_area\"", "part_of = \"note\"", 1);
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     wd.write("broken.toml", &broken);
     let run = wd.run(&["plan", "check", "--plan", "broken.toml"]);
     run.expect_code(2);
@@ -319,7 +319,7 @@ fn every_problem_of_a_plan_is_listed() {
 
 #[test]
 fn plan_show_lists_every_target() {
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     for (name, text) in SHIPPED_PLANS {
         let plan = Plan::from_toml(text, name).expect("shipped plan is valid");
         let run = wd.run(&["plan", "show", "--plan", name]);
@@ -471,7 +471,7 @@ lead_units = ["区农业农村局"]
 quote = "播种。"
 schedule = { kind = "curve", curve = "missing" }
 "#;
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     wd.write("broken.toml", &broken);
     let run = wd.run(&["plan", "check", "--plan", "broken.toml"]);
     run.expect_code(2);

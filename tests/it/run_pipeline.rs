@@ -7,11 +7,12 @@ use crate::support;
 
 use std::collections::BTreeMap;
 
+use crate::common::Workspace;
+use support::csv_maps;
 use support::pipeline::{BULLETIN_JUNE, run, workspace};
-use support::{Workdir, csv_maps};
 
 /// progress.csv as indicator_id → the row's cells from `target` to `status`.
-fn progress(wd: &Workdir, period: &str) -> BTreeMap<String, [String; 7]> {
+fn progress(wd: &Workspace, period: &str) -> BTreeMap<String, [String; 7]> {
     csv_maps(&wd.path(&format!("output/{period}/progress.csv")))
         .into_iter()
         .map(|row| {
@@ -23,7 +24,7 @@ fn progress(wd: &Workdir, period: &str) -> BTreeMap<String, [String; 7]> {
 }
 
 /// townships.csv as (township, indicator_id) → [value, allocation, completion_rate, rank, submission_status].
-fn townships(wd: &Workdir, period: &str) -> BTreeMap<(String, String), [String; 5]> {
+fn townships(wd: &Workspace, period: &str) -> BTreeMap<(String, String), [String; 5]> {
     csv_maps(&wd.path(&format!("output/{period}/townships.csv")))
         .into_iter()
         .map(|row| {
@@ -222,7 +223,7 @@ fn rerun_is_byte_identical() {
 #[test]
 fn a_store_of_the_previous_layout_is_migrated_and_read() {
     let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("input");
-    let copy_sample = |wd: &Workdir| {
+    let copy_sample = |wd: &Workspace| {
         for month in ["2024-05", "2024-06"] {
             for entry in std::fs::read_dir(sample.join(month)).unwrap() {
                 let path = entry.unwrap().path();
@@ -239,11 +240,11 @@ fn a_store_of_the_previous_layout_is_migrated_and_read() {
         }
     };
     // Today: May stored by this version (backfilled), then June.
-    let fresh = Workdir::new();
+    let fresh = Workspace::new();
     copy_sample(&fresh);
     fresh.run(&["run", "--quiet"]).expect_code(1);
 
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     copy_sample(&wd);
     let old = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v1/period=2024-05");
     for entry in std::fs::read_dir(&old).unwrap() {
@@ -269,7 +270,7 @@ fn a_store_of_the_previous_layout_is_migrated_and_read() {
 }
 
 /// run.json as JSON.
-fn run_json(wd: &Workdir, period: &str) -> serde_json::Value {
+fn run_json(wd: &Workspace, period: &str) -> serde_json::Value {
     serde_json::from_slice(&wd.read(&format!("output/{period}/run.json"))).expect("run.json is JSON")
 }
 
@@ -286,7 +287,7 @@ fn unit_forms(json: &serde_json::Value, unit: &str) -> BTreeMap<String, String> 
 }
 
 /// progress.csv as indicator_id → (units_counted, units_carried, units_missing).
-fn coverage(wd: &Workdir, period: &str) -> BTreeMap<String, [String; 3]> {
+fn coverage(wd: &Workspace, period: &str) -> BTreeMap<String, [String; 3]> {
     csv_maps(&wd.path(&format!("output/{period}/progress.csv")))
         .into_iter()
         .map(|row| (row["indicator_id"].clone(), ["units_counted", "units_carried", "units_missing"].map(|c| row[c].clone())))
@@ -343,7 +344,7 @@ fn an_error_rejects_only_the_form_it_is_in() {
 fn a_missing_township_is_carried_for_two_months_then_left_out() {
     use support::pipeline::{input_path, plan, workbook_edited};
     let plan = plan();
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     wd.write("plan/pipeline.toml", support::pipeline::PLAN);
     for month in 3..=6 {
         let figures = if month == 6 { 6 } else { 5 };
@@ -428,7 +429,7 @@ fn each_department_sends_its_own_ledger() {
     use zhenxing::period::Period;
     use zhenxing::report::template::{TemplateRequest, file_name, workbook_bytes};
     let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     let values = |month: u32| -> Map<&'static str, f64> {
         let may = [("Y12", 61.2), ("Y22", 1.0), ("Y23", 1.0), ("Y24", 6.3)];
         let june = [("Y12", 63.5), ("Y22", 2.0), ("Y23", 2.0), ("Y24", 7.9)];
@@ -535,9 +536,8 @@ fn the_notice_text_says_what_a_leader_needs() {
 #[test]
 fn targets_by_lead_unit_and_a_pdf_without_libreoffice() {
     let wd = workspace(&["甲镇", "乙镇"]);
-    let out = std::process::Command::new(support::BIN)
-        .args(["run", "--plan", "plan/pipeline.toml", "--input", "in", "--output", "output", "--store", "data", "--pdf"])
-        .current_dir(wd.dir.path())
+    let out = wd
+        .command(&["run", "--plan", "plan/pipeline.toml", "--input", "in", "--output", "output", "--store", "data", "--pdf"])
         .env("PATH", "")
         .output()
         .unwrap();
@@ -570,7 +570,7 @@ fn late_files_and_the_reminder_list() {
     let text =
         support::pipeline::PLAN.replacen("office = \"测试区乡村振兴办\"", "office = \"测试区乡村振兴办\"\nsubmission_deadline_day = 5", 1);
     let plan = zhenxing::plan::Plan::from_toml(&text, "test plan").unwrap();
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     wd.write("plan/pipeline.toml", &text);
     let at = |path: &str, unix: u64| {
         let file = std::fs::File::options().write(true).open(wd.path(path)).unwrap();
@@ -664,7 +664,7 @@ fn four_topics_hand_computed_on_yunxi() {
     let t = |s: &str| Fill::Text(s.to_string());
     let n = Fill::Number;
     let e = || Fill::Empty;
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     // (township, ZX02 rows, ZX03 rows, ZX04 first-village figures)
     type Hsf = Vec<Vec<Fill>>;
     // ZX02: 项目名称, 建设年度, 涉及村, 建设任务, 累计完工, 主体工程完工, 完工日期, 项目阶段, 计划投资, 完成投资, 备注

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::Workspace;
 use support::csv_maps;
 use support::pipeline::{run, workspace};
 use zhenxing::period::Period;
@@ -156,21 +157,21 @@ fn duckdb_computes_every_indicator_of_the_yunxi_sample() {
     if !duckdb_present() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Workspace::new();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("input");
     for month in ["2024-05", "2024-06"] {
         for entry in walk(&sample.join(month)) {
             let relative = entry.strip_prefix(&sample).unwrap();
-            let target = dir.path().join("input").join(relative);
+            let target = dir.path("input").join(relative);
             std::fs::create_dir_all(target.parent().unwrap()).unwrap();
             std::fs::copy(&entry, &target).unwrap();
         }
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_zhenxing")).args(["run", "--quiet"]).current_dir(dir.path()).output().unwrap();
+    let out = dir.run(&["run", "--quiet"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
     let period = Period::new(2024, 6).unwrap();
-    let progress = csv_maps(&dir.path().join("output/2024-06/progress.csv"));
+    let progress = csv_maps(&dir.path("output/2024-06/progress.csv"));
     let mut departments = plan.departments();
     departments.sort();
     // Each indicator's district value in SQL, from the plan's definition of it.
@@ -179,11 +180,11 @@ fn duckdb_computes_every_indicator_of_the_yunxi_sample() {
         if let (Some(num), Some(den)) = (&indicator.numerator, &indicator.denominator) {
             return format!(
                 "SELECT 100 * ({}) / ({})",
-                sql_sum(dir.path(), &plan, num, period, &departments),
-                sql_sum(dir.path(), &plan, den, period, &departments)
+                sql_sum(dir.root(), &plan, num, period, &departments),
+                sql_sum(dir.root(), &plan, den, period, &departments)
             );
         }
-        sql_sum(dir.path(), &plan, id, period, &departments)
+        sql_sum(dir.root(), &plan, id, period, &departments)
     };
     let mut checked = 0;
     for row in &progress {
@@ -191,7 +192,7 @@ fn duckdb_computes_every_indicator_of_the_yunxi_sample() {
         if plan.indicator(id).is_none() {
             continue; // a qualitative target (its id is the target's)
         }
-        let value = duckdb(dir.path(), &format!("SELECT ({})", sql_of(id)));
+        let value = duckdb(dir.root(), &format!("SELECT ({})", sql_of(id)));
         assert!(close(&value[0], &row["cumulative"]), "{id}: DuckDB {} vs progress.csv {}\n{}", value[0], row["cumulative"], sql_of(id));
         checked += 1;
     }

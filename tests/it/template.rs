@@ -8,8 +8,9 @@ use crate::support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::common::{Run, Workspace};
 use calamine::{Data, Reader, SheetVisible, Xlsx, open_workbook};
-use support::{Workdir, attribute, start_tags, zip_entry};
+use support::{attribute, start_tags, zip_entry};
 use zhenxing::period::Period;
 use zhenxing::plan::{ColumnKind, Plan, Reporter, RowKind};
 use zhenxing::report::template::{TemplateRequest, department_items, file_name, workbook_bytes};
@@ -19,8 +20,8 @@ fn yunxi() -> Plan {
 }
 
 /// A workspace with `zhenxing template --period 2024-07 --output templates` run in it.
-fn templates() -> (Workdir, support::Run) {
-    let wd = Workdir::new();
+fn templates() -> (Workspace, Run) {
+    let wd = Workspace::new();
     let run = wd.run(&["template", "--period", "2024-07", "--output", "templates"]);
     run.expect_code(0);
     (wd, run)
@@ -258,7 +259,7 @@ fn filled_templates_pass_check_without_issues() {
     for (name, _) in zhenxing::plan::SHIPPED_PLANS {
         let plan = Plan::resolve(Some(name)).unwrap().0;
         let period = Period::new(2024, 7).unwrap();
-        let wd = Workdir::new();
+        let wd = Workspace::new();
         for unit in &plan.units {
             let filled = zhenxing::sample::township_forms(&plan, unit, period);
             let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true }).unwrap();
@@ -321,7 +322,7 @@ fn blank_template_is_recognised_by_check() {
 
 #[test]
 fn one_township_only_and_a_misspelt_one_refused() {
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     wd.run(&["template", "--period", "2024-07", "--township", "陆城镇", "--output", "t"]).expect_code(0);
     assert_eq!(walk(&wd.path("t")), [wd.path("t/陆城镇_2024年07月.xlsx")]);
     let run = wd.run(&["template", "--period", "2024-07", "--township", "陆城", "--output", "u"]);
@@ -336,7 +337,7 @@ fn one_township_only_and_a_misspelt_one_refused() {
 /// workbook whose cumulative cells the clerk then fills is read back by `check` without an issue.
 #[test]
 fn templates_are_prefilled_from_the_store() {
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("input");
     for month in ["2024-05", "2024-06"] {
         for entry in std::fs::read_dir(sample.join(month)).unwrap() {

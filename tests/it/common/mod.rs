@@ -1,5 +1,5 @@
-//! Shared helpers for the integration tests: a temporary workspace, running the built `zhenxing`
-//! binary in it, and a small builder for hand-made workbooks (titles, merged headers, text
+//! Shared helpers for the integration tests: the test workspace (the one harness: a temporary
+//! working folder, running the built `zhenxing` binary in it), and a small builder for hand-made workbooks (titles, merged headers, text
 //! numbers — the layouts statisticians produce, which the canonical template writer never does).
 //!
 //! Generic on purpose: nothing here knows a plan. Each test file keeps its own domain helpers.
@@ -7,18 +7,21 @@
 #![allow(dead_code)] // each test crate uses a different subset
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
-/// A temporary folder that looks like the office's working folder (`input/`, `output/`, `data/`
-/// are created on demand). Removed when dropped.
+pub const BIN: &str = env!("CARGO_BIN_EXE_zhenxing");
+
+/// The test workspace (the one harness of the integration tests): a temporary folder that looks
+/// like the office's working folder (`input/`, `output/`, `data/` are created on demand), where
+/// the built binary runs. Removed when dropped.
 pub struct Workspace {
-    dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
 }
 
-/// What one run of the binary printed, and how it exited.
+/// What one run of the binary printed, and how it exited, as UTF-8 text.
 #[derive(Debug)]
 pub struct RunOutput {
     pub code: i32,
@@ -26,9 +29,58 @@ pub struct RunOutput {
     pub stderr: String,
 }
 
+/// One run of the binary (`Workspace::run`): the process output (also reachable as
+/// `run.status`, `run.stdout` …), with the arguments for failure messages.
+pub struct Run {
+    pub args: String,
+    pub output: Output,
+}
+
+impl std::ops::Deref for Run {
+    type Target = Output;
+    fn deref(&self) -> &Output {
+        &self.output
+    }
+}
+
+impl Run {
+    pub fn code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// Panics with stdout and stderr unless the exit code is `expected`.
+    pub fn expect_code(&self, expected: i32) -> &Run {
+        assert_eq!(
+            self.code(),
+            Some(expected),
+            "zhenxing {} exited with {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.args,
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
 impl Workspace {
     pub fn new() -> Workspace {
         Workspace { dir: tempfile::Builder::new().prefix("zhenxing-test-").tempdir().expect("temp dir") }
+    }
+
+    /// A workspace with a copy of the shipped sample input (`input/`).
+    pub fn with_sample_input() -> Workspace {
+        let ws = Workspace::new();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("input"), &ws.path("input"));
+        ws
     }
 
     pub fn root(&self) -> &Path {
@@ -40,11 +92,22 @@ impl Workspace {
     }
 
     /// Write a file (creating its folders) and return its full path.
-    pub fn write(&self, relative: &str, bytes: &[u8]) -> PathBuf {
+    pub fn write(&self, relative: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
         let path = self.path(relative);
         std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create folders");
         std::fs::write(&path, bytes).expect("write file");
         path
+    }
+
+    pub fn read(&self, relative: &str) -> Vec<u8> {
+        std::fs::read(self.path(relative)).unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
+    }
+
+    /// `input/<period>/`, created.
+    pub fn period_dir(&self, period: zhenxing::period::Period) -> PathBuf {
+        let dir = self.path("input").join(period.to_string());
+        std::fs::create_dir_all(&dir).expect("create folders");
+        dir
     }
 
     /// Set a file's modification time to `seconds` after 2024-04-01 00:00 UTC (files "arrive"
@@ -74,18 +137,50 @@ impl Workspace {
         out
     }
 
-    /// Run the built binary with the workspace as its current folder.
-    pub fn zhenxing(&self, args: &[&str]) -> RunOutput {
-        let output = Command::new(env!("CARGO_BIN_EXE_zhenxing"))
+    /// The binary with `args`, in the workspace, on two threads whatever the machine (so that
+    /// timings and memory are those of the machines the office runs it on).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
             .args(args)
             .current_dir(self.root())
             .env_remove("RUST_BACKTRACE")
-            .output()
-            .expect("run zhenxing");
+            .env("RAYON_NUM_THREADS", "2")
+            .env("POLARS_MAX_THREADS", "2");
+        command
+    }
+
+    /// Run the binary in the workspace.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run { args: args.join(" "), output: self.command(args).output().expect("run zhenxing") }
+    }
+
+    /// Start the binary in the background (its output discarded, so a kill loses nothing).
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start zhenxing")
+    }
+
+    /// Run the binary; its output as UTF-8 text.
+    pub fn zhenxing(&self, args: &[&str]) -> RunOutput {
+        let output = self.run(args).output;
         RunOutput {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
             stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
+/// Copy a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
         }
     }
 }

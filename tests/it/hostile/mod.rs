@@ -20,8 +20,9 @@ pub mod workspace;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::common::Workspace;
 use corpus::{Hostile, Make, Raw};
-use workspace::{FIFTH, GOOD, Workspace, csv_rows, has_chinese, run_measured};
+use workspace::{FIFTH, GOOD, TownshipInput, csv_rows, has_chinese, run_measured};
 use zhenxing::ingest::{self, InputFile, Limits};
 use zhenxing::issue::Rule;
 

@@ -1,11 +1,11 @@
-//! A temporary working folder for `zhenxing run` (input/, output/, data/), and running the binary
-//! in it as a child process: plainly, under a virtual-memory limit with its peak RSS measured, or
-//! killed at a chosen moment.
+//! The hostile tests' input and measurements in the test workspace (`common::Workspace`): good
+//! township workbooks, and running the binary under a virtual-memory limit with its peak RSS
+//! measured.
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use zhenxing::period::Period;
@@ -13,54 +13,27 @@ use zhenxing::plan::Plan;
 
 use super::corpus;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_zhenxing");
+use crate::common::BIN;
 
 /// The four townships that report correctly in these tests; the fifth (松杨湖街道) is the one
 /// whose files are hostile or absent.
 pub const GOOD: [&str; 4] = ["长岭街道", "云溪街道", "路口镇", "陆城镇"];
 pub const FIFTH: &str = "松杨湖街道";
 
-pub struct Workspace {
-    pub dir: tempfile::TempDir,
+use crate::common::Workspace;
+
+/// Input for the hostile tests: the good workbooks of `units` (template writer, sample figures).
+pub trait TownshipInput {
+    fn add_townships(&self, plan: &Plan, units: &[&str], period: Period);
 }
 
-impl Workspace {
-    pub fn new() -> Workspace {
-        Workspace { dir: tempfile::Builder::new().prefix("zhenxing-test-").tempdir().unwrap() }
-    }
-
-    pub fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    pub fn period_dir(&self, period: Period) -> PathBuf {
-        let dir = self.path("input").join(period.to_string());
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    /// Write the good workbooks of `units` for `period` (template writer, sample figures).
-    pub fn add_townships(&self, plan: &Plan, units: &[&str], period: Period) {
+impl TownshipInput for Workspace {
+    fn add_townships(&self, plan: &Plan, units: &[&str], period: Period) {
         let dir = self.period_dir(period);
         for unit in units {
             let bytes = corpus::township_workbook(plan, unit, period);
             std::fs::write(dir.join(zhenxing::report::template::file_name(unit, period)), bytes).unwrap();
         }
-    }
-
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(BIN);
-        command.args(args).current_dir(self.dir.path()).env("RAYON_NUM_THREADS", "2").env("POLARS_MAX_THREADS", "2");
-        command
-    }
-
-    pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    /// Start `zhenxing` in the background (output captured to files, so a kill loses nothing).
-    pub fn spawn(&self, args: &[&str]) -> Child {
-        self.command(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
     }
 }
 
@@ -135,19 +108,6 @@ pub fn run_measured(ws: &Workspace, args: &[&str], limit_kib: Option<u64>) -> Me
 fn child_of(pid: u32) -> Option<u32> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
     text.split_whitespace().next()?.parse().ok()
-}
-
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Every file under `dir`, relative path → bytes (hidden files included when `hidden`).

@@ -1,82 +1,12 @@
 //! Helpers shared by the integration tests of plans, templates, the monthly run and the store:
-//! a temp workspace that runs the real binary (xsv's `Workdir`), CSV and xlsx readers.
+//! CSV and xlsx readers (the workspace is `common::Workspace`).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 pub mod pipeline;
-
-pub const BIN: &str = env!("CARGO_BIN_EXE_zhenxing");
-
-/// A temp directory the binary runs in.
-pub struct Workdir {
-    pub dir: tempfile::TempDir,
-}
-
-impl Workdir {
-    pub fn new() -> Workdir {
-        Workdir { dir: tempfile::tempdir().expect("temp dir") }
-    }
-
-    pub fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    /// Write a file (creating its folders) and return its path.
-    pub fn write(&self, relative: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path(relative);
-        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create folders");
-        std::fs::write(&path, bytes).expect("write file");
-        path
-    }
-
-    pub fn read(&self, relative: &str) -> Vec<u8> {
-        std::fs::read(self.path(relative)).unwrap_or_else(|e| panic!("cannot read {relative}: {e}"))
-    }
-
-    /// Run the binary in this directory.
-    pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(BIN).args(args).current_dir(self.dir.path()).output().expect("run zhenxing");
-        Run { args: args.join(" "), output }
-    }
-}
-
-/// One run of the binary: exit code, stdout and stderr, with a description for failure messages.
-pub struct Run {
-    pub args: String,
-    pub output: Output,
-}
-
-impl Run {
-    pub fn code(&self) -> Option<i32> {
-        self.output.status.code()
-    }
-
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.output.stdout).into_owned()
-    }
-
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.output.stderr).into_owned()
-    }
-
-    /// Panics with stdout and stderr unless the exit code is `expected`.
-    pub fn expect_code(&self, expected: i32) -> &Run {
-        assert_eq!(
-            self.code(),
-            Some(expected),
-            "zhenxing {} exited with {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.args,
-            self.code(),
-            self.stdout(),
-            self.stderr()
-        );
-        self
-    }
-}
 
 /// Rows of a CSV file written by the tool (UTF-8 with BOM), header row included.
 pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
@@ -86,6 +16,7 @@ pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     reader.records().map(|r| r.expect("valid CSV").iter().map(str::to_string).collect()).collect()
 }
 
+/// A CSV as maps from header to cell, one per data row.
 /// A CSV as maps from header to cell, one per data row.
 pub fn csv_maps(path: &Path) -> Vec<BTreeMap<String, String>> {
     let rows = csv_rows(path);

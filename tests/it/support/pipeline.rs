@@ -8,7 +8,7 @@ use zhenxing::period::Period;
 use zhenxing::plan::Plan;
 use zhenxing::report::template::{Fill, FilledForm, TemplateRequest, file_name, workbook_bytes};
 
-use super::Workdir;
+use crate::common::{Run, Workspace};
 
 /// Three townships of two villages; a village form (ZX01) and a project form (ZX02).
 pub const PLAN: &str = r#"
@@ -430,9 +430,9 @@ pub fn input_path(township: &str, month: u32) -> String {
 }
 
 /// A workspace with the plan file and the input of May (all three) and June (`june` townships).
-pub fn workspace(june: &[&str]) -> Workdir {
+pub fn workspace(june: &[&str]) -> Workspace {
     let plan = plan();
-    let wd = Workdir::new();
+    let wd = Workspace::new();
     wd.write("plan/pipeline.toml", PLAN);
     for township in ["甲镇", "乙镇", "丙镇"] {
         wd.write(&format!("in/2024-05/{}", file_name(township, Period::new(2024, 5).unwrap())), workbook(&plan, township, 5));
@@ -444,7 +444,7 @@ pub fn workspace(june: &[&str]) -> Workdir {
 }
 
 /// `zhenxing run --quiet` with the test plan on `in/`, writing `output/` and `data/`.
-pub fn run(wd: &Workdir, period: Option<&str>) -> super::Run {
+pub fn run(wd: &Workspace, period: Option<&str>) -> Run {
     let mut args = vec!["run", "--plan", "plan/pipeline.toml", "--input", "in", "--output", "output", "--store", "data", "--quiet"];
     if let Some(period) = period {
         args.extend(["--period", period]);
