@@ -7,6 +7,21 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 const STAGING_PREFIX: &str = ".zhenxing-staging-";
+
+/// A temporary file in `dir` (`.zhenxing-*.tmp`, removed by the next run if this one is killed)
+/// that becomes an output or store file when persisted. Created readable as any file the user
+/// writes is (0666 less the umask): a temporary file is private (0600) by default, and the
+/// office's staff read the bulletin that a cron job's account wrote.
+pub fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".zhenxing-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
 const OLD_PREFIX: &str = ".zhenxing-old-";
 
 /// The hidden folder where the new version of `target` is built (emptied if a killed run left

@@ -262,7 +262,7 @@ fn write_bytes_atomic(dir: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
 /// a reader sees the old file or the new one. A killed run leaves a `.zhenxing-*.tmp`, which the
 /// next run removes.
 fn write_file_atomic(dir: &Path, target: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
-    let mut temp = tempfile::Builder::new().prefix(".zhenxing-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut temp = crate::atomic::temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
     write(temp.as_file_mut())?;
     temp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
     temp.persist(target).map_err(|e| Error::io(target, e.error))?;

@@ -803,3 +803,24 @@ fn four_topics_hand_computed_on_yunxi() {
     assert_eq!(w12.len(), 1, "{issues:?}");
     assert_eq!((w12[0]["township"].as_str(), w12[0]["sheet"].as_str()), ("松杨湖街道", "高标准农田"));
 }
+
+/// Outputs and the store are readable as any file the user writes (atomic writes go through a
+/// temporary file, private by default: a bulletin written by the cron job's account must not be
+/// unreadable to the office's staff).
+#[test]
+fn outputs_and_store_files_have_the_modes_of_ordinary_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let wd = workspace(&["甲镇", "乙镇"]);
+    run(&wd, None).expect_code(1);
+    let ordinary = wd.write("ordinary.txt", b"x");
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    for file in [
+        BULLETIN_JUNE.to_string(),
+        "output/2024-06/progress.csv".to_string(),
+        "output/2024-06/run.json".to_string(),
+        "data/period=2024-06/month.json".to_string(),
+        "data/period=2024-06/form=ZX01/rows.parquet".to_string(),
+    ] {
+        assert_eq!(mode(&wd.path(&file)), mode(&ordinary), "{file}");
+    }
+}
