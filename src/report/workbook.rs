@@ -538,8 +538,6 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     Ok(())
 }
 
-/// The first part of a topic sheet: headers and every counted row of the form. Returns the last
-/// row of the table.
 /// The table at the top of a topic sheet, as the trend below it needs to know it.
 struct TopicTable {
     /// The sheet's title (also its printed page header).
