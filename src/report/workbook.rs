@@ -674,7 +674,7 @@ fn topic_subtotals(
     sheet.merge_range(0, 0, 0, last_col, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
     let note = format!(
-        "本月已采用明细 {} 行，超过专题表逐行列出的上限（{} 行，方案 [report] topic_detail_rows）：本表列各镇（街道）小计，逐行明细见本通报同一文件夹中的“{}”（UTF-8 编码，可用 WPS 或 Excel 打开），并已写入历史数据库。",
+        "本月已采用明细 {} 行，超过专题表逐行列出的上限（{} 行，可在方案中调整）：本表列各镇（街道）小计，逐行明细见本通报同一文件夹中的“{}”（UTF-8 编码，可用 WPS 或 Excel 打开），并已写入历史数据库。",
         records.len(),
         b.plan.report.topic_detail_rows,
         detail::csv_file_name(form, period)
