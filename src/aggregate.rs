@@ -1000,6 +1000,11 @@ impl<'a> Dense<'a> {
         dense
     }
 
+    /// The value at `pos` of a `column` (0 where there is none).
+    fn value(column: Option<&[f64]>, pos: usize) -> f64 {
+        column.map(|c| c[pos]).filter(|v| !v.is_nan()).unwrap_or(0.0)
+    }
+
     /// Every township's value of indicator `index` in `period` (NaN: none).
     fn column(&self, index: Option<usize>, period: Period) -> Option<&[f64]> {
         let slot = *self.periods.get(&period)?;
@@ -1032,7 +1037,7 @@ impl Calculator<'_> {
 
     /// The value of indicator `index` for the township at `pos` of `sum_order` (0 where none).
     fn raw_at(&self, index: Option<usize>, period: Period, pos: usize) -> f64 {
-        self.dense.column(index, period).map(|c| c[pos]).filter(|v| !v.is_nan()).unwrap_or(0.0)
+        Dense::value(self.dense.column(index, period), pos)
     }
 
     fn reporter(&self, indicator: &Indicator) -> Reporter {
@@ -1119,7 +1124,7 @@ impl Calculator<'_> {
         for (pos, (unit, source)) in self.sum_order.iter().zip(self.sources(form, period)).enumerate() {
             match source {
                 Source::Counted => {
-                    sum += now.map(|c| c[pos]).filter(|v| !v.is_nan()).unwrap_or(0.0);
+                    sum += Dense::value(now, pos);
                     coverage.counted.push(unit.clone());
                 }
                 Source::Carried(from) => {

@@ -558,35 +558,26 @@ fn topic_detail(
 ) -> XResult<TopicTable> {
     sheet.set_name(form.topic())?;
     let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
-    let columns = &form.columns;
-    let title_col = columns.len() as u16 + 2 + u16::from(form.timing.is_some());
-    sheet.merge_range(0, 0, 0, title_col, &title, &style::title())?;
-    sheet.set_row_height(0, 30)?;
-    sheet.text(1, 0, "镇（街道）", &style::header())?;
-    sheet.set_column_width(0, 11)?;
-    let mut widths = detail_widths(form, records);
-    for (c, column) in columns.iter().enumerate() {
-        let header = column.header();
-        sheet.text(1, c as u16 + 1, &header, &style::header())?;
-        sheet.set_column_width(c as u16 + 1, widths[c])?;
-    }
-    // Project forms with a due date: each project's 按期情况, after the plan's columns.
-    let timing_col = form.timing.as_ref().map(|_| columns.len() as u16 + 1);
-    if let Some(col) = timing_col {
+    // The columns as `detail::detail_headers` lists them (a large topic's CSV file has the same):
+    // 镇（街道）, the plan's columns, 按期情况 (forms with a due date), 来源文件, 行号.
+    let mut widths = vec![11.0];
+    widths.extend(detail_widths(form, records));
+    let timing_col = form.timing.as_ref().map(|_| widths.len() as u16);
+    if timing_col.is_some() {
         widths.push(11.0);
-        sheet.text(1, col, "按期情况", &style::header())?;
-        sheet.set_column_width(col, 11.0)?;
     }
-    let last_col = widths.len() as u16 + 2;
-    sheet.text(1, last_col - 1, "来源文件", &style::header())?;
-    sheet.text(1, last_col, "行号", &style::header())?;
-    sheet.set_column_width(last_col - 1, 30)?;
-    sheet.set_column_width(last_col, 6)?;
+    widths.extend([30.0, 6.0]);
+    let last_col = widths.len() as u16 - 1;
+    sheet.merge_range(0, 0, 0, last_col, &title, &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    for (c, (header, width)) in super::detail::detail_headers(form).iter().zip(&widths).enumerate() {
+        sheet.text(1, c as u16, header, &style::header())?;
+        sheet.set_column_width(c as u16, *width)?;
+    }
     sheet.set_row_height(1, 42)?;
     // Formats made once: this loop writes every counted row of the month.
     let (cell, text, number, whole) = (style::cell(), style::text_cell(), style::number(1), style::number(0));
-    // Households, villages and the like are whole numbers: shown without decimals.
-    let counts: Vec<bool> = columns.iter().map(|c| matches!(c.unit.as_deref(), Some("户" | "个" | "人" | "处" | "家"))).collect();
+    let counts = whole_numbers(form);
     for (i, record) in records.iter().enumerate() {
         let row = 2 + i as u32;
         sheet.text(row, 0, &record.township, &cell)?;
@@ -600,7 +591,7 @@ fn topic_detail(
                     sheet.write_number_with_format(row, col, *n, format).map(|_| ())?
                 }
                 Value::Text(t) => {
-                    lines = lines.max(style::wrapped_lines(t, widths[c]));
+                    lines = lines.max(style::wrapped_lines(t, widths[col as usize]));
                     sheet.text(row, col, t, &text).map(|_| ())?
                 }
                 Value::Missing => sheet.write_blank(row, col, &cell).map(|_| ())?,
@@ -631,10 +622,13 @@ fn topic_detail(
     }
     sheet.autofilter(1, 0, last_row, last_col)?;
     sheet.set_freeze_panes(2, 2)?;
-    let mut all = vec![11.0];
-    all.extend(widths);
-    all.extend([30.0, 6.0]);
-    Ok(TopicTable { title, header_row: 1, last_row, widths: all })
+    Ok(TopicTable { title, header_row: 1, last_row, widths })
+}
+
+/// Which of a form's columns hold whole numbers (households, villages and the like), shown
+/// without decimals.
+fn whole_numbers(form: &crate::plan::Form) -> Vec<bool> {
+    form.columns.iter().map(|c| matches!(c.unit.as_deref(), Some("户" | "个" | "人" | "处" | "家"))).collect()
 }
 
 /// A topic sheet above the plan's detail-row limit: where the rows are, then the subtotals per
@@ -690,7 +684,7 @@ fn topic_subtotals(
     sheet.set_row_height(2, style::fit_height(&cells).max(30.0))?;
     let (cell, whole) = (style::cell(), style::number(0));
     let bold = |f: Format| f.set_bold();
-    let counts: Vec<bool> = form.columns.iter().map(|c| matches!(c.unit.as_deref(), Some("户" | "个" | "人" | "处" | "家"))).collect();
+    let counts = whole_numbers(form);
     let mut row = 3u32;
     for total in &totals {
         let district = total.township == "全区合计";
