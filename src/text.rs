@@ -102,8 +102,14 @@ pub fn closest<'a>(text: &str, names: impl IntoIterator<Item = &'a str>) -> Opti
 
 /// A number for messages: up to 2 decimals, no trailing zeros.
 pub fn fmt(value: f64) -> String {
-    let s = format!("{value:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    fixed(value, 2)
+}
+
+/// `value` rounded to at most `decimals` places, without trailing zeros, and never `-0`.
+pub fn fixed(value: f64, decimals: usize) -> String {
+    let s = format!("{value:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
+    if s == "-0" { "0".to_string() } else { s.to_string() }
 }
 
 #[cfg(test)]
@@ -121,6 +127,15 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn numbers_are_shown_without_trailing_zeros_or_minus_zero() {
+        assert_eq!(fixed(1.50, 2), "1.5");
+        assert_eq!(fixed(100.0, 0), "100");
+        assert_eq!(fixed(100.0, 4), "100");
+        assert_eq!(fixed(-0.001, 2), "0");
+        assert_eq!(fmt(2.345678), "2.35");
+    }
 
     #[test]
     fn normalises_brackets_spaces_and_width() {

@@ -10,14 +10,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A number with at most `decimals` places and no trailing zeros; empty for `None`.
 pub fn num(value: Option<f64>, decimals: usize) -> String {
-    match value {
-        Some(v) if v.is_finite() => {
-            let s = format!("{v:.decimals$}");
-            let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
-            if s == "-0" { "0".to_string() } else { s }
-        }
-        _ => String::new(),
-    }
+    value.filter(|v| v.is_finite()).map(|v| crate::text::fixed(v, decimals)).unwrap_or_default()
 }
 
 fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
