@@ -17,13 +17,14 @@
 //!   point many sheets at one huge sheet.
 //! - every zip: entries decompress into memory (zip bombs).
 //!
-//! So every zip entry is decompressed here first, streaming and capped, and scanned; a compound
+//! So every zip entry is decompressed here first, capped, and scanned — XML with quick-xml set
+//! up as calamine sets it up, so the guard sees the elements calamine will see; a compound
 //! file's chains are walked with a step limit and its workbook stream's records are scanned. The
 //! scanners over-approximate what calamine will build (a styled but empty far cell is not
 //! counted, a far cell with any content is), and every limit is per file.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::{BufRead, Cursor, Read};
 
 use super::unreadable::{Format, Unreadable, too_big};
 
@@ -43,6 +44,10 @@ pub struct Limits {
     pub max_cells: u64,
     /// Largest shared-string count accepted.
     pub max_shared_strings: u64,
+    /// Largest XML event (a tag, a text, a comment) the reader may buffer: far beyond anything a
+    /// spreadsheet writer produces (a cell's text is at most 32,767 characters), but a binary
+    /// part (an image) read as XML may hold a `<![` whose `]]>` is megabytes on.
+    pub max_xml_event_bytes: u64,
 }
 
 impl Default for Limits {
@@ -55,6 +60,7 @@ impl Default for Limits {
             max_columns: 256,
             max_cells: 2_000_000,
             max_shared_strings: 5_000_000,
+            max_xml_event_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -148,7 +154,6 @@ pub struct Checked {
 const KEEP_UNPACKED: u64 = 32 * 1024 * 1024;
 
 pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checked, Unreadable> {
-    use std::io::Write;
     let mut checked = Checked::default();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&format!("压缩结构错误：{e}")))?;
     if archive.len() > limits.max_entries {
@@ -166,12 +171,10 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
         tabs.get(&normalised(entry)).cloned().unwrap_or_else(|| sheet_label(entry))
     };
     let mut unpacked_total: u64 = 0;
-    let mut buffer = vec![0u8; 64 * 1024];
-    // The checked parts, stored again (see `Checked::unpacked`).
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let mut keep = Some(zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() * 8))));
+    let mut buffers = (Vec::new(), vec![0; CHUNK]);
+    let mut kept = Kept::new(bytes.len());
     for index in 0..archive.len() {
-        let mut entry = archive.by_index(index).map_err(|e| {
+        let entry = archive.by_index(index).map_err(|e| {
             let text = e.to_string().to_lowercase();
             if text.contains("password") || text.contains("encrypt") {
                 Unreadable("文件设置了密码（已加密），无法读取。请取消密码后重新保存报送".into())
@@ -181,51 +184,25 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
         })?;
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         let key = normalised(&name);
+        let folder = name.ends_with('/') || name.ends_with('\\');
+        kept.start(&name, folder);
         let remaining = limits.max_unpacked_bytes.saturating_sub(unpacked_total);
+        let room = kept.room();
+        let mut input = Inflating::new(entry, &name, &mut buffers, remaining, limits, (!folder).then_some(&mut kept));
+        let refused = |e: ScanError| e.into_unreadable(&name, &label(&name));
         // xlsx and ods parts are XML wherever they are (calamine finds them through relationships,
         // so every entry is scanned); xlsb parts are binary records.
-        let mut xml = (format != Format::Xlsb).then(XmlScanner::new);
-        let mut records =
-            (format == Format::Xlsb && key.ends_with(".bin") && is_xlsb_record_part(&key)).then(|| RecordScanner::new(is_xlsb_sheet(&key)));
-        let mut entry_bytes: u64 = 0;
-        let folder = name.ends_with('/') || name.ends_with('\\');
-        if let Some(writer) = keep.as_mut().filter(|_| !folder)
-            && writer.start_file(name.as_str(), stored).is_err()
-        {
-            keep = None;
-        }
-        loop {
-            let n = entry.read(&mut buffer).map_err(|e| damaged(&format!("{name} 解压失败：{e}")))?;
-            if n == 0 {
-                break;
+        if format != Format::Xlsb {
+            // A part that fits beside the kept ones is read whole and scanned in place;
+            // a larger one streams through the reader.
+            let found = match input.whole(room) {
+                Ok(true) => scan_xml_slice(input.rest(), &mut budget),
+                Ok(false) => scan_xml(&mut input, &mut budget),
+                Err(e) => Err(input.failure_or(e)),
             }
-            entry_bytes += n as u64;
-            if entry_bytes > remaining {
-                return Err(Unreadable(format!(
-                    "文件解压后超过 {} MB（疑似压缩炸弹或异常文件），已拒收。请检查文件后重新报送",
-                    limits.max_unpacked_bytes / 1024 / 1024
-                )));
-            }
-            if unpacked_total + entry_bytes > KEEP_UNPACKED {
-                keep = None;
-            }
-            if let Some(writer) = keep.as_mut().filter(|_| !folder)
-                && writer.write_all(&buffer[..n]).is_err()
-            {
-                keep = None;
-            }
-            if let Some(scanner) = xml.as_mut() {
-                scanner.feed(&buffer[..n], &mut budget).map_err(|e| e.into_unreadable(&name, &label(&name)))?;
-            }
-            if let Some(scanner) = records.as_mut() {
-                scanner.feed(&buffer[..n]).map_err(|e| e.into_unreadable(&name, &label(&name)))?;
-            }
-        }
-        unpacked_total += entry_bytes;
-        if let Some(scanner) = xml {
-            let found = scanner.finish(&mut budget).map_err(|e| e.into_unreadable(&name, &label(&name)))?;
+            .map_err(refused)?;
             // Every shared string takes at least `<si><t/></si>` (12 bytes) of XML.
-            if found.unique_count > limits.max_shared_strings || found.unique_count > entry_bytes / 12 + 16 {
+            if found.unique_count > limits.max_shared_strings || found.unique_count > input.read / 12 + 16 {
                 return Err(damaged(&format!("共享字符串声明了 {} 个，与文件内容不符", found.unique_count)));
             }
             if found.rows > 0 || found.columns > 0 {
@@ -234,16 +211,219 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
             if found.formulas {
                 checked.formula_sheets.insert(label(&name));
             }
-        }
-        if let Some(scanner) = records {
-            let (rows, columns) = scanner.finish().map_err(|e| e.into_unreadable(&name, &label(&name)))?;
+        } else if key.ends_with(".bin") && is_xlsb_record_part(&key) {
+            let mut scanner = RecordScanner::new(is_xlsb_sheet(&key));
+            input.each_chunk(|chunk| scanner.feed(chunk)).map_err(refused)?;
+            let (rows, columns) = scanner.finish().map_err(refused)?;
             if rows > 0 || columns > 0 {
                 budget.sheet_named(|| label(&name), rows, columns)?;
             }
+        } else {
+            input.each_chunk(|_| Ok(())).map_err(refused)?;
+        }
+        unpacked_total += input.read;
+    }
+    checked.unpacked = kept.finish();
+    Ok(checked)
+}
+
+/// The checked parts stored again for calamine (see `Checked::unpacked`), while they fit.
+struct Kept {
+    writer: Option<zip::ZipWriter<Cursor<Vec<u8>>>>,
+    total: u64,
+}
+
+impl Kept {
+    fn new(packed: usize) -> Kept {
+        Kept { writer: Some(zip::ZipWriter::new(Cursor::new(Vec::with_capacity(packed * 8)))), total: 0 }
+    }
+
+    /// Begin the next entry (a folder entry gets none: the zip writer would not take its bytes).
+    fn start(&mut self, name: &str, folder: bool) {
+        let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        if let Some(writer) = self.writer.as_mut().filter(|_| !folder)
+            && writer.start_file(name, stored).is_err()
+        {
+            self.writer = None;
         }
     }
-    checked.unpacked = keep.and_then(|writer| writer.finish().ok()).map(Cursor::into_inner);
-    Ok(checked)
+
+    fn write(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        self.total += bytes.len() as u64;
+        if self.total > KEEP_UNPACKED {
+            self.writer = None;
+        }
+        if let Some(writer) = self.writer.as_mut()
+            && writer.write_all(bytes).is_err()
+        {
+            self.writer = None;
+        }
+    }
+
+    /// How many more inflated bytes can be kept.
+    fn room(&self) -> u64 {
+        if self.writer.is_some() { KEEP_UNPACKED.saturating_sub(self.total) } else { 0 }
+    }
+
+    fn finish(self) -> Option<Vec<u8>> {
+        self.writer.and_then(|writer| writer.finish().ok()).map(Cursor::into_inner)
+    }
+}
+
+/// One zip entry as it is inflated, read through `BufRead` by the XML reader or in chunks by the
+/// record scanner: each byte is inflated once, counted against the file's limit and stored in
+/// the kept archive as it passes, and no XML event may buffer more than the limit.
+struct Inflating<'a, R> {
+    entry: R,
+    name: &'a str,
+    /// Inflated bytes not yet taken are `buffer[start..]`; `chunk` is what the inflater fills.
+    buffer: &'a mut Vec<u8>,
+    chunk: &'a mut [u8],
+    start: usize,
+    /// Bytes inflated so far, and how many the file's limit leaves for this entry.
+    read: u64,
+    remaining: u64,
+    max_unpacked: u64,
+    kept: Option<&'a mut Kept>,
+    /// Bytes taken since the XML reader last returned an event, and the most one may take.
+    event: u64,
+    max_event: u64,
+    /// Why reading stopped (the reader sees only an I/O error).
+    failure: Option<ScanError>,
+}
+
+impl<'a, R: Read> Inflating<'a, R> {
+    /// `buffers`: the buffer and the inflater's chunk, reused from entry to entry.
+    fn new(
+        entry: R,
+        name: &'a str,
+        buffers: &'a mut (Vec<u8>, Vec<u8>),
+        remaining: u64,
+        limits: &Limits,
+        kept: Option<&'a mut Kept>,
+    ) -> Self {
+        buffers.0.clear();
+        buffers.1.resize(CHUNK, 0);
+        Inflating {
+            entry,
+            name,
+            buffer: &mut buffers.0,
+            chunk: &mut buffers.1,
+            start: 0,
+            read: 0,
+            remaining,
+            max_unpacked: limits.max_unpacked_bytes,
+            kept,
+            event: 0,
+            max_event: limits.max_xml_event_bytes,
+            failure: None,
+        }
+    }
+
+    fn fail(&mut self, failure: ScanError) -> std::io::Error {
+        self.failure = Some(failure);
+        std::io::Error::other("refused")
+    }
+
+    /// The failure behind an I/O error of the reader, or the error itself as damage.
+    fn failure_or(&mut self, error: impl std::fmt::Display) -> ScanError {
+        self.failure.take().unwrap_or_else(|| ScanError::Damaged(error.to_string()))
+    }
+
+    /// Pass every remaining byte to `scan`, chunk by chunk.
+    fn each_chunk(&mut self, mut scan: impl FnMut(&[u8]) -> Result<(), ScanError>) -> Result<(), ScanError> {
+        loop {
+            let chunk = match self.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) => return Err(self.failure_or(e)),
+            };
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let n = chunk.len();
+            scan(chunk)?;
+            self.consume(n);
+        }
+    }
+}
+
+impl<R: Read> Read for Inflating<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: Read> BufRead for Inflating<'_, R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.start == self.buffer.len() {
+            if self.event > self.max_event {
+                let detail = format!("XML 标签或文字超过 {} MB", self.max_event / 1024 / 1024);
+                return Err(self.fail(ScanError::Damaged(detail)));
+            }
+            self.buffer.clear();
+            self.start = 0;
+            self.inflate()?;
+        }
+        Ok(&self.buffer[self.start..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        self.event += n as u64;
+    }
+}
+
+/// Bytes inflated per read.
+const CHUNK: usize = 64 * 1024;
+
+impl<R: Read> Inflating<'_, R> {
+    /// Inflate up to `CHUNK` more bytes onto the buffer: counted, kept; 0 at the entry's end.
+    fn inflate(&mut self) -> std::io::Result<usize> {
+        let from = self.buffer.len();
+        let n = match self.entry.read(self.chunk) {
+            Ok(n) => n,
+            Err(e) => {
+                let unreadable = damaged(&format!("{} 解压失败：{e}", self.name));
+                return Err(self.fail(ScanError::Refused(unreadable)));
+            }
+        };
+        self.buffer.extend_from_slice(&self.chunk[..n]);
+        self.read += n as u64;
+        if self.read > self.remaining {
+            let unreadable = Unreadable(format!(
+                "文件解压后超过 {} MB（疑似压缩炸弹或异常文件），已拒收。请检查文件后重新报送",
+                self.max_unpacked / 1024 / 1024
+            ));
+            return Err(self.fail(ScanError::Refused(unreadable)));
+        }
+        if let Some(kept) = self.kept.as_mut() {
+            kept.write(&self.buffer[from..]);
+        }
+        Ok(n)
+    }
+
+    /// Inflate the rest of the entry into the buffer if it is at most `room` bytes: `true` when
+    /// it was (then `rest` is all of it); `false` leaves what was inflated to be read on.
+    fn whole(&mut self, room: u64) -> std::io::Result<bool> {
+        loop {
+            if (self.buffer.len() - self.start) as u64 > room {
+                return Ok(false);
+            }
+            if self.inflate()? == 0 {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The inflated bytes not yet taken.
+    fn rest(&self) -> &[u8] {
+        &self.buffer[self.start..]
+    }
 }
 
 /// The tab name of each worksheet part of an xlsx (normalised part name → tab name), from
@@ -260,48 +440,45 @@ fn tab_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> HashMap<String, St
         (bytes.len() as u64 <= MAX_PART).then_some(bytes)
     };
     let (Some(workbook), Some(rels)) = (part("xl/workbook.xml"), part("xl/_rels/workbook.xml.rels")) else { return HashMap::new() };
-    let text = |value: &[u8]| unescape_text(&String::from_utf8_lossy(value));
-    let targets: HashMap<String, String> = tags(&rels)
-        .filter(|(name, _)| name == b"Relationship")
-        .filter_map(|(_, attributes)| {
-            let target = text(attribute(attributes, "Target")?);
+    let targets: HashMap<String, String> = elements(&rels, "Relationship")
+        .filter_map(|e| {
+            let target = attribute_text(&e, "Target")?;
             let part = match target.strip_prefix('/') {
                 Some(absolute) => absolute.to_string(),
                 None => format!("xl/{target}"),
             };
-            Some((text(attribute(attributes, "Id")?), normalised(&part)))
+            Some((attribute_text(&e, "Id")?, normalised(&part)))
         })
         .collect();
-    tags(&workbook)
-        .filter(|(name, _)| name == b"sheet")
-        .filter_map(|(_, attributes)| {
-            let part = targets.get(&text(attribute(attributes, "id")?))?;
-            Some((part.clone(), text(attribute(attributes, "name")?)))
+    elements(&workbook, "sheet")
+        .filter_map(|e| {
+            let part = targets.get(&attribute_text(&e, "id")?)?;
+            Some((part.clone(), attribute_text(&e, "name")?))
         })
         .collect()
 }
 
-/// The start and empty-element tags of a (small) XML text: local name and attribute bytes.
-fn tags(xml: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    let mut pos = 0;
+/// The elements of a (small) XML text with local name `wanted`.
+fn elements<'x>(xml: &'x [u8], wanted: &'static str) -> impl Iterator<Item = quick_xml::events::BytesStart<'x>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
     std::iter::from_fn(move || {
         loop {
-            let start = pos + memchr::memchr(b'<', &xml[pos..])?;
-            let end = start + element_end(&xml[start..], &mut (0, None))?;
-            pos = end + 1;
-            let content = xml[start + 1..end].strip_suffix(b"/").unwrap_or(&xml[start + 1..end]);
-            if matches!(content.first(), Some(b'/' | b'?' | b'!') | None) {
-                continue;
+            let before = reader.buffer_position();
+            match reader.read_event() {
+                Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == wanted => return Some(e),
+                Ok(Event::Eof) => return None,
+                Err(_) if reader.buffer_position() == before => return None,
+                _ => {}
             }
-            let name = element_name(content);
-            return Some((local_names(name).1, &content[name.len()..]));
         }
     })
 }
 
-/// Text of an attribute value with XML's predefined entities resolved.
-fn unescape_text(value: &str) -> String {
-    value.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+/// The text of attribute `key` (by local name, so `r:id` is `id`), entities resolved.
+fn attribute_text(element: &quick_xml::events::BytesStart, key: &str) -> Option<String> {
+    let attribute = element.attributes().with_checks(false).flatten().find(|a| a.key.local_name().as_ref() == key)?;
+    attribute.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned())
 }
 
 /// Why a scanner refused an entry.
@@ -338,9 +515,6 @@ impl From<Unreadable> for ScanError {
 // ---------------------------------------------------------------------------------------------
 // XML (xlsx, ods)
 
-/// A tag longer than this is not something a spreadsheet writer produces.
-const MAX_TAG_BYTES: usize = 1024 * 1024;
-
 /// What an XML entry declares and places.
 #[derive(Debug, Default, PartialEq)]
 struct XmlFound {
@@ -353,16 +527,68 @@ struct XmlFound {
     formulas: bool,
 }
 
-/// Streams XML bytes, splits them into tags the way quick-xml does (quotes respected, comments,
-/// CDATA and processing instructions skipped) and follows calamine's placement of cells.
+/// An XML reader configured as calamine configures its readers, so that the guard sees exactly
+/// the elements calamine will see.
+fn xml_reader<R>(input: R) -> quick_xml::Reader<R> {
+    let mut reader = quick_xml::Reader::from_reader(input);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    // calamine expands `<x/>` into a start and an end; kept apart here because an empty ods
+    // cell is not a valued one (and expanded in `XmlScanner::event`).
+    config.expand_empty_elements = false;
+    reader
+}
+
+/// Scan an XML entry read whole (no copy of its events).
+fn scan_xml_slice(xml: &[u8], budget: &mut Budget) -> Result<XmlFound, ScanError> {
+    let mut reader = xml_reader(xml);
+    let mut scanner = XmlScanner::default();
+    loop {
+        let before = reader.buffer_position();
+        let event = reader.read_event();
+        if !scanner.event(event, || reader.buffer_position() > before, budget)? {
+            break;
+        }
+    }
+    scanner.finish(budget)
+}
+
+/// Scan an XML entry as it streams in: no event may buffer more than the limit.
+fn scan_xml<R: Read>(input: &mut Inflating<R>, budget: &mut Budget) -> Result<XmlFound, ScanError> {
+    let mut reader = xml_reader(&mut *input);
+    let mut scanner = XmlScanner::default();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let before = reader.buffer_position();
+        let event = reader.read_event_into(&mut buf);
+        let source = reader.get_mut();
+        let overlong = source.event > source.max_event;
+        source.event = 0;
+        if let Some(failure) = source.failure.take() {
+            // An overlong event in a part that is also over the file's limit is a bomb: that is
+            // what the township is told.
+            drop(reader);
+            if overlong {
+                input.max_event = u64::MAX;
+                input.each_chunk(|_| Ok(()))?;
+            }
+            return Err(failure);
+        }
+        if !scanner.event(event, || reader.buffer_position() > before, budget)? {
+            break;
+        }
+    }
+    drop(reader);
+    input.each_chunk(|_| Ok(()))?;
+    scanner.finish(budget)
+}
+
+/// calamine's placement of cells, followed over the elements of one XML entry.
+#[derive(Default)]
 struct XmlScanner {
-    /// Unprocessed bytes: empty, or starting at a `<` whose tag has not ended yet (or, while
-    /// skipping, the last bytes that may begin the terminator).
-    pending: Vec<u8>,
-    /// Inside a comment, CDATA section or processing instruction: the bytes that end it.
-    skip_until: Option<&'static [u8]>,
-    /// Where the scan of the pending tag stopped (see `element_end`).
-    resume: (usize, Option<u8>),
     found: XmlFound,
     // xlsx cell placement (calamine's `XlsxCellReader::next_cell`)
     row_index: u64,
@@ -391,78 +617,29 @@ struct OdsRow {
 }
 
 impl XmlScanner {
-    fn new() -> XmlScanner {
-        XmlScanner {
-            pending: Vec::new(),
-            skip_until: None,
-            resume: (0, None),
-            found: XmlFound::default(),
-            row_index: 0,
-            col_index: 0,
-            open_cell: None,
-            ods: OdsTable::default(),
-            ods_row: None,
+    /// Follow one event; `false` at the end of the entry. After a syntax error the reader goes
+    /// on where it can (calamine stops there, so reading on can only see more), unless it made
+    /// no progress (`moved`).
+    fn event(
+        &mut self,
+        event: quick_xml::Result<quick_xml::events::Event>,
+        moved: impl FnOnce() -> bool,
+        budget: &mut Budget,
+    ) -> Result<bool, ScanError> {
+        use quick_xml::events::Event;
+        match event {
+            Ok(Event::Start(e)) => self.start(Element::of(e.name()), e.attributes_raw().as_bytes(), false, budget)?,
+            Ok(Event::Empty(e)) => {
+                let element = Element::of(e.name());
+                self.start(element, e.attributes_raw().as_bytes(), true, budget)?;
+                self.end(element, budget)?;
+            }
+            Ok(Event::End(e)) => self.end(Element::of(e.name()), budget)?,
+            Ok(Event::Eof) => return Ok(false),
+            Ok(_) => {}
+            Err(_) => return Ok(moved()),
         }
-    }
-
-    fn feed(&mut self, chunk: &[u8], budget: &mut Budget) -> Result<(), ScanError> {
-        // The chunk is scanned where it is; only what a previous chunk left unfinished (a tag
-        // cut in two, the end of a comment) is joined to it first.
-        let joined;
-        let data: &[u8] = if self.pending.is_empty() {
-            chunk
-        } else {
-            let mut pending = std::mem::take(&mut self.pending);
-            pending.extend_from_slice(chunk);
-            joined = pending;
-            &joined
-        };
-        let mut pos = 0;
-        loop {
-            // Inside a comment, CDATA section or processing instruction: only its end matters,
-            // however long it is.
-            if let Some(terminator) = self.skip_until {
-                match find(&data[pos..], terminator) {
-                    Some(p) => {
-                        pos += p + terminator.len();
-                        self.skip_until = None;
-                    }
-                    None => {
-                        let keep = data.len().saturating_sub(terminator.len() - 1).max(pos);
-                        self.pending = data[keep..].to_vec();
-                        return Ok(());
-                    }
-                }
-            }
-            // Text between tags is irrelevant.
-            let Some(offset) = memchr::memchr(b'<', &data[pos..]) else { return Ok(()) };
-            let start = pos + offset;
-            let rest = &data[start..];
-            let special: [(&[u8], &'static [u8]); 3] = [(b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>")];
-            if let Some((opening, terminator)) = special.iter().find(|(o, _)| rest.starts_with(o)) {
-                self.skip_until = Some(terminator);
-                self.resume = (0, None);
-                pos = start + opening.len();
-                continue;
-            }
-            if rest.len() < 9 && special.iter().any(|(o, _)| o.starts_with(rest)) {
-                self.pending = rest.to_vec();
-                return Ok(());
-            }
-            match element_end(rest, &mut self.resume) {
-                Some(end) => {
-                    self.tag(&rest[1..end], budget)?;
-                    pos = start + end + 1;
-                }
-                None => {
-                    if rest.len() > MAX_TAG_BYTES {
-                        return Err(ScanError::Damaged(format!("XML 标签超过 {} KB", MAX_TAG_BYTES / 1024)));
-                    }
-                    self.pending = rest.to_vec();
-                    return Ok(());
-                }
-            }
-        }
+        Ok(true)
     }
 
     fn finish(mut self, budget: &mut Budget) -> Result<XmlFound, ScanError> {
@@ -470,108 +647,85 @@ impl XmlScanner {
         Ok(self.found)
     }
 
-    /// One tag, without its `<` and `>`.
-    fn tag(&mut self, tag: &[u8], budget: &mut Budget) -> Result<(), ScanError> {
-        match tag.first() {
-            Some(b'!') | Some(b'?') | None => Ok(()),
-            Some(b'/') => {
-                let name = element_name(&tag[1..]);
-                self.end(local_names(name), budget)
-            }
-            Some(_) => {
-                let empty = tag.last() == Some(&b'/');
-                let content = if empty { &tag[..tag.len() - 1] } else { tag };
-                let name = element_name(content);
-                let attributes = &content[name.len()..];
-                let names = local_names(name);
-                self.start(names, attributes, empty, budget)?;
-                // calamine expands `<x/>` into a start and an end.
-                if empty { self.end(names, budget) } else { Ok(()) }
-            }
-        }
-    }
-
-    fn start(&mut self, names: (&[u8], &[u8]), attributes: &[u8], empty: bool, budget: &mut Budget) -> Result<(), ScanError> {
-        let kinds = (Element::of(names.0), Element::of(names.1));
-        let is = |e: Element| kinds.0 == e || kinds.1 == e;
+    fn start(&mut self, element: Element, attributes: &[u8], empty: bool, budget: &mut Budget) -> Result<(), ScanError> {
         // Any element inside a `<c>` is its value: the cell counts.
         if let Some((row, col)) = self.open_cell.take() {
-            self.note_cell(row, col)?;
+            self.note_cell(row, col);
         }
-        if is(Element::F) {
-            self.found.formulas = true;
-        }
-        if is(Element::Sst)
-            && let Some(value) = attribute(attributes, "uniqueCount")
-        {
-            self.found.unique_count = self.found.unique_count.max(digits_value(value));
-        }
-        if is(Element::Row)
-            && let Some((row, _)) = attribute(attributes, "r").and_then(parse_reference)
-        {
-            self.row_index = row.saturating_sub(1);
-        }
-        if is(Element::C) {
-            let position = match attribute(attributes, "r").and_then(parse_reference) {
-                Some((row, Some(col))) if row > 0 && col > 0 => {
-                    self.col_index = col - 1;
-                    (row - 1, col - 1)
+        match element {
+            Element::F => self.found.formulas = true,
+            Element::Sst => {
+                if let Some(value) = attribute(attributes, "uniqueCount") {
+                    self.found.unique_count = self.found.unique_count.max(digits_value(value));
                 }
-                _ => (self.row_index, self.col_index),
-            };
-            self.open_cell = Some(position);
-        }
-        if is(Element::Table) {
-            self.close_table(budget)?;
-            self.ods = OdsTable { open: true, ..OdsTable::default() };
-        }
-        if is(Element::TableRow) {
-            let repeats = attribute(attributes, "number-rows-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
-            self.ods_row = Some(OdsRow { repeats, column: 0, width: 0 });
-        }
-        if (is(Element::TableCell) || is(Element::CoveredTableCell))
-            && let Some(row) = self.ods_row.as_mut()
-        {
-            let repeats = attribute(attributes, "number-columns-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
-            row.column = row.column.saturating_add(repeats);
-            // A cell with a value attribute or any content (`<text:p>`) is not empty.
-            let valued = ["value", "string-value", "date-value", "time-value", "boolean-value", "formula"]
-                .iter()
-                .any(|k| attribute(attributes, k).is_some());
-            if valued || !empty {
-                row.width = row.column;
             }
+            Element::Row => {
+                if let Some((row, _)) = attribute(attributes, "r").and_then(parse_reference) {
+                    self.row_index = row.saturating_sub(1);
+                }
+            }
+            Element::C => {
+                let position = match attribute(attributes, "r").and_then(parse_reference) {
+                    Some((row, Some(col))) if row > 0 && col > 0 => {
+                        self.col_index = col - 1;
+                        (row - 1, col - 1)
+                    }
+                    _ => (self.row_index, self.col_index),
+                };
+                self.open_cell = Some(position);
+            }
+            Element::Table => {
+                self.close_table(budget)?;
+                self.ods = OdsTable { open: true, ..OdsTable::default() };
+            }
+            Element::TableRow => {
+                let repeats = attribute(attributes, "number-rows-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
+                self.ods_row = Some(OdsRow { repeats, column: 0, width: 0 });
+            }
+            Element::TableCell => {
+                if let Some(row) = self.ods_row.as_mut() {
+                    let repeats = attribute(attributes, "number-columns-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
+                    row.column = row.column.saturating_add(repeats);
+                    // A cell with a value attribute or any content (`<text:p>`) is not empty.
+                    let valued = ["value", "string-value", "date-value", "time-value", "boolean-value", "formula"]
+                        .iter()
+                        .any(|k| attribute(attributes, k).is_some());
+                    if valued || !empty {
+                        row.width = row.column;
+                    }
+                }
+            }
+            Element::Other => {}
         }
         Ok(())
     }
 
-    fn end(&mut self, names: (&[u8], &[u8]), budget: &mut Budget) -> Result<(), ScanError> {
-        let kinds = (Element::of(names.0), Element::of(names.1));
-        let is = |e: Element| kinds.0 == e || kinds.1 == e;
-        if is(Element::C) {
-            self.open_cell = None;
-            self.col_index = self.col_index.saturating_add(1);
-        }
-        if is(Element::Row) {
-            self.row_index = self.row_index.saturating_add(1);
-            self.col_index = 0;
-        }
-        if is(Element::TableRow)
-            && let Some(row) = self.ods_row.take()
-        {
-            self.ods.row_position = self.ods.row_position.saturating_add(row.repeats);
-            if row.width > 0 {
-                self.ods.rows = self.ods.row_position;
-                self.ods.columns = self.ods.columns.max(row.width);
-                // Each non-empty row is expanded `repeats` times: stop at the first absurd one.
-                let limits = budget.limits;
-                if self.ods.rows > limits.max_rows as u64 || self.ods.columns > limits.max_columns as u64 {
-                    return Err(ScanError::TooBig { rows: self.ods.rows, columns: self.ods.columns });
+    fn end(&mut self, element: Element, budget: &mut Budget) -> Result<(), ScanError> {
+        match element {
+            Element::C => {
+                self.open_cell = None;
+                self.col_index = self.col_index.saturating_add(1);
+            }
+            Element::Row => {
+                self.row_index = self.row_index.saturating_add(1);
+                self.col_index = 0;
+            }
+            Element::TableRow => {
+                if let Some(row) = self.ods_row.take() {
+                    self.ods.row_position = self.ods.row_position.saturating_add(row.repeats);
+                    if row.width > 0 {
+                        self.ods.rows = self.ods.row_position;
+                        self.ods.columns = self.ods.columns.max(row.width);
+                        // Each non-empty row is expanded `repeats` times: stop at the first absurd one.
+                        let limits = budget.limits;
+                        if self.ods.rows > limits.max_rows as u64 || self.ods.columns > limits.max_columns as u64 {
+                            return Err(ScanError::TooBig { rows: self.ods.rows, columns: self.ods.columns });
+                        }
+                    }
                 }
             }
-        }
-        if is(Element::Table) {
-            self.close_table(budget)?;
+            Element::Table => self.close_table(budget)?,
+            _ => {}
         }
         Ok(())
     }
@@ -586,14 +740,14 @@ impl XmlScanner {
         Ok(())
     }
 
-    fn note_cell(&mut self, row: u64, col: u64) -> Result<(), ScanError> {
+    fn note_cell(&mut self, row: u64, col: u64) {
         self.found.rows = self.found.rows.max(row.saturating_add(1));
         self.found.columns = self.found.columns.max(col.saturating_add(1));
-        Ok(())
     }
 }
 
-/// The elements the scanner acts on, by local name (one match instead of comparing names).
+/// The elements the scanner acts on, named as calamine matches them: xlsx elements by local
+/// name (after the first `:`, quick-xml's `local_name`), ods elements by their full name.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Element {
     Sst,
@@ -602,66 +756,26 @@ enum Element {
     C,
     Table,
     TableRow,
+    /// `table:table-cell` or `table:covered-table-cell`.
     TableCell,
-    CoveredTableCell,
     Other,
 }
 
 impl Element {
-    fn of(local_name: &[u8]) -> Element {
-        match local_name {
-            b"c" => Element::C,
-            b"f" => Element::F,
-            b"row" => Element::Row,
-            b"sst" => Element::Sst,
-            b"table" => Element::Table,
-            b"table-row" => Element::TableRow,
-            b"table-cell" => Element::TableCell,
-            b"covered-table-cell" => Element::CoveredTableCell,
-            _ => Element::Other,
+    fn of(name: quick_xml::name::QName) -> Element {
+        match name.as_ref() {
+            "table:table" => Element::Table,
+            "table:table-row" => Element::TableRow,
+            "table:table-cell" | "table:covered-table-cell" => Element::TableCell,
+            _ => match name.local_name().as_ref() {
+                "c" => Element::C,
+                "f" => Element::F,
+                "row" => Element::Row,
+                "sst" => Element::Sst,
+                _ => Element::Other,
+            },
         }
     }
-}
-
-/// First position of `needle` in `data`.
-fn find(data: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(data, needle)
-}
-
-/// Index of the `>` that ends the element tag starting at `data[0] == b'<'`, quotes respected as
-/// quick-xml does (a `>` inside an attribute value does not end the tag). `None` when the tag
-/// continues past `data`; `resume` then holds where the scan stopped and whether it was inside a
-/// quoted value, so that the next chunk continues instead of rescanning.
-fn element_end(data: &[u8], resume: &mut (usize, Option<u8>)) -> Option<usize> {
-    let (from, mut quote) = *resume;
-    for (i, b) in data.iter().enumerate().skip(from.max(1)) {
-        match (quote, *b) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"') | (None, b'\'') => quote = Some(*b),
-            (None, b'>') => {
-                *resume = (0, None);
-                return Some(i);
-            }
-            _ => {}
-        }
-    }
-    *resume = (data.len(), quote);
-    None
-}
-
-/// The element name at the start of a tag's content (up to whitespace).
-fn element_name(content: &[u8]) -> &[u8] {
-    let end = content.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(content.len());
-    &content[..end]
-}
-
-/// Local names of an element name: after the first and after the last `:` (quick-xml splits at
-/// the first; both are accepted so that no odd prefix hides an element).
-fn local_names(name: &[u8]) -> (&[u8], &[u8]) {
-    let first = name.iter().position(|b| *b == b':').map(|p| &name[p + 1..]).unwrap_or(name);
-    let last = name.iter().rposition(|b| *b == b':').map(|p| &name[p + 1..]).unwrap_or(name);
-    (first, last)
 }
 
 /// The raw value of attribute `key` (exact or with any prefix), parsed the way calamine's
@@ -1200,13 +1314,34 @@ mod tests {
     use super::*;
 
     fn scan(xml: &[u8], chunk: usize) -> Result<XmlFound, String> {
-        let limits = Limits::default();
-        let mut budget = Budget { limits: &limits, cells: 0 };
-        let mut scanner = XmlScanner::new();
-        for part in xml.chunks(chunk) {
-            scanner.feed(part, &mut budget).map_err(|e| e.into_unreadable("x", "x").0)?;
+        scan_within(xml, chunk, &Limits::default())
+    }
+
+    /// Scan `xml` as an entry inflated `chunk` bytes at a time.
+    fn scan_within(xml: &[u8], chunk: usize, limits: &Limits) -> Result<XmlFound, String> {
+        let mut budget = Budget { limits, cells: 0 };
+        let mut buffers = Default::default();
+        let mut input = Inflating::new(Chunks(xml, chunk), "x", &mut buffers, limits.max_unpacked_bytes, limits, None);
+        let streamed = scan_xml(&mut input, &mut budget).map_err(|e| e.into_unreadable("x", "x").0);
+        // Read whole, the same part gives the same answer.
+        let mut budget = Budget { limits, cells: 0 };
+        let whole = scan_xml_slice(xml, &mut budget).map_err(|e| e.into_unreadable("x", "x").0);
+        if !streamed.as_ref().is_err_and(|e| e.contains("XML 标签或文字超过")) {
+            assert_eq!(streamed, whole);
         }
-        scanner.finish(&mut budget).map_err(|e| e.into_unreadable("x", "x").0)
+        streamed
+    }
+
+    /// A reader that gives at most `.1` bytes per read.
+    struct Chunks<'a>(&'a [u8], usize);
+
+    impl Read for Chunks<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(self.1).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
     }
 
     #[test]
@@ -1354,11 +1489,12 @@ r = "XFD9"><v>1</v></c>"#,
     }
 
     #[test]
-    fn long_comments_and_cdata_are_skipped_not_buffered() {
+    fn long_comments_and_cdata_do_not_hide_tags() {
+        let long = 3 * 1024 * 1024;
         let mut xml = b"<!-- ".to_vec();
-        xml.extend(std::iter::repeat_n(b'a', 3 * MAX_TAG_BYTES));
+        xml.extend(std::iter::repeat_n(b'a', long));
         xml.extend_from_slice(b" --><![CDATA[");
-        xml.extend(std::iter::repeat_n(b'<', 3 * MAX_TAG_BYTES));
+        xml.extend(std::iter::repeat_n(b'<', long));
         xml.extend_from_slice(br#"]]><c r="C3"><v>1</v></c>"#);
         for chunk in [1000, 65536] {
             let found = scan(&xml, chunk).unwrap();
@@ -1367,10 +1503,42 @@ r = "XFD9"><v>1</v></c>"#,
     }
 
     #[test]
-    fn overlong_tags_are_refused_not_buffered() {
-        let mut xml = b"<c r=\"A1\" x=\"".to_vec();
-        xml.extend(std::iter::repeat_n(b'a', MAX_TAG_BYTES + 10));
-        assert!(scan(&xml, 65536).is_err());
+    fn events_longer_than_the_limit_are_refused() {
+        let limits = Limits { max_xml_event_bytes: 64 * 1024, ..Limits::default() };
+        let long = |open: &[u8]| {
+            let mut xml = open.to_vec();
+            xml.extend(std::iter::repeat_n(b'a', 64 * 1024 + 10));
+            xml
+        };
+        for xml in [long(b"<c r=\"A1\" x=\""), long(b"<!-- "), long(b"<![CDATA[")] {
+            let message = scan_within(&xml, 4096, &limits).unwrap_err();
+            assert!(message.contains("XML 标签或文字超过"), "{message}");
+        }
+        // A shorter one is read (and, unclosed at the end of the entry, is no error of the guard's).
+        let mut xml = long(b"<!-- ");
+        xml.truncate(60 * 1024);
+        assert!(scan_within(&xml, 4096, &limits).is_ok());
+    }
+
+    #[test]
+    fn end_tags_are_matched_as_calamine_matches_them() {
+        // `</row x="1">` is an end tag named `row x="1"` to quick-xml: calamine does not end the
+        // row there, so its columns run on across the three rows.
+        let mut xml = b"<sheetData>".to_vec();
+        for _ in 0..3 {
+            xml.extend_from_slice(b"<row>");
+            for _ in 0..100 {
+                xml.extend_from_slice(b"<c><v>1</v></c>");
+            }
+            xml.extend_from_slice(b"</row x=\"1\">");
+        }
+        let found = scan(&xml, 512).unwrap();
+        assert_eq!((found.rows, found.columns), (1, 300));
+        // ods elements are matched by their full name: a `table:table-row` by another prefix is
+        // no row to calamine.
+        let ods = br#"<table:table><table:table-row><table:table-cell office:value="1"/><x:table-row/><table:table-cell office:value="1"/></table:table-row></table:table>"#;
+        let limits = Limits { max_columns: 1, ..Limits::default() };
+        assert!(scan_within(ods, 512, &limits).unwrap_err().contains("过大"));
     }
 
     #[test]

@@ -105,6 +105,13 @@ pub fn corpus() -> Vec<Hostile> {
             make: Make::File(far_cell_four_letters),
         },
         Hostile {
+            name: "far_cell_row_end.xlsx",
+            what: "1,000 rows of 255 cells without `r`, each row closed by `</row x=\"1\">`: to quick-xml that end tag is named `row x=\"1\"`, so calamine never ends a row and its columns run on to 255,000 (the guard's own tokenizer, before quick-xml, ended the row there and let the file through); `far_cell_row_end()`",
+            expect: &["过大"],
+            raw: Aborts,
+            make: Make::File(far_cell_row_end),
+        },
+        Hostile {
             name: "zip_bomb.xlsx",
             what: "xlsx whose sheet1.xml is 1 GiB of the digit `0` inside one `<v>` deflated to ~1 MB; `zip_bomb()` (streams zeros through the zip writer)",
             expect: &["压缩炸弹"],
@@ -397,6 +404,16 @@ pub fn far_cell_implicit() -> Vec<u8> {
 pub fn far_cell_four_letters() -> Vec<u8> {
     let sheet = sheet_xml(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="100000"><c r="ZZZZ100000"><v>1</v></c></row>"#);
     xlsx(sheet.as_bytes(), "xl/sharedStrings.xml", shared_strings("1").as_bytes())
+}
+
+pub fn far_cell_row_end() -> Vec<u8> {
+    let mut rows = String::new();
+    for r in 1..=1_000 {
+        rows.push_str(&format!("<row r=\"{r}\">"));
+        rows.push_str(&"<c><v>1</v></c>".repeat(255));
+        rows.push_str("</row x=\"1\">");
+    }
+    xlsx(sheet_xml(&rows).as_bytes(), "xl/sharedStrings.xml", shared_strings("1").as_bytes())
 }
 
 /// 1 GiB of zeros after the sheet's opening tags, deflated as it streams through the writer.
