@@ -10,9 +10,10 @@ pub enum Error {
     /// The plan file is missing or wrong. Message is user-facing Chinese.
     #[error("{0}")]
     Plan(String),
-    /// The plan file is not valid TOML (or not a plan): where, and what, in Chinese.
+    /// The plan file is not valid TOML (or not a plan): where, and what, in Chinese. (The TOML
+    /// error is boxed: it would make every `Result` of the crate twice as large.)
     #[error("方案 {origin} 格式错误：{at}{message}")]
-    PlanSyntax { origin: String, at: String, message: String, source: toml::de::Error },
+    PlanSyntax { origin: String, at: String, message: String, source: Box<toml::de::Error> },
     #[error("无法读取方案文件 {path}：{source}")]
     PlanRead { path: PathBuf, source: std::io::Error },
     /// The command line asks for something impossible (bad period, missing folder).

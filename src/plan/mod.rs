@@ -829,7 +829,7 @@ impl Plan {
                 None => String::new(),
             };
             let message = toml_message_in_chinese(e.message());
-            Error::PlanSyntax { origin: origin.to_string(), at, message, source: e }
+            Error::PlanSyntax { origin: origin.to_string(), at, message, source: Box::new(e) }
         })?;
         plan.source_sha256 = hex(&Sha256::digest(text.as_bytes()));
         let problems = plan.check();
