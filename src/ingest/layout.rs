@@ -466,13 +466,8 @@ pub fn find_claims(grid: &Grid, until_row: usize, claims: &mut Claims) {
                 let list = if is_township { &mut claims.townships } else { &mut claims.periods };
                 if let Some(pos) = n.find(label) {
                     let after = n[pos + label.len()..].trim_start_matches([':', '：']);
-                    let value: String = after
-                        .split(|ch: char| ch == ':' || ch == '：')
-                        .next()
-                        .unwrap_or("")
-                        .trim_end_matches("填报月份")
-                        .trim_end_matches("报告期")
-                        .to_string();
+                    let value: String =
+                        after.split([':', '：']).next().unwrap_or("").trim_end_matches("填报月份").trim_end_matches("报告期").to_string();
                     let value = if value.is_empty() {
                         grid.get(r, c + 1).text() // label and value in two cells
                     } else {

@@ -900,7 +900,7 @@ impl Plan {
                 if matches!(col.kind, ColumnKind::Category | ColumnKind::Unit) && col.categories.is_empty() {
                     push(format!("{key}.categories"), anchor.clone(), "分类列必须列出 categories".into());
                 }
-                for (cat, _) in &col.category_units {
+                for cat in col.category_units.keys() {
                     if !col.categories.contains(cat) {
                         push(format!("{key}.category_units"), anchor.clone(), format!("category_units 中的“{cat}”不在 categories 中"));
                     }

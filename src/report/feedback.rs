@@ -64,7 +64,7 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
                 sheet.text(row, c as u16 + 1, text.as_str(), &style::text_cell()).map_err(map)?;
             }
             sheet.text(row, 4, issue.severity.label(), tone).map_err(map)?;
-            sheet.text(row, 5, &issue.rule_label(), &style::text_cell()).map_err(map)?;
+            sheet.text(row, 5, issue.rule_label(), &style::text_cell()).map_err(map)?;
             sheet.text(row, 6, &issue.value, &style::text_cell()).map_err(map)?;
             sheet.text(row, 7, &issue.message, &style::text_cell()).map_err(map)?;
             // Each row as tall as its longest wrapped text, so that printed rows never overlap.

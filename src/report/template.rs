@@ -391,7 +391,7 @@ fn write_instructions(
     let cell = style::text_cell();
     for form in forms {
         for line in &form.instructions {
-            sheet.text(row, 0, &format!("{} {}", form.id, form.sheet), &cell)?;
+            sheet.text(row, 0, format!("{} {}", form.id, form.sheet), &cell)?;
             sheet.merge_range(row, 1, row, 3, line, &cell)?;
             sheet.set_row_height(row, 30)?;
             row += 1;
@@ -425,8 +425,8 @@ fn write_instructions(
             if column.required {
                 rule.push_str("必填。");
             }
-            sheet.text(row, 0, &format!("{} {}", form.id, form.sheet), &cell)?;
-            sheet.text(row, 1, &column.header(), &cell)?;
+            sheet.text(row, 0, format!("{} {}", form.id, form.sheet), &cell)?;
+            sheet.text(row, 1, column.header(), &cell)?;
             sheet.text(row, 2, kind, &cell)?;
             sheet.text(row, 3, &rule, &cell)?;
             row += 1;

@@ -239,8 +239,8 @@ fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()>
         let lead_units =
             if b.plan.plan.lead_units_assumption.is_empty() { t.lead_units.clone() } else { format!("{}（暂定）", t.lead_units) };
         sheet.write_number_with_format(r, 0, (i + 1) as f64, &center)?;
-        sheet.text(r, 1, &format!("{} {}", t.clause, t.task), &wrap)?;
-        sheet.text(r, 2, &headline_name(t), &wrap)?;
+        sheet.text(r, 1, format!("{} {}", t.clause, t.task), &wrap)?;
+        sheet.text(r, 2, headline_name(t), &wrap)?;
         sheet.text(r, 3, &t.unit, &center)?;
         let target_format = if t.target_assumed { style::number_suffixed(t.decimals, "（暂定）") } else { number.clone() };
         opt_number(sheet, r, 4, t.target, &target_format)?;
@@ -774,7 +774,7 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
         sheet.text(top, 0, "逐月趋势（全区累计，来自历史数据库）", &style::base().set_bold())?;
         sheet.text(top + 1, 0, "月份", &style::header())?;
         for (i, ind) in indicators.iter().enumerate() {
-            sheet.text(top + 1, 1 + i as u16, &format!("{}（{}）", ind.name, ind.unit), &style::header())?;
+            sheet.text(top + 1, 1 + i as u16, format!("{}（{}）", ind.name, ind.unit), &style::header())?;
         }
         let coverage_col = 1 + indicators.len() as u16;
         let last_col = (widths.len() as u16 - 1).max(coverage_col);
@@ -793,7 +793,7 @@ fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate::plan::Form
             if !b.aggregated.trend.iter().any(|p| p.period == *month) {
                 continue;
             }
-            sheet.text(row, 0, &month.label(), &style::cell())?;
+            sheet.text(row, 0, month.label(), &style::cell())?;
             for (i, ind) in indicators.iter().enumerate() {
                 let point = b.aggregated.trend.iter().find(|p| p.period == *month && p.indicator_id == ind.id);
                 let carried = point.is_some_and(|p| !p.coverage.carried.is_empty());
@@ -1124,7 +1124,7 @@ fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         sheet.text(r, 2, &issue.cell, &center)?;
         sheet.text(r, 3, &issue.township, &text)?;
         sheet.text(r, 4, issue.severity.label(), &center)?;
-        sheet.text(r, 5, &issue.rule_label(), &text)?;
+        sheet.text(r, 5, issue.rule_label(), &text)?;
         sheet.text(r, 6, &issue.value, &text)?;
         sheet.text(r, 7, &issue.message, &text)?;
     }
@@ -1244,7 +1244,7 @@ fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         let name = if target.stated.is_empty() { target.name.clone() } else { format!("{}（{}）", target.name, target.stated) };
         sheet.text(row, 3, &name, &style::text_cell())?;
         sheet.text(row, 4, &target.quote, &style::text_cell())?;
-        sheet.text(row, 5, &target.lead_units.join("、"), &style::text_cell())?;
+        sheet.text(row, 5, target.lead_units.join("、"), &style::text_cell())?;
         row += 1;
     }
     style::print_setup(sheet, "说明", 0);

@@ -67,7 +67,7 @@ pub fn migrate(store: &Path, plan: &Plan) -> Result<Vec<Period>> {
             let name = entry.file_name().to_string_lossy().into_owned();
             // Reductions cached from the old facts are of no use any more.
             if entry.path().is_file() && !name.ends_with(".derived.json") {
-                std::fs::copy(entry.path(), legacy.join(&name)).map_err(|e| Error::io(&entry.path(), e))?;
+                std::fs::copy(entry.path(), legacy.join(&name)).map_err(|e| Error::io(entry.path(), e))?;
             }
         }
         super::write_month(store, plan, period, frames, submissions)?;
@@ -131,7 +131,7 @@ fn records_of_facts(plan: &Plan, facts: &DataFrame) -> PolarsResult<Vec<Record>>
         if record.values[ci].number().is_some() {
             record.units[ci] = unit.get(i).map(&mut share);
         }
-        positions[ci] = cell.get(i).and_then(|c| super::frames::column_of_a1(c));
+        positions[ci] = cell.get(i).and_then(super::frames::column_of_a1);
     }
     Ok(records
         .into_iter()

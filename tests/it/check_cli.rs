@@ -218,7 +218,7 @@ fn check_writes_nothing_and_leaves_the_input_untouched() {
 #[test]
 fn check_takes_the_period_from_the_file_and_says_so() {
     let workspace = Workspace::new();
-    let path = workspace.write("downloads/长岭街道报表.xlsx", &clean("长岭街道"));
+    let path = workspace.write("downloads/长岭街道报表.xlsx", clean("长岭街道"));
     let out = workspace.zhenxing(&["check", path.to_str().unwrap(), "--store", "none"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(
@@ -227,7 +227,7 @@ fn check_takes_the_period_from_the_file_and_says_so() {
         out.stdout
     );
     // A year-to-date name (`1-3月`) means March.
-    let path = workspace.write("downloads/长岭街道2024年1-3月乡村振兴报表.xlsx", &clean("长岭街道"));
+    let path = workspace.write("downloads/长岭街道2024年1-3月乡村振兴报表.xlsx", clean("长岭街道"));
     let out = workspace.zhenxing(&["check", path.to_str().unwrap(), "--store", "none", "--format", "json"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");

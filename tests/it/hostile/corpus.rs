@@ -652,7 +652,7 @@ pub fn cfb(streams: &[(&str, Vec<u8>)], fat_patch: &dyn Fn(&mut Vec<u32>, u32)) 
         let right = if i + 1 < streams.len() { i as u32 + 2 } else { NOSTREAM };
         entries.push(entry(name, 2, NOSTREAM, right, *start, *len as u32));
     }
-    while entries.len() % 4 != 0 {
+    while !entries.len().is_multiple_of(4) {
         entries.push([0u8; 128]);
     }
     let dir_start = sectors.len() as u32;

@@ -203,7 +203,7 @@ fn input_name(h: &Hostile, index: usize) -> String {
         // the directory fixture: renamed so that 陆城镇's good file is not contradicted
         return format!("{FIFTH}_2024年06月.xlsx");
     }
-    if index % 2 == 0 { format!("{FIFTH}_{}", h.name) } else { h.name.to_string() }
+    if index.is_multiple_of(2) { format!("{FIFTH}_{}", h.name) } else { h.name.to_string() }
 }
 
 #[test]
