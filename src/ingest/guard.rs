@@ -21,12 +21,14 @@
 //! up as calamine sets it up, so the guard sees the elements calamine will see; a compound
 //! file's chains are walked with a step limit and its workbook stream's records are scanned. The
 //! scanners over-approximate what calamine will build (a styled but empty far cell is not
-//! counted, a far cell with any content is), and every limit is per file.
+//! counted, a far cell with any content is), and every limit is per file. The cells of an xlsx
+//! part read whole are not placed here: `read::read_xlsx` checks each position as calamine
+//! streams the cells, before anything is allocated for them.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Cursor, Read};
 
-use super::unreadable::{Format, Unreadable, too_big};
+use super::unreadable::{Format, Unreadable, too_big, too_many_cells};
 
 /// Size limits for one township file.
 #[derive(Debug, Clone)]
@@ -69,13 +71,6 @@ fn damaged(detail: &str) -> Unreadable {
     Unreadable(format!("文件已损坏或不完整（{detail}），无法读取。请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"))
 }
 
-fn too_many_cells(cells: u64, limits: &Limits) -> Unreadable {
-    Unreadable(format!(
-        "文件中的表格区域合计约 {cells} 个单元格，超过 {} 个的上限（远超报表规模，可能在远处单元格误填了内容或文件异常）；请删除多余内容后重新报送",
-        limits.max_cells
-    ))
-}
-
 /// Which zip-based format this is, from the entries it holds.
 pub fn zip_format(bytes: &[u8]) -> Result<Format, Unreadable> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&format!("压缩结构错误：{e}")))?;
@@ -111,7 +106,7 @@ impl Budget<'_> {
         }
         self.cells = self.cells.saturating_add(rows.saturating_mul(columns));
         if self.cells > self.limits.max_cells {
-            return Err(too_many_cells(self.cells, self.limits));
+            return Err(too_many_cells(self.cells, self.limits.max_cells));
         }
         Ok(())
     }
@@ -120,7 +115,7 @@ impl Budget<'_> {
     fn reserve(&mut self, cells: u64) -> Result<(), Unreadable> {
         self.cells = self.cells.saturating_add(cells);
         if self.cells > self.limits.max_cells {
-            return Err(too_many_cells(self.cells, self.limits));
+            return Err(too_many_cells(self.cells, self.limits.max_cells));
         }
         Ok(())
     }
@@ -194,8 +189,13 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
         // so every entry is scanned); xlsb parts are binary records.
         if format != Format::Xlsb {
             // A part that fits beside the kept ones is read whole and scanned in place;
-            // a larger one streams through the reader.
+            // a larger one streams through the reader. xlsx cells are placed and checked by the
+            // reader as calamine streams them (`read::read_xlsx`), so a whole xlsx part is only
+            // parsed here if it declares a string count (what calamine reserves on opening).
             let found = match input.whole(room) {
+                Ok(true) if format == Format::Xlsx && memchr::memmem::find(input.rest(), b"uniqueCount").is_none() => {
+                    Ok(XmlFound { formulas: may_hold_formulas(input.rest()), ..XmlFound::default() })
+                }
                 Ok(true) => scan_xml_slice(input.rest(), &mut budget),
                 Ok(false) => scan_xml(&mut input, &mut budget),
                 Err(e) => Err(input.failure_or(e)),
@@ -584,6 +584,14 @@ fn scan_xml<R: Read>(input: &mut Inflating<R>, budget: &mut Budget) -> Result<Xm
     drop(reader);
     input.each_chunk(|_| Ok(()))?;
     scanner.finish(budget)
+}
+
+/// Whether XML text may hold a formula element (`<f>`, `<x:f …>`): over-approximated from the
+/// bytes, since a false yes costs only a second read of the sheet's formulas.
+fn may_hold_formulas(xml: &[u8]) -> bool {
+    memchr::memchr_iter(b'f', xml).any(|at| {
+        at > 0 && matches!(xml[at - 1], b'<' | b':') && matches!(xml.get(at + 1), Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
+    })
 }
 
 /// calamine's placement of cells, followed over the elements of one XML entry.
@@ -1310,7 +1318,7 @@ fn dimensions_reserve(r: &[u8]) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn scan(xml: &[u8], chunk: usize) -> Result<XmlFound, String> {
@@ -1344,43 +1352,52 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_sheet_too_big_is_named_by_its_tab() {
-        use std::io::Write;
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        let parts = [
+    /// An xlsx whose second tab, 粮食&耕地 (part sheet2.xml), holds `sheet2`.
+    pub(crate) fn two_tab_workbook(sheet2: &str) -> Vec<u8> {
+        let parts: [(&str, &[u8]); 5] = [
+            (
+                "_rels/.rels",
+                br#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
             (
                 "xl/workbook.xml",
-                r#"<workbook xmlns:r="r"><sheets><sheet name="说明" sheetId="1" r:id="rId2"/><sheet name="粮食&amp;耕地" sheetId="2" r:id="rId1"/></sheets></workbook>"#,
+                r#"<workbook xmlns:r="r"><sheets><sheet name="说明" sheetId="1" r:id="rId2"/><sheet name="粮食&amp;耕地" sheetId="2" r:id="rId1"/></sheets></workbook>"#.as_bytes(),
             ),
             (
                 "xl/_rels/workbook.xml.rels",
-                r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet2.xml"/><Relationship Id="rId2" Target="/xl/worksheets/sheet1.xml"/></Relationships>"#,
+                concat!(
+                    r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/>"#,
+                    r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet1.xml"/></Relationships>"#
+                )
+                .as_bytes(),
             ),
-            ("xl/worksheets/sheet1.xml", r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#),
-            (
-                "xl/worksheets/sheet2.xml",
-                r#"<worksheet><sheetData><row r="900000"><c r="B900000"><v>1</v></c></row></sheetData></worksheet>"#,
-            ),
+            ("xl/worksheets/sheet1.xml", br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#),
+            ("xl/worksheets/sheet2.xml", sheet2.as_bytes()),
         ];
-        for (name, body) in parts {
-            zip.start_file(name, options).unwrap();
-            zip.write_all(body.as_bytes()).unwrap();
-        }
-        let bytes = zip.finish().unwrap().into_inner();
-        let message = check_zip(&bytes, Format::Xlsx, &Limits::default()).unwrap_err().0;
-        assert!(message.contains("工作表“粮食&耕地”") && message.contains("900000 行"), "{message}");
-        // Without the workbook part, the part's file name is all there is.
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        zip.start_file("xl/worksheets/sheet2.xml", options).unwrap();
-        zip.write_all(parts[3].1.as_bytes()).unwrap();
-        let bytes = zip.finish().unwrap().into_inner();
-        let message = check_zip(&bytes, Format::Xlsx, &Limits::default()).unwrap_err().0;
-        assert!(message.contains("工作表“sheet2.xml”"), "{message}");
+        deflated(&parts)
     }
 
-    fn deflated(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    #[test]
+    fn parts_are_named_by_their_tabs() {
+        let formula = r#"<worksheet><sheetData><row r="2"><c r="B2"><f>1+1</f></c></row></sheetData></worksheet>"#;
+        let checked = check_zip(&two_tab_workbook(formula), Format::Xlsx, &Limits::default()).unwrap();
+        assert_eq!(checked.formula_sheets.into_iter().collect::<Vec<_>>(), ["粮食&耕地"]);
+        // Without the workbook part, the part's file name is all there is.
+        let checked = check_zip(&deflated(&[("xl/worksheets/sheet2.xml", formula.as_bytes())]), Format::Xlsx, &Limits::default()).unwrap();
+        assert_eq!(checked.formula_sheets.into_iter().collect::<Vec<_>>(), ["sheet2.xml"]);
+    }
+
+    #[test]
+    fn formulas_are_noticed_from_the_bytes() {
+        for xml in [&b"<c><f>A1</f></c>"[..], b"<x:c><x:f t=\"shared\"/></x:c>", b"<f\n>1</f>"] {
+            assert!(may_hold_formulas(xml), "{}", String::from_utf8_lossy(xml));
+        }
+        for xml in [&b"<c r=\"F1\"><v>1</v></c>"[..], b"<fill/>", b"<numFmt formatCode=\"0\"/>"] {
+            assert!(!may_hold_formulas(xml), "{}", String::from_utf8_lossy(xml));
+        }
+    }
+
+    pub(crate) fn deflated(parts: &[(&str, &[u8])]) -> Vec<u8> {
         use std::io::Write;
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);

@@ -7,11 +7,11 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx};
+use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx, XlsxError};
 use chrono::NaiveDate;
 
 use super::guard::{self, Limits};
-pub use super::unreadable::{Format, Unreadable, too_big};
+pub use super::unreadable::{Format, Unreadable, too_big, too_many_cells};
 
 /// One cell as the rest of the pipeline sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +113,7 @@ pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<G
     let mut checked = checked;
     let content = checked.unpacked.take().unwrap_or_else(|| bytes.to_vec());
     let result = std::panic::catch_unwind(move || match format {
-        Format::Xlsx => read_with::<Xlsx<_>>(content, limits, &checked),
+        Format::Xlsx => read_xlsx(content, limits, &checked),
         Format::Xlsb => read_with::<Xlsb<_>>(content, limits, &checked),
         Format::Ods => read_with::<Ods<_>>(content, limits, &checked),
         Format::Xls => read_with::<Xls<_>>(content, limits, &checked),
@@ -202,6 +202,132 @@ where
         grids.push(Grid { sheet: name, rows });
     }
     Ok(grids)
+}
+
+/// xlsx sheets are read cell by cell as calamine streams them, and each cell's position is
+/// checked against the file's limits before it is placed: calamine's `worksheet_range` would
+/// first collect the cells and allocate the dense grid of their extent, which is what a far cell
+/// turns into an aborted process. So the guard does not scan xlsx sheets (it checks the zip and
+/// the declared string count, and notes which parts hold formulas).
+fn read_xlsx(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Result<Vec<Grid>, Unreadable> {
+    let failed = |e: XlsxError| explain(&e.to_string());
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(failed)?;
+    let names = workbook.sheet_names();
+    let mut grids = Vec::with_capacity(names.len());
+    let mut cells_before = 0;
+    for name in names {
+        let mut sheet = Placing { limits, rows: Vec::new(), extent: (0, 0), before: cells_before, over: false };
+        match workbook.worksheet_cells_reader(&name) {
+            Ok(mut reader) => {
+                while let Some(cell) = reader.next_cell().map_err(failed)? {
+                    let position = cell.get_position();
+                    let value = cell_of(cell.get_value());
+                    if !matches!(value, Cell::Empty) {
+                        sheet.place(position, value, false);
+                    }
+                }
+            }
+            // A chart sheet: no cells (as `worksheet_range` reads it).
+            Err(XlsxError::NotAWorksheet(_)) => {}
+            Err(e) => return Err(failed(e)),
+        }
+        sheet.trim_cells();
+        // A formula whose value the file does not hold (saved by a program that does not
+        // calculate) reads as empty in calamine: such cells are marked, so that they are
+        // reported, not summed as nothing. Only sheets the guard saw formulas in are re-read.
+        if checked.formula_sheets.contains(&name)
+            && let Ok(mut reader) = workbook.worksheet_cells_reader(&name)
+        {
+            while let Ok(Some(cell)) = reader.next_formula() {
+                let formula = cell.get_value();
+                if !formula.trim().is_empty() {
+                    sheet.place(cell.get_position(), Cell::Error(format!("{FORMULA_WITHOUT_VALUE}{formula}")), true);
+                }
+            }
+        }
+        let (rows, cells) = sheet.finish(&name)?;
+        cells_before = cells;
+        grids.push(Grid { sheet: name, rows });
+    }
+    Ok(grids)
+}
+
+/// One sheet's cells, placed as they stream in.
+struct Placing<'l> {
+    limits: &'l Limits,
+    rows: Vec<Vec<Cell>>,
+    /// Rows and columns from A1 to the farthest cell seen, placed or not.
+    extent: (u64, u64),
+    /// Grid cells of the file's earlier sheets (their extents).
+    before: u64,
+    /// A cell was beyond the limits: the rest are only measured, so that the message gives the
+    /// sheet's whole extent, as the guard's did.
+    over: bool,
+}
+
+impl Placing<'_> {
+    /// Place `cell` at `(row, column)`; `if_empty`: only over an empty cell.
+    fn place(&mut self, (row, column): (u32, u32), cell: Cell, if_empty: bool) {
+        let (row, column) = (row as usize, column as usize);
+        self.extent = (self.extent.0.max(row as u64 + 1), self.extent.1.max(column as u64 + 1));
+        let limits = self.limits;
+        if self.extent.0 > limits.max_rows as u64
+            || self.extent.1 > limits.max_columns as u64
+            || self.before.saturating_add(self.extent.0 * self.extent.1) > limits.max_cells
+        {
+            self.over = true;
+            self.rows = Vec::new();
+        }
+        if self.over {
+            return;
+        }
+        if self.rows.len() <= row {
+            self.rows.resize(row + 1, Vec::new());
+        }
+        let cells = &mut self.rows[row];
+        if cells.len() <= column {
+            cells.resize(column + 1, Cell::Empty);
+        }
+        if !if_empty || cells[column].is_empty() {
+            cells[column] = cell;
+        }
+    }
+
+    /// Drop each row's trailing empty cells.
+    fn trim_cells(&mut self) {
+        for cells in &mut self.rows {
+            while cells.last().is_some_and(Cell::is_empty) {
+                cells.pop();
+            }
+        }
+    }
+
+    /// The rows (trailing empty rows dropped) and the grid cells of the file so far; a sheet
+    /// beyond the limits is refused as the guard refuses one.
+    fn finish(mut self, name: &str) -> Result<(Vec<Vec<Cell>>, u64), Unreadable> {
+        let (rows, columns) = self.extent;
+        if rows > self.limits.max_rows as u64 || columns > self.limits.max_columns as u64 {
+            return Err(too_big(name, rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize));
+        }
+        let cells = self.before.saturating_add(rows * columns);
+        if cells > self.limits.max_cells {
+            return Err(too_many_cells(cells, self.limits.max_cells));
+        }
+        while self.rows.last().is_some_and(|r| r.is_empty()) {
+            self.rows.pop();
+        }
+        Ok((self.rows, cells))
+    }
+}
+
+/// A streamed xlsx value as a cell.
+fn cell_of(value: &DataRef) -> Cell {
+    match value {
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Empty => Cell::Empty,
+        other => convert(&Data::from(other.clone())),
+    }
 }
 
 fn explain(message: &str) -> Unreadable {
@@ -307,6 +433,27 @@ mod tests {
     #[test]
     fn binary_noise_is_refused_not_guessed() {
         assert!(decode_text(&[0x81, 0xFF, 0xFF]).is_err());
+    }
+
+    #[test]
+    fn xlsx_cells_beyond_the_limits_are_refused_before_they_are_placed() {
+        use crate::ingest::guard::tests::two_tab_workbook;
+        let limits = Limits::default();
+        let far = r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="900000"><c r="B900000"><v>1</v></c></row></sheetData></worksheet>"#;
+        let message = read_grids(&two_tab_workbook(far), Format::Xlsx, &limits).unwrap_err().0;
+        assert!(message.contains("工作表“粮食&耕地”") && message.contains("900000 行 × 2 列"), "{message}");
+        // Within the limits, cells land at their positions; a formula without a value is marked.
+        let near = r#"<worksheet><sheetData><row r="2"><c r="C2"><v>7</v></c><c r="D2"><f>1+1</f></c></row></sheetData></worksheet>"#;
+        let grids = read_grids(&two_tab_workbook(near), Format::Xlsx, &limits).unwrap();
+        assert_eq!(grids[1].sheet, "粮食&耕地");
+        assert_eq!(grids[1].get(1, 2), &Cell::Number(7.0));
+        assert_eq!(grids[1].get(1, 3), &Cell::Error(format!("{FORMULA_WITHOUT_VALUE}1+1")));
+        assert_eq!(grids[1].rows.len(), 2);
+        // The cells of all sheets count against the file's limit.
+        let wide = r#"<worksheet><sheetData><row r="5000"><c r="CV5000"><v>1</v></c></row></sheetData></worksheet>"#;
+        let small = Limits { max_cells: 400_000, ..Limits::default() };
+        let message = read_grids(&two_tab_workbook(wide), Format::Xlsx, &small).unwrap_err().0;
+        assert!(message.contains("500001 个单元格"), "{message}");
     }
 
     #[test]
