@@ -449,6 +449,10 @@ mod tests {
         assert_eq!(grids[1].get(1, 2), &Cell::Number(7.0));
         assert_eq!(grids[1].get(1, 3), &Cell::Error(format!("{FORMULA_WITHOUT_VALUE}1+1")));
         assert_eq!(grids[1].rows.len(), 2);
+        // A formula without a value is a cell too: far away, it is refused like any far cell.
+        let far_formula = r#"<worksheet><sheetData><row r="900000"><c r="B900000"><f>1+1</f></c></row></sheetData></worksheet>"#;
+        let message = read_grids(&two_tab_workbook(far_formula), Format::Xlsx, &limits).unwrap_err().0;
+        assert!(message.contains("900000 行 × 2 列"), "{message}");
         // The cells of all sheets count against the file's limit.
         let wide = r#"<worksheet><sheetData><row r="5000"><c r="CV5000"><v>1</v></c></row></sheetData></worksheet>"#;
         let small = Limits { max_cells: 400_000, ..Limits::default() };
