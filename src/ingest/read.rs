@@ -11,7 +11,8 @@ use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx, XlsxError};
 use chrono::NaiveDate;
 
 use super::guard::{self, Limits};
-pub use super::unreadable::{Format, Unreadable, too_big, too_many_cells};
+use super::unreadable::too_many_cells;
+pub use super::unreadable::{Format, Unreadable, too_big};
 
 /// One cell as the rest of the pipeline sees it.
 #[derive(Debug, Clone, PartialEq)]
