@@ -28,7 +28,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, Cursor, Read};
 
-use super::unreadable::{Format, Unreadable, too_big, too_many_cells};
+use super::unreadable::{Format, Unreadable, too_big};
 
 /// Size limits for one township file.
 #[derive(Debug, Clone)]
@@ -71,6 +71,13 @@ fn damaged(detail: &str) -> Unreadable {
     Unreadable(format!("文件已损坏或不完整（{detail}），无法读取。请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"))
 }
 
+fn too_many_cells(cells: u64, limits: &Limits) -> Unreadable {
+    Unreadable(format!(
+        "文件中的表格区域合计约 {cells} 个单元格，超过 {} 个的上限（远超报表规模，可能在远处单元格误填了内容或文件异常）；请删除多余内容后重新报送",
+        limits.max_cells
+    ))
+}
+
 /// Which zip-based format this is, from the entries it holds.
 pub fn zip_format(bytes: &[u8]) -> Result<Format, Unreadable> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&format!("压缩结构错误：{e}")))?;
@@ -87,15 +94,27 @@ pub fn zip_format(bytes: &[u8]) -> Result<Format, Unreadable> {
     }
 }
 
-/// Running total of grid cells over a file's sheets.
-struct Budget<'a> {
+/// Running total of grid cells over a file's sheets (the guard's, and the xlsx reader's as it
+/// places cells: `read::read_xlsx`).
+pub(super) struct Budget<'a> {
     limits: &'a Limits,
     cells: u64,
 }
 
-impl Budget<'_> {
+impl<'a> Budget<'a> {
+    pub(super) fn new(limits: &'a Limits) -> Self {
+        Budget { limits, cells: 0 }
+    }
+
+    /// Whether one more sheet of `rows` × `columns` cells would be accepted by `sheet`.
+    pub(super) fn fits(&self, rows: u64, columns: u64) -> bool {
+        rows <= self.limits.max_rows as u64
+            && columns <= self.limits.max_columns as u64
+            && self.cells.saturating_add(rows.saturating_mul(columns)) <= self.limits.max_cells
+    }
+
     /// Account for one sheet (or one allocation) of `rows` × `columns` cells.
-    fn sheet(&mut self, sheet: &str, rows: u64, columns: u64) -> Result<(), Unreadable> {
+    pub(super) fn sheet(&mut self, sheet: &str, rows: u64, columns: u64) -> Result<(), Unreadable> {
         self.sheet_named(|| sheet.to_string(), rows, columns)
     }
 
@@ -106,7 +125,7 @@ impl Budget<'_> {
         }
         self.cells = self.cells.saturating_add(rows.saturating_mul(columns));
         if self.cells > self.limits.max_cells {
-            return Err(too_many_cells(self.cells, self.limits.max_cells));
+            return Err(too_many_cells(self.cells, self.limits));
         }
         Ok(())
     }
@@ -115,7 +134,7 @@ impl Budget<'_> {
     fn reserve(&mut self, cells: u64) -> Result<(), Unreadable> {
         self.cells = self.cells.saturating_add(cells);
         if self.cells > self.limits.max_cells {
-            return Err(too_many_cells(self.cells, self.limits.max_cells));
+            return Err(too_many_cells(self.cells, self.limits));
         }
         Ok(())
     }
@@ -154,7 +173,7 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
     if archive.len() > limits.max_entries {
         return Err(damaged(&format!("包含 {} 个内部文件", archive.len())));
     }
-    let mut budget = Budget { limits, cells: 0 };
+    let mut budget = Budget::new(limits);
     // Messages name a sheet by its tab, as the township sees it, where the workbook says it
     // (read only when a message or a formula sheet needs it).
     let tabs = std::cell::OnceCell::new();
@@ -461,7 +480,7 @@ fn tab_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> HashMap<String, St
 /// The elements of a (small) XML text with local name `wanted`.
 fn elements<'x>(xml: &'x [u8], wanted: &'static str) -> impl Iterator<Item = quick_xml::events::BytesStart<'x>> {
     use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut reader = xml_reader(xml);
     std::iter::from_fn(move || {
         loop {
             let before = reader.buffer_position();
@@ -1154,7 +1173,7 @@ pub fn check_cfb(bytes: &[u8], limits: &Limits) -> Result<(), Unreadable> {
     };
 
     // calamine reads "Workbook", or "Book" when that fails (first entry of that name).
-    let mut budget = Budget { limits, cells: 0 };
+    let mut budget = Budget::new(limits);
     for wanted in ["Workbook", "Book"] {
         let Some((_, start, len)) = entries.iter().find(|(name, _, _)| name.eq_ignore_ascii_case(wanted)) else { continue };
         let len = usize::try_from(*len).unwrap_or(usize::MAX);
@@ -1327,12 +1346,12 @@ pub(crate) mod tests {
 
     /// Scan `xml` as an entry inflated `chunk` bytes at a time.
     fn scan_within(xml: &[u8], chunk: usize, limits: &Limits) -> Result<XmlFound, String> {
-        let mut budget = Budget { limits, cells: 0 };
+        let mut budget = Budget::new(limits);
         let mut buffers = Default::default();
         let mut input = Inflating::new(Chunks(xml, chunk), "x", &mut buffers, limits.max_unpacked_bytes, limits, None);
         let streamed = scan_xml(&mut input, &mut budget).map_err(|e| e.into_unreadable("x", "x").0);
         // Read whole, the same part gives the same answer.
-        let mut budget = Budget { limits, cells: 0 };
+        let mut budget = Budget::new(limits);
         let whole = scan_xml_slice(xml, &mut budget).map_err(|e| e.into_unreadable("x", "x").0);
         if !streamed.as_ref().is_err_and(|e| e.contains("XML 标签或文字超过")) {
             assert_eq!(streamed, whole);

@@ -11,7 +11,6 @@ use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx, XlsxError};
 use chrono::NaiveDate;
 
 use super::guard::{self, Limits};
-use super::unreadable::too_many_cells;
 pub use super::unreadable::{Format, Unreadable, too_big};
 
 /// One cell as the rest of the pipeline sees it.
@@ -215,9 +214,9 @@ fn read_xlsx(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Resul
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(failed)?;
     let names = workbook.sheet_names();
     let mut grids = Vec::with_capacity(names.len());
-    let mut cells_before = 0;
+    let mut budget = guard::Budget::new(limits);
     for name in names {
-        let mut sheet = Placing { limits, rows: Vec::new(), extent: (0, 0), before: cells_before, over: false };
+        let mut sheet = Placing { budget: &budget, rows: Vec::new(), extent: (0, 0), over: false };
         match workbook.worksheet_cells_reader(&name) {
             Ok(mut reader) => {
                 while let Some(cell) = reader.next_cell().map_err(failed)? {
@@ -246,21 +245,21 @@ fn read_xlsx(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Resul
                 }
             }
         }
-        let (rows, cells) = sheet.finish(&name)?;
-        cells_before = cells;
+        let ((height, width), rows) = sheet.finish();
+        // A sheet beyond the limits is refused as the guard refuses one, with its whole extent.
+        budget.sheet(&name, height, width)?;
         grids.push(Grid { sheet: name, rows });
     }
     Ok(grids)
 }
 
 /// One sheet's cells, placed as they stream in.
-struct Placing<'l> {
-    limits: &'l Limits,
+struct Placing<'b> {
+    /// The file's limits, with the cells of its earlier sheets.
+    budget: &'b guard::Budget<'b>,
     rows: Vec<Vec<Cell>>,
     /// Rows and columns from A1 to the farthest cell seen, placed or not.
     extent: (u64, u64),
-    /// Grid cells of the file's earlier sheets (their extents).
-    before: u64,
     /// A cell was beyond the limits: the rest are only measured, so that the message gives the
     /// sheet's whole extent, as the guard's did.
     over: bool,
@@ -271,11 +270,7 @@ impl Placing<'_> {
     fn place(&mut self, (row, column): (u32, u32), cell: Cell, if_empty: bool) {
         let (row, column) = (row as usize, column as usize);
         self.extent = (self.extent.0.max(row as u64 + 1), self.extent.1.max(column as u64 + 1));
-        let limits = self.limits;
-        if self.extent.0 > limits.max_rows as u64
-            || self.extent.1 > limits.max_columns as u64
-            || self.before.saturating_add(self.extent.0 * self.extent.1) > limits.max_cells
-        {
+        if !self.budget.fits(self.extent.0, self.extent.1) {
             self.over = true;
             self.rows = Vec::new();
         }
@@ -303,21 +298,12 @@ impl Placing<'_> {
         }
     }
 
-    /// The rows (trailing empty rows dropped) and the grid cells of the file so far; a sheet
-    /// beyond the limits is refused as the guard refuses one.
-    fn finish(mut self, name: &str) -> Result<(Vec<Vec<Cell>>, u64), Unreadable> {
-        let (rows, columns) = self.extent;
-        if rows > self.limits.max_rows as u64 || columns > self.limits.max_columns as u64 {
-            return Err(too_big(name, rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize));
-        }
-        let cells = self.before.saturating_add(rows * columns);
-        if cells > self.limits.max_cells {
-            return Err(too_many_cells(cells, self.limits.max_cells));
-        }
+    /// The sheet's extent, and its rows (trailing empty rows dropped; none once over the limits).
+    fn finish(mut self) -> ((u64, u64), Vec<Vec<Cell>>) {
         while self.rows.last().is_some_and(|r| r.is_empty()) {
             self.rows.pop();
         }
-        Ok((self.rows, cells))
+        (self.extent, self.rows)
     }
 }
 

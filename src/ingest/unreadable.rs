@@ -21,10 +21,3 @@ pub fn too_big(sheet: &str, rows: usize, columns: usize) -> Unreadable {
         "工作表“{sheet}”的数据区域过大（{rows} 行 × {columns} 列），远超报表规模，可能在远处单元格误填了内容；请删除多余内容后重新报送"
     ))
 }
-
-/// Sheets whose areas together are far beyond any report's size (user-facing Chinese).
-pub fn too_many_cells(cells: u64, max_cells: u64) -> Unreadable {
-    Unreadable(format!(
-        "文件中的表格区域合计约 {cells} 个单元格，超过 {max_cells} 个的上限（远超报表规模，可能在远处单元格误填了内容或文件异常）；请删除多余内容后重新报送"
-    ))
-}
