@@ -8,11 +8,22 @@ use crate::error::{Error, Result};
 
 const STAGING_PREFIX: &str = ".zhenxing-staging-";
 
-/// A temporary file in `dir` (`.zhenxing-*.tmp`, removed by the next run if this one is killed)
-/// that becomes an output or store file when persisted. Created readable as any file the user
-/// writes is (0666 less the umask): a temporary file is private (0600) by default, and the
-/// office's staff read the bulletin that a cron job's account wrote.
-pub fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+const OLD_PREFIX: &str = ".zhenxing-old-";
+
+/// Write `bytes` to `path` (its folder made if need be) as `write_file` does.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    write_file(dir, path, |file| file.write_all(bytes).map_err(|e| Error::io(path, e)))
+}
+
+/// Write `target` through a temporary file in `dir` beside it (`write` fills it), synced, then
+/// renamed: a reader sees the old file or the new one. A killed run leaves a `.zhenxing-*.tmp`,
+/// which the next run removes. The file is created readable as any file the user writes is
+/// (0666 less the umask): a temporary file is private (0600) by default, and the office's staff
+/// read the bulletin that a cron job's account wrote.
+pub fn write_file(dir: &Path, target: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".zhenxing-").suffix(".tmp");
     #[cfg(unix)]
@@ -20,9 +31,12 @@ pub fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    builder.tempfile_in(dir)
+    let mut temp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    write(temp.as_file_mut())?;
+    temp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
+    temp.persist(target).map_err(|e| Error::io(target, e.error))?;
+    Ok(())
 }
-const OLD_PREFIX: &str = ".zhenxing-old-";
 
 /// The hidden folder where the new version of `target` is built (emptied if a killed run left
 /// one).

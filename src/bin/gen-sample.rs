@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use zhenxing::atomic::write_bytes;
 use zhenxing::period::Period;
 use zhenxing::plan::Plan;
 use zhenxing::report::template::{Fill, TemplateRequest, file_name, workbook_bytes};
-use zhenxing::report::write_atomic;
 use zhenxing::sample;
 
 fn main() -> zhenxing::Result<()> {
@@ -97,7 +97,7 @@ fn main() -> zhenxing::Result<()> {
             }
             sign(&mut filled, &unit.name, &unit.code);
             let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
-            write_atomic(&dir.join(&name), &workbook_bytes(&request)?)?;
+            write_bytes(&dir.join(&name), &workbook_bytes(&request)?)?;
         }
         let mut values: BTreeMap<&str, f64> = ledger.iter().map(|(id, v)| (*id, v[((month - 3) as usize).min(3)])).collect();
         values.insert("Y21", dilapidated.values().sum::<f64>() + if month == 5 { 1.0 } else { 0.0 });
@@ -124,7 +124,7 @@ fn echeng(root: &std::path::Path) -> zhenxing::Result<()> {
             dilapidated.insert(unit.name.clone(), column_sum(&plan, &filled, "EC10", "dilapidated"));
             sign(&mut filled, &unit.name, &unit.code);
             let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
-            write_atomic(&dir.join(file_name(&unit.name, period)), &workbook_bytes(&request)?)?;
+            write_bytes(&dir.join(file_name(&unit.name, period)), &workbook_bytes(&request)?)?;
         }
         let values: BTreeMap<&str, f64> =
             [("E33", if month == 5 { 4.0 } else { 5.0 }), ("E49", dilapidated.values().sum())].into_iter().collect();
@@ -140,7 +140,7 @@ fn write_ledgers(plan: &Plan, period: Period, dir: &std::path::Path, values: &BT
         let mut filled = BTreeMap::new();
         filled.insert("BM01".to_string(), sample::department_form(plan, department, period, values));
         let request = TemplateRequest { plan, unit: department, period, filled, protect: true };
-        write_atomic(&dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(department, period)), &workbook_bytes(&request)?)?;
+        write_bytes(&dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(department, period)), &workbook_bytes(&request)?)?;
     }
     println!("已生成 {}", dir.display());
     Ok(())

@@ -72,7 +72,7 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
         let bytes = workbook_bytes(&request)?;
         let dir = if plan.is_department(unit) { args.output.join(crate::ingest::DEPARTMENT_FOLDER) } else { args.output.clone() };
         let path = dir.join(file_name(unit, period));
-        crate::report::write_atomic(&path, &bytes)?;
+        crate::atomic::write_bytes(&path, &bytes)?;
         crate::text::say(&format!("已生成 {}", path.display()));
     }
     Ok(ExitCode::Clean)

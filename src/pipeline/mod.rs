@@ -175,7 +175,7 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
 
     let record = workspace::run_record(&plan, &validated, started, fingerprint, staged.sha256(), exit);
     let json = serde_json::to_vec_pretty(&record).expect("serialisable");
-    report::write_atomic(&staging.join("run.json"), &json)?;
+    crate::atomic::write_bytes(&staging.join("run.json"), &json)?;
     // run.log goes on from the previous runs' lines.
     let old_log = out_dir.join("run.log");
     if old_log.is_file() {

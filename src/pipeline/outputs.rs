@@ -33,7 +33,7 @@ pub fn write_outputs(
     let period = validated.period;
     let mut written = Vec::new();
     let mut put = |path: PathBuf, bytes: Vec<u8>| -> Result<()> {
-        report::write_atomic(&path, &bytes)?;
+        crate::atomic::write_bytes(&path, &bytes)?;
         written.push(path);
         Ok(())
     };
@@ -104,7 +104,7 @@ fn feedback_workbooks(
                 .collect();
             let request = report::feedback::Feedback { plan, township, period, issues, sheets: &sheets };
             let path = feedback_dir.join(report::feedback::file_name(township, period));
-            report::write_atomic(&path, &report::feedback::feedback_bytes(&request)?)?;
+            crate::atomic::write_bytes(&path, &report::feedback::feedback_bytes(&request)?)?;
             Ok(path)
         })
         .collect()

@@ -220,8 +220,8 @@ pub fn latest_period(input: &Path) -> Result<Period> {
 }
 
 /// Delete what a killed run left behind: staging folders (`atomic::recover`) and the temporary
-/// files every single file is written through (`.zhenxing-*.tmp`: `report::write_atomic`, the
-/// store's records and kept reductions), so a kill leaves the previous good file plus, at most,
+/// files every single file is written through (`.zhenxing-*.tmp`, `atomic::write_file`: outputs,
+/// the store's records and kept reductions), so a kill leaves the previous good file plus, at most,
 /// such a temporary. Only those name patterns, only in the folders `run` writes (the month's
 /// outputs, the store and its months' folders), and only while holding the lock.
 pub fn remove_stale_temporaries(out_dir: &Path, store_dir: &Path) {

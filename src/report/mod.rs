@@ -11,19 +11,7 @@ pub mod workbook;
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
-
-/// Write `bytes` to `path` atomically: a temporary file in the same folder, synced, then renamed.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut temp = crate::atomic::temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
-    temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
+use crate::error::Error;
 
 pub(crate) fn xlsx_error(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
     Error::Write { path: path.to_path_buf(), source: e }

@@ -22,7 +22,6 @@
 //! A store written before this layout (`period=YYYY-MM/facts.parquet`, one row per cell) is
 //! migrated by `migrate` the first time `run` opens it: see `migrate.rs`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -147,7 +146,7 @@ impl StagedMonth {
         self.record.submissions = submissions;
         let path = self.staging.join(MONTH_FILE);
         let json = serde_json::to_vec_pretty(&self.record).map_err(|source| Error::StoreRecord { path: path.clone(), source })?;
-        write_bytes_atomic(&self.staging, &path, &json)?;
+        crate::atomic::write_bytes(&path, &json)?;
         crate::atomic::swap_into_place(&self.staging, &self.target)
     }
 }
@@ -224,7 +223,7 @@ fn write_derived_in(dir: &Path, key: &str, frame: &mut DataFrame) -> Result<()> 
         }
     }
     let target = dir.join(&name);
-    write_file_atomic(dir, &target, |file| ParquetWriter::new(file).finish(frame).map(|_| ()).map_err(|e| store_error(&target, e)))
+    crate::atomic::write_file(dir, &target, |file| ParquetWriter::new(file).finish(frame).map(|_| ()).map_err(|e| store_error(&target, e)))
 }
 
 /// Write a whole month at once (earlier months stored on a first run, which have no outputs
@@ -252,21 +251,6 @@ pub fn submissions(validated: &crate::validate::Validated) -> Vec<Submission> {
             t.forms.iter().map(|f| Submission { unit: t.township.clone(), form: f.form.clone(), status: f.status, file: f.file.clone() })
         })
         .collect()
-}
-
-fn write_bytes_atomic(dir: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
-    write_file_atomic(dir, target, |file| file.write_all(bytes).map_err(|e| Error::io(target, e)))
-}
-
-/// Write `target` through a temporary file beside it (`write` fills it), synced, then renamed:
-/// a reader sees the old file or the new one. A killed run leaves a `.zhenxing-*.tmp`, which the
-/// next run removes.
-fn write_file_atomic(dir: &Path, target: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
-    let mut temp = crate::atomic::temp_file_in(dir).map_err(|e| Error::io(dir, e))?;
-    write(temp.as_file_mut())?;
-    temp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
-    temp.persist(target).map_err(|e| Error::io(target, e.error))?;
-    Ok(())
 }
 
 /// Periods in the store (those with a record), sorted.
@@ -360,7 +344,7 @@ pub fn arrivals(store: &Path, reads: &[crate::ingest::FileRead]) -> Arrivals {
 /// Keep the arrivals (a store that cannot be written only forgets them).
 pub fn keep_arrivals(store: &Path, arrivals: &Arrivals) {
     if let Ok(json) = serde_json::to_vec_pretty(&arrivals.known) {
-        let _ = write_bytes_atomic(store, &store.join(ARRIVALS_FILE), &json);
+        let _ = crate::atomic::write_bytes(&store.join(ARRIVALS_FILE), &json);
     }
 }
 
@@ -402,6 +386,6 @@ pub fn contacts(
 
 pub fn keep_contacts(store: &Path, contacts: &std::collections::BTreeMap<String, Contact>) {
     if let Ok(json) = serde_json::to_vec_pretty(contacts) {
-        let _ = write_bytes_atomic(store, &store.join(CONTACTS_FILE), &json);
+        let _ = crate::atomic::write_bytes(&store.join(CONTACTS_FILE), &json);
     }
 }
