@@ -6,7 +6,18 @@
 /// Fold full-width ASCII (digits, letters, punctuation, brackets) to half-width, drop all white
 /// space (including line breaks and the ideographic space), and unify Chinese brackets.
 pub fn normalise(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '\u{200b}').map(fold_char).collect()
+    text.chars().filter(|c| !dropped(*c)).map(fold_char).collect()
+}
+
+/// `normalise`, borrowing the text when it is normalised already (most cells are): no
+/// allocation for the header search and row checks that look at every cell.
+pub fn normalise_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| !dropped(c) && fold_char(c) == c) { std::borrow::Cow::Borrowed(text) } else { std::borrow::Cow::Owned(normalise(text)) }
+}
+
+/// Characters `normalise` removes: spaces of every kind and zero-width spaces.
+fn dropped(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}' || c == '\u{200b}'
 }
 
 /// Half-width form of one character; brackets of every kind become `(` `)`.
@@ -36,12 +47,15 @@ pub fn parse_number(text: &str) -> Result<Option<f64>, ()> {
 
 /// Normalised 是/否: accepts 是/否, Y/N, √/×, 已/未, 有/无.
 pub fn parse_yes_no(text: &str) -> Option<bool> {
-    match normalise(text).to_lowercase().as_str() {
+    let answer = |text: &str| match text {
         "是" | "y" | "yes" | "√" | "✓" | "✔" | "已" | "有" | "1" | "1.是" | "1是" | "已完工" | "完工" => Some(true),
         // `1.是 2.否` as coded answers: 2 (and 0) are 否.
         "否" | "n" | "no" | "×" | "x" | "✗" | "✘" | "未" | "无" | "0" | "2" | "2.否" | "2否" | "未完工" => Some(false),
         _ => None,
-    }
+    };
+    // The answers are lower-case already: only a text that is not one is lower-cased and tried again.
+    let n = normalise_cow(text);
+    answer(&n).or_else(|| answer(&n.to_lowercase()))
 }
 
 /// Print a line to stdout; a closed pipe or a full disk under cron loses the line, never the run.

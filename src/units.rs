@@ -38,17 +38,14 @@ const UNITS: &[(&str, &str, f64)] = &[
 
 /// Multiplier taking a value in `from` to `to`, or `None` when they measure different things.
 pub fn factor(from: &str, to: &str) -> Option<f64> {
-    let from = normalise_unit(from);
-    let to = normalise_unit(to);
-    let (_, dim_from, size_from) = UNITS.iter().find(|(u, _, _)| *u == from)?;
-    let (_, dim_to, size_to) = UNITS.iter().find(|(u, _, _)| *u == to)?;
+    let (_, dim_from, size_from) = lookup(from)?;
+    let (_, dim_to, size_to) = lookup(to)?;
     (dim_from == dim_to).then(|| size_from / size_to)
 }
 
 /// Whether a text is a unit this module knows.
 pub fn is_known(unit: &str) -> bool {
-    let unit = normalise_unit(unit);
-    UNITS.iter().any(|(u, _, _)| *u == unit)
+    lookup(unit).is_some()
 }
 
 /// The canonical spelling of a unit: `千米` and `km` are `公里`'s synonyms for display purposes.
@@ -74,6 +71,20 @@ pub fn split_number_unit(text: &str) -> Option<(f64, String)> {
 
 fn normalise_unit(unit: &str) -> String {
     unit.trim().replace(['％'], "%").to_lowercase()
+}
+
+/// The entry of `UNITS` a unit names, after `normalise_unit`; without allocating when the text
+/// is one already (or cannot become one: no `％`, nothing to lower-case).
+fn lookup(unit: &str) -> Option<&'static (&'static str, &'static str, f64)> {
+    let trimmed = unit.trim();
+    if let Some(entry) = UNITS.iter().find(|(u, _, _)| *u == trimmed) {
+        return Some(entry);
+    }
+    if !trimmed.chars().any(|c| c == '％' || !c.to_lowercase().eq(std::iter::once(c))) {
+        return None;
+    }
+    let unit = normalise_unit(trimmed);
+    UNITS.iter().find(|(u, _, _)| *u == unit)
 }
 
 #[cfg(test)]

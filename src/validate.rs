@@ -4,6 +4,7 @@
 //!
 //! Pure: no I/O. Last month's values (for the cross-period rules) come in as `History`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use crate::issue::{Issue, Rule, Severity, a1};
 use crate::period::Period;
 use crate::plan::{ColumnKind, Form, Measure, Plan, Reporter, RowKind};
 use crate::text::fmt;
-use crate::text::{closest, normalise, parse_number, parse_yes_no};
+use crate::text::{closest, normalise, normalise_cow, parse_number, parse_yes_no};
 use crate::units;
 use crate::{FastMap, FastSet};
 
@@ -295,6 +296,7 @@ impl Validated {
 pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &History) -> Validated {
     let unit_names = UnitNames::new(plan);
     let mut issues: Vec<Issue> = Vec::new();
+    let form_rules: Vec<FormRules> = plan.forms.iter().map(FormRules::new).collect();
     // Each file on its own, in parallel: (index, township, records, issues), in file order.
     let mut per_file: Vec<(usize, String, Vec<Record>, Vec<Issue>)> = reads
         .par_iter()
@@ -324,7 +326,9 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                 for table in &read.tables {
                     let form = plan.form(&table.form_id).expect("tables come from plan forms");
                     let fixed_units = fixed_units(form, table);
-                    let check = TableCheck { plan, form, table, file: &read.input.display, township, period, previous, fixed_units };
+                    let rules = &form_rules[plan.forms.iter().position(|f| f.id == form.id).expect("a plan form")];
+                    let check =
+                        TableCheck { plan, form, rules, table, file: &read.input.display, township, period, previous, fixed_units };
                     check.run(&mut records, &mut file_issues);
                 }
             }
@@ -783,9 +787,33 @@ pub fn claimed_period(text: &str) -> Option<Period> {
 }
 
 /// The rules for one form table of one file.
+/// What checking a form's rows needs from the plan, worked out once per run rather than once
+/// per row or cell (a province month checks 2,000 files of four forms).
+struct FormRules {
+    /// For each column: the column holding its per-row unit (计量单位), if any.
+    row_unit: Vec<Option<usize>>,
+    /// The first column whose categories set the unit (项目类别): its index and its
+    /// (category normalised, category, unit), in the plan's order.
+    category_units: Option<(usize, Vec<(String, String, String)>)>,
+    /// For each column: its categories normalised.
+    categories: Vec<Vec<String>>,
+}
+
+impl FormRules {
+    fn new(form: &Form) -> FormRules {
+        let row_unit = form.columns.iter().map(|column| form.columns.iter().position(|c| c.unit_of.contains(&column.id))).collect();
+        let category_units = form.columns.iter().enumerate().find(|(_, c)| !c.category_units.is_empty()).map(|(i, c)| {
+            (i, c.category_units.iter().map(|(k, u)| (normalise(k), k.clone(), u.clone())).collect())
+        });
+        let categories = form.columns.iter().map(|c| c.categories.iter().map(|k| normalise(k)).collect()).collect();
+        FormRules { row_unit, category_units, categories }
+    }
+}
+
 struct TableCheck<'a> {
     plan: &'a Plan,
     form: &'a Form,
+    rules: &'a FormRules,
     table: &'a FormTable,
     file: &'a str,
     township: &'a str,
@@ -921,7 +949,12 @@ impl TableCheck<'_> {
         // The A1 cell and a number's text are needed only for an issue: not made for every cell.
         let at = || self.cell_of(row.row, ci);
         let numeric = matches!(cell, Cell::Number(_)) && column.kind == ColumnKind::Number;
-        let text = if numeric { String::new() } else { cell.text().trim().to_string() };
+        // The cell's text, trimmed; borrowed from the cell where it holds text.
+        let text: Cow<'_, str> = match cell.text_cow() {
+            _ if numeric => Cow::Borrowed(""),
+            Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
+            Cow::Owned(t) => Cow::Owned(t.trim().to_string()),
+        };
         if cell.is_empty() {
             // A category that decides which totals a row enters, left blank, would drop
             // the row from every such total without a word: an error at its cell.
@@ -980,7 +1013,7 @@ impl TableCheck<'_> {
                             issues.push(self.issue(
                                 Rule::BlankValue,
                                 at(),
-                                text.clone(),
+                                text.to_string(),
                                 format!("“{}”填的是“{text}”，按空值处理；没有数据请填 0", column.header()),
                             ));
                         }
@@ -1002,7 +1035,7 @@ impl TableCheck<'_> {
                                     issues.push(self.issue(
                                         Rule::NotANumber,
                                         at(),
-                                        text.clone(),
+                                        text.to_string(),
                                         format!(
                                             "“{}”以“{unit}”计，现为“{text}”，单位“{cell_unit}”无法换算，请改为以“{unit}”计的数字",
                                             column.header()
@@ -1015,18 +1048,18 @@ impl TableCheck<'_> {
                         issues.push(self.issue(
                             Rule::NotANumber,
                             at(),
-                            text.clone(),
+                            text.to_string(),
                             format!("“{}”应填数字，现为“{text}”，请改为数字", column.header()),
                         ));
                         return (Value::Missing, None);
                     }
                 };
                 if number < 0.0 {
-                    let text = if numeric { cell.text().trim().to_string() } else { text };
+                    let text = if numeric { cell.text().trim().to_string() } else { text.into_owned() };
                     issues.push(self.issue(
                         Rule::Negative,
                         at(),
-                        text.clone(),
+                        text.to_string(),
                         format!("“{}”不能为负数（{text}），请核实", column.header()),
                     ));
                     return (Value::Missing, None);
@@ -1040,26 +1073,28 @@ impl TableCheck<'_> {
                     issues.push(self.issue(
                         Rule::InvalidChoice,
                         at(),
-                        text.clone(),
+                        text.to_string(),
                         format!("“{}”只能填“是”或“否”，现为“{text}”", column.name),
                     ));
                     (Value::Missing, None)
                 }
             },
             ColumnKind::Category | ColumnKind::Unit => {
-                let n = normalise(&text);
-                let canonical = if column.kind == ColumnKind::Unit { units::canonical(&n) } else { n.clone() };
-                let exact = column.categories.iter().find(|c| normalise(c) == canonical);
-                let contained: Vec<&String> = column.categories.iter().filter(|c| n.contains(&normalise(c))).collect();
+                let n = normalise_cow(&text);
+                let canonical = if column.kind == ColumnKind::Unit { Cow::Owned(units::canonical(&n)) } else { Cow::Borrowed(n.as_ref()) };
+                let normalised = &self.rules.categories[ci];
+                let exact = column.categories.iter().zip(normalised).find(|(_, k)| **k == *canonical).map(|(c, _)| c);
+                let contained: Vec<&String> =
+                    column.categories.iter().zip(normalised).filter(|(_, k)| n.contains(k.as_str())).map(|(c, _)| c).collect();
                 match (exact, contained.as_slice()) {
-                    (Some(c), _) => (Value::Text(c.to_string()), None),
-                    (None, [c]) => (Value::Text(c.to_string()), None),
+                    (Some(c), _) => (Value::Text(c.clone()), None),
+                    (None, [c]) => (Value::Text((*c).clone()), None),
                     _ if column.kind == ColumnKind::Unit && units::is_known(&n) => (Value::Text(units::canonical(&n)), None),
                     _ => {
                         issues.push(self.issue(
                             Rule::InvalidChoice,
                             at(),
-                            text.clone(),
+                            text.to_string(),
                             format!("“{}”只能填：{}；现为“{text}”", column.name, column.categories.join("、")),
                         ));
                         (Value::Missing, None)
@@ -1077,7 +1112,7 @@ impl TableCheck<'_> {
                         issues.push(self.issue(
                             Rule::InvalidChoice,
                             at(),
-                            text.clone(),
+                            text.to_string(),
                             format!("“{}”应填4位年份（如2023），现为“{text}”", column.name),
                         ));
                         (Value::Missing, None)
@@ -1090,7 +1125,7 @@ impl TableCheck<'_> {
                     issues.push(self.issue(
                         Rule::BadDate,
                         at(),
-                        text.clone(),
+                        text.to_string(),
                         format!("“{}”无法识别为月份（现为“{text}”），请写成 2024年9月 或 9月", column.name),
                     ));
                     (Value::Missing, None)
@@ -1102,15 +1137,15 @@ impl TableCheck<'_> {
                     issues.push(self.issue(
                         Rule::BadDate,
                         at(),
-                        text.clone(),
+                        text.to_string(),
                         format!("“{}”无法识别为日期（现为“{text}”），请写成 2024-03-28", column.name),
                     ));
-                    (Value::Text(text), None)
+                    (Value::Text(text.into_owned()), None)
                 }
             },
             ColumnKind::Key if self.form.row_kind == RowKind::Village => self.village(&text, &at, villages, issues),
             ColumnKind::Village => self.village(&text, &at, villages, issues),
-            ColumnKind::Key | ColumnKind::Text => (Value::Text(text), None),
+            ColumnKind::Key | ColumnKind::Text => (Value::Text(text.into_owned()), None),
         }
     }
 
@@ -1123,8 +1158,8 @@ impl TableCheck<'_> {
         (villages, normalised): (&[&str], &[String]),
         issues: &mut Vec<Issue>,
     ) -> (Value, Option<Arc<str>>) {
-        let n = normalise(text);
-        if let Some(i) = normalised.iter().position(|v| *v == n) {
+        let n = normalise_cow(text);
+        if let Some(i) = normalised.iter().position(|v| **v == *n) {
             return (Value::Text(villages[i].to_string()), None);
         }
         let hint = match closest(text, villages.iter().copied()) {
@@ -1142,16 +1177,13 @@ impl TableCheck<'_> {
 
     /// Factor from the unit the file uses for column `ci` to the plan's unit, and the unit stored.
     fn unit_factor(&self, ci: usize, row: &crate::ingest::TableRow, issues: &mut Vec<Issue>) -> (f64, Option<Arc<str>>) {
-        let column = &self.form.columns[ci];
         // Per-row unit (计量单位 column) checked against the row's category.
-        if let Some(ui) = self.form.columns.iter().position(|c| c.unit_of.contains(&column.id)) {
-            let row_unit = normalise(&row.cells[ui].text());
-            let expected = self.form.columns.iter().enumerate().find(|(_, c)| !c.category_units.is_empty()).and_then(|(cat_i, c)| {
-                let category = normalise(&row.cells[cat_i].text());
-                c.category_units
-                    .iter()
-                    .find(|(k, _)| normalise(k) == category || category.contains(&normalise(k)))
-                    .map(|(k, u)| (k.clone(), u.clone()))
+        if let Some(ui) = self.rules.row_unit[ci] {
+            let row_unit = normalise(&row.cells[ui].text_cow());
+            let expected = self.rules.category_units.as_ref().and_then(|(cat_i, units)| {
+                let cell = row.cells[*cat_i].text_cow();
+                let category = normalise_cow(&cell);
+                units.iter().find(|(k, _, _)| **k == *category || category.contains(k.as_str())).map(|(_, k, u)| (k.clone(), u.clone()))
             });
             let (factor, unit) = match (expected, row_unit.is_empty()) {
                 (Some((_, unit)), true) => (1.0, Some(unit)),
@@ -1230,11 +1262,10 @@ impl TableCheck<'_> {
         for (ci, column) in self.form.columns.iter().enumerate() {
             let Some(value) = record.values[ci].number() else { continue };
             let Some(last) = last_month.iter().find(|(c, _)| **c == *column.id).map(|(_, v)| *v) else { continue };
-            let cell = record.cell(ci);
             if column.measure == Measure::Ytd && self.period.month != 1 && value + 1e-9 < last {
                 issues.push(self.issue(
                     Rule::BelowLastMonth,
-                    cell.clone(),
+                    record.cell(ci),
                     fmt(value),
                     format!("{}：“{}”为本年累计数，本月 {} 小于上月 {}，请核实", record.key, column.header(), fmt(value), fmt(last)),
                 ));
@@ -1243,7 +1274,7 @@ impl TableCheck<'_> {
                 if change.abs() > thresholds.jump_min_abs.max(thresholds.jump_ratio * last.abs()) {
                     issues.push(self.issue(
                         Rule::Jump,
-                        cell,
+                        record.cell(ci),
                         fmt(value),
                         format!(
                             "{}：“{}”本月 {}，上月 {}，变动 {:+.1}%，超过 {:.0}% 的预警线，请核实",

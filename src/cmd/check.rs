@@ -73,7 +73,8 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
         }
     }
     let limits = Limits::default();
-    let reads: Vec<_> = files.into_par_iter().map(|f| ingest::read_file(f, &plan, &limits)).collect();
+    let names = ingest::layout::PlanNames::new(&plan);
+    let reads: Vec<_> = files.into_par_iter().map(|f| ingest::read_file_with(f, &plan, &names, &limits)).collect();
     // Outside a period folder and without a month in its name, a file's 填报月份 line says it.
     if period.is_none() {
         for read in &reads {

@@ -2,12 +2,13 @@
 //! (wherever it is, possibly merged over two or three rows), the unit each header states, the data
 //! rows, the 合计/小计 rows, and the 填报单位/填报月份 line.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 use crate::issue::a1;
-use crate::plan::{ColumnKind, Form};
-use crate::text::normalise;
+use crate::plan::{ColumnKind, Form, Plan};
+use crate::text::{normalise, normalise_cow};
 use crate::units;
+use crate::{FastMap, FastSet};
 
 use super::read::{Cell, Grid};
 
@@ -70,18 +71,48 @@ pub struct Claims {
 
 const HEADER_SEARCH_ROWS: usize = 40;
 
+/// The names layout compares header texts with, for every form of a plan, normalised once per
+/// run rather than once per file (a province month reads 2,000 files of four forms each).
+pub struct PlanNames(Vec<FormNames>);
+
+impl PlanNames {
+    pub fn new(plan: &Plan) -> PlanNames {
+        PlanNames(plan.forms.iter().map(FormNames::new).collect())
+    }
+
+    /// The names of the plan's `index`-th form.
+    pub fn form(&self, index: usize) -> &FormNames {
+        &self.0[index]
+    }
+}
+
+/// One form's names: its columns' (for the header search) and its key column's (a header
+/// repeated among the data rows).
+pub struct FormNames {
+    columns: ColumnNames,
+    key: FastSet<String>,
+}
+
+impl FormNames {
+    pub fn new(form: &Form) -> FormNames {
+        let key = form.columns.iter().find(|c| c.kind == ColumnKind::Key);
+        let key = key.map(|k| std::iter::once(&k.name).chain(&k.aliases).map(|n| without_qizhong(&normalise(n)).into_owned()).collect());
+        FormNames { columns: ColumnNames::new(form), key: key.unwrap_or_default() }
+    }
+}
+
 /// Every name of every plan column of a form (name and aliases), normalised once per form rather
 /// than once per header candidate: header search tries up to 40 rows × 3 depths × every cell.
 /// A header name names a column when it equals one of the column's names, `其中:` aside.
-struct ColumnNames(HashMap<String, usize>);
+struct ColumnNames(FastMap<String, usize>);
 
 impl ColumnNames {
     fn new(form: &Form) -> ColumnNames {
-        let mut names = HashMap::new();
+        let mut names = FastMap::default();
         for (index, column) in form.columns.iter().enumerate() {
             for name in std::iter::once(&column.name).chain(&column.aliases) {
                 // Two columns with the same name: the first in plan order wins.
-                names.entry(without_qizhong(&normalise(name))).or_insert(index);
+                names.entry(without_qizhong(&normalise(name)).into_owned()).or_insert(index);
             }
         }
         ColumnNames(names)
@@ -89,32 +120,38 @@ impl ColumnNames {
 
     /// The plan column a header name (unit removed, normalised) names.
     fn find(&self, name: &str) -> Option<usize> {
-        self.0.get(&without_qizhong(name)).copied()
+        self.0.get(without_qizhong(name).as_ref()).copied()
     }
 }
 
 /// A header name without the marks of a sub-item: `其中:早稻`, `其中早稻`, `#早稻` (as yearbook
 /// tables write 其中 items) all name `早稻`.
-fn without_qizhong(name: &str) -> String {
+fn without_qizhong(name: &str) -> Cow<'_, str> {
     let name = name.trim_start_matches(['#', '＃']);
-    let name = if name.contains("其中:") { name.replace("其中:", "") } else { name.to_string() };
+    if name.contains("其中:") {
+        return Cow::Owned(without_qizhong_prefix(&name.replace("其中:", "")).to_string());
+    }
+    Cow::Borrowed(without_qizhong_prefix(name))
+}
+
+/// `其中早稻`, `其中#早稻`, `其中、早稻` → `早稻` (`其中` alone stays).
+fn without_qizhong_prefix(name: &str) -> &str {
     match name.strip_prefix("其中") {
-        Some(rest) if !rest.is_empty() => rest.trim_start_matches(['#', ',', '、']).to_string(),
+        Some(rest) if !rest.is_empty() => rest.trim_start_matches(['#', ',', '、']),
         _ => name,
     }
 }
 
 /// Best header match of `form` in `grid`: (score, header_row, depth, columns).
-fn find_header(grid: &Grid, form: &Form) -> Option<(usize, usize, Vec<Option<ColumnMatch>>)> {
-    let names = ColumnNames::new(form);
-    // The text of each cell of the rows searched, once (not once per row × depth tried), and
-    // only as far as the search goes.
-    let mut texts: Vec<Vec<String>> = Vec::new();
+fn find_header(grid: &Grid, form: &Form, names: &ColumnNames) -> Option<(usize, usize, Vec<Option<ColumnMatch>>)> {
+    // The text of each cell of the rows searched (trimmed, and normalised), once (not once per
+    // row × depth tried), and only as far as the search goes.
+    let mut texts: Vec<Vec<HeaderText<'_>>> = Vec::new();
     let mut best: Option<(usize, usize, usize, Vec<Option<ColumnMatch>>)> = None;
     'search: for row in 0..grid.rows.len().min(HEADER_SEARCH_ROWS) {
-        texts.push(grid.rows[row].iter().map(|cell| cell.text().trim().to_string()).collect());
+        texts.push(grid.rows[row].iter().map(HeaderText::new).collect());
         for depth in 0..=2usize.min(row) {
-            let columns = match_columns(grid, &texts, form, &names, row, depth);
+            let columns = match_columns(grid, &texts, form, names, row, depth);
             let score = columns.iter().filter(|c| c.is_some()).count();
             if best.as_ref().is_none_or(|(s, _, _, _)| score > *s) {
                 best = Some((score, row, depth, columns));
@@ -131,29 +168,51 @@ fn find_header(grid: &Grid, form: &Form) -> Option<(usize, usize, Vec<Option<Col
     (key_found && score >= needed).then_some((score, row, columns))
 }
 
+/// One cell of a header candidate: its trimmed text (for the header as found) and that text
+/// normalised (for matching; `normalise` drops spaces, so it needs no trimming).
+struct HeaderText<'g> {
+    raw: Cow<'g, str>,
+    normal: Cow<'g, str>,
+}
+
+impl<'g> HeaderText<'g> {
+    fn new(cell: &'g Cell) -> HeaderText<'g> {
+        let raw = match cell.text_cow() {
+            Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
+            Cow::Owned(t) => Cow::Owned(t.trim().to_string()),
+        };
+        let normal = match &raw {
+            Cow::Borrowed(t) => normalise_cow(t),
+            Cow::Owned(t) => Cow::Owned(normalise(t)),
+        };
+        HeaderText { raw, normal }
+    }
+}
+
 /// Match plan columns against the header block ending at `row` and starting `depth` rows above.
-/// `texts` holds the trimmed text of the grid's rows up to `row`.
+/// `texts` holds the texts of the grid's rows up to `row`.
 fn match_columns(
     grid: &Grid,
-    texts: &[Vec<String>],
+    texts: &[Vec<HeaderText<'_>>],
     form: &Form,
     names: &ColumnNames,
     row: usize,
     depth: usize,
 ) -> Vec<Option<ColumnMatch>> {
     let width = (row - depth..=row).map(|r| grid.rows[r].len()).max().unwrap_or(0);
-    let text = |r: usize, c: usize| texts[r].get(c).map(String::as_str).unwrap_or("");
+    const BLANK: &HeaderText<'static> = &HeaderText { raw: Cow::Borrowed(""), normal: Cow::Borrowed("") };
+    let text = |r: usize, c: usize| texts[r].get(c).unwrap_or(BLANK);
     // Header rows above the last one are forward-filled to the right: a merged cell spanning
     // several sub-columns holds its text only in its first cell. A column belongs to the group on
     // its left when both have a sub-header somewhere below this level (not necessarily on the last
     // row: `小计` may be merged down over two rows next to `其中` over `早稻 | 大豆`).
-    let has_sub_header = |r: usize, c: usize| (r + 1..=row).any(|below| !text(below, c).is_empty());
-    let mut levels: Vec<Vec<&str>> = Vec::new();
+    let has_sub_header = |r: usize, c: usize| (r + 1..=row).any(|below| !text(below, c).raw.is_empty());
+    let mut levels: Vec<Vec<&HeaderText<'_>>> = Vec::new();
     for r in row - depth..=row {
-        let mut level: Vec<&str> = (0..width).map(|c| text(r, c)).collect();
+        let mut level: Vec<&HeaderText<'_>> = (0..width).map(|c| text(r, c)).collect();
         if r < row {
             for c in 1..width {
-                if level[c].is_empty() && has_sub_header(r, c) && has_sub_header(r, c - 1) {
+                if level[c].raw.is_empty() && has_sub_header(r, c) && has_sub_header(r, c - 1) {
                     level[c] = level[c - 1];
                 }
             }
@@ -162,27 +221,36 @@ fn match_columns(
     }
     let mut result: Vec<Option<ColumnMatch>> = vec![None; form.columns.len()];
     for c in 0..width {
-        let parts: Vec<&str> = levels.iter().map(|l| l[c]).filter(|t| !t.is_empty()).collect();
+        let parts: Vec<&HeaderText<'_>> = levels.iter().map(|l| l[c]).filter(|t| !t.raw.is_empty()).collect();
         if parts.is_empty() {
             continue;
         }
-        let bottom = *parts.last().expect("non-empty");
-        let mut candidates: Vec<String> = Vec::new();
-        if !is_total_word(bottom) {
-            candidates.push(bottom.to_string());
+        let bottom = parts.last().expect("non-empty");
+        // Candidates in order: the bottom text, all levels, all but the bottom, the top. Texts
+        // are normalised per cell: the normalised concatenation is the concatenation of them.
+        fn concat<'a>(parts: &[&'a HeaderText<'_>]) -> Cow<'a, str> {
+            match parts {
+                [one] => Cow::Borrowed(one.normal.as_ref()),
+                _ => Cow::Owned(parts.iter().map(|p| p.normal.as_ref()).collect()),
+            }
+        }
+        let mut candidates: Vec<Cow<'_, str>> = Vec::new();
+        if !is_total_word(&bottom.normal) {
+            candidates.push(Cow::Borrowed(bottom.normal.as_ref()));
         }
         if parts.len() > 1 {
-            candidates.push(parts.concat());
-            candidates.push(parts[..parts.len() - 1].concat());
-            candidates.push(parts[0].to_string());
+            candidates.push(concat(&parts));
+            candidates.push(concat(&parts[..parts.len() - 1]));
+            candidates.push(Cow::Borrowed(parts[0].normal.as_ref()));
         }
         for candidate in candidates {
-            let (name, _) = split_unit(&candidate);
-            if let Some(index) = names.find(&name)
+            let (name, _) = split_unit_normalised(&candidate);
+            if let Some(index) = names.find(name)
                 && result[index].is_none()
             {
-                let unit = parts.iter().rev().find_map(|p| split_unit(p).1);
-                result[index] = Some(ColumnMatch { index: c, header: parts.join(" / "), unit });
+                let unit = parts.iter().rev().find_map(|p| split_unit_normalised(&p.normal).1.map(str::to_string));
+                let header = parts.iter().map(|p| p.raw.as_ref()).collect::<Vec<_>>().join(" / ");
+                result[index] = Some(ColumnMatch { index: c, header, unit });
                 break;
             }
         }
@@ -191,19 +259,25 @@ fn match_columns(
 }
 
 fn is_total_word(text: &str) -> bool {
-    matches!(normalise(text).as_str(), "合计" | "小计" | "计" | "总计" | "合计数")
+    matches!(normalise_cow(text).as_ref(), "合计" | "小计" | "计" | "总计" | "合计数")
 }
 
 /// Split `耕地面积（万亩）` into (`耕地面积`, Some(`万亩`)), all normalised. `（是/否）` and
 /// `（单位：亩）` are recognised too.
 pub fn split_unit(text: &str) -> (String, Option<String>) {
-    let n = normalise(text);
+    let n = normalise_cow(text);
+    let (name, unit) = split_unit_normalised(&n);
+    (name.to_string(), unit.map(str::to_string))
+}
+
+/// `split_unit` of a text normalised already, as slices of it.
+fn split_unit_normalised(n: &str) -> (&str, Option<&str>) {
     if let Some(open) = n.rfind('(')
         && n.ends_with(')')
     {
-        let inner = n[open + 1..n.len() - 1].trim_start_matches("单位:").to_string();
-        let name = n[..open].to_string();
-        if units::is_known(&inner) {
+        let inner = n[open + 1..n.len() - 1].trim_start_matches("单位:");
+        let name = &n[..open];
+        if units::is_known(inner) {
             return (name, Some(inner));
         }
         if inner == "是/否" || inner == "是或否" {
@@ -214,14 +288,20 @@ pub fn split_unit(text: &str) -> (String, Option<String>) {
         if let Some((name, unit)) = n.rsplit_once(sep)
             && units::is_known(unit)
         {
-            return (name.to_string(), Some(unit.to_string()));
+            return (name, Some(unit));
         }
     }
     (n, None)
 }
 
 /// Find `form` in the grids: the sheet named like it, else the sheet whose headers fit best.
-pub fn locate_form<'g>(grids: &'g [Grid], form: &Form, taken: &[usize]) -> Option<(usize, &'g Grid, usize, Vec<Option<ColumnMatch>>)> {
+pub fn locate_form<'g>(
+    grids: &'g [Grid],
+    form: &Form,
+    names: &FormNames,
+    taken: &[usize],
+) -> Option<(usize, &'g Grid, usize, Vec<Option<ColumnMatch>>)> {
+    let names = &names.columns;
     let wanted = [normalise(&form.sheet), normalise(&form.id), normalise(&form.title)];
     let by_name = grids.iter().enumerate().find(|(i, g)| {
         !taken.contains(i) && {
@@ -230,7 +310,7 @@ pub fn locate_form<'g>(grids: &'g [Grid], form: &Form, taken: &[usize]) -> Optio
         }
     });
     if let Some((i, grid)) = by_name
-        && let Some((_, row, columns)) = find_header(grid, form)
+        && let Some((_, row, columns)) = find_header(grid, form, names)
     {
         return Some((i, grid, row, columns));
     }
@@ -241,7 +321,7 @@ pub fn locate_form<'g>(grids: &'g [Grid], form: &Form, taken: &[usize]) -> Optio
         .iter()
         .enumerate()
         .filter(|(i, _)| !taken.contains(i))
-        .filter_map(|(i, g)| find_header(g, form).map(|(score, row, cols)| (score, i, g, row, cols)))
+        .filter_map(|(i, g)| find_header(g, form, names).map(|(score, row, cols)| (score, i, g, row, cols)))
         .filter(|(_, _, _, _, cols)| has_required(cols))
         .max_by_key(|(score, i, _, _, _)| (*score, std::cmp::Reverse(*i)))
         .map(|(_, i, g, row, cols)| (i, g, row, cols))
@@ -334,30 +414,28 @@ pub fn apply_unit_line(grid: &Grid, header_row: usize, form: &Form, columns: &mu
 /// Read the data rows below the header: skip blanks and repeated headers, mark 合计 rows, stop
 /// at the footer (填报人、联系电话…).
 /// `header_row` is the last row before the data (the header, or its unit or 栏号 row).
-pub fn read_rows(grid: &Grid, form: &Form, header_row: usize, columns: &[Option<ColumnMatch>]) -> Vec<TableRow> {
+pub fn read_rows(grid: &Grid, form: &Form, names: &FormNames, header_row: usize, columns: &[Option<ColumnMatch>]) -> Vec<TableRow> {
     let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("checked: one key column");
-    // The key column's names, normalised once rather than on every row.
-    let key = &form.columns[key_index];
-    let key_names: std::collections::HashSet<String> =
-        std::iter::once(&key.name).chain(&key.aliases).map(|n| without_qizhong(&normalise(n))).collect();
+    // The key column's names, normalised once.
+    let key_names = &names.key;
     let mut rows = Vec::new();
     for r in header_row + 1..grid.rows.len() {
         let raw = &grid.rows[r];
         if raw.iter().all(Cell::is_empty) {
             continue;
         }
-        let first_text = raw.iter().find(|c| !c.is_empty()).map(|c| normalise(&c.text())).unwrap_or_default();
-        if is_footer(&first_text) {
+        if raw.iter().find(|c| !c.is_empty()).is_some_and(|c| is_footer(&normalise_cow(&c.text_cow()))) {
             break;
         }
         let cells: Vec<Cell> = columns.iter().map(|m| m.as_ref().map(|m| grid.get(r, m.index).clone()).unwrap_or(Cell::Empty)).collect();
-        let key_text = normalise(&cells[key_index].text());
+        let key_cell = cells[key_index].text_cow();
+        let key_text = normalise_cow(&key_cell);
         let mentions_total = raw.iter().take(3).any(|c| matches!(c, Cell::Text(t) if is_total_label(t)));
         if is_total_label(&key_text) || (key_text.is_empty() && mentions_total) {
             rows.push(TableRow { row: r, kind: RowType::Total, cells });
             continue;
         }
-        if key_names.contains(&without_qizhong(&split_unit(&key_text).0)) {
+        if key_names.contains(without_qizhong(split_unit_normalised(&key_text).0).as_ref()) {
             continue; // a header repeated below (printed page headers copied in)
         }
         let has_content = cells.iter().any(|c| !c.is_empty());
@@ -372,6 +450,11 @@ pub fn read_rows(grid: &Grid, form: &Form, header_row: usize, columns: &[Option<
 /// A total however offices label it: 合计, 总计, 小计, 全镇/全乡/全街道, `全镇合计`,
 /// `合计（6个村社区）`, `街道合计数`.
 pub fn is_total_label(text: &str) -> bool {
+    // Every label below has one of these characters (normalising changes none of them): most
+    // texts, village names and numbers, are not looked at further.
+    if !text.contains(['计', '全', '总']) {
+        return false;
+    }
     let n = normalise(text);
     // What is in brackets says what the total covers: `合计(6个村社区)`.
     let core = match n.find('(') {

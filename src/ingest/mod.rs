@@ -147,6 +147,11 @@ pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u6
 
 /// Read one file and find every form of the plan that its reporter fills.
 pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
+    read_file_with(input, plan, &layout::PlanNames::new(plan), limits)
+}
+
+/// `read_file` with the plan's names prepared once for many files (`layout::PlanNames::new`).
+pub fn read_file_with(input: InputFile, plan: &Plan, names: &layout::PlanNames, limits: &Limits) -> FileRead {
     let mut read = FileRead {
         sha256: String::new(),
         bytes: 0,
@@ -232,12 +237,13 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
     };
     read.content = bytes;
     let reporter = if read.input.department { Reporter::Department } else { Reporter::Township };
-    let forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
+    let forms: Vec<(&Form, &layout::FormNames)> =
+        plan.forms.iter().enumerate().filter(|(_, f)| f.reporter == reporter).map(|(i, f)| (f, names.form(i))).collect();
     let single_sheet = grids.len() == 1;
     let mut taken: Vec<usize> = Vec::new();
     let mut missing: Vec<Issue> = Vec::new();
-    for form in &forms {
-        match layout::locate_form(&grids, form, &taken) {
+    for &(form, names) in &forms {
+        match layout::locate_form(&grids, form, names, &taken) {
             Some((index, grid, header_row, mut columns)) => {
                 taken.push(index);
                 layout::find_claims(grid, header_row, &mut read.claims);
@@ -245,7 +251,7 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
                 // and a 栏号 row, before the data.
                 layout::apply_unit_line(grid, header_row, form, &mut columns);
                 let data_after = layout::header_extras(grid, header_row, &mut columns);
-                let rows = layout::read_rows(grid, form, data_after, &columns);
+                let rows = layout::read_rows(grid, form, names, data_after, &columns);
                 layout::find_contacts(grid, data_after, &mut read.claims);
                 check_columns(&mut read, form, grid, header_row, &columns);
                 read.tables.push(FormTable { form_id: form.id.clone(), sheet: grid.sheet.clone(), header_row, columns, rows });

@@ -45,6 +45,14 @@ impl Cell {
             Cell::Error(e) => e.clone(),
         }
     }
+
+    /// `text`, borrowed where the cell holds text (no copy for the checks that look at every cell).
+    pub fn text_cow(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(t) | Cell::Error(t) => std::borrow::Cow::Borrowed(t),
+            other => std::borrow::Cow::Owned(other.text()),
+        }
+    }
 }
 
 /// A number without a trailing `.0`.

@@ -209,12 +209,13 @@ pub fn ingest_period(
 ) -> Result<(Vec<ingest::FileRead>, Validated, Vec<store::FormFrame>)> {
     // Last month's values are read from the store while the files are (it is one task among the
     // files' on the same cores).
+    let names = ingest::layout::PlanNames::new(plan);
     let (mut reads, history) = rayon::join(
         || -> Vec<ingest::FileRead> {
             files
                 .into_par_iter()
                 .map(|f| {
-                    let read = ingest::read_file(f, plan, limits);
+                    let read = ingest::read_file_with(f, plan, &names, limits);
                     if let Some(bar) = bar {
                         bar.inc(1);
                     }
