@@ -950,10 +950,13 @@ impl TableCheck<'_> {
         let at = || self.cell_of(row.row, ci);
         let numeric = matches!(cell, Cell::Number(_)) && column.kind == ColumnKind::Number;
         // The cell's text, trimmed; borrowed from the cell where it holds text.
-        let text: Cow<'_, str> = match cell.text_cow() {
-            _ if numeric => Cow::Borrowed(""),
-            Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
-            Cow::Owned(t) => Cow::Owned(t.trim().to_string()),
+        let text: Cow<'_, str> = if numeric {
+            Cow::Borrowed("")
+        } else {
+            match cell.text_cow() {
+                Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
+                Cow::Owned(t) => Cow::Owned(t.trim().to_string()),
+            }
         };
         if cell.is_empty() {
             // A category that decides which totals a row enters, left blank, would drop
@@ -1132,7 +1135,7 @@ impl TableCheck<'_> {
                 }
             },
             ColumnKind::Date => match parse_date(cell) {
-                Some(d) => (Value::Text(d.format("%Y-%m-%d").to_string()), None),
+                Some(d) => (Value::Text(d.to_string()), None),
                 None => {
                     issues.push(self.issue(
                         Rule::BadDate,
@@ -1393,6 +1396,16 @@ mod tests {
         assert_eq!(parse_month(&Cell::Number(45_536.0), 2024), Some((2024, 9)), "an Excel date serial (2024-09-01)");
         assert_eq!(parse_month(&text("13月"), 2024), None);
         assert_eq!(parse_month(&text("年底"), 2024), None);
+    }
+
+    #[test]
+    fn dates_are_stored_as_iso_text() {
+        // `NaiveDate`'s Display (used for speed) is the `%Y-%m-%d` the store has always held.
+        for (y, m, d) in [(2024, 3, 8), (2024, 12, 31), (1999, 1, 1), (812, 5, 6)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("valid");
+            assert_eq!(date.to_string(), date.format("%Y-%m-%d").to_string());
+        }
+        assert_eq!(parse_date(&Cell::Number(45_536.0)).map(|d| d.to_string()).as_deref(), Some("2024-09-01"));
     }
 
     #[test]

@@ -41,7 +41,7 @@ impl Cell {
             Cell::Text(t) => t.clone(),
             Cell::Number(n) => format_number(*n),
             Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Date(d) => d.to_string(),
             Cell::Error(e) => e.clone(),
         }
     }

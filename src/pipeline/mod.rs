@@ -119,17 +119,30 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     // store's tables are written beside their old ones; the outputs are swapped into place in
     // one step; then the month is committed (see ARCHITECTURE "Outputs appear as a set").
     let submissions = store::submissions(&validated);
-    let (aggregated, mut month_frame) = aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced)?;
+    let staging = crate::atomic::staging_for(&out_dir)?;
+    // Aggregation runs on one core; meanwhile the store month is staged (beside the one in
+    // place, not yet committed) and the outputs that need no aggregate are written: the
+    // topics' detail CSV files and the feedback workbooks. The month's frames (shared, not
+    // copied, by the two) are freed before the bulletin is built.
+    let to_store: Vec<store::FormFrame> = frames.iter().map(|f| store::FormFrame { form: f.form.clone(), frame: f.frame.clone() }).collect();
+    let (aggregated, alongside) = rayon::join(
+        || aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced),
+        || {
+            let clock = Instant::now();
+            let staged = store::stage_month(&folders.store, &plan, period, to_store);
+            let early = outputs::early_outputs(&plan, &validated, &reads, &limits, &staging);
+            (staged, early, clock.elapsed().as_secs_f64())
+        },
+    );
+    drop(frames);
+    let (aggregated, mut month_frame) = aggregated?;
+    let (staged, early, alongside_seconds) = alongside;
+    let (staged, early) = (staged?, early?);
     diag::release_freed_memory();
     phases.lap("汇总");
-
-    // The store month is staged (beside the one in place, not yet committed) before the outputs
-    // are written, so that the month's frames are freed before the bulletin is built.
-    let staged = store::stage_month(&folders.store, &plan, period, frames)?;
+    phases.alongside("存入历史库、明细与反馈表（与汇总同时）", alongside_seconds);
     staged.add_derived(&history::reduction_key(&plan), &mut month_frame)?;
-    diag::release_freed_memory();
-    let staging = crate::atomic::staging_for(&out_dir)?;
-    let written = outputs::write_outputs(&plan, &validated, &aggregated, &contacts, &staging, &reads, &limits, &fingerprint, &mut phases)?;
+    let written = outputs::write_outputs(&plan, &validated, &aggregated, &contacts, &staging, early, &fingerprint, &mut phases)?;
     if args.pdf {
         match outputs::bulletin_pdf(&staging.join(report::workbook::file_name(&plan, period))) {
             Ok(()) => {}

@@ -17,7 +17,38 @@ use crate::validate::Validated;
 
 use super::diag::Phases;
 
-/// Every report file, each written atomically. Returns the paths written.
+/// The outputs that need only the month's validation, not its aggregation: the CSV files of
+/// the topics above the plan's detail-row limit and the feedback workbooks (each reads its
+/// township's kept file content). `run_month` makes them while the month is aggregated (on one
+/// core), each written atomically into `out_dir`. Returns the paths written, in their order.
+pub fn early_outputs(plan: &Plan, validated: &Validated, reads: &[ingest::FileRead], limits: &ingest::Limits, out_dir: &Path) -> Result<EarlyOutputs> {
+    let period = validated.period;
+    let (details, feedback) = rayon::join(
+        || -> Result<Vec<PathBuf>> {
+            report::detail::summarised_forms(plan, validated)
+                .par_iter()
+                .map(|(form, rows)| {
+                    let path = out_dir.join(report::detail::csv_file_name(form, period));
+                    crate::atomic::write_bytes(&path, &report::detail::detail_csv(form, rows, period))?;
+                    Ok(path)
+                })
+                .collect()
+        },
+        || feedback_workbooks(plan, validated, reads, limits, out_dir),
+    );
+    Ok(EarlyOutputs { details: details?, feedback: feedback? })
+}
+
+/// What `early_outputs` wrote.
+pub struct EarlyOutputs {
+    /// The topics' detail CSV files.
+    pub details: Vec<PathBuf>,
+    /// The feedback workbooks, in township order.
+    pub feedback: Vec<PathBuf>,
+}
+
+/// Every other report file, each written atomically. Returns the paths written (with those of
+/// `early`, in the order the console lists them).
 #[allow(clippy::too_many_arguments)]
 pub fn write_outputs(
     plan: &Plan,
@@ -25,47 +56,41 @@ pub fn write_outputs(
     aggregated: &Aggregated,
     contacts: &BTreeMap<String, store::Contact>,
     out_dir: &Path,
-    reads: &[ingest::FileRead],
-    limits: &ingest::Limits,
+    early: EarlyOutputs,
     fingerprint: &str,
     phases: &mut Phases,
 ) -> Result<Vec<PathBuf>> {
     let period = validated.period;
     let mut written = Vec::new();
-    let mut put = |path: PathBuf, bytes: Vec<u8>| -> Result<()> {
+    let put = |written: &mut Vec<PathBuf>, path: PathBuf, bytes: Vec<u8>| -> Result<()> {
         crate::atomic::write_bytes(&path, &bytes)?;
         written.push(path);
         Ok(())
     };
     // The bulletin's sheets are filled on both cores; the workbook is then assembled and
-    // compressed (mostly on one core) while the feedback workbooks (each reads its township's
-    // kept file content) are made and written on the other.
+    // compressed (mostly on one core) while the CSV files and the 通报 text are made.
     let reminders = report::reminders(plan, validated, contacts);
     let bulletin = report::workbook::Bulletin { plan, validated, aggregated, reminders: &reminders, input_fingerprint: fingerprint };
     let workbook = report::workbook::bulletin_workbook(&bulletin)?;
-    // Topics above the plan's detail-row limit: their rows go to one CSV file per form.
-    let details = || -> Vec<(String, Vec<u8>)> {
-        report::detail::summarised_forms(plan, validated)
-            .par_iter()
-            .map(|(form, rows)| (report::detail::csv_file_name(form, period), report::detail::detail_csv(form, rows, period)))
-            .collect()
-    };
-    let (bulletin_bytes, (feedback, details)) = rayon::join(
+    let (bulletin_bytes, small) = rayon::join(
         || report::workbook::save(plan, period, workbook),
-        || rayon::join(|| feedback_workbooks(plan, validated, reads, limits, out_dir), details),
+        || {
+            [
+                ("progress.csv", report::csv::progress_csv(aggregated)),
+                ("townships.csv", report::csv::townships_csv(aggregated)),
+                ("issues.csv", report::csv::issues_csv(&validated.issues)),
+                ("bulletin.txt", report::notice::text(plan, validated, aggregated).into_bytes()),
+                ("reminders.csv", report::csv::reminders_csv(&reminders)),
+            ]
+        },
     );
-    put(out_dir.join(report::workbook::file_name(plan, period)), bulletin_bytes?)?;
-    for (name, bytes) in details {
-        put(out_dir.join(name), bytes)?;
+    put(&mut written, out_dir.join(report::workbook::file_name(plan, period)), bulletin_bytes?)?;
+    written.extend(early.details);
+    for (name, bytes) in small {
+        put(&mut written, out_dir.join(name), bytes)?;
     }
-    put(out_dir.join("progress.csv"), report::csv::progress_csv(aggregated))?;
-    put(out_dir.join("townships.csv"), report::csv::townships_csv(aggregated))?;
-    put(out_dir.join("issues.csv"), report::csv::issues_csv(&validated.issues))?;
-    put(out_dir.join("bulletin.txt"), report::notice::text(plan, validated, aggregated).into_bytes())?;
-    put(out_dir.join("reminders.csv"), report::csv::reminders_csv(&reminders))?;
     phases.lap("通报");
-    written.extend(feedback?);
-    phases.lap("反馈表");
+    written.extend(early.feedback);
     Ok(written)
 }
 
