@@ -10,7 +10,6 @@ pub mod unreadable;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use sha2::{Digest, Sha256};
 
 use crate::issue::{Issue, Rule, a1};
 use crate::plan::{Form, Plan, Reporter};
@@ -146,6 +145,11 @@ pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u6
 }
 
 /// Read one file and find every form of the plan that its reporter fills.
+/// The sha256 of a file's bytes, in hex (ring's assembly; the same digest as `sha2`'s).
+pub fn file_sha256(bytes: &[u8]) -> String {
+    crate::plan::hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+}
+
 pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
     read_file_with(input, plan, &layout::PlanNames::new(plan), limits)
 }
@@ -203,7 +207,7 @@ pub fn read_file_with(input: InputFile, plan: &Plan, names: &layout::PlanNames, 
         read.attachment = true;
         read.bytes = metadata.len();
         if let Ok(Ok(bytes)) = read_bounded(&read.input.path, limits.max_file_bytes) {
-            read.sha256 = crate::plan::hex(&Sha256::digest(&bytes));
+            read.sha256 = file_sha256(&bytes);
         }
         return read;
     }
@@ -226,7 +230,7 @@ pub fn read_file_with(input: InputFile, plan: &Plan, names: &layout::PlanNames, 
         }
     };
     read.bytes = bytes.len() as u64;
-    read.sha256 = crate::plan::hex(&Sha256::digest(&bytes));
+    read.sha256 = file_sha256(&bytes);
     let grids = match read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)) {
         Ok(grids) => grids,
         Err(read::Unreadable(message)) => {
@@ -360,5 +364,19 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
             .at(grid.sheet.clone(), a1(header_row, unmatched[0].0))
             .value(names.join("、")),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn file_digest_is_sha256() {
+        // The digest shown in 报送情况 and kept in run.json: ring's must equal sha2's.
+        for bytes in [&b""[..], b"abc", &[0x5a; 100_000]] {
+            assert_eq!(super::file_sha256(bytes), crate::plan::hex(&Sha256::digest(bytes)));
+        }
+        assert_eq!(super::file_sha256(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }
