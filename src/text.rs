@@ -12,7 +12,11 @@ pub fn normalise(text: &str) -> String {
 /// `normalise`, borrowing the text when it is normalised already (most cells are): no
 /// allocation for the header search and row checks that look at every cell.
 pub fn normalise_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().all(|c| !dropped(c) && fold_char(c) == c) { std::borrow::Cow::Borrowed(text) } else { std::borrow::Cow::Owned(normalise(text)) }
+    if text.chars().all(|c| !dropped(c) && fold_char(c) == c) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(normalise(text))
+    }
 }
 
 /// Characters `normalise` removes: spaces of every kind and zero-width spaces.

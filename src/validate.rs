@@ -327,8 +327,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                     let form = plan.form(&table.form_id).expect("tables come from plan forms");
                     let fixed_units = fixed_units(form, table);
                     let rules = &form_rules[plan.forms.iter().position(|f| f.id == form.id).expect("a plan form")];
-                    let check =
-                        TableCheck { plan, form, rules, table, file: &read.input.display, township, period, previous, fixed_units };
+                    let check = TableCheck { plan, form, rules, table, file: &read.input.display, township, period, previous, fixed_units };
                     check.run(&mut records, &mut file_issues);
                 }
             }
@@ -417,8 +416,13 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     let mut townships = Vec::new();
     // (unit, form) counted this month.
     let mut counted: BTreeSet<(String, String)> = BTreeSet::new();
+    // `per_file` is in file order: a file's entry is at its index (looked up, not searched, for
+    // each of a province's 2,000 units).
+    debug_assert!(per_file.iter().enumerate().all(|(at, (i, _, _, _))| at == *i));
+    let unit_names: FastSet<&str> = plan.units.iter().map(|u| u.name.as_str()).collect();
+    let is_department = |unit: &str| unit == DEPARTMENTS || (!unit_names.contains(unit) && departments.iter().any(|d| d == unit));
     for name in &names {
-        let department = plan.is_department(name);
+        let department = is_department(name);
         let reporter = if department { Reporter::Department } else { Reporter::Township };
         let unit_forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
         let indices = township_files.get(name).cloned().unwrap_or_default();
@@ -443,10 +447,8 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         let any_readable = indices.iter().any(|i| reads[*i].unreadable.is_none());
         if any_readable && reporter == Reporter::Township {
             for form in unit_forms.iter().filter(|f| !supplied.contains(f.id.as_str())) {
-                let already = per_file
-                    .iter()
-                    .any(|(i, _, _, is)| *i == newest && is.iter().any(|x| x.rule == Rule::MissingSheet && x.sheet == form.sheet));
-                if !already && let Some(entry) = per_file.iter_mut().find(|(i, _, _, _)| *i == newest) {
+                let already = per_file[newest].3.iter().any(|x| x.rule == Rule::MissingSheet && x.sheet == form.sheet);
+                if !already && let Some(entry) = per_file.get_mut(newest) {
                     entry.3.push(
                         Issue::new(
                             Rule::MissingSheet,
@@ -459,15 +461,12 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                 }
             }
         }
-        let file_issues: Vec<&Issue> =
-            per_file.iter().filter(|(i, _, _, _)| indices.contains(i)).flat_map(|(_, _, _, is)| is.iter()).collect();
+        // `indices` is in file order, as `per_file` is.
+        let file_issues: Vec<&Issue> = indices.iter().flat_map(|&i| per_file[i].3.iter()).collect();
         let errors = file_issues.iter().filter(|i| i.severity == Severity::Error).count();
         let warnings = file_issues.len() - errors;
-        let file_errors = indices.iter().any(|i| {
-            per_file
-                .iter()
-                .any(|(j, _, _, is)| j == i && is.iter().any(|x| x.severity == Severity::Error && form_of_issue(&reads[*i], x).is_none()))
-        });
+        let file_errors =
+            indices.iter().any(|&i| per_file[i].3.iter().any(|x| x.severity == Severity::Error && form_of_issue(&reads[i], x).is_none()));
         let mut forms = Vec::new();
         for form in &unit_forms {
             let Some(&file) = chosen.get(&(name.clone(), form.id.clone())) else {
@@ -477,10 +476,9 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                 forms.push(FormOutcome { form: form.id.clone(), status, file: None, errors: 0 });
                 continue;
             };
-            let form_errors = per_file
+            let form_errors = per_file[file]
+                .3
                 .iter()
-                .filter(|(j, _, _, _)| *j == file)
-                .flat_map(|(_, _, _, is)| is.iter())
                 .filter(|x| x.severity == Severity::Error)
                 .filter(|x| form_of_issue(&reads[file], x).is_none_or(|f| f == form.id))
                 .count();
@@ -510,6 +508,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         });
     }
 
+    let name_set: FastSet<&str> = names.iter().map(String::as_str).collect();
     let mut records = Vec::new();
     for (index, township, file_records, file_issues) in per_file {
         let read = &reads[index];
@@ -521,7 +520,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             .unwrap_or_default();
         let status = if read.attachment {
             FileStatus::Attachment
-        } else if township.is_empty() || !names.contains(&township) {
+        } else if township.is_empty() || !name_set.contains(township.as_str()) {
             FileStatus::UnknownTownship
         } else if superseded.contains(&index) {
             FileStatus::Superseded
@@ -802,9 +801,12 @@ struct FormRules {
 impl FormRules {
     fn new(form: &Form) -> FormRules {
         let row_unit = form.columns.iter().map(|column| form.columns.iter().position(|c| c.unit_of.contains(&column.id))).collect();
-        let category_units = form.columns.iter().enumerate().find(|(_, c)| !c.category_units.is_empty()).map(|(i, c)| {
-            (i, c.category_units.iter().map(|(k, u)| (normalise(k), k.clone(), u.clone())).collect())
-        });
+        let category_units = form
+            .columns
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !c.category_units.is_empty())
+            .map(|(i, c)| (i, c.category_units.iter().map(|(k, u)| (normalise(k), k.clone(), u.clone())).collect()));
         let categories = form.columns.iter().map(|c| c.categories.iter().map(|k| normalise(k)).collect()).collect();
         FormRules { row_unit, category_units, categories }
     }

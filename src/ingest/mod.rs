@@ -10,7 +10,6 @@ pub mod unreadable;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-
 use crate::issue::{Issue, Rule, a1};
 use crate::plan::{Form, Plan, Reporter};
 

@@ -124,7 +124,8 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     // place, not yet committed) and the outputs that need no aggregate are written: the
     // topics' detail CSV files and the feedback workbooks. The month's frames (shared, not
     // copied, by the two) are freed before the bulletin is built.
-    let to_store: Vec<store::FormFrame> = frames.iter().map(|f| store::FormFrame { form: f.form.clone(), frame: f.frame.clone() }).collect();
+    let to_store: Vec<store::FormFrame> =
+        frames.iter().map(|f| store::FormFrame { form: f.form.clone(), frame: f.frame.clone() }).collect();
     let (aggregated, alongside) = rayon::join(
         || aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced),
         || {

@@ -21,7 +21,13 @@ use super::diag::Phases;
 /// the topics above the plan's detail-row limit and the feedback workbooks (each reads its
 /// township's kept file content). `run_month` makes them while the month is aggregated (on one
 /// core), each written atomically into `out_dir`. Returns the paths written, in their order.
-pub fn early_outputs(plan: &Plan, validated: &Validated, reads: &[ingest::FileRead], limits: &ingest::Limits, out_dir: &Path) -> Result<EarlyOutputs> {
+pub fn early_outputs(
+    plan: &Plan,
+    validated: &Validated,
+    reads: &[ingest::FileRead],
+    limits: &ingest::Limits,
+    out_dir: &Path,
+) -> Result<EarlyOutputs> {
     let period = validated.period;
     let (details, feedback) = rayon::join(
         || -> Result<Vec<PathBuf>> {
