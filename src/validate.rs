@@ -127,11 +127,21 @@ impl History {
 
     /// Remember one value of last month; a later value of the same cell replaces it.
     pub fn insert(&mut self, township: &str, form: &str, key: &str, column: &str, value: f64) {
-        let column = match self.columns.get(column) {
+        self.insert_record(township, form, key, [(column, value)]);
+    }
+
+    /// Remember values of one record of last month (looked up once for all its columns).
+    pub fn insert_record<'c>(&mut self, township: &str, form: &str, key: &str, values: impl IntoIterator<Item = (&'c str, f64)>) {
+        let mut values = values.into_iter().peekable();
+        if values.peek().is_none() {
+            return;
+        }
+        let columns = &mut self.columns;
+        let mut shared = |column: &str| match columns.get(column) {
             Some(shared) => shared.clone(),
             None => {
                 let shared: Arc<str> = Arc::from(column);
-                self.columns.insert(shared.clone());
+                columns.insert(shared.clone());
                 shared
             }
         };
@@ -143,13 +153,15 @@ impl History {
             Some(f) => f,
             None => per_township.forms.entry(form.into()).or_default(),
         };
-        let values = match per_form.get_mut(key) {
+        let record = match per_form.get_mut(key) {
             Some(v) => v,
             None => per_form.entry(key.into()).or_default(),
         };
-        match values.iter_mut().find(|(c, _)| *c == column) {
-            Some(slot) => slot.1 = value,
-            None => values.push((column, value)),
+        for (column, value) in values {
+            match record.iter_mut().find(|(c, _)| **c == *column) {
+                Some(slot) => slot.1 = value,
+                None => record.push((shared(column), value)),
+            }
         }
     }
 

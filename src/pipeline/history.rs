@@ -32,12 +32,18 @@ pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<His
         let frame = scan.collect().map_err(err)?;
         let keys = frame.column("record_key").and_then(|c| c.as_materialized_series().str().cloned()).map_err(err)?;
         let township = frame.column("township").and_then(|c| c.as_materialized_series().str().cloned()).map_err(err)?;
-        for id in &numbers {
-            let values = frame.column(id).and_then(|c| c.as_materialized_series().f64().cloned()).map_err(err)?;
-            for ((t, k), v) in township.iter().zip(keys.iter()).zip(values.iter()) {
-                if let (Some(t), Some(k), Some(v)) = (t, k, v) {
-                    history.insert(t, &form.id, k, id, v);
-                }
+        let values: Vec<_> = numbers
+            .iter()
+            .map(|id| frame.column(id).and_then(|c| c.as_materialized_series().f64().cloned()))
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        // Row by row (a record's township, form and key are looked up once for all its values).
+        let mut columns: Vec<_> = values.iter().map(|v| v.iter()).collect();
+        for (t, k) in township.iter().zip(keys.iter()) {
+            let row: Vec<(&str, f64)> =
+                numbers.iter().zip(columns.iter_mut()).filter_map(|(id, c)| Some((*id, c.next().flatten()?))).collect();
+            if let (Some(t), Some(k)) = (t, k) {
+                history.insert_record(t, &form.id, k, row);
             }
         }
     }

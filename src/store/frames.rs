@@ -86,8 +86,10 @@ fn form_frame(plan_id: &str, form: &Form, records: &[&Record]) -> PolarsResult<D
     columns.push(Column::new("row".into(), records.iter().map(|r| r.row).collect::<Vec<u32>>()));
     // A table's records share their column positions: its `cells` text is made once.
     let mut cells_of: HashMap<*const [Option<u16>], String> = HashMap::new();
-    let cells: Vec<String> =
-        records.iter().map(|r| cells_of.entry(Arc::as_ptr(&r.columns)).or_insert_with(|| cells_text(form, &r.columns)).clone()).collect();
+    for record in records {
+        cells_of.entry(Arc::as_ptr(&record.columns)).or_insert_with(|| cells_text(form, &record.columns));
+    }
+    let cells: Vec<&str> = records.iter().map(|r| cells_of[&Arc::as_ptr(&r.columns)].as_str()).collect();
     columns.push(Column::new("cells".into(), cells));
     let units: Vec<Option<String>> = records.iter().map(|r| units_text(form, r)).collect();
     columns.push(Column::new("units".into(), units));
