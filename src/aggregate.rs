@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::FastMap;
@@ -812,10 +813,8 @@ pub fn aggregate_reduced(
         dense: Dense::new(&sum_order, &values, &counted),
     };
 
-    let mut targets = Vec::new();
-    for target in &plan.targets {
-        targets.push(calc.target_progress(target, period, ledger));
-    }
+    // Targets, and below each township indicator, are worked out in parallel (in plan order).
+    let targets: Vec<TargetProgress> = plan.targets.par_iter().map(|target| calc.target_progress(target, period, ledger)).collect();
 
     // Township table: every indicator a numeric target uses that townships report.
     let mut township_indicators: Vec<String> = Vec::new();
@@ -826,8 +825,7 @@ pub fn aggregate_reduced(
         }
     }
     let status_of: HashMap<(&str, &str), SubmissionStatus> = statuses.iter().map(|(u, f, s)| ((u.as_str(), f.as_str()), *s)).collect();
-    let mut townships = Vec::new();
-    for indicator_id in &township_indicators {
+    let township_rows = |indicator_id: &String| -> Vec<TownshipValue> {
         let indicator = plan.indicator(indicator_id).expect("listed from plan");
         let form = calc.form_of(indicator).unwrap_or_default().to_string();
         let target = plan.targets.iter().find(|t| t.indicator.as_deref() == Some(indicator_id.as_str()));
@@ -876,8 +874,9 @@ pub fn aggregate_reduced(
                 rows[i].tied = tied;
             }
         }
-        townships.extend(rows);
-    }
+        rows
+    };
+    let townships: Vec<TownshipValue> = township_indicators.par_iter().flat_map_iter(township_rows).collect();
 
     let mut trend = Vec::new();
     let year_periods: Vec<Period> = (1..=period.month).filter_map(|m| Period::new(period.year, m)).collect();
