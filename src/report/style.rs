@@ -159,11 +159,68 @@ pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
 /// Writing text that may come from an input: always through `cell_text`.
 pub trait WriteText {
     fn text(&mut self, row: u32, col: u16, text: impl AsRef<str>, format: &Format) -> Result<&mut Worksheet, XlsxError>;
+
+    /// `text` without a format, for a block formatted afterwards by `ColumnFormats`.
+    fn plain_text(&mut self, row: u32, col: u16, text: impl AsRef<str>) -> Result<&mut Worksheet, XlsxError>;
 }
 
 impl WriteText for Worksheet {
     fn text(&mut self, row: u32, col: u16, text: impl AsRef<str>, format: &Format) -> Result<&mut Worksheet, XlsxError> {
         self.write_string_with_format(row, col, cell_text(text.as_ref()).as_ref(), format)
+    }
+
+    fn plain_text(&mut self, row: u32, col: u16, text: impl AsRef<str>) -> Result<&mut Worksheet, XlsxError> {
+        self.write_string(row, col, cell_text(text.as_ref()).as_ref())
+    }
+}
+
+/// The formats of a long table's cells, set after its cells are written without one, column by
+/// column over runs of rows that share a format. rust_xlsxwriter looks a format up (hashing
+/// and comparing the whole `Format`) for every cell written with one, most of the cost of a
+/// sheet of 46,000 rows; `set_range_format` looks it up once per run. The result is the same
+/// cells with the same formats. Cells must be written before `set`'s later rows or `finish`
+/// apply their formats (writing a cell again replaces its format).
+pub struct ColumnFormats {
+    formats: Vec<Format>,
+    /// Per column: the run being built (first row, last row, format).
+    runs: Vec<Option<(u32, u32, usize)>>,
+}
+
+impl ColumnFormats {
+    /// `formats` are referred to by their index in `set`.
+    pub fn new(formats: Vec<Format>) -> ColumnFormats {
+        ColumnFormats { formats, runs: Vec::new() }
+    }
+
+    /// Cell (`row`, `col`) has format `format` (an index into the formats given to `new`).
+    pub fn set(&mut self, sheet: &mut Worksheet, row: u32, col: u16, format: usize) -> Result<(), XlsxError> {
+        let c = col as usize;
+        if self.runs.len() <= c {
+            self.runs.resize(c + 1, None);
+        }
+        match self.runs[c] {
+            Some((first, last, f)) if f == format && last + 1 == row => self.runs[c] = Some((first, row, f)),
+            _ => {
+                self.flush(sheet, col)?;
+                self.runs[c] = Some((row, row, format));
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, sheet: &mut Worksheet, col: u16) -> Result<(), XlsxError> {
+        if let Some((first, last, f)) = self.runs[col as usize].take() {
+            sheet.set_range_format(first, col, last, col, &self.formats[f])?;
+        }
+        Ok(())
+    }
+
+    /// Apply the runs still open (after the table's last cells are written).
+    pub fn finish(mut self, sheet: &mut Worksheet) -> Result<(), XlsxError> {
+        for col in 0..self.runs.len() {
+            self.flush(sheet, col as u16)?;
+        }
+        Ok(())
     }
 }
 

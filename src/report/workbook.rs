@@ -198,27 +198,6 @@ fn blank_format(format: &Format) -> Format {
     format.clone().set_align(FormatAlign::Center)
 }
 
-/// A number column's format and its “—” format, made once for a long column rather than once
-/// per missing value (镇街进度 at province scale is 46,000 rows).
-struct NumberFormats {
-    number: Format,
-    blank: Format,
-}
-
-impl NumberFormats {
-    fn new(number: Format) -> NumberFormats {
-        NumberFormats { blank: blank_format(&number), number }
-    }
-
-    /// `opt_number` with these formats.
-    fn write(&self, sheet: &mut Worksheet, row: u32, col: u16, value: Option<f64>) -> XResult<()> {
-        match value {
-            Some(v) if v.is_finite() => sheet.write_number_with_format(row, col, v, &self.number).map(|_| ()),
-            _ => sheet.text(row, col, "—", &self.blank).map(|_| ()),
-        }
-    }
-}
-
 fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult<()> {
     let period = b.aggregated.period;
     let plan = b.plan;
@@ -503,12 +482,36 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         sheet.text(2, c as u16, *h, &style::header())?;
         sheet.set_column_width(c as u16, w)?;
     }
-    let center = style::cell().set_align(FormatAlign::Center);
-    let (cell, percent) = (style::cell(), NumberFormats::new(style::percent()));
+    // 46,000 rows at province scale: cells are written without a format and formatted column
+    // by column afterwards (`ColumnFormats`). Formats: cell, centred, percent and its “—”, then
+    // each indicator's number and its “—”.
+    const CELL: usize = 0;
+    const CENTER: usize = 1;
+    const PERCENT: usize = 2;
+    let mut formats = vec![style::cell(), style::cell().set_align(FormatAlign::Center), style::percent(), blank_format(&style::percent())];
+    let first_number = formats.len();
+    for id in &b.aggregated.township_indicators {
+        let number = style::number(plan.indicator(id).expect("from plan").decimals);
+        let blank = blank_format(&number);
+        formats.extend([number, blank]);
+    }
+    let mut column_formats = style::ColumnFormats::new(formats);
+    // A number or its “—”, and the format of each (`number` is the format's index, its “—” the one after).
+    let put_number =
+        |sheet: &mut Worksheet, formats: &mut style::ColumnFormats, row: u32, col: u16, value: Option<f64>, number: usize| match value {
+            Some(v) if v.is_finite() => {
+                sheet.write_number(row, col, v)?;
+                formats.set(sheet, row, col, number)
+            }
+            _ => {
+                sheet.plain_text(row, col, "—")?;
+                formats.set(sheet, row, col, number + 1)
+            }
+        };
     let order: std::collections::HashMap<&str, usize> = plan.units.iter().enumerate().map(|(i, u)| (u.name.as_str(), i)).collect();
     let mut row = 3u32;
     let mut first_block: Option<(u32, u32)> = None;
-    for id in &b.aggregated.township_indicators {
+    for (k, id) in b.aggregated.township_indicators.iter().enumerate() {
         let indicator = plan.indicator(id).expect("from plan");
         let mut values: Vec<&crate::aggregate::TownshipValue> = b.aggregated.townships.iter().filter(|t| &t.indicator_id == id).collect();
         // Ranked first by rank; unranked raw sizes by their share, largest first.
@@ -519,18 +522,25 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
                 .then_with(|| order.get(a.township.as_str()).cmp(&order.get(b.township.as_str())))
         });
         let start = row;
-        let number = NumberFormats::new(style::number(indicator.decimals));
+        // The indicator's number format (its “—” is the one after it).
+        let (number, percent) = (first_number + 2 * k, PERCENT);
         for v in values {
-            sheet.text(row, 0, &indicator.name, &cell)?;
-            sheet.text(row, 1, &indicator.unit, &center)?;
-            sheet.text(row, 2, &v.township, &cell)?;
-            number.write(sheet, row, 3, v.value)?;
-            number.write(sheet, row, 4, v.allocation)?;
-            percent.write(sheet, row, 5, v.completion_rate)?;
+            let f = &mut column_formats;
+            sheet.plain_text(row, 0, &indicator.name)?;
+            f.set(sheet, row, 0, CELL)?;
+            sheet.plain_text(row, 1, &indicator.unit)?;
+            f.set(sheet, row, 1, CENTER)?;
+            sheet.plain_text(row, 2, &v.township)?;
+            f.set(sheet, row, 2, CELL)?;
+            put_number(sheet, f, row, 3, v.value, number)?;
+            put_number(sheet, f, row, 4, v.allocation, number)?;
+            put_number(sheet, f, row, 5, v.completion_rate, percent)?;
             let rank = v.rank.map(|r| if v.tied { format!("并列{r}") } else { r.to_string() }).unwrap_or_else(|| "—".to_string());
-            sheet.text(row, 6, &rank, &center)?;
-            sheet.text(row, 7, v.submission_status.label(), &center)?;
-            percent.write(sheet, row, 8, v.share)?;
+            sheet.plain_text(row, 6, &rank)?;
+            f.set(sheet, row, 6, CENTER)?;
+            sheet.plain_text(row, 7, v.submission_status.label())?;
+            f.set(sheet, row, 7, CENTER)?;
+            put_number(sheet, f, row, 8, v.share, percent)?;
             row += 1;
         }
         if row > start {
@@ -538,6 +548,7 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
             first_block.get_or_insert((start, row - 1));
         }
     }
+    column_formats.finish(sheet)?;
     let last_row = row.max(4) - 1;
     text_colours(sheet, 3, last_row, 7, &SUBMISSION_TONES)?;
     sheet.autofilter(2, 0, last_row, headers.len() as u16 - 1)?;
@@ -601,38 +612,51 @@ fn topic_detail(
         sheet.set_column_width(c as u16, *width)?;
     }
     sheet.set_row_height(1, 42)?;
-    // Formats made once: this loop writes every counted row of the month.
-    let (cell, text, number, whole) = (style::cell(), style::text_cell(), style::number(1), style::number(0));
+    // This loop writes every counted row of the month (up to the plan's limit): cells without a
+    // format, formatted column by column afterwards (`ColumnFormats`).
+    const CELL: usize = 0;
+    const TEXT: usize = 1;
+    const NUMBER: usize = 2;
+    const WHOLE: usize = 3;
+    let mut formats = style::ColumnFormats::new(vec![style::cell(), style::text_cell(), style::number(1), style::number(0)]);
     let counts = whole_numbers(form);
     for (i, record) in records.iter().enumerate() {
         let row = 2 + i as u32;
-        sheet.text(row, 0, &record.township, &cell)?;
+        sheet.plain_text(row, 0, &record.township)?;
+        formats.set(sheet, row, 0, CELL)?;
         // The row is as tall as its longest wrapped text (a long project name), so nothing is cut.
         let mut lines = 1usize;
         for (c, value) in record.values.iter().enumerate() {
             let col = c as u16 + 1;
-            match value {
+            let format = match value {
                 Value::Number(n) => {
-                    let format = if counts[c] { &whole } else { &number };
-                    sheet.write_number_with_format(row, col, *n, format).map(|_| ())?
+                    sheet.write_number(row, col, *n)?;
+                    if counts[c] { WHOLE } else { NUMBER }
                 }
                 Value::Text(t) => {
                     lines = lines.max(style::wrapped_lines(t, widths[col as usize]));
-                    sheet.text(row, col, t, &text).map(|_| ())?
+                    sheet.plain_text(row, col, t)?;
+                    TEXT
                 }
-                Value::Missing => sheet.write_blank(row, col, &cell).map(|_| ())?,
-            }
+                // A blank cell with the cell format (set below).
+                Value::Missing => CELL,
+            };
+            formats.set(sheet, row, col, format)?;
         }
         if lines > 1 {
             sheet.set_row_height(row, style::height_of_lines(lines))?;
         }
         if let Some(col) = timing_col {
             let status = crate::aggregate::project_status(form, record, period);
-            sheet.text(row, col, status.map(|s| s.label()).unwrap_or(""), &cell)?;
+            sheet.plain_text(row, col, status.map(|s| s.label()).unwrap_or(""))?;
+            formats.set(sheet, row, col, CELL)?;
         }
-        sheet.text(row, last_col - 1, super::detail::file_label(record), &cell)?;
-        sheet.write_number_with_format(row, last_col, record.row as f64, &whole)?;
+        sheet.plain_text(row, last_col - 1, super::detail::file_label(record))?;
+        formats.set(sheet, row, last_col - 1, CELL)?;
+        sheet.write_number(row, last_col, record.row as f64)?;
+        formats.set(sheet, row, last_col, WHOLE)?;
     }
+    formats.finish(sheet)?;
     let last_row = 1 + records.len().max(1) as u32;
     if let Some(col) = timing_col {
         let rules: Vec<(&str, Tone)> = [
