@@ -309,6 +309,15 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     let unit_names = UnitNames::new(plan);
     let mut issues: Vec<Issue> = Vec::new();
     let form_rules: Vec<FormRules> = plan.forms.iter().map(FormRules::new).collect();
+    // Each unit's villages, by name (a linear search of 2,000 units for each of 8,000 tables
+    // otherwise), with their normalised names.
+    let mut unit_villages: FastMap<&str, (Vec<&str>, Vec<String>)> = FastMap::default();
+    for unit in &plan.units {
+        // As `Plan::unit`: the first unit of a name.
+        unit_villages
+            .entry(unit.name.as_str())
+            .or_insert_with(|| (unit.villages.iter().map(String::as_str).collect(), unit.villages.iter().map(|v| normalise(v)).collect()));
+    }
     // Each file on its own, in parallel: (index, township, records, issues), in file order.
     let mut per_file: Vec<(usize, String, Vec<Record>, Vec<Issue>)> = reads
         .par_iter()
@@ -339,7 +348,21 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                     let form = plan.form(&table.form_id).expect("tables come from plan forms");
                     let fixed_units = fixed_units(form, table);
                     let rules = &form_rules[plan.forms.iter().position(|f| f.id == form.id).expect("a plan form")];
-                    let check = TableCheck { plan, form, rules, table, file: &read.input.display, township, period, previous, fixed_units };
+                    let villages = unit_villages
+                        .get(township.as_str())
+                        .map_or((&[][..], &[][..]), |(names, normalised)| (names.as_slice(), normalised.as_slice()));
+                    let check = TableCheck {
+                        plan,
+                        form,
+                        rules,
+                        villages,
+                        table,
+                        file: &read.input.display,
+                        township,
+                        period,
+                        previous,
+                        fixed_units,
+                    };
                     check.run(&mut records, &mut file_issues);
                 }
             }
@@ -828,6 +851,8 @@ struct TableCheck<'a> {
     plan: &'a Plan,
     form: &'a Form,
     rules: &'a FormRules,
+    /// The unit's villages and their normalised names (empty for a department).
+    villages: (&'a [&'a str], &'a [String]),
     table: &'a FormTable,
     file: &'a str,
     township: &'a str,
@@ -868,9 +893,7 @@ impl TableCheck<'_> {
         // The row's explanation column (备注/说明), if the form has one.
         let note_index =
             form.columns.iter().position(|c| c.kind == ColumnKind::Text && ["备注", "说明", "进展说明"].contains(&c.name.as_str()));
-        let villages: Vec<&str> =
-            self.plan.unit(self.township).map(|u| u.villages.iter().map(String::as_str).collect()).unwrap_or_default();
-        let villages_normalised: Vec<String> = villages.iter().map(|v| normalise(v)).collect();
+        let (villages, villages_normalised) = self.villages;
         let mut detail: Vec<Record> = Vec::new();
         let mut seen_keys: FastMap<String, u32> = FastMap::default();
         let file: Arc<str> = Arc::from(self.file);
@@ -882,7 +905,7 @@ impl TableCheck<'_> {
             let mut values = Vec::with_capacity(form.columns.len());
             let mut row_units = Vec::with_capacity(form.columns.len());
             for (ci, column_unit) in column_units.iter().enumerate() {
-                let (value, unit) = self.typed(ci, &row.cells[ci], row, (&villages, &villages_normalised), issues);
+                let (value, unit) = self.typed(ci, &row.cells[ci], row, (villages, villages_normalised), issues);
                 values.push(value);
                 row_units.push(unit.or_else(|| column_unit.clone()));
             }
