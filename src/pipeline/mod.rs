@@ -6,9 +6,11 @@
 //! 2. history (`history`): earlier months of the input the store lacks are stored first;
 //! 3. read and validate (`ingest_period`: `ingest` → `validate` → the month's tables), while the
 //!    year's stored months are reduced (`history::reduce_history`);
-//! 4. aggregate (`aggregate_month`);
-//! 5. write (`store::stage_month`, `outputs::write_outputs` into a staging folder, run.json and
-//!    run.log), then put the outputs in place and commit the store month (`atomic`).
+//! 4. aggregate (`aggregate_month`), while the store month is staged (`store::stage_month`) and
+//!    the outputs that need no aggregate are written into a staging folder
+//!    (`outputs::early_outputs`);
+//! 5. write (`outputs::write_outputs` into the staging folder, run.json and run.log), then put
+//!    the outputs in place and commit the store month (`atomic`).
 //!
 //! `cmd::run` parses the command line into a `RunConfig`; the benchmark calls `run_month` too.
 
