@@ -826,22 +826,28 @@ pub fn claimed_period(text: &str) -> Option<Period> {
 struct FormRules {
     /// For each column: the column holding its per-row unit (计量单位), if any.
     row_unit: Vec<Option<usize>>,
-    /// The first column whose categories set the unit (项目类别): its index and its
-    /// (category normalised, category, unit), in the plan's order.
-    category_units: Option<(usize, Vec<(String, String, String)>)>,
+    /// The first column whose categories set the unit (项目类别): its index and its categories'
+    /// units, in the plan's order.
+    category_units: Option<(usize, Vec<CategoryUnit>)>,
     /// For each column: its categories normalised.
     categories: Vec<Vec<String>>,
+}
+
+/// A category that sets the unit of a row's numbers (`Column::category_units`).
+struct CategoryUnit {
+    normalised: String,
+    category: String,
+    unit: String,
 }
 
 impl FormRules {
     fn new(form: &Form) -> FormRules {
         let row_unit = form.columns.iter().map(|column| form.columns.iter().position(|c| c.unit_of.contains(&column.id))).collect();
-        let category_units = form
-            .columns
-            .iter()
-            .enumerate()
-            .find(|(_, c)| !c.category_units.is_empty())
-            .map(|(i, c)| (i, c.category_units.iter().map(|(k, u)| (normalise(k), k.clone(), u.clone())).collect()));
+        let category_units = form.columns.iter().enumerate().find(|(_, c)| !c.category_units.is_empty()).map(|(i, c)| {
+            let units =
+                c.category_units.iter().map(|(k, u)| CategoryUnit { normalised: normalise(k), category: k.clone(), unit: u.clone() });
+            (i, units.collect())
+        });
         let categories = form.columns.iter().map(|c| c.categories.iter().map(|k| normalise(k)).collect()).collect();
         FormRules { row_unit, category_units, categories }
     }
@@ -1223,7 +1229,10 @@ impl TableCheck<'_> {
             let expected = self.rules.category_units.as_ref().and_then(|(cat_i, units)| {
                 let cell = row.cells[*cat_i].text_cow();
                 let category = normalise_cow(&cell);
-                units.iter().find(|(k, _, _)| **k == *category || category.contains(k.as_str())).map(|(_, k, u)| (k.clone(), u.clone()))
+                units
+                    .iter()
+                    .find(|u| u.normalised == *category || category.contains(u.normalised.as_str()))
+                    .map(|u| (u.category.clone(), u.unit.clone()))
             });
             let (factor, unit) = match (expected, row_unit.is_empty()) {
                 (Some((_, unit)), true) => (1.0, Some(unit)),
