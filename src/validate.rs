@@ -820,7 +820,6 @@ pub fn claimed_period(text: &str) -> Option<Period> {
     Period::parse(&n)
 }
 
-/// The rules for one form table of one file.
 /// What checking a form's rows needs from the plan, worked out once per run rather than once
 /// per row or cell (a province month checks 2,000 files of four forms).
 struct FormRules {
@@ -853,6 +852,7 @@ impl FormRules {
     }
 }
 
+/// The rules for one form table of one file.
 struct TableCheck<'a> {
     plan: &'a Plan,
     form: &'a Form,

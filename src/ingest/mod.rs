@@ -143,12 +143,18 @@ pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u6
     Ok(Ok(bytes))
 }
 
-/// Read one file and find every form of the plan that its reporter fills.
-/// The sha256 of a file's bytes, in hex (ring's assembly; the same digest as `sha2`'s).
-pub fn file_sha256(bytes: &[u8]) -> String {
-    crate::plan::hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+/// The sha256 of a file's bytes (ring's assembly; the same digest as `sha2`'s): every input
+/// file's digest, whether reading keeps it (`file_sha256`) or `--if-changed` compares it first.
+pub fn file_digest(bytes: &[u8]) -> [u8; 32] {
+    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().try_into().expect("SHA-256 is 32 bytes")
 }
 
+/// `file_digest` in hex, as `FileRead::sha256` keeps it.
+pub fn file_sha256(bytes: &[u8]) -> String {
+    crate::plan::hex(&file_digest(bytes))
+}
+
+/// Read one file and find every form of the plan that its reporter fills.
 pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
     read_file_with(input, plan, &layout::PlanNames::new(plan), limits)
 }

@@ -254,7 +254,7 @@ pub fn input_fingerprint(plan: &Plan, files: &[ingest::InputFile]) -> String {
         // Bounded and regular files only, as everywhere a file is opened (a link to /proc or a
         // FIFO must not grow or block the run here either).
         .map(|file| match ingest::read_bounded(&file.path, Limits::default().max_file_bytes) {
-            Ok(Ok(bytes)) => Some(Sha256::digest(&bytes).into()),
+            Ok(Ok(bytes)) => Some(ingest::file_digest(&bytes)),
             _ => None,
         })
         .collect();
