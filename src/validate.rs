@@ -345,9 +345,9 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             {
                 let previous = history.township(township);
                 for table in &read.tables {
-                    let form = plan.form(&table.form_id).expect("tables come from plan forms");
+                    let at = plan.forms.iter().position(|f| f.id == table.form_id).expect("tables come from plan forms");
+                    let (form, rules) = (&plan.forms[at], &form_rules[at]);
                     let fixed_units = fixed_units(form, table);
-                    let rules = &form_rules[plan.forms.iter().position(|f| f.id == form.id).expect("a plan form")];
                     let villages = unit_villages
                         .get(township.as_str())
                         .map_or((&[][..], &[][..]), |(names, normalised)| (names.as_slice(), normalised.as_slice()));
@@ -454,10 +454,8 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     // `per_file` is in file order: a file's entry is at its index (looked up, not searched, for
     // each of a province's 2,000 units).
     debug_assert!(per_file.iter().enumerate().all(|(at, (i, _, _, _))| at == *i));
-    let unit_names: FastSet<&str> = plan.units.iter().map(|u| u.name.as_str()).collect();
-    let is_department = |unit: &str| unit == DEPARTMENTS || (!unit_names.contains(unit) && departments.iter().any(|d| d == unit));
     for name in &names {
-        let department = is_department(name);
+        let department = plan.is_department(name);
         let reporter = if department { Reporter::Department } else { Reporter::Township };
         let unit_forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
         let indices = township_files.get(name).cloned().unwrap_or_default();
@@ -899,7 +897,7 @@ impl TableCheck<'_> {
         // The row's explanation column (备注/说明), if the form has one.
         let note_index =
             form.columns.iter().position(|c| c.kind == ColumnKind::Text && ["备注", "说明", "进展说明"].contains(&c.name.as_str()));
-        let (villages, villages_normalised) = self.villages;
+        let (villages, _) = self.villages;
         let mut detail: Vec<Record> = Vec::new();
         let mut seen_keys: FastMap<String, u32> = FastMap::default();
         let file: Arc<str> = Arc::from(self.file);
@@ -911,7 +909,7 @@ impl TableCheck<'_> {
             let mut values = Vec::with_capacity(form.columns.len());
             let mut row_units = Vec::with_capacity(form.columns.len());
             for (ci, column_unit) in column_units.iter().enumerate() {
-                let (value, unit) = self.typed(ci, &row.cells[ci], row, (villages, villages_normalised), issues);
+                let (value, unit) = self.typed(ci, &row.cells[ci], row, issues);
                 values.push(value);
                 row_units.push(unit.or_else(|| column_unit.clone()));
             }
@@ -980,14 +978,7 @@ impl TableCheck<'_> {
     }
 
     /// Type one cell by its column kind; push issues for values that do not fit.
-    fn typed(
-        &self,
-        ci: usize,
-        cell: &Cell,
-        row: &crate::ingest::TableRow,
-        villages: (&[&str], &[String]),
-        issues: &mut Vec<Issue>,
-    ) -> (Value, Option<Arc<str>>) {
+    fn typed(&self, ci: usize, cell: &Cell, row: &crate::ingest::TableRow, issues: &mut Vec<Issue>) -> (Value, Option<Arc<str>>) {
         let column = &self.form.columns[ci];
         // The A1 cell and a number's text are needed only for an issue: not made for every cell.
         let at = || self.cell_of(row.row, ci);
@@ -1189,21 +1180,15 @@ impl TableCheck<'_> {
                     (Value::Text(text.into_owned()), None)
                 }
             },
-            ColumnKind::Key if self.form.row_kind == RowKind::Village => self.village(&text, &at, villages, issues),
-            ColumnKind::Village => self.village(&text, &at, villages, issues),
+            ColumnKind::Key if self.form.row_kind == RowKind::Village => self.village(&text, &at, issues),
+            ColumnKind::Village => self.village(&text, &at, issues),
             ColumnKind::Key | ColumnKind::Text => (Value::Text(text.into_owned()), None),
         }
     }
 
-    /// A village name: the township's village it names (`villages`: names and their normalised
-    /// forms), or an issue with the closest one.
-    fn village(
-        &self,
-        text: &str,
-        at: &dyn Fn() -> String,
-        (villages, normalised): (&[&str], &[String]),
-        issues: &mut Vec<Issue>,
-    ) -> (Value, Option<Arc<str>>) {
+    /// A village name: the township's village it names, or an issue with the closest one.
+    fn village(&self, text: &str, at: &dyn Fn() -> String, issues: &mut Vec<Issue>) -> (Value, Option<Arc<str>>) {
+        let (villages, normalised) = self.villages;
         let n = normalise_cow(text);
         if let Some(i) = normalised.iter().position(|v| **v == *n) {
             return (Value::Text(villages[i].to_string()), None);

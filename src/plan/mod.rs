@@ -1344,7 +1344,9 @@ impl Plan {
 
     /// Whether a reporting unit name is a department (or the combined ledger), not a township.
     pub fn is_department(&self, unit: &str) -> bool {
-        unit == DEPARTMENTS || (self.unit(unit).is_none() && self.departments().iter().any(|d| d == unit))
+        // The few departments first: a township's name is then never searched for among
+        // thousands of units (validation asks for every unit of a province).
+        unit == DEPARTMENTS || (self.departments().iter().any(|d| d == unit) && self.unit(unit).is_none())
     }
 
     /// The measure (stock or year-to-date) of an indicator, from its value column.
