@@ -192,7 +192,20 @@ impl ColumnFormats {
         ColumnFormats { formats, runs: Vec::new() }
     }
 
-    /// Cell (`row`, `col`) has format `format` (an index into the formats given to `new`).
+    /// Write text (through `cell_text`, as `WriteText::text`) with format `format`.
+    pub fn text(&mut self, sheet: &mut Worksheet, row: u32, col: u16, text: &str, format: usize) -> Result<(), XlsxError> {
+        sheet.plain_text(row, col, text)?;
+        self.set(sheet, row, col, format)
+    }
+
+    /// Write a number with format `format`.
+    pub fn number(&mut self, sheet: &mut Worksheet, row: u32, col: u16, value: f64, format: usize) -> Result<(), XlsxError> {
+        sheet.write_number(row, col, value)?;
+        self.set(sheet, row, col, format)
+    }
+
+    /// Cell (`row`, `col`) has format `format` (an index into the formats given to `new`); a
+    /// cell not written is a blank one with that format.
     pub fn set(&mut self, sheet: &mut Worksheet, row: u32, col: u16, format: usize) -> Result<(), XlsxError> {
         let c = col as usize;
         if self.runs.len() <= c {

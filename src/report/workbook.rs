@@ -496,17 +496,11 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         formats.extend([number, blank]);
     }
     let mut column_formats = style::ColumnFormats::new(formats);
-    // A number or its “—”, and the format of each (`number` is the format's index, its “—” the one after).
+    // `opt_number` with these formats: `number` is the format's index, its “—”'s the one after.
     let put_number =
         |sheet: &mut Worksheet, formats: &mut style::ColumnFormats, row: u32, col: u16, value: Option<f64>, number: usize| match value {
-            Some(v) if v.is_finite() => {
-                sheet.write_number(row, col, v)?;
-                formats.set(sheet, row, col, number)
-            }
-            _ => {
-                sheet.plain_text(row, col, "—")?;
-                formats.set(sheet, row, col, number + 1)
-            }
+            Some(v) if v.is_finite() => formats.number(sheet, row, col, v, number),
+            _ => formats.text(sheet, row, col, "—", number + 1),
         };
     let order: std::collections::HashMap<&str, usize> = plan.units.iter().enumerate().map(|(i, u)| (u.name.as_str(), i)).collect();
     let mut row = 3u32;
@@ -523,24 +517,19 @@ fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         });
         let start = row;
         // The indicator's number format (its “—” is the one after it).
-        let (number, percent) = (first_number + 2 * k, PERCENT);
+        let number = first_number + 2 * k;
         for v in values {
             let f = &mut column_formats;
-            sheet.plain_text(row, 0, &indicator.name)?;
-            f.set(sheet, row, 0, CELL)?;
-            sheet.plain_text(row, 1, &indicator.unit)?;
-            f.set(sheet, row, 1, CENTER)?;
-            sheet.plain_text(row, 2, &v.township)?;
-            f.set(sheet, row, 2, CELL)?;
+            f.text(sheet, row, 0, &indicator.name, CELL)?;
+            f.text(sheet, row, 1, &indicator.unit, CENTER)?;
+            f.text(sheet, row, 2, &v.township, CELL)?;
             put_number(sheet, f, row, 3, v.value, number)?;
             put_number(sheet, f, row, 4, v.allocation, number)?;
-            put_number(sheet, f, row, 5, v.completion_rate, percent)?;
+            put_number(sheet, f, row, 5, v.completion_rate, PERCENT)?;
             let rank = v.rank.map(|r| if v.tied { format!("并列{r}") } else { r.to_string() }).unwrap_or_else(|| "—".to_string());
-            sheet.plain_text(row, 6, &rank)?;
-            f.set(sheet, row, 6, CENTER)?;
-            sheet.plain_text(row, 7, v.submission_status.label())?;
-            f.set(sheet, row, 7, CENTER)?;
-            put_number(sheet, f, row, 8, v.share, percent)?;
+            f.text(sheet, row, 6, &rank, CENTER)?;
+            f.text(sheet, row, 7, v.submission_status.label(), CENTER)?;
+            put_number(sheet, f, row, 8, v.share, PERCENT)?;
             row += 1;
         }
         if row > start {
@@ -622,39 +611,30 @@ fn topic_detail(
     let counts = whole_numbers(form);
     for (i, record) in records.iter().enumerate() {
         let row = 2 + i as u32;
-        sheet.plain_text(row, 0, &record.township)?;
-        formats.set(sheet, row, 0, CELL)?;
+        formats.text(sheet, row, 0, &record.township, CELL)?;
         // The row is as tall as its longest wrapped text (a long project name), so nothing is cut.
         let mut lines = 1usize;
         for (c, value) in record.values.iter().enumerate() {
             let col = c as u16 + 1;
-            let format = match value {
-                Value::Number(n) => {
-                    sheet.write_number(row, col, *n)?;
-                    if counts[c] { WHOLE } else { NUMBER }
-                }
+            match value {
+                Value::Number(n) => formats.number(sheet, row, col, *n, if counts[c] { WHOLE } else { NUMBER })?,
                 Value::Text(t) => {
                     lines = lines.max(style::wrapped_lines(t, widths[col as usize]));
-                    sheet.plain_text(row, col, t)?;
-                    TEXT
+                    formats.text(sheet, row, col, t, TEXT)?
                 }
-                // A blank cell with the cell format (set below).
-                Value::Missing => CELL,
-            };
-            formats.set(sheet, row, col, format)?;
+                // A blank cell with the cell format.
+                Value::Missing => formats.set(sheet, row, col, CELL)?,
+            }
         }
         if lines > 1 {
             sheet.set_row_height(row, style::height_of_lines(lines))?;
         }
         if let Some(col) = timing_col {
             let status = crate::aggregate::project_status(form, record, period);
-            sheet.plain_text(row, col, status.map(|s| s.label()).unwrap_or(""))?;
-            formats.set(sheet, row, col, CELL)?;
+            formats.text(sheet, row, col, status.map(|s| s.label()).unwrap_or(""), CELL)?;
         }
-        sheet.plain_text(row, last_col - 1, super::detail::file_label(record))?;
-        formats.set(sheet, row, last_col - 1, CELL)?;
-        sheet.write_number(row, last_col, record.row as f64)?;
-        formats.set(sheet, row, last_col, WHOLE)?;
+        formats.text(sheet, row, last_col - 1, super::detail::file_label(record), CELL)?;
+        formats.number(sheet, row, last_col, record.row as f64, WHOLE)?;
     }
     formats.finish(sheet)?;
     let last_row = 1 + records.len().max(1) as u32;
