@@ -113,6 +113,7 @@ fn write_form_sheet(
     let line = format!("填报单位：{}    填报月份：{}", request.unit, request.period.label());
     sheet.merge_range(1, 0, 1, last_col, &line, &style::subtitle())?;
     let header_format = style::header();
+    let mut widths = Vec::with_capacity(form.columns.len());
     for (c, column) in form.columns.iter().enumerate() {
         let text = filled.and_then(|f| f.header_overrides.get(&column.id).cloned()).unwrap_or_else(|| column.header());
         sheet.text(2, c as u16, &text, &header_format)?;
@@ -123,6 +124,7 @@ fn write_form_sheet(
             _ => (style::width_for([text.as_str()], 8.0, 40.0) / 2.0 + 2.0).clamp(9.0, 14.0),
         };
         sheet.set_column_width(c as u16, width)?;
+        widths.push(width);
     }
     sheet.set_row_height(2, 48)?;
 
@@ -141,6 +143,9 @@ fn write_form_sheet(
     let open_text = style::text_cell().set_unlocked();
     for r in 0..data_rows {
         let row = FIRST_DATA_ROW + r as u32;
+        // A prefilled text that wraps (a long project name) makes its row as tall as it needs,
+        // or its lines are drawn over the rows below.
+        let mut lines = 1usize;
         for (c, column) in form.columns.iter().enumerate() {
             let fill = filled.and_then(|f| f.rows.get(r)).and_then(|cells| cells.get(c)).cloned().unwrap_or(Fill::Empty);
             let fill = match (&fill, column.kind) {
@@ -151,19 +156,28 @@ fn write_form_sheet(
                 _ => fill,
             };
             let key_locked = column.kind == ColumnKind::Key && form.row_kind != RowKind::Project;
-            let format: Format = match column.kind {
-                ColumnKind::Number => style::number(2).set_unlocked().set_num_format("#,##0.##"),
-                _ if key_locked => locked_text.clone(),
-                _ => open_text.clone(),
+            // (format, whether it wraps text)
+            let (format, wraps): (Format, bool) = match column.kind {
+                ColumnKind::Number => (style::number(2).set_unlocked().set_num_format("#,##0.##"), false),
+                _ if key_locked => (locked_text.clone(), false),
+                _ => (open_text.clone(), true),
             };
             match fill {
                 Fill::Number(n) => sheet.write_number_with_format(row, c as u16, n, &format)?,
-                Fill::Text(t) => sheet.text(row, c as u16, &t, &format)?,
+                Fill::Text(t) => {
+                    if wraps {
+                        lines = lines.max(style::wrapped_lines(&t, widths[c]));
+                    }
+                    sheet.text(row, c as u16, &t, &format)?
+                }
                 Fill::Empty => sheet.write_blank(row, c as u16, &format)?,
             };
             if let Some(hint) = filled.and_then(|f| f.hints.get(r)).and_then(|h| h.get(c)).cloned().flatten() {
                 sheet.insert_note(row, c as u16, &rust_xlsxwriter::Note::new(hint).set_author("区乡村振兴办"))?;
             }
+        }
+        if lines > 1 {
+            sheet.set_row_height(row, style::height_of_lines(lines))?;
         }
     }
     let mut footer_row = last_data_row + 1;
