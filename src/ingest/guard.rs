@@ -210,10 +210,12 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
             // A part that fits beside the kept ones is read whole and scanned in place;
             // a larger one streams through the reader. xlsx cells are placed and checked by the
             // reader as calamine streams them (`read::read_xlsx`), so a whole xlsx part is only
-            // parsed here if it declares a string count (what calamine reserves on opening).
+            // parsed here up to its first `<sst>`, for the string count calamine reserves.
             let found = match input.whole(room) {
-                Ok(true) if format == Format::Xlsx && memchr::memmem::find(input.rest(), b"uniqueCount").is_none() => {
-                    Ok(XmlFound { formulas: may_hold_formulas(input.rest()), ..XmlFound::default() })
+                Ok(true) if format == Format::Xlsx => {
+                    let xml = input.rest();
+                    let unique_count = if memchr::memmem::find(xml, b"uniqueCount").is_some() { first_sst_count(xml) } else { 0 };
+                    Ok(XmlFound { formulas: may_hold_formulas(xml), unique_count, ..XmlFound::default() })
                 }
                 Ok(true) => scan_xml_slice(input.rest(), &mut budget),
                 Ok(false) => scan_xml(&mut input, &mut budget),
@@ -572,6 +574,28 @@ fn scan_xml_slice(xml: &[u8], budget: &mut Budget) -> Result<XmlFound, ScanError
         }
     }
     scanner.finish(budget)
+}
+
+/// The `uniqueCount` of an xlsx part's first `<sst>` (0 without one): the only count calamine
+/// reserves strings for. Its `read_shared_strings` reads events up to the first `sst` start
+/// (an empty `<sst/>` is a start to it: it expands empty elements), reserves, and from then on
+/// looks only at `<si>` elements and the end of `sst`. So the rest of the part is not parsed
+/// here: at province scale the shared strings are a sixth of every workbook's XML.
+fn first_sst_count(xml: &[u8]) -> u64 {
+    use quick_xml::events::Event;
+    let mut reader = xml_reader(xml);
+    loop {
+        let before = reader.buffer_position();
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) if Element::of(e.name()) == Element::Sst => {
+                return attribute(e.attributes_raw().as_bytes(), "uniqueCount").map(digits_value).unwrap_or(0);
+            }
+            Ok(Event::Eof) => return 0,
+            // After a syntax error calamine stops; reading on where possible sees only more.
+            Err(_) if reader.buffer_position() <= before => return 0,
+            _ => {}
+        }
+    }
 }
 
 /// Scan an XML entry as it streams in: no event may buffer more than the limit.
@@ -1505,6 +1529,22 @@ r = "XFD9"><v>1</v></c>"#,
             br#"<x:sst uniqueCount = "1000000000000">"#,
         ] {
             assert_eq!(scan(xml, 4).unwrap().unique_count, 1_000_000_000_000);
+            assert_eq!(first_sst_count(xml), 1_000_000_000_000);
+        }
+    }
+
+    #[test]
+    fn a_part_read_whole_is_parsed_up_to_the_sst_calamine_reserves_for() {
+        // calamine reserves for the first `sst` start only, an empty one included.
+        assert_eq!(first_sst_count(br#"<?xml version="1.0"?><!-- <sst uniqueCount="7"> --><sst uniqueCount="9"/>"#), 9);
+        assert_eq!(first_sst_count(br#"<sst count="1"><si><t>a</t></si></sst><sst uniqueCount="99">"#), 0);
+        assert_eq!(first_sst_count(br#"<worksheet><sheetData/></worksheet>"#), 0);
+        // In a whole workbook: the huge count is refused, from the part read whole.
+        let sheet = br#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+        for (count, refused) in [("1", false), ("1000000000000", true)] {
+            let strings = format!(r#"<sst uniqueCount="{count}"><si><t>a</t></si></sst>"#);
+            let bytes = deflated(&[("xl/worksheets/sheet1.xml", sheet), ("xl/sharedStrings.xml", strings.as_bytes())]);
+            assert_eq!(check_zip(&bytes, Format::Xlsx, &Limits::default()).is_err(), refused, "{count}");
         }
     }
 
