@@ -123,6 +123,30 @@ pub fn fmt(value: f64) -> String {
     fixed(value, 2)
 }
 
+/// Append `value` as `{value}` writes it (the shortest text that reads back as the same number,
+/// never with an exponent), for the files that write a number per field by the million: whole
+/// numbers go through itoa, others of ordinary size through ryu where its shortest digits are at
+/// most 15 (then they are the only ones of that length that read back as `value`, so `Display`
+/// finds the same; at 16 or 17 digits two may tie, and the two round ties differently); the rest
+/// through `Display` itself.
+pub fn push_shortest(out: &mut String, value: f64) {
+    if value.fract() == 0.0 && value.abs() < 1e15 && !(value == 0.0 && value.is_sign_negative()) {
+        out.push_str(itoa::Buffer::new().format(value as i64));
+        return;
+    }
+    if value.is_finite() && value.abs() >= 1e-4 && value.abs() < 1e15 {
+        let mut buffer = ryu::Buffer::new();
+        let text = buffer.format_finite(value);
+        let significant = text.bytes().filter(u8::is_ascii_digit).skip_while(|&b| b == b'0').count();
+        if significant <= 15 && !text.contains('e') {
+            out.push_str(text);
+            return;
+        }
+    }
+    use std::fmt::Write as _;
+    write!(out, "{value}").expect("writing to a string");
+}
+
 /// `value` rounded to at most `decimals` places, without trailing zeros, and never `-0`.
 pub fn fixed(value: f64, decimals: usize) -> String {
     let s = format!("{value:.decimals$}");
@@ -145,6 +169,32 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn shortest_numbers_are_written_as_display_writes_them() {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut values = vec![0.0, -0.0, 1.0, -1.0, 0.1, 0.3, 1e-4, 9.9e-5, 1e-7, 123456.789, 1e14, 1e15, 1e16, 1e21, 2.5e-300];
+        // A tie of two shortest texts, which ryu and `Display` round differently.
+        values.extend([662936471232937.25, f64::MAX, f64::MIN_POSITIVE, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.1 + 0.2, 1.0 / 3.0]);
+        for _ in 0..300_000 {
+            let bits = next();
+            // Random bit patterns, and figures as clerks type them (two or three decimals).
+            values.push(f64::from_bits(bits));
+            values.push((bits % 100_000_000) as f64 / [10.0, 100.0, 1000.0][(bits % 3) as usize]);
+        }
+        let mut out = String::new();
+        for value in values {
+            out.clear();
+            push_shortest(&mut out, value);
+            assert_eq!(out, format!("{value}"), "{:x}", value.to_bits());
+        }
+    }
 
     #[test]
     fn numbers_are_shown_without_trailing_zeros_or_minus_zero() {

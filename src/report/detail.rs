@@ -9,7 +9,6 @@
 //! and category, never across units.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use crate::aggregate::{ProjectStatus, project_status};
 use crate::period::Period;
@@ -74,7 +73,7 @@ pub fn detail_csv(form: &Form, records: &[&Record], period: Period) -> Vec<u8> {
                 match value {
                     Value::Number(n) => {
                         number.clear();
-                        write!(number, "{n}").expect("writing to a string");
+                        crate::text::push_shortest(&mut number, *n);
                         field(&mut writer, &number);
                     }
                     Value::Text(t) => field(&mut writer, &inert(t)),
@@ -85,9 +84,7 @@ pub fn detail_csv(form: &Form, records: &[&Record], period: Period) -> Vec<u8> {
                 field(&mut writer, project_status(form, record, period).map(|s| s.label()).unwrap_or(""));
             }
             field(&mut writer, &inert(file_label(record)));
-            number.clear();
-            write!(number, "{}", record.row).expect("writing to a string");
-            field(&mut writer, &number);
+            field(&mut writer, itoa::Buffer::new().format(record.row));
             writer.write_record(None::<&[u8]>).expect("writing to memory");
         }
         writer.flush().expect("writing to memory");
