@@ -77,7 +77,7 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     let bar = diag::progress_bar(files.len() as u64, args.quiet);
     // The year's earlier months are reduced for aggregation while this month's files are read
     // and validated.
-    let (ingested, history) = rayon::join(
+    let (ingested, history) = beside(
         || ingest_period(&plan, folders, period, files, &limits, bar.as_ref(), &mut phases),
         || {
             let clock = Instant::now();
@@ -128,7 +128,7 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     // copied, by the two) are freed before the bulletin is built.
     let to_store: Vec<store::FormFrame> =
         frames.iter().map(|f| store::FormFrame { form: f.form.clone(), frame: f.frame.clone() }).collect();
-    let (aggregated, alongside) = rayon::join(
+    let (aggregated, alongside) = beside(
         || aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced),
         || {
             let clock = Instant::now();
@@ -213,6 +213,33 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     Ok(exit)
 }
 
+/// `main` here and `side` on a thread of its own, at the same time; both results.
+///
+/// Not `rayon::join` for work that waits on polars: polars runs on a pool of its own, and a
+/// rayon worker that waits for another pool takes on tasks of its own pool meanwhile (rayon's
+/// cross-pool wait). So last month's values, read beside the files on a worker, were finished
+/// only after the last file had been read, by one core, and the validation waited for them. A
+/// thread that is no worker just waits; `main`'s and `side`'s own rayon work goes to the global
+/// pool as before. When no thread can be started, `side` runs after `main`.
+fn beside<A, B>(main: impl FnOnce() -> A, side: impl FnOnce() -> B + Send) -> (A, B)
+where
+    B: Send,
+{
+    // Taken by the thread, or by this one if the thread cannot be started.
+    let side = std::sync::Mutex::new(Some(side));
+    let take = || side.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take().expect("taken once");
+    std::thread::scope(|scope| match std::thread::Builder::new().spawn_scoped(scope, || take()()) {
+        Ok(handle) => {
+            let a = main();
+            (a, handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        }
+        Err(_) => {
+            let a = main();
+            (a, take()())
+        }
+    })
+}
+
 /// Read, validate and turn into facts the files of one period.
 pub fn ingest_period(
     plan: &Plan,
@@ -226,7 +253,7 @@ pub fn ingest_period(
     // Last month's values are read from the store while the files are (it is one task among the
     // files' on the same cores).
     let names = ingest::layout::PlanNames::new(plan);
-    let (mut reads, history) = rayon::join(
+    let (mut reads, history) = beside(
         || -> Vec<ingest::FileRead> {
             files
                 .into_par_iter()
@@ -249,13 +276,15 @@ pub fn ingest_period(
     phases.lap("读取");
     phases.alongside("读上月（与读取同时）", history_seconds);
     let validated = validate::validate(plan, period, &reads, &history);
-    drop(history);
+    // Last month's values (a province's are a million small allocations) are freed on another
+    // core, as is what was read below.
+    rayon::spawn(move || drop(history));
     // What was read is in the records and issues now; later stages need only each file's name,
     // path and readability, and the content of files with marked cells (issues at a cell, not yet
     // explained), which their feedback workbooks copy.
     let marked: std::collections::HashSet<&str> =
         validated.issues.iter().filter(|i| i.explanation.is_empty() && !i.cell.is_empty()).map(|i| i.file.as_str()).collect();
-    for read in &mut reads {
+    reads.par_iter_mut().for_each(|read| {
         if !marked.contains(read.input.display.as_str()) {
             read.content = Vec::new();
         }
@@ -264,7 +293,7 @@ pub fn ingest_period(
         read.claims.townships = Vec::new();
         read.claims.periods = Vec::new();
         read.issues = Vec::new();
-    }
+    });
     diag::release_freed_memory();
     phases.lap("校验");
     let frames = store::form_frames(plan, &validated.records).map_err(Error::Aggregate)?;
