@@ -157,6 +157,9 @@ impl History {
             Some(v) => v,
             None => per_form.entry(key.into()).or_default(),
         };
+        if record.is_empty() {
+            record.reserve_exact(values.size_hint().0);
+        }
         for (column, value) in values {
             match record.iter_mut().find(|(c, _)| **c == *column) {
                 Some(slot) => slot.1 = value,
@@ -442,9 +445,9 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             .map(|t| t.form_id.clone())
             .or_else(|| plan.forms.iter().find(|f| f.sheet == issue.sheet).map(|f| f.id.clone()))
     };
-    let departments = plan.departments();
+    let departments = plan.department_names();
     let mut names: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
-    names.extend(departments.iter().cloned());
+    names.extend(plan.departments());
     if plan.has_ledger() && township_files.contains_key(DEPARTMENTS) {
         names.push(DEPARTMENTS.to_string());
     }
@@ -455,7 +458,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     // each of a province's 2,000 units).
     debug_assert!(per_file.iter().enumerate().all(|(at, (i, _, _, _))| at == *i));
     for name in &names {
-        let department = plan.is_department(name);
+        let department = departments.contains(name);
         let reporter = if department { Reporter::Department } else { Reporter::Township };
         let unit_forms: Vec<&Form> = plan.forms.iter().filter(|f| f.reporter == reporter).collect();
         let indices = township_files.get(name).cloned().unwrap_or_default();
@@ -632,10 +635,10 @@ fn cap_issues(issues: &mut Vec<Issue>, max: usize) {
 }
 
 /// Sort key for A1 cells: row, then column.
-fn cell_order(cell: &str) -> (u32, usize, String) {
-    let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-    let row: u32 = cell[letters.len()..].parse().unwrap_or(0);
-    (row, letters.len(), letters)
+fn cell_order(cell: &str) -> (u32, usize, &str) {
+    let letters = cell.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let row: u32 = cell[letters..].parse().unwrap_or(0);
+    (row, letters, &cell[..letters])
 }
 
 fn format_time(time: std::time::SystemTime) -> String {

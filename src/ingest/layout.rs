@@ -543,7 +543,11 @@ pub fn find_contacts(grid: &Grid, after_row: usize, claims: &mut Claims) {
 pub fn find_claims(grid: &Grid, until_row: usize, claims: &mut Claims) {
     for r in 0..until_row.min(grid.rows.len()).min(HEADER_SEARCH_ROWS) {
         for (c, cell) in grid.rows[r].iter().enumerate() {
+            // Every label holds 报, which normalising leaves as it is: other texts are skipped.
             let Cell::Text(text) = cell else { continue };
+            if !text.contains('报') {
+                continue;
+            }
             let n = normalise(text);
             for (label, is_township) in [("填报单位", true), ("填报月份", false), ("报告期", false)] {
                 let list = if is_township { &mut claims.townships } else { &mut claims.periods };

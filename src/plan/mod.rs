@@ -56,6 +56,21 @@ pub struct Plan {
     pub source_sha256: String,
 }
 
+/// A plan's departments (`Plan::department_names`).
+pub struct DepartmentNames<'p> {
+    plan: &'p Plan,
+    names: Vec<String>,
+}
+
+impl DepartmentNames<'_> {
+    /// `Plan::is_department`: the combined ledger, or a department that is not also a township.
+    pub fn contains(&self, unit: &str) -> bool {
+        // The few departments first: a township's name is then never searched for among
+        // thousands of units.
+        unit == DEPARTMENTS || (self.names.iter().any(|d| d == unit) && self.plan.unit(unit).is_none())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanMeta {
@@ -1344,9 +1359,13 @@ impl Plan {
 
     /// Whether a reporting unit name is a department (or the combined ledger), not a township.
     pub fn is_department(&self, unit: &str) -> bool {
-        // The few departments first: a township's name is then never searched for among
-        // thousands of units (validation asks for every unit of a province).
-        unit == DEPARTMENTS || (self.departments().iter().any(|d| d == unit) && self.unit(unit).is_none())
+        self.department_names().contains(unit)
+    }
+
+    /// The departments, found once, to ask `is_department` of many names (validation asks it
+    /// of every unit of a province: finding the departments takes a walk over the targets).
+    pub fn department_names(&self) -> DepartmentNames<'_> {
+        DepartmentNames { plan: self, names: self.departments() }
     }
 
     /// The measure (stock or year-to-date) of an indicator, from its value column.
