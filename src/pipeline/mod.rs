@@ -6,11 +6,12 @@
 //! 2. history (`history`): earlier months of the input the store lacks are stored first;
 //! 3. read and validate (`ingest_period`: `ingest` → `validate` → the month's tables), while the
 //!    year's stored months are reduced (`history::reduce_history`);
-//! 4. aggregate (`aggregate_month`), while the store month is staged (`store::stage_month`) and
-//!    the outputs that need no aggregate are written into a staging folder
+//! 4. aggregate (`aggregate_month`) and write the bulletin and the files made from it
+//!    (`outputs::write_outputs`) into a staging folder, while the store month is staged
+//!    (`store::stage_month`) and the outputs that need no aggregate are written there
 //!    (`outputs::early_outputs`);
-//! 5. write (`outputs::write_outputs` into the staging folder, run.json and run.log), then put
-//!    the outputs in place and commit the store month (`atomic`).
+//! 5. run.json and run.log, then put the outputs in place and commit the store month
+//!    (`atomic`).
 //!
 //! `cmd::run` parses the command line into a `RunConfig`; the benchmark calls `run_month` too.
 
@@ -122,30 +123,42 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     // one step; then the month is committed (see ARCHITECTURE "Outputs appear as a set").
     let submissions = store::submissions(&validated);
     let staging = crate::atomic::staging_for(&out_dir)?;
-    // Aggregation runs on one core; meanwhile the store month is staged (beside the one in
-    // place, not yet committed) and the outputs that need no aggregate are written: the
-    // topics' detail CSV files and the feedback workbooks. The month's frames (shared, not
-    // copied, by the two) are freed before the bulletin is built.
+    // Aggregation (mostly on one core), then the bulletin and the other files made from it;
+    // meanwhile the store month is staged (beside the one in place, not yet committed) and the
+    // outputs that need no aggregate are written: the topics' detail CSV files and the
+    // feedback workbooks. Those have a rayon pool of their own: in the global one,
+    // aggregation's and the bulletin's parallel steps would wait behind every feedback
+    // workbook queued there.
     let to_store: Vec<store::FormFrame> =
         frames.iter().map(|f| store::FormFrame { form: f.form.clone(), frame: f.frame.clone() }).collect();
-    let (aggregated, alongside) = beside(
-        || aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced),
+    let (reported, alongside) = beside(
+        || -> Result<_> {
+            let (aggregated, month_frame) = aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced)?;
+            diag::release_freed_memory();
+            phases.lap("汇总");
+            let written = outputs::write_outputs(&plan, &validated, &aggregated, &contacts, &staging, &fingerprint, &mut phases)?;
+            Ok((aggregated, month_frame, written))
+        },
         || {
             let clock = Instant::now();
-            let staged = store::stage_month(&folders.store, &plan, period, to_store);
-            let early = outputs::early_outputs(&plan, &validated, &reads, &limits, &staging);
+            let work = || {
+                let staged = store::stage_month(&folders.store, &plan, period, to_store);
+                (staged, outputs::early_outputs(&plan, &validated, &reads, &limits, &staging))
+            };
+            let (staged, early) = match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
+                Ok(pool) => pool.install(work),
+                Err(_) => work(),
+            };
             (staged, early, clock.elapsed().as_secs_f64())
         },
     );
     drop(frames);
-    let (aggregated, mut month_frame) = aggregated?;
     let (staged, early, alongside_seconds) = alongside;
+    let (aggregated, mut month_frame, written) = reported?;
     let (staged, early) = (staged?, early?);
-    diag::release_freed_memory();
-    phases.lap("汇总");
-    phases.alongside("存入历史库、明细与反馈表（与汇总同时）", alongside_seconds);
+    phases.alongside("存入历史库、明细与反馈表（与汇总、通报同时）", alongside_seconds);
     staged.add_derived(&history::reduction_key(&plan), &mut month_frame)?;
-    let written = outputs::write_outputs(&plan, &validated, &aggregated, &contacts, &staging, early, &fingerprint, &mut phases)?;
+    let written = early.listed_with(written);
     if args.pdf {
         match outputs::bulletin_pdf(&staging.join(report::workbook::file_name(&plan, period))) {
             Ok(()) => {}

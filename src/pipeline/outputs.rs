@@ -19,8 +19,9 @@ use super::diag::Phases;
 
 /// The outputs that need only the month's validation, not its aggregation: the CSV files of
 /// the topics above the plan's detail-row limit and the feedback workbooks (each reads its
-/// township's kept file content). `run_month` makes them while the month is aggregated (on one
-/// core), each written atomically into `out_dir`. Returns the paths written, in their order.
+/// township's kept file content). `run_month` makes them while the month is aggregated and the
+/// bulletin written, each written atomically into `out_dir`. Returns the paths written, in
+/// their order.
 pub fn early_outputs(
     plan: &Plan,
     validated: &Validated,
@@ -53,16 +54,27 @@ pub struct EarlyOutputs {
     pub feedback: Vec<PathBuf>,
 }
 
-/// Every other report file, each written atomically. Returns the paths written (with those of
-/// `early`, in the order the console lists them).
-#[allow(clippy::too_many_arguments)]
+impl EarlyOutputs {
+    /// Every path written, in the order the console lists them: the bulletin, the detail CSV
+    /// files, the other files of `written`, the feedback workbooks.
+    pub fn listed_with(self, written: Vec<PathBuf>) -> Vec<PathBuf> {
+        let mut written = written.into_iter();
+        let mut all: Vec<PathBuf> = written.next().into_iter().collect();
+        all.extend(self.details);
+        all.extend(written);
+        all.extend(self.feedback);
+        all
+    }
+}
+
+/// The bulletin and the other files made from the aggregate, each written atomically. Returns
+/// the paths written, the bulletin first.
 pub fn write_outputs(
     plan: &Plan,
     validated: &Validated,
     aggregated: &Aggregated,
     contacts: &BTreeMap<String, store::Contact>,
     out_dir: &Path,
-    early: EarlyOutputs,
     fingerprint: &str,
     phases: &mut Phases,
 ) -> Result<Vec<PathBuf>> {
@@ -91,12 +103,10 @@ pub fn write_outputs(
         },
     );
     put(&mut written, out_dir.join(report::workbook::file_name(plan, period)), bulletin_bytes?)?;
-    written.extend(early.details);
     for (name, bytes) in small {
         put(&mut written, out_dir.join(name), bytes)?;
     }
     phases.lap("通报");
-    written.extend(early.feedback);
     Ok(written)
 }
 
