@@ -328,21 +328,31 @@ pub fn locate_form<'g>(
 }
 
 /// A 栏号 row under a header (`甲 乙 1 2 3 …`, `栏次`): every non-empty cell a column number.
+/// (Looked at for the first rows under every header, most of them data: a row stops being one
+/// at its first cell that is neither a marker nor a small number.)
 fn is_column_number_row(raw: &[Cell]) -> bool {
-    let texts: Vec<String> = raw.iter().filter(|c| !c.is_empty()).map(|c| normalise(&c.text())).collect();
-    if texts.len() < 2 {
-        return false;
-    }
     let marker = |t: &str| matches!(t, "甲" | "乙" | "丙" | "丁" | "戊" | "己" | "栏次" | "栏号" | "序号");
-    let numbers: Vec<u32> = texts.iter().filter_map(|t| t.trim_end_matches(".0").parse::<u32>().ok()).collect();
-    let all_numbering = texts.iter().all(|t| marker(t) || t.trim_end_matches(".0").parse::<u32>().is_ok_and(|n| n <= 200));
+    let (mut cells, mut any_marker, mut numbers) = (0, false, Vec::new());
+    for cell in raw.iter().filter(|c| !c.is_empty()) {
+        let text = cell.text_cow();
+        let text = normalise_cow(&text);
+        cells += 1;
+        if marker(&text) {
+            any_marker = true;
+            continue;
+        }
+        match text.trim_end_matches(".0").parse::<u32>() {
+            Ok(n) if n <= 200 => numbers.push(n),
+            _ => return false,
+        }
+    }
     let consecutive = numbers.windows(2).all(|w| w[1] == w[0] + 1);
-    all_numbering && consecutive && (texts.iter().any(|t| marker(t)) || numbers.len() >= 3)
+    cells >= 2 && consecutive && (any_marker || numbers.len() >= 3)
 }
 
 /// A unit written on its own: `（公顷）`, `亩`, `计算单位：亩`, `单位:万元`.
 pub fn unit_text(text: &str) -> Option<String> {
-    let n = normalise(text);
+    let n = normalise_cow(text);
     let n = n.trim_start_matches('(').trim_end_matches(')');
     let n = n.strip_prefix("计算单位:").or_else(|| n.strip_prefix("计量单位:")).or_else(|| n.strip_prefix("单位:")).unwrap_or(n);
     let n = n.trim_start_matches('(').trim_end_matches(')');
@@ -363,9 +373,15 @@ pub fn header_extras(grid: &Grid, header_row: usize, columns: &mut [Option<Colum
             last = r;
             continue;
         }
-        let cells: Vec<(usize, &Cell)> = raw.iter().enumerate().filter(|(_, c)| !c.is_empty()).collect();
-        let units: Vec<(usize, Option<String>)> = cells.iter().map(|(c, cell)| (*c, unit_text(&cell.text()))).collect();
-        if !units.is_empty() && units.iter().all(|(_, u)| u.is_some()) {
+        // A unit row: every non-empty cell a unit (a data row fails at its first cell).
+        let mut units: Vec<(usize, Option<String>)> = Vec::new();
+        let all_units = raw.iter().enumerate().filter(|(_, c)| !c.is_empty()).all(|(c, cell)| {
+            let unit = unit_text(&cell.text_cow());
+            let found = unit.is_some();
+            units.push((c, unit));
+            found
+        });
+        if all_units && !units.is_empty() {
             for (c, unit) in units {
                 if let Some(m) = columns.iter_mut().flatten().find(|m| m.index == c)
                     && m.unit.is_none()
