@@ -447,7 +447,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     };
     let departments = plan.department_names();
     let mut names: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
-    names.extend(plan.departments());
+    names.extend(departments.names().iter().cloned());
     if plan.has_ledger() && township_files.contains_key(DEPARTMENTS) {
         names.push(DEPARTMENTS.to_string());
     }
@@ -987,14 +987,7 @@ impl TableCheck<'_> {
         let at = || self.cell_of(row.row, ci);
         let numeric = matches!(cell, Cell::Number(_)) && column.kind == ColumnKind::Number;
         // The cell's text, trimmed; borrowed from the cell where it holds text.
-        let text: Cow<'_, str> = if numeric {
-            Cow::Borrowed("")
-        } else {
-            match cell.text_cow() {
-                Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
-                Cow::Owned(t) => Cow::Owned(t.trim().to_string()),
-            }
-        };
+        let text: Cow<'_, str> = if numeric { Cow::Borrowed("") } else { cell.trimmed_text() };
         if cell.is_empty() {
             // A category that decides which totals a row enters, left blank, would drop
             // the row from every such total without a word: an error at its cell.

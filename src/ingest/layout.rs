@@ -177,10 +177,7 @@ struct HeaderText<'g> {
 
 impl<'g> HeaderText<'g> {
     fn new(cell: &'g Cell) -> HeaderText<'g> {
-        let raw = match cell.text_cow() {
-            Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
-            Cow::Owned(t) => Cow::Owned(t.trim().to_string()),
-        };
+        let raw = cell.trimmed_text();
         let normal = match &raw {
             Cow::Borrowed(t) => normalise_cow(t),
             Cow::Owned(t) => Cow::Owned(normalise(t)),
@@ -374,19 +371,18 @@ pub fn header_extras(grid: &Grid, header_row: usize, columns: &mut [Option<Colum
             continue;
         }
         // A unit row: every non-empty cell a unit (a data row fails at its first cell).
-        let mut units: Vec<(usize, Option<String>)> = Vec::new();
-        let all_units = raw.iter().enumerate().filter(|(_, c)| !c.is_empty()).all(|(c, cell)| {
-            let unit = unit_text(&cell.text_cow());
-            let found = unit.is_some();
-            units.push((c, unit));
-            found
-        });
+        let mut units: Vec<(usize, String)> = Vec::new();
+        let all_units = raw
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_empty())
+            .all(|(c, cell)| unit_text(&cell.text_cow()).map(|u| units.push((c, u))).is_some());
         if all_units && !units.is_empty() {
             for (c, unit) in units {
                 if let Some(m) = columns.iter_mut().flatten().find(|m| m.index == c)
                     && m.unit.is_none()
                 {
-                    m.unit = unit;
+                    m.unit = Some(unit);
                 }
             }
             last = r;

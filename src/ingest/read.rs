@@ -53,6 +53,14 @@ impl Cell {
             other => std::borrow::Cow::Owned(other.text()),
         }
     }
+
+    /// `text_cow`, trimmed (as it is read for a header or a value).
+    pub fn trimmed_text(&self) -> std::borrow::Cow<'_, str> {
+        match self.text_cow() {
+            std::borrow::Cow::Borrowed(t) => std::borrow::Cow::Borrowed(t.trim()),
+            std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(t.trim().to_string()),
+        }
+    }
 }
 
 /// A number without a trailing `.0`.

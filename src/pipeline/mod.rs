@@ -263,8 +263,8 @@ pub fn ingest_period(
     bar: Option<&indicatif::ProgressBar>,
     phases: &mut Phases,
 ) -> Result<(Vec<ingest::FileRead>, Validated, Vec<store::FormFrame>)> {
-    // Last month's values are read from the store while the files are (it is one task among the
-    // files' on the same cores).
+    // Last month's values are read from the store while the files are (on a thread of its own,
+    // see `beside`).
     let names = ingest::layout::PlanNames::new(plan);
     let (mut reads, history) = beside(
         || -> Vec<ingest::FileRead> {

@@ -63,6 +63,11 @@ pub struct DepartmentNames<'p> {
 }
 
 impl DepartmentNames<'_> {
+    /// The departments, as `Plan::departments` lists them.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// `Plan::is_department`: the combined ledger, or a department that is not also a township.
     pub fn contains(&self, unit: &str) -> bool {
         // The few departments first: a township's name is then never searched for among
