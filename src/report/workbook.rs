@@ -1004,6 +1004,14 @@ fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         sheet.text(r, 4, &t.lead_units, &style::text_cell())?;
         sheet.text(r, 5, t.status.label(), &center)?;
         sheet.text(r, 6, &t.note, &style::text_cell())?;
+        // As tall as its longest wrapped text, or the lines are drawn over the rows below.
+        let cells = [
+            (t.task.as_str(), columns[2].1),
+            (t.name.as_str(), columns[3].1),
+            (t.lead_units.as_str(), columns[4].1),
+            (t.note.as_str(), columns[6].1),
+        ];
+        sheet.set_row_height(r, style::fit_height(&cells))?;
     }
     let last = 1 + rows.len().max(1) as u32;
     status_colours(sheet, 2, last, 5)?;

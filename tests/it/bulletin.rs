@@ -122,6 +122,35 @@ fn bulletin_has_every_sheet_in_order_and_every_target() {
     assert_eq!(qualitative.rows().skip(2).filter(|r| r[0] != Data::Empty).count(), count);
 }
 
+#[test]
+fn qualitative_rows_are_as_tall_as_their_wrapped_texts() {
+    // A task or lead unit longer than its column wraps; a one-line row would draw it over the
+    // rows below when printed.
+    use zhenxing::report::style::{height_of_lines, wrapped_lines};
+    let ws = Workspace::with_sample_input();
+    ws.run(&["run", "--quiet"]);
+    let path = ws.path(&format!("output/2024-06/{BULLETIN}"));
+    let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = workbook.worksheet_range("定性任务").unwrap();
+    let xml = crate::support::sheet_xml(&path).remove("定性任务").expect("a 定性任务 sheet");
+    let height = |row: usize| -> f64 {
+        let tag =
+            crate::support::start_tags(&xml, "row").into_iter().find(|t| crate::support::attribute(t, "r") == Some(&(row + 1).to_string()));
+        tag.and_then(|t| crate::support::attribute(t, "ht")).map(|h| h.parse().unwrap()).unwrap_or(15.0)
+    };
+    // 重点任务, 任务内容, 牵头单位, 进展说明 and their widths.
+    let wrapping = [(2, 20.0), (3, 34.0), (4, 20.0), (6, 40.0)];
+    let mut wrapped = 0;
+    for (r, row) in range.rows().enumerate().skip(2).filter(|(_, row)| row[0] != Data::Empty) {
+        let lines = wrapping.iter().map(|&(c, width)| wrapped_lines(&row[c].to_string(), width)).max().unwrap();
+        if lines > 1 {
+            wrapped += 1;
+            assert!(height(r) >= height_of_lines(lines), "row {} ({}) is {} points for {lines} lines", r + 1, row[3], height(r));
+        }
+    }
+    assert!(wrapped > 0, "the sample's 定性任务 has texts that wrap");
+}
+
 /// Drops row numbers from a range such as `人居环境!$A$2:$J$52` (they follow the data, not the layout).
 fn without_rows(text: &str) -> String {
     let mut out = String::new();

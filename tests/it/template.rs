@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{Run, Workspace};
 use calamine::{Data, Reader, SheetVisible, Xlsx, open_workbook};
-use support::{attribute, start_tags, zip_entry};
+use support::{attribute, sheet_xml, start_tags, zip_entry};
 use zhenxing::period::Period;
 use zhenxing::plan::{ColumnKind, Plan, Reporter, RowKind};
 use zhenxing::report::template::{TemplateRequest, department_items, file_name, workbook_bytes};
@@ -136,24 +136,6 @@ fn a_department_ledger_lists_the_items_it_leads() {
     assert!(!items.is_empty());
     let keys: Vec<String> = (0..items.len() as u32).map(|r| text_at(&range, 3 + r, 0)).collect();
     assert_eq!(keys, items);
-}
-
-/// Worksheet XML by sheet name, in workbook order (`xl/worksheets/sheetN.xml`).
-fn sheet_xml(path: &Path) -> BTreeMap<String, String> {
-    let workbook = zip_entry(path, "xl/workbook.xml");
-    let rels = zip_entry(path, "xl/_rels/workbook.xml.rels");
-    let mut sheets = BTreeMap::new();
-    for sheet in start_tags(&workbook, "sheet") {
-        let name = attribute(sheet, "name").unwrap().to_string();
-        let id = attribute(sheet, "r:id").unwrap();
-        let target = start_tags(&rels, "Relationship")
-            .into_iter()
-            .find(|r| attribute(r, "Id") == Some(id))
-            .and_then(|r| attribute(r, "Target"))
-            .unwrap();
-        sheets.insert(name, zip_entry(path, &format!("xl/{}", target.trim_start_matches('/').trim_start_matches("xl/"))));
-    }
-    sheets
 }
 
 /// Style index → whether cells of that style are locked when the sheet is protected.

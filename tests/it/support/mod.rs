@@ -55,6 +55,24 @@ pub fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     Some(&tag[start..end])
 }
 
+/// Worksheet XML by sheet name, in workbook order (`xl/worksheets/sheetN.xml`).
+pub fn sheet_xml(path: &Path) -> BTreeMap<String, String> {
+    let workbook = zip_entry(path, "xl/workbook.xml");
+    let rels = zip_entry(path, "xl/_rels/workbook.xml.rels");
+    let mut sheets = BTreeMap::new();
+    for sheet in start_tags(&workbook, "sheet") {
+        let name = attribute(sheet, "name").unwrap().to_string();
+        let id = attribute(sheet, "r:id").unwrap();
+        let target = start_tags(&rels, "Relationship")
+            .into_iter()
+            .find(|r| attribute(r, "Id") == Some(id))
+            .and_then(|r| attribute(r, "Target"))
+            .unwrap();
+        sheets.insert(name, zip_entry(path, &format!("xl/{}", target.trim_start_matches('/').trim_start_matches("xl/"))));
+    }
+    sheets
+}
+
 /// `shared/seeds` next to the repository, where CI keeps the two plan documents.
 pub fn seeds_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
