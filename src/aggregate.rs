@@ -1727,7 +1727,7 @@ mod tests {
             .collect::<Vec<_>>();
         crate::validate::Record {
             township: township.into(),
-            form: form.id.clone(),
+            form: form.id.as_str().into(),
             row,
             key: format!("行{row}"),
             units: vec![None; values.len()],
@@ -1806,7 +1806,7 @@ mod tests {
             .collect::<Vec<_>>();
         crate::validate::Record {
             township: "长岭街道".into(),
-            form: form.id.clone(),
+            form: form.id.as_str().into(),
             row: 4,
             key: "项目".into(),
             units: vec![None; values.len()],

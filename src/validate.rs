@@ -50,8 +50,9 @@ impl Value {
 /// One accepted data row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub township: String,
-    pub form: String,
+    /// Shared by the table's records, as `file` and `sheet` are.
+    pub township: Arc<str>,
+    pub form: Arc<str>,
     /// 1-based sheet row.
     pub row: u32,
     /// Village or project name (canonical spelling for villages).
@@ -171,6 +172,12 @@ impl History {
     /// Last month's values of one township.
     pub fn township(&self, name: &str) -> Option<&TownshipHistory> {
         self.townships.get(name)
+    }
+
+    /// The shared id of a column that has values in last month's records: every record's
+    /// `(column, number)` pairs hold this very `Arc`, so a column is found in them by pointer.
+    pub fn column(&self, id: &str) -> Option<&Arc<str>> {
+        self.columns.get(id)
     }
 }
 
@@ -311,15 +318,13 @@ impl Validated {
 pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &History) -> Validated {
     let unit_names = UnitNames::new(plan);
     let mut issues: Vec<Issue> = Vec::new();
-    let form_rules: Vec<FormRules> = plan.forms.iter().map(FormRules::new).collect();
+    let form_rules: Vec<FormRules> = plan.forms.iter().map(|form| FormRules::new(form, history)).collect();
     // Each unit's villages, by name (a linear search of 2,000 units for each of 8,000 tables
-    // otherwise), with their normalised names.
-    let mut unit_villages: FastMap<&str, (Vec<&str>, Vec<String>)> = FastMap::default();
+    // otherwise); they are normalised by the file that needs them, in parallel.
+    let mut unit_villages: FastMap<&str, &[String]> = FastMap::default();
     for unit in &plan.units {
         // As `Plan::unit`: the first unit of a name.
-        unit_villages
-            .entry(unit.name.as_str())
-            .or_insert_with(|| (unit.villages.iter().map(String::as_str).collect(), unit.villages.iter().map(|v| normalise(v)).collect()));
+        unit_villages.entry(unit.name.as_str()).or_insert(unit.villages.as_slice());
     }
     // Each file on its own, in parallel: (index, township, records, issues), in file order.
     let mut per_file: Vec<(usize, String, Vec<Record>, Vec<Issue>)> = reads
@@ -342,18 +347,19 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             if !read.attachment {
                 check_period(read, period, &mut file_issues);
             }
-            let mut records = Vec::new();
+            let mut records = Vec::with_capacity(read.tables.iter().map(|t| t.rows.len()).sum());
             if let Some(township) = &township
                 && read.unreadable.is_none()
             {
                 let previous = history.township(township);
+                let names: Vec<&str> = unit_villages.get(township.as_str()).map_or(Vec::new(), |v| v.iter().map(String::as_str).collect());
+                let normalised: Vec<String> = names.iter().map(|v| normalise(v)).collect();
+                let shared_township: Arc<str> = Arc::from(township.as_str());
                 for table in &read.tables {
                     let at = plan.forms.iter().position(|f| f.id == table.form_id).expect("tables come from plan forms");
                     let (form, rules) = (&plan.forms[at], &form_rules[at]);
                     let fixed_units = fixed_units(form, table);
-                    let villages = unit_villages
-                        .get(township.as_str())
-                        .map_or((&[][..], &[][..]), |(names, normalised)| (names.as_slice(), normalised.as_slice()));
+                    let villages = (names.as_slice(), normalised.as_slice());
                     let check = TableCheck {
                         plan,
                         form,
@@ -361,7 +367,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
                         villages,
                         table,
                         file: &read.input.display,
-                        township,
+                        township: &shared_township,
                         period,
                         previous,
                         fixed_units,
@@ -380,29 +386,29 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
 
     // Which file is used for each (township, form): the newest by modification time.
     let newer = |a: usize, b: usize| (reads[a].modified, &reads[a].input.display) > (reads[b].modified, &reads[b].input.display);
-    let mut chosen: HashMap<(String, String), usize> = HashMap::new();
-    for (index, township, _, _) in &per_file {
+    let township_of: Vec<String> = per_file.iter().map(|(_, township, _, _)| township.clone()).collect();
+    let mut chosen: FastMap<(&str, &str), usize> = FastMap::default();
+    for (index, township) in township_of.iter().enumerate() {
         if township.is_empty() {
             continue;
         }
-        for table in &reads[*index].tables {
-            let key = (township.clone(), table.form_id.clone());
+        for table in &reads[index].tables {
+            let key = (township.as_str(), table.form_id.as_str());
             match chosen.get(&key) {
-                Some(&current) if !newer(*index, current) => {}
+                Some(&current) if !newer(index, current) => {}
                 _ => {
-                    chosen.insert(key, *index);
+                    chosen.insert(key, index);
                 }
             }
         }
     }
     let used_by_file: BTreeMap<usize, BTreeSet<String>> = chosen.iter().fold(BTreeMap::new(), |mut acc, ((_, form), i)| {
-        acc.entry(*i).or_default().insert(form.clone());
+        acc.entry(*i).or_default().insert(form.to_string());
         acc
     });
 
     // A file of which no form is used, while newer files of its township are, is superseded by
     // them: all its forms came again later, or it could not be read at all and was re-sent.
-    let township_of: Vec<String> = per_file.iter().map(|(_, township, _, _)| township.clone()).collect();
     let newer_used = |index: usize| -> Vec<usize> {
         if township_of[index].is_empty() || used_by_file.contains_key(&index) || reads[index].attachment {
             return Vec::new();
@@ -453,7 +459,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     }
     let mut townships = Vec::new();
     // (unit, form) counted this month.
-    let mut counted: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut counted: FastSet<(&str, &str)> = FastSet::default();
     // `per_file` is in file order: a file's entry is at its index (looked up, not searched, for
     // each of a province's 2,000 units).
     debug_assert!(per_file.iter().enumerate().all(|(at, (i, _, _, _))| at == *i));
@@ -505,7 +511,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             indices.iter().any(|&i| per_file[i].3.iter().any(|x| x.severity == Severity::Error && form_of_issue(&reads[i], x).is_none()));
         let mut forms = Vec::new();
         for form in &unit_forms {
-            let Some(&file) = chosen.get(&(name.clone(), form.id.clone())) else {
+            let Some(&file) = chosen.get(&(name.as_str(), form.id.as_str())) else {
                 // No file supplied the form: missing, or (when a file of the unit could not be
                 // read at all) rejected with that file.
                 let status = if file_errors { SubmissionStatus::Rejected } else { SubmissionStatus::Missing };
@@ -523,7 +529,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             let broken_since = indices.iter().any(|&i| reads[i].unreadable.is_some() && newer(i, file));
             let status = if form_errors > 0 || broken_since { SubmissionStatus::Rejected } else { SubmissionStatus::Reported };
             if status == SubmissionStatus::Reported {
-                counted.insert((name.clone(), form.id.clone()));
+                counted.insert((name.as_str(), form.id.as_str()));
             }
             forms.push(FormOutcome { form: form.id.clone(), status, file: Some(reads[file].input.display.clone()), errors: form_errors });
         }
@@ -545,14 +551,14 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     }
 
     let name_set: FastSet<&str> = names.iter().map(String::as_str).collect();
-    let mut records = Vec::new();
+    let mut records = Vec::with_capacity(per_file.iter().map(|(_, _, r, _)| r.len()).sum());
     for (index, township, file_records, file_issues) in per_file {
         let read = &reads[index];
         let errors = file_issues.iter().filter(|i| i.severity == Severity::Error).count();
         let warnings = file_issues.len() - errors;
         let used_forms: BTreeSet<&str> = used_by_file
             .get(&index)
-            .map(|forms| forms.iter().filter(|f| counted.contains(&(township.clone(), (*f).clone()))).map(String::as_str).collect())
+            .map(|forms| forms.iter().filter(|f| counted.contains(&(township.as_str(), f.as_str()))).map(String::as_str).collect())
             .unwrap_or_default();
         let status = if read.attachment {
             FileStatus::Attachment
@@ -568,7 +574,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             FileStatus::PartlyUsed
         };
         if matches!(status, FileStatus::Used | FileStatus::PartlyUsed) {
-            records.extend(file_records.into_iter().filter(|r| used_forms.contains(r.form.as_str())));
+            records.extend(file_records.into_iter().filter(|r| used_forms.contains(&*r.form)));
         }
         files.push(FileOutcome {
             file: read.input.display.clone(),
@@ -593,7 +599,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     if let Some(combined) = combined {
         for outcome in townships.iter_mut().filter(|t| t.department && t.township != DEPARTMENTS && t.status == SubmissionStatus::Missing) {
             let owns_a_row = records.iter().any(|r| {
-                r.township == DEPARTMENTS && plan.targets.iter().any(|t| t.id == r.key && plan.ledger_owner(t) == outcome.township.as_str())
+                &*r.township == DEPARTMENTS && plan.targets.iter().any(|t| t.id == r.key && plan.ledger_owner(t) == outcome.township.as_str())
             });
             if owns_a_row {
                 outcome.status = SubmissionStatus::Reported;
@@ -824,6 +830,8 @@ pub fn claimed_period(text: &str) -> Option<Period> {
 /// What checking a form's rows needs from the plan, worked out once per run rather than once
 /// per row or cell (a province month checks 2,000 files of four forms).
 struct FormRules {
+    /// The form's id, shared by its records.
+    id: Arc<str>,
     /// For each column: the column holding its per-row unit (计量单位), if any.
     row_unit: Vec<Option<usize>>,
     /// The first column whose categories set the unit (项目类别): its index and its categories'
@@ -831,6 +839,13 @@ struct FormRules {
     category_units: Option<(usize, Vec<CategoryUnit>)>,
     /// For each column: its categories normalised.
     categories: Vec<Vec<String>>,
+    /// For each column: the column its `required_if` looks at.
+    required_if: Vec<Option<usize>>,
+    /// For each column: the columns it is `part_of` and `not_above`.
+    limits: Vec<[Option<usize>; 2]>,
+    /// For each column: its id as last month's records share it (`History::column`), if any
+    /// record of last month has it.
+    history_ids: Vec<Option<Arc<str>>>,
 }
 
 /// A category that sets the unit of a row's numbers (`Column::category_units`).
@@ -841,7 +856,8 @@ struct CategoryUnit {
 }
 
 impl FormRules {
-    fn new(form: &Form) -> FormRules {
+    fn new(form: &Form, history: &History) -> FormRules {
+        let index_of = |id: &str| form.columns.iter().position(|c| c.id == id);
         let row_unit = form.columns.iter().map(|column| form.columns.iter().position(|c| c.unit_of.contains(&column.id))).collect();
         let category_units = form.columns.iter().enumerate().find(|(_, c)| !c.category_units.is_empty()).map(|(i, c)| {
             let units =
@@ -849,7 +865,14 @@ impl FormRules {
             (i, units.collect())
         });
         let categories = form.columns.iter().map(|c| c.categories.iter().map(|k| normalise(k)).collect()).collect();
-        FormRules { row_unit, category_units, categories }
+        let required_if = form.columns.iter().map(|c| c.required_if.as_ref().and_then(|f| index_of(&f.column))).collect();
+        let limits = form
+            .columns
+            .iter()
+            .map(|c| [c.part_of.as_deref().and_then(index_of), c.not_above.as_deref().and_then(index_of)])
+            .collect();
+        let history_ids = form.columns.iter().map(|c| history.column(&c.id).cloned()).collect();
+        FormRules { id: Arc::from(form.id.as_str()), row_unit, category_units, categories, required_if, limits, history_ids }
     }
 }
 
@@ -862,13 +885,18 @@ struct TableCheck<'a> {
     villages: (&'a [&'a str], &'a [String]),
     table: &'a FormTable,
     file: &'a str,
-    township: &'a str,
+    township: &'a Arc<str>,
     period: Period,
     previous: Option<&'a TownshipHistory>,
     /// For each column without a per-row unit: the factor from the unit its header states to the
     /// plan's, and the plan's unit (the same for every row of the table).
     fixed_units: Vec<(f64, Option<Arc<str>>)>,
 }
+
+/// The units a row's 计量单位 columns give (each column, and the factor and unit found), each
+/// worked out for the row's first number in that unit.
+#[derive(Default)]
+struct PerRowUnits(Vec<(usize, (f64, Option<Arc<str>>))>);
 
 /// The unit factor of each column of a table whose unit is not given per row (see `TableCheck`).
 fn fixed_units(form: &Form, table: &FormTable) -> Vec<(f64, Option<Arc<str>>)> {
@@ -911,8 +939,9 @@ impl TableCheck<'_> {
         for row in self.table.rows.iter().filter(|r| r.kind == RowType::Detail) {
             let mut values = Vec::with_capacity(form.columns.len());
             let mut row_units = Vec::with_capacity(form.columns.len());
+            let mut per_row = PerRowUnits::default();
             for (ci, column_unit) in column_units.iter().enumerate() {
-                let (value, unit) = self.typed(ci, &row.cells[ci], row, issues);
+                let (value, unit) = self.typed(ci, &row.cells[ci], row, &mut per_row, issues);
                 values.push(value);
                 row_units.push(unit.or_else(|| column_unit.clone()));
             }
@@ -942,8 +971,8 @@ impl TableCheck<'_> {
             }
             seen_keys.insert(key.clone(), row.row as u32 + 1);
             let record = Record {
-                township: self.township.to_string(),
-                form: form.id.clone(),
+                township: self.township.clone(),
+                form: self.rules.id.clone(),
                 row: row.row as u32 + 1,
                 key,
                 values,
@@ -965,7 +994,7 @@ impl TableCheck<'_> {
         }
         self.total_rules(&detail, issues);
         if form.row_kind == RowKind::Village && !villages.is_empty() {
-            let reported: BTreeSet<&str> = detail.iter().map(|r| r.key.as_str()).collect();
+            let reported: FastSet<&str> = detail.iter().map(|r| r.key.as_str()).collect();
             let missing: Vec<&str> = villages.iter().copied().filter(|v| !reported.contains(v)).collect();
             if !missing.is_empty() {
                 let header = self.table.columns[key_index].as_ref().map(|m| a1(self.table.header_row, m.index)).unwrap_or_default();
@@ -981,13 +1010,18 @@ impl TableCheck<'_> {
     }
 
     /// Type one cell by its column kind; push issues for values that do not fit.
-    fn typed(&self, ci: usize, cell: &Cell, row: &crate::ingest::TableRow, issues: &mut Vec<Issue>) -> (Value, Option<Arc<str>>) {
+    fn typed(
+        &self,
+        ci: usize,
+        cell: &Cell,
+        row: &crate::ingest::TableRow,
+        per_row: &mut PerRowUnits,
+        issues: &mut Vec<Issue>,
+    ) -> (Value, Option<Arc<str>>) {
         let column = &self.form.columns[ci];
         // The A1 cell and a number's text are needed only for an issue: not made for every cell.
         let at = || self.cell_of(row.row, ci);
         let numeric = matches!(cell, Cell::Number(_)) && column.kind == ColumnKind::Number;
-        // The cell's text, trimmed; borrowed from the cell where it holds text.
-        let text: Cow<'_, str> = if numeric { Cow::Borrowed("") } else { cell.trimmed_text() };
         if cell.is_empty() {
             // A category that decides which totals a row enters, left blank, would drop
             // the row from every such total without a word: an error at its cell.
@@ -1017,6 +1051,8 @@ impl TableCheck<'_> {
             }
             return (Value::Missing, None);
         }
+        // The cell's text, trimmed; borrowed from the cell where it holds text.
+        let text: Cow<'_, str> = if numeric { Cow::Borrowed("") } else { cell.trimmed_text() };
         match column.kind {
             ColumnKind::Number => {
                 if let Cell::Error(e) = cell
@@ -1058,7 +1094,7 @@ impl TableCheck<'_> {
                         if let Some((number, cell_unit)) = units::split_number_unit(&text)
                             && number >= 0.0
                         {
-                            let (_, target) = self.unit_factor(ci, row, issues);
+                            let (_, target) = self.unit_factor(ci, row, per_row, issues);
                             match target.as_deref() {
                                 None => return (Value::Number(number), Some(Arc::from(units::canonical(&cell_unit).as_str()))),
                                 Some(unit) => {
@@ -1097,7 +1133,7 @@ impl TableCheck<'_> {
                     ));
                     return (Value::Missing, None);
                 }
-                let (factor, unit) = self.unit_factor(ci, row, issues);
+                let (factor, unit) = self.unit_factor(ci, row, per_row, issues);
                 (Value::Number(number * factor), unit)
             }
             ColumnKind::YesNo => match parse_yes_no(&text) {
@@ -1117,8 +1153,12 @@ impl TableCheck<'_> {
                 let canonical = if column.kind == ColumnKind::Unit { Cow::Owned(units::canonical(&n)) } else { Cow::Borrowed(n.as_ref()) };
                 let normalised = &self.rules.categories[ci];
                 let exact = column.categories.iter().zip(normalised).find(|(_, k)| **k == *canonical).map(|(c, _)| c);
-                let contained: Vec<&String> =
-                    column.categories.iter().zip(normalised).filter(|(_, k)| n.contains(k.as_str())).map(|(c, _)| c).collect();
+                // Only a text that is no category exactly is searched for the categories it holds.
+                let contained: Vec<&String> = if exact.is_some() {
+                    Vec::new()
+                } else {
+                    column.categories.iter().zip(normalised).filter(|(_, k)| n.contains(k.as_str())).map(|(c, _)| c).collect()
+                };
                 match (exact, contained.as_slice()) {
                     (Some(c), _) => (Value::Text(c.clone()), None),
                     (None, [c]) => (Value::Text((*c).clone()), None),
@@ -1203,41 +1243,56 @@ impl TableCheck<'_> {
     }
 
     /// Factor from the unit the file uses for column `ci` to the plan's unit, and the unit stored.
-    fn unit_factor(&self, ci: usize, row: &crate::ingest::TableRow, issues: &mut Vec<Issue>) -> (f64, Option<Arc<str>>) {
-        // Per-row unit (计量单位 column) checked against the row's category.
+    fn unit_factor(
+        &self,
+        ci: usize,
+        row: &crate::ingest::TableRow,
+        per_row: &mut PerRowUnits,
+        issues: &mut Vec<Issue>,
+    ) -> (f64, Option<Arc<str>>) {
+        // Per-row unit (计量单位 column) checked against the row's category: worked out once per
+        // row for all the numbers it gives the unit of.
         if let Some(ui) = self.rules.row_unit[ci] {
-            let row_unit = normalise(&row.cells[ui].text_cow());
-            let expected = self.rules.category_units.as_ref().and_then(|(cat_i, units)| {
-                let cell = row.cells[*cat_i].text_cow();
-                let category = normalise_cow(&cell);
-                units
-                    .iter()
-                    .find(|u| u.normalised == *category || category.contains(u.normalised.as_str()))
-                    .map(|u| (u.category.clone(), u.unit.clone()))
-            });
-            let (factor, unit) = match (expected, row_unit.is_empty()) {
-                (Some((_, unit)), true) => (1.0, Some(unit)),
-                (Some((category, unit)), false) => match units::factor(&row_unit, &unit) {
-                    Some(f) => (f, Some(unit)),
-                    None => {
-                        // Reported once per row, at the unit cell.
-                        let unit_cell = self.cell_of(row.row, ui);
-                        if !issues.iter().any(|i| i.rule == Rule::UnitMismatch && i.cell == unit_cell && i.sheet == self.table.sheet) {
-                            issues.push(self.issue(
-                                Rule::UnitMismatch,
-                                unit_cell,
-                                row_unit.clone(),
-                                format!("项目类别“{category}”应以“{unit}”计量，本行填的是“{row_unit}”，请改正"),
-                            ));
-                        }
-                        (1.0, Some(row_unit))
-                    }
-                },
-                (None, _) => (1.0, (!row_unit.is_empty()).then(|| units::canonical(&row_unit))),
-            };
-            return (factor, unit.map(Arc::from));
+            if let Some((_, found)) = per_row.0.iter().find(|(at, _)| *at == ui) {
+                return found.clone();
+            }
+            let found = self.row_unit(ui, row, issues);
+            per_row.0.push((ui, found.clone()));
+            return found;
         }
         self.fixed_units[ci].clone()
+    }
+
+    /// The factor and unit of the numbers whose unit row `row` gives in column `ui`; a unit its
+    /// category does not take is reported (once per row: this is asked once per row).
+    fn row_unit(&self, ui: usize, row: &crate::ingest::TableRow, issues: &mut Vec<Issue>) -> (f64, Option<Arc<str>>) {
+        let row_unit = normalise(&row.cells[ui].text_cow());
+        let expected = self.rules.category_units.as_ref().and_then(|(cat_i, units)| {
+            let cell = row.cells[*cat_i].text_cow();
+            let category = normalise_cow(&cell);
+            units
+                .iter()
+                .find(|u| u.normalised == *category || category.contains(u.normalised.as_str()))
+                .map(|u| (u.category.clone(), u.unit.clone()))
+        });
+        let (factor, unit) = match (expected, row_unit.is_empty()) {
+            (Some((_, unit)), true) => (1.0, Some(unit)),
+            (Some((category, unit)), false) => match units::factor(&row_unit, &unit) {
+                Some(f) => (f, Some(unit)),
+                None => {
+                    let unit_cell = self.cell_of(row.row, ui);
+                    issues.push(self.issue(
+                        Rule::UnitMismatch,
+                        unit_cell,
+                        row_unit.clone(),
+                        format!("项目类别“{category}”应以“{unit}”计量，本行填的是“{row_unit}”，请改正"),
+                    ));
+                    (1.0, Some(row_unit))
+                }
+            },
+            (None, _) => (1.0, (!row_unit.is_empty()).then(|| units::canonical(&row_unit))),
+        };
+        (factor, unit.map(Arc::from))
     }
 
     fn row_rules(&self, record: &Record, issues: &mut Vec<Issue>) {
@@ -1245,7 +1300,7 @@ impl TableCheck<'_> {
             // 完工日期 blank where 主体工程完工 = 是: the row cannot be judged on time.
             if let Some(filter) = &column.required_if
                 && record.values[ci] == Value::Missing
-                && let Some(fi) = self.form.columns.iter().position(|c| c.id == filter.column)
+                && let Some(fi) = self.rules.required_if[ci]
                 && filter.passes(record.values[fi].text(), self.period)
             {
                 let condition = filter.describe(&self.form.columns[fi].name);
@@ -1259,9 +1314,8 @@ impl TableCheck<'_> {
         }
         for (ci, column) in self.form.columns.iter().enumerate() {
             let Some(value) = record.values[ci].number() else { continue };
-            for (other, rule) in [(&column.part_of, Rule::PartAboveTotal), (&column.not_above, Rule::AboveLimit)] {
-                let Some(other) = other else { continue };
-                let oi = self.form.columns.iter().position(|c| &c.id == other).expect("checked by plan");
+            for (other, rule) in self.rules.limits[ci].iter().zip([Rule::PartAboveTotal, Rule::AboveLimit]) {
+                let Some(oi) = *other else { continue };
                 let Some(limit) = record.values[oi].number() else { continue };
                 if value > limit + 1e-9 {
                     let message = match rule {
@@ -1291,7 +1345,9 @@ impl TableCheck<'_> {
         let thresholds = &self.plan.thresholds;
         for (ci, column) in self.form.columns.iter().enumerate() {
             let Some(value) = record.values[ci].number() else { continue };
-            let Some(last) = last_month.iter().find(|(c, _)| **c == *column.id).map(|(_, v)| *v) else { continue };
+            // Last month's column ids are shared (`History::column`): found by pointer.
+            let Some(id) = &self.rules.history_ids[ci] else { continue };
+            let Some(last) = last_month.iter().find(|(c, _)| Arc::ptr_eq(c, id)).map(|(_, v)| *v) else { continue };
             if column.measure == Measure::Ytd && self.period.month != 1 && value + 1e-9 < last {
                 issues.push(self.issue(
                     Rule::BelowLastMonth,

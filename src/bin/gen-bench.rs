@@ -289,8 +289,8 @@ fn records(plan: &Plan, form: &Form, township: &str, period: Period, filled: &Fi
             _ => continue,
         };
         out.push(Record {
-            township: township.to_string(),
-            form: form.id.clone(),
+            township: township.into(),
+            form: form.id.as_str().into(),
             row: sheet_row as u32 + 1,
             key,
             values,
@@ -442,7 +442,7 @@ pub fn generate(args: &GenArgs) -> zhenxing::Result<GenSummary> {
         }
         history_facts += recs.iter().map(|r| r.values.iter().filter(|v| !matches!(v, Value::Missing)).count()).sum::<usize>();
         // Every unit's form was counted that month.
-        let mut counted: Vec<(String, String)> = recs.iter().map(|r| (r.township.clone(), r.form.clone())).collect();
+        let mut counted: Vec<(String, String)> = recs.iter().map(|r| (r.township.to_string(), r.form.to_string())).collect();
         counted.sort();
         counted.dedup();
         let submissions = counted

@@ -58,7 +58,13 @@ impl Cell {
     pub fn trimmed_text(&self) -> std::borrow::Cow<'_, str> {
         match self.text_cow() {
             std::borrow::Cow::Borrowed(t) => std::borrow::Cow::Borrowed(t.trim()),
-            std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(t.trim().to_string()),
+            std::borrow::Cow::Owned(mut t) => {
+                // Trimmed in place: a number's or a date's text rarely needs it.
+                t.truncate(t.trim_end().len());
+                let start = t.len() - t.trim_start().len();
+                t.drain(..start);
+                std::borrow::Cow::Owned(t)
+            }
         }
     }
 }

@@ -20,7 +20,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The counted detail rows of one form, in the order the bulletin lists them.
 pub fn rows<'a>(validated: &'a Validated, form: &Form) -> Vec<&'a Record> {
-    validated.records.iter().filter(|r| r.form == form.id).collect()
+    validated.records.iter().filter(|r| *r.form == *form.id).collect()
 }
 
 /// Whether a topic with `rows` detail rows is shown as subtotals (its rows in a CSV file).
@@ -206,8 +206,8 @@ pub fn subtotals(form: &Form, records: &[&Record], period: Period) -> Vec<Subtot
     for record in records {
         let value = category.and_then(|c| record.values[c].text()).map(str::to_string);
         let key = (rank(&value), value);
-        let own = groups.entry(record.township.clone()).or_insert_with(|| {
-            townships.push(record.township.clone());
+        let own = groups.entry(record.township.to_string()).or_insert_with(|| {
+            townships.push(record.township.to_string());
             BTreeMap::new()
         });
         add(own.entry(key.clone()).or_insert_with(|| empty(&record.township, &key.1)), record);

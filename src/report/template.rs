@@ -271,10 +271,10 @@ pub fn prefilled_forms(
     use crate::validate::Value;
     // form → record key → (first row, column → fill)
     let mut records_by_form: BTreeMap<String, BTreeMap<String, (u32, BTreeMap<String, Fill>)>> = BTreeMap::new();
-    for record in records.iter().filter(|r| r.township == unit) {
+    for record in records.iter().filter(|r| &*r.township == unit) {
         let Some(form) = plan.form(&record.form) else { continue };
         let entry =
-            records_by_form.entry(record.form.clone()).or_default().entry(record.key.clone()).or_insert((record.row, BTreeMap::new()));
+            records_by_form.entry(record.form.to_string()).or_default().entry(record.key.clone()).or_insert((record.row, BTreeMap::new()));
         entry.0 = entry.0.min(record.row);
         for (column, value) in form.columns.iter().zip(&record.values) {
             let fill = match value {

@@ -47,7 +47,7 @@ pub fn form_frames(plan: &Plan, records: &[Record]) -> PolarsResult<Vec<FormFram
     let mut by_form: Vec<Vec<&Record>> = vec![Vec::new(); plan.forms.len()];
     let index: HashMap<&str, usize> = plan.forms.iter().enumerate().map(|(i, f)| (f.id.as_str(), i)).collect();
     for record in records {
-        if let Some(&i) = index.get(record.form.as_str()) {
+        if let Some(&i) = index.get(&*record.form) {
             by_form[i].push(record);
         }
     }
@@ -63,7 +63,7 @@ fn form_frame(plan_id: &str, form: &Form, records: &[&Record]) -> PolarsResult<D
     let n = records.len();
     let mut columns: Vec<Column> = Vec::with_capacity(form.columns.len() + 8);
     columns.push(Column::new("plan_id".into(), vec![plan_id; n]));
-    columns.push(Column::new("township".into(), records.iter().map(|r| r.township.as_str()).collect::<Vec<_>>()));
+    columns.push(Column::new("township".into(), records.iter().map(|r| &*r.township).collect::<Vec<_>>()));
     columns.push(Column::new("record_key".into(), records.iter().map(|r| r.key.as_str()).collect::<Vec<_>>()));
     for (ci, column) in form.columns.iter().enumerate() {
         let name = PlSmallStr::from(column.id.as_str());
@@ -158,6 +158,7 @@ pub fn records_of(form: &Form, frame: &DataFrame, unit: Option<&str>) -> PolarsR
     let cells = text("cells")?;
     let units = text("units")?;
     let row = frame.column("row")?.as_materialized_series().u32()?.clone();
+    let form_id: Arc<str> = Arc::from(form.id.as_str());
     enum Values {
         Number(Float64Chunked),
         Text(StringChunked),
@@ -216,8 +217,8 @@ pub fn records_of(form: &Form, frame: &DataFrame, unit: Option<&str>) -> PolarsR
             }
         }
         records.push(Record {
-            township: t.to_string(),
-            form: form.id.clone(),
+            township: Arc::from(t),
+            form: form_id.clone(),
             row: row.get(i).unwrap_or(0),
             key: key.get(i).unwrap_or_default().to_string(),
             values: record_values,

@@ -52,7 +52,7 @@ pub fn migrate(store: &Path, plan: &Plan) -> Result<Vec<Period>> {
                 Some(submissions) => submissions,
                 // Older still: every unit's form with facts was counted.
                 None => {
-                    let mut met: Vec<(String, String)> = records.iter().map(|r| (r.township.clone(), r.form.clone())).collect();
+                    let mut met: Vec<(String, String)> = records.iter().map(|r| (r.township.to_string(), r.form.to_string())).collect();
                     met.sort();
                     met.dedup();
                     met.into_iter().map(|(unit, form)| Submission { unit, form, status: SubmissionStatus::Reported, file: None }).collect()
@@ -108,8 +108,8 @@ fn records_of_facts(plan: &Plan, facts: &DataFrame) -> PolarsResult<Vec<Record>>
             let n = plan_form.columns.len();
             records.push((
                 Record {
-                    township: t.to_string(),
-                    form: f.to_string(),
+                    township: Arc::from(t),
+                    form: Arc::from(f),
                     row: r,
                     key: k.to_string(),
                     values: vec![Value::Missing; n],

@@ -193,7 +193,7 @@ fn column_index(form_id: &str, column_id: &str) -> usize {
 
 /// The number ingested for (form, row key, column), in the plan's unit.
 fn number(validated: &Validated, form_id: &str, key: &str, column_id: &str) -> f64 {
-    let record = validated.records.iter().find(|r| r.form == form_id && r.key == key).unwrap_or_else(|| {
+    let record = validated.records.iter().find(|r| &*r.form == form_id && r.key == key).unwrap_or_else(|| {
         panic!("no {form_id} record “{key}”; records: {:?}", validated.records.iter().map(|r| &r.key).collect::<Vec<_>>())
     });
     record.values[column_index(form_id, column_id)]
@@ -204,7 +204,7 @@ fn number(validated: &Validated, form_id: &str, key: &str, column_id: &str) -> f
 /// (key, number) of every record of a form, in sheet order.
 fn column(validated: &Validated, form_id: &str, column_id: &str) -> Vec<(String, f64)> {
     let ci = column_index(form_id, column_id);
-    validated.records.iter().filter(|r| r.form == form_id).map(|r| (r.key.clone(), r.values[ci].number().unwrap_or(f64::NAN))).collect()
+    validated.records.iter().filter(|r| &*r.form == form_id).map(|r| (r.key.clone(), r.values[ci].number().unwrap_or(f64::NAN))).collect()
 }
 
 fn assert_close(found: f64, wanted: f64, what: &str) {
@@ -272,7 +272,7 @@ fn assert_messy_values(validated: &Validated) {
     assert_column(validated, "ZX01", "abandoned_recovered", &[2.0, 0.0, 1.0, 3.0, 8.0, 12.0]);
     assert_column(validated, "ZX01", "new_camellia", &[0.0, 0.0, 0.0, 0.0, 30.0, 0.0]);
     assert_column(validated, "ZX01", "camellia_upgrade", &[0.0, 0.0, 0.0, 0.0, 15.0, 20.0]);
-    let keys: Vec<(String, u32)> = validated.records.iter().filter(|r| r.form == "ZX01").map(|r| (r.key.clone(), r.row)).collect();
+    let keys: Vec<(String, u32)> = validated.records.iter().filter(|r| &*r.form == "ZX01").map(|r| (r.key.clone(), r.row)).collect();
     let wanted: Vec<(String, u32)> = villages(TOWNSHIP).into_iter().zip([7, 8, 9, 11, 12, 13]).collect();
     assert_eq!(keys, wanted, "one record per village, on its sheet row; blank, 合计 and footer rows skipped");
 }
@@ -287,7 +287,7 @@ fn messy_workbook_with_merged_header_on_row_6_hectares_text_numbers_and_total_is
     let validated = validate_files(&[(FILE, bytes)]);
     assert_eq!(found(&validated), Vec::<String>::new());
     assert_messy_values(&validated);
-    let record = validated.records.iter().find(|r| r.form == "ZX01" && r.key == "东风村").expect("东风村");
+    let record = validated.records.iter().find(|r| &*r.form == "ZX01" && r.key == "东风村").expect("东风村");
     assert_eq!(&*record.sheet, "Sheet1", "ZX01 found by its headers, not its sheet name");
     assert_eq!(record.cell(column_index("ZX01", "grain_area")), "D12");
     assert_eq!(record.units[column_index("ZX01", "cultivated_land")].as_deref(), Some("亩"));
@@ -407,7 +407,7 @@ fn header_on_row_6_below_title_and_blank_rows_is_found() {
     assert_eq!(found(&validated), Vec::<String>::new());
     let wanted: Vec<f64> = (0..6).map(|i| zx01_figures(i)[0]).collect();
     assert_column(&validated, "ZX01", "cultivated_land", &wanted);
-    let first = validated.records.iter().find(|r| r.form == "ZX01").expect("a record");
+    let first = validated.records.iter().find(|r| &*r.form == "ZX01").expect("a record");
     assert_eq!((first.row, first.cell(1).as_str()), (7, "B7"));
 }
 
@@ -465,7 +465,7 @@ fn blank_rows_footer_lines_and_repeated_headers_are_skipped() {
     rows.push(row!["荆竹村", 1, 1, 1, 1, 1, 1, 1, 1, 1]); // below the footer: not data
     let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows)));
     assert_eq!(found(&validated), Vec::<String>::new());
-    let keys: Vec<(String, u32)> = validated.records.iter().filter(|r| r.form == "ZX01").map(|r| (r.key.clone(), r.row)).collect();
+    let keys: Vec<(String, u32)> = validated.records.iter().filter(|r| &*r.form == "ZX01").map(|r| (r.key.clone(), r.row)).collect();
     let wanted: Vec<(String, u32)> = villages(TOWNSHIP).into_iter().zip([4, 5, 8, 10, 11, 12]).collect();
     assert_eq!(keys, wanted);
 }
@@ -489,7 +489,7 @@ fn total_rows_are_excluded_and_checked_against_the_detail_rows() {
         rows.push(zx01_row(label, *totals));
         let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows)));
         assert_eq!(found(&validated), expected(issues), "total row “{label}”");
-        assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6, "“{label}” is not a village");
+        assert_eq!(validated.records.iter().filter(|r| &*r.form == "ZX01").count(), 6, "“{label}” is not a village");
         assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "a wrong 合计 is a warning: still counted");
     }
 }
@@ -531,10 +531,10 @@ fn assert_csv_values(validated: &Validated, what: &str) {
     assert_column(validated, "ZX04", "toilets_year", &[12.0, 8.0, 5.0, 20.0, 9.0, 11.0]);
     assert_column(validated, "ZX04", "dilapidated", &[0.0, 0.0, 1.0, 0.0, 2.0, 0.0]);
     let garbage = column_index("ZX04", "garbage");
-    let yes_no: Vec<&str> = validated.records.iter().filter(|r| r.form == "ZX04").filter_map(|r| r.values[garbage].text()).collect();
+    let yes_no: Vec<&str> = validated.records.iter().filter(|r| &*r.form == "ZX04").filter_map(|r| r.values[garbage].text()).collect();
     assert_eq!(yes_no, ["是", "是", "是", "是", "是", "否"], "{what}");
     assert!(
-        validated.records.iter().filter(|r| r.form == "ZX04").all(|r| r.file.ends_with(".csv")),
+        validated.records.iter().filter(|r| &*r.form == "ZX04").all(|r| r.file.ends_with(".csv")),
         "{what}: ZX04 comes from the newer csv"
     );
     assert_eq!(status(validated, TOWNSHIP), SubmissionStatus::Reported, "{what}");
@@ -554,7 +554,7 @@ fn csv_in_utf8_with_bom_and_in_gbk_give_identical_values() {
         let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月_人居环境.csv", bytes)]);
         assert_csv_values(&validated, what);
         records.push(
-            validated.records.iter().filter(|r| r.form == "ZX04").map(|r| (r.key.clone(), r.values.clone(), r.cells())).collect::<Vec<_>>(),
+            validated.records.iter().filter(|r| &*r.form == "ZX04").map(|r| (r.key.clone(), r.values.clone(), r.cells())).collect::<Vec<_>>(),
         );
     }
     assert_eq!(records[0], records[1]);
@@ -789,7 +789,7 @@ fn each_error_rule_is_reported_at_its_cell_and_its_form_is_not_counted() {
         let rejected_forms: Vec<&str> =
             errors.iter().filter_map(|i| plan().forms.iter().find(|f| f.sheet == i.sheet).map(|f| f.id.as_str())).collect();
         assert!(
-            validated.records.iter().all(|r| !rejected_forms.contains(&r.form.as_str())),
+            validated.records.iter().all(|r| !rejected_forms.contains(&&*r.form)),
             "{}: nothing of a form with errors is counted",
             case.name
         );
@@ -823,9 +823,9 @@ fn file_with_errors_is_not_counted_and_its_township_shows_as_data_wrong() {
         [("长岭街道", "数据有误"), ("云溪街道", "未报送"), ("松杨湖街道", "已报送"), ("陆城镇", "未报送"), ("路口镇", "未报送")]
     );
     // 长岭街道's 粮食与耕地 has the error: its other forms count, that one does not.
-    assert!(validated.records.iter().filter(|r| r.form == "ZX01").all(|r| r.township == TOWNSHIP), "only the clean township's ZX01 rows");
-    assert!(validated.records.iter().any(|r| r.township == "长岭街道" && r.form == "ZX04"), "长岭街道's 人居环境 is counted");
-    assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6);
+    assert!(validated.records.iter().filter(|r| &*r.form == "ZX01").all(|r| &*r.township == TOWNSHIP), "only the clean township's ZX01 rows");
+    assert!(validated.records.iter().any(|r| &*r.township == "长岭街道" && &*r.form == "ZX04"), "长岭街道's 人居环境 is counted");
+    assert_eq!(validated.records.iter().filter(|r| &*r.form == "ZX01").count(), 6);
 }
 
 // -------------------------------------------------------------------------- warnings
@@ -907,7 +907,7 @@ fn two_files_for_one_township_the_newer_is_used_and_the_other_listed() {
     assert_eq!(found(&validated), expected(&["松杨湖街道_2024年03月(修改).xlsx W06"]));
     assert!(validated.issues[0].message.contains("松杨湖街道_2024年3月.xlsx"), "{}", validated.issues[0].message);
     assert_close(number(&validated, "ZX01", "东风村", "cultivated_land"), 1450.0, "figure from the newer file");
-    assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6, "rows are not doubled");
+    assert_eq!(validated.records.iter().filter(|r| &*r.form == "ZX01").count(), 6, "rows are not doubled");
     let statuses: Vec<(&str, FileStatus)> = validated.files.iter().map(|f| (f.file.as_str(), f.status)).collect();
     assert_eq!(
         statuses,
@@ -983,7 +983,7 @@ fn regression_an_older_unreadable_file_does_not_reject_the_township_of_a_newer_g
     let validated =
         validate_files(&[("松杨湖街道_2024年03月(旧).xlsx", b"PK\x03\x04 truncated".to_vec()), (FILE, Book::baseline(TOWNSHIP).bytes())]);
     assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
-    assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 6);
+    assert_eq!(validated.records.iter().filter(|r| &*r.form == "ZX01").count(), 6);
     let statuses: Vec<(&str, FileStatus)> = validated.files.iter().map(|f| (f.file.as_str(), f.status)).collect();
     assert_eq!(
         statuses,
@@ -1076,7 +1076,7 @@ fn regression_a_missing_form_is_reported_missing_not_found_in_another_forms_shee
     let zx03 = xlsx(&[canonical_sheet("ZX03", TOWNSHIP, baseline_rows("ZX03", TOWNSHIP))]);
     let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月_农村公路.xlsx", zx03)]);
     assert_eq!(found(&validated), Vec::<String>::new());
-    let zx03_files: Vec<&str> = validated.records.iter().filter(|r| r.form == "ZX03").map(|r| &*r.file).collect();
+    let zx03_files: Vec<&str> = validated.records.iter().filter(|r| &*r.form == "ZX03").map(|r| &*r.file).collect();
     assert_eq!(zx03_files, ["2024-03/松杨湖街道_2024年03月_农村公路.xlsx"; 2]);
 }
 
@@ -1103,7 +1103,7 @@ fn sequence_number_column_and_prenumbered_blank_rows_are_ignored() {
     assert_eq!(found(&validated), Vec::<String>::new());
     let wanted: Vec<f64> = (0..6).map(|i| zx01_figures(i)[0]).collect();
     assert_column(&validated, "ZX01", "cultivated_land", &wanted);
-    let first = validated.records.iter().find(|r| r.form == "ZX01").expect("a record");
+    let first = validated.records.iter().find(|r| &*r.form == "ZX01").expect("a record");
     assert_eq!(first.cell(column_index("ZX01", "cultivated_land")), "C4");
 }
 
@@ -1326,17 +1326,17 @@ fn a_month_of_real_layouts_is_read_exactly_with_no_false_issue() {
     // + 45 + 55 = 341.
     let sum = |column: &str| -> f64 {
         let ci = plan().form("ZX01").unwrap().columns.iter().position(|c| c.id == column).unwrap();
-        validated.records.iter().filter(|r| r.form == "ZX01").filter_map(|r| r.values[ci].number()).sum()
+        validated.records.iter().filter(|r| &*r.form == "ZX01").filter_map(|r| r.values[ci].number()).sum()
     };
-    assert_eq!(validated.records.iter().filter(|r| r.form == "ZX01").count(), 56, "every village once, no total row");
+    assert_eq!(validated.records.iter().filter(|r| &*r.form == "ZX01").count(), 56, "every village once, no total row");
     assert!((sum("cultivated_land") - (56_000.0 + 34_100.0)).abs() < 1e-6, "{}", sum("cultivated_land"));
     assert!((sum("grain_area") - (33_600.0 + 3_410.0)).abs() < 1e-6, "{}", sum("grain_area"));
     assert!((sum("early_rice") - (5_600.0 + 341.0)).abs() < 1e-9, "#早稻 is 其中：早稻: {}", sum("early_rice"));
     assert!((sum("soybean") - (1_120.0 + 341.0)).abs() < 1e-9, "#大豆 is 其中：大豆: {}", sum("soybean"));
     // The road typed as `0.6公里` counts 0.6; √ is 是.
-    let road = validated.records.iter().find(|r| r.form == "ZX03" && r.township == "松杨湖街道" && r.key.contains("白改黑")).unwrap();
+    let road = validated.records.iter().find(|r| &*r.form == "ZX03" && &*r.township == "松杨湖街道" && r.key.contains("白改黑")).unwrap();
     assert_eq!(road.values[4].number(), Some(0.6));
-    let zx04 = validated.records.iter().find(|r| r.form == "ZX04" && r.township == "松杨湖街道" && r.key == v[0]).unwrap();
+    let zx04 = validated.records.iter().find(|r| &*r.form == "ZX04" && &*r.township == "松杨湖街道" && r.key == v[0]).unwrap();
     assert_eq!((zx04.values[4].text(), zx04.values[5].text()), (Some("是"), Some("否")));
 }
 
@@ -1365,7 +1365,7 @@ fn a_blank_category_is_an_error_at_its_cell() {
     book.sheet("ZX03").set("B4", "");
     let validated = validate_book(&book);
     assert_eq!(found(&validated), expected(&["农村公路!B4 E15"]));
-    assert!(validated.records.iter().all(|r| r.form != "ZX03"), "the form with the error is not counted");
+    assert!(validated.records.iter().all(|r| &*r.form != "ZX03"), "the form with the error is not counted");
 }
 
 /// The xlsx `bytes` with cell `cell` of the first sheet made a formula without a cached value,
@@ -1403,7 +1403,7 @@ fn a_formula_without_a_cached_value_is_an_error_not_a_zero() {
     let issue = &validated.issues[0];
     assert_eq!(issue.value, "=SUM(E4:F4)");
     assert!(issue.message.contains("不能按零计"), "{}", issue.message);
-    assert!(validated.records.iter().all(|r| r.form != "ZX01"), "its form is not counted");
+    assert!(validated.records.iter().all(|r| &*r.form != "ZX01"), "its form is not counted");
 }
 
 /// A warning on a row whose 备注 explains it (大起大落 with the reason) is 已说明: still listed, with
