@@ -65,27 +65,41 @@ fn form_frame(plan_id: &str, form: &Form, records: &[&Record]) -> PolarsResult<D
     columns.push(Column::new("plan_id".into(), vec![plan_id; n]));
     columns.push(Column::new("township".into(), records.iter().map(|r| &*r.township).collect::<Vec<_>>()));
     columns.push(Column::new("record_key".into(), records.iter().map(|r| r.key.as_str()).collect::<Vec<_>>()));
-    for (ci, column) in form.columns.iter().enumerate() {
-        let name = PlSmallStr::from(column.id.as_str());
-        if column.kind == ColumnKind::Number {
-            let values: Vec<Option<f64>> = records.iter().map(|r| r.values.get(ci).and_then(Value::number)).collect();
-            columns.push(Column::new(name, values));
-        } else {
-            let values: Vec<Option<&str>> = records
-                .iter()
-                .map(|r| match r.values.get(ci) {
+    // The plan columns' values, gathered in one pass over the records (each record's values are
+    // read once, in order, rather than once per column).
+    enum Gathered<'r> {
+        Number(Vec<Option<f64>>),
+        Text(Vec<Option<&'r str>>),
+    }
+    let mut gathered: Vec<Gathered> = form
+        .columns
+        .iter()
+        .map(|c| if c.kind == ColumnKind::Number { Gathered::Number(Vec::with_capacity(n)) } else { Gathered::Text(Vec::with_capacity(n)) })
+        .collect();
+    for record in records {
+        for (ci, column) in gathered.iter_mut().enumerate() {
+            let value = record.values.get(ci);
+            match column {
+                Gathered::Number(values) => values.push(value.and_then(Value::number)),
+                Gathered::Text(values) => values.push(match value {
                     Some(Value::Text(t)) => Some(t.as_str()),
                     _ => None,
-                })
-                .collect();
-            columns.push(Column::new(name, values));
+                }),
+            }
+        }
+    }
+    for (column, values) in form.columns.iter().zip(gathered) {
+        let name = PlSmallStr::from(column.id.as_str());
+        match values {
+            Gathered::Number(values) => columns.push(Column::new(name, values)),
+            Gathered::Text(values) => columns.push(Column::new(name, values)),
         }
     }
     columns.push(Column::new("source_file".into(), records.iter().map(|r| &*r.file).collect::<Vec<&str>>()));
     columns.push(Column::new("sheet".into(), records.iter().map(|r| &*r.sheet).collect::<Vec<&str>>()));
     columns.push(Column::new("row".into(), records.iter().map(|r| r.row).collect::<Vec<u32>>()));
     // A table's records share their column positions: its `cells` text is made once.
-    let mut cells_of: HashMap<*const [Option<u16>], String> = HashMap::new();
+    let mut cells_of: crate::FastMap<*const [Option<u16>], String> = crate::FastMap::default();
     for record in records {
         cells_of.entry(Arc::as_ptr(&record.columns)).or_insert_with(|| cells_text(form, &record.columns));
     }
