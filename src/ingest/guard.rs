@@ -187,6 +187,9 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
     let mut unpacked_total: u64 = 0;
     let mut buffers = (Vec::new(), vec![0; CHUNK]);
     let mut kept = Kept::new(bytes.len());
+    // One inflater for all the file's parts (reset for each): the zip reader would set up (and
+    // zero) a new one, with its buffers, for every part of every file.
+    let mut inflater = flate2::Decompress::new(false);
     for index in 0..archive.len() {
         let entry = archive.by_index(index).map_err(|e| {
             let text = e.to_string().to_lowercase();
@@ -202,6 +205,13 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
         kept.start(&name, folder);
         let remaining = limits.max_unpacked_bytes.saturating_sub(unpacked_total);
         let room = kept.room();
+        let entry = match RawPart::of(&entry, bytes) {
+            Some((compressed, deflated)) => {
+                inflater.reset(false);
+                Part::Raw(RawPart::new(compressed, deflated.then_some(&mut inflater), entry.crc32()))
+            }
+            None => Part::Zip(entry),
+        };
         let mut input = Inflating::new(entry, &name, &mut buffers, remaining, limits, (!folder).then_some(&mut kept));
         let refused = |e: ScanError| e.into_unreadable(&name, &label(&name));
         // xlsx and ods parts are XML wherever they are (calamine finds them through relationships,
@@ -246,6 +256,100 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
     }
     checked.unpacked = kept.finish();
     Ok(checked)
+}
+
+/// A zip entry's bytes as the guard reads them: inflated from the file's bytes in memory
+/// (`RawPart`), or through the zip reader where the entry is not a plain stored or deflated one.
+enum Part<'s, E> {
+    Raw(RawPart<'s>),
+    Zip(E),
+}
+
+impl<E: Read> Read for Part<'_, E> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Part::Raw(part) => part.read(out),
+            Part::Zip(entry) => entry.read(out),
+        }
+    }
+}
+
+/// A stored or deflated entry read straight from the file's bytes: inflated by a reused
+/// inflater, its CRC-32 checked at its end as the zip reader checks it.
+struct RawPart<'s> {
+    compressed: &'s [u8],
+    /// `None` for a stored entry.
+    inflater: Option<&'s mut flate2::Decompress>,
+    crc: crc32fast::Hasher,
+    expected_crc: u32,
+    finished: bool,
+}
+
+impl<'s> RawPart<'s> {
+    /// The entry's compressed bytes within `bytes`, and whether they are deflated; `None` for an
+    /// encrypted entry, another method, or bytes beyond the file's (left to the zip reader,
+    /// which refuses them as before).
+    fn of<R: Read>(entry: &zip::read::ZipFile<'_, R>, bytes: &'s [u8]) -> Option<(&'s [u8], bool)> {
+        let deflated = match entry.compression() {
+            zip::CompressionMethod::Stored => false,
+            zip::CompressionMethod::Deflated => true,
+            _ => return None,
+        };
+        if entry.encrypted() {
+            return None;
+        }
+        let start = usize::try_from(entry.data_start()?).ok()?;
+        let end = start.checked_add(usize::try_from(entry.compressed_size()).ok()?)?;
+        Some((bytes.get(start..end)?, deflated))
+    }
+
+    fn new(compressed: &'s [u8], inflater: Option<&'s mut flate2::Decompress>, expected_crc: u32) -> RawPart<'s> {
+        RawPart { compressed, inflater, crc: crc32fast::Hasher::new(), expected_crc, finished: false }
+    }
+
+    fn damaged(detail: &str) -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, detail.to_string())
+    }
+}
+
+impl Read for RawPart<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() || self.finished {
+            return Ok(0);
+        }
+        let n = match self.inflater.as_mut() {
+            None => {
+                let n = out.len().min(self.compressed.len());
+                out[..n].copy_from_slice(&self.compressed[..n]);
+                self.compressed = &self.compressed[n..];
+                n
+            }
+            Some(inflater) => loop {
+                let (before_in, before_out) = (inflater.total_in(), inflater.total_out());
+                let status = inflater
+                    .decompress(self.compressed, out, flate2::FlushDecompress::None)
+                    .map_err(|_| RawPart::damaged("压缩数据损坏"))?;
+                let consumed = (inflater.total_in() - before_in) as usize;
+                let produced = (inflater.total_out() - before_out) as usize;
+                self.compressed = &self.compressed[consumed..];
+                if produced > 0 || status == flate2::Status::StreamEnd {
+                    break produced;
+                }
+                if consumed == 0 {
+                    // No progress with room to write: the compressed data ended early.
+                    return Err(RawPart::damaged("压缩数据不完整"));
+                }
+            },
+        };
+        self.crc.update(&out[..n]);
+        if n == 0 {
+            self.finished = true;
+            if self.crc.clone().finalize() != self.expected_crc {
+                return Err(RawPart::damaged("校验和不符"));
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// The checked parts stored again for calamine (see `Checked::unpacked`), while they fit.
@@ -1467,6 +1571,58 @@ pub(crate) mod tests {
             entry.read_to_end(&mut read).unwrap();
             assert_eq!(read, body, "{name}");
         }
+    }
+
+    #[test]
+    fn parts_are_inflated_from_the_file_and_damage_is_refused() {
+        let sheet: &[u8] = br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#;
+        let body = sheet.repeat(50);
+        let unpacked = |bytes: &[u8]| -> Result<Vec<u8>, String> {
+            let checked = check_zip(bytes, Format::Xlsx, &Limits::default()).map_err(|e| e.0)?;
+            let mut archive = zip::ZipArchive::new(Cursor::new(checked.unpacked.expect("kept"))).unwrap();
+            let mut read = Vec::new();
+            archive.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_end(&mut read).unwrap();
+            Ok(read)
+        };
+        // Deflated and stored parts (one inflater reused across the parts) come out whole.
+        let deflated_file = deflated(&[("xl/workbook.xml", b"<workbook/>"), ("xl/worksheets/sheet1.xml", &body)]);
+        assert_eq!(unpacked(&deflated_file).unwrap(), body);
+        let stored_file = {
+            use std::io::Write;
+            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+            zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+            zip.write_all(&body).unwrap();
+            zip.finish().unwrap().into_inner()
+        };
+        assert_eq!(unpacked(&stored_file).unwrap(), body);
+        // A changed byte of a stored part fails its CRC-32; of a deflated part, its inflating or
+        // its CRC-32; compressed data cut short is incomplete. Each is one refusal naming the part.
+        let at = |file: &[u8]| memchr::memmem::find(file, &body[..40]).expect("stored body");
+        let mut changed = stored_file.clone();
+        changed[at(&stored_file) + 5] ^= 1;
+        let refused = unpacked(&changed).unwrap_err();
+        assert!(refused.contains("xl/worksheets/sheet1.xml 解压失败：校验和不符"), "{refused}");
+        let archive = zip::ZipArchive::new(Cursor::new(&deflated_file[..])).unwrap();
+        let (start, size) = {
+            let mut archive = archive;
+            let entry = archive.by_name("xl/worksheets/sheet1.xml").unwrap();
+            (entry.data_start().unwrap() as usize, entry.compressed_size() as usize)
+        };
+        for flip in [0, size / 2, size - 1] {
+            let mut changed = deflated_file.clone();
+            changed[start + flip] ^= 0x55;
+            let refused = unpacked(&changed).unwrap_err();
+            assert!(refused.contains("xl/worksheets/sheet1.xml 解压失败："), "{refused}");
+            assert!(refused.contains("压缩数据损坏") || refused.contains("校验和不符"), "{refused}");
+        }
+        // The central directory says the part is shorter than its deflated data.
+        let mut cut = deflated_file.clone();
+        let central = memchr::memmem::rfind(&cut, b"xl/worksheets/sheet1.xml").unwrap() - 46;
+        let short = (size as u32 / 2).to_le_bytes();
+        cut[central + 20..central + 24].copy_from_slice(&short);
+        let refused = unpacked(&cut).unwrap_err();
+        assert!(refused.contains("xl/worksheets/sheet1.xml 解压失败：压缩数据不完整"), "{refused}");
     }
 
     #[test]
