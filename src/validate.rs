@@ -599,7 +599,8 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     if let Some(combined) = combined {
         for outcome in townships.iter_mut().filter(|t| t.department && t.township != DEPARTMENTS && t.status == SubmissionStatus::Missing) {
             let owns_a_row = records.iter().any(|r| {
-                &*r.township == DEPARTMENTS && plan.targets.iter().any(|t| t.id == r.key && plan.ledger_owner(t) == outcome.township.as_str())
+                &*r.township == DEPARTMENTS
+                    && plan.targets.iter().any(|t| t.id == r.key && plan.ledger_owner(t) == outcome.township.as_str())
             });
             if owns_a_row {
                 outcome.status = SubmissionStatus::Reported;
@@ -866,11 +867,8 @@ impl FormRules {
         });
         let categories = form.columns.iter().map(|c| c.categories.iter().map(|k| normalise(k)).collect()).collect();
         let required_if = form.columns.iter().map(|c| c.required_if.as_ref().and_then(|f| index_of(&f.column))).collect();
-        let limits = form
-            .columns
-            .iter()
-            .map(|c| [c.part_of.as_deref().and_then(index_of), c.not_above.as_deref().and_then(index_of)])
-            .collect();
+        let limits =
+            form.columns.iter().map(|c| [c.part_of.as_deref().and_then(index_of), c.not_above.as_deref().and_then(index_of)]).collect();
         let history_ids = form.columns.iter().map(|c| history.column(&c.id).cloned()).collect();
         FormRules { id: Arc::from(form.id.as_str()), row_unit, category_units, categories, required_if, limits, history_ids }
     }

@@ -554,7 +554,12 @@ fn csv_in_utf8_with_bom_and_in_gbk_give_identical_values() {
         let validated = validate_files(&[(FILE, Book::baseline(TOWNSHIP).bytes()), ("松杨湖街道_2024年03月_人居环境.csv", bytes)]);
         assert_csv_values(&validated, what);
         records.push(
-            validated.records.iter().filter(|r| &*r.form == "ZX04").map(|r| (r.key.clone(), r.values.clone(), r.cells())).collect::<Vec<_>>(),
+            validated
+                .records
+                .iter()
+                .filter(|r| &*r.form == "ZX04")
+                .map(|r| (r.key.clone(), r.values.clone(), r.cells()))
+                .collect::<Vec<_>>(),
         );
     }
     assert_eq!(records[0], records[1]);
@@ -823,7 +828,10 @@ fn file_with_errors_is_not_counted_and_its_township_shows_as_data_wrong() {
         [("长岭街道", "数据有误"), ("云溪街道", "未报送"), ("松杨湖街道", "已报送"), ("陆城镇", "未报送"), ("路口镇", "未报送")]
     );
     // 长岭街道's 粮食与耕地 has the error: its other forms count, that one does not.
-    assert!(validated.records.iter().filter(|r| &*r.form == "ZX01").all(|r| &*r.township == TOWNSHIP), "only the clean township's ZX01 rows");
+    assert!(
+        validated.records.iter().filter(|r| &*r.form == "ZX01").all(|r| &*r.township == TOWNSHIP),
+        "only the clean township's ZX01 rows"
+    );
     assert!(validated.records.iter().any(|r| &*r.township == "长岭街道" && &*r.form == "ZX04"), "长岭街道's 人居环境 is counted");
     assert_eq!(validated.records.iter().filter(|r| &*r.form == "ZX01").count(), 6);
 }
