@@ -867,8 +867,9 @@ impl FormRules {
         });
         let categories = form.columns.iter().map(|c| c.categories.iter().map(|k| normalise(k)).collect()).collect();
         let required_if = form.columns.iter().map(|c| c.required_if.as_ref().and_then(|f| index_of(&f.column))).collect();
-        let limits =
-            form.columns.iter().map(|c| [c.part_of.as_deref().and_then(index_of), c.not_above.as_deref().and_then(index_of)]).collect();
+        // The plan's own check makes every `part_of` and `not_above` a column of the form.
+        let limit = |id: Option<&str>| id.map(|id| index_of(id).expect("checked by plan"));
+        let limits = form.columns.iter().map(|c| [limit(c.part_of.as_deref()), limit(c.not_above.as_deref())]).collect();
         let history_ids = form.columns.iter().map(|c| history.column(&c.id).cloned()).collect();
         FormRules { id: Arc::from(form.id.as_str()), row_unit, category_units, categories, required_if, limits, history_ids }
     }

@@ -1545,9 +1545,13 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn deflated(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        zipped(parts, zip::CompressionMethod::Deflated)
+    }
+
+    fn zipped(parts: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
         use std::io::Write;
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
         for (name, body) in parts {
             zip.start_file(*name, options).unwrap();
             zip.write_all(body).unwrap();
@@ -1587,14 +1591,7 @@ pub(crate) mod tests {
         // Deflated and stored parts (one inflater reused across the parts) come out whole.
         let deflated_file = deflated(&[("xl/workbook.xml", b"<workbook/>"), ("xl/worksheets/sheet1.xml", &body)]);
         assert_eq!(unpacked(&deflated_file).unwrap(), body);
-        let stored_file = {
-            use std::io::Write;
-            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-            let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-            zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
-            zip.write_all(&body).unwrap();
-            zip.finish().unwrap().into_inner()
-        };
+        let stored_file = zipped(&[("xl/worksheets/sheet1.xml", &body)], zip::CompressionMethod::Stored);
         assert_eq!(unpacked(&stored_file).unwrap(), body);
         // A changed byte of a stored part fails its CRC-32; of a deflated part, its inflating or
         // its CRC-32; compressed data cut short is incomplete. Each is one refusal naming the part.

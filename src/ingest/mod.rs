@@ -304,7 +304,7 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
         .iter()
         .enumerate()
         .filter(|(c, _)| !columns.iter().flatten().any(|m| m.index == *c))
-        .map(|(c, cell)| (c, cell.text().trim().to_string()))
+        .map(|(c, cell)| (c, cell.trimmed_text().into_owned()))
         .filter(|(_, t)| !t.is_empty())
         .filter(|(_, t)| {
             let n = normalise(t);

@@ -200,14 +200,15 @@ pub fn subtotals(form: &Form, records: &[&Record], period: Period) -> Vec<Subtot
     let rank = |value: &Option<String>| {
         category.zip(value.as_ref()).map_or(0, |(c, v)| form.columns[c].categories.iter().position(|k| k == v).unwrap_or(usize::MAX))
     };
-    let mut townships: Vec<String> = Vec::new();
-    let mut groups: crate::FastMap<String, BTreeMap<(usize, Option<String>), Subtotal>> = crate::FastMap::default();
+    // Keyed by the records' shared township names (no copy per record).
+    let mut townships: Vec<std::sync::Arc<str>> = Vec::new();
+    let mut groups: crate::FastMap<std::sync::Arc<str>, BTreeMap<(usize, Option<String>), Subtotal>> = crate::FastMap::default();
     let mut district: BTreeMap<(usize, Option<String>), Subtotal> = BTreeMap::new();
     for record in records {
         let value = category.and_then(|c| record.values[c].text()).map(str::to_string);
         let key = (rank(&value), value);
-        let own = groups.entry(record.township.to_string()).or_insert_with(|| {
-            townships.push(record.township.to_string());
+        let own = groups.entry(record.township.clone()).or_insert_with(|| {
+            townships.push(record.township.clone());
             BTreeMap::new()
         });
         add(own.entry(key.clone()).or_insert_with(|| empty(&record.township, &key.1)), record);
