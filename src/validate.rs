@@ -889,16 +889,19 @@ struct TableCheck<'a> {
     previous: Option<&'a TownshipHistory>,
     /// For each column without a per-row unit: the factor from the unit its header states to the
     /// plan's, and the plan's unit (the same for every row of the table).
-    fixed_units: Vec<(f64, Option<Arc<str>>)>,
+    fixed_units: Vec<UnitFactor>,
 }
 
 /// The units a row's 计量单位 columns give (each column, and the factor and unit found), each
 /// worked out for the row's first number in that unit.
 #[derive(Default)]
-struct PerRowUnits(Vec<(usize, (f64, Option<Arc<str>>))>);
+struct PerRowUnits(Vec<(usize, UnitFactor)>);
+
+/// The factor from the unit a number is given in to the plan's, and the unit stored with it.
+type UnitFactor = (f64, Option<Arc<str>>);
 
 /// The unit factor of each column of a table whose unit is not given per row (see `TableCheck`).
-fn fixed_units(form: &Form, table: &FormTable) -> Vec<(f64, Option<Arc<str>>)> {
+fn fixed_units(form: &Form, table: &FormTable) -> Vec<UnitFactor> {
     form.columns
         .iter()
         .zip(&table.columns)
@@ -1242,13 +1245,7 @@ impl TableCheck<'_> {
     }
 
     /// Factor from the unit the file uses for column `ci` to the plan's unit, and the unit stored.
-    fn unit_factor(
-        &self,
-        ci: usize,
-        row: &crate::ingest::TableRow,
-        per_row: &mut PerRowUnits,
-        issues: &mut Vec<Issue>,
-    ) -> (f64, Option<Arc<str>>) {
+    fn unit_factor(&self, ci: usize, row: &crate::ingest::TableRow, per_row: &mut PerRowUnits, issues: &mut Vec<Issue>) -> UnitFactor {
         // Per-row unit (计量单位 column) checked against the row's category: worked out once per
         // row for all the numbers it gives the unit of.
         if let Some(ui) = self.rules.row_unit[ci] {
@@ -1264,7 +1261,7 @@ impl TableCheck<'_> {
 
     /// The factor and unit of the numbers whose unit row `row` gives in column `ui`; a unit its
     /// category does not take is reported (once per row: this is asked once per row).
-    fn row_unit(&self, ui: usize, row: &crate::ingest::TableRow, issues: &mut Vec<Issue>) -> (f64, Option<Arc<str>>) {
+    fn row_unit(&self, ui: usize, row: &crate::ingest::TableRow, issues: &mut Vec<Issue>) -> UnitFactor {
         let row_unit = normalise(&row.cells[ui].text_cow());
         let expected = self.rules.category_units.as_ref().and_then(|(cat_i, units)| {
             let cell = row.cells[*cat_i].text_cow();

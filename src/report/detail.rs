@@ -200,10 +200,12 @@ pub fn subtotals(form: &Form, records: &[&Record], period: Period) -> Vec<Subtot
     let rank = |value: &Option<String>| {
         category.zip(value.as_ref()).map_or(0, |(c, v)| form.columns[c].categories.iter().position(|k| k == v).unwrap_or(usize::MAX))
     };
+    // One unit's (or the district's) subtotals, by (category rank, category).
+    type Group = BTreeMap<(usize, Option<String>), Subtotal>;
     // Keyed by the records' shared township names (no copy per record).
     let mut townships: Vec<std::sync::Arc<str>> = Vec::new();
-    let mut groups: crate::FastMap<std::sync::Arc<str>, BTreeMap<(usize, Option<String>), Subtotal>> = crate::FastMap::default();
-    let mut district: BTreeMap<(usize, Option<String>), Subtotal> = BTreeMap::new();
+    let mut groups: crate::FastMap<std::sync::Arc<str>, Group> = crate::FastMap::default();
+    let mut district: Group = BTreeMap::new();
     for record in records {
         let value = category.and_then(|c| record.values[c].text()).map(str::to_string);
         let key = (rank(&value), value);
