@@ -159,15 +159,18 @@ impl Rule {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One problem, made by `Issue::new` and placed with `at`, `value` and `of`. Its severity is
+/// its rule's (`Issue::severity`), never set apart from it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Issue {
     /// Path relative to the input folder.
     pub file: String,
     pub sheet: String,
     /// A1-style cell, or empty for file-level issues.
     pub cell: String,
+    /// The reporting unit the file belongs to; empty while unknown (an issue found while
+    /// reading, before validation identifies the unit) or for a file of no unit.
     pub township: String,
-    pub severity: Severity,
     pub rule: Rule,
     /// The value found, as text.
     pub value: String,
@@ -187,7 +190,6 @@ impl Issue {
             sheet: String::new(),
             cell: String::new(),
             township: String::new(),
-            severity: rule.severity(),
             rule,
             value: String::new(),
             message: message.into(),
@@ -214,8 +216,31 @@ impl Issue {
         self
     }
 
+    /// Error or warning: the rule's.
+    pub fn severity(&self) -> Severity {
+        self.rule.severity()
+    }
+
     pub fn rule_label(&self) -> String {
         format!("{} {}", self.rule.id(), self.rule.name())
+    }
+}
+
+impl Serialize for Issue {
+    /// The fields in order, with the severity (`check --format json`).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Issue", 9)?;
+        s.serialize_field("file", &self.file)?;
+        s.serialize_field("sheet", &self.sheet)?;
+        s.serialize_field("cell", &self.cell)?;
+        s.serialize_field("township", &self.township)?;
+        s.serialize_field("severity", &self.severity())?;
+        s.serialize_field("rule", &self.rule)?;
+        s.serialize_field("value", &self.value)?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("explanation", &self.explanation)?;
+        s.end()
     }
 }
 

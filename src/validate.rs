@@ -290,11 +290,11 @@ pub struct Validated {
 
 impl Validated {
     pub fn error_count(&self) -> usize {
-        self.issues.iter().filter(|i| i.severity == Severity::Error).count()
+        self.issues.iter().filter(|i| i.severity() == Severity::Error).count()
     }
 
     pub fn warning_count(&self) -> usize {
-        self.issues.iter().filter(|i| i.severity == Severity::Warning).count()
+        self.issues.iter().filter(|i| i.severity() == Severity::Warning).count()
     }
 
     /// Townships (not departments) with this overall status.
@@ -505,10 +505,10 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         }
         // `indices` is in file order, as `per_file` is.
         let file_issues: Vec<&Issue> = indices.iter().flat_map(|&i| per_file[i].3.iter()).collect();
-        let errors = file_issues.iter().filter(|i| i.severity == Severity::Error).count();
+        let errors = file_issues.iter().filter(|i| i.severity() == Severity::Error).count();
         let warnings = file_issues.len() - errors;
         let file_errors =
-            indices.iter().any(|&i| per_file[i].3.iter().any(|x| x.severity == Severity::Error && form_of_issue(&reads[i], x).is_none()));
+            indices.iter().any(|&i| per_file[i].3.iter().any(|x| x.severity() == Severity::Error && form_of_issue(&reads[i], x).is_none()));
         let mut forms = Vec::new();
         for form in &unit_forms {
             let Some(&file) = chosen.get(&(name.as_str(), form.id.as_str())) else {
@@ -521,7 +521,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
             let form_errors = per_file[file]
                 .3
                 .iter()
-                .filter(|x| x.severity == Severity::Error)
+                .filter(|x| x.severity() == Severity::Error)
                 .filter(|x| form_of_issue(&reads[file], x).is_none_or(|f| f == form.id))
                 .count();
             // A newer file of the unit that could not be read is its latest word on every form:
@@ -554,7 +554,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     let mut records = Vec::with_capacity(per_file.iter().map(|(_, _, r, _)| r.len()).sum());
     for (index, township, file_records, file_issues) in per_file {
         let read = &reads[index];
-        let errors = file_issues.iter().filter(|i| i.severity == Severity::Error).count();
+        let errors = file_issues.iter().filter(|i| i.severity() == Severity::Error).count();
         let warnings = file_issues.len() - errors;
         let used_forms: BTreeSet<&str> = used_by_file
             .get(&index)
@@ -988,7 +988,7 @@ impl TableCheck<'_> {
             self.history_rules(&record, issues);
             // A warning on a row whose 备注/说明 explains it is 已说明.
             if let Some(note) = note_index.and_then(|i| record.values[i].text()).map(str::trim).filter(|t| !t.is_empty()) {
-                for issue in issues[before..].iter_mut().filter(|i| i.severity == Severity::Warning) {
+                for issue in issues[before..].iter_mut().filter(|i| i.severity() == Severity::Warning) {
                     issue.explanation = note.to_string();
                 }
             }

@@ -124,7 +124,7 @@ pub fn issues_csv(issues: &[Issue]) -> Vec<u8> {
                 i.sheet.clone(),
                 i.cell.clone(),
                 i.township.clone(),
-                i.severity.label().to_string(),
+                i.severity().label().to_string(),
                 i.rule_label(),
                 i.value.clone(),
                 i.message.clone(),

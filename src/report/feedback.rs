@@ -35,7 +35,7 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
     {
         let sheet = workbook.add_worksheet();
         sheet.set_name(style::sheet_name("问题清单", &mut used)).map_err(map)?;
-        let errors = request.issues.iter().filter(|i| i.severity == Severity::Error).count();
+        let errors = request.issues.iter().filter(|i| i.severity() == Severity::Error).count();
         let title = format!("{} {} 报表数据校验反馈", request.township, request.period.label());
         sheet.merge_range(0, 0, 0, 7, &title, &style::title()).map_err(map)?;
         let summary = if errors > 0 {
@@ -58,12 +58,12 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
         let yellow = style::text_cell().set_font_color(Color::RGB(style::YELLOW_TEXT)).set_background_color(Color::RGB(style::YELLOW));
         for (i, issue) in request.issues.iter().enumerate() {
             let row = 3 + i as u32;
-            let tone = if issue.severity == Severity::Error { &red } else { &yellow };
+            let tone = if issue.severity() == Severity::Error { &red } else { &yellow };
             sheet.write_number_with_format(row, 0, (i + 1) as f64, &style::cell()).map_err(map)?;
             for (c, text) in [&issue.file, &issue.sheet, &issue.cell].iter().enumerate() {
                 sheet.text(row, c as u16 + 1, text.as_str(), &style::text_cell()).map_err(map)?;
             }
-            sheet.text(row, 4, issue.severity.label(), tone).map_err(map)?;
+            sheet.text(row, 4, issue.severity().label(), tone).map_err(map)?;
             sheet.text(row, 5, issue.rule_label(), &style::text_cell()).map_err(map)?;
             sheet.text(row, 6, &issue.value, &style::text_cell()).map_err(map)?;
             sheet.text(row, 7, &issue.message, &style::text_cell()).map_err(map)?;
@@ -91,8 +91,8 @@ pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {
                 .iter()
                 .filter(|i| &i.file == file && i.sheet == grid.sheet && !i.cell.is_empty())
                 .fold(BTreeMap::new(), |mut m, i| {
-                    let entry = m.entry(i.cell.clone()).or_insert(i.severity);
-                    *entry = (*entry).min(i.severity);
+                    let entry = m.entry(i.cell.clone()).or_insert(i.severity());
+                    *entry = (*entry).min(i.severity());
                     m
                 });
             if marks.is_empty() {

@@ -74,7 +74,7 @@ pub fn reminders(
             SubmissionStatus::Rejected => {
                 situation.push("数据有误".to_string());
                 let errors: Vec<&crate::issue::Issue> =
-                    validated.issues.iter().filter(|i| i.township == unit.township && i.severity == Severity::Error).collect();
+                    validated.issues.iter().filter(|i| i.township == unit.township && i.severity() == Severity::Error).collect();
                 let first = errors
                     .first()
                     .map(|i| {
@@ -132,7 +132,7 @@ pub fn issues_table(validated: &crate::validate::Validated) -> String {
             let pad = 18usize.saturating_sub(crate::text::display_width(&location));
             out.push_str(&format!(
                 "  {} {}{}  {}  {}\n",
-                if issue.severity == crate::issue::Severity::Error { "✗" } else { "!" },
+                if issue.severity() == crate::issue::Severity::Error { "✗" } else { "!" },
                 location,
                 " ".repeat(pad),
                 issue.rule_label(),

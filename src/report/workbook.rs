@@ -1161,7 +1161,7 @@ fn problems(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         sheet.text(r, 1, &issue.sheet, &text)?;
         sheet.text(r, 2, &issue.cell, &center)?;
         sheet.text(r, 3, &issue.township, &text)?;
-        sheet.text(r, 4, issue.severity.label(), &center)?;
+        sheet.text(r, 4, issue.severity().label(), &center)?;
         sheet.text(r, 5, issue.rule_label(), &text)?;
         sheet.text(r, 6, &issue.value, &text)?;
         sheet.text(r, 7, &issue.message, &text)?;

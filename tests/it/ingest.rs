@@ -783,13 +783,13 @@ fn each_error_rule_is_reported_at_its_cell_and_its_form_is_not_counted() {
         (case.edit)(&mut book);
         let validated = validate_files(&[(case.file, book.bytes())]);
         assert_eq!(found(&validated), expected(case.issues), "{}", case.name);
-        let first_error = validated.issues.iter().find(|i| i.severity == Severity::Error).expect("an error");
+        let first_error = validated.issues.iter().find(|i| i.severity() == Severity::Error).expect("an error");
         assert!(first_error.message.contains(case.message), "{}: message “{}” lacks “{}”", case.name, first_error.message, case.message);
         assert!(validated.issues.iter().all(|i| i.township == TOWNSHIP), "{}: issues name the township", case.name);
         assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Rejected, "{}", case.name);
         assert_eq!(SubmissionStatus::Rejected.label(), "数据有误");
         // An error rejects the form (sheet) it is in; an error about the whole file, every form.
-        let errors: Vec<&zhenxing::issue::Issue> = validated.issues.iter().filter(|i| i.severity == Severity::Error).collect();
+        let errors: Vec<&zhenxing::issue::Issue> = validated.issues.iter().filter(|i| i.severity() == Severity::Error).collect();
         let whole_file = errors.iter().any(|i| i.sheet.is_empty() || matches!(i.rule.id(), "E01" | "E13" | "E14"));
         let rejected_forms: Vec<&str> =
             errors.iter().filter_map(|i| plan().forms.iter().find(|f| f.sheet == i.sheet).map(|f| f.id.as_str())).collect();
