@@ -27,10 +27,11 @@ use clap::Parser;
 use rayon::prelude::*;
 
 use zhenxing::period::Period;
+use zhenxing::plan::DEPARTMENTS;
 use zhenxing::plan::{ColumnKind, Form, Plan, ReportingUnit, RowKind};
 use zhenxing::report::template::{Fill, FilledForm, TemplateRequest, file_name, workbook_bytes};
 use zhenxing::sample;
-use zhenxing::validate::{DEPARTMENTS, Record, Value};
+use zhenxing::validate::{Record, Value};
 
 /// Marker file: a folder with it was written by gen-bench and may be regenerated.
 pub const MARKER: &str = ".zhenxing-bench";

@@ -88,7 +88,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
     let period =
         period.ok_or_else(|| Error::Usage("无法从目录名、文件名或表内“填报月份”判断报送月份，请用 --period YYYY-MM 指定".into()))?;
     let history = crate::pipeline::history::load_history(&args.store, &plan, period)?;
-    let validated = validate::validate(&plan, period, &reads, &history);
+    let validated = validate::validate(&plan, period, &reads, &history, validate::Receipts::NONE);
     match args.format {
         OutputFormat::Csv => {
             use std::io::Write;

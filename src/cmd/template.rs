@@ -6,9 +6,9 @@ use clap::Args;
 
 use crate::error::{Error, ExitCode, Result};
 use crate::period::Period;
+use crate::plan::DEPARTMENTS;
 use crate::plan::Plan;
 use crate::report::template::{TemplateRequest, file_name, workbook_bytes};
-use crate::validate::DEPARTMENTS;
 
 use super::PlanArg;
 

@@ -161,135 +161,142 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
 
 /// `read_file` with the plan's names prepared once for many files (`layout::PlanNames::new`).
 pub fn read_file_with(input: InputFile, plan: &Plan, names: &layout::PlanNames, limits: &Limits) -> FileRead {
-    let mut read = FileRead {
-        sha256: String::new(),
-        bytes: 0,
-        modified: None,
-        tables: Vec::new(),
-        claims: Claims::default(),
-        unreadable: None,
-        issues: Vec::new(),
-        attachment: false,
-        content: Vec::new(),
-        input,
-    };
-    let file_issue = |read: &FileRead, message: String| Issue::new(Rule::Unreadable, read.input.display.clone(), message);
-    let metadata = match std::fs::metadata(&read.input.path) {
-        Ok(m) => m,
-        Err(e) => {
-            let message = format!("无法打开文件：{e}");
-            read.issues.push(file_issue(&read, message.clone()));
-            read.unreadable = Some(message);
-            return read;
+    let (modified, opened) = open(&input, limits);
+    let read = |sha256: String, bytes: u64, unreadable: Option<String>, attachment: bool| {
+        let issues = unreadable.iter().map(|message| Issue::new(Rule::Unreadable, input.display.clone(), message.clone())).collect();
+        FileRead {
+            sha256,
+            bytes,
+            modified,
+            tables: Vec::new(),
+            claims: Claims::default(),
+            unreadable,
+            issues,
+            attachment,
+            content: Vec::new(),
+            input: input.clone(),
         }
     };
-    read.modified = metadata.modified().ok();
-    if metadata.is_dir() {
-        let message = "这是一个文件夹而不是表格文件（名称像表格），请放入真正的 .xlsx 文件".to_string();
-        read.issues.push(file_issue(&read, message.clone()));
-        read.unreadable = Some(message);
-        return read;
-    }
-    if !metadata.is_file() {
-        // A FIFO would block the run forever, a link to a device would read without end.
-        let message = "这不是普通文件（可能是管道、设备或特殊链接），无法作为报表读取，请放入真正的 .xlsx 文件".to_string();
-        read.issues.push(file_issue(&read, message.clone()));
-        read.unreadable = Some(message);
-        return read;
-    }
-    if metadata.len() > limits.max_file_bytes {
-        let message = format!(
-            "文件过大（{} MB），超过 {} MB 上限，请只保留报表内容",
-            metadata.len() / 1024 / 1024,
-            limits.max_file_bytes / 1024 / 1024
-        );
-        read.issues.push(file_issue(&read, message.clone()));
-        read.unreadable = Some(message);
-        return read;
-    }
-    let extension = read.input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    if !is_spreadsheet_name(&extension) {
-        read.attachment = true;
-        read.bytes = metadata.len();
-        if let Ok(Ok(bytes)) = read_bounded(&read.input.path, limits.max_file_bytes) {
-            read.sha256 = file_sha256(&bytes);
+    match opened {
+        Opened::Unreadable { sha256, bytes, reason } => read(sha256, bytes, Some(reason), false),
+        Opened::Attachment { sha256, bytes } => read(sha256, bytes, None, true),
+        Opened::Workbook { sha256, content, grids } => {
+            let Forms { tables, claims, issues } = find_forms(&input, plan, names, &grids);
+            // A workbook holding none of the forms is an attachment (a project list, a photo
+            // sheet): listed, not an error. Validation still says 缺少报表 when it is all a unit
+            // sent.
+            let attachment = tables.is_empty();
+            let bytes = content.len() as u64;
+            FileRead { sha256, bytes, modified, tables, claims, unreadable: None, issues, attachment, content, input }
         }
-        return read;
     }
+}
+
+/// What a file turned out to be before its forms are looked for.
+enum Opened {
+    /// Not readable as a workbook (one E01 with `reason`).
+    Unreadable { sha256: String, bytes: u64, reason: String },
+    /// Not a spreadsheet by its name (a scan, a photo, a document): listed only.
+    Attachment { sha256: String, bytes: u64 },
+    /// A workbook's sheets, with its bytes as read and checked.
+    Workbook { sha256: String, content: Vec<u8>, grids: Vec<Grid> },
+}
+
+/// Open one input: only a regular file within the size limit is read (a FIFO would block the
+/// run forever, a link to a device would read without end), and a spreadsheet's bytes go
+/// through the guard and the reader. The file's modification time comes with it.
+fn open(input: &InputFile, limits: &Limits) -> (Option<SystemTime>, Opened) {
+    let unreadable = |reason: String| Opened::Unreadable { sha256: String::new(), bytes: 0, reason };
     let too_large = |size: u64| {
         format!("文件过大（{} MB），超过 {} MB 上限，请只保留报表内容", size / 1024 / 1024, limits.max_file_bytes / 1024 / 1024)
     };
-    let bytes = match read_bounded(&read.input.path, limits.max_file_bytes) {
+    let metadata = match std::fs::metadata(&input.path) {
+        Ok(m) => m,
+        Err(e) => return (None, unreadable(format!("无法打开文件：{e}"))),
+    };
+    let modified = metadata.modified().ok();
+    if metadata.is_dir() {
+        return (modified, unreadable("这是一个文件夹而不是表格文件（名称像表格），请放入真正的 .xlsx 文件".to_string()));
+    }
+    if !metadata.is_file() {
+        let reason = "这不是普通文件（可能是管道、设备或特殊链接），无法作为报表读取，请放入真正的 .xlsx 文件";
+        return (modified, unreadable(reason.to_string()));
+    }
+    if metadata.len() > limits.max_file_bytes {
+        return (modified, unreadable(too_large(metadata.len())));
+    }
+    let extension = input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if !is_spreadsheet_name(&extension) {
+        let sha256 = match read_bounded(&input.path, limits.max_file_bytes) {
+            Ok(Ok(bytes)) => file_sha256(&bytes),
+            _ => String::new(),
+        };
+        return (modified, Opened::Attachment { sha256, bytes: metadata.len() });
+    }
+    let bytes = match read_bounded(&input.path, limits.max_file_bytes) {
         Ok(Ok(b)) => b,
-        Ok(Err(size)) => {
-            let message = too_large(size);
-            read.issues.push(file_issue(&read, message.clone()));
-            read.unreadable = Some(message);
-            return read;
-        }
-        Err(e) => {
-            let message = format!("无法读取文件：{e}");
-            read.issues.push(file_issue(&read, message.clone()));
-            read.unreadable = Some(message);
-            return read;
-        }
+        Ok(Err(size)) => return (modified, unreadable(too_large(size))),
+        Err(e) => return (modified, unreadable(format!("无法读取文件：{e}"))),
     };
-    read.bytes = bytes.len() as u64;
-    read.sha256 = file_sha256(&bytes);
-    let grids = match read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)) {
-        Ok(grids) => grids,
-        Err(read::Unreadable(message)) => {
-            read.issues.push(file_issue(&read, message.clone()));
-            read.unreadable = Some(message);
-            return read;
-        }
-    };
-    read.content = bytes;
-    let reporter = if read.input.department { Reporter::Department } else { Reporter::Township };
+    let sha256 = file_sha256(&bytes);
+    match read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)) {
+        Ok(grids) => (modified, Opened::Workbook { sha256, content: bytes, grids }),
+        Err(read::Unreadable(reason)) => (modified, Opened::Unreadable { sha256, bytes: bytes.len() as u64, reason }),
+    }
+}
+
+/// What a workbook's sheets hold of the plan's forms.
+struct Forms {
+    tables: Vec<FormTable>,
+    claims: Claims,
+    issues: Vec<Issue>,
+}
+
+/// Every form of the plan that the file's reporter fills, found in the workbook's sheets (by
+/// name or by its headers), with the 填报单位/填报月份 claims and footers around them.
+fn find_forms(input: &InputFile, plan: &Plan, names: &layout::PlanNames, grids: &[Grid]) -> Forms {
+    let mut found = Forms { tables: Vec::new(), claims: Claims::default(), issues: Vec::new() };
+    let reporter = if input.department { Reporter::Department } else { Reporter::Township };
     let forms: Vec<(&Form, &layout::FormNames)> =
         plan.forms.iter().enumerate().filter(|(_, f)| f.reporter == reporter).map(|(i, f)| (f, names.form(i))).collect();
     let single_sheet = grids.len() == 1;
     let mut taken: Vec<usize> = Vec::new();
     let mut missing: Vec<Issue> = Vec::new();
     for &(form, names) in &forms {
-        match layout::locate_form(&grids, form, names, &taken) {
+        match layout::locate_form(grids, form, names, &taken) {
             Some((index, grid, header_row, mut columns)) => {
                 taken.push(index);
-                layout::find_claims(grid, header_row, &mut read.claims);
+                layout::find_claims(grid, header_row, &mut found.claims);
                 // Units on a 单位 line above the table or on a row of their own under the header,
                 // and a 栏号 row, before the data.
                 layout::apply_unit_line(grid, header_row, form, &mut columns);
                 let data_after = layout::header_extras(grid, header_row, &mut columns);
                 let rows = layout::read_rows(grid, form, names, data_after, &columns);
-                layout::find_contacts(grid, data_after, &mut read.claims);
-                check_columns(&mut read, form, grid, header_row, &columns);
-                read.tables.push(FormTable { form_id: form.id.clone(), sheet: grid.sheet.clone(), header_row, columns, rows });
+                layout::find_contacts(grid, data_after, &mut found.claims);
+                check_columns(input, &mut found.issues, form, grid, header_row, &columns);
+                found.tables.push(FormTable { form_id: form.id.clone(), sheet: grid.sheet.clone(), header_row, columns, rows });
             }
             // A csv carries one form; the other forms come from other files of the township.
             None if single_sheet => {}
             None => missing.push(
                 Issue::new(
                     Rule::MissingSheet,
-                    read.input.display.clone(),
+                    input.display.clone(),
                     format!("找不到{}“{}”（工作表名或表头都对不上），请使用区里下发的模板填报", form.id, form.sheet),
                 )
                 .at(form.sheet.clone(), String::new()),
             ),
         }
     }
-    if read.tables.is_empty() {
-        // A workbook holding none of the forms is an attachment (a project list, a photo sheet):
-        // listed, not an error. Validation still says 缺少报表 when it is all a unit sent.
-        read.attachment = true;
-    } else {
-        read.issues.extend(missing);
+    if !found.tables.is_empty() {
+        found.issues.extend(missing);
     }
     for grid in grids.iter() {
-        if !read.tables.iter().any(|t| t.sheet == grid.sheet) {
-            layout::find_claims(grid, 10, &mut read.claims);
+        if !found.tables.iter().any(|t| t.sheet == grid.sheet) {
+            layout::find_claims(grid, 10, &mut found.claims);
         }
     }
-    read
+    found
 }
 
 /// Headers that carry no figure of their own and need no plan column.
@@ -297,7 +304,7 @@ const PLAIN_HEADERS: &[&str] = &["序号", "编号", "备注", "说明", "合计
 
 /// Missing columns (required: an error; optional: a warning, so that a renamed column is never read
 /// as empty), headers the plan does not know, and header units that cannot be converted.
-fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usize, columns: &[Option<ColumnMatch>]) {
+fn check_columns(input: &InputFile, issues: &mut Vec<Issue>, form: &Form, grid: &Grid, header_row: usize, columns: &[Option<ColumnMatch>]) {
     use crate::text::normalise;
     // The header row's texts not taken by any plan column.
     let unmatched: Vec<(usize, String)> = grid.rows[header_row]
@@ -324,18 +331,18 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
     };
     for (column, found) in form.columns.iter().zip(columns) {
         match found {
-            None if column.required => read.issues.push(
+            None if column.required => issues.push(
                 Issue::new(
                     Rule::MissingColumn,
-                    read.input.display.clone(),
+                    input.display.clone(),
                     format!("表头中找不到必填列“{}”，请按模板补上该列{}", column.header(), closest(column)),
                 )
                 .at(grid.sheet.clone(), a1(header_row, 0)),
             ),
-            None if column.kind != crate::plan::ColumnKind::Text => read.issues.push(
+            None if column.kind != crate::plan::ColumnKind::Text => issues.push(
                 Issue::new(
                     Rule::OptionalColumnMissing,
-                    read.input.display.clone(),
+                    input.display.clone(),
                     format!("表头中找不到“{}”，本月该列按未填报处理（不计入汇总，不按零计）{}", column.header(), closest(column)),
                 )
                 .at(grid.sheet.clone(), a1(header_row, 0)),
@@ -344,10 +351,10 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
                 if let (Some(found_unit), Some(unit)) = (&m.unit, &column.unit)
                     && crate::units::factor(found_unit, unit).is_none()
                 {
-                    read.issues.push(
+                    issues.push(
                         Issue::new(
                             Rule::HeaderUnit,
-                            read.input.display.clone(),
+                            input.display.clone(),
                             format!("表头单位“{found_unit}”无法换算为“{unit}”，请按模板单位（{unit}）填报"),
                         )
                         .at(grid.sheet.clone(), a1(header_row, m.index))
@@ -360,10 +367,10 @@ fn check_columns(read: &mut FileRead, form: &Form, grid: &Grid, header_row: usiz
     }
     if !unmatched.is_empty() {
         let names: Vec<&str> = unmatched.iter().map(|(_, t)| t.as_str()).collect();
-        read.issues.push(
+        issues.push(
             Issue::new(
                 Rule::UnknownHeader,
-                read.input.display.clone(),
+                input.display.clone(),
                 format!("表头中有本表没有的列：{}。这些列不计入汇总；如是模板中的列改了名称，请改回模板的列名", names.join("、")),
             )
             .at(grid.sheet.clone(), a1(header_row, unmatched[0].0))

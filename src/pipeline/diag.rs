@@ -38,6 +38,45 @@ pub fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// Where reading and validating a month report their progress: each file read, and each
+/// stage's end (`Phases`). A run shows a bar and keeps the timings (`RunProgress`); the backfill
+/// of earlier months reports nowhere (`Unwatched`).
+pub trait Progress: Sync {
+    /// One more file read (called from the reading threads).
+    fn file_read(&self) {}
+    /// A stage ended (see `Phases::lap`).
+    fn lap(&mut self, _name: &'static str) {}
+    /// A stage ran alongside (see `Phases::alongside`).
+    fn alongside(&mut self, _name: &'static str, _seconds: f64) {}
+}
+
+/// The month being run: its progress bar (on a terminal) and its stage timings.
+pub struct RunProgress<'a> {
+    pub bar: Option<&'a indicatif::ProgressBar>,
+    pub phases: &'a mut Phases,
+}
+
+impl Progress for RunProgress<'_> {
+    fn file_read(&self) {
+        if let Some(bar) = self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        self.phases.lap(name);
+    }
+
+    fn alongside(&mut self, name: &'static str, seconds: f64) {
+        self.phases.alongside(name, seconds);
+    }
+}
+
+/// Progress nobody watches: an earlier month stored by the backfill.
+pub struct Unwatched;
+
+impl Progress for Unwatched {}
+
 /// Wall time of each stage of a run, the CPU time it used and the process's peak memory after
 /// it (the last two on Linux), for `run.log` (and `--verbose`): where a slow or large month goes.
 pub struct Phases {

@@ -13,7 +13,7 @@ use crate::store;
 use crate::validate::{History, SubmissionStatus};
 
 use super::Folders;
-use super::diag::{Console, Phases};
+use super::diag::{Console, Unwatched};
 
 /// Last month's values from the store, for the cross-period rules (numbers only: the rules
 /// compare numbers). A month stored under another plan is no history of this one.
@@ -64,7 +64,7 @@ pub fn reduction_key(plan: &Plan) -> String {
 /// read, one query per form over every month without one (whose reductions are then kept).
 pub fn reduce_stored(plan: &Plan, store_dir: &Path, periods: &[Period]) -> Result<aggregate::Reduced> {
     let key = reduction_key(plan);
-    let mut reduced = aggregate::Reduced::default();
+    let mut reduced = aggregate::Reduced::new(plan);
     let mut missing = Vec::new();
     for &p in periods {
         let Some(record) = store::month_record(store_dir, p) else { continue };
@@ -92,13 +92,12 @@ pub fn reduce_stored(plan: &Plan, store_dir: &Path, periods: &[Period]) -> Resul
             forms.push(aggregate::FormRows { form, rows });
         }
     }
-    let fresh = aggregate::reduce(plan, forms).map_err(err)?;
+    aggregate::reduce(plan, forms, &mut reduced).map_err(err)?;
     for &p in &missing {
-        if let Ok(mut frame) = fresh.month_frame(plan, p) {
+        if let Ok(mut frame) = reduced.month_frame(plan, p) {
             store::write_derived(store_dir, p, &key, &mut frame);
         }
     }
-    reduced.merge(fresh);
     Ok(reduced)
 }
 
@@ -126,10 +125,11 @@ pub fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: 
     for earlier in missing {
         let dir = folders.input.join(earlier.to_string());
         let files = ingest::discover(&dir, &folders.input).map_err(|e| Error::io(&dir, e))?;
-        let (reads, validated, frames) = super::ingest_period(plan, folders, earlier, files, limits, None, &mut Phases::start())?;
+        let super::Ingested { reads, validated, frames, arrivals } =
+            super::ingest_period(plan, folders, earlier, files, limits, &mut Unwatched)?;
         // Whom to call and when files arrived are learnt from earlier months too.
         store::keep_contacts(&folders.store, &store::contacts(&folders.store, &validated, &reads, earlier));
-        store::keep_arrivals(&folders.store, &store::arrivals(&folders.store, &reads));
+        store::keep_arrivals(&folders.store, &arrivals);
         store::write_month(&folders.store, plan, earlier, frames, store::submissions(&validated))?;
         let reported = validated.count(SubmissionStatus::Reported);
         console.say(format!("补建历史数据 {earlier}：采用 {reported} 个镇（街道）的报表（该月通报未生成，可用 --period {earlier} 生成）"));

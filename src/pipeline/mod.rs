@@ -65,85 +65,138 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     let clock = Instant::now();
     let mut phases = Phases::start();
     let mut console = Console { quiet: args.quiet, verbose: args.verbose, log: Vec::new() };
-    let Some(workspace::Prepared { plan, period, period_dir, out_dir, files, fingerprint, stored, _locks }) =
-        workspace::prepare(args, &mut console)?
-    else {
+    // 1. The plan, the month, the locks and the files.
+    let Some((prepared, files)) = workspace::prepare(args, &mut console)? else {
         return Ok(ExitCode::Clean);
     };
     let folders = &args.folders;
     let limits = Limits::default();
     phases.lap("准备（方案、找文件）");
-    history::backfill_history(&plan, folders, period, &limits, &mut console)?;
+    // 2. Earlier months of the input the store lacks.
+    history::backfill_history(&prepared.plan, folders, prepared.period, &limits, &mut console)?;
     phases.lap("补建历史");
-    let bar = diag::progress_bar(files.len() as u64, args.quiet);
-    // The year's earlier months are reduced for aggregation while this month's files are read
-    // and validated.
+    // 3. This month read and validated, the year's stored months reduced beside.
+    let month = read_month(&prepared, files, folders, &limits, args.quiet, &mut phases)?;
+    refuse_shrinking_month(&prepared, folders, &month, args.replace)?;
+    for file in &month.validated.files {
+        let unit = if file.township.is_empty() { "单位不明" } else { &file.township };
+        console.detail(format!("  {}：{unit}，{}（错误 {}，警告 {}）", file.file, file.status.label(), file.errors, file.warnings));
+    }
+    // 4. Aggregated, and written as a set into a staging folder while the store month is
+    // staged beside the stored one (see ARCHITECTURE "Outputs appear as a set").
+    let staging = crate::atomic::staging_for(&prepared.out_dir)?;
+    let reported = report_month(&prepared, folders, &limits, month, &staging, &mut phases)?;
+    // 5. The summary, run.json and run.log; the outputs swapped into place, then the store month.
+    finish(Finish { args, prepared, reported, staging, started, clock, phases, console })
+}
+
+/// A month read and validated (stage 3), and the year's stored months reduced beside it.
+struct ReadMonth {
+    reads: Vec<ingest::FileRead>,
+    validated: Validated,
+    frames: Vec<store::FormFrame>,
+    /// When each input file arrived, and the record of arrivals to keep.
+    arrivals: store::Arrivals,
+    /// Each unit's 填报人 and 联系电话, with this month's footers.
+    contacts: BTreeMap<String, store::Contact>,
+    /// The input fingerprint (`run.json`, `--if-changed`).
+    fingerprint: String,
+    /// The year's months before this one, reduced.
+    history: aggregate::Reduced,
+}
+
+/// Stage 3: read and validate the month's files while the year's earlier stored months are
+/// reduced for aggregation.
+fn read_month(
+    prepared: &workspace::Prepared,
+    files: Vec<ingest::InputFile>,
+    folders: &Folders,
+    limits: &Limits,
+    quiet: bool,
+    phases: &mut Phases,
+) -> Result<ReadMonth> {
+    let (plan, period) = (&prepared.plan, prepared.period);
+    let bar = diag::progress_bar(files.len() as u64, quiet);
+    let mut progress = diag::RunProgress { bar: bar.as_ref(), phases };
     let (ingested, history) = beside(
-        || ingest_period(&plan, folders, period, files, &limits, bar.as_ref(), &mut phases),
+        || ingest_period(plan, folders, period, files, limits, &mut progress),
         || {
             let clock = Instant::now();
-            history::reduce_history(&plan, &folders.store, period).map(|reduced| (reduced, clock.elapsed().as_secs_f64()))
+            history::reduce_history(plan, &folders.store, period).map(|reduced| (reduced, clock.elapsed().as_secs_f64()))
         },
     );
-    let (reads, validated, frames) = ingested?;
-    let fingerprint = fingerprint.unwrap_or_else(|| workspace::reads_fingerprint(&plan, &reads));
-    let rows: usize = frames.iter().map(|f| f.frame.height()).sum();
-    if stored && !args.replace {
-        let before = store::month_record(&folders.store, period).map(|r| r.rows()).unwrap_or(0);
-        if before > 0 && rows * 2 < before {
-            return Err(Error::Refused(format!(
-                "{period} 本次采用的数据（{rows} 行）不到历史数据库中该月已有数据（{before} 行）的一半，为免误替换，本次未写出任何结果。请检查 {} 中的文件；如确需替换，请加 --replace",
-                period_dir.display()
-            )));
-        }
-    }
-    // When each file arrived (the first time a run saw it, kept in the store) and who is late.
-    let mut validated = validated;
-    let arrivals = store::arrivals(&folders.store, &reads);
-    let deadline = plan.submission_deadline(period);
-    mark_arrivals(&mut validated, &arrivals.by_file, deadline);
+    let Ingested { reads, validated, frames, arrivals } = ingested?;
+    let fingerprint = prepared.fingerprint.clone().unwrap_or_else(|| workspace::reads_fingerprint(plan, &reads));
     let contacts = store::contacts(&folders.store, &validated, &reads, period);
-    let (reduced, history_seconds) = history?;
+    let (history, history_seconds) = history?;
     phases.alongside("读历史（与读取、校验同时）", history_seconds);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    for file in &validated.files {
-        console.detail(format!(
-            "  {}：{}，{}（错误 {}，警告 {}）",
-            file.file,
-            if file.township.is_empty() { "单位不明" } else { &file.township },
-            file.status.label(),
-            file.errors,
-            file.warnings
-        ));
+    Ok(ReadMonth { reads, validated, frames, arrivals, contacts, fingerprint, history })
+}
+
+/// A month already stored is not replaced by one with less than half its rows (a copy gone
+/// wrong) unless the operator says so (`--replace`).
+fn refuse_shrinking_month(prepared: &workspace::Prepared, folders: &Folders, month: &ReadMonth, replace: bool) -> Result<()> {
+    if !prepared.stored || replace {
+        return Ok(());
     }
-    // The month is aggregated; its outputs are written as a set into a staging folder; the
-    // store's tables are written beside their old ones; the outputs are swapped into place in
-    // one step; then the month is committed (see ARCHITECTURE "Outputs appear as a set").
-    let submissions = store::submissions(&validated);
-    let staging = crate::atomic::staging_for(&out_dir)?;
-    // Aggregation (mostly on one core), then the bulletin and the other files made from it;
-    // meanwhile the store month is staged (beside the one in place, not yet committed) and the
-    // outputs that need no aggregate are written: the topics' detail CSV files and the
-    // feedback workbooks. Those have a rayon pool of their own: in the global one,
-    // aggregation's and the bulletin's parallel steps would wait behind every feedback
-    // workbook queued there.
+    let period = prepared.period;
+    let rows: usize = month.frames.iter().map(|f| f.frame.height()).sum();
+    let before = store::month_record(&folders.store, period).map(|r| r.rows()).unwrap_or(0);
+    if before > 0 && rows * 2 < before {
+        return Err(Error::Refused(format!(
+            "{period} 本次采用的数据（{rows} 行）不到历史数据库中该月已有数据（{before} 行）的一半，为免误替换，本次未写出任何结果。请检查 {} 中的文件；如确需替换，请加 --replace",
+            prepared.period_dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// What stage 4 made: the month's aggregates and files, and its store month staged.
+struct Reported {
+    reads: Vec<ingest::FileRead>,
+    validated: Validated,
+    aggregated: Aggregated,
+    staged: store::StagedMonth,
+    /// Every file written into the staging folder.
+    written: Vec<PathBuf>,
+    arrivals: store::Arrivals,
+    contacts: BTreeMap<String, store::Contact>,
+    fingerprint: String,
+}
+
+/// Stage 4: aggregation (mostly on one core), then the bulletin and the other files made from
+/// it; meanwhile the store month is staged (beside the one in place, not yet committed) and the
+/// outputs that need no aggregate are written: the topics' detail CSV files and the feedback
+/// workbooks. Those have a rayon pool of their own: in the global one, aggregation's and the
+/// bulletin's parallel steps would wait behind every feedback workbook queued there.
+fn report_month(
+    prepared: &workspace::Prepared,
+    folders: &Folders,
+    limits: &Limits,
+    month: ReadMonth,
+    staging: &Path,
+    phases: &mut Phases,
+) -> Result<Reported> {
+    let (plan, period) = (&prepared.plan, prepared.period);
+    let ReadMonth { reads, validated, frames, arrivals, contacts, fingerprint, history } = month;
     let to_store: Vec<store::FormFrame> =
         frames.iter().map(|f| store::FormFrame { form: f.form.clone(), frame: f.frame.clone() }).collect();
     let (reported, alongside) = beside(
         || -> Result<_> {
-            let (aggregated, month_frame) = aggregate_month(&plan, &folders.store, period, &frames, &validated, reduced)?;
+            let (aggregated, month_frame) = aggregate_month(plan, &folders.store, period, &frames, &validated, history)?;
             diag::release_freed_memory();
             phases.lap("汇总");
-            let written = outputs::write_outputs(&plan, &validated, &aggregated, &contacts, &staging, &fingerprint, &mut phases)?;
+            let written = outputs::write_outputs(plan, &validated, &aggregated, &contacts, staging, &fingerprint, phases)?;
             Ok((aggregated, month_frame, written))
         },
         || {
             let clock = Instant::now();
             let work = || {
-                let staged = store::stage_month(&folders.store, &plan, period, to_store);
-                (staged, outputs::early_outputs(&plan, &validated, &reads, &limits, &staging))
+                let staged = store::stage_month(&folders.store, plan, period, to_store);
+                (staged, outputs::early_outputs(plan, &validated, &reads, limits, staging))
             };
             let (staged, early) = match rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build() {
                 Ok(pool) => pool.install(work),
@@ -157,51 +210,43 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     let (aggregated, mut month_frame, written) = reported?;
     let (staged, early) = (staged?, early?);
     phases.alongside("存入历史库、明细与反馈表（与汇总、通报同时）", alongside_seconds);
-    staged.add_derived(&history::reduction_key(&plan), &mut month_frame)?;
+    staged.add_derived(&history::reduction_key(plan), &mut month_frame)?;
     let written = early.listed_with(written);
-    if args.pdf {
-        match outputs::bulletin_pdf(&staging.join(report::workbook::file_name(&plan, period))) {
-            Ok(()) => {}
-            Err(reason) => console.say(format!("警告：未生成 PDF（{reason}）；通报的 Excel 文件照常生成")),
-        }
+    Ok(Reported { reads, validated, aggregated, staged, written, arrivals, contacts, fingerprint })
+}
+
+/// What the last stage needs.
+struct Finish<'a> {
+    args: &'a RunConfig,
+    prepared: workspace::Prepared,
+    reported: Reported,
+    staging: PathBuf,
+    started: chrono::DateTime<chrono::FixedOffset>,
+    clock: Instant,
+    phases: Phases,
+    console: Console,
+}
+
+/// Stage 5: the PDF if asked, the console summary, run.json and run.log, then the outputs in
+/// one step and the store month after them (the previous month stays until the outputs are in
+/// place), and what the store learnt of arrivals and contacts.
+fn finish(finish: Finish<'_>) -> Result<ExitCode> {
+    let Finish { args, prepared, reported, staging, started, clock, phases, mut console } = finish;
+    let Reported { reads, validated, aggregated, staged, written, arrivals, contacts, fingerprint } = reported;
+    let (plan, period, out_dir) = (prepared.plan, prepared.period, prepared.out_dir);
+    if args.pdf
+        && let Err(reason) = outputs::bulletin_pdf(&staging.join(report::bulletin::file_name(&plan, period)))
+    {
+        console.say(format!("警告：未生成 PDF（{reason}）；通报的 Excel 文件照常生成"));
     }
-    let exit =
-        if validated.error_count() > 0 || validated.count(SubmissionStatus::Missing) > 0 || validated.count(SubmissionStatus::Rejected) > 0
-        {
-            ExitCode::DataProblems
-        } else {
-            ExitCode::Clean
-        };
-    let units = plan.units.len();
-    console.say(format!(
-        "报送情况：应报 {units} 个，已报送 {} 个，未报送 {} 个，数据有误 {} 个；问题：错误 {} 个，警告 {} 个",
-        validated.count(SubmissionStatus::Reported),
-        validated.count(SubmissionStatus::Missing),
-        validated.count(SubmissionStatus::Rejected),
-        validated.error_count(),
-        validated.warning_count()
-    ));
-    let departments = validated.units_of_kind(true);
-    if !departments.is_empty() {
-        console.say(format!(
-            "部门台账：应报 {} 个单位，已报送 {} 个",
-            departments.len(),
-            departments.iter().filter(|t| t.status == SubmissionStatus::Reported).count()
-        ));
-    }
-    for t in validated.townships.iter().filter(|t| t.status != SubmissionStatus::Reported) {
-        console.say(format!("  {}：{}", t.township, report::unit_status_text(&plan, t)));
-    }
-    if !validated.history_checked {
-        console.say("注：历史数据库中没有上月数据，未做“累计数小于上月”“大起大落”校验".to_string());
-    }
+    let exit = exit_code(&validated);
+    summarise(&mut console, &plan, &validated);
     for path in &written {
         let shown = out_dir.join(path.strip_prefix(&staging).unwrap_or(path));
         console.detail(format!("  已写出 {}", shown.display()));
     }
     console.detail(format!("分阶段用时：{}", phases.summary()));
     console.say(format!("已生成 {}（{} 个文件，用时 {:.1} 秒）", out_dir.display(), written.len(), clock.elapsed().as_secs_f64()));
-
     let record = workspace::run_record(&plan, &validated, started, fingerprint, staged.sha256(), exit);
     let json = serde_json::to_vec_pretty(&record).expect("serialisable");
     crate::atomic::write_bytes(&staging.join("run.json"), &json)?;
@@ -211,12 +256,10 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
         std::fs::copy(&old_log, staging.join("run.log")).map_err(|e| Error::io(&old_log, e))?;
     }
     workspace::append_log(&staging.join("run.log"), started, &console.log)?;
-    // The outputs in one step, then the store month (staged with its reduction; the previous
-    // month stays until the outputs are in place).
     crate::atomic::swap_into_place(&staging, &out_dir)?;
-    staged.commit(submissions)?;
-    store::keep_arrivals(&folders.store, &arrivals);
-    store::keep_contacts(&folders.store, &contacts);
+    staged.commit(store::submissions(&validated))?;
+    store::keep_arrivals(&args.folders.store, &arrivals);
+    store::keep_contacts(&args.folders.store, &contacts);
     // A province-month's records, issues and results are millions of allocations: they are
     // freed on another thread, and a process that exits now does not wait for that.
     // (`Builder::spawn`, not `thread::spawn`, which panics when no thread can be started: then
@@ -224,6 +267,37 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     let results = (validated, aggregated, reads, plan);
     let _ = std::thread::Builder::new().spawn(move || drop(results));
     Ok(exit)
+}
+
+/// 1 when there are data problems (errors, units missing or 数据有误), else 0.
+fn exit_code(validated: &Validated) -> ExitCode {
+    let problems =
+        validated.error_count() > 0 || validated.count(SubmissionStatus::Missing) > 0 || validated.count(SubmissionStatus::Rejected) > 0;
+    if problems { ExitCode::DataProblems } else { ExitCode::Clean }
+}
+
+/// The console's summary of who reported and what was found.
+fn summarise(console: &mut Console, plan: &Plan, validated: &Validated) {
+    console.say(format!(
+        "报送情况：应报 {} 个，已报送 {} 个，未报送 {} 个，数据有误 {} 个；问题：错误 {} 个，警告 {} 个",
+        plan.units.len(),
+        validated.count(SubmissionStatus::Reported),
+        validated.count(SubmissionStatus::Missing),
+        validated.count(SubmissionStatus::Rejected),
+        validated.error_count(),
+        validated.warning_count()
+    ));
+    let departments = validated.units_of_kind(true);
+    if !departments.is_empty() {
+        let reported = departments.iter().filter(|t| t.status == SubmissionStatus::Reported).count();
+        console.say(format!("部门台账：应报 {} 个单位，已报送 {reported} 个", departments.len()));
+    }
+    for t in validated.townships.iter().filter(|t| t.status != SubmissionStatus::Reported) {
+        console.say(format!("  {}：{}", t.township, report::unit_status_text(plan, t)));
+    }
+    if !validated.history_checked {
+        console.say("注：历史数据库中没有上月数据，未做“累计数小于上月”“大起大落”校验".to_string());
+    }
 }
 
 /// `main` here and `side` on a thread of its own, at the same time; both results.
@@ -253,28 +327,36 @@ where
     })
 }
 
-/// Read, validate and turn into facts the files of one period.
+/// One period's files read, validated and turned into the month's tables.
+pub struct Ingested {
+    pub reads: Vec<ingest::FileRead>,
+    pub validated: Validated,
+    pub frames: Vec<store::FormFrame>,
+    /// When each file arrived (the first time a run saw it), as the store keeps it.
+    pub arrivals: store::Arrivals,
+}
+
+/// Read, validate and turn into tables the files of one period; `progress` hears of each file
+/// read and each stage's end.
 pub fn ingest_period(
     plan: &Plan,
     folders: &Folders,
     period: Period,
     files: Vec<ingest::InputFile>,
     limits: &Limits,
-    bar: Option<&indicatif::ProgressBar>,
-    phases: &mut Phases,
-) -> Result<(Vec<ingest::FileRead>, Validated, Vec<store::FormFrame>)> {
+    progress: &mut dyn diag::Progress,
+) -> Result<Ingested> {
     // Last month's values are read from the store while the files are (on a thread of its own,
     // see `beside`).
     let names = ingest::layout::PlanNames::new(plan);
+    let file_read: &dyn diag::Progress = progress;
     let (mut reads, history) = beside(
         || -> Vec<ingest::FileRead> {
             files
                 .into_par_iter()
                 .map(|f| {
                     let read = ingest::read_file_with(f, plan, &names, limits);
-                    if let Some(bar) = bar {
-                        bar.inc(1);
-                    }
+                    file_read.file_read();
                     read
                 })
                 .collect()
@@ -286,9 +368,12 @@ pub fn ingest_period(
     );
     let (history, history_seconds) = history?;
     diag::release_freed_memory();
-    phases.lap("读取");
-    phases.alongside("读上月（与读取同时）", history_seconds);
-    let validated = validate::validate(plan, period, &reads, &history);
+    progress.lap("读取");
+    progress.alongside("读上月（与读取同时）", history_seconds);
+    // When each file arrived (the first time a run saw it) and who is late.
+    let arrivals = store::arrivals(&folders.store, &reads);
+    let receipts = validate::Receipts { arrived: Some(&arrivals.by_file), deadline: plan.submission_deadline(period) };
+    let validated = validate::validate(plan, period, &reads, &history, receipts);
     // Last month's values (a province's are a million small allocations) are freed on another
     // core, as is what was read below.
     rayon::spawn(move || drop(history));
@@ -308,29 +393,10 @@ pub fn ingest_period(
         read.issues = Vec::new();
     });
     diag::release_freed_memory();
-    phases.lap("校验");
+    progress.lap("校验");
     let frames = store::form_frames(plan, &validated.records).map_err(Error::Aggregate)?;
-    phases.lap("事实表");
-    Ok((reads, validated, frames))
-}
-
-/// Each file's arrival (China Standard Time) as its `received`, late files and units marked.
-fn mark_arrivals(validated: &mut Validated, arrivals: &BTreeMap<String, String>, deadline: Option<chrono::NaiveDateTime>) {
-    let late_at = |file: &str| -> bool {
-        let (Some(deadline), Some(arrived)) = (deadline, arrivals.get(file)) else { return false };
-        chrono::NaiveDateTime::parse_from_str(arrived, "%Y-%m-%d %H:%M:%S").is_ok_and(|a| a > deadline)
-    };
-    for file in &mut validated.files {
-        if let Some(arrived) = arrivals.get(&file.file) {
-            file.received = arrived.clone();
-        }
-        file.late = late_at(&file.file) && file.status != validate::FileStatus::Attachment;
-    }
-    for unit in &mut validated.townships {
-        // A unit is late when a file it is counted (or judged) from came after the deadline.
-        let used: Vec<&String> = unit.forms.iter().filter_map(|f| f.file.as_ref()).collect();
-        unit.late = used.iter().any(|f| late_at(f));
-    }
+    progress.lap("事实表");
+    Ok(Ingested { reads, validated, frames, arrivals })
 }
 
 /// Stage 4: the month aggregated: this month's tables reduced (one polars query per form) and
@@ -356,20 +422,21 @@ fn aggregate_month(
         })
         .collect();
     // Who was counted this month comes from `statuses` (aggregate_reduced).
-    let month = aggregate::reduce(plan, current).map_err(err)?;
+    aggregate::reduce(plan, current, &mut reduced).map_err(err)?;
     // Kept with the stored month, so that later runs need not reduce it again.
-    let month_frame = month.month_frame(plan, period).map_err(err)?;
-    reduced.merge(month);
+    let month_frame = reduced.month_frame(plan, period).map_err(err)?;
     let ledger = aggregate::ledger_texts(plan, frames).map_err(err)?;
-    let mut aggregated = aggregate::aggregate_reduced(plan, period, reduced, &ledger, statuses)?;
     // 同比: the same month of the previous year, where the store holds it.
-    if let Some(year_ago) = Period::new(period.year - 1, period.month)
-        && store::periods(store_dir).contains(&year_ago)
-    {
-        let values = aggregate::month_values(plan, year_ago, history::reduce_stored(plan, store_dir, &[year_ago])?);
-        for target in &mut aggregated.targets {
-            target.last_year = target.indicator_id.as_ref().and_then(|id| values.get(id)).copied();
+    let last_year = match Period::new(period.year - 1, period.month) {
+        Some(year_ago) if store::periods(store_dir).contains(&year_ago) => {
+            aggregate::month_values(plan, year_ago, &history::reduce_stored(plan, store_dir, &[year_ago])?)
         }
-    }
+        _ => BTreeMap::new(),
+    };
+    let aggregated = aggregate::aggregate_reduced(
+        plan,
+        reduced,
+        aggregate::MonthInput { period, ledger: &ledger, statuses, last_year, records: &validated.records },
+    )?;
     Ok((aggregated, month_frame))
 }

@@ -88,10 +88,10 @@ pub fn write_outputs(
     // The bulletin's sheets are filled on both cores; the workbook is then assembled and
     // compressed (mostly on one core) while the CSV files and the 通报 text are made.
     let reminders = report::reminders(plan, validated, contacts);
-    let bulletin = report::workbook::Bulletin { plan, validated, aggregated, reminders: &reminders, input_fingerprint: fingerprint };
-    let workbook = report::workbook::bulletin_workbook(&bulletin)?;
+    let bulletin = report::bulletin::Bulletin { plan, validated, aggregated, reminders: &reminders, input_fingerprint: fingerprint };
+    let workbook = report::bulletin::bulletin_workbook(&bulletin)?;
     let (bulletin_bytes, small) = rayon::join(
-        || report::workbook::save(plan, period, workbook),
+        || report::bulletin::save(plan, period, workbook),
         || {
             [
                 ("progress.csv", report::csv::progress_csv(aggregated)),
@@ -102,7 +102,7 @@ pub fn write_outputs(
             ]
         },
     );
-    put(&mut written, out_dir.join(report::workbook::file_name(plan, period)), bulletin_bytes?)?;
+    put(&mut written, out_dir.join(report::bulletin::file_name(plan, period)), bulletin_bytes?)?;
     for (name, bytes) in small {
         put(&mut written, out_dir.join(name), bytes)?;
     }

@@ -28,7 +28,6 @@ pub struct Prepared {
     pub period_dir: PathBuf,
     /// `output/<YYYY-MM>`.
     pub out_dir: PathBuf,
-    pub files: Vec<ingest::InputFile>,
     /// The input fingerprint, taken here only for `--if-changed` (see `reads_fingerprint`).
     pub fingerprint: Option<String>,
     /// The month is in the store already.
@@ -41,7 +40,7 @@ pub struct Prepared {
 /// store of the previous layout, find the month's files and their fingerprint. `None` when
 /// `--if-changed` finds the inputs unchanged (said on the console); refuses to replace a stored
 /// month with a folder without township files.
-pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<Prepared>> {
+pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepared, Vec<ingest::InputFile>)>> {
     let (plan, source) = Plan::resolve(args.plan.as_deref())?;
     let folders = &args.folders;
     if !folders.input.is_dir() {
@@ -102,16 +101,8 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<Prepare
             period_dir.display()
         )));
     }
-    Ok(Some(Prepared {
-        plan,
-        period,
-        period_dir,
-        out_dir,
-        files,
-        fingerprint,
-        stored,
-        _locks: [Some(lock), store_lock].into_iter().flatten().collect(),
-    }))
+    let locks = [Some(lock), store_lock].into_iter().flatten().collect();
+    Ok(Some((Prepared { plan, period, period_dir, out_dir, fingerprint, stored, _locks: locks }, files)))
 }
 
 /// The lock file that keeps two runs from writing the same outputs (in the output folder) or

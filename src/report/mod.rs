@@ -1,13 +1,13 @@
 //! Stage 5: everything people read — the leaders' workbook, township feedback workbooks, the CSV
 //! files, the blank templates. The only module that touches rust_xlsxwriter.
 
+pub mod bulletin;
 pub mod csv;
 pub mod detail;
 pub mod feedback;
 pub mod notice;
 pub mod style;
 pub mod template;
-pub mod workbook;
 
 use std::path::Path;
 

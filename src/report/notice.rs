@@ -7,14 +7,27 @@ use crate::aggregate::{Aggregated, Status, TargetProgress};
 use crate::plan::{Plan, TargetKind};
 use crate::validate::{SubmissionStatus, TownshipOutcome, Validated};
 
-/// The 通报 as paragraphs.
+/// The 通报 as paragraphs: where the targets stand, what is furthest behind, who reported,
+/// data problems and carried figures, and cross-checks that disagree.
 pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -> Vec<String> {
-    let period = aggregated.period;
     let numeric: Vec<&TargetProgress> = aggregated.targets.iter().filter(|t| t.kind != TargetKind::Qualitative).collect();
-    let count = |statuses: &[Status]| numeric.iter().filter(|t| statuses.contains(&t.status)).count();
-    let mut text = Vec::new();
+    let mut text = vec![standing(plan, aggregated, &numeric)];
+    text.extend(behind(&numeric));
+    text.push(reporting(validated));
+    text.push(data_problems(validated, &numeric));
+    text.extend(disagreements(aggregated));
+    text
+}
 
-    // 1. Where the targets stand.
+/// How many of `numeric` have one of `statuses`.
+fn count(numeric: &[&TargetProgress], statuses: &[Status]) -> usize {
+    numeric.iter().filter(|t| statuses.contains(&t.status)).count()
+}
+
+/// Where the targets stand: how many of each status.
+fn standing(plan: &Plan, aggregated: &Aggregated, numeric: &[&TargetProgress]) -> String {
+    let period = aggregated.period;
+    let count = |statuses: &[Status]| count(numeric, statuses);
     let scheduled: Vec<(&str, usize)> = [
         ("已完成", count(&[Status::Completed])),
         ("正常推进", count(&[Status::OnTrack])),
@@ -45,9 +58,12 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
         first.push_str(&format!("；底线、比例等目标{}", join(&lines)));
     }
     first.push('。');
-    text.push(first);
+    first
+}
 
-    // 2. What is furthest behind, and who leads it.
+/// What is furthest behind, and who leads it; the lines breached.
+fn behind(numeric: &[&TargetProgress]) -> Vec<String> {
+    let mut text = Vec::new();
     let mut behind: Vec<&&TargetProgress> = numeric
         .iter()
         .filter(|t| matches!(t.status, Status::Lagging | Status::SeverelyLagging | Status::Overdue) && t.gap_pp.is_some())
@@ -76,7 +92,11 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
         text.push(format!("需关注：{}。", warnings.join("、")));
     }
 
-    // 3. Who has not reported, or reported with errors.
+    text
+}
+
+/// Who has not reported, or reported with errors or late.
+fn reporting(validated: &Validated) -> String {
     let towns = validated.units_of_kind(false);
     let departments = validated.units_of_kind(true);
     let named = |units: &[&TownshipOutcome], status: SubmissionStatus| -> Vec<String> {
@@ -108,9 +128,11 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
         }
     }
     reporting.push('。');
-    text.push(reporting);
+    reporting
+}
 
-    // 4. Data problems, carried and incomplete figures.
+/// Data problems, carried and incomplete figures.
+fn data_problems(validated: &Validated, numeric: &[&TargetProgress]) -> String {
     let errors = validated.error_count();
     let warnings = validated.warning_count();
     let mut data = if errors + warnings == 0 {
@@ -125,14 +147,16 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
     if !carried.is_empty() {
         data.push_str(&format!("；未采用本月数据的单位沿用最近一次数据：{}，相关数字标“※”", carried.join("、")));
     }
-    let incomplete = count(&[Status::Incomplete]);
+    let incomplete = count(numeric, &[Status::Incomplete]);
     if incomplete > 0 {
         data.push_str(&format!("；{incomplete}项底线类指标因缺少单位数据暂不作判断"));
     }
     data.push('。');
-    text.push(data);
+    data
+}
 
-    // 5. Cross-checks that disagree: both figures, for the units to reconcile.
+/// Cross-checks that disagree: both figures, for the units to reconcile.
+fn disagreements(aggregated: &Aggregated) -> Option<String> {
     let disagree: Vec<String> = aggregated
         .checks
         .iter()
@@ -142,10 +166,7 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
             format!("{}（{}{}{}，{}{}{}）", c.name, c.left_label, n(c.left), c.unit, c.right_label, n(c.right), c.unit)
         })
         .collect();
-    if !disagree.is_empty() {
-        text.push(format!("数据核对不一致{}项：{}，请有关单位核实。", disagree.len(), disagree.join("；")));
-    }
-    text
+    (!disagree.is_empty()).then(|| format!("数据核对不一致{}项：{}，请有关单位核实。", disagree.len(), disagree.join("；")))
 }
 
 /// The 通报 as one text, a paragraph a line (for `bulletin.txt`).

@@ -97,16 +97,38 @@ pub fn workbook_bytes(request: &TemplateRequest<'_>) -> Result<Vec<u8>> {
     workbook.save_to_buffer().map_err(map)
 }
 
+type XResult<T> = std::result::Result<T, rust_xlsxwriter::XlsxError>;
+
 fn write_form_sheet(
     sheet: &mut Worksheet,
     request: &TemplateRequest<'_>,
     form: &Form,
     villages: &[String],
     list_sheet: &str,
-) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
-    let plan = request.plan;
+) -> XResult<()> {
     let filled = request.filled.get(&form.id);
     sheet.set_name(&form.sheet)?;
+    let widths = form_header(sheet, request, form, filled)?;
+    let last_data_row = form_rows(sheet, request, form, filled, villages, &widths)?;
+    form_footer(sheet, filled, last_data_row)?;
+    form_validations(sheet, request, form, villages, list_sheet, last_data_row)?;
+    sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
+    style::print_setup(sheet, &format!("{} {} {}", request.unit, request.period.label(), form.title), FIRST_DATA_ROW - 1);
+    if request.protect {
+        let options = ProtectionOptions {
+            format_columns: true,
+            format_rows: true,
+            insert_rows: true,
+            delete_rows: true,
+            ..ProtectionOptions::default()
+        };
+        sheet.protect_with_options(&options);
+    }
+    Ok(())
+}
+
+/// The title, the 填报单位/填报月份 line and the header row; returns the columns' widths.
+fn form_header(sheet: &mut Worksheet, request: &TemplateRequest<'_>, form: &Form, filled: Option<&FilledForm>) -> XResult<Vec<f64>> {
     let last_col = form.columns.len() as u16 - 1;
     sheet.merge_range(0, 0, 0, last_col, &format!("{}（{}）", form.title, form.id), &style::title())?;
     sheet.set_row_height(0, 30)?;
@@ -127,7 +149,20 @@ fn write_form_sheet(
         widths.push(width);
     }
     sheet.set_row_height(2, 48)?;
+    Ok(widths)
+}
 
+/// The data rows: villages or ledger items prefilled as keys (locked), what `filled` gives, and
+/// blank rows for projects; notes with last month's values. Returns the last data row.
+fn form_rows(
+    sheet: &mut Worksheet,
+    request: &TemplateRequest<'_>,
+    form: &Form,
+    filled: Option<&FilledForm>,
+    villages: &[String],
+    widths: &[f64],
+) -> XResult<u32> {
+    let plan = request.plan;
     let prefilled_keys: Vec<String> = match form.row_kind {
         RowKind::Village => villages.to_vec(),
         RowKind::Item => department_items_of(plan, request.unit),
@@ -138,7 +173,6 @@ fn write_form_sheet(
     } else {
         0
     });
-    let last_data_row = FIRST_DATA_ROW + data_rows.max(1) as u32 - 1;
     let locked_text = style::cell();
     let open_text = style::text_cell().set_unlocked();
     for r in 0..data_rows {
@@ -180,6 +214,11 @@ fn write_form_sheet(
             sheet.set_row_height(row, style::height_of_lines(lines))?;
         }
     }
+    Ok(FIRST_DATA_ROW + data_rows.max(1) as u32 - 1)
+}
+
+/// A 合计 row where `filled` has one, then the signature line (填报人, 联系电话 …).
+fn form_footer(sheet: &mut Worksheet, filled: Option<&FilledForm>, last_data_row: u32) -> XResult<()> {
     let mut footer_row = last_data_row + 1;
     if let Some(total) = filled.and_then(|f| f.total.as_ref()) {
         for (c, fill) in total.iter().enumerate() {
@@ -196,8 +235,19 @@ fn write_form_sheet(
     let footer =
         filled.and_then(|f| f.footer.as_deref()).unwrap_or("填报人：            联系电话：            审核人：            填报日期：");
     sheet.text(footer_row + 1, 0, footer, &style::base())?;
+    Ok(())
+}
 
-    // Data validation on the data rows.
+/// Data validation on the data rows (and 50 rows at least): non-negative numbers, 是/否 and
+/// category dropdowns, years, months of the plan year, the unit's villages.
+fn form_validations(
+    sheet: &mut Worksheet,
+    request: &TemplateRequest<'_>,
+    form: &Form,
+    villages: &[String],
+    list_sheet: &str,
+    last_data_row: u32,
+) -> XResult<()> {
     for (c, column) in form.columns.iter().enumerate() {
         let c = c as u16;
         let validation = match column.kind {
@@ -238,18 +288,6 @@ fn write_form_sheet(
         if let Some(validation) = validation {
             sheet.add_data_validation(FIRST_DATA_ROW, c, last_data_row.max(FIRST_DATA_ROW + 49), c, &validation)?;
         }
-    }
-    sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
-    style::print_setup(sheet, &format!("{} {} {}", request.unit, request.period.label(), form.title), FIRST_DATA_ROW - 1);
-    if request.protect {
-        let options = ProtectionOptions {
-            format_columns: true,
-            format_rows: true,
-            insert_rows: true,
-            delete_rows: true,
-            ..ProtectionOptions::default()
-        };
-        sheet.protect_with_options(&options);
     }
     Ok(())
 }

@@ -142,7 +142,7 @@ fn validate_files_with(files: &[(&str, Vec<u8>)], history: &History) -> Validate
     let found = ingest::discover(&workspace.path("input/2024-03"), &workspace.path("input")).expect("discover");
     assert_eq!(found.len(), files.len(), "every file is discovered");
     let reads: Vec<_> = found.into_iter().map(|f| ingest::read_file(f, plan(), &Limits::default())).collect();
-    validate::validate(plan(), march(), &reads, history)
+    validate::validate(plan(), march(), &reads, history, validate::Receipts::NONE)
 }
 
 fn validate_files(files: &[(&str, Vec<u8>)]) -> Validated {

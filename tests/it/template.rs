@@ -250,12 +250,11 @@ fn filled_templates_pass_check_without_issues() {
         let mut files_expected = plan.units.len();
         if let Some(ledger) = plan.forms.iter().find(|f| f.reporter == Reporter::Department) {
             let values: BTreeMap<&str, f64> = BTreeMap::new();
-            let filled = [(ledger.id.clone(), zhenxing::sample::department_form(&plan, zhenxing::validate::DEPARTMENTS, period, &values))]
+            let filled = [(ledger.id.clone(), zhenxing::sample::department_form(&plan, zhenxing::plan::DEPARTMENTS, period, &values))]
                 .into_iter()
                 .collect();
             let bytes =
-                workbook_bytes(&TemplateRequest { plan: &plan, unit: zhenxing::validate::DEPARTMENTS, period, filled, protect: true })
-                    .unwrap();
+                workbook_bytes(&TemplateRequest { plan: &plan, unit: zhenxing::plan::DEPARTMENTS, period, filled, protect: true }).unwrap();
             wd.write("input/2024-07/部门/区直部门_2024年07月.xlsx", bytes);
             files_expected += 1;
         }

@@ -1,0 +1,254 @@
+//! A headline row: one target and where it stands this month (`TargetProgress`), built from the
+//! district figures, the target's schedule and the department ledger, each part worked out on
+//! its own before the row is made.
+
+use serde::Serialize;
+
+use super::district::{Calculator, Coverage};
+use super::evaluate::{Evaluation, Status, evaluate};
+use super::ledger::Ledger;
+use crate::period::Period;
+use crate::plan::{Indicator, Reporter, ResolvedSchedule, Target, TargetKind, Timing};
+
+/// One row of the headline table: a target and where it stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetProgress {
+    pub target_id: String,
+    pub indicator_id: Option<String>,
+    pub clause: String,
+    pub task: String,
+    pub name: String,
+    pub kind: TargetKind,
+    pub unit: String,
+    pub decimals: u8,
+    pub target: Option<f64>,
+    pub stated: String,
+    pub month_value: Option<f64>,
+    pub cumulative: Option<f64>,
+    pub completion_rate: Option<f64>,
+    pub time_progress: Option<f64>,
+    pub gap_pp: Option<f64>,
+    pub status: Status,
+    pub lead_units: String,
+    /// What the figure does not include (townships not counted), or a ledger's 进展说明.
+    pub note: String,
+    /// Who the cumulative figure counts (empty for qualitative targets).
+    pub coverage: Coverage,
+    /// 序时目标: what the schedule expects by the period's end, in the target's unit.
+    pub expected: Option<f64>,
+    /// Floors, ceilings, baselines: distance to the line on its right side (negative: beyond).
+    pub margin: Option<f64>,
+    /// The schedule, e.g. `linear 2024-03-25..2024-10-30` (empty for targets without one).
+    pub schedule: String,
+    /// What of this row is not the document's (暂定): the schedule's or the target's assumption.
+    pub assumptions: Vec<String>,
+    /// The schedule is assumed (its expected value is 暂定).
+    pub schedule_assumed: bool,
+    /// The target value or baseline is assumed (暂定).
+    pub target_assumed: bool,
+    /// The indicator's unit is a percentage: its 本月 is a change in points.
+    pub percent: bool,
+    /// 同比: the district value in the same month of the previous year, where the store holds it.
+    pub last_year: Option<f64>,
+}
+
+/// Where a numeric target stands: its figures, judgement and notes.
+struct Standing {
+    month_value: Option<f64>,
+    cumulative: Option<f64>,
+    evaluation: Evaluation,
+    note: String,
+    coverage: Coverage,
+    schedule: String,
+    assumptions: Vec<String>,
+    schedule_assumed: bool,
+    target_assumed: bool,
+}
+
+impl Calculator<'_> {
+    /// The headline row of `target` at the end of `period`; `last_year` is its district value
+    /// in the same month of the previous year, where the store holds it (同比).
+    pub(super) fn target_progress(&self, target: &Target, period: Period, ledger: &Ledger, last_year: Option<f64>) -> TargetProgress {
+        let indicator = target.indicator.as_deref().and_then(|i| self.plan.indicator(i));
+        let standing = match indicator {
+            Some(indicator) => self.standing(target, indicator, period, ledger),
+            None => qualitative_standing(target, ledger),
+        };
+        let Standing { month_value, cumulative, evaluation, note, coverage, schedule, assumptions, schedule_assumed, target_assumed } =
+            standing;
+        TargetProgress {
+            target_id: target.id.clone(),
+            indicator_id: indicator.map(|i| i.id.clone()),
+            clause: target.clause.clone(),
+            task: target.task.clone(),
+            name: target.name.clone(),
+            kind: target.kind,
+            unit: indicator.map(|i| i.unit.clone()).unwrap_or_default(),
+            decimals: indicator.map(|i| i.decimals).unwrap_or(1),
+            target: match target.kind {
+                TargetKind::Baseline => target.baseline,
+                TargetKind::Milestones => target.value.or_else(|| target.milestones.last().map(|m| m.value)),
+                _ => target.value,
+            },
+            stated: target.stated.clone(),
+            month_value,
+            cumulative,
+            completion_rate: evaluation.completion_rate,
+            time_progress: evaluation.time_progress,
+            gap_pp: evaluation.gap_pp,
+            status: evaluation.status,
+            lead_units: target.lead_units.join("、"),
+            note,
+            coverage,
+            expected: evaluation.expected,
+            margin: evaluation.margin,
+            schedule,
+            assumptions,
+            schedule_assumed,
+            target_assumed,
+            percent: indicator.is_some_and(|i| i.unit == "%"),
+            last_year: indicator.and(last_year),
+        }
+    }
+
+    /// A numeric target: its district figures judged against its schedule.
+    fn standing(&self, target: &Target, indicator: &Indicator, period: Period, ledger: &Ledger) -> Standing {
+        let (cumulative, coverage) = self.district_value(indicator, period);
+        let (month_value, not_last_month) = self.month_value(indicator, period);
+        let schedule = self.schedule_at(target, period);
+        let mut evaluation = evaluate(target, schedule.as_ref(), cumulative, period, &self.plan.thresholds);
+        let on_time_note = self.judge_on_time(target, indicator, cumulative, period, &mut evaluation);
+        let department = self.reporter(indicator) == Reporter::Department;
+        // A line judged on a total that still lacks townships cannot be judged.
+        if !department
+            && cumulative.is_some()
+            && !coverage.missing.is_empty()
+            && matches!(target.kind, TargetKind::Floor | TargetKind::Ceiling | TargetKind::Baseline)
+        {
+            evaluation.status = Status::Incomplete;
+            evaluation.margin = None;
+        }
+        let (assumptions, schedule_assumed, target_assumed) = assumptions(target, schedule.as_ref(), &evaluation);
+        let mut notes: Vec<String> = on_time_note.into_iter().collect();
+        if !coverage.missing.is_empty() && !department {
+            notes.push(format!("不含{}（未报送或数据有误）", coverage.missing.join("、")));
+        }
+        if !coverage.carried.is_empty() {
+            notes.push(format!("含沿用数：{}本月未采用，沿用其最近一次采用的数据", coverage.carried_text()));
+        }
+        if !not_last_month.is_empty() && month_value.is_some() {
+            notes.push(format!("本月完成不含{}（上月数据未采用）", not_last_month.join("、")));
+        }
+        if department {
+            if let Some((_, Some(note))) = ledger.get(&target.id) {
+                notes.push(note.clone());
+            }
+            if cumulative.is_none() {
+                notes.push("牵头单位本月未报送台账".to_string());
+            }
+        }
+        let describe = |s: &ResolvedSchedule| s.describe(target.schedule.as_ref().and_then(|s| s.curve.as_deref()));
+        Standing {
+            month_value,
+            cumulative,
+            evaluation,
+            note: notes.join("；"),
+            coverage,
+            schedule: schedule.as_ref().map(describe).unwrap_or_default(),
+            assumptions,
+            schedule_assumed,
+            target_assumed,
+        }
+    }
+
+    /// The target's schedule at `period`; a `planned` one with what the projects planned to
+    /// finish by this month add up to as its expected share.
+    fn schedule_at(&self, target: &Target, period: Period) -> Option<ResolvedSchedule> {
+        let mut schedule = self.plan.schedule(target);
+        if let Some(ResolvedSchedule { timing: Timing::Planned { indicator: planned, share, .. }, .. }) = &mut schedule {
+            let planned = self.plan.indicator(planned).and_then(|i| self.district_value(i, period).0);
+            *share = planned.zip(target.value.filter(|g| *g > 0.0)).map(|(p, g)| (p / g).min(1.0));
+        }
+        schedule
+    }
+
+    /// A target with `on_time` is judged from the completion dates: past the deadline, reached
+    /// only by counting what finished after it is 逾期完成. The note says how much was in time.
+    fn judge_on_time(
+        &self,
+        target: &Target,
+        indicator: &Indicator,
+        cumulative: Option<f64>,
+        period: Period,
+        evaluation: &mut Evaluation,
+    ) -> Option<String> {
+        let (Some(on_time), Some(done), Some(goal)) =
+            (target.on_time.as_deref().and_then(|i| self.plan.indicator(i)), cumulative, target.value)
+        else {
+            return None;
+        };
+        let due = target.due(self.plan.plan.year);
+        let in_time = self.district_value(on_time, period).0.unwrap_or(0.0);
+        let unit = &indicator.unit;
+        let past_due = period.end() > crate::plan::month_end(due);
+        if evaluation.status == Status::Completed && past_due && in_time < goal - 1e-9 {
+            evaluation.status = Status::CompletedLate;
+        }
+        (past_due || done > in_time + 1e-9).then(|| {
+            format!(
+                "按期（{}前）完成{}{unit}，逾期完成{}{unit}",
+                due.format("%-m月%-d日"),
+                crate::text::fmt(in_time),
+                crate::text::fmt((done - in_time).max(0.0))
+            )
+        })
+    }
+}
+
+/// What of a row is not the document's (暂定): (the notes, the schedule is assumed, the target
+/// value or baseline is assumed).
+fn assumptions(target: &Target, schedule: Option<&ResolvedSchedule>, evaluation: &Evaluation) -> (Vec<String>, bool, bool) {
+    let mut notes = Vec::new();
+    let mut schedule_assumed = false;
+    if let Some(schedule) = schedule
+        && schedule.assumed
+        && evaluation.expected.is_some()
+    {
+        schedule_assumed = true;
+        notes.push(format!("序时目标暂定（{}）", schedule.source));
+    }
+    let target_assumed = !target.assumption.is_empty();
+    if target_assumed {
+        // A milestone's values are its schedule: both are assumed.
+        schedule_assumed |= target.kind == TargetKind::Milestones;
+        let what = match target.kind {
+            TargetKind::Baseline => "基数",
+            TargetKind::Milestones => "时序节点",
+            _ => "目标值",
+        };
+        notes.push(format!("{what}暂定（{}）", target.assumption));
+    }
+    (notes, schedule_assumed, target_assumed)
+}
+
+/// A qualitative task: the lead unit's ledger row says where it stands.
+fn qualitative_standing(target: &Target, ledger: &Ledger) -> Standing {
+    let (status, note) = ledger.get(&target.id).cloned().unwrap_or_default();
+    let status = match status.as_deref() {
+        Some("已完成") => Status::Completed,
+        Some("推进中") => Status::InProgress,
+        Some("未启动") => Status::NotStarted,
+        _ => Status::NotReported,
+    };
+    Standing {
+        month_value: None,
+        cumulative: None,
+        evaluation: Evaluation::only(status),
+        note: note.unwrap_or_default(),
+        coverage: Coverage::default(),
+        schedule: String::new(),
+        assumptions: Vec::new(),
+        schedule_assumed: false,
+        target_assumed: false,
+    }
+}

@@ -1,0 +1,485 @@
+//! Aggregation's unit tests: schedules and statuses, coverage, reduction, project timing, ranks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::plan::{Milestone, Target, TargetKind, Thresholds};
+use crate::validate::{Record, Value};
+
+#[test]
+fn a_ratio_counts_a_unit_only_where_both_parts_count_it() {
+    let may = Period::new(2024, 5).unwrap();
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut numerator = Coverage { counted: names(&["甲", "乙", "丙"]), carried: vec![("丁".into(), may)], missing: names(&["戊"]) };
+    let denominator = Coverage {
+        counted: names(&["甲", "丁", "己"]),
+        carried: vec![("乙".into(), may), ("庚".into(), may)],
+        missing: names(&["丙", "戊"]),
+    };
+    numerator.merge(denominator);
+    assert_eq!(numerator.counted, names(&["甲", "己"]));
+    assert_eq!(numerator.carried, vec![("丁".to_string(), may), ("乙".to_string(), may), ("庚".to_string(), may)]);
+    assert_eq!(numerator.missing, names(&["戊", "丙"]));
+}
+
+fn target(kind: TargetKind, value: Option<f64>) -> Target {
+    Target {
+        id: "T".into(),
+        clause: "一1".into(),
+        task: "任务".into(),
+        name: "指标".into(),
+        kind,
+        indicator: Some("i".into()),
+        value,
+        stated: String::new(),
+        deadline: None,
+        milestones: vec![],
+        baseline: None,
+        baseline_label: String::new(),
+        allocations: Default::default(),
+        lead_units: vec!["区农业农村局".into()],
+        responsible_units: vec![],
+        quote: String::new(),
+        schedule: None,
+        assumption: String::new(),
+        on_time: None,
+    }
+}
+
+fn june() -> Period {
+    Period::new(2024, 6).unwrap()
+}
+
+fn date(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, m, d).unwrap()
+}
+
+fn timing(timing: Timing) -> ResolvedSchedule {
+    ResolvedSchedule { timing, assumed: false, source: String::new() }
+}
+
+/// (month, value, expected 序时目标 or None, status) for one target and schedule.
+type Case = (u32, f64, Option<f64>, Status);
+
+fn check(t: &Target, schedule: Option<&ResolvedSchedule>, cases: &[Case]) {
+    for &(month, value, expected, status) in cases {
+        let e = evaluate(t, schedule, Some(value), Period::new(2024, month).unwrap(), &Thresholds::default());
+        let got = e.expected.map(|x| (x * 1e6).round() / 1e6);
+        let want = expected.map(|x| (x * 1e6).round() / 1e6);
+        assert_eq!((got, e.status), (want, status), "month {month}, value {value}: {e:?}");
+    }
+}
+
+use crate::plan::{ResolvedSchedule, Timing};
+use Status::*;
+
+#[test]
+fn linear_over_the_implementation_phase_counts_whole_months() {
+    // 集中实施 3/25–10/30: March is not counted (the phase starts in its second half), so the
+    // window is April–October, 7 months. 100 亩 due.
+    let t = target(TargetKind::AtLeast, Some(100.0));
+    let s = timing(Timing::Linear { start: date(3, 25), due: date(10, 30) });
+    check(
+        &t,
+        Some(&s),
+        &[
+            (1, 0.0, Some(0.0), OnTrack),                  // before the start: nothing expected
+            (3, 0.0, Some(0.0), OnTrack),                  // the phase has begun, no month elapsed
+            (6, 40.0, Some(300.0 / 7.0), Lagging),         // 3 of 7 months: 42.86 expected, 40 done (−2.86)
+            (6, 30.0, Some(300.0 / 7.0), SeverelyLagging), // −12.86 points
+            (10, 95.0, Some(100.0), Lagging),              // on the due month: all expected, 5 short
+            (10, 100.0, Some(100.0), Completed),
+            (11, 95.0, Some(100.0), Overdue), // after the due date: 逾期未完成
+            (12, 95.0, Some(100.0), Overdue),
+            (12, 101.0, Some(100.0), Completed),
+        ],
+    );
+    // A deadline target (2023 高标准农田, 5600 亩 by 3/31, from January): 1/3 in January,
+    // all on the due date, 逾期 after it.
+    let t = target(TargetKind::AtLeast, Some(5_600.0));
+    let s = timing(Timing::Linear { start: date(1, 1), due: date(3, 31) });
+    check(
+        &t,
+        Some(&s),
+        &[
+            (1, 2_000.0, Some(5_600.0 / 3.0), OnTrack),
+            (3, 5_000.0, Some(5_600.0), SeverelyLagging), // 89.3% on the due date: −10.7
+            (6, 5_000.0, Some(5_600.0), Overdue),
+            (10, 5_600.0, Some(5_600.0), Completed),
+        ],
+    );
+}
+
+#[test]
+fn curves_follow_the_season_and_a_closed_window_is_overdue() {
+    // 早稻: 85% by April, all by May; the window then closes.
+    let shares = vec![0.0, 0.0, 0.0, 0.85, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+    let t = target(TargetKind::AtLeast, Some(3_000.0));
+    let s = timing(Timing::Curve { shares, due: date(5, 31) });
+    check(
+        &t,
+        Some(&s),
+        &[
+            (1, 0.0, Some(0.0), OnTrack),
+            (3, 0.0, Some(0.0), OnTrack), // not red in March: nothing is sown yet
+            (4, 2_400.0, Some(2_550.0), Lagging),
+            (5, 3_000.0, Some(3_000.0), Completed),
+            (6, 2_520.0, Some(3_000.0), Overdue), // 84% in June: the window has closed
+            (10, 2_520.0, Some(3_000.0), Overdue),
+            (11, 2_520.0, Some(3_000.0), Overdue),
+            (12, 2_520.0, Some(3_000.0), Overdue),
+        ],
+    );
+    // 粮食总产量: nothing before the July harvest, 90% by October, all by November.
+    let shares = vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.30, 0.45, 0.70, 0.90, 1.0, 1.0];
+    let t = target(TargetKind::AtLeast, Some(17_000.0));
+    let s = timing(Timing::Curve { shares, due: date(11, 30) });
+    check(
+        &t,
+        Some(&s),
+        &[
+            (1, 0.0, Some(0.0), OnTrack),
+            (3, 0.0, Some(0.0), OnTrack),
+            (6, 245.8, Some(0.0), OnTrack),                  // not red in June: the harvest has not begun
+            (10, 13_600.0, Some(15_300.0), SeverelyLagging), // 80% vs 90%: −10
+            (11, 16_150.0, Some(17_000.0), Lagging),         // 95% on the due month
+            (12, 16_150.0, Some(17_000.0), Overdue),
+        ],
+    );
+}
+
+#[test]
+fn an_event_is_due_from_its_planned_month() {
+    // 泵站完工 planned for October: nothing expected before, all from October's end.
+    let t = target(TargetKind::Count, Some(1.0));
+    let s = timing(Timing::Event { due: date(10, 31) });
+    check(
+        &t,
+        Some(&s),
+        &[
+            (1, 0.0, Some(0.0), OnTrack),
+            (3, 0.0, Some(0.0), OnTrack), // not red in March
+            (6, 0.0, Some(0.0), OnTrack),
+            (10, 0.0, Some(1.0), SeverelyLagging),
+            (10, 1.0, Some(1.0), Completed),
+            (11, 0.0, Some(1.0), Overdue),
+            (12, 0.0, Some(1.0), Overdue),
+        ],
+    );
+}
+
+#[test]
+fn a_year_end_target_is_judged_at_the_year_end_only() {
+    // 省级示范村 1个, awarded at the year end: 未到考核期 until December, unless done sooner.
+    let t = target(TargetKind::Count, Some(1.0));
+    let s = timing(Timing::YearEnd { due: date(12, 31) });
+    check(
+        &t,
+        Some(&s),
+        &[
+            (1, 0.0, None, NotDue),
+            (3, 0.0, None, NotDue),
+            (6, 0.0, None, NotDue),
+            (10, 0.0, None, NotDue),
+            (11, 0.0, None, NotDue),
+            (11, 1.0, None, Completed),
+            (12, 0.0, Some(1.0), Overdue), // judged at the year end: not achieved
+            (12, 1.0, Some(1.0), Completed),
+        ],
+    );
+    // Over-achieved counts are 已完成 at 100%, not 1,100%.
+    let e = evaluate(&t, Some(&s), Some(11.0), june(), &Thresholds::default());
+    assert_eq!((e.completion_rate, e.status, e.gap_pp), (Some(1.0), Completed, None));
+}
+
+#[test]
+fn milestones_are_compared_in_their_own_terms() {
+    // 拨付 4月 35%、6月 55%、9月 80%: the paid share against the milestone due, in points.
+    let mut t = target(TargetKind::Milestones, None);
+    t.milestones = vec![
+        Milestone { by: date(4, 30), value: 35.0 },
+        Milestone { by: date(6, 30), value: 55.0 },
+        Milestone { by: date(9, 30), value: 80.0 },
+    ];
+    let s = timing(Timing::Milestones);
+    check(
+        &t,
+        Some(&s),
+        &[
+            (1, 5.0, Some(0.0), OnTrack), // nothing is due before the first milestone
+            (3, 10.0, Some(0.0), OnTrack),
+            (5, 45.8, Some(35.0), OnTrack), // between two milestones: the earlier is due
+            (6, 55.8, Some(55.0), OnTrack),
+            (6, 40.0, Some(55.0), SeverelyLagging),
+            (10, 78.0, Some(80.0), Overdue),
+            (10, 81.0, Some(80.0), Completed),
+            (11, 78.0, Some(80.0), Overdue),
+            (12, 80.0, Some(80.0), Completed),
+        ],
+    );
+    // June 55.8% against 55%: +0.8 points, no rescaling, no 完成率.
+    let e = evaluate(&t, Some(&s), Some(55.8), june(), &Thresholds::default());
+    assert!((e.gap_pp.unwrap() - 0.8).abs() < 1e-9, "{e:?}");
+    assert_eq!((e.completion_rate, e.time_progress), (None, None));
+}
+
+#[test]
+fn lines_show_their_margin_never_a_rate() {
+    let t = target(TargetKind::Floor, Some(102_900.0));
+    let breached = evaluate(&t, None, Some(102_850.0), june(), &Thresholds::default());
+    assert_eq!((breached.status, breached.margin, breached.completion_rate), (Warning, Some(-50.0), None));
+    let held = evaluate(&t, None, Some(111_566.0), june(), &Thresholds::default());
+    assert_eq!((held.status, held.margin, held.completion_rate), (Met, Some(8_666.0), None));
+    // A ceiling (清零): the margin below it.
+    let t = target(TargetKind::Ceiling, Some(0.0));
+    assert_eq!(evaluate(&t, None, Some(0.0), june(), &Thresholds::default()).status, Met);
+    let over = evaluate(&t, None, Some(2.0), june(), &Thresholds::default());
+    assert_eq!((over.status, over.margin), (Warning, Some(-2.0)));
+    let mut baseline = target(TargetKind::Baseline, None);
+    baseline.baseline = Some(4_200.0);
+    assert_eq!(evaluate(&baseline, None, Some(4_100.0), june(), &Thresholds::default()).margin, Some(-100.0));
+    assert_eq!(evaluate(&baseline, None, Some(4_200.0), june(), &Thresholds::default()).status, Met);
+    let ratio = target(TargetKind::Ratio, Some(60.0));
+    assert_eq!(evaluate(&ratio, None, Some(58.0), june(), &Thresholds::default()).status, NotMet);
+    assert_eq!(evaluate(&ratio, None, Some(61.0), june(), &Thresholds::default()).status, Met);
+}
+
+#[test]
+fn shipped_plans_resolve_their_schedules() {
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let of = |id: &str| plan.schedule(plan.targets.iter().find(|t| t.id == id).unwrap()).unwrap();
+    // No schedule of its own: the implementation phase.
+    assert_eq!(of("Y09").timing, Timing::Linear { start: date(3, 25), due: date(10, 30) });
+    assert!(!of("Y09").assumed);
+    assert_eq!(of("Y08").timing, Timing::Linear { start: date(1, 1), due: date(3, 31) });
+    assert!(matches!(of("Y02").timing, Timing::Curve { due, .. } if due == date(5, 31)));
+    assert!(of("Y02").assumed, "crop calendars are not in the document");
+    assert_eq!(of("Y11").timing, Timing::Event { due: date(10, 31) });
+    assert_eq!(of("Y13").timing, Timing::YearEnd { due: date(12, 31) });
+    assert_eq!(plan.assessment_start(), date(11, 1));
+    let (echeng, _) = Plan::resolve(Some("echeng-2024")).unwrap();
+    // No phases: the year.
+    let e09 = echeng.targets.iter().find(|t| t.kind == TargetKind::AtLeast);
+    if let Some(t) = e09 {
+        assert_eq!(echeng.schedule(t).unwrap().timing, Timing::Linear { start: date(1, 1), due: date(12, 31) });
+    }
+    assert_eq!(echeng.assessment_start(), date(12, 1));
+}
+
+/// A record of `township` in `form` with the given cells (numbers where the plan's column is
+/// a number).
+fn record(plan: &Plan, township: &str, form: &str, row: u32, cells: &[(&str, &str)]) -> crate::validate::Record {
+    let form = plan.form(form).unwrap();
+    let values = form
+        .columns
+        .iter()
+        .map(|c| match cells.iter().find(|(id, _)| *id == c.id) {
+            Some((_, v)) if c.kind == crate::plan::ColumnKind::Number => crate::validate::Value::Number(v.parse().unwrap()),
+            Some((_, v)) => crate::validate::Value::Text(v.to_string()),
+            None => crate::validate::Value::Missing,
+        })
+        .collect::<Vec<_>>();
+    crate::validate::Record {
+        township: township.into(),
+        form: form.id.as_str().into(),
+        row,
+        key: format!("行{row}"),
+        units: vec![None; values.len()],
+        columns: vec![None; values.len()].into(),
+        values,
+        file: "f.xlsx".into(),
+        sheet: form.sheet.as_str().into(),
+    }
+}
+
+#[test]
+fn reduced_sums_columns_and_counts_rows_that_pass_their_filters() {
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let p = june();
+    // 甲镇: two villages' grain area, a road row (白改黑, 1.5 km done) and a bridge row (1 座),
+    // two village rows of 人居环境 of which one has 垃圾收运 and one a blank 改厕 value.
+    // 乙镇: one row with a village name only: counted that month, with no values.
+    let records = [
+        record(&plan, "甲镇", "ZX01", 4, &[("village", "东村"), ("grain_area", "100")]),
+        record(&plan, "甲镇", "ZX01", 5, &[("village", "西村"), ("grain_area", "50.5")]),
+        record(&plan, "甲镇", "ZX03", 4, &[("category", "白改黑"), ("done", "1.5")]),
+        record(&plan, "甲镇", "ZX03", 5, &[("category", "新建桥梁"), ("done", "1")]),
+        record(&plan, "甲镇", "ZX04", 4, &[("village", "东村"), ("garbage", "是")]),
+        record(&plan, "甲镇", "ZX04", 5, &[("village", "西村")]),
+        record(&plan, "乙镇", "ZX01", 4, &[("village", "南村")]),
+    ];
+    let frames = crate::store::form_frames(&plan, &records).unwrap();
+    let forms = frames
+        .iter()
+        .map(|f| {
+            let form = plan.form(&f.form).unwrap();
+            FormRows { form, rows: frame_rows(&plan, form, &f.frame, p) }
+        })
+        .collect();
+    let mut reduced = Reduced::new(&plan);
+    reduce(&plan, forms, &mut reduced).unwrap();
+    let value = |township: &str, id: &str| {
+        let index = plan.indicators.iter().position(|i| i.id == id).unwrap();
+        reduced.value(index, p, township)
+    };
+    assert_eq!(value("甲镇", "grain_area"), Some(150.5));
+    assert_eq!(value("甲镇", "road_black"), Some(1.5));
+    assert_eq!(value("甲镇", "bridge_new"), Some(1.0));
+    assert_eq!(value("甲镇", "road_safety"), None);
+    assert_eq!(value("甲镇", "garbage_villages"), Some(1.0));
+    assert_eq!(value("甲镇", "toilets_year"), None);
+    assert_eq!(value("乙镇", "grain_area"), None);
+    // Who was counted is what the month's submissions say (`set_counted`), never who has rows.
+    assert!(reduced.counted().is_empty());
+}
+
+#[test]
+fn sums_are_correctly_rounded_whatever_the_order() {
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let p = june();
+    // 0.1 added 10 times naively is 0.9999999999999999; the exact sum is 1.
+    let records: Vec<_> = (0..10).map(|i| record(&plan, "甲镇", "ZX01", 4 + i, &[("grain_area", "0.1")])).collect();
+    let frames = crate::store::form_frames(&plan, &records).unwrap();
+    let form = plan.form("ZX01").unwrap();
+    let forms = vec![FormRows { form, rows: frame_rows(&plan, form, &frames[0].frame, p) }];
+    let mut reduced = Reduced::new(&plan);
+    reduce(&plan, forms, &mut reduced).unwrap();
+    let index = plan.indicators.iter().position(|i| i.id == "grain_area").unwrap();
+    assert_eq!(reduced.value(index, p, "甲镇"), Some(1.0));
+}
+
+/// A project row of yunxi's ZX02 (high-standard farmland) with the given 建设年度, 主体工程完工
+/// and 完工日期, and of its ZX03 (roads) with a 计划完工月份 and 是否完工.
+fn project(plan: &Plan, form: &str, cells: &[(&str, &str)]) -> crate::validate::Record {
+    let form = plan.form(form).unwrap();
+    let values = form
+        .columns
+        .iter()
+        .map(|c| match cells.iter().find(|(id, _)| *id == c.id) {
+            Some((_, v)) => crate::validate::Value::Text(v.to_string()),
+            None => crate::validate::Value::Missing,
+        })
+        .collect::<Vec<_>>();
+    crate::validate::Record {
+        township: "长岭街道".into(),
+        form: form.id.as_str().into(),
+        row: 4,
+        key: "项目".into(),
+        units: vec![None; values.len()],
+        columns: vec![None; values.len()].into(),
+        values,
+        file: "f.xlsx".into(),
+        sheet: form.sheet.as_str().into(),
+    }
+}
+
+#[test]
+fn projects_are_judged_by_their_dates_and_planned_months() {
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let april = Period::new(2024, 4).unwrap();
+    let march = Period::new(2024, 3).unwrap();
+    let hsf = |year: &str, done: &str, date: &str| {
+        let mut cells = vec![("build_year", year), ("main_done", done)];
+        if !date.is_empty() {
+            cells.push(("done_date", date));
+        }
+        project(&plan, "ZX02", &cells)
+    };
+    // 2023 projects are due 3月31日; 2024 projects are not judged.
+    assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "是", "2024-03-31"), april), Some(ProjectStatus::OnTime));
+    assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "是", "2024-04-01"), april), Some(ProjectStatus::Late));
+    assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "否", ""), april), Some(ProjectStatus::Overdue));
+    assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "否", ""), march), Some(ProjectStatus::NotDue));
+    assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2023", "是", ""), april), Some(ProjectStatus::Done));
+    assert_eq!(project_status(plan.form("ZX02").unwrap(), &hsf("2024", "否", ""), april), None);
+    // Roads: each project by its own month, overdue only once that month has ended.
+    let road = |month: &str, done: &str| {
+        let mut cells = vec![("completed", done)];
+        if !month.is_empty() {
+            cells.push(("planned_month", month));
+        }
+        project(&plan, "ZX03", &cells)
+    };
+    let zx03 = plan.form("ZX03").unwrap();
+    assert_eq!(project_status(zx03, &road("2024-04", "否"), april), Some(ProjectStatus::NotDue));
+    assert_eq!(project_status(zx03, &road("2024-03", "否"), april), Some(ProjectStatus::Overdue));
+    assert_eq!(project_status(zx03, &road("2024-03", "是"), april), Some(ProjectStatus::Done));
+    assert_eq!(project_status(zx03, &road("", "否"), april), Some(ProjectStatus::Unplanned));
+}
+
+#[test]
+fn date_and_month_filters_compare_with_the_day_and_the_period() {
+    let filter = |not_after: &str| crate::plan::RowFilter { column: "c".into(), equals: None, not_after: Some(not_after.into()) };
+    let june = june();
+    assert!(filter("2024-03-31").passes(Some("2024-03-31"), june));
+    assert!(!filter("2024-03-31").passes(Some("2024-04-01"), june));
+    assert!(filter("2024-03-31").passes(Some("2024-03"), june), "a month passes a date in it");
+    assert!(filter("本月").passes(Some("2024-06"), june));
+    assert!(filter("本月").passes(Some("2024-06-30"), june));
+    assert!(!filter("本月").passes(Some("2024-07"), june));
+    assert!(filter("本月").passes(Some("2023-12"), june));
+    assert!(!filter("本月").passes(None, june), "a blank month is not planned");
+}
+
+#[test]
+fn ranks_share_ties() {
+    let ranked = rank_with_ties(vec![("甲".into(), 5.0), ("乙".into(), 7.0), ("丙".into(), 5.0), ("丁".into(), 1.0)]);
+    let by_name: HashMap<String, (u32, bool)> = ranked.into_iter().map(|(n, r, t)| (n, (r, t))).collect();
+    assert_eq!(by_name["乙"], (1, false));
+    assert_eq!(by_name["甲"], (2, true));
+    assert_eq!(by_name["丙"], (2, true));
+    assert_eq!(by_name["丁"], (4, false));
+}
+
+fn road(township: &str, category: &str, task: f64, unit: &str) -> Record {
+    let text = |t: &str| Value::Text(t.into());
+    Record {
+        township: township.into(),
+        form: "ZX03".into(),
+        row: 4,
+        key: "=项目".into(),
+        values: vec![
+            text("=HYPERLINK(\"x\")"),
+            text(category),
+            text("荆竹村"),
+            Value::Number(task),
+            Value::Number(task / 2.0),
+            text(unit),
+            text("否"),
+            text("2024-09"),
+            Value::Missing,
+        ],
+        units: vec![None; 9],
+        columns: Arc::from(vec![None; 9]),
+        file: Arc::from("2024-06/路口镇.xlsx"),
+        sheet: Arc::from("农村公路"),
+    }
+}
+
+#[test]
+fn numbers_are_subtotalled_per_category_never_across_units() {
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let form = plan.form("ZX03").unwrap();
+    let period = Period::new(2024, 6).unwrap();
+    let rows = [road("路口镇", "新建桥梁", 1.0, "座"), road("路口镇", "白改黑", 2.5, "公里"), road("云溪街道", "白改黑", 1.5, "公里")];
+    let rows: Vec<&Record> = rows.iter().collect();
+    let totals = topics::subtotals(form, &rows, period);
+    let keys: Vec<(&str, Option<&str>, Option<&str>, usize)> =
+        totals.iter().map(|t| (t.township.as_str(), t.category.as_deref(), t.unit.as_deref(), t.rows)).collect();
+    assert_eq!(
+        keys,
+        [
+            ("路口镇", Some("白改黑"), Some("公里"), 1),
+            ("路口镇", Some("新建桥梁"), Some("座"), 1),
+            ("云溪街道", Some("白改黑"), Some("公里"), 1),
+            ("全区合计", Some("白改黑"), Some("公里"), 2),
+            ("全区合计", Some("新建桥梁"), Some("座"), 1),
+        ]
+    );
+    let task = form.columns.iter().position(|c| c.id == "task").unwrap();
+    assert_eq!(totals[3].sums[task], Some(4.0));
+    assert_eq!(totals[3].statuses.iter().sum::<usize>(), 2, "both roads judged");
+}

@@ -1,0 +1,77 @@
+//! 说明: the plan and its document, how the figures are made and judged, the tool and the
+//! inputs' fingerprint, and each target with its clause and the document's words.
+
+use rust_xlsxwriter::{FormatAlign, Worksheet};
+
+use super::super::style::{self, WriteText};
+use super::{Bulletin, XResult};
+
+pub(super) fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
+    let plan = b.plan;
+    sheet.set_name("说明")?;
+    sheet.merge_range(0, 0, 0, 5, "说明", &style::title())?;
+    sheet.set_row_height(0, 30)?;
+    let wrap = style::base().set_text_wrap().set_align(FormatAlign::Top);
+    let t = &plan.thresholds;
+    let lines = [
+        format!("方案：{}（{}，{}印发）。", plan.plan.title, if plan.plan.document_no.is_empty() { "文号未载明" } else { &plan.plan.document_no }, plan.plan.issued.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_else(|| "日期未载明".into())),
+        format!("方案编号 {}，方案文件 sha256 {}。", plan.plan.id, plan.source_sha256),
+        "数据来源：各镇（街道）按月报送的填报表，经逐格校验；某张报表有错误，只该表不计入汇总（该镇街显示“数据有误”并注明哪张表），其余报表照常采用；未报送的不按零计算。同一村（社区）或项目重复填报的，只计第一行。".to_string(),
+        format!("沿用数：某镇（街道）或部门的某张报表本月未采用（未报送或数据有误）时，其时点数和本年累计数沿用最近一次采用的数据（最多往前 {} 个月，限本年度），数值后标“※”并在注中写明单位和月份；沿用数不写入历史数据库，该单位补报后重新运行即被替换。超过期限的不计入汇总，底线、上限和基数类指标因此缺单位数据时状态为“数据不全”。", t.carry_months),
+        "部门台账：各牵头单位分别报送本单位牵头指标的台账（放在“部门”文件夹，文件名或填报单位写明单位名称）；多个部门的台账同时采用；区乡村振兴办汇总的“区直部门”台账也可采用，同一指标以牵头单位自报的为准。".to_string(),
+        "本月完成：本年累计数为本月累计减上月累计（1月为本月累计）；时点数为本月较上月增减。按单位逐个相减（含沿用数），两个月都没有数据的单位不计入。".to_string(),
+        "序时进度：年度目标为已过月数 ÷ 12（6月为50%）；限期目标为自年初至截止日期按月折算，过期为100%；时序进度目标取统计月末以前最近一个节点的要求。".to_string(),
+        format!("状态：完成率 ≥ 100% 为“已完成”；完成率 ≥ 序时进度为“正常”；落后不足 {0:.0} 个百分点为“滞后”（黄）；落后 {0:.0} 个百分点及以上为“严重滞后”（红）。底线指标：不低于底线为“达标”，否则“预警”。比例指标：达到目标为“达标”，否则“未达标”。", t.severe_lag_pp),
+        "期限与按期情况：有完工日期的限期目标（如2023年度高标准农田3月底前主体完工）按各项目的完工标志和完工日期判断：期限前全部完成为“已完成”，期限后才达到为“逾期完成”（黄），期限过后仍未达到为“逾期未完成”（红）。项目表的“按期情况”列逐个项目判断：按期完工、逾期完工、逾期未完工（红）、未到期；按各项目计划完工月份的目标，序时目标为计划已到期项目的任务量之和。".to_string(),
+        "数据核对：同一事项由不同单位填报的两个数字（如镇街合计与牵头部门台账、项目任务合计与方案目标）逐月比对，不一致的列入“数据核对”表，请有关单位核实；镇街合计缺单位时不作判断。".to_string(),
+        format!("校验阈值：合计行与明细之和相对误差超过 {:.1}‰ 提示；时点数环比变动超过 {:.0}% 且绝对值超过 {} 提示“大起大落”。", t.total_tolerance * 1000.0, t.jump_ratio * 100.0, crate::text::fmt(t.jump_min_abs)),
+        format!("生成工具：zhenxing {}；输入文件指纹（sha256）{}。同一输入重复运行，本表内容逐字节相同。", crate::VERSION, b.input_fingerprint),
+    ];
+    // Topics whose rows are in CSV files (above the plan's limit), named where leaders look.
+    let details = (!b.aggregated.topics.is_empty()).then(|| {
+        let files: Vec<String> = b
+            .aggregated
+            .topics
+            .iter()
+            .filter_map(|topic| {
+                let form = plan.form(&topic.form)?;
+                Some(format!("{}（{} 行）：“{}”", form.topic(), topic.rows, super::super::detail::csv_file_name(form, b.validated.period)))
+            })
+            .collect();
+        format!(
+            "明细数据：本月已采用明细超过 {} 行的专题，专题表只列各镇（街道）小计和逐月趋势，逐行明细在本通报同一文件夹的 CSV 文件中（UTF-8 编码，可用 WPS 或 Excel 打开；列与专题明细表相同），并已写入历史数据库：{}。",
+            plan.report.topic_detail_rows,
+            files.join("；")
+        )
+    });
+    let lines: Vec<String> = lines.into_iter().chain(details).collect();
+    let mut row = 2u32;
+    for line in &lines {
+        sheet.merge_range(row, 0, row, 5, line, &wrap)?;
+        let width: f64 = [6.0, 8.0, 11.0, 24.0, 60.0, 22.0].iter().sum();
+        sheet.set_row_height(row, style::fit_height(&[(line, width)]))?;
+        row += 1;
+    }
+    row += 1;
+    sheet.text(row, 0, "目标条款对照", &style::base().set_bold())?;
+    row += 1;
+    let headers = ["编号", "条款", "类型", "目标", "原文", "牵头单位"];
+    let widths = [6.0, 8.0, 11.0, 24.0, 60.0, 22.0];
+    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
+        sheet.text(row, c as u16, *h, &style::header())?;
+        sheet.set_column_width(c as u16, w)?;
+    }
+    row += 1;
+    for target in &plan.targets {
+        sheet.text(row, 0, &target.id, &style::cell())?;
+        sheet.text(row, 1, &target.clause, &style::cell())?;
+        sheet.text(row, 2, target.kind.label(), &style::cell())?;
+        let name = if target.stated.is_empty() { target.name.clone() } else { format!("{}（{}）", target.name, target.stated) };
+        sheet.text(row, 3, &name, &style::text_cell())?;
+        sheet.text(row, 4, &target.quote, &style::text_cell())?;
+        sheet.text(row, 5, target.lead_units.join("、"), &style::text_cell())?;
+        row += 1;
+    }
+    style::print_setup(sheet, "说明", 0);
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! Stage 2: form tables → typed records and issues. Decides which unit each file belongs to
+//! (`identify`), types and checks every row of every table (`rules`, `typing`), which file is
+//! used when a unit sent two and what each unit's forms count as (`accept`), applying every rule
+//! of SPEC ("What each input gets"), and keeps only the records of the forms counted.
+//!
+//! Pure: no I/O. Last month's values (for the cross-period rules) come in as `History`, the
+//! files' arrivals as `Receipts`.
+
+mod accept;
+mod history;
+mod identify;
+mod records;
+mod rules;
+mod typing;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::FastMap;
+use crate::ingest::FileRead;
+use crate::issue::{Issue, Rule, Severity};
+use crate::period::Period;
+use crate::plan::{DEPARTMENTS, Plan};
+use crate::text::normalise;
+
+pub use accept::{FileOutcome, FileStatus, FormOutcome, Receipts, SubmissionStatus, TownshipOutcome};
+pub use history::{History, RecordValues, TownshipHistory};
+pub use identify::claimed_period;
+pub use records::{Record, Value};
+
+use accept::FileCheck;
+use identify::UnitNames;
+use rules::{FormRules, TableCheck};
+
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub period: Period,
+    pub files: Vec<FileOutcome>,
+    pub townships: Vec<TownshipOutcome>,
+    /// Records of the townships counted (and of department ledgers without errors).
+    pub records: Vec<Record>,
+    pub issues: Vec<Issue>,
+    /// Whether last month's values were available for the cross-period rules.
+    pub history_checked: bool,
+}
+
+impl Validated {
+    pub fn error_count(&self) -> usize {
+        self.issues.iter().filter(|i| i.severity() == Severity::Error).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.issues.iter().filter(|i| i.severity() == Severity::Warning).count()
+    }
+
+    /// Townships (not departments) with this overall status.
+    pub fn count(&self, status: SubmissionStatus) -> usize {
+        self.townships.iter().filter(|t| !t.department && t.status == status).count()
+    }
+
+    /// Departments (and the combined ledger) with this status.
+    pub fn department_count(&self, status: SubmissionStatus) -> usize {
+        self.townships.iter().filter(|t| t.department && t.status == status).count()
+    }
+
+    /// The townships (`departments` false) or the departments with a ledger of their own (true;
+    /// the combined 区直部门 ledger is neither), in plan order.
+    pub fn units_of_kind(&self, departments: bool) -> Vec<&TownshipOutcome> {
+        self.townships.iter().filter(|t| t.department == departments && t.township != DEPARTMENTS).collect()
+    }
+}
+
+/// Validate the files of one period.
+pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &History, receipts: Receipts<'_>) -> Validated {
+    let files = PlanFiles::new(plan, history);
+    // Each file on its own, in parallel, in file order.
+    let checks: Vec<FileCheck> = reads.par_iter().map(|read| files.check(period, read, history)).collect();
+    let accepted = accept::accept(plan, reads, checks, receipts);
+    Validated {
+        period,
+        files: accepted.files,
+        townships: accepted.townships,
+        records: accepted.records,
+        issues: accepted.issues,
+        history_checked: history.period.is_some(),
+    }
+}
+
+/// What checking each file needs from the plan, made once per validation.
+struct PlanFiles<'p> {
+    plan: &'p Plan,
+    unit_names: UnitNames<'p>,
+    form_rules: Vec<FormRules>,
+    /// Each unit's villages, by name (a linear search of 2,000 units for each of 8,000 tables
+    /// otherwise); they are normalised by the file that needs them, in parallel.
+    unit_villages: FastMap<&'p str, &'p [String]>,
+}
+
+impl<'p> PlanFiles<'p> {
+    fn new(plan: &'p Plan, history: &History) -> PlanFiles<'p> {
+        let form_rules = plan.forms.iter().map(|form| FormRules::new(form, history)).collect();
+        let mut unit_villages: FastMap<&str, &[String]> = FastMap::default();
+        for unit in &plan.units {
+            // As `Plan::unit`: the first unit of a name.
+            unit_villages.entry(unit.name.as_str()).or_insert(unit.villages.as_slice());
+        }
+        PlanFiles { plan, unit_names: UnitNames::new(plan), form_rules, unit_villages }
+    }
+
+    /// One file: whose it is, its period, and its tables' records and issues (each issue with the
+    /// file's unit, "" for none).
+    fn check(&self, period: Period, read: &FileRead, history: &History) -> FileCheck {
+        let plan = self.plan;
+        let mut found = Vec::new();
+        let township = if read.attachment {
+            // An attachment belongs to the unit its name names, if any; it is never an issue.
+            if read.input.department {
+                Some(identify::identify_department(plan, read)).filter(|d| d != DEPARTMENTS)
+            } else {
+                self.unit_names.resolve(&read.stem()).map(str::to_string)
+            }
+        } else if read.input.department {
+            Some(identify::identify_department(plan, read))
+        } else {
+            identify::identify_township(plan, &self.unit_names, read, &mut found)
+        };
+        if !read.attachment {
+            identify::check_period(read, period, &mut found);
+        }
+        let name = township.clone().unwrap_or_default();
+        // What reading and identifying found, now that the file's unit is known.
+        let mut issues: Vec<Issue> = read.issues.iter().cloned().chain(found).map(|i| i.of(name.clone())).collect();
+        let mut records = Vec::with_capacity(read.tables.iter().map(|t| t.rows.len()).sum());
+        if let Some(township) = &township
+            && read.unreadable.is_none()
+        {
+            self.check_tables(period, read, township, history, &mut records, &mut issues);
+        }
+        cap_issues(&mut issues, MAX_ISSUES_PER_RULE);
+        FileCheck { township: name, records, issues }
+    }
+
+    /// Every form table of a file of `township`.
+    fn check_tables(
+        &self,
+        period: Period,
+        read: &FileRead,
+        township: &str,
+        history: &History,
+        records: &mut Vec<Record>,
+        issues: &mut Vec<Issue>,
+    ) {
+        let plan = self.plan;
+        let previous = history.township(township);
+        let names: Vec<&str> = self.unit_villages.get(township).map_or(Vec::new(), |v| v.iter().map(String::as_str).collect());
+        let normalised: Vec<String> = names.iter().map(|v| normalise(v)).collect();
+        let shared_township: Arc<str> = Arc::from(township);
+        for table in &read.tables {
+            let at = plan.forms.iter().position(|f| f.id == table.form_id).expect("tables come from plan forms");
+            let (form, rules) = (&plan.forms[at], &self.form_rules[at]);
+            let check = TableCheck {
+                plan,
+                form,
+                rules,
+                villages: (names.as_slice(), normalised.as_slice()),
+                table,
+                file: &read.input.display,
+                township: &shared_township,
+                period,
+                previous,
+                fixed_units: rules::fixed_units(form, table),
+            };
+            check.run(records, issues);
+        }
+    }
+}
+
+/// At most this many issues of one rule are listed for one file; the rest are counted in one
+/// summary issue, so that one broken file cannot flood the reports (or Excel's row limit).
+pub const MAX_ISSUES_PER_RULE: usize = 200;
+
+/// Keep the first `max` issues of each rule (in file order), and one summary issue per rule for
+/// the rest.
+fn cap_issues(issues: &mut Vec<Issue>, max: usize) {
+    let mut counts: HashMap<Rule, usize> = HashMap::new();
+    let mut dropped: BTreeMap<Rule, (usize, Issue)> = BTreeMap::new();
+    issues.retain(|issue| {
+        let n = counts.entry(issue.rule).or_default();
+        *n += 1;
+        if *n <= max {
+            return true;
+        }
+        dropped.entry(issue.rule).or_insert_with(|| (0, issue.clone())).0 += 1;
+        false
+    });
+    for (rule, (count, first)) in dropped {
+        let message =
+            format!("本文件另有 {count} 处“{}”问题未逐条列出（已列出前 {max} 处），请按已列出的问题一并改正后重新报送", rule.name());
+        issues.push(Issue::new(rule, first.file, message).at(first.sheet, "").value(count.to_string()).of(first.township));
+    }
+}
+
+#[cfg(test)]
+mod tests;
