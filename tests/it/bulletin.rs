@@ -204,13 +204,13 @@ fn layout_matches_the_golden_summary() {
     ws.run(&["run", "--quiet"]);
     let summary = layout_summary(&ws.path(&format!("output/2024-06/{BULLETIN}")));
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/bulletin_layout.txt");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    if crate::common::regenerate("golden").is_some() {
         std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
         std::fs::write(&golden, &summary).unwrap();
     }
-    let expected =
-        std::fs::read_to_string(&golden).expect("tests/golden/bulletin_layout.txt (UPDATE_GOLDEN=1 cargo test --test bulletin writes it)");
-    assert_eq!(summary, expected, "layout changed; if intended, rerun with UPDATE_GOLDEN=1 and review the diff");
+    let expected = std::fs::read_to_string(&golden)
+        .expect("tests/golden/bulletin_layout.txt (ZHENXING_REGENERATE=golden cargo test --test it bulletin:: writes it)");
+    assert_eq!(summary, expected, "layout changed; if intended, rerun with ZHENXING_REGENERATE=golden and review the diff");
 }
 
 #[test]

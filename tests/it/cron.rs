@@ -28,8 +28,10 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::common::Workspace;
+use crate::common::snapshot;
+use crate::support::csv_rows;
 use sha2::{Digest, Sha256};
-use workspace::{FIFTH, GOOD, TownshipInput, csv_rows, snapshot};
+use workspace::{FIFTH, GOOD, TownshipInput};
 use zhenxing::period::Period;
 use zhenxing::report::template::{Fill, TemplateRequest, workbook_bytes};
 

@@ -1,7 +1,7 @@
 //! The layout rules of ARCHITECTURE.md, checked on the source: the floors (a module uses only
-//! modules on its own floor or below, so data flows one way), which modules may name calamine,
-//! rust_xlsxwriter or the file system, a `//!` line on every module, thin subcommands, and no
-//! ignored tests.
+//! modules on its own floor or below, so data flows one way, grouped `use crate::{…}` included),
+//! which modules and binaries may name calamine, rust_xlsxwriter or the file system, a `//!` line
+//! on every module, thin subcommands, and no ignored tests.
 
 use std::path::{Path, PathBuf};
 
@@ -59,23 +59,97 @@ fn code(text: &str) -> String {
     text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
 }
 
+/// The top-level modules a piece of code names through `crate::`: `crate::plan::Form` names
+/// `plan`, `use crate::{aggregate, plan::Plan}` names both; a path to the crate root itself
+/// (`crate::FastMap`) names `lib`.
+fn crate_modules(code: &str) -> Vec<String> {
+    let mut used = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + 7..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Each item of the group up to its matching brace, by its first path segment.
+            let mut depth = 1;
+            let end = group.char_indices().find(|(_, c)| {
+                depth += match c {
+                    '{' => 1,
+                    '}' => -1,
+                    _ => 0,
+                };
+                depth == 0
+            });
+            let inner = &group[..end.map_or(group.len(), |(i, _)| i)];
+            let mut depth = 0;
+            let mut item_start = true;
+            for (i, c) in inner.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => item_start = true,
+                    c if item_start && !c.is_whitespace() => {
+                        item_start = false;
+                        let name: String = inner[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                        used.push(module_name(&name));
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            used.push(module_name(&name));
+        }
+    }
+    used
+}
+
+/// A path segment after `crate::` as a module: lower-case names are modules, others (types,
+/// constants, `self`) are the crate root's.
+fn module_name(name: &str) -> String {
+    if name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && name != "self" { name.to_string() } else { "lib".to_string() }
+}
+
+#[test]
+fn grouped_uses_are_read_as_their_modules() {
+    assert_eq!(crate_modules("use crate::{aggregate, plan::{Form, Plan}, FastMap};"), ["aggregate", "plan", "lib"]);
+    assert_eq!(crate_modules("let x = crate::text::fmt(1.0);"), ["text"]);
+}
+
 #[test]
 fn modules_use_only_their_floor_and_below() {
     let mut wrong = Vec::new();
     for (path, text) in library() {
         let own = module_of(&path);
-        let code = code(&text);
-        for (at, _) in code.match_indices("crate::") {
-            let name: String = code[at + 7..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-            let used = if name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) { name.as_str() } else { "lib" };
-            if floor(used) > floor(own) {
-                wrong.push(format!("{path} uses crate::{used} (floor {} above {})", floor(used), floor(own)));
+        for used in crate_modules(&code(&text)) {
+            if floor(&used) > floor(own) {
+                wrong.push(format!("{path} uses crate::{used} (floor {} above {})", floor(&used), floor(own)));
             }
         }
     }
     wrong.sort();
     wrong.dedup();
     assert!(wrong.is_empty(), "upward uses:\n{}", wrong.join("\n"));
+}
+
+/// The binaries under `src/bin`, by file name.
+fn binaries() -> Vec<(String, String)> {
+    let dir = root().join("src/bin");
+    rust_files(&dir)
+        .into_iter()
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect()
+}
+
+#[test]
+fn binaries_use_the_library_and_only_the_bench_reads_with_calamine() {
+    for (name, text) in binaries() {
+        let code = code(&text);
+        assert!(!code.contains("crate::"), "src/bin/{name} reaches into a crate of its own: use the library (`zhenxing::`)");
+        // The benchmark's floor is calamine alone, measured beside `run`; nothing else reads or
+        // writes workbooks but through the library.
+        if code.contains("calamine::") {
+            assert_eq!(name, "bench.rs", "src/bin/{name} names calamine");
+        }
+        assert!(!code.contains("rust_xlsxwriter::"), "src/bin/{name} names rust_xlsxwriter: write through `zhenxing::report`");
+    }
 }
 
 #[test]

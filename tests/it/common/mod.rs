@@ -6,6 +6,7 @@
 
 #![allow(dead_code)] // each test crate uses a different subset
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
@@ -13,6 +14,48 @@ use std::time::{Duration, SystemTime};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_zhenxing");
+
+/// Every file under `dir`, relative path → bytes (hidden files included when `hidden`).
+pub fn snapshot(dir: &Path, hidden: bool) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, hidden: bool, files: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !hidden && name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                walk(root, &path, hidden, files);
+            } else {
+                files.insert(path.strip_prefix(root).unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, hidden, &mut files);
+    files
+}
+
+/// The one switch that makes tests write the files they otherwise compare with:
+/// `ZHENXING_REGENERATE`, a comma-separated list of `golden` (tests/golden), `hostile` or
+/// `hostile:NAME` (the hostile corpus, or some of its files) and `fixture-source:PATH` (the messy
+/// workbook that `tests/fixtures/make_fixtures.sh` converts). For `what`, `None` when it is not
+/// asked for, else what follows each `what:` entry (empty for a bare `what`).
+pub fn regenerate(what: &str) -> Option<Vec<String>> {
+    let value = std::env::var("ZHENXING_REGENERATE").ok()?;
+    let asked: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .filter_map(|entry| match entry.split_once(':') {
+            Some((name, arg)) if name == what => Some(arg.to_string()),
+            None if entry == what => Some(String::new()),
+            _ => None,
+        })
+        .collect();
+    (!asked.is_empty()).then_some(asked)
+}
 
 /// The test workspace (the one harness of the integration tests): a temporary folder that looks
 /// like the office's working folder (`input/`, `output/`, `data/` are created on demand), where
@@ -119,22 +162,8 @@ impl Workspace {
     }
 
     /// Every file under the workspace with its bytes, sorted: to show a command wrote nothing.
-    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-            for entry in std::fs::read_dir(dir).expect("read dir") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else {
-                    let bytes = std::fs::read(&path).expect("read file");
-                    out.push((path, bytes));
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(self.root(), &mut out);
-        out.sort();
-        out
+    pub fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        snapshot(self.root(), true)
     }
 
     /// The binary with `args`, in the workspace, on two threads whatever the machine (so that

@@ -21,22 +21,24 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::common::Workspace;
+use crate::support::csv_rows;
 use corpus::{Hostile, Make, Raw};
-use workspace::{FIFTH, GOOD, TownshipInput, csv_rows, has_chinese, run_measured};
+use workspace::{FIFTH, GOOD, TownshipInput, has_chinese, run_measured};
 use zhenxing::ingest::{self, InputFile, Limits};
 use zhenxing::issue::Rule;
 
-const REGENERATE: &str = "ZHENXING_REGENERATE_HOSTILE";
+/// How to regenerate the corpus (see `common::regenerate`).
+const REGENERATE: &str = "ZHENXING_REGENERATE=hostile";
 
 /// The committed corpus is what the generator writes today (else a fixture tests a file the
-/// generator no longer describes). With `ZHENXING_REGENERATE_HOSTILE=1` the corpus is written
-/// instead (`=name1,name2` writes only those files; the README always):
-/// `ZHENXING_REGENERATE_HOSTILE=1 cargo test --test it hostile::fixtures_match`.
+/// generator no longer describes). With `ZHENXING_REGENERATE=hostile` the corpus is written
+/// instead (`hostile:name1,hostile:name2` writes only those files; the README always):
+/// `ZHENXING_REGENERATE=hostile cargo test --test it hostile::fixtures_match`.
 #[test]
 fn fixtures_match_their_generator() {
     let dir = corpus::fixtures_dir();
-    if let Ok(value) = std::env::var(REGENERATE) {
-        let only: Vec<&str> = if value == "1" || value == "all" { Vec::new() } else { value.split(',').map(str::trim).collect() };
+    if let Some(names) = crate::common::regenerate("hostile") {
+        let only: Vec<&str> = names.iter().map(String::as_str).filter(|n| !n.is_empty()).collect();
         corpus::write_all(&dir, &only);
         return;
     }
@@ -52,12 +54,12 @@ fn fixtures_match_their_generator() {
             stale.push(h.name);
         }
     }
-    assert!(stale.is_empty(), "committed fixtures differ from their generator: {stale:?} (regenerate with {REGENERATE}=name,…)");
+    assert!(stale.is_empty(), "committed fixtures differ from their generator: {stale:?} (regenerate with {REGENERATE}:name,…)");
 }
 
 #[test]
 fn fixtures_are_committed_and_described() {
-    if std::env::var_os(REGENERATE).is_some() {
+    if crate::common::regenerate("hostile").is_some() {
         return; // being rewritten by `fixtures_match_their_generator`
     }
     let dir = corpus::fixtures_dir();
@@ -65,7 +67,7 @@ fn fixtures_are_committed_and_described() {
         let path = dir.join(h.name);
         match h.make {
             Make::Directory => assert!(path.is_dir(), "{} should be a directory", h.name),
-            _ => assert!(path.is_file(), "missing fixture {} (regenerate with {REGENERATE}=1)", h.name),
+            _ => assert!(path.is_file(), "missing fixture {} (regenerate with {REGENERATE})", h.name),
         }
         if path.is_file() {
             let size = std::fs::metadata(&path).unwrap().len();
@@ -304,7 +306,7 @@ fn regression_a_fifo_named_like_a_workbook_is_one_error_not_a_hang() {
     let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
     // SAFETY: a valid NUL-terminated path; mkfifo only reads it.
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0, "mkfifo: {}", std::io::Error::last_os_error());
-    let (plan, _) = zhenxing::plan::Plan::resolve(Some("yunxi-2024")).unwrap();
+    let plan = crate::support::yunxi();
     let input = zhenxing::ingest::InputFile { path: path.clone(), display: "松杨湖街道_2024年06月.xlsx".into(), department: false };
     let read = zhenxing::ingest::read_file(input, &plan, &zhenxing::ingest::Limits::default());
     assert_eq!(read.issues.len(), 1);

@@ -110,37 +110,6 @@ fn child_of(pid: u32) -> Option<u32> {
     text.split_whitespace().next()?.parse().ok()
 }
 
-/// Every file under `dir`, relative path → bytes (hidden files included when `hidden`).
-pub fn snapshot(dir: &Path, hidden: bool) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut files = std::collections::BTreeMap::new();
-    fn walk(root: &Path, dir: &Path, hidden: bool, files: &mut std::collections::BTreeMap<String, Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for entry in entries {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !hidden && name.starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            if entry.file_type().unwrap().is_dir() {
-                walk(root, &path, hidden, files);
-            } else {
-                files.insert(path.strip_prefix(root).unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    walk(dir, dir, hidden, &mut files);
-    files
-}
-
-/// Rows of a CSV written by zhenxing (BOM stripped), header included.
-pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
-}
-
 pub fn has_chinese(text: &str) -> bool {
     text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }

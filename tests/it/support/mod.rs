@@ -8,6 +8,12 @@ use std::path::{Path, PathBuf};
 
 pub mod pipeline;
 
+/// The shipped `yunxi-2024` plan, loaded once for every test that reads it.
+pub fn yunxi() -> &'static zhenxing::plan::Plan {
+    static PLAN: std::sync::OnceLock<zhenxing::plan::Plan> = std::sync::OnceLock::new();
+    PLAN.get_or_init(|| zhenxing::plan::Plan::resolve(Some("yunxi-2024")).expect("shipped plan").0)
+}
+
 /// Rows of a CSV file written by the tool (UTF-8 with BOM), header row included.
 pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -16,7 +22,6 @@ pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     reader.records().map(|r| r.expect("valid CSV").iter().map(str::to_string).collect()).collect()
 }
 
-/// A CSV as maps from header to cell, one per data row.
 /// A CSV as maps from header to cell, one per data row.
 pub fn csv_maps(path: &Path) -> Vec<BTreeMap<String, String>> {
     let rows = csv_rows(path);
