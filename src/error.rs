@@ -1,6 +1,6 @@
 //! The library's one error type and the process exit codes, in one place.
 //!
-//! Bad input data is not an error (it becomes `validate::Issue`s); `Error` means the job itself
+//! Bad input data is not an error (it becomes `issue::Issue`s); `Error` means the job itself
 //! could not be done: the plan is wrong, a directory cannot be written, another run holds the lock.
 
 use std::path::PathBuf;

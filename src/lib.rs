@@ -1,8 +1,10 @@
 //! zhenxing (振兴): a district's monthly rural-revitalization statistics, from township workbooks
 //! to a progress bulletin.
 //!
-//! Data flows one way: `plan` → `ingest` → `validate` → `store` → `aggregate` → `report`.
-//! `cmd` holds one thin module per subcommand. See ARCHITECTURE.md.
+//! Data flows one way: `plan` → `ingest` → `validate` → `store` → `aggregate` → `report`;
+//! `pipeline` runs the month through them (`pipeline::run_month`), and `cmd` holds one thin
+//! module per subcommand. Modules use only their own floor and below (ARCHITECTURE.md, checked by
+//! `tests/it/tidy.rs`).
 
 pub mod aggregate;
 pub mod atomic;

@@ -155,11 +155,11 @@ fn normalised(name: &str) -> String {
     name.replace('\\', "/").to_ascii_lowercase()
 }
 
+/// A zip part's file name, for messages when its tab name is not known (`sheet1.xml`).
 fn sheet_label(name: &str) -> String {
     name.rsplit(['/', '\\']).next().unwrap_or(name).to_string()
 }
 
-/// Decompress every entry with caps; check declared string counts and sheet extents.
 /// What the guard learnt of a file that passed it.
 #[derive(Debug, Default)]
 pub struct Checked {
@@ -177,6 +177,7 @@ pub struct Checked {
 /// as every file once was, so that the guard's memory stays bounded.
 const KEEP_UNPACKED: u64 = 32 * 1024 * 1024;
 
+/// Decompress every entry with caps; check declared string counts and sheet extents.
 pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checked, Unreadable> {
     let mut checked = Checked::default();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&format!("压缩结构错误：{e}")))?;
