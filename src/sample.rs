@@ -120,7 +120,7 @@ fn village_base(column: &str, land: f64, households: f64, values: &BTreeMap<&str
 /// Values of a village form for one township and month.
 fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm {
     let mut rows = Vec::new();
-    for village in &unit.villages {
+    for village in unit.villages.names() {
         let mut rng = rng_for(&[&unit.name, village]);
         let urban = village.ends_with("社区");
         let land = if urban { 200.0 + rng.f64() * 600.0 } else { 1_600.0 + rng.f64() * 2_400.0 }.round();
@@ -180,7 +180,7 @@ fn village_form(form: &Form, unit: &ReportingUnit, period: Period) -> FilledForm
 
 /// A village of `unit` drawn by `rng` (where a project is).
 fn any_village(unit: &ReportingUnit, rng: &mut fastrand::Rng) -> String {
-    unit.villages.get(rng.usize(..unit.villages.len().max(1))).cloned().unwrap_or_default()
+    unit.villages.names().get(rng.usize(..unit.villages.names().len().max(1))).cloned().unwrap_or_default()
 }
 
 /// A project of a project form: (name, values by column id) for one month.

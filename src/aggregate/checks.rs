@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::district::Calculator;
 use crate::period::Period;
-use crate::plan::{DEPARTMENTS, Indicator, Reporter};
+use crate::plan::{Indicator, Reporter};
 
 /// One cross-check this month: both figures, with where each comes from.
 #[derive(Debug, Clone, Serialize)]
@@ -44,7 +44,9 @@ impl Calculator<'_> {
     pub(super) fn check(&self, check: &crate::plan::Check, period: Period) -> CheckResult {
         let indicator = self.plan.indicator(&check.indicator).expect("checked by plan");
         let source = |i: &Indicator| match self.reporter(i) {
-            Reporter::Department => format!("{}台账", self.ledger_candidates(i).first().map(String::as_str).unwrap_or(DEPARTMENTS)),
+            Reporter::Department => {
+                format!("{}台账", self.ledger_candidates(i).first().map(String::as_str).unwrap_or(self.plan.combined_ledger()))
+            }
             Reporter::Township => "镇街报表".to_string(),
         };
         let (left, coverage) = self.district_value(indicator, period);

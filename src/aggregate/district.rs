@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Reduced;
 use crate::FastMap;
 use crate::period::Period;
-use crate::plan::{DEPARTMENTS, Indicator, Measure, Plan, Reporter};
+use crate::plan::{Indicator, Measure, Plan, Reporter};
 
 /// Who a district figure counts: units counted this month, units whose last accepted value is
 /// carried (沿用, with the month it is from), and units left out.
@@ -215,8 +215,9 @@ impl<'a> Calculator<'a> {
     pub(super) fn form_coverage(&self, form: &crate::plan::Form, period: Period) -> Coverage {
         let sources = if form.reporter == Reporter::Department {
             let mut units = self.departments.to_vec();
-            if self.reduced.counted().get(&period).is_some_and(|c| c.contains_key(DEPARTMENTS)) {
-                units.push(DEPARTMENTS.to_string());
+            let combined = self.plan.combined_ledger();
+            if self.reduced.counted().get(&period).is_some_and(|c| c.contains_key(combined)) {
+                units.push(combined.to_string());
             }
             units.into_iter().map(|unit| (self.source(&unit, &form.id, period), unit)).collect::<Vec<_>>()
         } else {
@@ -268,7 +269,7 @@ impl<'a> Calculator<'a> {
         {
             candidates.push(self.plan.ledger_owner(target).to_string());
         }
-        for unit in std::iter::once(DEPARTMENTS).chain(self.departments.iter().map(String::as_str)) {
+        for unit in std::iter::once(self.plan.combined_ledger()).chain(self.departments.iter().map(String::as_str)) {
             if !candidates.iter().any(|c| c == unit) {
                 candidates.push(unit.to_string());
             }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use crate::plan::{DEPARTMENTS, Plan, Reporter};
+use crate::plan::{Plan, Reporter};
 
 /// Ledger text (status, 进展说明) of department items: target id → (status, note).
 pub type Ledger = HashMap<String, (Option<String>, Option<String>)>;
@@ -35,7 +35,7 @@ pub fn ledger_texts(plan: &Plan, frames: &[crate::store::FormFrame]) -> PolarsRe
             let owner = plan.targets.iter().find(|x| x.id == k).map(|x| plan.ledger_owner(x));
             let rank = if owner == Some(u) {
                 0
-            } else if u == DEPARTMENTS {
+            } else if u == plan.combined_ledger() {
                 1
             } else {
                 2

@@ -46,6 +46,8 @@ fn target(kind: TargetKind, value: Option<f64>) -> Target {
         schedule: None,
         assumption: String::new(),
         on_time: None,
+        frequency: Default::default(),
+        report_month: None,
     }
 }
 

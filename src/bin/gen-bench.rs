@@ -27,8 +27,7 @@ use clap::Parser;
 use rayon::prelude::*;
 
 use zhenxing::period::Period;
-use zhenxing::plan::DEPARTMENTS;
-use zhenxing::plan::{ColumnKind, Form, Plan, ReportingUnit, RowKind};
+use zhenxing::plan::{ColumnKind, Form, Plan, ReportingUnit, RowKind, Villages};
 use zhenxing::report::template::{Fill, FilledForm, TemplateRequest, file_name, workbook_bytes};
 use zhenxing::sample;
 use zhenxing::validate::{Record, Value};
@@ -148,7 +147,13 @@ pub fn bench_plan(n: usize) -> zhenxing::Result<Plan> {
     plan.units = township_names(n)
         .into_iter()
         .enumerate()
-        .map(|(i, name)| ReportingUnit { villages: villages_of(&name), code: format!("43{:010}", i + 1), aliases: vec![], name })
+        .map(|(i, name)| ReportingUnit {
+            villages: Villages::Listed(villages_of(&name)),
+            kind: None,
+            code: format!("43{:010}", i + 1),
+            aliases: vec![],
+            name,
+        })
         .collect();
     for target in &mut plan.targets {
         target.allocations.clear();
@@ -193,7 +198,7 @@ fn township_forms(plan: &Plan, unit: &ReportingUnit, period: Period) -> BTreeMap
         .sum();
     let extra = wanted.saturating_sub(sample_projects);
     let month = period.month as f64;
-    let village = |rng: &mut fastrand::Rng| unit.villages[rng.usize(..unit.villages.len())].clone();
+    let village = |rng: &mut fastrand::Rng| unit.villages.names()[rng.usize(..unit.villages.names().len())].clone();
     for k in 0..extra {
         let mut p = sample::rng_for(&["project", &unit.name, &k.to_string()]);
         let v = village(&mut p);
@@ -244,7 +249,7 @@ fn push_row(filled: &mut FilledForm, form: &Form, fills: &BTreeMap<&str, Fill>) 
 fn records(plan: &Plan, form: &Form, township: &str, period: Period, filled: &FilledForm) -> Vec<Record> {
     let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("key column");
     let unit_column = form.columns.iter().position(|c| c.kind == ColumnKind::Unit);
-    let file = if township == DEPARTMENTS {
+    let file = if township == plan.combined_ledger() {
         format!("{period}/{}/{}", zhenxing::ingest::DEPARTMENT_FOLDER, file_name(township, period))
     } else {
         format!("{period}/{}", file_name(township, period))
@@ -322,7 +327,7 @@ fn department_forms(plan: &Plan, period: Period) -> BTreeMap<String, FilledForm>
     let values: BTreeMap<&str, f64> = values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let mut filled = BTreeMap::new();
     if let Some(form) = plan.forms.iter().find(|f| f.reporter == zhenxing::plan::Reporter::Department) {
-        filled.insert(form.id.clone(), sample::department_form(plan, DEPARTMENTS, period, &values));
+        filled.insert(form.id.clone(), sample::department_form(plan, plan.combined_ledger(), period, &values));
     }
     filled
 }
@@ -409,9 +414,10 @@ pub fn generate(args: &GenArgs) -> zhenxing::Result<GenSummary> {
         file_bytes += b;
         projects += p;
     }
-    let request = TemplateRequest { plan: &plan, unit: DEPARTMENTS, period, filled: department_forms(&plan, period), protect: true };
+    let request =
+        TemplateRequest { plan: &plan, unit: plan.combined_ledger(), period, filled: department_forms(&plan, period), protect: true };
     let bytes = workbook_bytes(&request)?;
-    let path = period_dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(DEPARTMENTS, period));
+    let path = period_dir.join(zhenxing::ingest::DEPARTMENT_FOLDER).join(file_name(plan.combined_ledger(), period));
     std::fs::write(&path, &bytes).map_err(|e| io(&path, e))?;
     file_bytes += bytes.len() as u64;
     let missing: Vec<String> = plan.units.iter().enumerate().filter(|(i, _)| mistakes(*i).0).map(|(_, u)| u.name.clone()).collect();
@@ -439,7 +445,7 @@ pub fn generate(args: &GenArgs) -> zhenxing::Result<GenSummary> {
             .collect();
         for (form_id, filled) in department_forms(&plan, month) {
             let form = plan.form(&form_id).expect("plan form");
-            recs.extend(records(&plan, form, DEPARTMENTS, month, &filled));
+            recs.extend(records(&plan, form, plan.combined_ledger(), month, &filled));
         }
         history_facts += recs.iter().map(|r| r.values.iter().filter(|v| !matches!(v, Value::Missing)).count()).sum::<usize>();
         // Every unit's form was counted that month.
@@ -464,7 +470,7 @@ pub fn generate(args: &GenArgs) -> zhenxing::Result<GenSummary> {
         period: period.to_string(),
         files,
         file_bytes,
-        villages: plan.units.iter().map(|u| u.villages.len()).sum(),
+        villages: plan.units.iter().map(|u| u.villages.names().len()).sum(),
         projects,
         missing,
         with_errors,

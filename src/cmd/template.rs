@@ -6,7 +6,6 @@ use clap::Args;
 
 use crate::error::{Error, ExitCode, Result};
 use crate::period::Period;
-use crate::plan::DEPARTMENTS;
 use crate::plan::Plan;
 use crate::report::template::{TemplateRequest, file_name, workbook_bytes};
 
@@ -42,7 +41,7 @@ pub fn template(args: TemplateArgs) -> Result<ExitCode> {
     let mut wanted_units = units.clone();
     if plan.has_ledger() {
         // The combined ledger only on request (`--township 区直部门`).
-        wanted_units.push(DEPARTMENTS.to_string());
+        wanted_units.push(plan.combined_ledger().to_string());
     }
     if let Some(wanted) = &args.township {
         if !wanted_units.contains(wanted) {

@@ -55,7 +55,7 @@ pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<His
 /// something else).
 pub fn reduction_key(plan: &Plan) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{} {} reduce v3", plan.source_sha256, crate::VERSION).as_bytes());
+    let digest = Sha256::digest(format!("{} {} reduce v3", plan.digest, crate::VERSION).as_bytes());
     crate::plan::hex(&digest)[..16].to_string()
 }
 

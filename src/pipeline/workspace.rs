@@ -271,7 +271,7 @@ pub fn reads_fingerprint(plan: &Plan, reads: &[ingest::FileRead]) -> String {
 fn fingerprint<'a>(plan: &Plan, files: impl Iterator<Item = (&'a str, Option<[u8; 32]>)>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(crate::VERSION.as_bytes());
-    hasher.update(plan.source_sha256.as_bytes());
+    hasher.update(plan.digest.as_bytes());
     for (display, digest) in files {
         hasher.update(display.as_bytes());
         if let Some(digest) = digest {
@@ -315,7 +315,7 @@ pub fn run_record(
     RunRecord {
         tool_version: crate::VERSION.to_string(),
         plan_id: plan.plan.id.clone(),
-        plan_sha256: plan.source_sha256.clone(),
+        plan_sha256: plan.digest.clone(),
         period: period.to_string(),
         started: started.to_rfc3339(),
         finished: crate::period::now_in_china().to_rfc3339(),

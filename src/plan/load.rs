@@ -3,10 +3,8 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use super::locate::{key_path_at, line_of_offset};
-use super::{DEFAULT_PLAN, Plan, SHIPPED_PLANS, hex};
+use super::{DEFAULT_PLAN, Plan, SHIPPED_PLANS};
 use crate::error::{Error, Result};
 
 /// Where a plan comes from: a shipped name or a file.
@@ -72,7 +70,7 @@ impl Plan {
             let message = toml_message_in_chinese(e.message());
             Error::PlanSyntax { origin: origin.to_string(), at, message, source: Box::new(e) }
         })?;
-        plan.source_sha256 = hex(&Sha256::digest(text.as_bytes()));
+        plan.digest = plan.content_digest();
         let problems = plan.check();
         if problems.is_empty() {
             Ok(plan)

@@ -12,9 +12,11 @@ mod locate;
 mod schedule;
 mod schema;
 mod targets;
+mod wording;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 pub use check::PlanProblem;
 pub use filter::{Condition, RowFilter, THIS_MONTH};
@@ -22,14 +24,11 @@ pub use load::PlanSource;
 pub use schedule::{ResolvedSchedule, Timing, linear_share, month_end};
 pub use schema::*;
 pub use targets::*;
+pub use wording::{Level, UnitKind, Wording};
 
 /// The plans that ship inside the binary: (name, TOML text).
 pub const SHIPPED_PLANS: &[(&str, &str)] =
     &[("yunxi-2024", include_str!("../../plans/yunxi-2024.toml")), ("echeng-2024", include_str!("../../plans/echeng-2024.toml"))];
-
-/// Pseudo reporting unit of a combined department ledger: a file under `部门/` that names no
-/// single department (the office's own compilation of every bureau's figures).
-pub const DEPARTMENTS: &str = "区直部门";
 
 /// The plan used when neither `--plan` nor `./plan.toml` says otherwise.
 pub const DEFAULT_PLAN: &str = "yunxi-2024";
@@ -48,6 +47,10 @@ pub struct Plan {
     #[serde(default)]
     pub curves: Vec<Curve>,
     pub units: Vec<ReportingUnit>,
+    /// The departments that report ledgers (牵头单位), with how often; lead units are checked
+    /// against them. When absent, the departments are the ledger targets' first lead units.
+    #[serde(default, rename = "departments", skip_serializing_if = "Vec::is_empty")]
+    pub department_list: Vec<Department>,
     pub forms: Vec<Form>,
     pub indicators: Vec<Indicator>,
     pub targets: Vec<Target>,
@@ -58,9 +61,13 @@ pub struct Plan {
     /// How the bulletin is laid out (`[report]`).
     #[serde(default)]
     pub report: ReportSettings,
-    /// sha256 of the TOML text the plan was read from (hex); filled by the loader.
+    /// sha256 of the plan's content (hex; `Plan::content_digest`), filled by the loader: the
+    /// same plan has the same digest whatever its comments, layout or format (TOML or workbook).
     #[serde(skip)]
-    pub source_sha256: String,
+    pub digest: String,
+    /// The words of the plan's texts, worked out once (`Plan::wording`).
+    #[serde(skip)]
+    wording: std::sync::OnceLock<Wording>,
 }
 
 /// A plan's departments (`Plan::department_names`).
@@ -79,7 +86,7 @@ impl DepartmentNames<'_> {
     pub fn contains(&self, unit: &str) -> bool {
         // The few departments first: a township's name is then never searched for among
         // thousands of units.
-        unit == DEPARTMENTS || (self.names.iter().any(|d| d == unit) && self.plan.unit(unit).is_none())
+        unit == self.plan.combined_ledger() || (self.names.iter().any(|d| d == unit) && self.plan.unit(unit).is_none())
     }
 }
 
@@ -89,6 +96,35 @@ pub const RESERVED_COLUMN_IDS: &[&str] =
     &["plan_id", "township", "record_key", "source_file", "sheet", "row", "cells", "units", "period", "form"];
 
 impl Plan {
+    /// sha256 (hex) of the plan's content: its canonical JSON, so that two files of the same plan
+    /// (TOML with other comments, or the plan workbook) have the same digest.
+    pub fn content_digest(&self) -> String {
+        let json = serde_json::to_vec(self).expect("a plan serialises");
+        hex(&Sha256::digest(&json))
+    }
+
+    /// The county's level: as written, else as its name says.
+    pub fn level(&self) -> Level {
+        self.plan.level.unwrap_or_else(|| Level::from_name(&self.plan.district))
+    }
+
+    /// The words the plan's texts use for the county, its departments and its units.
+    pub fn wording(&self) -> &Wording {
+        self.wording.get_or_init(|| {
+            let mut kinds: Vec<UnitKind> = self.units.iter().map(ReportingUnit::kind).collect();
+            kinds.sort();
+            kinds.dedup();
+            Wording::new(self.level(), &kinds)
+        })
+    }
+
+    /// The pseudo reporting unit of a combined department ledger: a file under `部门/` that names
+    /// no single department (the office's own compilation of every bureau's figures), `区直部门`
+    /// or `县直部门` as the county is called (`Wording::departments`).
+    pub fn combined_ledger(&self) -> &str {
+        &self.wording().departments
+    }
+
     pub fn form(&self, id: &str) -> Option<&Form> {
         self.forms.iter().find(|f| f.id == id)
     }
@@ -145,7 +181,7 @@ impl Plan {
     /// The department that reports a ledger target: its first lead unit (牵头单位), or the
     /// combined ledger's pseudo-unit where the plan names none.
     pub fn ledger_owner<'a>(&'a self, target: &'a Target) -> &'a str {
-        target.lead_units.first().map(String::as_str).unwrap_or(DEPARTMENTS)
+        target.lead_units.first().map(String::as_str).unwrap_or(self.combined_ledger())
     }
 
     /// The departments that report a ledger of their own: the owners of the ledger targets, in
@@ -157,7 +193,7 @@ impl Plan {
         let mut names: Vec<String> = Vec::new();
         for target in self.ledger_targets() {
             let owner = self.ledger_owner(target);
-            if owner != DEPARTMENTS && !names.iter().any(|n| n == owner) {
+            if owner != self.combined_ledger() && !names.iter().any(|n| n == owner) {
                 names.push(owner.to_string());
             }
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::RowFilter;
+use super::{Frequency, Level, RowFilter, UnitKind};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +18,13 @@ pub struct PlanMeta {
     pub district: String,
     /// Full name with the city, e.g. `岳阳市云溪区`.
     pub district_full: String,
+    /// 区, 县, 县级市 or 旗: the words of every text follow it (`Plan::wording`). When absent,
+    /// the district's name says it (`Level::from_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// The county's statistics division code (12 digits), when known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub code: String,
     pub year: i32,
     /// Title of the source document.
     pub title: String,
@@ -92,14 +99,107 @@ impl Default for ReportSettings {
 #[serde(deny_unknown_fields)]
 pub struct ReportingUnit {
     pub name: String,
-    /// 2022 statistics division code.
+    /// What the unit is (镇, 乡, 街道, 苏木, 开发区); when absent, its name says it
+    /// (`UnitKind::from_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<UnitKind>,
+    /// Statistics division code.
     #[serde(default)]
     pub code: String,
-    /// Other names the unit goes by (e.g. an abbreviation) that identify it in file names.
+    /// Other names the unit goes by (e.g. an abbreviation, or its name before a rename) that
+    /// identify it in file names.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Its villages (村、社区) as the statistics list names them, or `"any"`: any name is taken
+    /// (and listed for the office to confirm).
     #[serde(default)]
-    pub villages: Vec<String>,
+    pub villages: Villages,
+}
+
+impl ReportingUnit {
+    /// What the unit is: its `kind`, else what its name says.
+    pub fn kind(&self) -> UnitKind {
+        self.kind.unwrap_or_else(|| UnitKind::from_name(&self.name))
+    }
+}
+
+/// A unit's villages: a list (village forms check each row's name against it), or any name
+/// (`villages = "any"`, for a unit whose list the office has not written yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Villages {
+    Listed(Vec<String>),
+    Any,
+}
+
+impl Default for Villages {
+    fn default() -> Self {
+        Villages::Listed(Vec::new())
+    }
+}
+
+impl Villages {
+    /// The listed names (none for `Any`).
+    pub fn names(&self) -> &[String] {
+        match self {
+            Villages::Listed(names) => names,
+            Villages::Any => &[],
+        }
+    }
+
+    /// Any name is taken.
+    pub fn is_any(&self) -> bool {
+        matches!(self, Villages::Any)
+    }
+}
+
+impl Serialize for Villages {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Villages::Listed(names) => names.serialize(serializer),
+            Villages::Any => serializer.serialize_str("any"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Villages {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Listed(Vec<String>),
+            Word(String),
+        }
+        match Repr::deserialize(deserializer)? {
+            Repr::Listed(names) => Ok(Villages::Listed(names)),
+            Repr::Word(word) if ["any", "不限", "任意"].contains(&word.trim()) => Ok(Villages::Any),
+            Repr::Word(word) => Err(serde::de::Error::custom(format!(
+                "villages 应为村（社区）名单（如 [\"荆竹村\", \"八字门社区\"]）或 \"any\"（不限村名），现为“{word}”"
+            ))),
+        }
+    }
+}
+
+/// A department that reports a ledger (牵头单位): its name, other names its files may use, and
+/// how often it reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// How often its ledger is due (monthly unless said; see `Frequency`).
+    #[serde(default, skip_serializing_if = "Frequency::is_monthly")]
+    pub frequency: Frequency,
+    /// For an annual ledger: the month it is due (default December).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_month: Option<u32>,
+}
+
+impl Department {
+    /// Whether its ledger is due in month `month` of the plan year.
+    pub fn due_in(&self, month: u32) -> bool {
+        self.frequency.due_in(month, self.report_month)
+    }
 }
 
 /// Who fills a form: every township, or the lead departments at district level.

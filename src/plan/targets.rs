@@ -184,9 +184,62 @@ pub struct Target {
     /// 完工日期 is on or before it): after the deadline a target reached late is 逾期完成.
     #[serde(default)]
     pub on_time: Option<String>,
+    /// How often its figure is reported (monthly unless said): before it is due in a month it is
+    /// 未到报送期, never 未报送.
+    #[serde(default, skip_serializing_if = "Frequency::is_monthly")]
+    pub frequency: Frequency,
+    /// For an annual figure: the month it is due (default December).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_month: Option<u32>,
+}
+
+/// How often a figure or a ledger is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    /// Every month (月报).
+    #[default]
+    #[serde(alias = "月报", alias = "每月")]
+    Monthly,
+    /// At each quarter's end: March, June, September, December (季报).
+    #[serde(alias = "季报", alias = "每季度")]
+    Quarterly,
+    /// Once a year, in its `report_month` (default December), and standing after it (年报).
+    #[serde(alias = "年报", alias = "每年")]
+    Annual,
+}
+
+impl Frequency {
+    pub fn is_monthly(&self) -> bool {
+        *self == Frequency::Monthly
+    }
+
+    /// Whether a figure of this frequency is due in month `month` (1–12): every month; at a
+    /// quarter's end; or, once a year, from its `report_month` (default 12) on.
+    pub fn due_in(self, month: u32, report_month: Option<u32>) -> bool {
+        match self {
+            Frequency::Monthly => true,
+            Frequency::Quarterly => month % 3 == 0,
+            Frequency::Annual => month >= report_month.unwrap_or(12),
+        }
+    }
+
+    /// 月报, 季报, 年报（N月）.
+    pub fn label(self, report_month: Option<u32>) -> String {
+        match self {
+            Frequency::Monthly => "月报".to_string(),
+            Frequency::Quarterly => "季报".to_string(),
+            Frequency::Annual => format!("年报（{}月）", report_month.unwrap_or(12)),
+        }
+    }
 }
 
 impl Target {
+    /// Whether the target's figure is due in month `month` of the plan year.
+    pub fn due_in(&self, month: u32) -> bool {
+        self.frequency.due_in(month, self.report_month)
+    }
+
     /// The date by which the target is due: the deadline, or the plan year's end.
     pub fn due(&self, year: i32) -> NaiveDate {
         self.deadline.unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date"))

@@ -63,7 +63,7 @@ pub fn reminders(
     let period = validated.period;
     let deadline = plan.submission_deadline(period).map(|d| d.format("%-m月%-d日").to_string());
     let mut list = Vec::new();
-    for unit in validated.townships.iter().filter(|t| t.township != crate::plan::DEPARTMENTS) {
+    for unit in validated.townships.iter().filter(|t| t.township != plan.combined_ledger()) {
         let mut situation = Vec::new();
         let mut action = Vec::new();
         match unit.status {

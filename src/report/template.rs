@@ -69,7 +69,7 @@ pub fn workbook_bytes(request: &TemplateRequest<'_>) -> Result<Vec<u8>> {
     let plan = request.plan;
     let department = plan_is_department(request.plan, request.unit);
     let reporter = if department { Reporter::Department } else { Reporter::Township };
-    let villages: Vec<String> = plan.unit(request.unit).map(|u| u.villages.clone()).unwrap_or_default();
+    let villages: Vec<String> = plan.unit(request.unit).map(|u| u.villages.names().to_vec()).unwrap_or_default();
     let mut workbook = Workbook::new();
     workbook.set_properties(&style::properties(
         request.period,
@@ -324,7 +324,7 @@ pub fn prefilled_forms(
         }
     }
     let records = records_by_form;
-    let villages: Vec<String> = plan.unit(unit).map(|u| u.villages.clone()).unwrap_or_default();
+    let villages: Vec<String> = plan.unit(unit).map(|u| u.villages.names().to_vec()).unwrap_or_default();
     let mut forms = BTreeMap::new();
     for form in plan.forms.iter().filter(|f| f.reporter == Reporter::Township) {
         let Some(last) = records.get(&form.id) else { continue };
@@ -390,7 +390,7 @@ pub fn department_items(plan: &Plan) -> Vec<String> {
 /// The ledger rows one department reports: the targets it leads (its own ledger), or every row
 /// for the combined ledger (`区直部门`).
 pub fn department_items_of(plan: &Plan, unit: &str) -> Vec<String> {
-    plan.ledger_targets().filter(|t| unit == crate::plan::DEPARTMENTS || plan.ledger_owner(t) == unit).map(|t| t.id.clone()).collect()
+    plan.ledger_targets().filter(|t| unit == plan.combined_ledger() || plan.ledger_owner(t) == unit).map(|t| t.id.clone()).collect()
 }
 
 /// Whether a template is a department ledger: for a department of the plan or the combined ledger.

@@ -14,7 +14,7 @@ use crate::FastMap;
 use crate::FastSet;
 use crate::ingest::FileRead;
 use crate::issue::{Issue, Rule, Severity};
-use crate::plan::{DEPARTMENTS, DepartmentNames, Form, Plan, Reporter};
+use crate::plan::{DepartmentNames, Form, Plan, Reporter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -159,8 +159,8 @@ pub(super) fn accept(plan: &Plan, reads: &[FileRead], mut checks: Vec<FileCheck>
     let departments = plan.department_names();
     let mut names: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
     names.extend(departments.names().iter().cloned());
-    if plan.has_ledger() && township_files.contains_key(DEPARTMENTS) {
-        names.push(DEPARTMENTS.to_string());
+    if plan.has_ledger() && township_files.contains_key(plan.combined_ledger()) {
+        names.push(plan.combined_ledger().to_string());
     }
     // (unit, form) counted this month.
     let mut counted: FastSet<(&str, &str)> = FastSet::default();
@@ -442,12 +442,13 @@ fn credit_combined_ledger(
 ) {
     let combined: Option<String> = townships
         .iter()
-        .find(|t| t.township == DEPARTMENTS && t.status == SubmissionStatus::Reported)
+        .find(|t| t.township == plan.combined_ledger() && t.status == SubmissionStatus::Reported)
         .and_then(|t| t.files.iter().find(|f| files.iter().any(|o| &o.file == *f && o.status != FileStatus::Superseded)).cloned());
     let Some(combined) = combined else { return };
-    for outcome in townships.iter_mut().filter(|t| t.department && t.township != DEPARTMENTS && t.status == SubmissionStatus::Missing) {
+    let combined_name = plan.combined_ledger();
+    for outcome in townships.iter_mut().filter(|t| t.department && t.township != combined_name && t.status == SubmissionStatus::Missing) {
         let owns_a_row = records.iter().any(|r| {
-            &*r.township == DEPARTMENTS && plan.targets.iter().any(|t| t.id == r.key && plan.ledger_owner(t) == outcome.township.as_str())
+            &*r.township == combined_name && plan.targets.iter().any(|t| t.id == r.key && plan.ledger_owner(t) == outcome.township.as_str())
         });
         if owns_a_row {
             outcome.status = SubmissionStatus::Reported;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::ingest::FileRead;
 use crate::issue::{Issue, Rule};
 use crate::period::Period;
-use crate::plan::{DEPARTMENTS, Plan};
+use crate::plan::Plan;
 use crate::text::{closest, normalise};
 
 /// The reporting units' names and aliases, normalised once per validation. A text names the
@@ -138,7 +138,7 @@ pub(super) fn identify_department(plan: &Plan, read: &FileRead) -> String {
         .find_map(|claim| names_in(&claim.text))
         .or_else(|| names_in(&read.stem()))
         .cloned()
-        .unwrap_or_else(|| DEPARTMENTS.to_string())
+        .unwrap_or_else(|| plan.combined_ledger().to_string())
 }
 
 /// The period in the file name and the 填报月份 lines must be the folder's.

@@ -22,7 +22,7 @@ use crate::FastMap;
 use crate::ingest::FileRead;
 use crate::issue::{Issue, Rule, Severity};
 use crate::period::Period;
-use crate::plan::{DEPARTMENTS, Plan};
+use crate::plan::{Plan, Villages};
 use crate::text::normalise;
 
 pub use accept::{FileOutcome, FileStatus, FormOutcome, Receipts, SubmissionStatus, TownshipOutcome};
@@ -44,6 +44,9 @@ pub struct Validated {
     pub issues: Vec<Issue>,
     /// Whether last month's values were available for the cross-period rules.
     pub history_checked: bool,
+    /// The plan's combined department ledger (区直部门, 县直部门 …), a unit that is neither a
+    /// township nor a department of its own.
+    pub combined_ledger: String,
 }
 
 impl Validated {
@@ -68,7 +71,7 @@ impl Validated {
     /// The townships (`departments` false) or the departments with a ledger of their own (true;
     /// the combined 区直部门 ledger is neither), in plan order.
     pub fn units_of_kind(&self, departments: bool) -> Vec<&TownshipOutcome> {
-        self.townships.iter().filter(|t| t.department == departments && t.township != DEPARTMENTS).collect()
+        self.townships.iter().filter(|t| t.department == departments && t.township != self.combined_ledger).collect()
     }
 }
 
@@ -85,6 +88,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         records: accepted.records,
         issues: accepted.issues,
         history_checked: history.period.is_some(),
+        combined_ledger: plan.combined_ledger().to_string(),
     }
 }
 
@@ -95,16 +99,16 @@ struct PlanFiles<'p> {
     form_rules: Vec<FormRules>,
     /// Each unit's villages, by name (a linear search of 2,000 units for each of 8,000 tables
     /// otherwise); they are normalised by the file that needs them, in parallel.
-    unit_villages: FastMap<&'p str, &'p [String]>,
+    unit_villages: FastMap<&'p str, &'p Villages>,
 }
 
 impl<'p> PlanFiles<'p> {
     fn new(plan: &'p Plan, history: &History) -> PlanFiles<'p> {
         let form_rules = plan.forms.iter().map(|form| FormRules::new(form, history)).collect();
-        let mut unit_villages: FastMap<&str, &[String]> = FastMap::default();
+        let mut unit_villages: FastMap<&str, &Villages> = FastMap::default();
         for unit in &plan.units {
             // As `Plan::unit`: the first unit of a name.
-            unit_villages.entry(unit.name.as_str()).or_insert(unit.villages.as_slice());
+            unit_villages.entry(unit.name.as_str()).or_insert(&unit.villages);
         }
         PlanFiles { plan, unit_names: UnitNames::new(plan), form_rules, unit_villages }
     }
@@ -117,7 +121,7 @@ impl<'p> PlanFiles<'p> {
         let township = if read.attachment {
             // An attachment belongs to the unit its name names, if any; it is never an issue.
             if read.input.department {
-                Some(identify::identify_department(plan, read)).filter(|d| d != DEPARTMENTS)
+                Some(identify::identify_department(plan, read)).filter(|d| d != plan.combined_ledger())
             } else {
                 self.unit_names.resolve(&read.stem()).map(str::to_string)
             }
@@ -154,7 +158,9 @@ impl<'p> PlanFiles<'p> {
     ) {
         let plan = self.plan;
         let previous = history.township(township);
-        let names: Vec<&str> = self.unit_villages.get(township).map_or(Vec::new(), |v| v.iter().map(String::as_str).collect());
+        let villages = self.unit_villages.get(township);
+        let any_village = villages.is_some_and(|v| v.is_any());
+        let names: Vec<&str> = villages.map_or(Vec::new(), |v| v.names().iter().map(String::as_str).collect());
         let normalised: Vec<String> = names.iter().map(|v| normalise(v)).collect();
         let shared_township: Arc<str> = Arc::from(township);
         for table in &read.tables {
@@ -165,6 +171,7 @@ impl<'p> PlanFiles<'p> {
                 form,
                 rules,
                 villages: (names.as_slice(), normalised.as_slice()),
+                any_village,
                 table,
                 file: &read.input.display,
                 township: &shared_township,

@@ -69,6 +69,8 @@ pub(super) struct TableCheck<'a> {
     pub(super) rules: &'a FormRules,
     /// The unit's villages and their normalised names (empty for a department).
     pub(super) villages: (&'a [&'a str], &'a [String]),
+    /// The unit takes any village name (`villages = "any"`).
+    pub(super) any_village: bool,
     pub(super) table: &'a FormTable,
     pub(super) file: &'a str,
     pub(super) township: &'a Arc<str>,

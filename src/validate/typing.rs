@@ -217,6 +217,9 @@ impl TableCheck<'_> {
 
     /// A village name: the township's village it names, or an issue with the closest one.
     pub(super) fn village(&self, text: &str, at: &dyn Fn() -> String, issues: &mut Vec<Issue>) -> Typed {
+        if self.any_village {
+            return (Value::Text(text.to_string()), None);
+        }
         let (villages, normalised) = self.villages;
         let n = normalise_cow(text);
         if let Some(i) = normalised.iter().position(|v| **v == *n) {

@@ -32,6 +32,7 @@ fn township(plan: &Plan, name: &str, funds: Vec<Vec<Fill>>, no_express: &[&str])
     filled.insert("EC01".to_string(), FilledForm { rows: funds, ..Default::default() });
     let ec03 = unit
         .villages
+        .names()
         .iter()
         .map(|v| {
             let kind = if v.ends_with("社区") { "社区" } else { "行政村" };
@@ -39,7 +40,8 @@ fn township(plan: &Plan, name: &str, funds: Vec<Vec<Fill>>, no_express: &[&str])
         })
         .collect();
     filled.insert("EC03".to_string(), FilledForm { rows: ec03, ..Default::default() });
-    let ec04 = unit.villages.iter().map(|v| vec![text(v), num(10.0), num(1.0), num(0.0), num(100.0), num(2.0), Fill::Empty]).collect();
+    let ec04 =
+        unit.villages.names().iter().map(|v| vec![text(v), num(10.0), num(1.0), num(0.0), num(100.0), num(2.0), Fill::Empty]).collect();
     filled.insert("EC04".to_string(), FilledForm { rows: ec04, ..Default::default() });
     let period = Period::new(2024, 5).unwrap();
     workbook_bytes(&TemplateRequest { plan, unit: name, period, filled, protect: true }).unwrap()
@@ -60,8 +62,8 @@ fn milestone_ratio_and_baseline_targets_on_echeng_data() {
     let period = Period::new(2024, 5).unwrap();
     let fenghuang = plan.unit("凤凰街道").unwrap();
     let xishan = plan.unit("西山街道").unwrap();
-    let (f1, x1) = (fenghuang.villages[0].as_str(), xishan.villages[0].as_str());
-    let first_admin_village = |u: &zhenxing::plan::ReportingUnit| u.villages.iter().find(|v| !v.ends_with("社区")).unwrap().clone();
+    let (f1, x1) = (fenghuang.villages.names()[0].as_str(), xishan.villages.names()[0].as_str());
+    let first_admin_village = |u: &zhenxing::plan::ReportingUnit| u.villages.names().iter().find(|v| !v.ends_with("社区")).unwrap().clone();
     let fh_admin = first_admin_village(fenghuang);
     let funds = vec![
         fund("甲项目", 2024.0, f1, 200.0, 150.0, 80.0, "是", "是"),
@@ -97,7 +99,7 @@ fn milestone_ratio_and_baseline_targets_on_echeng_data() {
     assert_eq!((leading[5].as_str(), leading[9].as_str()), ("71.4286", "达标"));
 
     // 寄递网点覆盖率 over 行政村 of the two townships, one without a point: (n−1) ÷ n.
-    let admin = fenghuang.villages.iter().chain(&xishan.villages).filter(|v| !v.ends_with("社区")).count() as f64;
+    let admin = fenghuang.villages.names().iter().chain(xishan.villages.names()).filter(|v| !v.ends_with("社区")).count() as f64;
     let coverage = &rows["express_coverage"];
     let expected = (admin - 1.0) / admin * 100.0;
     assert!((coverage[5].parse::<f64>().unwrap() - expected).abs() < 1e-3, "{coverage:?} vs {expected}");
@@ -105,7 +107,7 @@ fn milestone_ratio_and_baseline_targets_on_echeng_data() {
 
     // 外出务工 = 100 per village of the two townships. The other townships did not report and
     // have nothing to carry, so a baseline cannot be judged on this total: 数据不全, not 预警.
-    let villages = (fenghuang.villages.len() + xishan.villages.len()) as f64;
+    let villages = (fenghuang.villages.names().len() + xishan.villages.names().len()) as f64;
     let workers = &rows["migrant_workers"];
     assert_eq!(workers[5].parse::<f64>().unwrap(), 100.0 * villages);
     assert_eq!((workers[3].as_str(), workers[9].as_str()), ("4200", "数据不全"));

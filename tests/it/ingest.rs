@@ -32,7 +32,7 @@ const TOWNSHIP: &str = "松杨湖街道";
 const FILE: &str = "松杨湖街道_2024年03月.xlsx";
 
 fn villages(unit: &str) -> Vec<String> {
-    plan().unit(unit).expect("reporting unit").villages.clone()
+    plan().unit(unit).expect("reporting unit").villages.names().to_vec()
 }
 
 /// Baseline ZX01 figures of village `i`: 耕地, 基本农田, 粮食播种, 早稻, 大豆, 产量, 撂荒, 新造油茶, 低改.

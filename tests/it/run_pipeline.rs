@@ -718,7 +718,7 @@ fn four_topics_hand_computed_on_yunxi() {
         // 已整改, 污水治理户数, 自然村数, 垃圾收运覆盖自然村数, 备注 — the first village only.
         let [hh, total, year, sanitary, problem, fixed, sewage, natural, garbage, dilapidated] = sanitation;
         let row = vec![
-            t(&unit.villages[0]),
+            t(&unit.villages.names()[0]),
             n(hh),
             n(total),
             n(year),

@@ -224,7 +224,7 @@ fn sql_sum(dir: &Path, plan: &Plan, id: &str, period: Period, departments: &[Str
         .map(|t| plan.ledger_owner(t).to_string())
         .unwrap_or_default();
     let order: Vec<String> = std::iter::once(owner.clone())
-        .chain(std::iter::once(zhenxing::plan::DEPARTMENTS.to_string()))
+        .chain(std::iter::once(plan.combined_ledger().to_string()))
         .chain(departments.iter().cloned())
         .collect();
     let rank = order.iter().enumerate().map(|(i, u)| format!("WHEN '{u}' THEN {i}")).collect::<Vec<_>>().join(" ");

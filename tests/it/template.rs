@@ -91,14 +91,14 @@ fn township_workbooks_have_the_forms_headers_villages_and_unit_line() {
             let expected: Vec<String> = form.columns.iter().map(|c| c.header()).collect();
             assert_eq!(headers, expected, "{} {} header row 3", unit.name, form.sheet);
             if form.row_kind == RowKind::Village {
-                let keys: Vec<String> = (0..unit.villages.len() as u32).map(|r| text_at(&range, 3 + r, 0)).collect();
-                assert_eq!(keys, unit.villages, "{} {}: every village from row 4", unit.name, form.sheet);
-                assert_eq!(text_at(&range, 3 + unit.villages.len() as u32, 0), "", "no row after the last village");
+                let keys: Vec<String> = (0..unit.villages.names().len() as u32).map(|r| text_at(&range, 3 + r, 0)).collect();
+                assert_eq!(keys, unit.villages.names(), "{} {}: every village from row 4", unit.name, form.sheet);
+                assert_eq!(text_at(&range, 3 + unit.villages.names().len() as u32, 0), "", "no row after the last village");
             }
         }
         let list = workbook.worksheet_range("名录").unwrap();
-        let listed: Vec<String> = (1..=unit.villages.len() as u32).map(|r| text_at(&list, r, 0)).collect();
-        assert_eq!(listed, unit.villages);
+        let listed: Vec<String> = (1..=unit.villages.names().len() as u32).map(|r| text_at(&list, r, 0)).collect();
+        assert_eq!(listed, unit.villages.names());
         let notes = workbook.worksheet_range("填报说明").unwrap();
         let all: Vec<String> = notes.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
         assert!(all.iter().any(|t| t.contains("填报说明")), "title");
@@ -197,7 +197,11 @@ fn township_workbooks_validate_protect_and_print() {
                 }
                 ColumnKind::Village => {
                     assert_eq!(validation_of(c).and_then(|v| attribute(v, "type")), Some("list"), "{what}");
-                    assert_eq!(formula_of(c), Some(format!("名录!$A$2:$A${}", unit.villages.len() + 1)), "{what}: the hidden village list");
+                    assert_eq!(
+                        formula_of(c),
+                        Some(format!("名录!$A$2:$A${}", unit.villages.names().len() + 1)),
+                        "{what}: the hidden village list"
+                    );
                 }
                 _ => {}
             }
@@ -250,11 +254,11 @@ fn filled_templates_pass_check_without_issues() {
         let mut files_expected = plan.units.len();
         if let Some(ledger) = plan.forms.iter().find(|f| f.reporter == Reporter::Department) {
             let values: BTreeMap<&str, f64> = BTreeMap::new();
-            let filled = [(ledger.id.clone(), zhenxing::sample::department_form(&plan, zhenxing::plan::DEPARTMENTS, period, &values))]
+            let filled = [(ledger.id.clone(), zhenxing::sample::department_form(&plan, plan.combined_ledger(), period, &values))]
                 .into_iter()
                 .collect();
             let bytes =
-                workbook_bytes(&TemplateRequest { plan: &plan, unit: zhenxing::plan::DEPARTMENTS, period, filled, protect: true }).unwrap();
+                workbook_bytes(&TemplateRequest { plan: &plan, unit: plan.combined_ledger(), period, filled, protect: true }).unwrap();
             wd.write("input/2024-07/部门/区直部门_2024年07月.xlsx", bytes);
             files_expected += 1;
         }

@@ -15,7 +15,7 @@ pub(super) fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let t = &plan.thresholds;
     let lines = [
         format!("方案：{}（{}，{}印发）。", plan.plan.title, if plan.plan.document_no.is_empty() { "文号未载明" } else { &plan.plan.document_no }, plan.plan.issued.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_else(|| "日期未载明".into())),
-        format!("方案编号 {}，方案文件 sha256 {}。", plan.plan.id, plan.source_sha256),
+        format!("方案编号 {}，方案内容摘要（sha256）{}。", plan.plan.id, plan.digest),
         "数据来源：各镇（街道）按月报送的填报表，经逐格校验；某张报表有错误，只该表不计入汇总（该镇街显示“数据有误”并注明哪张表），其余报表照常采用；未报送的不按零计算。同一村（社区）或项目重复填报的，只计第一行。".to_string(),
         format!("沿用数：某镇（街道）或部门的某张报表本月未采用（未报送或数据有误）时，其时点数和本年累计数沿用最近一次采用的数据（最多往前 {} 个月，限本年度），数值后标“※”并在注中写明单位和月份；沿用数不写入历史数据库，该单位补报后重新运行即被替换。超过期限的不计入汇总，底线、上限和基数类指标因此缺单位数据时状态为“数据不全”。", t.carry_months),
         "部门台账：各牵头单位分别报送本单位牵头指标的台账（放在“部门”文件夹，文件名或填报单位写明单位名称）；多个部门的台账同时采用；区乡村振兴办汇总的“区直部门”台账也可采用，同一指标以牵头单位自报的为准。".to_string(),
