@@ -9,6 +9,7 @@
 pub mod aggregate;
 pub mod atomic;
 pub mod cmd;
+pub mod divisions;
 pub mod error;
 pub mod ingest;
 pub mod issue;

@@ -41,7 +41,7 @@ fn module_of(path: &str) -> &str {
 /// Floors, bottom up (ARCHITECTURE.md "Bird's-eye view").
 fn floor(module: &str) -> usize {
     match module {
-        "lib" | "error" | "period" | "issue" | "text" | "units" | "atomic" => 0,
+        "lib" | "error" | "period" | "issue" | "text" | "units" | "atomic" | "divisions" => 0,
         "plan" => 1,
         "ingest" => 2,
         "validate" => 3,
