@@ -117,6 +117,30 @@ impl Divisions {
         Divisions::parse(DATA).expect("the embedded divisions data is valid (pinned by a unit test)")
     }
 
+    /// The one county-level unit a person asks for: by `code` when given, else by `name`
+    /// narrowed by the `city` (or province) it is in. An ambiguous or unknown name is an error
+    /// listing the candidates with their province, city and code.
+    pub fn pick(&self, name: &str, city: Option<&str>, code: Option<&str>) -> Result<&County, String> {
+        if let Some(code) = code {
+            return self.by_code(code).ok_or_else(|| format!("找不到区划代码为“{code}”的县级单位（代码为6位或12位数字）"));
+        }
+        let mut found = self.find(name);
+        if let Some(city) = city.map(str::trim).filter(|c| !c.is_empty()) {
+            found.retain(|c| c.city.contains(city) || c.province.contains(city));
+        }
+        match found.as_slice() {
+            [county] => Ok(county),
+            [] => Err(format!(
+                "找不到名为“{name}”的县（区、县级市、旗）{}；请检查名称，或用 --code 指定区划代码",
+                city.map(|c| format!("（在{c}）")).unwrap_or_default()
+            )),
+            several => {
+                let list: Vec<String> = several.iter().map(|c| format!("  {}（代码 {}）", c.full_name(), &c.code[..6])).collect();
+                Err(format!("名为“{name}”的县级单位有 {} 个，请加 --city 所在市或 --code 区划代码：\n{}", several.len(), list.join("\n")))
+            }
+        }
+    }
+
     /// All county-level units, in code order.
     pub fn counties(&self) -> &[County] {
         &self.counties

@@ -43,6 +43,19 @@ pub fn factor(from: &str, to: &str) -> Option<f64> {
     (dim_from == dim_to).then(|| size_from / size_to)
 }
 
+/// A number with its unit in the base unit of its dimension, as a plan's value is written:
+/// `6万亩` → (60000, 亩), `1.7万吨` → (17000, 吨), `60%` → (60, %). `None` when the text is not a
+/// number and a known unit.
+pub fn in_base_unit(text: &str) -> Option<(f64, &'static str)> {
+    let (number, unit) = split_number_unit(text)?;
+    if unit == "%" {
+        return Some((number, "%"));
+    }
+    let (_, dimension, size) = lookup(&unit)?;
+    let (base, _, _) = UNITS.iter().find(|(_, d, s)| d == dimension && *s == 1.0)?;
+    Some((number * size, base))
+}
+
 /// Whether a text is a unit this module knows.
 pub fn is_known(unit: &str) -> bool {
     lookup(unit).is_some()

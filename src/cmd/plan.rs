@@ -1,10 +1,14 @@
-//! `zhenxing plan [show|check]`: list a plan's targets, or validate a plan file.
+//! `zhenxing plan [show|check|new|export]`: list a plan's targets, check a plan (TOML or the plan
+//! workbook) with every problem at its line or cell, start a county's plan from the national
+//! division codes, or write a plan in the other format.
+
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use crate::error::{ExitCode, Result};
-use crate::plan::{Plan, PlanSource, TargetKind, Timing};
-use crate::text::display_width;
+use crate::error::{Error, ExitCode, Result};
+use crate::ingest::plan_book;
+use crate::plan::Plan;
 
 use super::PlanArg;
 
@@ -20,109 +24,115 @@ pub struct PlanArgs {
 pub enum PlanAction {
     /// 以表格列出方案的全部目标（默认）
     Show(PlanArg),
-    /// 校验方案文件，错误时列出键名和行号
+    /// 校验方案（TOML 文件或方案表），列出每处错误和提示的行号或单元格
     Check(PlanArg),
+    /// 按县（区、市、旗）名称生成方案表：全部乡镇（街道）和村（社区）、标准报表、常用部门、每个专题一项待填目标
+    #[command(
+        before_help = "示例:\n  zhenxing plan new --district 萧县\n  zhenxing plan new --district 朝阳区 --city 长春市 --year 2025\n  zhenxing plan new --code 341322 --toml"
+    )]
+    New(NewArgs),
+    /// 把方案转为另一种格式：方案表（.xlsx）或 TOML 文件（.toml）
+    #[command(
+        before_help = "示例:\n  zhenxing plan export --plan 方案.xlsx --to plan.toml\n  zhenxing plan export --plan yunxi-2024 --to 方案.xlsx"
+    )]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    /// 县（区、县级市、旗）名称，如 萧县
+    #[arg(long, value_name = "名称")]
+    pub district: Option<String>,
+    /// 同名时用所在的市或省区分，如 宿州市
+    #[arg(long, value_name = "名称")]
+    pub city: Option<String>,
+    /// 区划代码（6位或12位），代替名称
+    #[arg(long, value_name = "代码")]
+    pub code: Option<String>,
+    /// 方案年度（默认今年）
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// 写入的文件（默认 方案.xlsx；加 --toml 时默认 plan.toml）
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// 写 TOML 文件而不是方案表
+    #[arg(long)]
+    pub toml: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub plan: PlanArg,
+    /// 写入的文件：.xlsx 为方案表，.toml 为 TOML
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
 }
 
 pub fn plan(args: PlanArgs) -> Result<ExitCode> {
-    let (action, arg) = match args.action {
-        Some(PlanAction::Show(a)) => ("show", a.plan.or(args.plan.plan)),
-        Some(PlanAction::Check(a)) => ("check", a.plan.or(args.plan.plan)),
-        None => ("show", args.plan.plan),
-    };
-    let (plan, source) = Plan::resolve(arg.as_deref())?;
-    let origin = match source {
-        PlanSource::Shipped(name) => format!("内置方案 {name}"),
-        PlanSource::File(path) => path.display().to_string(),
-    };
-    if action == "check" {
-        let numeric = plan.targets.iter().filter(|t| t.is_numeric()).count();
-        crate::text::say(&format!(
-            "方案 {}（{}）校验通过：{} 个填报单位、{} 张报表、{} 个指标、{} 项目标（量化 {} 项，定性 {} 项）。",
-            plan.plan.id,
-            origin,
-            plan.units.len(),
-            plan.forms.len(),
-            plan.indicators.len(),
-            plan.targets.len(),
-            numeric,
-            plan.targets.len() - numeric
-        ));
-        return Ok(ExitCode::Clean);
+    match args.action {
+        Some(PlanAction::New(new)) => new_plan(new),
+        Some(PlanAction::Export(export)) => {
+            let (plan, _) = plan_book::resolve_plan(export.plan.plan.or(args.plan.plan).as_deref())?;
+            write_plan(&plan, &export.to)
+        }
+        Some(PlanAction::Check(a)) => check(a.plan.or(args.plan.plan).as_deref()),
+        Some(PlanAction::Show(a)) => show(a.plan.or(args.plan.plan).as_deref()),
+        None => show(args.plan.plan.as_deref()),
     }
-    crate::text::say_raw(&show(&plan));
+}
+
+fn show(arg: Option<&str>) -> Result<ExitCode> {
+    let (plan, _) = plan_book::resolve_plan(arg)?;
+    crate::text::say_raw(&plan.show());
     Ok(ExitCode::Clean)
 }
 
-/// The targets as a text table, aligned for CJK terminals.
-pub fn show(plan: &Plan) -> String {
-    let mut out =
-        format!("{} {}年 乡村振兴重点目标（方案 {}）\n{}\n\n", plan.plan.district_full, plan.plan.year, plan.plan.id, plan.plan.title);
-    let header = ["编号", "条款", "类型", "目标（指标）", "目标值", "期限/进度", "牵头单位"];
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for t in &plan.targets {
-        let unit = t.indicator.as_deref().and_then(|i| plan.indicator(i)).map(|i| i.unit.clone()).unwrap_or_default();
-        let value = match t.kind {
-            TargetKind::Baseline => {
-                t.baseline.map(|b| format!("≥ {} {unit}（{}）", crate::text::fmt(b), t.baseline_label)).unwrap_or_default()
-            }
-            TargetKind::Tracked | TargetKind::Qualitative => "—".to_string(),
-            TargetKind::Milestones => t.stated.clone(),
-            _ => t.value.map(|v| format!("{} {unit}", crate::text::fmt(v))).unwrap_or_default(),
-        };
-        let value = if !t.stated.is_empty() && !matches!(t.kind, TargetKind::Milestones) && value != "—" {
-            format!("{value}（{}）", t.stated)
-        } else {
-            value
-        };
-        let when = match t.kind {
-            TargetKind::Milestones => t
-                .milestones
-                .iter()
-                .map(|m| format!("{}前{}", m.by.format("%m-%d"), crate::text::fmt(m.value)))
-                .collect::<Vec<_>>()
-                .join(" "),
-            TargetKind::AtLeast | TargetKind::Count => match plan.schedule(t).map(|s| (s.timing, s.assumed)) {
-                Some((Timing::Linear { start, due }, _)) => format!("{}—{}均匀推进", start.format("%m-%d"), due.format("%m-%d")),
-                Some((Timing::Curve { due, .. }, assumed)) => format!(
-                    "{}，{}前完成{}",
-                    t.schedule
-                        .as_ref()
-                        .and_then(|s| s.curve.as_deref())
-                        .and_then(|c| plan.curves.iter().find(|x| x.id == c))
-                        .map(|c| c.name.as_str())
-                        .unwrap_or("季节曲线"),
-                    due.format("%m-%d"),
-                    if assumed { "（暂定）" } else { "" }
-                ),
-                Some((Timing::Event { due }, assumed)) => format!("{}月完成{}", due.format("%-m"), if assumed { "（暂定）" } else { "" }),
-                Some((Timing::YearEnd { due }, _)) => format!("年终考核（{}）", due.format("%m-%d")),
-                _ => t.due(plan.plan.year).format("%Y-%m-%d").to_string(),
-            },
-            TargetKind::Floor | TargetKind::Ceiling => "每月".to_string(),
-            _ => String::new(),
-        };
-        rows.push(vec![t.id.clone(), t.clause.clone(), t.kind.label().to_string(), t.name.clone(), value, when, t.lead_units.join("、")]);
-    }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| rows.iter().map(|r| display_width(&r[c])).chain([display_width(header[c])]).max().unwrap_or(0).min(40))
-        .collect();
-    let line = |cells: Vec<&str>| {
-        let mut s = String::new();
-        for (c, cell) in cells.iter().enumerate() {
-            s.push_str(cell);
-            if c + 1 < cells.len() {
-                s.push_str(&" ".repeat(widths[c].saturating_sub(display_width(cell)) + 2));
-            }
-        }
-        s.trim_end().to_string() + "\n"
+/// Every error and warning of a plan, at its line (TOML) or sheet and cell (workbook).
+fn check(arg: Option<&str>) -> Result<ExitCode> {
+    let (examined, origin) = plan_book::examine(arg)?;
+    let lines = |lines: &[String]| lines.iter().map(|l| format!("\n  {l}")).collect::<String>();
+    let warnings = if examined.warnings.is_empty() {
+        String::new()
+    } else {
+        format!("提示（{} 处，不影响使用，请核实）：{}", examined.warnings.len(), lines(&examined.warnings))
     };
-    out.push_str(&line(header.to_vec()));
-    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect()));
-    for row in &rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    let Some(plan) = examined.plan else {
+        let errors = format!("方案 {origin} 有 {} 处错误：{}", examined.errors.len(), lines(&examined.errors));
+        return Err(Error::Plan(if warnings.is_empty() { errors } else { format!("{errors}\n{warnings}") }));
+    };
+    if !warnings.is_empty() {
+        crate::text::say(&warnings);
     }
-    let numeric = plan.targets.iter().filter(|t| t.is_numeric()).count();
-    out.push_str(&format!("\n共 {} 项目标：量化 {} 项，定性 {} 项。\n", plan.targets.len(), numeric, plan.targets.len() - numeric));
-    out
+    crate::text::say(&format!("方案 {}（{origin}）校验通过：{}。", plan.plan.id, plan.summary()));
+    Ok(ExitCode::Clean)
+}
+
+fn new_plan(args: NewArgs) -> Result<ExitCode> {
+    if args.district.is_none() && args.code.is_none() {
+        return Err(Error::Usage("请用 --district 写明县（区、县级市、旗）名称，如 zhenxing plan new --district 萧县".into()));
+    }
+    let year = args.year.unwrap_or_else(|| crate::period::now_in_china().format("%Y").to_string().parse().unwrap_or(2025));
+    let request = crate::plan::starter::County {
+        name: args.district.as_deref().unwrap_or(""),
+        city: args.city.as_deref(),
+        code: args.code.as_deref(),
+    };
+    let plan = crate::plan::starter::new_plan(&request, year).map_err(Error::Usage)?;
+    let output = args.output.unwrap_or_else(|| PathBuf::from(if args.toml { "plan.toml" } else { crate::report::plan_book::FILE_NAME }));
+    if output.exists() {
+        return Err(Error::Usage(format!("{} 已存在，为免覆盖未写出；请换一个文件名（--output）或先移走它", output.display())));
+    }
+    write_plan(&plan, &output)?;
+    let next = format!("下一步：打开 {} 按方案文件填写，再运行 zhenxing plan check --plan {}", output.display(), output.display());
+    crate::text::say(&format!("已按 2023 年统计用区划代码生成{}的方案：{}。{next}", plan.plan.district_full, plan.summary()));
+    Ok(ExitCode::Clean)
+}
+
+/// Write a plan as the plan workbook (.xlsx) or TOML, by the file's extension.
+fn write_plan(plan: &Plan, to: &Path) -> Result<ExitCode> {
+    let bytes = if plan_book::is_workbook(to) { crate::report::plan_book::workbook_bytes(plan)? } else { plan.to_toml().into_bytes() };
+    crate::atomic::write_bytes(to, &bytes)?;
+    crate::text::say(&format!("已写出 {}", to.display()));
+    Ok(ExitCode::Clean)
 }

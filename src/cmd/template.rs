@@ -6,7 +6,6 @@ use clap::Args;
 
 use crate::error::{Error, ExitCode, Result};
 use crate::period::Period;
-use crate::plan::Plan;
 use crate::report::template::{TemplateRequest, file_name, workbook_bytes};
 
 use super::PlanArg;
@@ -30,7 +29,7 @@ pub struct TemplateArgs {
 }
 
 pub fn template(args: TemplateArgs) -> Result<ExitCode> {
-    let (plan, _) = Plan::resolve(args.plan.plan.as_deref())?;
+    let (plan, _) = crate::ingest::plan_book::resolve_plan(args.plan.plan.as_deref())?;
     let period = match args.period.as_deref() {
         Some(text) => Period::parse_arg(text)?,
         None => crate::period::Period::last_month(),

@@ -4,6 +4,7 @@
 
 pub mod guard;
 pub mod layout;
+pub mod plan_book;
 pub mod read;
 pub mod unreadable;
 

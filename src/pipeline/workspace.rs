@@ -41,7 +41,7 @@ pub struct Prepared {
 /// `--if-changed` finds the inputs unchanged (said on the console); refuses to replace a stored
 /// month with a folder without township files.
 pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepared, Vec<ingest::InputFile>)>> {
-    let (plan, source) = Plan::resolve(args.plan.as_deref())?;
+    let (plan, source) = ingest::plan_book::resolve_plan(args.plan.as_deref())?;
     let folders = &args.folders;
     if !folders.input.is_dir() {
         return Err(Error::Usage(format!("找不到输入目录 {}（用 --input 指定）", folders.input.display())));

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use super::locate::locate_key_path;
 use super::{
     Aggregation, ColumnKind, Direction, Form, PhaseRole, Plan, RESERVED_COLUMN_IDS, Reporter, RowFilter, Schedule, ScheduleKind,
-    THIS_MONTH, Target, TargetKind,
+    THIS_MONTH, Target, TargetKind, Villages,
 };
 
 /// One problem found by `Plan::check`.
@@ -19,9 +19,31 @@ pub struct PlanProblem {
     /// A line of TOML that identifies the item (`id = "Y04"`), used to find the line number.
     anchor: Option<String>,
     pub message: String,
+    /// A warning: the plan can be used, but its author should look (`plan check` lists it).
+    pub warning: bool,
 }
 
 impl PlanProblem {
+    /// `第 113 行第 1 列 targets[0](T01).indicator：…`, the line and column found in the plan's
+    /// TOML `text`.
+    pub fn describe(&self, text: &str) -> String {
+        match self.position(text) {
+            Some((line, column)) => format!("第 {line} 行第 {column} 列 {}：{}", self.key, self.message),
+            None => format!("{}：{}", self.key, self.message),
+        }
+    }
+
+    /// 1-based line and column of the problem in the TOML text: the key the path ends in, else
+    /// its item's anchor line (at its first character).
+    pub fn position(&self, text: &str) -> Option<(usize, usize)> {
+        if let Some(offset) = super::locate::locate_key_offset(text, &self.key) {
+            return Some((super::locate::line_of_offset(text, offset), super::locate::column_of_offset(text, offset)));
+        }
+        let line = self.locate(text)?;
+        let column = text.lines().nth(line - 1).map_or(1, |l| l.chars().take_while(|c| c.is_whitespace()).count() + 1);
+        Some((line, column))
+    }
+
     /// 1-based line of the problem in the TOML text: the line of the key the path ends in
     /// (`targets[3](Y04).indicator`), found inside that very item; else the anchor line.
     pub fn locate(&self, text: &str) -> Option<usize> {
@@ -33,13 +55,58 @@ impl PlanProblem {
     }
 }
 
+/// An item's key path (`targets[3](T04)`) and anchor line, for its problems.
+struct At {
+    key: String,
+    anchor: Option<String>,
+}
+
+impl At {
+    fn key(&self, field: &str) -> String {
+        format!("{}.{field}", self.key)
+    }
+
+    fn anchor(&self) -> Option<String> {
+        self.anchor.clone()
+    }
+}
+
+/// A milestone target's milestones: there, in date order, not decreasing, in percent.
+fn check_milestones(at: &At, t: &Target, p: &mut Problems) {
+    if t.milestones.is_empty() {
+        p.push(at.key("milestones"), at.anchor(), "时序进度目标须列出时序节点（milestones）".into());
+    }
+    if let Some(j) = t.milestones.windows(2).position(|w| w[0].by >= w[1].by || w[0].value > w[1].value) {
+        let (before, after) = (&t.milestones[j], &t.milestones[j + 1]);
+        p.push(
+            at.key(&format!("milestones[{}]", j + 1)),
+            at.anchor(),
+            format!(
+                "时序节点（milestones）须按日期递增且数值不减：{} 的 {} 排在 {} 的 {} 之后",
+                after.by,
+                crate::text::fmt(after.value),
+                before.by,
+                crate::text::fmt(before.value)
+            ),
+        );
+    }
+    if t.milestones.last().is_some_and(|m| m.value > 0.0) && t.milestones.iter().all(|m| m.value <= 1.0) {
+        p.push(at.key("milestones"), at.anchor(), "时序进度按百分数填写（35% 写 35），现均不超过 1".into());
+    }
+}
+
 /// The problems found so far, in the order the plan's sections are checked.
 #[derive(Default)]
 struct Problems(Vec<PlanProblem>);
 
 impl Problems {
     fn push(&mut self, key: String, anchor: Option<String>, message: String) {
-        self.0.push(PlanProblem { key, anchor, message });
+        self.0.push(PlanProblem { key, anchor, message, warning: false });
+    }
+
+    /// A problem that does not stop the plan from being used.
+    fn warn(&mut self, key: String, anchor: Option<String>, message: String) {
+        self.0.push(PlanProblem { key, anchor, message, warning: true });
     }
 }
 
@@ -63,10 +130,60 @@ impl Plan {
             p.push("units".into(), None, "至少需要一个填报单位".into());
         }
         let mut seen = BTreeSet::new();
+        // Village forms check each row's name against the unit's list.
+        let village_forms = self.township_forms().any(|f| f.row_kind == crate::plan::RowKind::Village);
+        let mut any_village = Vec::new();
         for (i, unit) in self.units.iter().enumerate() {
+            let anchor = Some(quoted("name", &unit.name));
             if !seen.insert(unit.name.as_str()) {
-                p.push(format!("units[{i}].name"), Some(quoted("name", &unit.name)), format!("填报单位“{}”重复", unit.name));
+                p.push(format!("units[{i}].name"), anchor.clone(), format!("填报单位“{}”重复", unit.name));
             }
+            match &unit.villages {
+                Villages::Listed(names) if names.is_empty() && village_forms => p.push(
+                    format!("units[{i}].villages"),
+                    anchor,
+                    format!(
+                        "“{}”没有村（社区）名单：请按统计名录补上，或写 villages = \"any\"（方案表中村名单填“不限”），暂不核对村名",
+                        unit.name
+                    ),
+                ),
+                Villages::Any => any_village.push(unit.name.as_str()),
+                Villages::Listed(_) => {}
+            }
+        }
+        if !any_village.is_empty() && village_forms {
+            p.warn(
+                "units".into(),
+                None,
+                format!(
+                    "以下单位不核对村名（villages = \"any\"），报来的村名在通报“说明”中列出，请确认后补上名单：{}",
+                    any_village.join("、")
+                ),
+            );
+        }
+        self.check_departments(p);
+    }
+
+    /// The departments: named once, with a report month only where they report annually.
+    fn check_departments(&self, p: &mut Problems) {
+        let mut seen = BTreeSet::new();
+        for (i, department) in self.department_list.iter().enumerate() {
+            let anchor = Some(quoted("name", &department.name));
+            if !seen.insert(department.name.as_str()) {
+                p.push(format!("departments[{i}].name"), anchor.clone(), format!("部门“{}”重复", department.name));
+            }
+            if let Some(m) = department.report_month
+                && !(1..=12).contains(&m)
+            {
+                p.push(format!("departments[{i}].report_month"), anchor, format!("年报月份（report_month）应为 1—12，现为 {m}"));
+            }
+        }
+        if self.department_list.is_empty() && self.has_ledger() {
+            p.warn(
+                "departments".into(),
+                None,
+                "方案未列出部门（[[departments]]，方案表的“部门”表），牵头单位是否写对无法核对；建议列出各牵头单位".into(),
+            );
         }
     }
 
@@ -161,7 +278,21 @@ impl Plan {
                 continue;
             };
             match (ind.aggregation, ind.column.as_deref()) {
-                (Aggregation::Sum, Some(c)) if form.column(c).is_some_and(|c| c.kind == ColumnKind::Number) => {}
+                (Aggregation::Sum, Some(c)) if form.column(c).is_some_and(|c| c.kind == ColumnKind::Number) => {
+                    // Sums are in the column's unit: an indicator labelled otherwise misstates them.
+                    let column = form.column(c).expect("found above");
+                    if let Some(unit) = column.unit.as_deref().filter(|u| *u != ind.unit) {
+                        p.push(
+                            format!("{key}.unit"),
+                            anchor.clone(),
+                            format!(
+                                "指标单位“{}”与所汇总的列“{}”的单位“{unit}”不同：汇总数按列的单位计，请把指标的 unit 改为“{unit}”",
+                                ind.unit,
+                                column.header()
+                            ),
+                        );
+                    }
+                }
                 (Aggregation::Sum, c) => p.push(
                     format!("{key}.column"),
                     anchor.clone(),
@@ -302,92 +433,181 @@ impl Plan {
     fn check_targets(&self, p: &mut Problems) {
         let mut target_ids = BTreeSet::new();
         for (ti, t) in self.targets.iter().enumerate() {
-            let key = format!("targets[{ti}]({})", t.id);
-            let anchor = Some(quoted("id", &t.id));
+            let at = At { key: format!("targets[{ti}]({})", t.id), anchor: Some(quoted("id", &t.id)) };
             if !target_ids.insert(t.id.as_str()) {
-                p.push(format!("{key}.id"), anchor.clone(), format!("目标 id“{}”重复", t.id));
+                p.push(at.key("id"), at.anchor(), format!("目标编号“{}”重复", t.id));
             }
             if t.clause.trim().is_empty() {
-                p.push(format!("{key}.clause"), anchor.clone(), "缺少条款引用 clause".into());
+                p.push(at.key("clause"), at.anchor(), "缺少条款（clause），请写明方案文件中的条款，如 二(一)1".into());
             }
-            let needs_indicator = !matches!(t.kind, TargetKind::Qualitative);
-            match (&t.indicator, needs_indicator) {
-                (Some(i), _) if !self.indicators.iter().any(|ind| &ind.id == i) => {
-                    p.push(format!("{key}.indicator"), anchor.clone(), format!("indicator“{i}”不是已定义的指标"))
-                }
-                (None, true) => p.push(format!("{key}.indicator"), anchor.clone(), format!("{} 类目标必须指定 indicator", t.kind.label())),
-                _ => {}
-            }
-            let needs_value =
-                matches!(t.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Floor | TargetKind::Ceiling | TargetKind::Ratio);
-            if needs_value && t.value.is_none() {
-                p.push(format!("{key}.value"), anchor.clone(), format!("{} 类目标必须有 value", t.kind.label()));
-            }
-            if let Some(v) = t.value
-                && (!v.is_finite() || v < 0.0)
-            {
-                p.push(format!("{key}.value"), anchor.clone(), format!("目标值 {v} 不是非负数"));
-            }
-            if t.kind == TargetKind::Ratio
-                && let Some(v) = t.value
-                && v <= 1.0
-            {
-                p.push(format!("{key}.value"), anchor.clone(), format!("比例目标按百分数填写（60% 写 60），现为 {v}"));
-            }
+            self.check_target_indicator(&at, t, p);
+            self.check_target_value(&at, t, p);
             if t.kind == TargetKind::Milestones {
-                if t.milestones.is_empty() {
-                    p.push(format!("{key}.milestones"), anchor.clone(), "时序进度目标必须列出 milestones".into());
-                }
-                if let Some(j) = t.milestones.windows(2).position(|w| w[0].by >= w[1].by || w[0].value > w[1].value) {
-                    let (before, after) = (&t.milestones[j], &t.milestones[j + 1]);
-                    p.push(
-                        format!("{key}.milestones[{}]", j + 1),
-                        anchor.clone(),
-                        format!(
-                            "milestones 必须按日期递增且数值不减：{} 的 {} 排在 {} 的 {} 之后",
-                            after.by,
-                            crate::text::fmt(after.value),
-                            before.by,
-                            crate::text::fmt(before.value)
-                        ),
-                    );
-                }
-                if t.milestones.last().is_some_and(|m| m.value > 0.0) && t.milestones.iter().all(|m| m.value <= 1.0) {
-                    p.push(format!("{key}.milestones"), anchor.clone(), "时序进度按百分数填写（35% 写 35），现均不超过 1".into());
-                }
-            }
-            if t.kind == TargetKind::Baseline && t.baseline.is_none() {
-                p.push(format!("{key}.baseline"), anchor.clone(), "不低于基数类目标必须有 baseline".into());
+                check_milestones(&at, t, p);
             }
             if let Some(d) = t.deadline
                 && d.year() != self.plan.year
             {
-                p.push(format!("{key}.deadline"), anchor.clone(), format!("deadline {d} 不在方案年度 {} 内", self.plan.year));
+                p.push(at.key("deadline"), at.anchor(), format!("完成时限（deadline）{d} 不在方案年度 {} 内", self.plan.year));
             }
-            if let Some(schedule) = &t.schedule {
-                self.check_schedule(&key, &anchor, t, schedule, p);
+            match &t.schedule {
+                Some(schedule) => self.check_schedule(&at.key, &at.anchor, t, schedule, p),
+                None => self.warn_default_schedule(&at, t, p),
             }
-            if t.kind == TargetKind::Ceiling
-                && let Some(ind) = t.indicator.as_deref().and_then(|i| self.indicator(i))
-                && ind.direction != Direction::Lower
-            {
-                p.push(format!("{key}.indicator"), anchor.clone(), format!("上限（清零）目标的指标“{}”应写 direction = \"lower\"", ind.id));
-            }
-            for name in t.allocations.keys() {
-                if self.unit(name).is_none() {
-                    p.push(format!("{key}.allocations"), anchor.clone(), format!("分解到的“{name}”不是填报单位"));
-                }
-            }
-            if t.lead_units.is_empty() {
-                p.push(format!("{key}.lead_units"), anchor.clone(), "缺少牵头单位 lead_units".into());
-            }
+            self.check_allocations(&at, t, p);
+            self.check_lead_units(&at, t, p);
             if let Some(i) = &t.on_time {
                 if !self.known_indicator(i) {
-                    p.push(format!("{key}.on_time"), anchor.clone(), format!("on_time“{i}”不是已定义的指标"));
+                    p.push(at.key("on_time"), at.anchor(), format!("按期指标（on_time）“{i}”不是已定义的指标"));
                 }
                 if !matches!(t.kind, TargetKind::AtLeast | TargetKind::Count) {
-                    p.push(format!("{key}.on_time"), anchor.clone(), format!("{} 类目标没有期限，不能写 on_time", t.kind.label()));
+                    p.push(at.key("on_time"), at.anchor(), format!("{}没有期限，不能写按期指标（on_time）", t.kind.label()));
                 }
+            }
+            if let Some(m) = t.report_month
+                && !(1..=12).contains(&m)
+            {
+                p.push(at.key("report_month"), at.anchor(), format!("年报月份（report_month）应为 1—12，现为 {m}"));
+            }
+        }
+    }
+
+    /// A target's indicator: defined, present where the kind needs one, in the right direction.
+    fn check_target_indicator(&self, at: &At, t: &Target, p: &mut Problems) {
+        match (&t.indicator, t.kind) {
+            (Some(i), _) if !self.known_indicator(i) => {
+                p.push(at.key("indicator"), at.anchor(), format!("指标（indicator）“{i}”不是已定义的指标"))
+            }
+            (None, TargetKind::Qualitative) => {}
+            (None, kind) => p.push(at.key("indicator"), at.anchor(), format!("{}须选择指标（indicator）", kind.label())),
+            _ => {}
+        }
+        if t.kind == TargetKind::Ceiling
+            && let Some(ind) = t.indicator.as_deref().and_then(|i| self.indicator(i))
+            && ind.direction != Direction::Lower
+        {
+            p.push(at.key("indicator"), at.anchor(), format!("上限（清零）目标的指标“{}”应写 direction = \"lower\"", ind.id));
+        }
+    }
+
+    /// A target's value and baseline: there where its kind needs them, a non-negative number,
+    /// percentages as percent, and none on a target that only tracks.
+    fn check_target_value(&self, at: &At, t: &Target, p: &mut Problems) {
+        let needs_value =
+            matches!(t.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Floor | TargetKind::Ceiling | TargetKind::Ratio);
+        if needs_value && t.value.is_none() {
+            p.push(
+                at.key("value"),
+                at.anchor(),
+                format!("{}须填写目标值（value）：按方案文件的数字，换算成指标的单位（如“6万亩”填 60000）", t.kind.label()),
+            );
+        }
+        if let Some(v) = t.value
+            && (!v.is_finite() || v < 0.0)
+        {
+            p.push(at.key("value"), at.anchor(), format!("目标值 {v} 不是非负数"));
+        }
+        if t.kind == TargetKind::Ratio
+            && let Some(v) = t.value
+            && v <= 1.0
+        {
+            p.push(at.key("value"), at.anchor(), format!("比例目标按百分数填写（60% 写 60），现为 {v}"));
+        }
+        if t.kind == TargetKind::Baseline && t.baseline.is_none() {
+            p.push(at.key("baseline"), at.anchor(), "不低于基数类目标须填写基数（baseline）".into());
+        }
+        if matches!(t.kind, TargetKind::Tracked | TargetKind::Qualitative) {
+            for (field, present) in [("value", t.value.is_some()), ("baseline", t.baseline.is_some())] {
+                if present {
+                    let what = if field == "value" { "目标值" } else { "基数" };
+                    p.push(
+                        at.key(field),
+                        at.anchor(),
+                        format!("{}不设{what}：有数字要达到的，请把类型改为相应的目标类型；否则删去{what}（{field}）", t.kind.label()),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A target judged over time without a schedule is judged by the default one: said, so that
+    /// its author confirms it.
+    fn warn_default_schedule(&self, at: &At, t: &Target, p: &mut Problems) {
+        let Some(schedule) = self.schedule(t).filter(|_| matches!(t.kind, TargetKind::AtLeast | TargetKind::Count)) else { return };
+        if t.deadline.is_some() {
+            return;
+        }
+        p.warn(
+            at.key("schedule"),
+            at.anchor(),
+            format!(
+                "未写进度安排（schedule），按默认的{}均匀推进计算序时进度；季节性、一次性或年终评定的任务请写明进度安排",
+                schedule.source
+            ),
+        );
+    }
+
+    /// Allocations: to units of the plan, of a figure the units report, adding up to the target.
+    fn check_allocations(&self, at: &At, t: &Target, p: &mut Problems) {
+        if t.allocations.is_empty() {
+            return;
+        }
+        for name in t.allocations.keys() {
+            if self.unit(name).is_none() {
+                p.push(at.key("allocations"), at.anchor(), format!("分解到的“{name}”不是填报单位"));
+            }
+        }
+        let indicator = t.indicator.as_deref().and_then(|i| self.indicator(i));
+        let reporter = indicator.and_then(|i| self.indicator_form(i)).and_then(|f| self.form(f)).map(|f| f.reporter);
+        if reporter == Some(Reporter::Department) {
+            p.push(
+                at.key("allocations"),
+                at.anchor(),
+                "这个目标的指标由部门台账填报，各乡镇（街道）不报送它，分解任务无从比较：请删去分解任务，或改选乡镇报表的指标".into(),
+            );
+        }
+        let (Some(value), true) = (t.value, matches!(t.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Floor)) else { return };
+        let sum: f64 = t.allocations.values().sum();
+        let fmt = crate::text::fmt;
+        if value > 0.0 && (sum > value * 2.0 || sum < value / 2.0) {
+            p.push(
+                at.key("allocations"),
+                at.anchor(),
+                format!(
+                    "分解任务合计 {} 与目标值 {} 相差太大（{:.1} 倍）：请核对是否多写或漏写了数字、单位是否一致",
+                    fmt(sum),
+                    fmt(value),
+                    sum / value
+                ),
+            );
+        } else if (sum - value).abs() > value.abs() * 0.005 + 1e-9 {
+            let (more, diff) = if sum > value { ("多", sum - value) } else { ("少", value - sum) };
+            p.warn(
+                at.key("allocations"),
+                at.anchor(),
+                format!("分解任务合计 {} 比目标值 {} {more} {}，请确认", fmt(sum), fmt(value), fmt(diff)),
+            );
+        }
+    }
+
+    /// Lead units: there, and among the plan's departments where it lists them.
+    fn check_lead_units(&self, at: &At, t: &Target, p: &mut Problems) {
+        if t.lead_units.is_empty() {
+            p.push(at.key("lead_units"), at.anchor(), "缺少牵头单位（lead_units）".into());
+        }
+        if self.department_list.is_empty() {
+            return;
+        }
+        for unit in &t.lead_units {
+            if !self.department_list.iter().any(|d| &d.name == unit || d.aliases.contains(unit)) {
+                let closest = crate::text::closest(unit, self.department_list.iter().map(|d| d.name.as_str()))
+                    .map(|c| format!("，是否为“{c}”？"))
+                    .unwrap_or_else(|| "；".to_string());
+                p.push(
+                    at.key("lead_units"),
+                    at.anchor(),
+                    format!("牵头单位“{unit}”不在部门表（departments）中{closest}请改正，或把它加入部门表"),
+                );
             }
         }
     }

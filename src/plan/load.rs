@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::locate::{key_path_at, line_of_offset};
+use super::locate::{column_of_offset, key_path_at, line_of_offset};
 use super::{DEFAULT_PLAN, Plan, SHIPPED_PLANS};
 use crate::error::{Error, Result};
 
@@ -14,17 +14,40 @@ pub enum PlanSource {
     File(std::path::PathBuf),
 }
 
+impl PlanSource {
+    /// How messages name it: the shipped plan's name, or the file's path.
+    pub fn origin(&self) -> String {
+        match self {
+            PlanSource::Shipped(name) => name.to_string(),
+            PlanSource::File(path) => path.display().to_string(),
+        }
+    }
+}
+
 impl Plan {
     /// Resolve `--plan NAME|FILE`: a shipped name, a path, `./plan.toml` if present, else the default.
     pub fn resolve(arg: Option<&str>) -> Result<(Plan, PlanSource)> {
+        let (text, source) = Plan::locate(arg)?;
+        Ok((Plan::from_toml(&text, &source.origin())?, source))
+    }
+
+    /// The TOML text `--plan NAME|FILE` names, and where it is: a shipped plan, a file,
+    /// `./plan.toml` if present, else the default.
+    pub fn locate(arg: Option<&str>) -> Result<(String, PlanSource)> {
+        let shipped =
+            |name: &str| SHIPPED_PLANS.iter().find(|(n, _)| *n == name).map(|(n, text)| (text.to_string(), PlanSource::Shipped(n)));
+        let read = |path: &Path| -> Result<(String, PlanSource)> {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::PlanRead { path: path.to_path_buf(), source })?;
+            Ok((text, PlanSource::File(path.to_path_buf())))
+        };
         match arg {
             Some(name) => {
-                if let Some((shipped, text)) = SHIPPED_PLANS.iter().find(|(n, _)| *n == name) {
-                    return Ok((Plan::from_toml(text, shipped)?, PlanSource::Shipped(shipped)));
+                if let Some(found) = shipped(name) {
+                    return Ok(found);
                 }
                 let path = Path::new(name);
                 if path.is_file() {
-                    return Ok((Plan::load_file(path)?, PlanSource::File(path.to_path_buf())));
+                    return read(path);
                 }
                 if std::fs::symlink_metadata(path).is_ok() {
                     return Err(Error::Plan(format!("方案 {} 不是可读取的文件（可能是文件夹或失效的链接）", path.display())));
@@ -35,7 +58,7 @@ impl Plan {
             None => {
                 let local = Path::new("plan.toml");
                 if local.is_file() {
-                    return Ok((Plan::load_file(local)?, PlanSource::File(local.to_path_buf())));
+                    return read(local);
                 }
                 // A plan.toml that is there but not a readable file (a folder, a broken link) is
                 // an error, never silently replaced by the embedded plan.
@@ -45,8 +68,7 @@ impl Plan {
                         local.display()
                     )));
                 }
-                let text = SHIPPED_PLANS.iter().find(|(n, _)| *n == DEFAULT_PLAN).expect("default plan ships").1;
-                Ok((Plan::from_toml(text, DEFAULT_PLAN)?, PlanSource::Shipped(DEFAULT_PLAN)))
+                Ok(shipped(DEFAULT_PLAN).expect("default plan ships"))
             }
         }
     }
@@ -58,33 +80,176 @@ impl Plan {
 
     /// Parse and check a plan. `origin` names it in messages.
     pub fn from_toml(text: &str, origin: &str) -> Result<Plan> {
+        let plan = Plan::from_toml_unchecked(text, origin)?;
+        // Warnings do not stop a plan from being used; `plan check` lists them.
+        let errors: Vec<_> = plan.check().into_iter().filter(|p| !p.warning).collect();
+        if errors.is_empty() {
+            Ok(plan)
+        } else {
+            let lines: Vec<String> = errors.iter().map(|p| format!("  {}", p.describe(text))).collect();
+            Err(Error::Plan(format!("方案 {origin} 有 {} 处错误：\n{}", errors.len(), lines.join("\n"))))
+        }
+    }
+
+    /// Parse a plan, its digest made, without `Plan::check`.
+    fn from_toml_unchecked(text: &str, origin: &str) -> Result<Plan> {
+        // Punctuation typed on a Chinese keyboard outside quotes is never TOML: all of it at once.
+        let full_width = full_width_punctuation(text);
+        if !full_width.is_empty() {
+            return Err(Error::Plan(format!("方案 {origin} 有 {} 处错误：\n  {}", full_width.len(), full_width.join("\n  "))));
+        }
         let mut plan: Plan = toml::from_str(text).map_err(|e| {
-            let at = match e.span().map(|s| s.start.min(text.len())) {
+            let (at, key) = match e.span().map(|s| s.start.min(text.len())) {
                 Some(offset) => {
                     let key = key_path_at(text, offset, missing_field(e.message()));
-                    let key = if key.is_empty() { String::new() } else { format!(" {key}") };
-                    format!("第 {} 行{key}：", line_of_offset(text, offset))
+                    let shown = if key.is_empty() { String::new() } else { format!(" {key}") };
+                    (format!("第 {} 行第 {} 列{shown}：", line_of_offset(text, offset), column_of_offset(text, offset)), key)
                 }
-                None => String::new(),
+                None => (String::new(), String::new()),
             };
-            let message = toml_message_in_chinese(e.message());
+            let message = number_as_text(e.message(), &key).unwrap_or_else(|| toml_message_in_chinese(e.message()));
             Error::PlanSyntax { origin: origin.to_string(), at, message, source: Box::new(e) }
         })?;
         plan.digest = plan.content_digest();
-        let problems = plan.check();
-        if problems.is_empty() {
-            Ok(plan)
-        } else {
-            let lines: Vec<String> = problems
-                .iter()
-                .map(|p| match p.locate(text) {
-                    Some(line) => format!("  第 {line} 行 {}：{}", p.key, p.message),
-                    None => format!("  {}：{}", p.key, p.message),
-                })
-                .collect();
-            Err(Error::Plan(format!("方案 {origin} 有 {} 处错误：\n{}", problems.len(), lines.join("\n"))))
+        Ok(plan)
+    }
+}
+
+/// What `plan check` finds of a plan's TOML text: the plan when it has no error, and every
+/// error and warning at its line.
+pub struct Examined {
+    pub plan: Option<Plan>,
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Read and check a plan's TOML text for `plan check`: errors (syntax, types, references)
+    /// and warnings, each with its line and key.
+    pub fn examine(text: &str, origin: &str) -> Examined {
+        let full_width = full_width_punctuation(text);
+        if !full_width.is_empty() {
+            return Examined { plan: None, errors: full_width, warnings: Vec::new() };
+        }
+        match Plan::from_toml_unchecked(text, origin) {
+            Err(Error::PlanSyntax { at, message, .. }) => {
+                Examined { plan: None, errors: vec![format!("{at}{message}")], warnings: Vec::new() }
+            }
+            Err(error) => Examined { plan: None, errors: vec![error.to_string()], warnings: Vec::new() },
+            Ok(plan) => {
+                let (warnings, errors): (Vec<_>, Vec<_>) = plan.check().into_iter().partition(|p| p.warning);
+                let describe = |problems: Vec<super::PlanProblem>| problems.iter().map(|p| p.describe(text)).collect::<Vec<_>>();
+                let (errors, warnings) = (describe(errors), describe(warnings));
+                Examined { plan: errors.is_empty().then_some(plan), errors, warnings }
+            }
         }
     }
+}
+
+/// Full-width punctuation outside strings and comments, each as `第 3 行第 12 列：中文逗号“，”
+/// 应改为英文逗号“,”`. Inside quotes it is text and stays.
+fn full_width_punctuation(text: &str) -> Vec<String> {
+    const WRONG: [(char, &str, &str); 10] = [
+        ('，', "中文逗号", "英文逗号（,）"),
+        ('“', "中文引号", "英文双引号（\"）"),
+        ('”', "中文引号", "英文双引号（\"）"),
+        ('：', "中文冒号", "等号（=）"),
+        ('＝', "全角等号", "半角等号（=）"),
+        ('［', "全角方括号", "半角方括号（[）"),
+        ('］', "全角方括号", "半角方括号（]）"),
+        ('｛', "全角花括号", "半角花括号（{）"),
+        ('｝', "全角花括号", "半角花括号（}）"),
+        ('　', "全角空格", "半角空格"),
+    ];
+    let mut found = Vec::new();
+    let (mut in_basic, mut in_literal, mut multi_basic, mut multi_literal) = (false, false, false, false);
+    for (l, line) in text.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let starts = |s: &str| chars[i..].iter().take(3).collect::<String>() == s;
+            if multi_basic || multi_literal {
+                if (multi_basic && starts("\"\"\"")) || (multi_literal && starts("'''")) {
+                    (multi_basic, multi_literal) = (false, false);
+                    i += 3;
+                    continue;
+                }
+                i += if multi_basic && c == '\\' { 2 } else { 1 };
+                continue;
+            }
+            if in_basic {
+                match c {
+                    '\\' => i += 1,
+                    '"' => in_basic = false,
+                    _ => {}
+                }
+            } else if in_literal {
+                in_literal = c != '\'';
+            } else if starts("\"\"\"") {
+                multi_basic = true;
+                i += 3;
+                continue;
+            } else if starts("'''") {
+                multi_literal = true;
+                i += 3;
+                continue;
+            } else if c == '"' {
+                in_basic = true;
+            } else if c == '\'' {
+                in_literal = true;
+            } else if c == '#' {
+                break;
+            } else if let Some((_, what, right)) = WRONG.iter().find(|(w, _, _)| *w == c) {
+                found.push(format!("第 {} 行第 {} 列：{what}（{c}）应改为{right}", l + 1, i + 1));
+            }
+            i += 1;
+        }
+        // A basic or literal string ends with its line.
+        (in_basic, in_literal) = (false, false);
+    }
+    found
+}
+
+/// A number written as text where the plan wants a number (`value = "6万亩"`): what to write
+/// instead, worked out from the text.
+fn number_as_text(message: &str, key: &str) -> Option<String> {
+    let rest = message.strip_prefix("invalid type: string \"")?;
+    let (text, expected) = rest.split_once("\", expected ")?;
+    if !["f64", "a float", "u32", "an integer", "i32", "u8", "usize"].iter().any(|e| expected.starts_with(e)) {
+        return None;
+    }
+    let field = key.rsplit('.').next().unwrap_or("value");
+    let field = field.split(['[', '(']).next().unwrap_or(field);
+    match crate::units::in_base_unit(text).or_else(|| crate::text::parse_number(text).ok().flatten().map(|n| (n, ""))) {
+        Some((number, unit)) => {
+            let number = crate::text::fmt(number);
+            let stated = if field == "value" { format!("，并把文件的写法写在 stated = \"{text}\"") } else { String::new() };
+            let unit = if unit.is_empty() { String::new() } else { format!("（以{unit}计）") };
+            Some(format!("“{text}”带了引号或单位，这里应为数字：请写 {field} = {number}{unit}{stated}"))
+        }
+        None => Some(format!("这里应为数字（不带引号和单位），现为文字“{text}”")),
+    }
+}
+
+/// A serde type as a person reads it: `f64` → 数字, `a sequence` → 列表, `string "x"` → 文字“x”.
+fn type_in_chinese(serde: &str) -> String {
+    let serde = serde.trim();
+    if let Some(text) = serde.strip_prefix("string \"") {
+        return format!("文字“{}”", text.trim_end_matches('"'));
+    }
+    let quoted_value = backticked(serde).first().map(|v| format!(" {v}")).unwrap_or_default();
+    let kind = match serde.split_whitespace().next().unwrap_or("") {
+        "f64" | "f32" | "float" => "数字",
+        "u8" | "u32" | "u64" | "usize" | "i32" | "i64" | "integer" => "整数",
+        "boolean" | "bool" => "true 或 false",
+        "sequence" => "列表（方括号，如 [\"甲\", \"乙\"]）",
+        "string" => "带引号的文字",
+        "map" | "struct" => "表",
+        "a" | "an" => return type_in_chinese(serde.split_once(' ').map_or("", |(_, r)| r)),
+        _ => return serde.to_string(),
+    };
+    format!("{kind}{quoted_value}")
 }
 
 /// `missing field `quote`` → `quote`.
@@ -98,7 +263,7 @@ fn backticked(text: &str) -> Vec<&str> {
 }
 
 /// serde and TOML messages in Chinese (the original kept where it adds detail).
-fn toml_message_in_chinese(message: &str) -> String {
+pub(super) fn toml_message_in_chinese(message: &str) -> String {
     if message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
         return message.to_string(); // our own messages (dates)
     }
@@ -115,7 +280,7 @@ fn toml_message_in_chinese(message: &str) -> String {
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!("值的类型不对：应为 {expected}，实为 {found}");
+        return format!("值的类型不对：应为{}，实为{}", type_in_chinese(expected), type_in_chinese(found));
     }
     if message.starts_with("duplicate key") {
         return "键重复定义".to_string();

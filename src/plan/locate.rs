@@ -54,6 +54,18 @@ fn item_offset(item: &toml::Spanned<DeValue<'_>>) -> usize {
 /// item, the item's line; for a key the item lacks, the item's line. `None` when the path's
 /// first key is not in the document.
 pub fn locate_key_path(text: &str, key: &str) -> Option<usize> {
+    locate_key_offset(text, key).map(|offset| line_of_offset(text, offset))
+}
+
+/// 1-based column (in characters) of a byte offset.
+pub fn column_of_offset(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..offset].chars().count() + 1
+}
+
+/// The byte offset `locate_key_path` finds the key path at.
+pub fn locate_key_offset(text: &str, key: &str) -> Option<usize> {
     let (document, _) = DeTable::parse_recoverable(text);
     let mut table = document.get_ref();
     let mut at: Option<usize> = None;
@@ -72,7 +84,7 @@ pub fn locate_key_path(text: &str, key: &str) -> Option<usize> {
             _ => break,
         }
     }
-    at.map(|offset| line_of_offset(text, offset))
+    at
 }
 
 /// A key, value or item of the document with its path and span.

@@ -5,12 +5,16 @@
 //! (`Plan::from_toml` parses and then checks cross-references, `check`; every problem is reported
 //! with the key path and the line it is on), schedules in `schedule`, row filters in `filter`.
 
+pub mod book;
 mod check;
+mod export;
 mod filter;
 mod load;
 mod locate;
 mod schedule;
 mod schema;
+mod show;
+pub mod starter;
 mod targets;
 mod wording;
 
@@ -20,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 pub use check::PlanProblem;
 pub use filter::{Condition, RowFilter, THIS_MONTH};
-pub use load::PlanSource;
+pub use load::{Examined, PlanSource};
 pub use schedule::{ResolvedSchedule, Timing, linear_share, month_end};
 pub use schema::*;
 pub use targets::*;
@@ -116,6 +120,21 @@ impl Plan {
             kinds.dedup();
             Wording::new(self.level(), &kinds)
         })
+    }
+
+    /// `27 个乡镇（街道）、277 个村（社区）、5 张报表、40 个指标、6 项目标（量化 6 项，定性 0 项）`.
+    pub fn summary(&self) -> String {
+        let numeric = self.targets.iter().filter(|t| t.is_numeric()).count();
+        let villages: usize = self.units.iter().map(|u| u.villages.names().len()).sum();
+        format!(
+            "{} 个{}、{villages} 个村（社区）、{} 张报表、{} 个指标、{} 项目标（量化 {numeric} 项，定性 {} 项）",
+            self.units.len(),
+            self.wording().townships,
+            self.forms.len(),
+            self.indicators.len(),
+            self.targets.len(),
+            self.targets.len() - numeric
+        )
     }
 
     /// The pseudo reporting unit of a combined department ledger: a file under `部门/` that names

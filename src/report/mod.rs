@@ -6,6 +6,7 @@ pub mod csv;
 pub mod detail;
 pub mod feedback;
 pub mod notice;
+pub mod plan_book;
 pub mod style;
 pub mod template;
 

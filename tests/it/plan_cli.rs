@@ -178,7 +178,7 @@ fn plan_check_passes_for_both_shipped_plans() {
 }
 
 /// Break `BASE_PLAN` by replacing `find` (which must occur exactly once) with `replace`, run
-/// `plan check`, and expect exit code 2 and `第 {line} 行 {key}：…{message}…` on stderr.
+/// `plan check`, and expect exit code 2 and `第 {line} 行第 {column} 列 {key}：…{message}…` on stderr.
 fn check_broken(find: &str, replace: &str, line: usize, key: &str, message: &str) {
     assert_eq!(BASE_PLAN.matches(find).count(), 1, "test setup: “{find}” must occur once");
     let broken = BASE_PLAN.replacen(find, replace, 1);
@@ -189,8 +189,11 @@ fn check_broken(find: &str, replace: &str, line: usize, key: &str, message: &str
     assert_eq!(run.stdout(), "", "nothing on stdout for a broken plan");
     let stderr = run.stderr();
     assert!(stderr.starts_with("错误：方案 broken.toml"), "{stderr}");
-    let expected = format!("第 {line} 行 {key}：");
-    let reported = stderr.lines().find(|l| l.contains(&expected)).unwrap_or_else(|| panic!("expected “{expected}” in:\n{stderr}"));
+    let (expected, key) = (format!("第 {line} 行第 "), format!(" {key}："));
+    let reported = stderr
+        .lines()
+        .find(|l| l.contains(&expected) && l.contains(&key))
+        .unwrap_or_else(|| panic!("expected “{expected}… {key}” in:\n{stderr}"));
     assert!(reported.contains(message), "expected “{message}” in: {reported}");
     // The line named is the one that was changed (or, for a deleted key, its item's header).
     let named = broken.lines().nth(line - 1).expect("line exists");
@@ -226,7 +229,7 @@ fn target_pointing_at_an_unknown_indicator() {
         "indicator = \"grain_areas\"",
         113,
         "targets[0](T01).indicator",
-        "indicator“grain_areas”不是已定义的指标",
+        "指标（indicator）“grain_areas”不是已定义的指标",
     );
 }
 
@@ -271,7 +274,7 @@ fn milestones_not_increasing_point_at_the_milestone() {
         "{ by = 2024-05-31, value = 80.0 }",
         128,
         "targets[1](T02).milestones[2]",
-        "milestones 必须按日期递增且数值不减",
+        "时序节点（milestones）须按日期递增且数值不减",
     );
 }
 
@@ -305,9 +308,9 @@ fn every_problem_of_a_plan_is_listed() {
     let stderr = run.stderr();
     assert!(stderr.contains("有 3 处错误"), "{stderr}");
     for expected in [
-        "第 34 行 forms[0](ZX01).columns[2](early_rice).part_of：",
-        "第 113 行 targets[0](T01).indicator：",
-        "第 140 行 targets[2](T03).value：",
+        "第 34 行第 1 列 forms[0](ZX01).columns[2](early_rice).part_of：",
+        "第 113 行第 1 列 targets[0](T01).indicator：",
+        "第 140 行第 1 列 targets[2](T03).value：",
     ] {
         assert!(stderr.contains(expected), "expected “{expected}” in:\n{stderr}");
     }
@@ -486,4 +489,151 @@ schedule = { kind = "curve", curve = "missing" }
     ] {
         assert!(stderr.lines().any(|l| l.contains(key) && l.contains(message)), "expected {key}: {message} in:\n{stderr}");
     }
+}
+
+// ------------------------------------------------------------- what a careless plan gets wrong
+
+/// The stderr of `plan check` on `BASE_PLAN` with `find` replaced (exit code 2).
+fn broken_plan_message(find: &str, replace: &str) -> String {
+    assert_eq!(BASE_PLAN.matches(find).count(), 1, "test setup: “{find}” must occur once");
+    let wd = Workspace::new();
+    wd.write("broken.toml", &BASE_PLAN.replacen(find, replace, 1));
+    let run = wd.run(&["plan", "check", "--plan", "broken.toml"]);
+    run.expect_code(2);
+    run.stderr()
+}
+
+/// The stdout of a `plan check` that passes, with `find` replaced (its warnings).
+fn plan_warnings(find: &str, replace: &str) -> String {
+    assert_eq!(BASE_PLAN.matches(find).count(), 1, "test setup: “{find}” must occur once");
+    let wd = Workspace::new();
+    wd.write("plan.toml", &BASE_PLAN.replacen(find, replace, 1));
+    let run = wd.run(&["plan", "check", "--plan", "plan.toml"]);
+    run.expect_code(0);
+    run.stdout()
+}
+
+#[test]
+fn full_width_punctuation_typed_on_a_chinese_keyboard_is_named_at_its_column() {
+    let stderr = broken_plan_message("lead_units = [\"区农业农村局\"]", "lead_units = [\"区农业农村局\"，\"区水利局\"]");
+    assert!(stderr.contains("第 115 行第 23 列：中文逗号（，）应改为英文逗号（,）"), "{stderr}");
+    let stderr = broken_plan_message("name = \"粮食播种面积\"\nkind = \"at_least\"", "name = “粮食播种面积”\nkind = \"at_least\"");
+    assert!(stderr.contains("第 111 行第 8 列：中文引号（“）应改为英文双引号（\"）"), "{stderr}");
+    assert!(stderr.contains("有 2 处错误"), "{stderr}");
+    // Inside quotes, full-width punctuation is text and stays.
+    plan_warnings("quote = \"粮食播种面积100亩。\"", "quote = \"粮食播种面积，100亩：完成。\"");
+}
+
+#[test]
+fn a_value_written_with_its_unit_says_the_number_to_write() {
+    let stderr = broken_plan_message("value = 100\n", "value = \"6万亩\"\n");
+    assert!(stderr.contains("第 114 行第 9 列 targets[0](T01).value："), "{stderr}");
+    assert!(stderr.contains("请写 value = 60000（以亩计），并把文件的写法写在 stated = \"6万亩\""), "{stderr}");
+}
+
+#[test]
+fn allocations_far_from_the_target_are_an_error_and_near_it_a_warning() {
+    let far = "value = 100\nallocations = { \"甲镇\" = 220 }\n";
+    let stderr = broken_plan_message("value = 100\n", far);
+    assert!(stderr.contains("分解任务合计 220 与目标值 100 相差太大（2.2 倍）"), "{stderr}");
+    let near = plan_warnings("value = 100\n", "value = 100\nallocations = { \"甲镇\" = 95 }\n");
+    assert!(near.contains("分解任务合计 95 比目标值 100 少 5，请确认"), "{near}");
+    let equal = plan_warnings("value = 100\n", "value = 100\nallocations = { \"甲镇\" = 100 }\n");
+    assert!(!equal.contains("分解任务"), "{equal}");
+}
+
+#[test]
+fn an_indicator_in_another_unit_than_its_column_is_refused() {
+    let stderr = broken_plan_message("unit = \"亩\"\nform = \"ZX01\"", "unit = \"个\"\nform = \"ZX01\"");
+    assert!(stderr.contains("指标单位“个”与所汇总的列“粮食播种面积（亩）”的单位“亩”不同"), "{stderr}");
+}
+
+#[test]
+fn a_value_on_a_tracked_target_is_refused() {
+    let stderr = broken_plan_message("kind = \"at_least\"", "kind = \"tracked\"");
+    assert!(stderr.contains("targets[0](T01).value：跟踪监测不设目标值"), "{stderr}");
+}
+
+#[test]
+fn allocations_of_a_figure_no_unit_reports_are_refused() {
+    // Departments report on a ledger; townships cannot be compared with shares of it.
+    let ledger = r#"
+[[forms]]
+id = "BM01"
+sheet = "部门台账"
+title = "部门台账"
+row_kind = "item"
+reporter = "department"
+
+[[forms.columns]]
+id = "target_id"
+name = "指标编号"
+kind = "key"
+
+[[forms.columns]]
+id = "value"
+name = "本年累计完成"
+kind = "number"
+
+[[indicators]]
+id = "ledger_t01"
+name = "粮食播种面积（台账）"
+unit = "亩"
+form = "BM01"
+column = "value"
+filters = [{ column = "target_id", equals = "T01" }]
+"#;
+    let stderr = broken_plan_message(
+        "indicator = \"grain_area\"\nvalue = 100\n",
+        &format!("indicator = \"ledger_t01\"\nvalue = 100\nallocations = {{ \"甲镇\" = 100 }}\n{}", ""),
+    );
+    // Without the ledger the indicator is unknown; with it, the allocations are the error.
+    assert!(stderr.contains("ledger_t01"), "{stderr}");
+    let wd = Workspace::new();
+    let text = BASE_PLAN
+        .replacen(
+            "indicator = \"grain_area\"\nvalue = 100\n",
+            "indicator = \"ledger_t01\"\nvalue = 100\nallocations = { \"甲镇\" = 100 }\n",
+            1,
+        )
+        .replacen("[[targets]]", &format!("{ledger}\n[[targets]]"), 1);
+    wd.write("plan.toml", &text);
+    let run = wd.run(&["plan", "check", "--plan", "plan.toml"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("这个目标的指标由部门台账填报，各乡镇（街道）不报送它，分解任务无从比较"), "{}", run.stderr());
+}
+
+#[test]
+fn lead_units_must_be_among_the_departments_listed() {
+    let departments = "[[departments]]\nname = \"区农业农村局\"\n\n[[departments]]\nname = \"区财政局\"\n\n[[targets]]";
+    let ok = plan_warnings("[[targets]]\nid = \"T01\"", &format!("{departments}\nid = \"T01\""));
+    assert!(!ok.contains("牵头单位"), "{ok}");
+    let wd = Workspace::new();
+    let text = BASE_PLAN.replacen("[[targets]]\nid = \"T01\"", &format!("{departments}\nid = \"T01\""), 1).replacen(
+        "lead_units = [\"区财政局\"]",
+        "lead_units = [\"区财务局\"]",
+        1,
+    );
+    wd.write("plan.toml", &text);
+    let run = wd.run(&["plan", "check", "--plan", "plan.toml"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("牵头单位“区财务局”不在部门表（departments）中，是否为“区财政局”？"), "{}", run.stderr());
+    // Without a list of departments, lead units cannot be checked: said as a warning.
+    assert!(plan_warnings("id = \"T01\"", "id = \"T01\"").contains("方案未列出部门") || !BASE_PLAN.contains("reporter = \"department\""));
+}
+
+#[test]
+fn a_target_left_to_the_default_schedule_is_a_warning_naming_it() {
+    let warnings = plan_warnings("id = \"T01\"", "id = \"T01\"");
+    assert!(warnings.contains("targets[0](T01).schedule：未写进度安排（schedule），按默认的全年均匀推进计算序时进度"), "{warnings}");
+    let quiet = plan_warnings("value = 100\n", "value = 100\nschedule = { kind = \"linear\" }\n");
+    assert!(!quiet.contains("未写进度安排"), "{quiet}");
+}
+
+#[test]
+fn a_unit_without_a_village_list_is_an_error_and_any_village_a_warning() {
+    let stderr = broken_plan_message("villages = [\"一村\", \"二村\"]", "villages = []");
+    assert!(stderr.contains("“甲镇”没有村（社区）名单：请按统计名录补上，或写 villages = \"any\""), "{stderr}");
+    let warnings = plan_warnings("villages = [\"一村\", \"二村\"]", "villages = \"any\"");
+    assert!(warnings.contains("以下单位不核对村名（villages = \"any\"）") && warnings.contains("甲镇"), "{warnings}");
 }
