@@ -47,12 +47,12 @@ impl Calculator<'_> {
             Reporter::Department => {
                 format!("{}台账", self.ledger_candidates(i).first().map(String::as_str).unwrap_or(self.plan.combined_ledger()))
             }
-            Reporter::Township => "镇街报表".to_string(),
+            Reporter::Township => format!("{}报表", self.plan.wording().townships_short),
         };
         let (left, coverage) = self.district_value(indicator, period);
         let mut notes = Vec::new();
         if !coverage.missing.is_empty() {
-            notes.push(format!("镇街合计不含{}", coverage.missing.join("、")));
+            notes.push(format!("{}合计不含{}", self.plan.wording().townships_short, coverage.missing.join("、")));
         }
         if !coverage.carried.is_empty() {
             notes.push(format!("含沿用数：{}", coverage.carried_text()));

@@ -468,7 +468,7 @@ fn numbers_are_subtotalled_per_category_never_across_units() {
     let period = Period::new(2024, 6).unwrap();
     let rows = [road("路口镇", "新建桥梁", 1.0, "座"), road("路口镇", "白改黑", 2.5, "公里"), road("云溪街道", "白改黑", 1.5, "公里")];
     let rows: Vec<&Record> = rows.iter().collect();
-    let totals = topics::subtotals(form, &rows, period);
+    let totals = topics::subtotals(form, &rows, period, "全区");
     let keys: Vec<(&str, Option<&str>, Option<&str>, usize)> =
         totals.iter().map(|t| (t.township.as_str(), t.category.as_deref(), t.unit.as_deref(), t.rows)).collect();
     assert_eq!(

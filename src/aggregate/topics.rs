@@ -28,7 +28,7 @@ pub fn topic_subtotals(plan: &Plan, records: &[Record], period: Period) -> Vec<T
             plan.report.summarises(rows.len()).then(|| TopicSubtotals {
                 form: form.id.clone(),
                 rows: rows.len(),
-                subtotals: subtotals(form, &rows, period),
+                subtotals: subtotals(form, &rows, period, &plan.wording().whole),
             })
         })
         .collect()
@@ -44,10 +44,13 @@ pub const STATUS_ORDER: [ProjectStatus; 6] = [
     ProjectStatus::Unplanned,
 ];
 
-/// The figures of one subtotal row: a township (and category), or the district (`township` = 全区合计).
+/// The figures of one subtotal row: a township (and category), or the district (`district`, named
+/// 全区合计, 全县合计 … as the plan's words say).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subtotal {
     pub township: String,
+    /// The district's total row.
+    pub district: bool,
     /// The category (e.g. 白改黑) for forms subtotalled per category.
     pub category: Option<String>,
     /// The unit of the numbers without a plan unit (from the category).
@@ -65,11 +68,13 @@ pub struct Subtotal {
 /// Per-township subtotals of a topic's detail rows (per township and category where the
 /// category sets the unit), townships in the order of their first row, then the district's
 /// total(s) (one per category). Sums are added in row order, as the CSV file lists the rows.
-pub fn subtotals(form: &Form, records: &[&Record], period: Period) -> Vec<Subtotal> {
+pub fn subtotals(form: &Form, records: &[&Record], period: Period, whole: &str) -> Vec<Subtotal> {
     let category = category_column(form);
     let width = form.columns.len();
+    let district_name = format!("{whole}合计");
     let empty = |township: &str, category_value: &Option<String>| Subtotal {
         township: township.to_string(),
+        district: township == district_name,
         category: category_value.clone(),
         unit: category.zip(category_value.as_ref()).and_then(|(c, value)| form.columns[c].category_units.get(value).cloned()),
         rows: 0,
@@ -108,7 +113,7 @@ pub fn subtotals(form: &Form, records: &[&Record], period: Period) -> Vec<Subtot
             BTreeMap::new()
         });
         add(own.entry(key.clone()).or_insert_with(|| empty(&record.township, &key.1)), record);
-        add(district.entry(key.clone()).or_insert_with(|| empty("全区合计", &key.1)), record);
+        add(district.entry(key.clone()).or_insert_with(|| empty(&district_name, &key.1)), record);
     }
     let mut out = Vec::with_capacity(records.len().min(townships.len() * 8) + district.len());
     for township in &townships {

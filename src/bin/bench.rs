@@ -433,7 +433,8 @@ fn check_report(path: &Path) -> ReportCheck {
             };
             check.detail_csv = if check.detail_csv.is_empty() { verdict } else { format!("{}; {verdict}", check.detail_csv) };
         }
-        if name == "镇街进度" {
+        // 镇街进度, 乡镇街道进度 …: the townships' sheet, named in the plan's words.
+        if name.ends_with("进度") {
             check.townships_rows = rows;
             // Rank column G: "1", "并列2", "—"; within a block of one indicator (column A) the
             // ranks must not decrease, and "—" (not ranked) only at the end.
@@ -461,7 +462,7 @@ fn check_report(path: &Path) -> ReportCheck {
         }
     }
     // rust_xlsxwriter writes the n-th sheet as xl/worksheets/sheet<n>.xml.
-    if let Some(n) = names.iter().position(|n| n == "镇街进度")
+    if let Some(n) = names.iter().position(|n| n.ends_with("进度"))
         && let Ok(file) = std::fs::File::open(path)
         && let Ok(mut zip) = zip::ZipArchive::new(file)
         && let Ok(mut entry) = zip.by_name(&format!("xl/worksheets/sheet{}.xml", n + 1))

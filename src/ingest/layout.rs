@@ -474,7 +474,9 @@ pub fn is_total_label(text: &str) -> bool {
         _ => n.as_str(),
     };
     let core = core.trim_end_matches(':');
-    if is_total_word(core) || matches!(core, "全镇" | "全乡" | "全街道" | "全区" | "全社区" | "全村" | "总数") {
+    if is_total_word(core)
+        || matches!(core, "全镇" | "全乡" | "全街道" | "全区" | "全县" | "全市" | "全旗" | "全苏木" | "全社区" | "全村" | "总数")
+    {
         return true;
     }
     core.chars().count() <= 8 && ["合计", "小计", "总计", "合计数", "总计数", "小计数"].iter().any(|w| core.ends_with(w))

@@ -283,7 +283,7 @@ fn find_forms(input: &InputFile, plan: &Plan, names: &layout::PlanNames, grids: 
                 Issue::new(
                     Rule::MissingSheet,
                     input.display.clone(),
-                    format!("找不到{}“{}”（工作表名或表头都对不上），请使用区里下发的模板填报", form.id, form.sheet),
+                    format!("找不到{}“{}”（工作表名或表头都对不上），请使用{}里下发的模板填报", form.id, form.sheet, plan.wording().area),
                 )
                 .at(form.sheet.clone(), String::new()),
             ),

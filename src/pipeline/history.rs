@@ -132,7 +132,10 @@ pub fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: 
         store::keep_arrivals(&folders.store, &arrivals);
         store::write_month(&folders.store, plan, earlier, frames, store::submissions(&validated))?;
         let reported = validated.count(SubmissionStatus::Reported);
-        console.say(format!("补建历史数据 {earlier}：采用 {reported} 个镇（街道）的报表（该月通报未生成，可用 --period {earlier} 生成）"));
+        console.say(format!(
+            "补建历史数据 {earlier}：采用 {reported} 个{}的报表（该月通报未生成，可用 --period {earlier} 生成）",
+            plan.wording().townships
+        ));
     }
     Ok(())
 }

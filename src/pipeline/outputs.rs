@@ -36,7 +36,7 @@ pub fn early_outputs(
                 .par_iter()
                 .map(|(form, rows)| {
                     let path = out_dir.join(report::detail::csv_file_name(form, period));
-                    crate::atomic::write_bytes(&path, &report::detail::detail_csv(form, rows, period))?;
+                    crate::atomic::write_bytes(&path, &report::detail::detail_csv(form, rows, period, &plan.wording().townships))?;
                     Ok(path)
                 })
                 .collect()

@@ -97,8 +97,9 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepar
     let stored = store::periods(&folders.store).contains(&period);
     if stored && !args.replace && !files.iter().any(|f| !f.department && ingest::is_spreadsheet_name(&extension_of(&f.path))) {
         return Err(Error::Refused(format!(
-            "{} 文件夹中没有任何镇（街道）报表，而历史数据库中已有该月数据；为免误删，本次未运行。如确需清空该月，请加 --replace",
-            period_dir.display()
+            "{} 文件夹中没有任何{}报表，而历史数据库中已有该月数据；为免误删，本次未运行。如确需清空该月，请加 --replace",
+            period_dir.display(),
+            plan.wording().townships
         )));
     }
     let locks = [Some(lock), store_lock].into_iter().flatten().collect();

@@ -31,8 +31,8 @@ pub fn csv_file_name(form: &Form, period: Period) -> String {
 
 /// The header of a topic's detail table and CSV file: 镇（街道）, the plan's columns, 按期情况
 /// (forms with timing), 来源文件, 行号.
-pub fn detail_headers(form: &Form) -> Vec<String> {
-    let mut headers = vec!["镇（街道）".to_string()];
+pub fn detail_headers(form: &Form, townships: &str) -> Vec<String> {
+    let mut headers = vec![townships.to_string()];
     headers.extend(form.columns.iter().map(|c| c.header()));
     if form.timing.is_some() {
         headers.push("按期情况".to_string());
@@ -49,11 +49,11 @@ pub fn file_label(record: &Record) -> &str {
 /// A topic's detail rows as CSV (UTF-8 with BOM, CRLF, text that a spreadsheet would take for a
 /// formula made inert): the same columns and values as the detail table. Numbers are written in
 /// full (the shortest text that reads back as the same number), in the plan's unit.
-pub fn detail_csv(form: &Form, records: &[&Record], period: Period) -> Vec<u8> {
+pub fn detail_csv(form: &Form, records: &[&Record], period: Period, townships: &str) -> Vec<u8> {
     let mut out = BOM.to_vec();
     {
         let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
-        writer.write_record(detail_headers(form)).expect("writing to memory");
+        writer.write_record(detail_headers(form, townships)).expect("writing to memory");
         // Field by field (a province's topic is 100,000 rows): no text is copied, and numbers
         // are formatted into one buffer.
         let mut number = String::new();
@@ -166,7 +166,7 @@ mod tests {
         let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
         let form = plan.form("ZX03").unwrap();
         let record = road("路口镇", "白改黑", 0.1 + 0.2, "公里");
-        let bytes = detail_csv(form, &[&record], Period::new(2024, 6).unwrap());
+        let bytes = detail_csv(form, &[&record], Period::new(2024, 6).unwrap(), "镇（街道）");
         let text = String::from_utf8(bytes).unwrap();
         let line = text.lines().nth(1).unwrap();
         assert!(line.starts_with("路口镇,\"'=HYPERLINK(\"\"x\"\")\",白改黑,荆竹村,0.30000000000000004,"), "{line}");

@@ -44,7 +44,7 @@ pub fn unit_status_text(plan: &crate::plan::Plan, unit: &crate::validate::Townsh
 pub struct Reminder {
     pub unit: String,
     /// 镇（街道） or 牵头部门.
-    pub kind: &'static str,
+    pub kind: String,
     /// 未报送, 数据有误, 迟报 (joined when several).
     pub situation: String,
     pub filler: String,
@@ -98,7 +98,7 @@ pub fn reminders(
         let contact = contacts.get(&unit.township).cloned().unwrap_or_default();
         list.push(Reminder {
             unit: unit.township.clone(),
-            kind: if unit.department { "牵头部门" } else { "镇（街道）" },
+            kind: if unit.department { "牵头部门".to_string() } else { plan.wording().townships.clone() },
             situation: situation.join("、"),
             filler: contact.filler,
             phone: contact.phone,

@@ -13,7 +13,7 @@ pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -
     let numeric: Vec<&TargetProgress> = aggregated.targets.iter().filter(|t| t.kind != TargetKind::Qualitative).collect();
     let mut text = vec![standing(plan, aggregated, &numeric)];
     text.extend(behind(&numeric));
-    text.push(reporting(validated));
+    text.push(reporting(plan, validated));
     text.push(data_problems(validated, &numeric));
     text.extend(disagreements(aggregated));
     text
@@ -96,13 +96,14 @@ fn behind(numeric: &[&TargetProgress]) -> Vec<String> {
 }
 
 /// Who has not reported, or reported with errors or late.
-fn reporting(validated: &Validated) -> String {
+fn reporting(plan: &Plan, validated: &Validated) -> String {
     let towns = validated.units_of_kind(false);
     let departments = validated.units_of_kind(true);
     let named = |units: &[&TownshipOutcome], status: SubmissionStatus| -> Vec<String> {
         units.iter().filter(|t| t.status == status).map(|t| t.township.clone()).collect()
     };
-    let mut reporting = format!("报送方面，应报{}个镇（街道），已报送{}个", towns.len(), named(&towns, SubmissionStatus::Reported).len());
+    let mut reporting =
+        format!("报送方面，应报{}个{}，已报送{}个", towns.len(), plan.wording().townships, named(&towns, SubmissionStatus::Reported).len());
     let missing = named(&towns, SubmissionStatus::Missing);
     if !missing.is_empty() {
         reporting.push_str(&format!("，{}未报送", missing.join("、")));

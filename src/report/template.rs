@@ -207,7 +207,7 @@ fn form_rows(
                 Fill::Empty => sheet.write_blank(row, c as u16, &format)?,
             };
             if let Some(hint) = filled.and_then(|f| f.hints.get(r)).and_then(|h| h.get(c)).cloned().flatten() {
-                sheet.insert_note(row, c as u16, &rust_xlsxwriter::Note::new(hint).set_author("区乡村振兴办"))?;
+                sheet.insert_note(row, c as u16, &rust_xlsxwriter::Note::new(hint).set_author(&plan.wording().office))?;
             }
         }
         if lines > 1 {
@@ -281,7 +281,7 @@ fn form_validations(
             ColumnKind::Village if !villages.is_empty() => Some(
                 DataValidation::new()
                     .allow_list_formula(Formula::new(format!("={list_sheet}!$A$2:$A${}", villages.len() + 1)))
-                    .set_error_message("请从下拉框选择本镇（街道）的村（社区）")?,
+                    .set_error_message(format!("请从下拉框选择本{}的村（社区）", request.plan.wording().townships))?,
             ),
             _ => None,
         };

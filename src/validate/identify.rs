@@ -108,7 +108,7 @@ pub(super) fn identify_township(plan: &Plan, names: &UnitNames<'_>, read: &FileR
         Issue::new(
             Rule::UnknownTownship,
             read.input.display.clone(),
-            format!("无法确定文件属于哪个镇（街道）：“{guess_text}”不是本区填报单位{suggestion}"),
+            format!("无法确定文件属于哪个{}：“{guess_text}”不是本{}填报单位{suggestion}", plan.wording().townships, plan.wording().area),
         )
         .at(sheet, cell)
         .value(guess_text.clone()),
@@ -117,18 +117,23 @@ pub(super) fn identify_township(plan: &Plan, names: &UnitNames<'_>, read: &FileR
 }
 
 /// The department a ledger file under `部门/` is from: the department its 填报单位 line or its
-/// file name names (in full, `区民政局`, or without the district's `区`, `民政局`); of several, the
-/// longest name. A file that names none is the office's combined ledger (`区直部门`).
+/// file name names (in full, `区民政局`, without the county's `区` or `县`, `民政局`, or by one of
+/// its aliases); of several, the longest name. A file that names none is the office's combined
+/// ledger (`区直部门`, `县直部门` …).
 pub(super) fn identify_department(plan: &Plan, read: &FileRead) -> String {
     let departments = plan.departments();
+    let area = plan.wording().area;
+    let aliases = |name: &str| -> Vec<String> {
+        plan.department_list.iter().filter(|d| d.name == name).flat_map(|d| d.aliases.iter().map(|a| normalise(a))).collect()
+    };
     let names_in = |text: &str| -> Option<&String> {
         let text = normalise(text);
         departments
             .iter()
             .filter(|d| {
                 let full = normalise(d);
-                let short = full.strip_prefix('区').filter(|s| s.chars().count() >= 2).unwrap_or(&full);
-                text.contains(&full) || text.contains(short)
+                let short = full.strip_prefix(area).filter(|s| s.chars().count() >= 2).unwrap_or(&full);
+                text.contains(&full) || text.contains(short) || aliases(d).iter().any(|a| text.contains(a.as_str()))
             })
             .max_by_key(|d| d.chars().count())
     };

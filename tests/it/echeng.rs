@@ -125,7 +125,8 @@ fn echeng_sample_run_produces_a_complete_workbook() {
     let names = workbook.sheet_names();
     for sheet in [
         "总览",
-        "镇街进度",
+        // 鄂城区 has 镇, 乡 and 街道: its townships are 乡镇（街道）.
+        "乡镇街道进度",
         "衔接资金",
         "项目库",
         "乡村建设",

@@ -492,7 +492,7 @@ fn the_year_end_list_appears_from_the_assessment_month() {
     use calamine::Reader;
     let mut december: calamine::Xlsx<_> =
         calamine::open_workbook(wd.path("output/2024-12/测试区乡村振兴重点指标进度通报_2024年12月.xlsx")).unwrap();
-    assert_eq!(december.sheet_names()[..3], ["总览", "年终考核", "镇街进度"]);
+    assert_eq!(december.sheet_names()[..3], ["总览", "年终考核", "镇进度"]);
     let sheet = december.worksheet_range("年终考核").unwrap();
     let result = |name: &str| {
         sheet.rows().find(|r| r.get(2).is_some_and(|c| c.to_string().starts_with(name))).map(|r| r[6].to_string()).unwrap_or_default()
@@ -520,7 +520,7 @@ fn the_notice_text_says_what_a_leader_needs() {
 截至2024年6月底，测试区9项量化目标中，已完成1项、正常推进1项、滞后2项、逾期未完成1项；底线、比例等目标达标2项、预警或未达标1项、跟踪监测1项。
 进度落后最多的是：高标准农田主体完工（逾期未完成，落后28.0个百分点，牵头单位：区农业农村局）；资金拨付时序进度（滞后，落后8.6个百分点，牵头单位：区财政局）；新造油茶（滞后，落后1.7个百分点，牵头单位：区林业局）。
 需关注：耕地保有量（预警）。
-报送方面，应报3个镇（街道），已报送2个，丙镇未报送。
+报送方面，应报3个镇，已报送2个，丙镇未报送。
 本月报表未发现数据问题；未采用本月数据的单位沿用最近一次数据：丙镇（2024年5月），相关数字标“※”。
 ";
     assert_eq!(text, expected);

@@ -105,9 +105,13 @@ pub fn bulletin_workbook(b: &Bulletin<'_>) -> Result<Workbook> {
                             let mut sheet = Worksheet::new();
                             let table = match b.aggregated.subtotals_of(&form.id) {
                                 Some(subtotals) => topics::topic_subtotals(&mut sheet, b, form, subtotals)?,
-                                None => {
-                                    topics::topic_detail(&mut sheet, b.validated.period, form, &super::detail::rows(b.validated, form))?
-                                }
+                                None => topics::topic_detail(
+                                    &mut sheet,
+                                    b.validated.period,
+                                    form,
+                                    &super::detail::rows(b.validated, form),
+                                    &b.plan.wording().townships,
+                                )?,
                             };
                             topics::topic_trend(&mut sheet, b, form, &table)?;
                             Ok(sheet)

@@ -226,8 +226,9 @@ fn submission_counts(plan: &Plan, v: &Validated) -> String {
     let (reported, missing, rejected) =
         (named(SubmissionStatus::Reported), named(SubmissionStatus::Missing), named(SubmissionStatus::Rejected));
     let mut counts = format!(
-        "报送情况：应报 {} 个镇（街道），已报送 {} 个，未报送 {} 个，数据有误 {} 个",
+        "报送情况：应报 {} 个{}，已报送 {} 个，未报送 {} 个，数据有误 {} 个",
         towns.len(),
+        plan.wording().townships,
         reported.len(),
         missing.len(),
         rejected.len()

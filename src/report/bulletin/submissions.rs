@@ -101,7 +101,7 @@ pub(super) fn reminder_sheet(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult
     for (i, r) in b.reminders.iter().enumerate() {
         let row = 2 + i as u32;
         sheet.text(row, 0, &r.unit, &style::text_cell())?;
-        sheet.text(row, 1, r.kind, &center)?;
+        sheet.text(row, 1, &r.kind, &center)?;
         sheet.text(row, 2, &r.situation, &center)?;
         sheet.text(row, 3, &r.filler, &center)?;
         sheet.text(row, 4, &r.phone, &center)?;

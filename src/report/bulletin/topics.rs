@@ -28,6 +28,7 @@ pub(super) fn topic_detail(
     period: Period,
     form: &crate::plan::Form,
     records: &[&crate::validate::Record],
+    townships: &str,
 ) -> XResult<TopicTable> {
     sheet.set_name(form.topic())?;
     let title = format!("{}明细（{}，已采用数据）", form.title, period.label());
@@ -43,7 +44,7 @@ pub(super) fn topic_detail(
     let last_col = widths.len() as u16 - 1;
     sheet.merge_range(0, 0, 0, last_col, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
-    for (c, (header, width)) in super::super::detail::detail_headers(form).iter().zip(&widths).enumerate() {
+    for (c, (header, width)) in super::super::detail::detail_headers(form, townships).iter().zip(&widths).enumerate() {
         sheet.text(1, c as u16, header, &style::header())?;
         sheet.set_column_width(c as u16, *width)?;
     }
@@ -122,7 +123,8 @@ pub(super) fn topic_subtotals(
     let totals = &topic.subtotals;
     let layout = SubtotalLayout::new(form, totals);
     // Columns: 镇（街道）, [category, 计量单位], count, sums, 是 counts, 按期情况 counts.
-    let mut headers: Vec<(String, f64)> = vec![("镇（街道）".into(), 11.0)];
+    let w = b.plan.wording();
+    let mut headers: Vec<(String, f64)> = vec![(w.townships.clone(), 11.0)];
     if let Some(c) = layout.category {
         headers.push((form.columns[c].name.clone(), 12.0));
         headers.push(("计量单位".into(), 12.0));
@@ -141,13 +143,14 @@ pub(super) fn topic_subtotals(
         headers.push((STATUS_ORDER[s].label().into(), 12.0));
     }
     let last_col = headers.len() as u16 - 1;
-    let title = format!("{}分镇（街道）小计（{}，已采用数据）", form.title, period.label());
+    let title = format!("{}分{}小计（{}，已采用数据）", form.title, w.townships, period.label());
     sheet.merge_range(0, 0, 0, last_col, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
     let note = format!(
-        "本月已采用明细 {} 行，超过专题表逐行列出的上限（{} 行，可在方案中调整）：本表列各镇（街道）小计，逐行明细见本通报同一文件夹中的“{}”（UTF-8 编码，可用 WPS 或 Excel 打开），并已写入历史数据库。",
+        "本月已采用明细 {} 行，超过专题表逐行列出的上限（{} 行，可在方案中调整）：本表列各{}小计，逐行明细见本通报同一文件夹中的“{}”（UTF-8 编码，可用 WPS 或 Excel 打开），并已写入历史数据库。",
         topic.rows,
         b.plan.report.topic_detail_rows,
+        w.townships,
         detail::csv_file_name(form, period)
     );
     let width: f64 = headers.iter().map(|(_, w)| w).sum();
@@ -164,7 +167,7 @@ pub(super) fn topic_subtotals(
     let counts = whole_numbers(form);
     let mut row = 3u32;
     for total in totals {
-        let district = total.township == "全区合计";
+        let district = total.district;
         let (cell, whole, number) = if district {
             (bold(style::cell()), bold(style::number(0)), bold(style::number(1)))
         } else {
@@ -248,7 +251,7 @@ pub(super) fn topic_trend(sheet: &mut Worksheet, b: &Bulletin<'_>, form: &crate:
         .collect();
     if !indicators.is_empty() {
         let top = last_row + 2;
-        sheet.text(top, 0, "逐月趋势（全区累计，来自历史数据库）", &style::base().set_bold())?;
+        sheet.text(top, 0, format!("逐月趋势（{}累计，来自历史数据库）", b.plan.wording().whole), &style::base().set_bold())?;
         sheet.text(top + 1, 0, "月份", &style::header())?;
         for (i, ind) in indicators.iter().enumerate() {
             sheet.text(top + 1, 1 + i as u16, format!("{}（{}）", ind.name, ind.unit), &style::header())?;

@@ -5,9 +5,15 @@ use rust_xlsxwriter::{Chart, ChartType, ConditionalFormatDataBar, FormatAlign, W
 
 use super::super::style::{self, WriteText};
 use super::{Bulletin, SUBMISSION_TONES, XResult, blank_format, text_colours};
+use crate::plan::Wording;
 
-/// How 镇街进度 ranks (SPEC "Rankings").
-const RANKING_NOTE: &str = "按指标分组，组内按排名排序（并列名次相同）。只在可比时排名：有分解任务的按完成率，比率类指标按数值（越低越好的指标从低到高）；总量类指标不排名，列出占全区比重。未报送或数据有误的镇（街道）不参与排名，列在组末。";
+/// How 镇街进度 ranks (SPEC "Rankings"), in the plan's words.
+fn ranking_note(w: &Wording) -> String {
+    format!(
+        "按指标分组，组内按排名排序（并列名次相同）。只在可比时排名：有分解任务的按完成率，比率类指标按数值（越低越好的指标从低到高）；总量类指标不排名，列出占{}比重。未报送或数据有误的{}不参与排名，列在组末。",
+        w.whole, w.townships
+    )
+}
 
 /// 镇街进度: one block per indicator, townships sorted by rank (ties 并列), missing ones last.
 /// A long table rather than a townships × indicators matrix: it prints on A4 at any number of
@@ -15,14 +21,18 @@ const RANKING_NOTE: &str = "按指标分组，组内按排名排序（并列名�
 pub(super) fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let plan = b.plan;
     let period = b.aggregated.period;
-    sheet.set_name("镇街进度")?;
-    let title = format!("各镇（街道）重点指标完成情况（{}）", period.label());
-    let headers = ["指标", "单位", "镇（街道）", "完成数", "分解任务", "完成率", "排名", "报送状态", "占全区"];
+    let w = plan.wording();
+    let sheet_name = format!("{}进度", w.townships_short);
+    sheet.set_name(&sheet_name)?;
+    let title = format!("各{}重点指标完成情况（{}）", w.townships, period.label());
+    let share = format!("占{}", w.whole);
+    let headers = ["指标", "单位", w.townships.as_str(), "完成数", "分解任务", "完成率", "排名", "报送状态", share.as_str()];
+    let ranking = ranking_note(w);
     let widths = [30.0, 6.0, 14.0, 12.0, 10.0, 9.0, 8.0, 10.0, 8.0];
     sheet.merge_range(0, 0, 0, headers.len() as u16 - 1, &title, &style::title())?;
     sheet.set_row_height(0, 30)?;
-    sheet.merge_range(1, 0, 1, headers.len() as u16 - 1, RANKING_NOTE, &style::subtitle().set_text_wrap())?;
-    sheet.set_row_height(1, style::fit_height(&[(RANKING_NOTE, widths.iter().sum())]))?;
+    sheet.merge_range(1, 0, 1, headers.len() as u16 - 1, &ranking, &style::subtitle().set_text_wrap())?;
+    sheet.set_row_height(1, style::fit_height(&[(&ranking, widths.iter().sum())]))?;
     for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
         sheet.text(2, c as u16, *h, &style::header())?;
         sheet.set_column_width(c as u16, w)?;
@@ -92,9 +102,9 @@ pub(super) fn townships(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> 
     {
         let indicator = plan.indicator(first).expect("from plan");
         let mut chart = Chart::new(ChartType::Column);
-        chart.title().set_name(format!("各镇（街道）{}（{}）", indicator.name, indicator.unit).as_str());
-        chart.add_series().set_name(indicator.name.as_str()).set_categories(("镇街进度", start, 2, end, 2)).set_values((
-            "镇街进度",
+        chart.title().set_name(format!("各{}{}（{}）", w.townships, indicator.name, indicator.unit).as_str());
+        chart.add_series().set_name(indicator.name.as_str()).set_categories((sheet_name.as_str(), start, 2, end, 2)).set_values((
+            sheet_name.as_str(),
             start,
             3,
             end,
