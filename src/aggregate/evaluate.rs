@@ -28,6 +28,9 @@ pub enum Status {
     NotDue,
     /// Reached, but only after its deadline (逾期完成): judged from completion dates.
     CompletedLate,
+    /// A figure reported quarterly or annually, not due this month and not yet reported
+    /// (未到报送期): shown, never 未报送.
+    NotReportingPeriod,
 }
 
 /// How a status is coloured in reports.
@@ -40,7 +43,7 @@ pub enum Tone {
 }
 
 impl Status {
-    pub const ALL: [Status; 16] = [
+    pub const ALL: [Status; 17] = [
         Status::Completed,
         Status::OnTrack,
         Status::Lagging,
@@ -57,6 +60,7 @@ impl Status {
         Status::Overdue,
         Status::NotDue,
         Status::CompletedLate,
+        Status::NotReportingPeriod,
     ];
 
     pub fn label(self) -> &'static str {
@@ -77,6 +81,7 @@ impl Status {
             Status::Overdue => "逾期未完成",
             Status::NotDue => "未到考核期",
             Status::CompletedLate => "逾期完成",
+            Status::NotReportingPeriod => "未到报送期",
         }
     }
 
@@ -87,7 +92,7 @@ impl Status {
             Status::SeverelyLagging | Status::Warning | Status::NotMet | Status::NotStarted | Status::NotReported | Status::Overdue => {
                 Tone::Red
             }
-            Status::Tracked | Status::NoData | Status::Incomplete | Status::NotDue => Tone::Neutral,
+            Status::Tracked | Status::NoData | Status::Incomplete | Status::NotDue | Status::NotReportingPeriod => Tone::Neutral,
         }
     }
 }

@@ -119,6 +119,11 @@ impl Calculator<'_> {
         let mut evaluation = evaluate(target, schedule.as_ref(), cumulative, period, &self.plan.thresholds);
         let on_time_note = self.judge_on_time(target, indicator, cumulative, period, &mut evaluation);
         let department = self.reporter(indicator) == Reporter::Department;
+        // A figure reported quarterly or annually is not missing before it is due.
+        let not_yet = department && cumulative.is_none() && !target.due_in(period.month);
+        if not_yet {
+            evaluation = Evaluation::only(Status::NotReportingPeriod);
+        }
         // A line judged on a total that still lacks townships cannot be judged.
         if !department
             && cumulative.is_some()
@@ -143,7 +148,9 @@ impl Calculator<'_> {
             if let Some((_, Some(note))) = ledger.get(&target.id) {
                 notes.push(note.clone());
             }
-            if cumulative.is_none() {
+            if not_yet {
+                notes.push(format!("{}，本月未到报送期", target.frequency.label(target.report_month)));
+            } else if cumulative.is_none() {
                 notes.push("牵头单位本月未报送台账".to_string());
             }
         }

@@ -219,6 +219,16 @@ impl Plan {
         names
     }
 
+    /// Whether department `name`'s ledger is due in month `month` (1–12): as the department's
+    /// own frequency says where the plan lists it, else when any target it leads is due.
+    pub fn department_due(&self, name: &str, month: u32) -> bool {
+        if let Some(department) = self.department_list.iter().find(|d| d.name == name) {
+            return department.due_in(month);
+        }
+        let mut owned = self.ledger_targets().filter(|t| self.ledger_owner(t) == name).peekable();
+        owned.peek().is_none() || owned.any(|t| t.due_in(month))
+    }
+
     /// Whether a reporting unit name is a department (or the combined ledger), not a township.
     pub fn is_department(&self, unit: &str) -> bool {
         self.department_names().contains(unit)

@@ -86,6 +86,78 @@ impl Plan {
         }
         let numeric = plan.targets.iter().filter(|t| t.is_numeric()).count();
         out.push_str(&format!("\n共 {} 项目标：量化 {} 项，定性 {} 项。\n", plan.targets.len(), numeric, plan.targets.len() - numeric));
+        out.push_str(&self.show_assumed());
+        out.push_str(&self.show_allocations());
+        out.push_str(&self.show_frequencies());
         out
+    }
+
+    /// What is 暂定 (not the document's): schedules and curves, values and baselines, lead units,
+    /// each with its reason, as the bulletin will mark them.
+    fn show_assumed(&self) -> String {
+        let mut lines = Vec::new();
+        for t in &self.targets {
+            if let Some(schedule) = self.schedule(t).filter(|s| s.assumed) {
+                lines.push(format!("  {} {}：序时进度暂定——{}", t.id, t.name, schedule.source));
+            }
+            if !t.assumption.is_empty() {
+                let what = match t.kind {
+                    TargetKind::Baseline => "基数",
+                    TargetKind::Milestones => "时序节点",
+                    _ => "目标值",
+                };
+                lines.push(format!("  {} {}：{what}暂定——{}", t.id, t.name, t.assumption));
+            }
+        }
+        if !self.plan.lead_units_assumption.is_empty() {
+            lines.push(format!("  牵头单位暂定——{}", self.plan.lead_units_assumption));
+        }
+        if lines.is_empty() {
+            return "\n暂定：无（全部按方案文件）。\n".to_string();
+        }
+        format!("\n暂定（不是方案文件原有的，通报中标“暂定”，共 {} 处）：\n{}\n", lines.len(), lines.join("\n"))
+    }
+
+    /// Each target's allocations to the units, their sum against the target.
+    fn show_allocations(&self) -> String {
+        let lines: Vec<String> = self
+            .targets
+            .iter()
+            .filter(|t| !t.allocations.is_empty())
+            .map(|t| {
+                let shares: Vec<String> = self
+                    .units
+                    .iter()
+                    .filter_map(|u| t.allocations.get(&u.name).map(|v| format!("{} {}", u.name, crate::text::fmt(*v))))
+                    .collect();
+                let sum: f64 = t.allocations.values().sum();
+                let target = t.value.map(|v| format!("，目标 {}", crate::text::fmt(v))).unwrap_or_default();
+                format!("  {} {}：{}；合计 {}{target}", t.id, t.name, shares.join("、"), crate::text::fmt(sum))
+            })
+            .collect();
+        if lines.is_empty() {
+            return String::new();
+        }
+        format!("\n分解任务：\n{}\n", lines.join("\n"))
+    }
+
+    /// Figures and ledgers reported other than monthly.
+    fn show_frequencies(&self) -> String {
+        let mut lines: Vec<String> = self
+            .department_list
+            .iter()
+            .filter(|d| !d.frequency.is_monthly())
+            .map(|d| format!("  {}：{}", d.name, d.frequency.label(d.report_month)))
+            .collect();
+        lines.extend(
+            self.targets
+                .iter()
+                .filter(|t| !t.frequency.is_monthly())
+                .map(|t| format!("  {} {}：{}", t.id, t.name, t.frequency.label(t.report_month))),
+        );
+        if lines.is_empty() {
+            return String::new();
+        }
+        format!("\n非月报（未到报送期不算未报送）：\n{}\n", lines.join("\n"))
     }
 }

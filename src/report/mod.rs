@@ -84,7 +84,7 @@ pub fn reminders(
                     .unwrap_or_default();
                 action.push(format!("请按反馈表改正 {} 处错误后重新报送{first}", errors.len()));
             }
-            SubmissionStatus::Reported => {}
+            SubmissionStatus::Reported | SubmissionStatus::NotDue => {}
         }
         if unit.late {
             situation.push("迟报".to_string());

@@ -45,6 +45,7 @@ fn standing(plan: &Plan, aggregated: &Aggregated, numeric: &[&TargetProgress]) -
         ("预警或未达标", count(&[Status::Warning, Status::NotMet])),
         ("数据不全", count(&[Status::Incomplete, Status::NoData])),
         ("跟踪监测", count(&[Status::Tracked])),
+        ("未到报送期", count(&[Status::NotReportingPeriod])),
     ]
     .into_iter()
     .filter(|(_, n)| *n > 0)
@@ -118,7 +119,11 @@ fn reporting(plan: &Plan, validated: &Validated) -> String {
     }
     if !departments.is_empty() {
         let reported = named(&departments, SubmissionStatus::Reported).len();
-        reporting.push_str(&format!("；牵头部门应报台账{}个，已报送{reported}个", departments.len()));
+        let not_due = named(&departments, SubmissionStatus::NotDue);
+        reporting.push_str(&format!("；牵头部门应报台账{}个，已报送{reported}个", departments.len() - not_due.len()));
+        if !not_due.is_empty() {
+            reporting.push_str(&format!("（{}本月未到报送期）", not_due.join("、")));
+        }
         let missing = named(&departments, SubmissionStatus::Missing);
         if !missing.is_empty() {
             reporting.push_str(&format!("，{}未报送", missing.join("、")));

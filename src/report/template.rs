@@ -168,11 +168,11 @@ fn form_rows(
         RowKind::Item => department_items_of(plan, request.unit),
         RowKind::Project => Vec::new(),
     };
-    let data_rows = filled.map(|f| f.rows.len()).unwrap_or(0).max(prefilled_keys.len()).max(if form.row_kind == RowKind::Project {
-        form.blank_rows as usize
-    } else {
-        0
-    });
+    // A unit without a village list (any name taken) writes its villages itself: open rows, as
+    // for projects, never locked empty ones.
+    let open_keys = form.row_kind == RowKind::Project || (form.row_kind == RowKind::Village && villages.is_empty());
+    let blank = if open_keys { form.blank_rows as usize } else { 0 };
+    let data_rows = filled.map(|f| f.rows.len()).unwrap_or(0).max(prefilled_keys.len()).max(blank);
     let locked_text = style::cell();
     let open_text = style::text_cell().set_unlocked();
     for r in 0..data_rows {
@@ -189,7 +189,7 @@ fn form_rows(
                 }
                 _ => fill,
             };
-            let key_locked = column.kind == ColumnKind::Key && form.row_kind != RowKind::Project;
+            let key_locked = column.kind == ColumnKind::Key && !open_keys;
             // (format, whether it wraps text)
             let (format, wraps): (Format, bool) = match column.kind {
                 ColumnKind::Number => (style::number(2).set_unlocked().set_num_format("#,##0.##"), false),

@@ -25,6 +25,9 @@ pub enum SubmissionStatus {
     Rejected,
     /// No file for the period.
     Missing,
+    /// No file, and none is due this month (a department reporting quarterly or annually):
+    /// neither 未报送 nor chased.
+    NotDue,
 }
 
 impl SubmissionStatus {
@@ -33,6 +36,7 @@ impl SubmissionStatus {
             SubmissionStatus::Reported => "已报送",
             SubmissionStatus::Rejected => "数据有误",
             SubmissionStatus::Missing => "未报送",
+            SubmissionStatus::NotDue => "未到报送期",
         }
     }
 }
@@ -153,7 +157,7 @@ pub(super) struct Accepted {
 }
 
 /// The files of a month and what each gave (`checks[i]` is `reads[i]`'s), decided on.
-pub(super) fn accept(plan: &Plan, reads: &[FileRead], mut checks: Vec<FileCheck>, receipts: Receipts<'_>) -> Accepted {
+pub(super) fn accept(plan: &Plan, month: u32, reads: &[FileRead], mut checks: Vec<FileCheck>, receipts: Receipts<'_>) -> Accepted {
     let choice = Choice::new(reads, &checks);
     let township_files = choice.supersede(reads, &mut checks);
     let departments = plan.department_names();
@@ -164,7 +168,7 @@ pub(super) fn accept(plan: &Plan, reads: &[FileRead], mut checks: Vec<FileCheck>
     }
     // (unit, form) counted this month.
     let mut counted: FastSet<(&str, &str)> = FastSet::default();
-    let units = Units { plan, reads, choice: &choice, departments: &departments, receipts };
+    let units = Units { plan, reads, choice: &choice, departments: &departments, receipts, month };
     let mut townships = Vec::new();
     for name in &names {
         townships.push(units.outcome(name, township_files.get(name).map_or(&[][..], Vec::as_slice), &mut checks, &mut counted));
@@ -256,6 +260,8 @@ struct Units<'a> {
     choice: &'a Choice,
     departments: &'a DepartmentNames<'a>,
     receipts: Receipts<'a>,
+    /// The month (1–12) being validated: what is due in it.
+    month: u32,
 }
 
 /// An issue about a whole file (not one form): it rejects every form of the file.
@@ -289,21 +295,12 @@ impl<'u> Units<'u> {
         let reporter = if department { Reporter::Department } else { Reporter::Township };
         let unit_forms: Vec<&'u Form> = self.plan.forms.iter().filter(|f| f.reporter == reporter).collect();
         if indices.is_empty() {
-            let forms = unit_forms
-                .iter()
-                .map(|f| FormOutcome { form: f.id.clone(), status: SubmissionStatus::Missing, file: None, errors: 0 })
-                .collect();
+            // A department whose ledger is not due this month is not missing it.
+            let due = !department || self.plan.department_due(name, self.month);
+            let status = if due { SubmissionStatus::Missing } else { SubmissionStatus::NotDue };
+            let forms = unit_forms.iter().map(|f| FormOutcome { form: f.id.clone(), status, file: None, errors: 0 }).collect();
             let (files, errors, warnings) = (Vec::new(), 0, 0);
-            return TownshipOutcome {
-                township: name.to_string(),
-                department,
-                status: SubmissionStatus::Missing,
-                files,
-                errors,
-                warnings,
-                forms,
-                late: false,
-            };
+            return TownshipOutcome { township: name.to_string(), department, status, files, errors, warnings, forms, late: false };
         }
         let reads = self.reads;
         let newest = *indices.iter().max_by_key(|i| (reads[**i].modified, reads[**i].input.display.clone())).expect("non-empty");

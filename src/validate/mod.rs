@@ -80,7 +80,7 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     let files = PlanFiles::new(plan, history);
     // Each file on its own, in parallel, in file order.
     let checks: Vec<FileCheck> = reads.par_iter().map(|read| files.check(period, read, history)).collect();
-    let accepted = accept::accept(plan, reads, checks, receipts);
+    let accepted = accept::accept(plan, period.month, reads, checks, receipts);
     Validated {
         period,
         files: accepted.files,

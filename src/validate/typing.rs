@@ -225,16 +225,15 @@ impl TableCheck<'_> {
         if let Some(i) = normalised.iter().position(|v| **v == *n) {
             return (Value::Text(villages[i].to_string()), None);
         }
-        let hint = match closest(text, villages.iter().copied()) {
-            Some(s) => format!("，是否为“{s}”？"),
-            None => format!("。{}的村（社区）为：{}", self.township, villages.join("、")),
-        };
-        issues.push(self.issue(
-            Rule::UnknownVillage,
-            at(),
-            text.to_string(),
-            format!("“{text}”不是{}的村（社区）{hint}请按统计名录填写村名", self.township),
-        ));
+        // The names it takes are always listed, with the closest first where there is one.
+        let guess = closest(text, villages.iter().copied()).map(|s| format!("，是否为“{s}”？")).unwrap_or_else(|| "。".to_string());
+        let message = format!(
+            "“{text}”不是{}的村（社区）{guess}{}的村（社区）为：{}。请按统计名录填写村名",
+            self.township,
+            self.township,
+            villages.join("、")
+        );
+        issues.push(self.issue(Rule::UnknownVillage, at(), text.to_string(), message));
         (Value::Text(text.to_string()), None)
     }
 

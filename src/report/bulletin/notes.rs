@@ -47,7 +47,7 @@ pub(super) fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
             files.join("；")
         )
     });
-    let lines: Vec<String> = lines.into_iter().chain(details).collect();
+    let lines: Vec<String> = lines.into_iter().chain(details).chain(unlisted_villages(b)).collect();
     let mut row = 2u32;
     for line in &lines {
         sheet.merge_range(row, 0, row, 5, line, &wrap)?;
@@ -77,4 +77,36 @@ pub(super) fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     }
     style::print_setup(sheet, "说明", 0);
     Ok(())
+}
+
+/// The villages the units without a list reported this month (`villages = "any"`), for the office
+/// to confirm and write into the plan.
+fn unlisted_villages(b: &Bulletin<'_>) -> Option<String> {
+    let plan = b.plan;
+    let units: Vec<&str> = plan.units.iter().filter(|u| u.villages.is_any()).map(|u| u.name.as_str()).collect();
+    if units.is_empty() {
+        return None;
+    }
+    let village_forms: Vec<&str> =
+        plan.township_forms().filter(|f| f.row_kind == crate::plan::RowKind::Village).map(|f| f.id.as_str()).collect();
+    let listed: Vec<String> = units
+        .iter()
+        .map(|unit| {
+            let mut names: Vec<&str> = b
+                .validated
+                .records
+                .iter()
+                .filter(|r| &*r.township == *unit && village_forms.contains(&&*r.form))
+                .map(|r| r.key.as_str())
+                .collect();
+            names.sort();
+            names.dedup();
+            if names.is_empty() { format!("{unit}（本月未报村名）") } else { format!("{unit}：{}", names.join("、")) }
+        })
+        .collect();
+    Some(format!(
+        "村名待确认：以下{}的村（社区）名单尚未写入方案，不核对村名；本月报来的村（社区）为——{}。请核对后写入方案的“村（社区）”表。",
+        plan.wording().townships,
+        listed.join("；")
+    ))
 }

@@ -260,12 +260,12 @@ fn submission_counts(plan: &Plan, v: &Validated) -> String {
     if !departments.is_empty() {
         let not_in: Vec<String> = departments
             .iter()
-            .filter(|t| t.status != SubmissionStatus::Reported)
+            .filter(|t| !matches!(t.status, SubmissionStatus::Reported | SubmissionStatus::NotDue))
             .map(|t| format!("{}{}", t.township, if t.status == SubmissionStatus::Missing { "" } else { "（数据有误）" }))
             .collect();
         counts.push_str(&format!(
             "；部门台账：应报 {} 个单位，已报送 {} 个",
-            departments.len(),
+            departments.iter().filter(|t| t.status != SubmissionStatus::NotDue).count(),
             departments.iter().filter(|t| t.status == SubmissionStatus::Reported).count()
         ));
         if !not_in.is_empty() {

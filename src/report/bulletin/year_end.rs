@@ -30,6 +30,7 @@ pub(super) fn year_end(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
             Status::Completed | Status::Met => "完成",
             Status::Tracked => "跟踪监测",
             Status::Incomplete | Status::NoData | Status::NotReported => "数据不全",
+            Status::NotReportingPeriod => "未到报送期",
             Status::Overdue => "未完成（逾期）",
             Status::CompletedLate => "完成（逾期）",
             _ => "未完成",
