@@ -12,6 +12,7 @@ mod support;
 mod bench_smoke;
 mod bulletin;
 mod check_cli;
+mod county_plan;
 mod cron;
 mod echeng;
 mod hostile;
