@@ -46,7 +46,7 @@ pub enum Command {
 /// `--plan NAME|FILE`, shared by every subcommand.
 #[derive(Debug, Clone, Args)]
 pub struct PlanArg {
-    /// 方案：内置方案名（yunxi-2024、echeng-2024）或 TOML 文件路径；默认 ./plan.toml，否则 yunxi-2024
+    /// 方案：内置方案名（yunxi-2024、echeng-2024）、方案表（.xlsx）或 TOML 文件路径；默认当前目录的 plan.toml，其次 方案.xlsx，否则 yunxi-2024
     #[arg(long, value_name = "NAME|FILE")]
     pub plan: Option<String>,
 }

@@ -61,12 +61,7 @@ pub fn load_workbook(path: &Path) -> std::result::Result<(Plan, Vec<BookProblem>
 /// `--plan NAME|FILE` as `Plan::resolve` takes it, and a plan workbook too: a path to one, or
 /// `./方案.xlsx` when neither `--plan` nor `./plan.toml` says otherwise.
 pub fn resolve_plan(arg: Option<&str>) -> Result<(Plan, PlanSource)> {
-    let workbook = match arg {
-        Some(arg) if is_workbook(Path::new(arg)) && !crate::plan::SHIPPED_PLANS.iter().any(|(n, _)| *n == arg) => Some(PathBuf::from(arg)),
-        None if !Path::new("plan.toml").exists() && Path::new(DEFAULT_WORKBOOK).is_file() => Some(PathBuf::from(DEFAULT_WORKBOOK)),
-        _ => None,
-    };
-    let Some(path) = workbook else { return Plan::resolve(arg) };
+    let Some(path) = workbook_named(arg) else { return Plan::resolve(arg) };
     if !path.is_file() {
         return Err(Error::Plan(format!("找不到方案表 {}", path.display())));
     }
@@ -79,10 +74,21 @@ pub fn resolve_plan(arg: Option<&str>) -> Result<(Plan, PlanSource)> {
     }
 }
 
+/// The plan workbook `--plan` names, if it names one: a workbook path (not a shipped plan's
+/// name), or with no `--plan` the default `方案.xlsx` when there is no `plan.toml` here.
+fn workbook_named(arg: Option<&str>) -> Option<PathBuf> {
+    match arg {
+        Some(arg) if is_workbook(Path::new(arg)) && !crate::plan::SHIPPED_PLANS.iter().any(|(n, _)| *n == arg) => Some(PathBuf::from(arg)),
+        None if !Path::new("plan.toml").exists() && Path::new(DEFAULT_WORKBOOK).is_file() => Some(PathBuf::from(DEFAULT_WORKBOOK)),
+        _ => None,
+    }
+}
+
 /// `plan check`: a plan (TOML, shipped, or the plan workbook) read and checked, with every
 /// error and warning at its line or cell, and how to name it.
 pub fn examine(arg: Option<&str>) -> Result<(Examined, String)> {
-    if let Some(path) = arg.map(Path::new).filter(|p| is_workbook(p)) {
+    if let Some(path) = workbook_named(arg) {
+        let path = path.as_path();
         let origin = path.display().to_string();
         let describe = |problems: &[&BookProblem]| problems.iter().map(|p| p.to_string()).collect::<Vec<_>>();
         let examined = match load_workbook(path) {
