@@ -4,6 +4,9 @@
 //! Run: `cargo run --release --bin gen-sample -- [DIR] [ECHENG_DIR] [LAST_MONTH]`. LAST_MONTH
 //! (default 6) extends the yunxi months past June with the same generator, e.g. to look at a
 //! November bulletin in a scratch folder; the shipped sample stops at June.
+//! `gen-sample --plan FILE|NAME YYYY-MM DIR` writes one month of clean synthetic workbooks for
+//! any plan (every township's forms, every department's ledger) into `DIR/YYYY-MM/`, to look at a
+//! county's bulletin before its first real month.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,6 +18,12 @@ use zhenxing::report::template::{Fill, TemplateRequest, file_name, workbook_byte
 use zhenxing::sample;
 
 fn main() -> zhenxing::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, plan, period, dir] = args.as_slice()
+        && flag == "--plan"
+    {
+        return any_plan(plan, period, &PathBuf::from(dir));
+    }
     let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "input".into()));
     let echeng_root = PathBuf::from(std::env::args().nth(2).unwrap_or_else(|| "samples/echeng-2024/input".into()));
     let last_month: u32 = std::env::args().nth(3).and_then(|m| m.parse().ok()).filter(|m| (6..=12).contains(m)).unwrap_or(6);
@@ -131,6 +140,21 @@ fn echeng(root: &std::path::Path) -> zhenxing::Result<()> {
         write_ledgers(&plan, period, &dir, &values, &[])?;
     }
     Ok(())
+}
+
+/// One clean month of `plan` (a file, TOML or workbook, or a shipped name): every township and
+/// every department.
+fn any_plan(plan: &str, period: &str, root: &std::path::Path) -> zhenxing::Result<()> {
+    let (plan, _) = zhenxing::ingest::plan_book::resolve_plan(Some(plan))?;
+    let period = Period::parse_arg(period)?;
+    let dir = root.join(period.to_string());
+    for unit in &plan.units {
+        let mut filled = sample::township_forms(&plan, unit, period);
+        sign(&mut filled, &unit.name, &unit.code);
+        let request = TemplateRequest { plan: &plan, unit: &unit.name, period, filled, protect: true };
+        write_bytes(&dir.join(file_name(&unit.name, period)), &workbook_bytes(&request)?)?;
+    }
+    write_ledgers(&plan, period, &dir, &BTreeMap::new(), &[])
 }
 
 /// Each department's ledger of a month under `<dir>/部门/<部门>_<YYYY>年<MM>月.xlsx`, with the

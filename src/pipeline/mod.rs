@@ -287,10 +287,14 @@ fn summarise(console: &mut Console, plan: &Plan, validated: &Validated) {
         validated.error_count(),
         validated.warning_count()
     ));
-    let departments = validated.units_of_kind(true);
+    let departments = validated.department_counts();
     if !departments.is_empty() {
-        let reported = departments.iter().filter(|t| t.status == SubmissionStatus::Reported).count();
-        console.say(format!("部门台账：应报 {} 个单位，已报送 {reported} 个", departments.len()));
+        let early = if departments.early.is_empty() {
+            String::new()
+        } else {
+            format!("，另有{}提前报送（未到报送期）", departments.early.join("、"))
+        };
+        console.say(format!("部门台账：应报 {} 个单位，已报送 {} 个{early}", departments.due, departments.reported));
     }
     for t in validated.townships.iter().filter(|t| t.status != SubmissionStatus::Reported) {
         console.say(format!("  {}：{}", t.township, report::unit_status_text(plan, t)));

@@ -117,12 +117,23 @@ fn reporting(plan: &Plan, validated: &Validated) -> String {
     if !late.is_empty() {
         reporting.push_str(&format!("，{}迟报", late.join("、")));
     }
-    if !departments.is_empty() {
-        let reported = named(&departments, SubmissionStatus::Reported).len();
-        let not_due = named(&departments, SubmissionStatus::NotDue);
-        reporting.push_str(&format!("；牵头部门应报台账{}个，已报送{reported}个", departments.len() - not_due.len()));
-        if !not_due.is_empty() {
-            reporting.push_str(&format!("（{}本月未到报送期）", not_due.join("、")));
+    let counts = validated.department_counts();
+    if !counts.is_empty() {
+        if counts.due == 0 {
+            reporting.push_str("；牵头部门台账本月均未到报送期");
+        } else {
+            reporting.push_str(&format!("；牵头部门应报台账{}个，已报送{}个", counts.due, counts.reported));
+        }
+        let mut aside = Vec::new();
+        if !counts.not_due.is_empty() && counts.due > 0 {
+            aside.push(format!("{}本月未到报送期", counts.not_due.join("、")));
+        }
+        if !counts.early.is_empty() {
+            let said = if counts.due == 0 { "" } else { "未到报送期，" };
+            aside.push(format!("{}{said}已提前报送，照常采用", counts.early.join("、")));
+        }
+        if !aside.is_empty() {
+            reporting.push_str(&format!("（{}）", aside.join("；")));
         }
         let missing = named(&departments, SubmissionStatus::Missing);
         if !missing.is_empty() {

@@ -114,6 +114,9 @@ pub struct TownshipOutcome {
     pub forms: Vec<FormOutcome>,
     /// A file it is counted from arrived after the submission deadline (迟报).
     pub late: bool,
+    /// Its report is due this month: always for a township; for a department, as its
+    /// frequency says (`Plan::department_due`). A unit not due that reports anyway is counted.
+    pub due: bool,
 }
 
 /// When the month's files arrived, and by when they were due: what makes a file 迟报.
@@ -294,13 +297,13 @@ impl<'u> Units<'u> {
         let department = self.departments.contains(name);
         let reporter = if department { Reporter::Department } else { Reporter::Township };
         let unit_forms: Vec<&'u Form> = self.plan.forms.iter().filter(|f| f.reporter == reporter).collect();
+        // A department whose ledger is not due this month is not missing it.
+        let due = !department || self.plan.department_due(name, self.month);
         if indices.is_empty() {
-            // A department whose ledger is not due this month is not missing it.
-            let due = !department || self.plan.department_due(name, self.month);
             let status = if due { SubmissionStatus::Missing } else { SubmissionStatus::NotDue };
             let forms = unit_forms.iter().map(|f| FormOutcome { form: f.id.clone(), status, file: None, errors: 0 }).collect();
             let (files, errors, warnings) = (Vec::new(), 0, 0);
-            return TownshipOutcome { township: name.to_string(), department, status, files, errors, warnings, forms, late: false };
+            return TownshipOutcome { township: name.to_string(), department, status, files, errors, warnings, forms, late: false, due };
         }
         let reads = self.reads;
         let newest = *indices.iter().max_by_key(|i| (reads[**i].modified, reads[**i].input.display.clone())).expect("non-empty");
@@ -329,7 +332,7 @@ impl<'u> Units<'u> {
         };
         let late = forms.iter().filter_map(|f| f.file.as_deref()).any(|f| self.receipts.late(f));
         let files = indices.iter().map(|i| reads[*i].input.display.clone()).collect();
-        TownshipOutcome { township: name.to_string(), department, status, files, errors, warnings, forms, late }
+        TownshipOutcome { township: name.to_string(), department, status, files, errors, warnings, forms, late, due }
     }
 
     /// E02 in the unit's newest file for each township form none of its files supplied.

@@ -73,6 +73,36 @@ impl Validated {
     pub fn units_of_kind(&self, departments: bool) -> Vec<&TownshipOutcome> {
         self.townships.iter().filter(|t| t.department == departments && t.township != self.combined_ledger).collect()
     }
+
+    /// The departments' ledgers as the bulletin counts them: only those due this month are
+    /// 应报; one not due that sent its ledger anyway is counted (early), not 应报.
+    pub fn department_counts(&self) -> DepartmentCounts<'_> {
+        let departments = self.units_of_kind(true);
+        let (due, not_due): (Vec<&TownshipOutcome>, Vec<&TownshipOutcome>) = departments.into_iter().partition(|t| t.due);
+        let reported = due.iter().filter(|t| t.status == SubmissionStatus::Reported).count();
+        let names = |status: SubmissionStatus| not_due.iter().filter(|t| t.status == status).map(|t| t.township.as_str()).collect();
+        DepartmentCounts { due: due.len(), reported, not_due: names(SubmissionStatus::NotDue), early: names(SubmissionStatus::Reported) }
+    }
+}
+
+/// `Validated::department_counts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepartmentCounts<'a> {
+    /// Departments whose ledger is due this month.
+    pub due: usize,
+    /// Of those, the ones whose ledger is counted (已报送).
+    pub reported: usize,
+    /// Departments not due this month that sent nothing.
+    pub not_due: Vec<&'a str>,
+    /// Departments not due this month whose ledger came all the same and is counted (one with
+    /// errors is 数据有误, as any unit's).
+    pub early: Vec<&'a str>,
+}
+
+impl DepartmentCounts<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.due == 0 && self.not_due.is_empty() && self.early.is_empty()
+    }
 }
 
 /// Validate the files of one period.

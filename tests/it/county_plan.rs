@@ -160,6 +160,23 @@ fn a_county_set_up_from_plan_new_gets_a_bulletin_in_its_own_words() {
             assert_eq!(got, expected, "{id}");
         }
     }
+    // April: 县统计局 sends a ledger before it is due. It is taken, but it is not 应报: the
+    // bulletin does not count a department that owed nothing.
+    let april = Period::new(2025, 4).unwrap();
+    for unit in &plan.units {
+        let filled = zhenxing::sample::township_forms(&plan, unit, april);
+        let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: &unit.name, period: april, filled, protect: true }).unwrap();
+        ws.write(&format!("input/2025-04/{}", file_name(&unit.name, april)), bytes);
+    }
+    let values = std::collections::BTreeMap::from([("T06", 9_800.0)]);
+    let filled =
+        std::collections::BTreeMap::from([("BM01".to_string(), zhenxing::sample::department_form(&plan, "县统计局", april, &values))]);
+    let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: "县统计局", period: april, filled, protect: true }).unwrap();
+    ws.write(&format!("input/2025-04/部门/{}", file_name("县统计局", april)), bytes);
+    ws.run(&["run", "--quiet"]).expect_code(0);
+    let notice = std::fs::read_to_string(ws.path("output/2025-04/bulletin.txt")).unwrap();
+    assert!(notice.contains("牵头部门台账本月均未到报送期（县统计局已提前报送，照常采用）"), "{notice}");
+    assert!(!notice.contains("应报台账1个"), "{notice}");
 }
 
 fn march() -> Period {

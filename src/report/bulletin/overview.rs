@@ -263,11 +263,11 @@ fn submission_counts(plan: &Plan, v: &Validated) -> String {
             .filter(|t| !matches!(t.status, SubmissionStatus::Reported | SubmissionStatus::NotDue))
             .map(|t| format!("{}{}", t.township, if t.status == SubmissionStatus::Missing { "" } else { "（数据有误）" }))
             .collect();
-        counts.push_str(&format!(
-            "；部门台账：应报 {} 个单位，已报送 {} 个",
-            departments.iter().filter(|t| t.status != SubmissionStatus::NotDue).count(),
-            departments.iter().filter(|t| t.status == SubmissionStatus::Reported).count()
-        ));
+        let due = v.department_counts();
+        counts.push_str(&format!("；部门台账：应报 {} 个单位，已报送 {} 个", due.due, due.reported));
+        if !due.early.is_empty() {
+            counts.push_str(&format!("，另有{}提前报送（未到报送期）", due.early.join("、")));
+        }
         if !not_in.is_empty() {
             counts.push_str(&format!("，未报送或有误：{}", not_in.join("、")));
         }
