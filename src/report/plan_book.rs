@@ -60,6 +60,7 @@ fn guide(sheet: &mut Worksheet, plan: &Plan) -> XResult<()> {
         sheet.text(row, 0, line, &wrap)?;
         sheet.set_row_height(row, style::fit_height(&[(line, 110.0)]))?;
     }
+    style::print_setup(sheet, &title, 0);
     sheet.set_active(true);
     Ok(())
 }
@@ -73,6 +74,7 @@ fn write_sheet(sheet: &mut Worksheet, table: &BookSheet, indicators: u32) -> XRe
         sheet.text(0, 0, &table.title, &style::title())?;
     }
     sheet.set_row_height(0, 28)?;
+    style::print_setup(sheet, &table.title, 1);
     let header_row = HEADER_ROW as u32;
     let first_data = header_row + 1;
     for (c, column) in table.columns.iter().enumerate() {
