@@ -99,6 +99,11 @@ fn xiao_plan() -> Plan {
             source: "全年均匀推进".into(),
         });
     }
+    // 高标准农田 allocated to every unit (2,000 亩 each, the rest to the last), as counties do:
+    // the allocations go through the workbook and come out on 乡镇街道进度.
+    let names: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
+    let hsf = plan.targets.iter_mut().find(|t| t.id == "T03").unwrap();
+    hsf.allocations = names.iter().enumerate().map(|(i, n)| (n.clone(), if i + 1 == names.len() { 8_000.0 } else { 2_000.0 })).collect();
     // Only the targets judged over time take a schedule.
     for t in plan.targets.iter_mut().filter(|t| !matches!(t.kind, zhenxing::plan::TargetKind::AtLeast | zhenxing::plan::TargetKind::Count))
     {
@@ -148,6 +153,10 @@ fn a_county_set_up_from_plan_new_gets_a_bulletin_in_its_own_words() {
     for never in ["全区", "区直部门", "镇街进度", "应报 27 个镇（街道）"] {
         assert!(!text.contains(never), "the bulletin of a 县 never says {never}");
     }
+    let townships = csv_maps(&ws.path("output/2025-03/townships.csv"));
+    let allocated: Vec<&str> = townships.iter().filter(|r| r["indicator_id"] == "hsf_done").map(|r| r["allocation"].as_str()).collect();
+    assert_eq!(allocated.len(), 27, "{allocated:?}");
+    assert_eq!(allocated.iter().filter(|a| **a == "2000").count(), 26, "the workbook's allocations reach the bulletin: {allocated:?}");
     let reminders = std::fs::read_to_string(ws.path("output/2025-03/reminders.csv")).unwrap();
     assert!(!reminders.contains("县统计局"), "a department not due is not chased:\n{reminders}");
     // Every target is judged: none is 无数据.
@@ -229,6 +238,7 @@ fn a_unit_without_a_village_list_takes_any_name_and_lists_it_to_confirm() {
     let ws = Workspace::new();
     let mut plan = xiao_plan();
     plan.units.truncate(2);
+    plan.targets.iter_mut().for_each(|t| t.allocations.clear());
     plan.units[0].villages = zhenxing::plan::Villages::Any;
     ws.write("plan.toml", plan.to_toml());
     let unit = plan.units[0].name.clone();

@@ -29,6 +29,8 @@ pub(super) struct Table<'s> {
     pub(super) rows: Vec<(usize, &'s [BookCell])>,
     /// Normalised header → column.
     pub(super) columns: BTreeMap<String, usize>,
+    /// The header row as typed (分解任务 reads a target's id before the space of its header).
+    pub(super) headers: &'s [BookCell],
 }
 
 impl Table<'_> {
@@ -82,7 +84,7 @@ impl<'s> Reading<'s> {
             .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
             .map(|(i, r)| (i, r.as_slice()))
             .collect();
-        Some(Table { name, rows, columns })
+        Some(Table { name, rows, columns, headers: &sheet.rows[header] })
     }
 
     fn number(&mut self, table: &Table<'_>, row: usize, cells: &[BookCell], header: &str) -> Option<f64> {
@@ -230,7 +232,7 @@ fn read_basics(reading: &mut Reading<'_>) -> (Option<PlanMeta>, Thresholds, Repo
     let cell = |name: &str| facts.get(&normalise(name)).map(|(_, c)| (*c).clone()).unwrap_or(BookCell::Empty);
     let text = |name: &str| cell(name).as_text();
     // Typed facts, each checked at its cell.
-    let fake = Table { name: BASICS, rows: Vec::new(), columns: BTreeMap::from([(normalise("内容"), 0)]) };
+    let fake = Table { name: BASICS, rows: Vec::new(), columns: BTreeMap::from([(normalise("内容"), 0)]), headers: &[] };
     let number = |reading: &mut Reading<'_>, name: &str| -> Option<f64> {
         let row = facts.get(&normalise(name)).map(|(r, _)| *r).unwrap_or(0);
         let cells = [cell(name)];
@@ -458,13 +460,13 @@ fn read_milestones(reading: &mut Reading<'_>, table: &Table<'_>, row: usize, tex
 
 fn read_allocations(reading: &mut Reading<'_>, units: &[ReportingUnit], targets: &mut [Target]) {
     let Some(table) = reading.table(ALLOCATIONS, &first_allocation_header(reading)) else { return };
-    // Each column whose header starts with a target's id is that target's.
+    // Each column whose header starts with a target's id, before a space, is that target's:
+    // `Y09 2024年度高标准农田设计规划（亩）`.
     let mut by_column: Vec<(usize, usize)> = Vec::new();
-    for (header, column) in &table.columns {
-        let id = header.split_whitespace().next().unwrap_or("");
-        if let Some(t) = targets.iter().position(|t| normalise(&t.id) == id) {
-            by_column.push((*column, t));
-            reading.located.allocation_columns.insert(targets[t].id.clone(), *column);
+    for (column, header) in table.headers.iter().enumerate().skip(1) {
+        if let Some(t) = targets.iter().position(|t| names_target(&header.as_text(), &t.id)) {
+            by_column.push((column, t));
+            reading.located.allocation_columns.insert(targets[t].id.clone(), column);
         }
     }
     for (row, cells) in &table.rows {
@@ -492,6 +494,12 @@ fn read_allocations(reading: &mut Reading<'_>, units: &[ReportingUnit], targets:
             }
         }
     }
+}
+
+/// Whether an 分解任务 header is target `id`'s column: its first word is the id (full-width
+/// letters and spaces as typed are folded), so `T1` is not `T10`'s.
+pub(super) fn names_target(header: &str, id: &str) -> bool {
+    header.split_whitespace().next().is_some_and(|first| normalise(first) == normalise(id))
 }
 
 /// The header of 分解任务's first column (the townships' word varies with the plan).

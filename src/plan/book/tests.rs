@@ -32,6 +32,41 @@ fn shipped_plans_written_into_the_workbook_read_back_as_the_same_plan() {
 }
 
 #[test]
+fn allocations_typed_on_their_sheet_are_read_back_for_their_target_and_unit() {
+    // Neither shipped plan allocates: give Y09 (7000 亩) and Y21 allocations, as a county would.
+    let mut plan = Plan::from_toml(SHIPPED_PLANS[0].1, "yunxi").unwrap();
+    let names: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
+    for (id, each) in [("Y09", 1400.0), ("Y21", 1.0)] {
+        let target = plan.targets.iter_mut().find(|t| t.id == id).unwrap();
+        target.allocations = names.iter().map(|n| (n.clone(), each)).collect();
+    }
+    let plan = Plan::from_toml(&plan.to_toml(), "allocated").unwrap();
+    let (again, _) = plan_from_sheets(&as_read(&sheets(&plan))).unwrap_or_else(|p| panic!("{p:?}"));
+    for id in ["Y09", "Y21"] {
+        let (a, b) = (again.targets.iter().find(|t| t.id == id).unwrap(), plan.targets.iter().find(|t| t.id == id).unwrap());
+        assert_eq!(a.allocations, b.allocations, "{id}");
+        assert_eq!(a.allocations.len(), 5, "{id}");
+    }
+    assert_eq!(again.digest, plan.digest);
+    // A typed number lands on its target and unit.
+    let mut read = as_read(&sheets(&plan));
+    let sheet = read.iter_mut().find(|s| s.name == ALLOCATIONS).unwrap();
+    let column = sheet.rows[1].iter().position(|c| c.as_text().starts_with("Y09 ")).unwrap();
+    sheet.rows[2][column] = BookCell::Number(2100.0);
+    let (typed, _) = plan_from_sheets(&read).unwrap_or_else(|p| panic!("{p:?}"));
+    let y09 = typed.targets.iter().find(|t| t.id == "Y09").unwrap();
+    assert_eq!(y09.allocations[&names[0]], 2100.0);
+}
+
+#[test]
+fn a_target_id_names_its_own_column_and_not_a_longer_ones() {
+    assert!(super::read::names_target("Y09 2024年度高标准农田设计规划（亩）", "Y09"));
+    assert!(super::read::names_target("Ｙ０９\u{3000}高标准农田", "Y09"));
+    assert!(!super::read::names_target("T10 粮食（亩）", "T1"));
+    assert!(!super::read::names_target("T1_b 粮食", "T1"));
+}
+
+#[test]
 fn a_value_typed_with_its_unit_is_refused_at_its_cell_with_the_number_to_write() {
     let plan = Plan::from_toml(SHIPPED_PLANS[0].1, "yunxi").unwrap();
     let mut read = as_read(&sheets(&plan));
