@@ -486,7 +486,11 @@ impl Plan {
             && let Some(ind) = t.indicator.as_deref().and_then(|i| self.indicator(i))
             && ind.direction != Direction::Lower
         {
-            p.push(at.key("indicator"), at.anchor(), format!("上限（清零）目标的指标“{}”应写 direction = \"lower\"", ind.id));
+            p.push(
+                at.key("indicator"),
+                at.anchor(),
+                format!("上限（清零）目标的指标“{}”应为越低越好：在它的定义中写 direction = \"lower\"", ind.id),
+            );
         }
     }
 
@@ -617,13 +621,13 @@ impl Plan {
     fn check_schedule(&self, key: &str, anchor: &Option<String>, t: &Target, schedule: &Schedule, p: &mut Problems) {
         let key = format!("{key}.schedule");
         if !matches!(t.kind, TargetKind::AtLeast | TargetKind::Count) {
-            p.push(key.clone(), anchor.clone(), format!("{} 类目标不按进度考核，不能写 schedule", t.kind.label()));
+            p.push(key.clone(), anchor.clone(), format!("{}类目标不按进度考核，不能写进度安排（schedule）", t.kind.label()));
         }
-        for (field, date) in [("start", schedule.start), ("due", schedule.due)] {
+        for (field, label, date) in [("start", "进度开始", schedule.start), ("due", "进度截止", schedule.due)] {
             if let Some(d) = date
                 && d.year() != self.plan.year
             {
-                p.push(format!("{key}.{field}"), anchor.clone(), format!("{field} {d} 不在方案年度 {} 内", self.plan.year));
+                p.push(format!("{key}.{field}"), anchor.clone(), format!("{label}（{field}）{d} 不在方案年度 {} 内", self.plan.year));
             }
         }
         if let (Some(start), Some(due)) = (schedule.start, schedule.due)
@@ -633,25 +637,29 @@ impl Plan {
         }
         match schedule.kind {
             ScheduleKind::Curve => match schedule.curve.as_deref() {
-                None => p.push(format!("{key}.curve"), anchor.clone(), "curve 类进度必须写 curve（曲线 id）".into()),
+                None => p.push(format!("{key}.curve"), anchor.clone(), "按农时曲线推进的，须写进度曲线（curve，曲线编号）".into()),
                 Some(id) if !self.curves.iter().any(|c| c.id == id) => {
-                    p.push(format!("{key}.curve"), anchor.clone(), format!("curve“{id}”不是已定义的曲线"))
+                    p.push(format!("{key}.curve"), anchor.clone(), format!("进度曲线（curve）“{id}”不是已定义的曲线"))
                 }
                 _ => {}
             },
             ScheduleKind::Event => {
                 if !schedule.month.is_some_and(|m| (1..=12).contains(&m)) {
-                    p.push(format!("{key}.month"), anchor.clone(), "event 类进度必须写计划月份 month（1–12）".into());
+                    p.push(format!("{key}.month"), anchor.clone(), "一次性完成的，须写计划月份（month，1–12）".into());
                 }
             }
             ScheduleKind::Planned => match schedule.indicator.as_deref() {
                 Some(i) if self.known_indicator(i) => {}
-                _ => p.push(format!("{key}.indicator"), anchor.clone(), "planned 类进度必须写 indicator（计划完成量的指标）".into()),
+                _ => p.push(
+                    format!("{key}.indicator"),
+                    anchor.clone(),
+                    "按计划完工月份推进的，须写计划指标（indicator，计划完成量的指标）".into(),
+                ),
             },
             ScheduleKind::Linear | ScheduleKind::YearEnd => {}
         }
         if schedule.assumed && schedule.source.trim().is_empty() {
-            p.push(format!("{key}.source"), anchor.clone(), "暂定的进度安排（assumed = true）必须在 source 中说明依据".into());
+            p.push(format!("{key}.source"), anchor.clone(), "暂定的进度安排（进度暂定，assumed = true）须写明进度依据（source）".into());
         }
     }
 }

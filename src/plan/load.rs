@@ -107,7 +107,10 @@ impl Plan {
                 }
                 None => (String::new(), String::new()),
             };
-            let message = number_as_text(e.message(), &key).unwrap_or_else(|| toml_message_in_chinese(e.message()));
+            let line = e.span().map(|s| line_at(text, s.start)).unwrap_or("");
+            let message = number_as_text(e.message(), &key)
+                .or_else(|| syntax_in_chinese(e.message(), line))
+                .unwrap_or_else(|| toml_message_in_chinese(e.message()));
             Error::PlanSyntax { origin: origin.to_string(), at, message, source: Box::new(e) }
         })?;
         plan.digest = plan.content_digest();
@@ -149,6 +152,12 @@ impl Plan {
 /// Full-width punctuation outside strings and comments, each as `第 3 行第 12 列：中文逗号“，”
 /// 应改为英文逗号“,”`. Inside quotes it is text and stays.
 fn full_width_punctuation(text: &str) -> Vec<String> {
+    full_width_punctuation_at(text).into_iter().map(|(line, column, what)| format!("第 {line} 行第 {column} 列：{what}")).collect()
+}
+
+/// `full_width_punctuation` as (line, column, what), both 1-based: the plan workbook places
+/// them at its own cells.
+pub(crate) fn full_width_punctuation_at(text: &str) -> Vec<(usize, usize, String)> {
     const WRONG: [(char, &str, &str); 10] = [
         ('，', "中文逗号", "英文逗号（,）"),
         ('“', "中文引号", "英文双引号（\"）"),
@@ -201,7 +210,7 @@ fn full_width_punctuation(text: &str) -> Vec<String> {
             } else if c == '#' {
                 break;
             } else if let Some((_, what, right)) = WRONG.iter().find(|(w, _, _)| *w == c) {
-                found.push(format!("第 {} 行第 {} 列：{what}（{c}）应改为{right}", l + 1, i + 1));
+                found.push((l + 1, i + 1, format!("{what}（{c}）应改为{right}")));
             }
             i += 1;
         }
@@ -232,6 +241,66 @@ fn number_as_text(message: &str, key: &str) -> Option<String> {
     }
 }
 
+/// The line of `text` that byte `offset` is on.
+fn line_at(text: &str, offset: usize) -> &str {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    text[start..end].trim_end_matches('\r')
+}
+
+/// The TOML parser's syntax errors, in Chinese and with what to write, from the `key = value`
+/// line they are on: a number typed with its unit or thousands separators, text without quotes,
+/// a date without two-digit months, an unclosed list or string.
+pub(super) fn syntax_in_chinese(message: &str, line: &str) -> Option<String> {
+    let (key, raw) = line.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or(("", line.trim()));
+    let raw = raw.split(" #").next().unwrap_or(raw).trim();
+    let number = |raw: &str| -> Option<String> {
+        let key = if key.is_empty() { "value" } else { key };
+        let stated = if key == "value" { format!("，并把文件的写法写在 stated = \"{raw}\"") } else { String::new() };
+        if let Some((n, unit)) = crate::units::in_base_unit(raw).filter(|(_, u)| !u.is_empty()) {
+            return Some(format!("“{raw}”带了单位，这里只写数字：请写 {key} = {}（以{unit}计）{stated}", crate::text::fmt(n)));
+        }
+        let plain: String = raw.chars().filter(|c| !matches!(c, ',' | '，' | ' ')).collect();
+        match crate::text::parse_number(raw) {
+            Ok(Some(n)) if plain != raw || raw.chars().any(|c| !c.is_ascii()) => {
+                Some(format!("“{raw}”这里只写阿拉伯数字（不带千分位逗号、单位和全角数字）：请写 {key} = {}", crate::text::fmt(n)))
+            }
+            _ => None,
+        }
+    };
+    let head = message.split(", expected").next().unwrap_or(message);
+    let said = match head {
+        "string values must be quoted" if raw.is_empty() => {
+            "等号后没有值：数字直接写（如 value = 60000），文字加英文双引号（如 name = \"粮食\"）".to_string()
+        }
+        "string values must be quoted" => number(raw).unwrap_or_else(|| {
+            if raw.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+                format!("“{raw}”不是数字：数字只写阿拉伯数字和小数点，后面不跟其他字符；文字要加英文双引号")
+            } else {
+                format!("文字要加英文双引号：写成 {} = \"{raw}\"", if key.is_empty() { "键" } else { key })
+            }
+        }),
+        "invalid float" | "invalid integer" | "invalid exponent" | "invalid number" | "unexpected key or value" => number(raw)
+            .unwrap_or_else(|| "一行只写一个 键 = 值；数字只写阿拉伯数字和小数点（不带单位、千分位逗号），文字加英文双引号".to_string()),
+        "invalid date" | "invalid time" | "invalid offset" | "invalid date-time" => {
+            format!("日期“{raw}”应写作 2024-03-31（年-月-日，月和日各两位，不加引号）")
+        }
+        "invalid basic string" | "invalid literal string" => "文字缺少结尾的英文双引号（\"）；引号要成对，且在同一行".to_string(),
+        "missing comma between array elements" => {
+            "列表中各项之间要用英文逗号（,）分隔，列表以英文方括号（]）结束：如 lead_units = [\"县农业农村局\", \"县水利局\"]".to_string()
+        }
+        "unclosed array" => "列表缺少结尾的英文方括号（]）".to_string(),
+        "unclosed array table" | "unclosed table" | "invalid table header" => {
+            "表头写法不对：应为 [plan] 或 [[targets]] 这样，方括号成对".to_string()
+        }
+        "key with no value" => format!("“{}”后缺少等号和值：应写成 键 = 值", line.trim()),
+        "invalid key" | "invalid unquoted key" => "键只能用英文字母、数字和下划线（如 lead_units）；中文写在等号后的引号里".to_string(),
+        _ => return None,
+    };
+    Some(said)
+}
+
 /// A serde type as a person reads it: `f64` → 数字, `a sequence` → 列表, `string "x"` → 文字“x”.
 fn type_in_chinese(serde: &str) -> String {
     let serde = serde.trim();
@@ -252,6 +321,20 @@ fn type_in_chinese(serde: &str) -> String {
     format!("{kind}{quoted_value}")
 }
 
+/// A plan value with what it means, for the options of an unknown one: `floor` →
+/// `floor（底线（红线））`. Target kinds and schedule kinds have a label; others stand alone.
+fn with_label(value: &str) -> String {
+    let quoted = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value);
+    let label = <super::TargetKind as serde::Deserialize>::deserialize(quoted).ok().map(|k| k.label()).or_else(|| {
+        let quoted = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value);
+        <super::ScheduleKind as serde::Deserialize>::deserialize(quoted).ok().map(super::book::schedule_kind_label)
+    });
+    match label {
+        Some(label) => format!("{value}（{label}）"),
+        None => value.to_string(),
+    }
+}
+
 /// `missing field `quote`` → `quote`.
 fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
@@ -264,6 +347,11 @@ fn backticked(text: &str) -> Vec<&str> {
 
 /// serde and TOML messages in Chinese (the original kept where it adds detail).
 pub(super) fn toml_message_in_chinese(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let options: Vec<String> = backticked(expected).iter().map(|v| with_label(v)).collect();
+        return format!("“{value}”不是可选的值（可选：{}）", options.join("、"));
+    }
     if message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
         return message.to_string(); // our own messages (dates)
     }
@@ -273,10 +361,6 @@ pub(super) fn toml_message_in_chinese(message: &str) -> String {
     }
     if let Some(field) = missing_field(message) {
         return format!("缺少必填的键“{field}”");
-    }
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        return format!("“{value}”不是可选的值（可选：{}）", backticked(expected).join("、"));
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));

@@ -203,7 +203,7 @@ fn check_broken(find: &str, replace: &str, line: usize, key: &str, message: &str
 
 #[test]
 fn toml_syntax_error_names_the_line_and_key() {
-    check_broken("title = \"粮食情况表\"", "title = \"粮食情况表", 15, "forms[0](ZX01).title", "TOML 语法错误");
+    check_broken("title = \"粮食情况表\"", "title = \"粮食情况表", 15, "forms[0](ZX01).title", "文字缺少结尾的英文双引号");
 }
 
 #[test]
@@ -482,10 +482,10 @@ schedule = { kind = "curve", curve = "missing" }
     for (key, message) in [
         ("curves[0](dips).shares", "shares 应逐月不减：4 月比 3 月小"),
         ("curves[1](short).shares", "shares 最后（12月）应为 1（100%），现为 0.9"),
-        ("targets[0](T01).schedule.start", "start 2023-12-01 不在方案年度 2024 内"),
-        ("targets[0](T01).schedule.source", "暂定的进度安排（assumed = true）必须在 source 中说明依据"),
-        ("targets[3](T04).schedule.month", "event 类进度必须写计划月份 month（1–12）"),
-        ("targets[4](T05).schedule.curve", "curve“missing”不是已定义的曲线"),
+        ("targets[0](T01).schedule.start", "进度开始（start）2023-12-01 不在方案年度 2024 内"),
+        ("targets[0](T01).schedule.source", "暂定的进度安排（进度暂定，assumed = true）须写明进度依据（source）"),
+        ("targets[3](T04).schedule.month", "一次性完成的，须写计划月份（month，1–12）"),
+        ("targets[4](T05).schedule.curve", "进度曲线（curve）“missing”不是已定义的曲线"),
     ] {
         assert!(stderr.lines().any(|l| l.contains(key) && l.contains(message)), "expected {key}: {message} in:\n{stderr}");
     }
@@ -529,6 +529,25 @@ fn a_value_written_with_its_unit_says_the_number_to_write() {
     let stderr = broken_plan_message("value = 100\n", "value = \"6万亩\"\n");
     assert!(stderr.contains("第 114 行第 9 列 targets[0](T01).value："), "{stderr}");
     assert!(stderr.contains("请写 value = 60000（以亩计），并把文件的写法写在 stated = \"6万亩\""), "{stderr}");
+}
+
+#[test]
+fn toml_syntax_errors_say_in_chinese_what_to_write() {
+    // What a statistician types where the TOML parser has only English: a number with its
+    // unit, thousands separators, full-width digits, text without quotes, a short date.
+    for (typed, said) in [
+        ("value = 6万亩\n", "“6万亩”带了单位，这里只写数字：请写 value = 60000（以亩计），并把文件的写法写在 stated = \"6万亩\""),
+        ("value = 1,000\n", "“1,000”这里只写阿拉伯数字（不带千分位逗号、单位和全角数字）：请写 value = 1000"),
+        ("value = １００\n", "请写 value = 100"),
+        ("value = \n", "等号后没有值"),
+        ("value = 100。\n", "“100。”不是数字"),
+    ] {
+        let stderr = broken_plan_message("value = 100\n", typed);
+        assert!(stderr.contains("第 114 行第 ") && stderr.contains(said), "{typed}: {stderr}");
+        assert!(!stderr.contains("expected"), "no English left: {stderr}");
+    }
+    let stderr = broken_plan_message("kind = \"at_least\"\nindicator = \"grain_area\"", "kind = \"红线\"\nindicator = \"grain_area\"");
+    assert!(stderr.contains("“红线”不是可选的值（可选：at_least（年度/限期目标）、count（数量目标）、floor（底线（红线））"), "{stderr}");
 }
 
 #[test]

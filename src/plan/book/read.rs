@@ -2,7 +2,7 @@
 //! name, its columns by their headers (in any order), each cell typed, every problem at its
 //! cell; then `Plan::check`, its problems placed at their cells too (`locate`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
@@ -190,9 +190,6 @@ pub fn plan_from_sheets(sheets: &[ReadSheet]) -> Result<(Plan, Vec<BookProblem>)
     let mut targets = read_targets(&mut reading);
     read_allocations(&mut reading, &units, &mut targets);
     let definitions = read_definitions(&mut reading);
-    if reading.problems.iter().any(|p| !p.warning) {
-        return Err(reading.problems);
-    }
     let (Some(meta), Some(definitions)) = (meta, definitions) else { return Err(reading.problems) };
     let mut plan = Plan {
         plan: meta,
@@ -210,10 +207,23 @@ pub fn plan_from_sheets(sheets: &[ReadSheet]) -> Result<(Plan, Vec<BookProblem>)
         wording: Default::default(),
     };
     plan.digest = plan.content_digest();
-    let problems = plan.check();
-    let mut found = reading.problems;
-    found.extend(problems.iter().map(|p| reading.located.problem(p, sheets)));
+    // The plan's own checks run even when some cells could not be read, so that one round of
+    // `plan check` lists every problem; a row with a cell that could not be read is left to
+    // that cell's message (what the check says of it follows from the cell).
+    let unreadable: BTreeSet<(String, String)> =
+        reading.problems.iter().filter(|p| !p.warning).map(|p| (p.sheet.clone(), row_of(&p.cell))).collect();
+    let mut found = reading.problems.clone();
+    for problem in plan.check().iter().map(|p| reading.located.problem(p, sheets)) {
+        if !unreadable.contains(&(problem.sheet.clone(), row_of(&problem.cell))) {
+            found.push(problem);
+        }
+    }
     if found.iter().any(|p| !p.warning) { Err(found) } else { Ok((plan, found)) }
+}
+
+/// The row part of an A1 reference (`G3` → `3`); empty for a whole sheet.
+fn row_of(cell: &str) -> String {
+    cell.chars().filter(char::is_ascii_digit).collect()
 }
 
 fn read_basics(reading: &mut Reading<'_>) -> (Option<PlanMeta>, Thresholds, ReportSettings) {
@@ -515,7 +525,14 @@ fn first_allocation_header(reading: &Reading<'_>) -> String {
 }
 
 fn read_definitions(reading: &mut Reading<'_>) -> Option<Definitions> {
-    let sheet = reading.sheets.iter().find(|s| normalise(&s.name) == normalise(ADVANCED))?;
+    let Some(sheet) = reading.sheets.iter().find(|s| normalise(&s.name) == normalise(ADVANCED)) else {
+        reading.problem(
+            ADVANCED,
+            String::new(),
+            format!("找不到工作表“{ADVANCED}”（报表、指标的定义都在其中）：请用 zhenxing plan new 或 plan export 生成的方案表，不要删除或改名工作表"),
+        );
+        return None;
+    };
     // The TOML lines as written (not trimmed), below the header.
     let lines: Vec<String> = sheet
         .rows
@@ -529,11 +546,21 @@ fn read_definitions(reading: &mut Reading<'_>) -> Option<Definitions> {
         .collect();
     let text = lines.join("\n");
     reading.located.definitions = text.clone();
+    // Punctuation typed on a Chinese keyboard, at the cell of its line.
+    let full_width = crate::plan::load::full_width_punctuation_at(&text);
+    if !full_width.is_empty() {
+        for (line, column, what) in full_width {
+            reading.problem(ADVANCED, a1(HEADER_ROW + line, 0), format!("第 {column} 个字符：{what}"));
+        }
+        return None;
+    }
     match toml::from_str::<Definitions>(&text) {
         Ok(definitions) => Some(definitions),
         Err(e) => {
-            let row = e.span().map(|s| crate::plan::locate::line_of_offset(&text, s.start) + HEADER_ROW).unwrap_or(HEADER_ROW + 1);
-            reading.problem(ADVANCED, a1(row, 0), format!("定义的 TOML 有误：{}", crate::plan::load::toml_message_in_chinese(e.message())));
+            let line = e.span().map(|s| crate::plan::locate::line_of_offset(&text, s.start)).unwrap_or(1);
+            let said = crate::plan::load::syntax_in_chinese(e.message(), text.lines().nth(line - 1).unwrap_or(""))
+                .unwrap_or_else(|| crate::plan::load::toml_message_in_chinese(e.message()));
+            reading.problem(ADVANCED, a1(HEADER_ROW + line, 0), format!("定义有误：{said}"));
             None
         }
     }

@@ -80,6 +80,48 @@ fn a_value_typed_with_its_unit_is_refused_at_its_cell_with_the_number_to_write()
 }
 
 #[test]
+fn one_round_of_checking_lists_unreadable_cells_and_the_plans_own_problems_together() {
+    let plan = Plan::from_toml(SHIPPED_PLANS[0].1, "yunxi").unwrap();
+    let mut read = as_read(&sheets(&plan));
+    let targets = read.iter_mut().find(|s| s.name == TARGETS).unwrap();
+    let value = targets.rows[1].iter().position(|c| c.as_text() == "目标值").unwrap();
+    targets.rows[2][value] = BookCell::text("5.4万亩");
+    for row in 3..=5 {
+        targets.rows[row][value] = BookCell::Empty;
+    }
+    let problems = plan_from_sheets(&read).unwrap_err();
+    let at = |row: usize| problems.iter().filter(|p| p.sheet == TARGETS && p.cell == crate::issue::a1(row, value)).count();
+    assert_eq!(at(2), 1, "the unreadable cell once, not again as missing: {problems:?}");
+    for row in 3..=5 {
+        assert_eq!(at(row), 1, "row {row}: the empty value in the same round: {problems:?}");
+    }
+}
+
+#[test]
+fn the_definitions_sheet_missing_or_typed_on_a_chinese_keyboard_is_named() {
+    let plan = Plan::from_toml(SHIPPED_PLANS[0].1, "yunxi").unwrap();
+    let mut read = as_read(&sheets(&plan));
+    read.retain(|s| s.name != ADVANCED);
+    let problems = plan_from_sheets(&read).unwrap_err();
+    assert!(problems.iter().any(|p| p.sheet == ADVANCED && p.message.contains("找不到工作表“报表与指标定义”")), "{problems:?}");
+    let mut read = as_read(&sheets(&plan));
+    let definitions = read.iter_mut().find(|s| s.name == ADVANCED).unwrap();
+    let row = definitions.rows.iter().position(|r| r.first().is_some_and(|c| c.as_text() == "name = \"耕地面积\"")).unwrap();
+    definitions.rows[row][0] = BookCell::text("name ＝ “耕地面积”");
+    let problems = plan_from_sheets(&read).unwrap_err();
+    let cell = crate::issue::a1(row, 0);
+    let here: Vec<&str> = problems.iter().filter(|p| p.sheet == ADVANCED && p.cell == cell).map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        here,
+        [
+            "第 6 个字符：全角等号（＝）应改为半角等号（=）",
+            "第 8 个字符：中文引号（“）应改为英文双引号（\"）",
+            "第 13 个字符：中文引号（”）应改为英文双引号（\"）"
+        ]
+    );
+}
+
+#[test]
 fn a_check_problem_is_placed_at_the_target_cell_it_comes_from() {
     let plan = Plan::from_toml(SHIPPED_PLANS[0].1, "yunxi").unwrap();
     let mut read = as_read(&sheets(&plan));
