@@ -335,6 +335,14 @@ impl Plan {
                 p.push(format!("{key}.date"), anchor.clone(), format!("date“{date}”应是表 {} 的日期列", form.id));
             }
             match (&timing.due, &timing.due_column) {
+                (Some(due), None) if due.year() != self.plan.year => p.warn(
+                    format!("{key}.due"),
+                    anchor.clone(),
+                    format!(
+                        "“{}”各项目的统一期限（due）{due} 不在方案年度 {} 内：是否沿用了别的年度的方案？请按本年方案改正",
+                        form.title, self.plan.year
+                    ),
+                ),
                 (Some(_), None) => {}
                 (None, Some(c)) if kind_of(c) == Some(ColumnKind::Month) => {}
                 (None, Some(c)) => {

@@ -51,6 +51,12 @@ fn plan_new_gives_exactly_the_units_and_villages_of_the_2023_codes() {
         if units > 0 {
             assert_eq!((plan.units.len(), got.iter().map(|(_, v)| v.len()).sum::<usize>()), (units, villages), "{name}");
         }
+        // Nothing of another county's document or year: no project deadline, no 2024 date, no
+        // 云溪 outside 云溪区's own plan.
+        let text = plan.to_toml();
+        assert!(name == "云溪区" || !text.contains("云溪"), "{name}");
+        assert!(plan.forms.iter().all(|f| f.timing.as_ref().is_none_or(|t| t.due.is_none())), "{name}: a deadline the county did not set");
+        assert!(!text.contains("2024"), "{name}: {}", text.lines().find(|l| l.contains("2024")).unwrap_or(""));
     }
     // 云溪区 in 2023 is the shipped plan's 2022 list, village for village.
     let yunxi = Plan::resolve(Some("yunxi-2024")).unwrap().0;
