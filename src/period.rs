@@ -104,7 +104,6 @@ impl Period {
         (from >= 1 && from < to).then(|| Period::new(year, to)).flatten()
     }
 
-    /// The month before this one.
     /// The month before today's (China time).
     pub fn last_month() -> Period {
         use chrono::Datelike;
@@ -112,8 +111,14 @@ impl Period {
         Period::new(today.year(), today.month()).expect("valid month").previous()
     }
 
+    /// The month before this one.
     pub fn previous(self) -> Period {
         if self.month == 1 { Period { year: self.year - 1, month: 12 } } else { Period { year: self.year, month: self.month - 1 } }
+    }
+
+    /// The month after this one.
+    pub fn next(self) -> Period {
+        if self.month == 12 { Period { year: self.year + 1, month: 1 } } else { Period { year: self.year, month: self.month + 1 } }
     }
 
     /// The last day of the month.

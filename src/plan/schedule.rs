@@ -116,7 +116,8 @@ impl Plan {
         NaiveDate::from_ymd_opt(self.plan.year, 12, 31).expect("valid date")
     }
 
-    fn phase(&self, role: PhaseRole) -> Option<&Phase> {
+    /// The plan's phase of this role (安排部署, 集中实施, 考核验收), if it has one.
+    pub fn phase(&self, role: PhaseRole) -> Option<&Phase> {
         self.phases.iter().find(|p| p.role == role)
     }
 

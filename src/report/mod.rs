@@ -62,7 +62,9 @@ pub fn reminders(
     use crate::issue::Severity;
     use crate::validate::SubmissionStatus;
     let period = validated.period;
-    let deadline = plan.submission_deadline(period).map(|d| d.format("%-m月%-d日").to_string());
+    // The next report's deadline: a late unit is asked to be on time for the next month.
+    let next = period.next();
+    let deadline = plan.submission_deadline(next).map(|d| d.format("%-m月%-d日").to_string());
     let mut list = Vec::new();
     for unit in validated.townships.iter().filter(|t| t.township != plan.combined_ledger()) {
         let mut situation = Vec::new();
@@ -89,7 +91,7 @@ pub fn reminders(
         if unit.late {
             situation.push("迟报".to_string());
             if let Some(deadline) = &deadline {
-                action.push(format!("下月请于{deadline}前按时报送"));
+                action.push(format!("{}月报表请于{deadline}前按时报送", next.month));
             }
         }
         if situation.is_empty() {

@@ -426,7 +426,11 @@ fn write_instructions(
         "2. 请勿修改工作表名称、表头和村（社区）名称；灰色表头行已锁定，只需填写白色单元格。".to_string(),
         "3. 时点数填月末实有数；其余数值为本年1月1日起至本月末的累计数。没有数据的填 0，不要留空或填文字。".to_string(),
         "4. 合计行可填可不填；如填写，必须等于各行之和（汇总以明细为准）。".to_string(),
-        format!("5. 依据：{}（{}）。", plan.plan.title, plan.plan.document_no),
+        if plan.plan.document_no.trim().is_empty() {
+            format!("5. 依据：{}。", plan.plan.title)
+        } else {
+            format!("5. 依据：{}（{}）。", plan.plan.title, plan.plan.document_no)
+        },
     ];
     let mut row = 2u32;
     for line in &general {

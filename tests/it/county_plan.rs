@@ -156,7 +156,11 @@ fn a_county_set_up_from_plan_new_gets_a_bulletin_in_its_own_words() {
     for said in ["全县", "乡镇（街道）", "乡镇街道进度", "县直部门", "县统计局", "未到报送期"] {
         assert!(text.contains(said), "the bulletin says {said}");
     }
-    for never in ["全区", "区直部门", "镇街进度", "应报 27 个镇（街道）"] {
+    // 说明 says how this plan's 序时进度 is made (no phases: over the year), and nothing of
+    // 云溪区's document.
+    assert!(text.contains("未写明的在全年（6月末为50%）内按已过月数均匀推进"), "说明 states the pace");
+    for never in ["全区", "区直部门", "镇街进度", "应报 27 个镇（街道）", "云溪", "2023年度高标准农田", "÷ 12"]
+    {
         assert!(!text.contains(never), "the bulletin of a 县 never says {never}");
     }
     let townships = csv_maps(&ws.path("output/2025-03/townships.csv"));

@@ -594,7 +594,8 @@ fn late_files_and_the_reminder_list() {
         (by_unit["乙镇"]["situation"].as_str(), by_unit["乙镇"]["filler"].as_str(), by_unit["乙镇"]["phone"].as_str()),
         ("迟报", "乙镇统计员", "0730-2002")
     );
-    assert!(by_unit["乙镇"]["action"].contains("7月5日前"), "{:?}", by_unit["乙镇"]);
+    // Asked to be on time next month: July's report, due 5 August (not June's, long past).
+    assert!(by_unit["乙镇"]["action"].contains("7月报表请于8月5日前按时报送"), "{:?}", by_unit["乙镇"]);
     // 丙镇 sent nothing in June: whom to call comes from its May file.
     assert_eq!((by_unit["丙镇"]["situation"].as_str(), by_unit["丙镇"]["phone"].as_str()), ("未报送", "0730-1003"));
     use calamine::Reader;
