@@ -38,7 +38,7 @@ pub struct CheckArgs {
 }
 
 pub fn check(args: CheckArgs) -> Result<ExitCode> {
-    let (plan, _) = crate::ingest::plan_book::resolve_plan(args.plan.plan.as_deref())?;
+    let plan = args.plan.load()?;
     let mut files: Vec<InputFile> = Vec::new();
     let mut period = args.period.as_deref().map(Period::parse_arg).transpose()?;
     // Where the period came from, when it is the file's own word (said in the output).

@@ -51,6 +51,28 @@ pub struct PlanArg {
     pub plan: Option<String>,
 }
 
+impl PlanArg {
+    /// The plan `--plan` names (or the default), with a word on stderr when it is the embedded
+    /// sample for want of a plan file here.
+    pub fn load(&self) -> Result<crate::plan::Plan> {
+        load_plan(self.plan.as_deref())
+    }
+}
+
+/// `PlanArg::load` for a `--plan` value.
+pub fn load_plan(arg: Option<&str>) -> Result<crate::plan::Plan> {
+    let (plan, source) = crate::ingest::plan_book::resolve_plan(arg)?;
+    announce(&source);
+    Ok(plan)
+}
+
+/// Say on stderr that the embedded sample plan was taken for want of a plan file.
+pub fn announce(source: &crate::plan::PlanSource) {
+    if let Some(notice) = source.default_notice() {
+        crate::text::say_err(&notice);
+    }
+}
+
 /// Folders, shared by `run` and others.
 #[derive(Debug, Clone, Args)]
 pub struct Folders {

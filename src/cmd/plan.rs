@@ -67,13 +67,22 @@ pub struct ExportArgs {
     /// 写入的文件：.xlsx 为方案表，.toml 为 TOML
     #[arg(long, value_name = "FILE")]
     pub to: PathBuf,
+    /// 文件已存在时覆盖它（默认不覆盖）
+    #[arg(long)]
+    pub replace: bool,
 }
 
 pub fn plan(args: PlanArgs) -> Result<ExitCode> {
     match args.action {
         Some(PlanAction::New(new)) => new_plan(new),
         Some(PlanAction::Export(export)) => {
-            let (plan, _) = plan_book::resolve_plan(export.plan.plan.or(args.plan.plan).as_deref())?;
+            let plan = super::load_plan(export.plan.plan.or(args.plan.plan).as_deref())?;
+            if export.to.exists() && !export.replace {
+                return Err(Error::Usage(format!(
+                    "{} 已存在，为免覆盖未写出；请换一个文件名，或确需覆盖时加 --replace",
+                    export.to.display()
+                )));
+            }
             write_plan(&plan, &export.to)
         }
         Some(PlanAction::Check(a)) => check(a.plan.or(args.plan.plan).as_deref()),
@@ -83,14 +92,16 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode> {
 }
 
 fn show(arg: Option<&str>) -> Result<ExitCode> {
-    let (plan, _) = plan_book::resolve_plan(arg)?;
+    let plan = super::load_plan(arg)?;
     crate::text::say_raw(&plan.show());
     Ok(ExitCode::Clean)
 }
 
 /// Every error and warning of a plan, at its line (TOML) or sheet and cell (workbook).
 fn check(arg: Option<&str>) -> Result<ExitCode> {
-    let (examined, origin) = plan_book::examine(arg)?;
+    let (examined, source) = plan_book::examine(arg)?;
+    super::announce(&source);
+    let origin = source.origin();
     let lines = |lines: &[String]| lines.iter().map(|l| format!("\n  {l}")).collect::<String>();
     let warnings = if examined.warnings.is_empty() {
         String::new()

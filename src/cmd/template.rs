@@ -29,7 +29,7 @@ pub struct TemplateArgs {
 }
 
 pub fn template(args: TemplateArgs) -> Result<ExitCode> {
-    let (plan, _) = crate::ingest::plan_book::resolve_plan(args.plan.plan.as_deref())?;
+    let plan = args.plan.load()?;
     let period = match args.period.as_deref() {
         Some(text) => Period::parse_arg(text)?,
         None => crate::period::Period::last_month(),

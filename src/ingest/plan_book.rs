@@ -85,13 +85,11 @@ fn workbook_named(arg: Option<&str>) -> Option<PathBuf> {
 }
 
 /// `plan check`: a plan (TOML, shipped, or the plan workbook) read and checked, with every
-/// error and warning at its line or cell, and how to name it.
-pub fn examine(arg: Option<&str>) -> Result<(Examined, String)> {
+/// error and warning at its line or cell, and where it came from.
+pub fn examine(arg: Option<&str>) -> Result<(Examined, PlanSource)> {
     if let Some(path) = workbook_named(arg) {
-        let path = path.as_path();
-        let origin = path.display().to_string();
         let describe = |problems: &[&BookProblem]| problems.iter().map(|p| p.to_string()).collect::<Vec<_>>();
-        let examined = match load_workbook(path) {
+        let examined = match load_workbook(&path) {
             Ok((plan, warnings)) => {
                 Examined { plan: Some(plan), errors: Vec::new(), warnings: describe(&warnings.iter().collect::<Vec<_>>()) }
             }
@@ -100,8 +98,8 @@ pub fn examine(arg: Option<&str>) -> Result<(Examined, String)> {
                 Examined { plan: None, errors: describe(&errors), warnings: describe(&warnings) }
             }
         };
-        return Ok((examined, origin));
+        return Ok((examined, PlanSource::File(path)));
     }
     let (text, source) = Plan::locate(arg)?;
-    Ok((Plan::examine(&text, &source.origin()), source.origin()))
+    Ok((Plan::examine(&text, &source.origin()), source))
 }

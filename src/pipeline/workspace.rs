@@ -67,6 +67,7 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepar
     let store_lock = if same_folder { None } else { Some(acquire_lock(&folders.store)?) };
     let plan_name = match &source {
         PlanSource::Shipped(name) => name.to_string(),
+        PlanSource::Default(name) => format!("{name}（内置示例；当前目录没有 plan.toml 或 方案.xlsx）"),
         PlanSource::File(path) => path.display().to_string(),
     };
     console.say(format!("zhenxing {}：{} {}，方案 {}", crate::VERSION, plan.plan.district_full, period.label(), plan_name));

@@ -12,14 +12,27 @@ use crate::error::{Error, Result};
 pub enum PlanSource {
     Shipped(&'static str),
     File(std::path::PathBuf),
+    /// The embedded default, taken because no `--plan` was given and the folder holds no plan
+    /// file: said aloud, so that a county in the wrong folder is not silently given 云溪区's plan.
+    Default(&'static str),
 }
 
 impl PlanSource {
     /// How messages name it: the shipped plan's name, or the file's path.
     pub fn origin(&self) -> String {
         match self {
-            PlanSource::Shipped(name) => name.to_string(),
+            PlanSource::Shipped(name) | PlanSource::Default(name) => name.to_string(),
             PlanSource::File(path) => path.display().to_string(),
+        }
+    }
+
+    /// What to tell the user when the embedded default was taken for want of a plan file.
+    pub fn default_notice(&self) -> Option<String> {
+        match self {
+            PlanSource::Default(name) => Some(format!(
+                "提示：当前目录没有 plan.toml 或 方案.xlsx，使用内置示例方案 {name}；本县的方案请放在当前目录，或用 --plan 指定"
+            )),
+            _ => None,
         }
     }
 }
@@ -68,7 +81,8 @@ impl Plan {
                         local.display()
                     )));
                 }
-                Ok(shipped(DEFAULT_PLAN).expect("default plan ships"))
+                let (text, _) = shipped(DEFAULT_PLAN).expect("default plan ships");
+                Ok((text, PlanSource::Default(DEFAULT_PLAN)))
             }
         }
     }

@@ -66,6 +66,17 @@ fn plan_new_gives_exactly_the_units_and_villages_of_the_2023_codes() {
 }
 
 #[test]
+fn a_folder_without_a_plan_is_told_it_gets_the_sample_plan() {
+    let ws = Workspace::new();
+    let check = ws.run(&["plan", "check"]);
+    check.expect_code(0);
+    assert!(check.stderr().contains("当前目录没有 plan.toml 或 方案.xlsx，使用内置示例方案 yunxi-2024"), "{}", check.stderr());
+    // Named, it is no surprise: nothing said.
+    let named = ws.run(&["plan", "check", "--plan", "yunxi-2024"]);
+    assert!(!named.stderr().contains("当前目录没有"), "{}", named.stderr());
+}
+
+#[test]
 fn an_ambiguous_name_lists_its_candidates_and_the_city_picks_one() {
     let ws = Workspace::new();
     let run = ws.run(&["plan", "new", "--district", "朝阳区"]);
@@ -132,6 +143,11 @@ fn a_county_set_up_from_plan_new_gets_a_bulletin_in_its_own_words() {
     let plan = xiao_plan();
     ws.write("typed.toml", plan.to_toml());
     ws.run(&["plan", "export", "--plan", "typed.toml", "--to", "方案.xlsx"]).expect_code(0);
+    // A second export does not overwrite the county's workbook unless asked to.
+    let again = ws.run(&["plan", "export", "--plan", "yunxi-2024", "--to", "方案.xlsx"]);
+    again.expect_code(2);
+    assert!(again.stderr().contains("方案.xlsx 已存在，为免覆盖未写出"), "{}", again.stderr());
+    ws.run(&["plan", "export", "--plan", "typed.toml", "--to", "方案.xlsx", "--replace"]).expect_code(0);
     std::fs::remove_file(ws.path("typed.toml")).unwrap();
     // `plan check` with no --plan checks ./方案.xlsx, as `run` and `template` read it.
     let check = ws.run(&["plan", "check"]);
