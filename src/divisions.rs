@@ -136,7 +136,11 @@ impl Divisions {
             )),
             several => {
                 let list: Vec<String> = several.iter().map(|c| format!("  {}（代码 {}）", c.full_name(), &c.code[..6])).collect();
-                Err(format!("名为“{name}”的县级单位有 {} 个，请加 --city 所在市或 --code 区划代码：\n{}", several.len(), list.join("\n")))
+                Err(format!(
+                    "与“{name}”相符的县级单位有 {} 个，请写全名，或加 --city 所在市、--code 区划代码：\n{}",
+                    several.len(),
+                    list.join("\n")
+                ))
             }
         }
     }

@@ -450,6 +450,7 @@ impl Plan {
             }
             self.check_target_indicator(&at, t, p);
             self.check_target_value(&at, t, p);
+            self.check_target_frequency(&at, t, p);
             if t.kind == TargetKind::Milestones {
                 check_milestones(&at, t, p);
             }
@@ -480,11 +481,48 @@ impl Plan {
         }
     }
 
+    /// A target's reporting frequency: it applies to a department's ledger figure only, and
+    /// says the same as its lead department's (warnings: the plan still works).
+    fn check_target_frequency(&self, at: &At, t: &Target, p: &mut Problems) {
+        let by_ledger = self.has_ledger() && self.ledger_targets().any(|x| x.id == t.id);
+        if !t.frequency.is_monthly() && !by_ledger {
+            p.warn(
+                at.key("frequency"),
+                at.anchor(),
+                format!(
+                    "报送频次只对部门台账报送的指标起作用；这个目标的指标由各{}按月报送，“{}”不起作用，可删去",
+                    self.wording().townships,
+                    t.frequency.label(t.report_month)
+                ),
+            );
+            return;
+        }
+        if !by_ledger {
+            return;
+        }
+        let owner = self.ledger_owner(t);
+        if let Some(department) = self.department_list.iter().find(|d| d.name == owner) {
+            let (own, theirs) = (t.frequency.label(t.report_month), department.frequency.label(department.report_month));
+            if own != theirs {
+                p.warn(
+                    at.key("frequency"),
+                    at.anchor(),
+                    format!(
+                        "目标报送频次为{own}，牵头部门“{owner}”在部门表中为{theirs}：未到报送期的月份既不催报也不判断，请把两处改为一致"
+                    ),
+                );
+            }
+        }
+    }
+
     /// A target's indicator: defined, present where the kind needs one, in the right direction.
     fn check_target_indicator(&self, at: &At, t: &Target, p: &mut Problems) {
         match (&t.indicator, t.kind) {
             (Some(i), _) if !self.known_indicator(i) => {
-                p.push(at.key("indicator"), at.anchor(), format!("指标（indicator）“{i}”不是已定义的指标"))
+                let closest = crate::text::closest(i, self.indicators.iter().map(|d| d.id.as_str()))
+                    .map(|c| format!("，是否为“{c}”？"))
+                    .unwrap_or_else(|| "。".into());
+                p.push(at.key("indicator"), at.anchor(), format!("指标（indicator）“{i}”不是已定义的指标{closest}请从“指标”表中选择"))
             }
             (None, TargetKind::Qualitative) => {}
             (None, kind) => p.push(at.key("indicator"), at.anchor(), format!("{}须选择指标（indicator）", kind.label())),
@@ -511,7 +549,15 @@ impl Plan {
             p.push(
                 at.key("value"),
                 at.anchor(),
-                format!("{}须填写目标值（value）：按方案文件的数字，换算成指标的单位（如“6万亩”填 60000）", t.kind.label()),
+                format!(
+                    "{}须填写目标值（value）：{}",
+                    t.kind.label(),
+                    if t.kind == TargetKind::Ratio {
+                        "按百分数填写（“60%以上”填 60）"
+                    } else {
+                        "按方案文件的数字，换算成指标的单位（如“6万亩”填 60000）"
+                    }
+                ),
             );
         }
         if let Some(v) = t.value
@@ -586,10 +632,14 @@ impl Plan {
                 at.key("allocations"),
                 at.anchor(),
                 format!(
-                    "分解任务合计 {} 与目标值 {} 相差太大（{:.1} 倍）：请核对是否多写或漏写了数字、单位是否一致",
+                    "分解任务合计 {} 与目标值 {} 相差太大（{}）：请核对是否多写或漏写了数字、单位是否一致",
                     fmt(sum),
                     fmt(value),
-                    sum / value
+                    if sum > value {
+                        format!("是目标值的 {:.1} 倍", sum / value)
+                    } else {
+                        format!("只有目标值的 {:.1}%", sum / value * 100.0)
+                    }
                 ),
             );
         } else if (sum - value).abs() > value.abs() * 0.005 + 1e-9 {

@@ -247,7 +247,13 @@ fn number_as_text(message: &str, key: &str) -> Option<String> {
     match crate::units::in_base_unit(text).or_else(|| crate::text::parse_number(text).ok().flatten().map(|n| (n, ""))) {
         Some((number, unit)) => {
             let number = crate::text::fmt(number);
-            let stated = if field == "value" { format!("，并把文件的写法写在 stated = \"{text}\"") } else { String::new() };
+            // A plain number in quotes needs only its quotes off; a number with its unit is the
+            // document's wording, kept in `stated`.
+            let stated = if field == "value" && !unit.is_empty() {
+                format!("，并把文件的写法写在 stated = \"{text}\"")
+            } else {
+                String::new()
+            };
             let unit = if unit.is_empty() { String::new() } else { format!("（以{unit}计）") };
             Some(format!("“{text}”带了引号或单位，这里应为数字：请写 {field} = {number}{unit}{stated}"))
         }

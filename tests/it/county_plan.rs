@@ -82,7 +82,7 @@ fn an_ambiguous_name_lists_its_candidates_and_the_city_picks_one() {
     let run = ws.run(&["plan", "new", "--district", "朝阳区"]);
     run.expect_code(2);
     let stderr = run.stderr();
-    assert!(stderr.contains("名为“朝阳区”的县级单位有 2 个"), "{stderr}");
+    assert!(stderr.contains("与“朝阳区”相符的县级单位有 2 个"), "{stderr}");
     assert!(stderr.contains("北京市朝阳区（代码 110105）") && stderr.contains("吉林省长春市朝阳区（代码 220104）"), "{stderr}");
     assert!(!ws.path("方案.xlsx").exists(), "nothing written for an ambiguous name");
     ws.run(&["plan", "new", "--district", "朝阳区", "--city", "长春市", "--year", "2025"]).expect_code(0);

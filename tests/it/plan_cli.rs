@@ -229,7 +229,7 @@ fn target_pointing_at_an_unknown_indicator() {
         "indicator = \"grain_areas\"",
         113,
         "targets[0](T01).indicator",
-        "指标（indicator）“grain_areas”不是已定义的指标",
+        "指标（indicator）“grain_areas”不是已定义的指标，是否为“grain_area”？",
     );
 }
 
@@ -551,10 +551,17 @@ fn toml_syntax_errors_say_in_chinese_what_to_write() {
 }
 
 #[test]
+fn a_frequency_on_a_township_figure_is_a_warning_that_it_does_nothing() {
+    let warnings = plan_warnings("lead_units = [\"区农业农村局\"]", "lead_units = [\"区农业农村局\"]\nfrequency = \"quarterly\"");
+    assert!(warnings.contains("targets[0](T01).frequency：报送频次只对部门台账报送的指标起作用"), "{warnings}");
+    assert!(warnings.contains("“季报”不起作用"), "{warnings}");
+}
+
+#[test]
 fn allocations_far_from_the_target_are_an_error_and_near_it_a_warning() {
     let far = "value = 100\nallocations = { \"甲镇\" = 220 }\n";
     let stderr = broken_plan_message("value = 100\n", far);
-    assert!(stderr.contains("分解任务合计 220 与目标值 100 相差太大（2.2 倍）"), "{stderr}");
+    assert!(stderr.contains("分解任务合计 220 与目标值 100 相差太大（是目标值的 2.2 倍）"), "{stderr}");
     let near = plan_warnings("value = 100\n", "value = 100\nallocations = { \"甲镇\" = 95 }\n");
     assert!(near.contains("分解任务合计 95 比目标值 100 少 5，请确认"), "{near}");
     let equal = plan_warnings("value = 100\n", "value = 100\nallocations = { \"甲镇\" = 100 }\n");
