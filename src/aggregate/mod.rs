@@ -161,4 +161,4 @@ pub fn month_values(plan: &Plan, period: Period, reduced: &Reduced) -> BTreeMap<
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -436,7 +436,8 @@ fn ranks_share_ties() {
     assert_eq!(by_name["丁"], (4, false));
 }
 
-fn road(township: &str, category: &str, task: f64, unit: &str) -> Record {
+/// A road project row of 云溪区's ZX03 (also used by the detail CSV's tests).
+pub(crate) fn road(township: &str, category: &str, task: f64, unit: &str) -> Record {
     let text = |t: &str| Value::Text(t.into());
     Record {
         township: township.into(),

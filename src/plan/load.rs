@@ -283,7 +283,7 @@ pub(super) fn syntax_in_chinese(message: &str, line: &str) -> Option<String> {
         }
         let plain: String = raw.chars().filter(|c| !matches!(c, ',' | '，' | ' ')).collect();
         match crate::text::parse_number(raw) {
-            Ok(Some(n)) if plain != raw || raw.chars().any(|c| !c.is_ascii()) => {
+            Ok(Some(n)) if plain != raw || !raw.is_ascii() => {
                 Some(format!("“{raw}”这里只写阿拉伯数字（不带千分位逗号、单位和全角数字）：请写 {key} = {}", crate::text::fmt(n)))
             }
             _ => None,

@@ -219,7 +219,7 @@ impl Frequency {
     pub fn due_in(self, month: u32, report_month: Option<u32>) -> bool {
         match self {
             Frequency::Monthly => true,
-            Frequency::Quarterly => month % 3 == 0,
+            Frequency::Quarterly => month.is_multiple_of(3),
             Frequency::Annual => month >= report_month.unwrap_or(12),
         }
     }

@@ -134,32 +134,7 @@ impl<'a> SubtotalLayout<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-
-    fn road(township: &str, category: &str, task: f64, unit: &str) -> Record {
-        let text = |t: &str| Value::Text(t.into());
-        Record {
-            township: township.into(),
-            form: "ZX03".into(),
-            row: 4,
-            key: "=项目".into(),
-            values: vec![
-                text("=HYPERLINK(\"x\")"),
-                text(category),
-                text("荆竹村"),
-                Value::Number(task),
-                Value::Number(task / 2.0),
-                text(unit),
-                text("否"),
-                text("2024-09"),
-                Value::Missing,
-            ],
-            units: vec![None; 9],
-            columns: Arc::from(vec![None; 9]),
-            file: Arc::from("2024-06/路口镇.xlsx"),
-            sheet: Arc::from("农村公路"),
-        }
-    }
+    use crate::aggregate::tests::road;
 
     #[test]
     fn the_csv_is_inert_text_with_full_numbers() {

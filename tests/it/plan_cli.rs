@@ -497,7 +497,7 @@ schedule = { kind = "curve", curve = "missing" }
 fn broken_plan_message(find: &str, replace: &str) -> String {
     assert_eq!(BASE_PLAN.matches(find).count(), 1, "test setup: “{find}” must occur once");
     let wd = Workspace::new();
-    wd.write("broken.toml", &BASE_PLAN.replacen(find, replace, 1));
+    wd.write("broken.toml", BASE_PLAN.replacen(find, replace, 1));
     let run = wd.run(&["plan", "check", "--plan", "broken.toml"]);
     run.expect_code(2);
     run.stderr()
@@ -507,7 +507,7 @@ fn broken_plan_message(find: &str, replace: &str) -> String {
 fn plan_warnings(find: &str, replace: &str) -> String {
     assert_eq!(BASE_PLAN.matches(find).count(), 1, "test setup: “{find}” must occur once");
     let wd = Workspace::new();
-    wd.write("plan.toml", &BASE_PLAN.replacen(find, replace, 1));
+    wd.write("plan.toml", BASE_PLAN.replacen(find, replace, 1));
     let run = wd.run(&["plan", "check", "--plan", "plan.toml"]);
     run.expect_code(0);
     run.stdout()

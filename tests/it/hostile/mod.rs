@@ -308,7 +308,7 @@ fn regression_a_fifo_named_like_a_workbook_is_one_error_not_a_hang() {
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0, "mkfifo: {}", std::io::Error::last_os_error());
     let plan = crate::support::yunxi();
     let input = zhenxing::ingest::InputFile { path: path.clone(), display: "松杨湖街道_2024年06月.xlsx".into(), department: false };
-    let read = zhenxing::ingest::read_file(input, &plan, &zhenxing::ingest::Limits::default());
+    let read = zhenxing::ingest::read_file(input, plan, &zhenxing::ingest::Limits::default());
     assert_eq!(read.issues.len(), 1);
     assert_eq!(read.issues[0].rule.id(), "E01");
     assert!(read.issues[0].message.contains("不是普通文件"), "{}", read.issues[0].message);
