@@ -79,6 +79,8 @@ pub enum Rule {
     UnknownHeader,
     /// A value the row's other columns make necessary left blank (完工日期 of a finished project).
     ConditionalBlank,
+    /// A department ledger put among the townships' files instead of under `部门/`.
+    LedgerOutsideFolder,
 }
 
 impl Serialize for Rule {
@@ -118,6 +120,7 @@ impl Rule {
             Rule::OptionalColumnMissing => "W10",
             Rule::UnknownHeader => "W11",
             Rule::ConditionalBlank => "W12",
+            Rule::LedgerOutsideFolder => "W13",
         }
     }
 
@@ -151,6 +154,7 @@ impl Rule {
             Rule::OptionalColumnMissing => "缺少选填列",
             Rule::UnknownHeader => "表头有未识别的列",
             Rule::ConditionalBlank => "应填未填",
+            Rule::LedgerOutsideFolder => "部门台账放错文件夹",
         }
     }
 

@@ -19,6 +19,17 @@ use zhenxing::sample;
 
 fn main() -> zhenxing::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "gen-sample [DIR] [ECHENG_DIR] [LAST_MONTH]   the shipped sample input (default input/, samples/echeng-2024/input/, June)\n\
+             gen-sample --plan FILE|NAME YYYY-MM DIR     one clean synthetic month of any plan in DIR/YYYY-MM/"
+        );
+        return Ok(());
+    }
+    if let Some(flag) = args.iter().find(|a| a.starts_with('-') && *a != "--plan") {
+        eprintln!("gen-sample：不认识的参数 {flag}（--help 看用法）");
+        std::process::exit(2);
+    }
     if let [flag, plan, period, dir] = args.as_slice()
         && flag == "--plan"
     {

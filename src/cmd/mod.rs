@@ -62,14 +62,25 @@ impl PlanArg {
 /// `PlanArg::load` for a `--plan` value.
 pub fn load_plan(arg: Option<&str>) -> Result<crate::plan::Plan> {
     let (plan, source) = crate::ingest::plan_book::resolve_plan(arg)?;
-    announce(&source);
+    announce(arg, &source);
     Ok(plan)
 }
 
-/// Say on stderr that the embedded sample plan was taken for want of a plan file.
-pub fn announce(source: &crate::plan::PlanSource) {
+/// Say on stderr which plan was taken when it may surprise: the embedded sample for want of a
+/// plan file, or plan.toml over a 方案.xlsx beside it.
+pub fn announce(arg: Option<&str>, source: &crate::plan::PlanSource) {
     if let Some(notice) = source.default_notice() {
         crate::text::say_err(&notice);
+    }
+    let workbook = crate::ingest::plan_book::DEFAULT_WORKBOOK;
+    if arg.is_none()
+        && matches!(source, crate::plan::PlanSource::File(_))
+        && std::path::Path::new("plan.toml").is_file()
+        && std::path::Path::new(workbook).is_file()
+    {
+        crate::text::say_err(&format!(
+            "提示：当前目录同时有 plan.toml 和 {workbook}，使用 plan.toml（{workbook} 未使用）；请只留一个，或用 --plan 指定"
+        ));
     }
 }
 

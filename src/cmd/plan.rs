@@ -100,7 +100,7 @@ fn show(arg: Option<&str>) -> Result<ExitCode> {
 /// Every error and warning of a plan, at its line (TOML) or sheet and cell (workbook).
 fn check(arg: Option<&str>) -> Result<ExitCode> {
     let (examined, source) = plan_book::examine(arg)?;
-    super::announce(&source);
+    super::announce(arg, &source);
     let origin = source.origin();
     let lines = |lines: &[String]| lines.iter().map(|l| format!("\n  {l}")).collect::<String>();
     let warnings = if examined.warnings.is_empty() {

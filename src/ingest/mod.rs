@@ -291,6 +291,8 @@ fn find_forms(input: &InputFile, plan: &Plan, names: &layout::PlanNames, grids: 
     }
     if !found.tables.is_empty() {
         found.issues.extend(missing);
+    } else if reporter == Reporter::Township {
+        ledger_outside_its_folder(input, plan, names, grids, &mut found.issues);
     }
     for grid in grids.iter() {
         if !found.tables.iter().any(|t| t.sheet == grid.sheet) {
@@ -298,6 +300,29 @@ fn find_forms(input: &InputFile, plan: &Plan, names: &layout::PlanNames, grids: 
         }
     }
     found
+}
+
+/// A department ledger among the townships' files is not read there (its unit would be taken
+/// for a township): said, with where it belongs, rather than listed as an attachment in silence.
+fn ledger_outside_its_folder(input: &InputFile, plan: &Plan, names: &layout::PlanNames, grids: &[Grid], issues: &mut Vec<Issue>) {
+    for (i, form) in plan.forms.iter().enumerate().filter(|(_, f)| f.reporter == Reporter::Department) {
+        if let Some((_, grid, _, _)) = layout::locate_form(grids, form, names.form(i), &[]) {
+            let folder = input
+                .display
+                .rsplit_once('/')
+                .map(|(dir, _)| format!("{dir}/{DEPARTMENT_FOLDER}/"))
+                .unwrap_or_else(|| format!("{DEPARTMENT_FOLDER}/"));
+            issues.push(
+                Issue::new(
+                    Rule::LedgerOutsideFolder,
+                    input.display.clone(),
+                    format!("这是部门台账（{}），应放在本月的“{DEPARTMENT_FOLDER}”文件夹中（{folder}），放在这里不计入汇总", form.title),
+                )
+                .at(grid.sheet.clone(), String::new()),
+            );
+            return;
+        }
+    }
 }
 
 /// Headers that carry no figure of their own and need no plan column.

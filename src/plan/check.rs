@@ -314,17 +314,17 @@ impl Plan {
 
     /// Each form's `required_if` filters and project `timing`.
     fn check_form_rules(&self, p: &mut Problems) {
-        for form in &self.forms {
+        for (fi, form) in self.forms.iter().enumerate() {
             let anchor = Some(quoted("id", &form.id));
-            for column in &form.columns {
+            for (ci, column) in form.columns.iter().enumerate() {
                 if let Some(filter) = &column.required_if
                     && let Some(message) = filter_problem(form, filter)
                 {
-                    p.push(format!("forms({}).columns({}).required_if", form.id, column.id), anchor.clone(), message);
+                    p.push(format!("forms[{fi}]({}).columns[{ci}]({}).required_if", form.id, column.id), anchor.clone(), message);
                 }
             }
             let Some(timing) = &form.timing else { continue };
-            let key = format!("forms({}).timing", form.id);
+            let key = format!("forms[{fi}]({}).timing", form.id);
             let kind_of = |id: &str| form.column(id).map(|c| c.kind);
             if kind_of(&timing.done) != Some(ColumnKind::YesNo) {
                 p.push(format!("{key}.done"), anchor.clone(), format!("done“{}”应是表 {} 的是/否列", timing.done, form.id));
@@ -439,6 +439,13 @@ impl Plan {
     }
 
     fn check_targets(&self, p: &mut Problems) {
+        if is_placeholder(&self.plan.title) {
+            p.warn(
+                "plan.title".into(),
+                Some("[plan]".into()),
+                format!("方案标题（title）仍是待填写的“{}”：通报中会照样印出，请填写方案文件的标题", self.plan.title),
+            );
+        }
         let mut target_ids = BTreeSet::new();
         for (ti, t) in self.targets.iter().enumerate() {
             let at = At { key: format!("targets[{ti}]({})", t.id), anchor: Some(quoted("id", &t.id)) };
@@ -447,6 +454,15 @@ impl Plan {
             }
             if t.clause.trim().is_empty() {
                 p.push(at.key("clause"), at.anchor(), "缺少条款（clause），请写明方案文件中的条款，如 二(一)1".into());
+            }
+            for (field, label, text) in [("clause", "条款", &t.clause), ("quote", "原文", &t.quote)] {
+                if is_placeholder(text) {
+                    p.warn(
+                        at.key(field),
+                        at.anchor(),
+                        format!("{label}（{field}）仍是待填写的“{text}”：通报的说明中会照样印出，请按方案文件填写"),
+                    );
+                }
             }
             self.check_target_indicator(&at, t, p);
             self.check_target_value(&at, t, p);
@@ -637,8 +653,10 @@ impl Plan {
                     fmt(value),
                     if sum > value {
                         format!("是目标值的 {:.1} 倍", sum / value)
-                    } else {
+                    } else if sum / value >= 0.01 {
                         format!("只有目标值的 {:.1}%", sum / value * 100.0)
+                    } else {
+                        "不到目标值的 1%，是否按万亩等大单位填写了？".to_string()
                     }
                 ),
             );
@@ -679,7 +697,7 @@ impl Plan {
     fn check_schedule(&self, key: &str, anchor: &Option<String>, t: &Target, schedule: &Schedule, p: &mut Problems) {
         let key = format!("{key}.schedule");
         if !matches!(t.kind, TargetKind::AtLeast | TargetKind::Count) {
-            p.push(key.clone(), anchor.clone(), format!("{}类目标不按进度考核，不能写进度安排（schedule）", t.kind.label()));
+            p.push(key.clone(), anchor.clone(), format!("“{}”不按进度考核，不能写进度安排（schedule）", t.kind.label()));
         }
         for (field, label, date) in [("start", "进度开始", schedule.start), ("due", "进度截止", schedule.due)] {
             if let Some(d) = date
@@ -745,4 +763,10 @@ fn filter_problem(form: &Form, filter: &RowFilter) -> Option<String> {
 
 fn quoted(key: &str, value: &str) -> String {
     format!("{key} = \"{value}\"")
+}
+
+/// Text `plan new` leaves to be filled in: `（条款）`, `（请粘贴方案原文…）`.
+fn is_placeholder(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with('（') && text.ends_with('）') && (text.contains('请') || text == "（条款）")
 }

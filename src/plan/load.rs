@@ -289,22 +289,42 @@ pub(super) fn syntax_in_chinese(message: &str, line: &str) -> Option<String> {
             _ => None,
         }
     };
+    // A date as typed (`2025-9-30`, `2025年9月30日`, `2025/9/30`): the TOML date to write.
+    let date = |raw: &str| -> Option<String> {
+        let parts: Vec<u32> = raw.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).filter_map(|p| p.parse().ok()).collect();
+        let dated = raw.contains(['年', '-', '/', '.']) && !raw.contains(['万', '亩', '公']);
+        match parts.as_slice() {
+            [y, m, d] if dated && (1900..2200).contains(y) && chrono::NaiveDate::from_ymd_opt(*y as i32, *m, *d).is_some() => {
+                Some(format!("日期“{raw}”应写作 {y:04}-{m:02}-{d:02}（年-月-日，月和日各两位，不加引号）"))
+            }
+            _ => None,
+        }
+    };
+    // Text without its quotes, or a number with something after it.
+    let unquoted = |raw: &str| -> String {
+        if raw.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+' || c == '.') {
+            format!("“{raw}”不是数字：数字只写阿拉伯数字和小数点，后面不跟其他字符；文字要加英文双引号")
+        } else {
+            format!("文字要加英文双引号：写成 {} = \"{raw}\"", if key.is_empty() { "键" } else { key })
+        }
+    };
     let head = message.split(", expected").next().unwrap_or(message);
     let said = match head {
         "string values must be quoted" if raw.is_empty() => {
             "等号后没有值：数字直接写（如 value = 60000），文字加英文双引号（如 name = \"粮食\"）".to_string()
         }
-        "string values must be quoted" => number(raw).unwrap_or_else(|| {
-            if raw.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
-                format!("“{raw}”不是数字：数字只写阿拉伯数字和小数点，后面不跟其他字符；文字要加英文双引号")
-            } else {
-                format!("文字要加英文双引号：写成 {} = \"{raw}\"", if key.is_empty() { "键" } else { key })
-            }
-        }),
-        "invalid float" | "invalid integer" | "invalid exponent" | "invalid number" | "unexpected key or value" => number(raw)
-            .unwrap_or_else(|| "一行只写一个 键 = 值；数字只写阿拉伯数字和小数点（不带单位、千分位逗号），文字加英文双引号".to_string()),
+        "string values must be quoted" | "invalid boolean" => date(raw).or_else(|| number(raw)).unwrap_or_else(|| unquoted(raw)),
+        "invalid float" | "invalid integer" | "invalid exponent" | "invalid number" | "unexpected key or value" => {
+            date(raw).or_else(|| number(raw)).unwrap_or_else(|| {
+                if raw.is_empty() || raw.starts_with(['"', '\'', '[', '{']) {
+                    "一行只写一个 键 = 值；数字只写阿拉伯数字和小数点（不带单位、千分位逗号），文字加英文双引号".to_string()
+                } else {
+                    unquoted(raw)
+                }
+            })
+        }
         "invalid date" | "invalid time" | "invalid offset" | "invalid date-time" => {
-            format!("日期“{raw}”应写作 2024-03-31（年-月-日，月和日各两位，不加引号）")
+            date(raw).unwrap_or_else(|| format!("日期“{raw}”应写作 年-月-日，月和日各两位，如 2025-03-31（不加引号）"))
         }
         "invalid basic string" | "invalid literal string" => "文字缺少结尾的英文双引号（\"）；引号要成对，且在同一行".to_string(),
         "missing comma between array elements" => {

@@ -117,6 +117,8 @@ pub fn issues_table(validated: &crate::validate::Validated) -> String {
         let issues: Vec<_> = validated.issues.iter().filter(|i| i.file == file.file).collect();
         let verdict = if file.errors > 0 {
             "有错误，不予采用"
+        } else if matches!(file.status, crate::validate::FileStatus::Attachment | crate::validate::FileStatus::UnknownTownship) {
+            "不计入汇总"
         } else if file.warnings > 0 {
             "可采用，有警告"
         } else {

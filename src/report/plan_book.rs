@@ -101,15 +101,16 @@ fn write_sheet(sheet: &mut Worksheet, table: &BookSheet, indicators: u32) -> XRe
             };
             let c = c as u16;
             match cell {
-                BookCell::Empty => sheet.write_blank(row, c, &format).map(|_| ())?,
-                BookCell::Text(t) => sheet.text(row, c, t, &format).map(|_| ())?,
-                BookCell::Number(n) if summary && r == data_rows && c > 0 => {
-                    // 合计: a live sum of the units' cells above it.
+                // 合计: a live sum of the units' cells above it, also under a column still empty.
+                BookCell::Number(_) | BookCell::Empty if summary && r == data_rows && c > 0 => {
                     let letter = crate::issue::column_letters(c as usize);
+                    let result = if let BookCell::Number(n) = cell { *n } else { 0.0 };
                     let formula = Formula::new(format!("=SUM({letter}{}:{letter}{})", first_data + 1, first_data + data_rows as u32))
-                        .set_result(n.to_string());
+                        .set_result(result.to_string());
                     sheet.write_formula_with_format(row, c, formula, &format).map(|_| ())?
                 }
+                BookCell::Empty => sheet.write_blank(row, c, &format).map(|_| ())?,
+                BookCell::Text(t) => sheet.text(row, c, t, &format).map(|_| ())?,
                 BookCell::Number(n) => sheet.write_number_with_format(row, c, *n, &format).map(|_| ())?,
             }
         }

@@ -241,3 +241,23 @@ fn check_takes_the_period_from_the_file_and_says_so() {
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("--period"), "{}", out.stderr);
 }
+
+/// A department's ledger dropped among the townships' files is named (W13) with the folder it
+/// belongs in, and the file is said not to count, not "可采用".
+#[test]
+fn a_ledger_outside_its_folder_is_named_and_not_counted() {
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).expect("shipped plan");
+    let values = BTreeMap::from([("Y21", 3.0)]);
+    let filled = BTreeMap::from([("BM01".to_string(), zhenxing::sample::department_form(&plan, "区住建局", march(), &values))]);
+    let bytes = workbook_bytes(&TemplateRequest { plan: &plan, unit: "区住建局", period: march(), filled, protect: true }).unwrap();
+    let workspace = Workspace::new();
+    workspace.write(&format!("input/2024-03/{}", file_name("区住建局", march())), bytes);
+    let run = workspace.zhenxing(&["check", "input/2024-03"]);
+    assert!(run.stdout.contains("2024-03/区住建局_2024年03月.xlsx（单位不明）：不计入汇总"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("W13 部门台账放错文件夹  这是部门台账（区直部门重点任务进展台账），应放在本月的“部门”文件夹中（2024-03/部门/）"),
+        "{}",
+        run.stdout
+    );
+}

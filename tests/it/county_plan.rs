@@ -74,6 +74,23 @@ fn a_folder_without_a_plan_is_told_it_gets_the_sample_plan() {
     // Named, it is no surprise: nothing said.
     let named = ws.run(&["plan", "check", "--plan", "yunxi-2024"]);
     assert!(!named.stderr().contains("当前目录没有"), "{}", named.stderr());
+    // Both plan files here: plan.toml is taken, and the workbook named as unused.
+    ws.run(&["plan", "export", "--plan", "yunxi-2024", "--to", "plan.toml"]).expect_code(0);
+    ws.run(&["plan", "export", "--plan", "echeng-2024", "--to", "方案.xlsx"]).expect_code(0);
+    let both = ws.run(&["plan", "show"]);
+    assert!(both.stderr().contains("当前目录同时有 plan.toml 和 方案.xlsx，使用 plan.toml（方案.xlsx 未使用）"), "{}", both.stderr());
+    assert!(both.stdout().contains("云溪区"), "plan.toml is the one shown");
+}
+
+#[test]
+fn text_left_as_plan_new_wrote_it_is_named_at_its_cell() {
+    let ws = Workspace::new();
+    ws.run(&["plan", "new", "--district", "萧县", "--year", "2025"]).expect_code(0);
+    let check = ws.run(&["plan", "check"]);
+    let said = check.stdout() + &check.stderr();
+    assert!(said.contains("基本信息!B9：方案标题（title）仍是待填写的“（请填写萧县2025年乡村振兴方案文件的标题）”"), "{said}");
+    assert!(said.contains("目标!B3：条款（clause）仍是待填写的“（条款）”"), "{said}");
+    assert!(said.contains("目标!L3：原文（quote）仍是待填写的“（请粘贴方案原文中写明这一目标的句子）”"), "{said}");
 }
 
 #[test]
@@ -174,7 +191,8 @@ fn a_county_set_up_from_plan_new_gets_a_bulletin_in_its_own_words() {
     }
     // 说明 says how this plan's 序时进度 is made (no phases: over the year), and nothing of
     // 云溪区's document.
-    assert!(text.contains("未写明的在全年（6月末为50%）内按已过月数均匀推进"), "说明 states the pace");
+    assert!(text.contains("未写明的在全年（1月至12月）内按已过月数均匀推进"), "说明 states the pace");
+    assert!(text.contains("（文号、印发日期未载明）"), "说明 says what the plan does not know");
     for never in ["全区", "区直部门", "镇街进度", "应报 27 个镇（街道）", "云溪", "2023年度高标准农田", "÷ 12"]
     {
         assert!(!text.contains(never), "the bulletin of a 县 never says {never}");

@@ -541,9 +541,14 @@ fn toml_syntax_errors_say_in_chinese_what_to_write() {
         ("value = １００\n", "请写 value = 100"),
         ("value = \n", "等号后没有值"),
         ("value = 100。\n", "“100。”不是数字"),
+        ("value = 100\ndeadline = 2024-9-30\n", "日期“2024-9-30”应写作 2024-09-30（年-月-日，月和日各两位，不加引号）"),
+        ("value = 100\ndeadline = 2024年9月30日\n", "日期“2024年9月30日”应写作 2024-09-30"),
+        ("value = 100\nclause = T03\n", "文字要加英文双引号：写成 clause = \"T03\""),
+        ("value = 100\nclause = N03\n", "文字要加英文双引号：写成 clause = \"N03\""),
     ] {
         let stderr = broken_plan_message("value = 100\n", typed);
-        assert!(stderr.contains("第 114 行第 ") && stderr.contains(said), "{typed}: {stderr}");
+        assert!(stderr.contains("第 114 行第 ") || stderr.contains("第 115 行第 "), "{typed}: {stderr}");
+        assert!(stderr.contains(said), "{typed}: {stderr}");
         assert!(!stderr.contains("expected"), "no English left: {stderr}");
     }
     let stderr = broken_plan_message("kind = \"at_least\"\nindicator = \"grain_area\"", "kind = \"红线\"\nindicator = \"grain_area\"");
@@ -662,4 +667,21 @@ fn a_unit_without_a_village_list_is_an_error_and_any_village_a_warning() {
     assert!(stderr.contains("“甲镇”没有村（社区）名单：请按统计名录补上，或写 villages = \"any\""), "{stderr}");
     let warnings = plan_warnings("villages = [\"一村\", \"二村\"]", "villages = \"any\"");
     assert!(warnings.contains("以下单位不核对村名（villages = \"any\"）") && warnings.contains("甲镇"), "{warnings}");
+}
+
+/// A project deadline of another year (a plan copied from last year's) is a warning at the
+/// `due` line itself.
+#[test]
+fn a_project_deadline_outside_the_plan_year_is_named_at_its_line() {
+    let text = zhenxing::plan::SHIPPED_PLANS.iter().find(|(n, _)| *n == "yunxi-2024").unwrap().1;
+    assert_eq!(text.matches("due = 2024-03-31\n").count(), 1, "test setup");
+    let line = text.lines().position(|l| l == "due = 2024-03-31").unwrap() + 1;
+    let wd = Workspace::new();
+    wd.write("plan.toml", text.replacen("due = 2024-03-31\n", "due = 2023-03-31\n", 1));
+    let run = wd.run(&["plan", "check", "--plan", "plan.toml"]);
+    run.expect_code(0);
+    let expected = format!(
+        "第 {line} 行第 1 列 forms[1](ZX02).timing.due：“高标准农田建设进度表”各项目的统一期限（due）2023-03-31 不在方案年度 2024 内"
+    );
+    assert!(run.stdout().contains(&expected), "{expected}\n{}", run.stdout());
 }

@@ -78,7 +78,31 @@ impl Located {
         let (name, index, rest) = section(key);
         let row = |rows: &Vec<usize>| index.and_then(|i| rows.get(i)).copied();
         match name {
-            "plan" | "thresholds" | "report" => (BASICS, String::new()),
+            "plan" | "thresholds" | "report" => {
+                let fact = match rest.first().copied().unwrap_or("") {
+                    "id" => "方案编号",
+                    "district" => "县（市、区、旗）名称",
+                    "district_full" => "全称",
+                    "level" => "级别",
+                    "code" => "区划代码",
+                    "year" => "年度",
+                    "title" => "方案标题",
+                    "document_no" => "文号",
+                    "issued_by" => "印发单位",
+                    "issued" => "印发日期",
+                    "office" => "办公室",
+                    "submission_deadline_day" => "报送截止日",
+                    "lead_units_assumption" => "牵头单位暂定说明",
+                    "severe_lag_pp" => "严重滞后（百分点）",
+                    "jump_ratio" => "大起大落比例",
+                    "jump_min_abs" => "大起大落最小变动",
+                    "total_tolerance" => "合计行容差",
+                    "carry_months" => "沿用月数",
+                    "topic_detail_rows" => "专题明细行数上限",
+                    _ => "",
+                };
+                (BASICS, self.basics.get(fact).cloned().unwrap_or_default())
+            }
             "phases" => (PHASES, row(&self.phases).map(|r| a1(r, 0)).unwrap_or_default()),
             "units" => (UNITS, row(&self.units).map(|r| a1(r, 1)).unwrap_or_default()),
             "departments" => (DEPARTMENTS, row(&self.departments).map(|r| a1(r, 0)).unwrap_or_default()),

@@ -499,7 +499,15 @@ fn read_allocations(reading: &mut Reading<'_>, units: &[ReportingUnit], targets:
                     Ok(Some(n)) => {
                         targets[t].allocations.insert(unit.clone(), n);
                     }
-                    _ => reading.problem(ALLOCATIONS, a1(*row, column), format!("分解任务应填数字，现为“{text}”")),
+                    _ => {
+                        let hint = match crate::units::in_base_unit(text) {
+                            Some((n, unit)) if !unit.is_empty() => {
+                                format!("；“{text}”即 {}{unit}，请填 {}", crate::text::fmt(n), crate::text::fmt(n))
+                            }
+                            _ => String::new(),
+                        };
+                        reading.problem(ALLOCATIONS, a1(*row, column), format!("分解任务应填数字，按目标值的单位，现为“{text}”{hint}"))
+                    }
                 },
             }
         }

@@ -16,7 +16,7 @@ pub(super) fn notes(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
     let w = plan.wording();
     let (townships, short) = (&w.townships, &w.townships_short);
     let lines = [
-        format!("方案：{}（{}，{}印发）。", plan.plan.title, if plan.plan.document_no.is_empty() { "文号未载明" } else { &plan.plan.document_no }, plan.plan.issued.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_else(|| "日期未载明".into())),
+        format!("方案：{}（{}）。", plan.plan.title, document(plan)),
         format!("方案编号 {}，方案内容摘要（sha256）{}。", plan.plan.id, plan.digest),
         format!("数据来源：各{townships}按月报送的填报表，经逐格校验；某张报表有错误，只该表不计入汇总（该{short}显示“数据有误”并注明哪张表），其余报表照常采用；未报送的不按零计算。同一村（社区）或项目重复填报的，只计第一行。"),
         format!("沿用数：某{townships}或部门的某张报表本月未采用（未报送或数据有误）时，其时点数和本年累计数沿用最近一次采用的数据（最多往前 {} 个月，限本年度），数值后标“※”并在注中写明单位和月份；沿用数不写入历史数据库，该单位补报后重新运行即被替换。超过期限的不计入汇总，底线、上限和基数类指标因此缺单位数据时状态为“数据不全”。", t.carry_months),
@@ -116,9 +116,21 @@ fn unlisted_villages(b: &Bulletin<'_>) -> Option<String> {
 fn pace(plan: &crate::plan::Plan) -> String {
     let window = match plan.phase(crate::plan::PhaseRole::Implement) {
         Some(p) => format!("{}阶段（{}至{}）", p.name, p.start.format("%-m月%-d日"), p.end.format("%-m月%-d日")),
-        None => "全年（6月末为50%）".to_string(),
+        None => "全年（1月至12月）".to_string(),
     };
     format!(
         "序时进度：按方案为各目标写明的进度安排计算，未写明的在{window}内按已过月数均匀推进，有完成时限的推进到时限，过了时限为100%；按农时曲线的，取曲线到统计月末的累计比例；一次性完成的，计划月份以前为0、当月起为100%；年终考核的，考核期以前不判断；时序进度目标取统计月末以前最近一个节点的要求。"
     )
+}
+
+/// The document's number and date as 说明 cites them, saying which the plan does not know.
+fn document(plan: &crate::plan::Plan) -> String {
+    let number = plan.plan.document_no.trim();
+    let issued = plan.plan.issued.map(|d| d.format("%Y年%-m月%-d日印发").to_string());
+    match (number.is_empty(), issued) {
+        (false, Some(date)) => format!("{number}，{date}"),
+        (false, None) => format!("{number}，印发日期未载明"),
+        (true, Some(date)) => format!("文号未载明，{date}"),
+        (true, None) => "文号、印发日期未载明".to_string(),
+    }
 }
