@@ -2,8 +2,8 @@
 //! and `samples/echeng-2024/input/2024-05` … `2024-06` for echeng-2024. Synthetic but realistic
 //! figures (see `zhenxing::sample`), plus the mistakes statisticians really make.
 //! Run: `cargo run --release --bin gen-sample -- [DIR] [ECHENG_DIR] [LAST_MONTH]`. LAST_MONTH
-//! (default 6) extends the yunxi months past June with the same generator, e.g. to look at a
-//! November bulletin in a scratch folder; the shipped sample stops at June.
+//! (default 6) extends both plans' months past June with the same generator, e.g. to look at a
+//! December bulletin in a scratch folder; the shipped sample stops at June.
 //! `gen-sample --plan FILE|NAME YYYY-MM DIR` writes one month of clean synthetic workbooks for
 //! any plan (every township's forms, every department's ledger) into `DIR/YYYY-MM/`, to look at a
 //! county's bulletin before its first real month.
@@ -38,10 +38,10 @@ fn main() -> zhenxing::Result<()> {
     let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "input".into()));
     let echeng_root = PathBuf::from(std::env::args().nth(2).unwrap_or_else(|| "samples/echeng-2024/input".into()));
     let last_month: u32 = std::env::args().nth(3).and_then(|m| m.parse().ok()).filter(|m| (6..=12).contains(m)).unwrap_or(6);
-    echeng(&echeng_root)?;
+    echeng(&echeng_root, last_month)?;
     let (plan, _) = Plan::resolve(Some("yunxi-2024"))?;
     // Department ledger values by month (03..06): target id → cumulative value.
-    let ledger: [(&str, [f64; 4]); 10] = [
+    let ledger: [(&str, [f64; 4]); 11] = [
         ("Y10", [0.0, 1.0, 1.0, 1.0]),
         ("Y11", [0.0, 0.0, 0.0, 1.0]),
         ("Y12", [52.3, 56.8, 61.2, 63.5]),
@@ -52,6 +52,8 @@ fn main() -> zhenxing::Result<()> {
         ("Y22", [0.0, 1.0, 1.0, 2.0]),
         ("Y23", [0.0, 0.0, 1.0, 1.0]),
         ("Y24", [2.5, 4.8, 6.3, 7.9]),
+        // Open “三保障”/饮水安全 problems: two found in March, cleared by May (清零).
+        ("Y40", [2.0, 1.0, 0.0, 0.0]),
     ];
     // Each township's latest 危房改造 as its files say: 区住建局's ledger reports their sum (Y21),
     // except in May, when it counts one house the townships have not entered yet (a 核对 warning).
@@ -128,12 +130,12 @@ fn main() -> zhenxing::Result<()> {
     Ok(())
 }
 
-/// Two months of echeng-2024: every township and the department ledger; 沙窝乡 has not reported
-/// June yet.
-fn echeng(root: &std::path::Path) -> zhenxing::Result<()> {
+/// echeng-2024 from May to `last_month`: every township and the department ledger; 沙窝乡 has
+/// not reported June yet.
+fn echeng(root: &std::path::Path, last_month: u32) -> zhenxing::Result<()> {
     let (plan, _) = Plan::resolve(Some("echeng-2024"))?;
     let mut dilapidated: BTreeMap<String, f64> = BTreeMap::new();
-    for month in 5..=6u32 {
+    for month in 5..=last_month {
         let period = Period::new(2024, month).expect("valid");
         let dir = root.join(period.to_string());
         for unit in &plan.units {
