@@ -56,6 +56,12 @@ pub fn in_base_unit(text: &str) -> Option<(f64, &'static str)> {
     Some((number * size, base))
 }
 
+/// Whether a unit counts whole things (户, 座, 个, 处, 条 …): a target in it expects a whole
+/// number by any date. 人 and 万人 are counted too; 万户 would not be, and is not a unit here.
+pub fn is_countable(unit: &str) -> bool {
+    matches!(unit, "人" | "户" | "座" | "个" | "处" | "家" | "项" | "条" | "村" | "株")
+}
+
 /// Whether a text is a unit this module knows.
 pub fn is_known(unit: &str) -> bool {
     lookup(unit).is_some()

@@ -18,6 +18,10 @@ pub struct Coverage {
     pub counted: Vec<String>,
     pub carried: Vec<(String, Period)>,
     pub missing: Vec<String>,
+    /// Units counted whose figure lacks a part (a ratio's numerator or denominator column left
+    /// out or blank): left out of both sums, never read as zero.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partial: Vec<String>,
 }
 
 impl Coverage {
@@ -51,6 +55,11 @@ impl Coverage {
                 self.missing.push(unit);
             }
         }
+        for unit in other.partial {
+            if !self.partial.contains(&unit) {
+                self.partial.push(unit);
+            }
+        }
     }
 
     /// `松杨湖街道（2024年5月）、…`: the carried units with the month each value is from.
@@ -66,6 +75,9 @@ impl Coverage {
         }
         if !self.missing.is_empty() {
             text.push_str(&format!("，缺{}个：{}", self.missing.len(), self.missing.join("、")));
+        }
+        if !self.partial.is_empty() {
+            text.push_str(&format!("，缺列{}个：{}", self.partial.len(), self.partial.join("、")));
         }
         text
     }
@@ -201,11 +213,37 @@ impl<'a> Calculator<'a> {
         Source::Missing
     }
 
+    /// A township's figure in `period` as the district sum takes it: counted, or carried from
+    /// its last counted month; `None` when it is missing.
+    pub(super) fn unit_figure(&self, indicator: &Indicator, period: Period, township: &str) -> Option<f64> {
+        let form = self.form_of(indicator)?;
+        match self.source(township, form, period) {
+            Source::Counted => self.township_value(indicator, period, township),
+            Source::Carried(from) => self.township_value(indicator, from, township),
+            Source::Missing => None,
+        }
+    }
+
+    /// A township's value in the last month of the year before `period` its form was counted
+    /// (however long ago): what it last held of a figure it is now missing from.
+    pub(super) fn last_counted_figure(&self, indicator: &Indicator, period: Period, township: &str) -> Option<f64> {
+        let form = self.form_of(indicator)?;
+        let mut month = period;
+        while month.month > 1 {
+            month = month.previous();
+            if self.is_counted(township, form, month) {
+                return self.township_value(indicator, month, township);
+            }
+        }
+        None
+    }
+
     /// A counted township's value (0 where it reported no matching rows).
     pub(super) fn township_value(&self, indicator: &Indicator, period: Period, township: &str) -> Option<f64> {
         if indicator.is_ratio() {
-            let num = self.raw(indicator.numerator.as_deref()?, period, township);
-            let den = self.raw(indicator.denominator.as_deref()?, period, township);
+            // A part the township left out (its column missing or blank) is not a zero.
+            let num = self.get(indicator.numerator.as_deref()?, period, township)?;
+            let den = self.get(indicator.denominator.as_deref()?, period, township)?;
             return (den > 0.0).then(|| num / den * 100.0);
         }
         Some(self.raw(&indicator.id, period, township))
@@ -316,10 +354,56 @@ impl<'a> Calculator<'a> {
         }
     }
 
+    /// A ratio of two township indicators of one form: the sums of the townships that give both
+    /// parts (counted or carried); a township that left a part out (its column missing or
+    /// blank, W10) is left out of both sums and named in `Coverage::partial`. `None` when the
+    /// parts are not two township indicators of one form.
+    fn township_ratio(&self, indicator: &Indicator, period: Period) -> Option<(Option<f64>, Coverage)> {
+        let num = self.plan.indicator(indicator.numerator.as_deref()?)?;
+        let den = self.plan.indicator(indicator.denominator.as_deref()?)?;
+        let form = num.form.as_deref()?;
+        if num.is_ratio() || den.is_ratio() || den.form.as_deref() != Some(form) || self.reporter(num) != Reporter::Township {
+            return None;
+        }
+        let (num_index, den_index) = (self.index.get(num.id.as_str()).copied(), self.index.get(den.id.as_str()).copied());
+        let part = |index: Option<usize>, p: Period, pos: usize| self.column(index, p).map(|c| c[pos]).filter(|v| !v.is_nan());
+        let mut coverage = Coverage::default();
+        let (mut n, mut d) = (0.0, 0.0);
+        for (pos, (unit, source)) in self.sum_order().iter().zip(self.sources(form, period)).enumerate() {
+            let from = match source {
+                Source::Counted => period,
+                Source::Carried(from) => from,
+                Source::Missing => {
+                    coverage.missing.push(unit.clone());
+                    continue;
+                }
+            };
+            match (part(num_index, from, pos), part(den_index, from, pos)) {
+                (Some(a), Some(b)) => {
+                    n += a;
+                    d += b;
+                }
+                _ => {
+                    coverage.partial.push(unit.clone());
+                    continue;
+                }
+            }
+            match source {
+                Source::Carried(from) => coverage.carried.push((unit.clone(), from)),
+                _ => coverage.counted.push(unit.clone()),
+            }
+        }
+        let value = (d > 0.0).then(|| n / d * 100.0);
+        Some((value, coverage))
+    }
+
     /// District value and who it counts. A ratio is the ratio of the district sums.
     pub(super) fn district_value(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Coverage) {
         if !indicator.is_ratio() {
             return self.plain_value(indicator, period);
+        }
+        if let Some(ratio) = self.township_ratio(indicator, period) {
+            return ratio;
         }
         let part = |id: Option<&str>| id.and_then(|i| self.plan.indicator(i)).map(|i| self.plain_value(i, period));
         let (Some((num, mut coverage)), Some((den, den_coverage))) =

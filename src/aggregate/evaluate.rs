@@ -120,7 +120,7 @@ impl Evaluation {
 }
 
 /// Status of a value `gap` points from what is expected.
-fn lag_status(gap: f64, thresholds: &Thresholds) -> Status {
+pub(super) fn lag_status(gap: f64, thresholds: &Thresholds) -> Status {
     if gap >= -1e-9 {
         Status::OnTrack
     } else if gap > -thresholds.severe_lag_pp + 1e-9 {
@@ -133,12 +133,20 @@ fn lag_status(gap: f64, thresholds: &Thresholds) -> Status {
 /// Evaluate one numeric target against its cumulative value at the end of `period` (SPEC
 /// "Time"): scheduled targets against what their schedule expects by then, milestones in their
 /// own terms, floors, ceilings and baselines by their margin to the line.
+///
+/// A target is due in the month its schedule expects all of it by (its due month, the end of
+/// its window, its event, the year end): from that month's end on it is 已完成 or 逾期未完成,
+/// never 滞后, because the bulletin reports the month's end. A countable target (`whole`: 户,
+/// 座, 个 …) expects whole things: 4 houses at 43% of the window expect 1, not 1.71, and its
+/// 序时进度 is that whole number's share. A ratio with no date of its own is judged at the year
+/// end (未到考核期 before it, its value shown).
 pub fn evaluate(
     target: &Target,
     schedule: Option<&ResolvedSchedule>,
     value: Option<f64>,
     period: Period,
     thresholds: &Thresholds,
+    whole: bool,
 ) -> Evaluation {
     let Some(value) = value else {
         return Evaluation::only(if target.kind == TargetKind::Tracked { Status::Tracked } else { Status::NoData });
@@ -150,7 +158,9 @@ pub fn evaluate(
             let completion = value / goal;
             let share = schedule.and_then(|s| s.share_at(end));
             let due = schedule.and_then(|s| s.due(&target.milestones));
-            let expected = share.map(|s| goal * s);
+            // Whole things: the expected count is the whole number the share has reached.
+            let expected = share.map(|s| if whole { (goal * s + 1e-9).floor() } else { goal * s });
+            let share = if whole { expected.map(|e| e / goal) } else { share };
             let gap = share.map(|s| (completion - s) * 100.0);
             // A count over-achieved is 已完成, not 1,100%.
             let shown = if target.kind == TargetKind::Count { completion.min(1.0) } else { completion };
@@ -167,10 +177,8 @@ pub fn evaluate(
                     evaluation.gap_pp = None;
                 }
                 Status::Completed
-            } else if due.is_some_and(|d| end > crate::plan::month_end(d))
-                || schedule.is_some_and(|s| matches!(s.timing, crate::plan::Timing::YearEnd { due } if end >= due))
-            {
-                // Past the due month, or at the year-end judgement itself: 逾期未完成.
+            } else if due.is_some_and(|d| end >= crate::plan::month_end(d)) || share.is_some_and(|s| s >= 1.0 - 1e-9) {
+                // At or past the due month's end (all of it expected by now): 逾期未完成.
                 Status::Overdue
             } else {
                 match gap {
@@ -188,7 +196,7 @@ pub fn evaluate(
             let gap = value - expected;
             let status = if last.is_some_and(|m| value >= m.value - 1e-9) {
                 Status::Completed
-            } else if last.is_some_and(|m| end > crate::plan::month_end(m.by)) {
+            } else if last.is_some_and(|m| end >= crate::plan::month_end(m.by)) {
                 Status::Overdue
             } else {
                 lag_status(gap, thresholds)
@@ -209,7 +217,17 @@ pub fn evaluate(
         TargetKind::Ratio => {
             let met = target.value.is_none_or(|g| value >= g - 1e-9);
             let completion = target.value.filter(|g| *g > 0.0).map(|g| value / g);
-            Evaluation { completion_rate: completion, ..Evaluation::only(if met { Status::Met } else { Status::NotMet }) }
+            // Judged at its date (the year end when the document gives none); before it a ratio
+            // still short is shown with its value, not red.
+            let judged = end >= crate::plan::month_end(target.due(period.year));
+            let status = if met {
+                Status::Met
+            } else if judged {
+                Status::NotMet
+            } else {
+                Status::NotDue
+            };
+            Evaluation { completion_rate: completion, ..Evaluation::only(status) }
         }
         TargetKind::Tracked => Evaluation::only(Status::Tracked),
         TargetKind::Qualitative => Evaluation::only(Status::NotReported),

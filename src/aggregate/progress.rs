@@ -46,10 +46,31 @@ pub struct TargetProgress {
     pub schedule_assumed: bool,
     /// The target value or baseline is assumed (暂定).
     pub target_assumed: bool,
+    /// The lead units are the office's assumption, not the document's (暂定).
+    pub lead_units_assumed: bool,
     /// The indicator's unit is a percentage: its 本月 is a change in points.
     pub percent: bool,
     /// 同比: the district value in the same month of the previous year, where the store holds it.
     pub last_year: Option<f64>,
+}
+
+impl TargetProgress {
+    /// The status as a cell shows it: marked ※ when the figure it judges includes a carried
+    /// value (沿用), so the colour is never read as this month's own.
+    pub fn status_text(&self) -> String {
+        if self.coverage.carried.is_empty() { self.status.label().to_string() } else { format!("{}※", self.status.label()) }
+    }
+
+    /// The lead units as a cell shows them: `（暂定）` after them when the office assumed them.
+    pub fn lead_units_text(&self) -> String {
+        if self.lead_units_assumed { format!("{}（暂定）", self.lead_units) } else { self.lead_units.clone() }
+    }
+
+    /// The year's target as text, `（暂定）` after an assumed one: `4200亩（暂定）`.
+    pub fn target_text(&self) -> String {
+        let value = self.target.map(crate::text::fmt).unwrap_or_default();
+        if self.target_assumed { format!("{value}{}（暂定）", self.unit) } else { format!("{value}{}", self.unit) }
+    }
 }
 
 /// Where a numeric target stands: its figures, judgement and notes.
@@ -74,8 +95,12 @@ impl Calculator<'_> {
             Some(indicator) => self.standing(target, indicator, period, ledger),
             None => qualitative_standing(target, ledger),
         };
-        let Standing { month_value, cumulative, evaluation, note, coverage, schedule, assumptions, schedule_assumed, target_assumed } =
+        let Standing { month_value, cumulative, evaluation, note, coverage, schedule, mut assumptions, schedule_assumed, target_assumed } =
             standing;
+        let lead_units_assumed = !self.plan.plan.lead_units_assumption.is_empty();
+        if lead_units_assumed {
+            assumptions.push(format!("牵头单位暂定（{}）", self.plan.plan.lead_units_assumption));
+        }
         TargetProgress {
             target_id: target.id.clone(),
             indicator_id: indicator.map(|i| i.id.clone()),
@@ -106,6 +131,7 @@ impl Calculator<'_> {
             assumptions,
             schedule_assumed,
             target_assumed,
+            lead_units_assumed,
             percent: indicator.is_some_and(|i| i.unit == "%"),
             last_year: indicator.and(last_year),
         }
@@ -116,7 +142,7 @@ impl Calculator<'_> {
         let (cumulative, coverage) = self.district_value(indicator, period);
         let (month_value, not_last_month) = self.month_value(indicator, period);
         let schedule = self.schedule_at(target, period);
-        let mut evaluation = evaluate(target, schedule.as_ref(), cumulative, period, &self.plan.thresholds);
+        let mut evaluation = evaluate(target, schedule.as_ref(), cumulative, period, &self.plan.thresholds, indicator.is_countable());
         let on_time_note = self.judge_on_time(target, indicator, cumulative, period, &mut evaluation);
         let department = self.reporter(indicator) == Reporter::Department;
         // A figure reported quarterly or annually is not missing before it is due.
@@ -133,10 +159,15 @@ impl Calculator<'_> {
             evaluation.status = Status::Incomplete;
             evaluation.margin = None;
         }
+        let missing_note =
+            if department { None } else { self.judge_missing(target, indicator, period, &coverage, cumulative, &mut evaluation) };
         let (assumptions, schedule_assumed, target_assumed) = assumptions(target, schedule.as_ref(), &evaluation);
-        let mut notes: Vec<String> = on_time_note.into_iter().collect();
+        let mut notes: Vec<String> = on_time_note.into_iter().chain(missing_note).collect();
         if !coverage.missing.is_empty() && !department {
             notes.push(format!("不含{}（未报送或数据有误）", coverage.missing.join("、")));
+        }
+        if !coverage.partial.is_empty() {
+            notes.push(format!("不含{}（未填报分子或分母列，不按零计）", coverage.partial.join("、")));
         }
         if !coverage.carried.is_empty() {
             notes.push(format!("含沿用数：{}本月未采用，沿用其最近一次采用的数据", coverage.carried_text()));
@@ -179,6 +210,78 @@ impl Calculator<'_> {
         schedule
     }
 
+    /// Units not counted this month never decide a colour. A target with allocations is judged on
+    /// the units counted (or carried) against their own allocations, and the note says so; one
+    /// without allocations whose missing units held more than `thresholds.missing_share` percent
+    /// of the figure (at their last counted month; by their number when one was never counted
+    /// this year) is 数据不全 rather than 滞后 or 逾期.
+    fn judge_missing(
+        &self,
+        target: &Target,
+        indicator: &Indicator,
+        period: Period,
+        coverage: &Coverage,
+        cumulative: Option<f64>,
+        evaluation: &mut Evaluation,
+    ) -> Option<String> {
+        if coverage.missing.is_empty() || !matches!(target.kind, TargetKind::AtLeast | TargetKind::Count) {
+            return None;
+        }
+        let townships = &self.plan.wording().townships;
+        if !target.allocations.is_empty() {
+            let allotted = |unit: &String| target.allocations.get(unit).copied().filter(|a| *a > 0.0);
+            if !coverage.missing.iter().any(|u| allotted(u).is_some()) {
+                return None;
+            }
+            let reporting = coverage.counted.iter().chain(coverage.carried.iter().map(|(u, _)| u));
+            let (mut done, mut share_of, mut n) = (0.0, 0.0, 0);
+            for unit in reporting {
+                if let Some(a) = allotted(unit) {
+                    share_of += a;
+                    done += self.unit_figure(indicator, period, unit).unwrap_or(0.0);
+                    n += 1;
+                }
+            }
+            if evaluation.status == Status::Completed {
+                return None;
+            }
+            if n == 0 {
+                *evaluation = Evaluation { completion_rate: evaluation.completion_rate, ..Evaluation::only(Status::Incomplete) };
+                return Some(format!("有分解任务的{townships}均未报送，暂不判断进度"));
+            }
+            let completion = done / share_of;
+            evaluation.completion_rate = Some(if target.kind == TargetKind::Count { completion.min(1.0) } else { completion });
+            evaluation.gap_pp = evaluation.time_progress.map(|s| (completion - s) * 100.0);
+            evaluation.status = match (evaluation.status, evaluation.gap_pp) {
+                // Due: those who reported are late with theirs, or done and the rest unknown.
+                (Status::Overdue, _) if completion >= 1.0 - 1e-9 => Status::Incomplete,
+                (Status::Overdue, _) => Status::Overdue,
+                (_, Some(gap)) => super::evaluate::lag_status(gap, &self.plan.thresholds),
+                (status, None) => status,
+            };
+            let schedule = evaluation.time_progress.map(|s| format!("，序时{}", percent(s))).unwrap_or_default();
+            // Who is missing is named by the row's 不含 note.
+            return Some(format!("按已报送的{n}个{townships}计，完成其分解任务的{}{schedule}", percent(completion)));
+        }
+        if !matches!(evaluation.status, Status::Lagging | Status::SeverelyLagging | Status::Overdue) {
+            return None;
+        }
+        let last: Vec<Option<f64>> = coverage.missing.iter().map(|u| self.last_counted_figure(indicator, period, u)).collect();
+        let held: f64 = last.iter().flatten().map(|v| v.max(0.0)).sum();
+        let whole = cumulative.unwrap_or(0.0).max(0.0) + held;
+        let units = coverage.counted.len() + coverage.carried.len() + coverage.missing.len();
+        let (share, how) = if last.iter().any(Option::is_none) || whole <= 0.0 {
+            (coverage.missing.len() as f64 / units.max(1) as f64 * 100.0, format!("占应报{townships}的"))
+        } else {
+            (held / whole * 100.0, "上次采用的数约占全部的".to_string())
+        };
+        if share <= self.plan.thresholds.missing_share + 1e-9 {
+            return None;
+        }
+        evaluation.status = Status::Incomplete;
+        Some(format!("未采用的单位{how}{share:.0}%，暂不判断进度"))
+    }
+
     /// A target with `on_time` is judged from the completion dates: past the deadline, reached
     /// only by counting what finished after it is 逾期完成. The note says how much was in time.
     fn judge_on_time(
@@ -210,6 +313,11 @@ impl Calculator<'_> {
             )
         })
     }
+}
+
+/// A share as a whole percentage: `46%`.
+fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
 }
 
 /// What of a row is not the document's (暂定): (the notes, the schedule is assumed, the target

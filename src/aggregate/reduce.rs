@@ -54,8 +54,10 @@ const SCALE: f64 = 1_048_576.0; // 2^20: multiplying by it is exact
 /// One indicator of a form as polars expressions: the row's amount (its column where the row
 /// passes the indicator's filters, else null) split for the exact sum, then aggregated over a
 /// (township, period) group: a sum, or a count of the rows whose column is filled and that pass.
-/// Null when no row counts towards it, so that "nothing reported" stays apart from zero (a
-/// counted township with no such row reads as 0 later, see `Calculator::raw`). The amounts are
+/// Null when the unit filled the column in none of its rows (a column it left out, W10: "not
+/// reported", never zero); for a township, 0 when it filled it but no row passes the filters. A counted
+/// township with no rows at all reads as 0 in sums later (`Calculator::raw`); a ratio leaves a
+/// township whose numerator or denominator is null out of both sums. The amounts are
 /// columns made before grouping, so that the aggregation runs polars' plain grouped sums and
 /// counts (a filter inside `agg` would gather each group's rows first).
 struct IndicatorExprs {
@@ -75,7 +77,8 @@ fn indicator_exprs(form: &Form, indicator: &Indicator, position: usize) -> Optio
         (Aggregation::Count, column) => (true, column.unwrap_or(&form.key_column().id)),
         (Aggregation::Sum, None) => return None,
     };
-    let (a, u, r, n) = (format!("a{position}"), format!("u{position}"), format!("r{position}"), format!("n{position}"));
+    let (a, u, r, n, f) =
+        (format!("a{position}"), format!("u{position}"), format!("r{position}"), format!("n{position}"), format!("f{position}"));
     let amount = match indicator.filters.iter().map(|f| filter_predicate(form, f)).reduce(|a, b| a.and(b)) {
         Some(passes) => when(passes).then(col(column)).otherwise(lit(NULL)),
         None => col(column),
@@ -83,6 +86,12 @@ fn indicator_exprs(form: &Form, indicator: &Indicator, position: usize) -> Optio
     let amount = amount.alias(a.as_str());
     let mut parts = Vec::new();
     let mut aggs = vec![col(a.as_str()).count().alias(n.as_str())];
+    // Whether a township filled the column at all (before the filters). A department ledger's
+    // rows are other targets' items: a ledger without this item's row has no value of it.
+    let zero_when_filled = !indicator.filters.is_empty() && form.reporter == crate::plan::Reporter::Township;
+    if zero_when_filled {
+        aggs.push(col(column).count().alias(f.as_str()));
+    }
     let total = if count {
         col(n.as_str()).cast(DataType::Float64)
     } else {
@@ -93,7 +102,9 @@ fn indicator_exprs(form: &Form, indicator: &Indicator, position: usize) -> Optio
         aggs.push(col(r.as_str()).sum().alias(r.as_str()));
         col(u.as_str()).cast(DataType::Float64) / lit(SCALE) + col(r.as_str())
     };
-    let value = when(col(n.as_str()).gt(lit(0))).then(total).otherwise(lit(NULL).cast(DataType::Float64)).alias(format!("i{position}"));
+    let none = lit(NULL).cast(DataType::Float64);
+    let otherwise = if !zero_when_filled { none } else { when(col(f.as_str()).gt(lit(0))).then(lit(0.0)).otherwise(none) };
+    let value = when(col(n.as_str()).gt(lit(0))).then(total).otherwise(otherwise).alias(format!("i{position}"));
     Some(IndicatorExprs { amount, parts, aggs, value })
 }
 

@@ -13,11 +13,15 @@ use crate::validate::{Record, Value};
 fn a_ratio_counts_a_unit_only_where_both_parts_count_it() {
     let may = Period::new(2024, 5).unwrap();
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let mut numerator = Coverage { counted: names(&["甲", "乙", "丙"]), carried: vec![("丁".into(), may)], missing: names(&["戊"]) };
+    let mut numerator =
+        Coverage {
+            counted: names(&["甲", "乙", "丙"]), carried: vec![("丁".into(), may)], missing: names(&["戊"]), ..Default::default()
+        };
     let denominator = Coverage {
         counted: names(&["甲", "丁", "己"]),
         carried: vec![("乙".into(), may), ("庚".into(), may)],
         missing: names(&["丙", "戊"]),
+        ..Default::default()
     };
     numerator.merge(denominator);
     assert_eq!(numerator.counted, names(&["甲", "己"]));
@@ -68,7 +72,8 @@ type Case = (u32, f64, Option<f64>, Status);
 
 fn check(t: &Target, schedule: Option<&ResolvedSchedule>, cases: &[Case]) {
     for &(month, value, expected, status) in cases {
-        let e = evaluate(t, schedule, Some(value), Period::new(2024, month).unwrap(), &Thresholds::default());
+        let whole = t.kind == TargetKind::Count;
+        let e = evaluate(t, schedule, Some(value), Period::new(2024, month).unwrap(), &Thresholds::default(), whole);
         let got = e.expected.map(|x| (x * 1e6).round() / 1e6);
         let want = expected.map(|x| (x * 1e6).round() / 1e6);
         assert_eq!((got, e.status), (want, status), "month {month}, value {value}: {e:?}");
@@ -92,7 +97,7 @@ fn linear_over_the_implementation_phase_counts_whole_months() {
             (3, 0.0, Some(0.0), OnTrack),                  // the phase has begun, no month elapsed
             (6, 40.0, Some(300.0 / 7.0), Lagging),         // 3 of 7 months: 42.86 expected, 40 done (−2.86)
             (6, 30.0, Some(300.0 / 7.0), SeverelyLagging), // −12.86 points
-            (10, 95.0, Some(100.0), Lagging),              // on the due month: all expected, 5 short
+            (10, 95.0, Some(100.0), Overdue),              // the due month's end: all expected, 5 short
             (10, 100.0, Some(100.0), Completed),
             (11, 95.0, Some(100.0), Overdue), // after the due date: 逾期未完成
             (12, 95.0, Some(100.0), Overdue),
@@ -108,7 +113,7 @@ fn linear_over_the_implementation_phase_counts_whole_months() {
         Some(&s),
         &[
             (1, 2_000.0, Some(5_600.0 / 3.0), OnTrack),
-            (3, 5_000.0, Some(5_600.0), SeverelyLagging), // 89.3% on the due date: −10.7
+            (3, 5_000.0, Some(5_600.0), Overdue), // 89.3% at the due date: 逾期未完成, not 严重滞后
             (6, 5_000.0, Some(5_600.0), Overdue),
             (10, 5_600.0, Some(5_600.0), Completed),
         ],
@@ -128,6 +133,7 @@ fn curves_follow_the_season_and_a_closed_window_is_overdue() {
             (1, 0.0, Some(0.0), OnTrack),
             (3, 0.0, Some(0.0), OnTrack), // not red in March: nothing is sown yet
             (4, 2_400.0, Some(2_550.0), Lagging),
+            (5, 2_900.0, Some(3_000.0), Overdue), // the window closes with May
             (5, 3_000.0, Some(3_000.0), Completed),
             (6, 2_520.0, Some(3_000.0), Overdue), // 84% in June: the window has closed
             (10, 2_520.0, Some(3_000.0), Overdue),
@@ -147,7 +153,7 @@ fn curves_follow_the_season_and_a_closed_window_is_overdue() {
             (3, 0.0, Some(0.0), OnTrack),
             (6, 245.8, Some(0.0), OnTrack),                  // not red in June: the harvest has not begun
             (10, 13_600.0, Some(15_300.0), SeverelyLagging), // 80% vs 90%: −10
-            (11, 16_150.0, Some(17_000.0), Lagging),         // 95% on the due month
+            (11, 16_150.0, Some(17_000.0), Overdue),         // 95% at the due month's end
             (12, 16_150.0, Some(17_000.0), Overdue),
         ],
     );
@@ -165,7 +171,7 @@ fn an_event_is_due_from_its_planned_month() {
             (1, 0.0, Some(0.0), OnTrack),
             (3, 0.0, Some(0.0), OnTrack), // not red in March
             (6, 0.0, Some(0.0), OnTrack),
-            (10, 0.0, Some(1.0), SeverelyLagging),
+            (10, 0.0, Some(1.0), Overdue), // its month has ended
             (10, 1.0, Some(1.0), Completed),
             (11, 0.0, Some(1.0), Overdue),
             (12, 0.0, Some(1.0), Overdue),
@@ -193,7 +199,7 @@ fn a_year_end_target_is_judged_at_the_year_end_only() {
         ],
     );
     // Over-achieved counts are 已完成 at 100%, not 1,100%.
-    let e = evaluate(&t, Some(&s), Some(11.0), june(), &Thresholds::default());
+    let e = evaluate(&t, Some(&s), Some(11.0), june(), &Thresholds::default(), false);
     assert_eq!((e.completion_rate, e.status, e.gap_pp), (Some(1.0), Completed, None));
 }
 
@@ -216,6 +222,7 @@ fn milestones_are_compared_in_their_own_terms() {
             (5, 45.8, Some(35.0), OnTrack), // between two milestones: the earlier is due
             (6, 55.8, Some(55.0), OnTrack),
             (6, 40.0, Some(55.0), SeverelyLagging),
+            (9, 78.0, Some(80.0), Overdue), // the last milestone's month has ended
             (10, 78.0, Some(80.0), Overdue),
             (10, 81.0, Some(80.0), Completed),
             (11, 78.0, Some(80.0), Overdue),
@@ -223,7 +230,7 @@ fn milestones_are_compared_in_their_own_terms() {
         ],
     );
     // June 55.8% against 55%: +0.8 points, no rescaling, no 完成率.
-    let e = evaluate(&t, Some(&s), Some(55.8), june(), &Thresholds::default());
+    let e = evaluate(&t, Some(&s), Some(55.8), june(), &Thresholds::default(), false);
     assert!((e.gap_pp.unwrap() - 0.8).abs() < 1e-9, "{e:?}");
     assert_eq!((e.completion_rate, e.time_progress), (None, None));
 }
@@ -231,22 +238,50 @@ fn milestones_are_compared_in_their_own_terms() {
 #[test]
 fn lines_show_their_margin_never_a_rate() {
     let t = target(TargetKind::Floor, Some(102_900.0));
-    let breached = evaluate(&t, None, Some(102_850.0), june(), &Thresholds::default());
+    let breached = evaluate(&t, None, Some(102_850.0), june(), &Thresholds::default(), false);
     assert_eq!((breached.status, breached.margin, breached.completion_rate), (Warning, Some(-50.0), None));
-    let held = evaluate(&t, None, Some(111_566.0), june(), &Thresholds::default());
+    let held = evaluate(&t, None, Some(111_566.0), june(), &Thresholds::default(), false);
     assert_eq!((held.status, held.margin, held.completion_rate), (Met, Some(8_666.0), None));
     // A ceiling (清零): the margin below it.
     let t = target(TargetKind::Ceiling, Some(0.0));
-    assert_eq!(evaluate(&t, None, Some(0.0), june(), &Thresholds::default()).status, Met);
-    let over = evaluate(&t, None, Some(2.0), june(), &Thresholds::default());
+    assert_eq!(evaluate(&t, None, Some(0.0), june(), &Thresholds::default(), false).status, Met);
+    let over = evaluate(&t, None, Some(2.0), june(), &Thresholds::default(), false);
     assert_eq!((over.status, over.margin), (Warning, Some(-2.0)));
     let mut baseline = target(TargetKind::Baseline, None);
     baseline.baseline = Some(4_200.0);
-    assert_eq!(evaluate(&baseline, None, Some(4_100.0), june(), &Thresholds::default()).margin, Some(-100.0));
-    assert_eq!(evaluate(&baseline, None, Some(4_200.0), june(), &Thresholds::default()).status, Met);
-    let ratio = target(TargetKind::Ratio, Some(60.0));
-    assert_eq!(evaluate(&ratio, None, Some(58.0), june(), &Thresholds::default()).status, NotMet);
-    assert_eq!(evaluate(&ratio, None, Some(61.0), june(), &Thresholds::default()).status, Met);
+    assert_eq!(evaluate(&baseline, None, Some(4_100.0), june(), &Thresholds::default(), false).margin, Some(-100.0));
+    assert_eq!(evaluate(&baseline, None, Some(4_200.0), june(), &Thresholds::default(), false).status, Met);
+    // A ratio with no date of its own (快递进村全覆盖) is judged at the year end: shown with its
+    // value before it, never red from May.
+    let mut ratio = target(TargetKind::Ratio, Some(60.0));
+    let june_short = evaluate(&ratio, None, Some(58.0), june(), &Thresholds::default(), false);
+    assert_eq!((june_short.status, june_short.completion_rate.map(|r| (r * 1e4).round())), (NotDue, Some(9_667.0)));
+    assert_eq!(evaluate(&ratio, None, Some(61.0), june(), &Thresholds::default(), false).status, Met);
+    let december = Period::new(2024, 12).unwrap();
+    assert_eq!(evaluate(&ratio, None, Some(58.0), december, &Thresholds::default(), false).status, NotMet);
+    // With a date, from that month's end.
+    ratio.deadline = Some(date(6, 30));
+    assert_eq!(evaluate(&ratio, None, Some(58.0), june(), &Thresholds::default(), false).status, NotMet);
+    assert_eq!(evaluate(&ratio, None, Some(58.0), Period::new(2024, 5).unwrap(), &Thresholds::default(), false).status, NotDue);
+}
+
+#[test]
+fn countable_targets_expect_whole_things() {
+    // 4 houses over April–October: at the end of June (3 of 7 months, 42.9%) 1 is expected,
+    // not 1.71; one done is on schedule, and 序时进度 is the whole number's share.
+    let t = target(TargetKind::AtLeast, Some(4.0));
+    let s = timing(Timing::Linear { start: date(4, 1), due: date(10, 31) });
+    let at = |value: f64, month: u32, whole: bool| {
+        evaluate(&t, Some(&s), Some(value), Period::new(2024, month).unwrap(), &Thresholds::default(), whole)
+    };
+    let june = at(1.0, 6, true);
+    assert_eq!((june.expected, june.time_progress, june.status), (Some(1.0), Some(0.25), OnTrack), "{june:?}");
+    assert_eq!(at(0.0, 6, true).status, SeverelyLagging);
+    // The same figures in 亩 expect the fraction.
+    let acres = at(1.0, 6, false);
+    assert!((acres.expected.unwrap() - 12.0 / 7.0).abs() < 1e-9 && acres.status == SeverelyLagging, "{acres:?}");
+    // At the due month the whole target is expected.
+    assert_eq!((at(3.0, 10, true).expected, at(3.0, 10, true).status), (Some(4.0), Overdue));
 }
 
 #[test]
@@ -330,7 +365,8 @@ fn reduced_sums_columns_and_counts_rows_that_pass_their_filters() {
     assert_eq!(value("甲镇", "grain_area"), Some(150.5));
     assert_eq!(value("甲镇", "road_black"), Some(1.5));
     assert_eq!(value("甲镇", "bridge_new"), Some(1.0));
-    assert_eq!(value("甲镇", "road_safety"), None);
+    // Filled, but no row passes the filters: 0, not "not reported".
+    assert_eq!(value("甲镇", "road_safety"), Some(0.0));
     assert_eq!(value("甲镇", "garbage_villages"), Some(1.0));
     assert_eq!(value("甲镇", "toilets_year"), None);
     assert_eq!(value("乙镇", "grain_area"), None);
@@ -485,4 +521,100 @@ fn numbers_are_subtotalled_per_category_never_across_units() {
     let task = form.columns.iter().position(|c| c.id == "task").unwrap();
     assert_eq!(totals[3].sums[task], Some(4.0));
     assert_eq!(totals[3].statuses.iter().sum::<usize>(), 2, "both roads judged");
+}
+
+/// The yunxi plan's month `p` aggregated from `records`, the units in `reported` counted for
+/// the forms their records are in (every other unit missing).
+fn aggregate_month(plan: &Plan, p: Period, records: &[crate::validate::Record], reported: &[(&str, &str)]) -> Aggregated {
+    let frames = crate::store::form_frames(plan, records).unwrap();
+    let forms = frames
+        .iter()
+        .map(|f| {
+            let form = plan.form(&f.form).unwrap();
+            FormRows { form, rows: frame_rows(plan, form, &f.frame, p) }
+        })
+        .collect();
+    let mut reduced = Reduced::new(plan);
+    reduce(plan, forms, &mut reduced).unwrap();
+    let statuses = reported.iter().map(|(u, f)| (u.to_string(), f.to_string(), crate::validate::SubmissionStatus::Reported)).collect();
+    let ledger = Ledger::default();
+    let month = MonthInput { period: p, ledger: &ledger, statuses, last_year: BTreeMap::new(), records };
+    aggregate_reduced(plan, reduced, month).unwrap()
+}
+
+/// yunxi with one more target: 300 亩 of grain area over the implementation phase (3/25–10/30),
+/// with the given allocations.
+fn plan_with_grain_target(allocations: &[(&str, f64)]) -> Plan {
+    let (mut plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let mut t = target(TargetKind::AtLeast, Some(300.0));
+    t.id = "T1".into();
+    t.indicator = Some("grain_area".into());
+    t.allocations = allocations.iter().map(|(u, a)| (u.to_string(), *a)).collect();
+    plan.targets.push(t);
+    plan
+}
+
+#[test]
+fn missing_townships_never_decide_a_colour() {
+    // June, 3/7 of the window (42.9%): 陆城镇 and 路口镇 reported 60 and 50 亩; the three
+    // others have not reported this year. District: 110 of 300, 36.7%, 6.2 points behind.
+    let p = june();
+    let (base, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let records = [
+        record(&base, "陆城镇", "ZX01", 4, &[("village", "东村"), ("grain_area", "60")]),
+        record(&base, "路口镇", "ZX01", 4, &[("village", "南村"), ("grain_area", "50")]),
+    ];
+    let reported = [("陆城镇", "ZX01"), ("路口镇", "ZX01")];
+    let t1 = |a: &Aggregated| a.targets.iter().find(|t| t.target_id == "T1").cloned().unwrap();
+
+    // With allocations of 100 each: the two who reported did 55% of theirs, ahead of 42.9%.
+    let plan = plan_with_grain_target(&[("陆城镇", 100.0), ("路口镇", 100.0), ("长岭街道", 100.0)]);
+    let row = t1(&aggregate_month(&plan, p, &records, &reported));
+    assert_eq!(row.status, Status::OnTrack, "{row:?}");
+    assert_eq!(row.cumulative, Some(110.0));
+    assert!((row.completion_rate.unwrap() - 0.55).abs() < 1e-9, "{row:?}");
+    assert!(row.note.contains("按已报送的2个镇（街道）计，完成其分解任务的55%，序时43%"), "{}", row.note);
+    assert!(row.note.contains("不含云溪街道、松杨湖街道、长岭街道（未报送或数据有误）"), "{}", row.note);
+
+    // Behind their own allocations (20 and 10 of 100 each: 15%), they are behind.
+    let behind = [
+        record(&plan, "陆城镇", "ZX01", 4, &[("village", "东村"), ("grain_area", "20")]),
+        record(&plan, "路口镇", "ZX01", 4, &[("village", "南村"), ("grain_area", "10")]),
+    ];
+    assert_eq!(t1(&aggregate_month(&plan, p, &behind, &reported)).status, Status::SeverelyLagging);
+
+    // Without allocations: three of five units (60%) missing is more than 10%: 数据不全, never
+    // 滞后 from absence.
+    let plan = plan_with_grain_target(&[]);
+    let row = t1(&aggregate_month(&plan, p, &records, &reported));
+    assert_eq!(row.status, Status::Incomplete, "{row:?}");
+    assert!(row.note.contains("未采用的单位占应报镇（街道）的60%，暂不判断进度"), "{}", row.note);
+
+    // Everyone reported the same 110 亩: judged as it stands, 6.2 points behind.
+    let all: Vec<_> = ["陆城镇", "路口镇", "长岭街道", "云溪街道", "松杨湖街道"]
+        .iter()
+        .enumerate()
+        .map(|(i, u)| record(&plan, u, "ZX01", 4 + i as u32, &[("village", "村"), ("grain_area", "22")]))
+        .collect();
+    let reported_all: Vec<(&str, &str)> = ["陆城镇", "路口镇", "长岭街道", "云溪街道", "松杨湖街道"].iter().map(|u| (*u, "ZX01")).collect();
+    assert_eq!(t1(&aggregate_month(&plan, p, &all, &reported_all)).status, Status::Lagging);
+}
+
+#[test]
+fn a_rate_leaves_out_a_township_that_left_a_part_out() {
+    // 路口镇 left the 无害化卫生厕所户数 column out (W10): its 普及率 is not 0%, and the district
+    // rate is 陆城镇's 80 of 100, not 80 of 200.
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let p = june();
+    let records = [
+        record(&plan, "陆城镇", "ZX04", 4, &[("village", "东村"), ("households", "100"), ("sanitary_toilets", "80")]),
+        record(&plan, "路口镇", "ZX04", 4, &[("village", "南村"), ("households", "100")]),
+    ];
+    let a = aggregate_month(&plan, p, &records, &[("陆城镇", "ZX04"), ("路口镇", "ZX04")]);
+    let y26 = a.targets.iter().find(|t| t.target_id == "Y26").unwrap();
+    assert_eq!(y26.cumulative, Some(80.0), "{y26:?}");
+    assert_eq!(y26.coverage.partial, vec!["路口镇".to_string()]);
+    assert!(y26.note.contains("不含路口镇（未填报分子或分母列，不按零计）"), "{}", y26.note);
+    let lukou = a.townships.iter().find(|t| t.indicator_id == "toilet_coverage" && t.township == "路口镇").unwrap();
+    assert_eq!((lukou.value, lukou.rank), (None, None), "{lukou:?}");
 }

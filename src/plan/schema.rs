@@ -63,11 +63,22 @@ pub struct Thresholds {
     /// How many months back a unit's last accepted value of a form may be carried into a month
     /// it is not counted in (沿用上月数); 0 carries nothing. Within the plan year only.
     pub carry_months: u32,
+    /// Percent of a figure the units not counted this month may hold (by their last counted
+    /// value) before a scheduled target without allocations is 数据不全 rather than judged
+    /// 滞后 or 逾期: missing townships must not decide a colour.
+    pub missing_share: f64,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { severe_lag_pp: 10.0, jump_ratio: 0.5, jump_min_abs: 50.0, total_tolerance: 0.001, carry_months: 2 }
+        Thresholds {
+            severe_lag_pp: 10.0,
+            jump_ratio: 0.5,
+            jump_min_abs: 50.0,
+            total_tolerance: 0.001,
+            carry_months: 2,
+            missing_share: 10.0,
+        }
     }
 }
 
@@ -434,6 +445,11 @@ fn default_decimals() -> u8 {
 impl Indicator {
     pub fn is_ratio(&self) -> bool {
         self.numerator.is_some()
+    }
+
+    /// Whether the indicator counts whole things (its unit is 户, 座, 个 …, and it is no ratio).
+    pub fn is_countable(&self) -> bool {
+        !self.is_ratio() && crate::units::is_countable(&self.unit)
     }
 }
 

@@ -98,6 +98,7 @@ impl Located {
                     "jump_min_abs" => "大起大落最小变动",
                     "total_tolerance" => "合计行容差",
                     "carry_months" => "沿用月数",
+                    "missing_share" => "缺报占比（%）",
                     "topic_detail_rows" => "专题明细行数上限",
                     _ => "",
                 };

@@ -270,6 +270,7 @@ fn read_basics(reading: &mut Reading<'_>) -> (Option<PlanMeta>, Thresholds, Repo
     set(reading, "大起大落比例", &mut thresholds.jump_ratio);
     set(reading, "大起大落最小变动", &mut thresholds.jump_min_abs);
     set(reading, "合计行容差", &mut thresholds.total_tolerance);
+    set(reading, "缺报占比（%）", &mut thresholds.missing_share);
     if let Some(v) = number(reading, "沿用月数") {
         thresholds.carry_months = v as u32;
     }

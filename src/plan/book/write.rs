@@ -54,7 +54,7 @@ fn title(plan: &Plan, what: &str) -> String {
 }
 
 /// 基本信息: one row per fact (项目 | 内容 | 说明).
-pub(super) const BASIC_FACTS: [(&str, &str); 19] = [
+pub(super) const BASIC_FACTS: [(&str, &str); 20] = [
     ("方案编号", "英文、数字和连字符，如 341322-2025；历史数据库以它区分方案"),
     ("县（市、区、旗）名称", "通报标题和文件名用，如 萧县"),
     ("全称", "含上级市，如 安徽省宿州市萧县"),
@@ -73,6 +73,7 @@ pub(super) const BASIC_FACTS: [(&str, &str); 19] = [
     ("大起大落最小变动", "变动的绝对值不到这个数不提示"),
     ("合计行容差", "合计行与明细之和的相对误差超过它提示（0.001 即千分之一）"),
     ("沿用月数", "某单位本月未采用时，沿用其最近几个月内的数据（默认 2）"),
+    ("缺报占比（%）", "未报送单位上次采用的数占全县（区）数超过这个百分比时，无分解任务的指标显示“数据不全”，不判滞后（默认 10）"),
     ("专题明细行数上限", "一个专题本月明细超过这么多行时，通报只列小计、明细另存 CSV"),
 ];
 
@@ -98,6 +99,7 @@ fn basics(plan: &Plan) -> BookSheet {
         BookCell::Number(t.jump_min_abs),
         BookCell::Number(t.total_tolerance),
         BookCell::Number(t.carry_months as f64),
+        BookCell::Number(t.missing_share),
         BookCell::Number(plan.report.topic_detail_rows as f64),
     ];
     BookSheet {
