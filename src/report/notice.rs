@@ -7,14 +7,18 @@ use crate::aggregate::{Aggregated, Status, TargetProgress};
 use crate::plan::{Plan, TargetKind};
 use crate::validate::{SubmissionStatus, TownshipOutcome, Validated};
 
-/// The 通报 as paragraphs: where the targets stand, what is furthest behind, who reported,
-/// data problems and carried figures, and cross-checks that disagree.
-pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -> Vec<String> {
+/// The 通报 as paragraphs: where the targets stand, what is furthest behind, who reported
+/// (unless `with_reporting` is false: 总览 says it once, in its own counts line), data problems
+/// and carried figures, and cross-checks that disagree.
+pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated, with_reporting: bool) -> Vec<String> {
     let numeric: Vec<&TargetProgress> = aggregated.targets.iter().filter(|t| t.kind != TargetKind::Qualitative).collect();
-    let mut text = vec![standing(plan, aggregated, &numeric)];
+    let mut text: Vec<String> = year_result(plan, aggregated, &numeric).into_iter().collect();
+    text.push(standing(plan, aggregated, &numeric));
     text.extend(behind(&numeric));
-    text.push(reporting(plan, validated));
-    text.push(data_problems(validated, &numeric));
+    if with_reporting {
+        text.push(reporting(plan, validated));
+    }
+    text.push(data_problems(validated, &numeric, aggregated.checks.iter().any(|c| c.agrees == Some(false))));
     text.extend(disagreements(aggregated));
     text
 }
@@ -24,9 +28,36 @@ fn count(numeric: &[&TargetProgress], statuses: &[Status]) -> usize {
     numeric.iter().filter(|t| statuses.contains(&t.status)).count()
 }
 
-/// Where the targets stand: how many of each status.
+/// December's opening: the year's result, as 年终考核 gives it (完成 x 项、未完成 y 项, named).
+fn year_result(plan: &Plan, aggregated: &Aggregated, numeric: &[&TargetProgress]) -> Option<String> {
+    if aggregated.period.month != 12 {
+        return None;
+    }
+    let judged: Vec<&&TargetProgress> = numeric.iter().filter(|t| t.kind != TargetKind::Tracked).collect();
+    let done = judged.iter().filter(|t| matches!(t.status, Status::Completed | Status::Met | Status::CompletedLate)).count();
+    let failed: Vec<String> = judged
+        .iter()
+        .filter(|t| matches!(t.status, Status::Overdue | Status::NotMet | Status::Warning | Status::Lagging | Status::SeverelyLagging))
+        .map(|t| t.name.clone())
+        .collect();
+    let open = judged.len() - done - failed.len();
+    let mut text =
+        format!("{}年{}{}项量化目标，全年完成{done}项、未完成{}项", plan.plan.year, plan.plan.district, judged.len(), failed.len());
+    if !failed.is_empty() {
+        // Names may hold 、 themselves (和平大道、云华路提质改造): separated by ；.
+        text.push_str(&format!("：{}", failed.join("；")));
+    }
+    if open > 0 {
+        text.push_str(&format!("，{open}项数据不全或未到报送期、暂不能判断"));
+    }
+    text.push('。');
+    Some(text)
+}
+
+/// Where the targets stand: how many of each status; monitored indicators counted apart.
 fn standing(plan: &Plan, aggregated: &Aggregated, numeric: &[&TargetProgress]) -> String {
     let period = aggregated.period;
+    let tracked = count(numeric, &[Status::Tracked]);
     let count = |statuses: &[Status]| count(numeric, statuses);
     let scheduled: Vec<(&str, usize)> = [
         ("已完成", count(&[Status::Completed])),
@@ -44,19 +75,21 @@ fn standing(plan: &Plan, aggregated: &Aggregated, numeric: &[&TargetProgress]) -
         ("达标", count(&[Status::Met])),
         ("预警或未达标", count(&[Status::Warning, Status::NotMet])),
         ("数据不全", count(&[Status::Incomplete, Status::NoData])),
-        ("跟踪监测", count(&[Status::Tracked])),
         ("未到报送期", count(&[Status::NotReportingPeriod])),
     ]
     .into_iter()
     .filter(|(_, n)| *n > 0)
     .collect();
     let join = |parts: &[(&str, usize)]| parts.iter().map(|(label, n)| format!("{label}{n}项")).collect::<Vec<_>>().join("、");
-    let mut first = format!("截至{}底，{}{}项量化目标中", period.label(), plan.plan.district, numeric.len());
+    let mut first = format!("截至{}底，{}{}项量化目标中", period.label(), plan.plan.district, numeric.len() - tracked);
     if !scheduled.is_empty() {
         first.push_str(&format!("，{}", join(&scheduled)));
     }
     if !lines.is_empty() {
         first.push_str(&format!("；底线、比例等目标{}", join(&lines)));
+    }
+    if tracked > 0 {
+        first.push_str(&format!("；另有{tracked}项监测指标只跟踪、不考核"));
     }
     first.push('。');
     first
@@ -79,7 +112,16 @@ fn behind(numeric: &[&TargetProgress]) -> Vec<String> {
                 let mut leads = t.lead_units.split('、');
                 let lead = leads.next().unwrap_or("");
                 let more = if leads.next().is_some() { "等" } else { "" };
-                format!("{}（{}，落后{:.1}个百分点，牵头单位：{lead}{more}）", t.name, t.status.label(), -t.gap_pp.unwrap_or(0.0))
+                // A lag that rests on a carried value says so.
+                let carried =
+                    if t.coverage.carried.is_empty() { String::new() } else { format!("，含{}沿用数", t.coverage.carried_text()) };
+                format!(
+                    "{}（{}，落后{:.1}个百分点{carried}{}，牵头单位：{lead}{more}）",
+                    t.name,
+                    t.status.label(),
+                    -t.gap_pp.unwrap_or(0.0),
+                    assumed(t)
+                )
             })
             .collect();
         text.push(format!("进度落后最多的是：{}。", items.join("；")));
@@ -87,13 +129,23 @@ fn behind(numeric: &[&TargetProgress]) -> Vec<String> {
     let warnings: Vec<String> = numeric
         .iter()
         .filter(|t| matches!(t.status, Status::Warning | Status::NotMet))
-        .map(|t| format!("{}（{}）", t.name, t.status.label()))
+        .map(|t| format!("{}（{}{}）", t.name, t.status.label(), assumed(t)))
         .collect();
     if !warnings.is_empty() {
         text.push(format!("需关注：{}。", warnings.join("、")));
     }
 
     text
+}
+
+/// What of a named row is 暂定, so that the text forwarded alone carries the marks too.
+fn assumed(t: &TargetProgress) -> &'static str {
+    match (t.target_assumed, t.schedule_assumed) {
+        (true, true) => "，目标值和序时目标暂定",
+        (true, false) => "，目标值暂定",
+        (false, true) => "，序时目标暂定",
+        (false, false) => "",
+    }
 }
 
 /// Who has not reported, or reported with errors or late.
@@ -148,11 +200,14 @@ fn reporting(plan: &Plan, validated: &Validated) -> String {
     reporting
 }
 
-/// Data problems, carried and incomplete figures.
-fn data_problems(validated: &Validated, numeric: &[&TargetProgress]) -> String {
+/// Data problems, carried and incomplete figures (`disagree`: a cross-check disagrees, said
+/// in its own paragraph, so the files are not called free of problems).
+fn data_problems(validated: &Validated, numeric: &[&TargetProgress], disagree: bool) -> String {
     let errors = validated.error_count();
     let warnings = validated.warning_count();
-    let mut data = if errors + warnings == 0 {
+    let mut data = if errors + warnings == 0 && disagree {
+        "本月报表未发现填报错误，但数据核对有不一致（见下）".to_string()
+    } else if errors + warnings == 0 {
         "本月报表未发现数据问题".to_string()
     } else {
         format!("本月共发现数据问题{}个（错误{errors}个、提示{warnings}个），已逐条反馈有关单位", errors + warnings)
@@ -166,7 +221,7 @@ fn data_problems(validated: &Validated, numeric: &[&TargetProgress]) -> String {
     }
     let incomplete = count(numeric, &[Status::Incomplete]);
     if incomplete > 0 {
-        data.push_str(&format!("；{incomplete}项底线类指标因缺少单位数据暂不作判断"));
+        data.push_str(&format!("；{incomplete}项指标因缺少单位数据暂不作判断（数据不全）"));
     }
     data.push('。');
     data
@@ -190,7 +245,7 @@ fn disagreements(aggregated: &Aggregated) -> Option<String> {
 pub fn text(plan: &Plan, validated: &Validated, aggregated: &Aggregated) -> String {
     let title = format!("{}乡村振兴重点指标进度通报（{}）", plan.plan.district_full, aggregated.period.label());
     let mut out = format!("{title}\n\n");
-    for paragraph in paragraphs(plan, validated, aggregated) {
+    for paragraph in paragraphs(plan, validated, aggregated, true) {
         out.push_str(&paragraph);
         out.push('\n');
     }

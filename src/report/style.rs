@@ -107,9 +107,15 @@ pub fn width_for<'a>(texts: impl IntoIterator<Item = &'a str>, min: f64, max: f6
 
 /// A4 landscape, one page wide, title rows repeated, 第 N 页 共 M 页 in the footer.
 pub fn print_setup(sheet: &mut Worksheet, header_text: &str, repeat_last_row: u32) {
+    print_setup_repeating(sheet, header_text, 0, repeat_last_row);
+}
+
+/// `print_setup` repeating rows `first..=last` on every page (a table's header without the
+/// text above it).
+pub fn print_setup_repeating(sheet: &mut Worksheet, header_text: &str, first: u32, last: u32) {
     sheet.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0).set_print_center_horizontally(true);
     sheet.set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3);
-    let _ = sheet.set_repeat_rows(0, repeat_last_row);
+    let _ = sheet.set_repeat_rows(first, last);
     let header = header_text.replace('&', "&&");
     sheet.set_header(format!("&C&\"宋体,常规\"&9{header}"));
     sheet.set_footer("&C&\"宋体,常规\"&9第 &P 页 共 &N 页");

@@ -58,15 +58,22 @@ pub(super) fn lead_units(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()>
         for t in list {
             let name = headline_name(t);
             let responsible = responsible.get(t.target_id.as_str()).cloned().unwrap_or_default();
-            sheet.text(row, 0, unit, &style::text_cell())?;
+            let unit_text = if t.lead_units_assumed { format!("{unit}（暂定）") } else { unit.clone() };
+            sheet.text(row, 0, &unit_text, &style::text_cell())?;
             sheet.write_number_with_format(row, 1, count as f64, &center)?;
             sheet.text(row, 2, &t.clause, &center)?;
             sheet.text(row, 3, &name, &style::text_cell())?;
-            sheet.text(row, 4, t.status.label(), &center)?;
-            opt_number(sheet, row, 5, t.cumulative, &style::number(t.decimals))?;
-            opt_number(sheet, row, 6, t.target, &style::number(t.decimals))?;
+            sheet.text(row, 4, t.status_text(), &center)?;
+            let format = style::number(t.decimals);
+            let cumulative = if t.coverage.carried.is_empty() { format.clone() } else { style::number_carried(t.decimals) };
+            opt_number(sheet, row, 5, t.cumulative, &cumulative)?;
+            let target = if t.target_assumed { style::number_suffixed(t.decimals, "（暂定）") } else { format };
+            opt_number(sheet, row, 6, t.target, &target)?;
             sheet.text(row, 7, &responsible, &style::text_cell())?;
-            sheet.set_row_height(row, style::fit_height(&[(&name, columns[3].1), (&responsible, columns[7].1), (unit, columns[0].1)]))?;
+            sheet.set_row_height(
+                row,
+                style::fit_height(&[(&name, columns[3].1), (&responsible, columns[7].1), (&unit_text, columns[0].1)]),
+            )?;
             row += 1;
         }
     }
@@ -91,14 +98,15 @@ pub(super) fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()
         sheet.text(r, 1, &t.clause, &center)?;
         sheet.text(r, 2, &t.task, &style::text_cell())?;
         sheet.text(r, 3, &t.name, &style::text_cell())?;
-        sheet.text(r, 4, &t.lead_units, &style::text_cell())?;
+        let lead_units = t.lead_units_text();
+        sheet.text(r, 4, &lead_units, &style::text_cell())?;
         sheet.text(r, 5, t.status.label(), &center)?;
         sheet.text(r, 6, &t.note, &style::text_cell())?;
         // As tall as its longest wrapped text, or the lines are drawn over the rows below.
         let cells = [
             (t.task.as_str(), columns[2].1),
             (t.name.as_str(), columns[3].1),
-            (t.lead_units.as_str(), columns[4].1),
+            (lead_units.as_str(), columns[4].1),
             (t.note.as_str(), columns[6].1),
         ];
         sheet.set_row_height(r, style::fit_height(&cells))?;

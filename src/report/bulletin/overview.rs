@@ -18,18 +18,38 @@ pub(super) fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> 
     sheet.set_name("总览")?;
     overview_top(sheet, b, title)?;
     let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| t.kind != TargetKind::Qualitative).collect();
-    headline(sheet, b, &rows)?;
-    for (c, w) in WIDTHS.iter().enumerate() {
+    headline(sheet, &rows)?;
+    for (c, w) in widths(&rows).iter().enumerate() {
         sheet.set_column_width(c as u16, *w)?;
     }
     let last_row = HEADLINE_ROW + rows.len().max(1) as u32;
     let note_row = overview_notes(sheet, b.plan, &rows, last_row + 2)?;
     let note_row = year_on_year(sheet, b, &rows, note_row)?;
-    completion_chart(sheet, &rows, note_row)?;
+    let end = completion_chart(sheet, &rows, note_row)?;
     sheet.set_freeze_panes(HEADLINE_ROW + 1, 0)?;
-    style::print_setup(sheet, &format!("{title}（{}）", period.label()), HEADLINE_ROW);
+    // Printed: the table's header repeats on each page, not the 通报 above it; the sheet prints
+    // to the chart's end, the chart on a page of its own.
+    style::print_setup_repeating(sheet, &format!("{title}（{}）", period.label()), HEADLINE_ROW, HEADLINE_ROW);
+    sheet.set_print_area(0, 0, end, HEADLINE.len() as u16 - 1)?;
     sheet.set_active(true);
     Ok(())
+}
+
+/// The column widths of the headline table: 年度目标 and 序时目标 widen to show `（暂定）` after
+/// their longest number (a narrower column prints ###).
+fn widths(rows: &[&TargetProgress]) -> [f64; 13] {
+    let mut widths = WIDTHS;
+    let shown = |value: Option<f64>, decimals: u8, suffixed: bool| -> f64 {
+        // Digits, thousands separators and sign; （暂定） is four full-width characters.
+        let digits = value.map(|v| format!("{:.*}", decimals as usize, v.abs()).len() as f64).unwrap_or(0.0);
+        let separators = value.map(|v| (v.abs().max(1.0).log10().floor() / 3.0).floor()).unwrap_or(0.0);
+        digits + separators + 1.0 + if suffixed { 8.0 } else { 0.0 } + 2.0
+    };
+    for t in rows {
+        widths[4] = widths[4].max(shown(t.target, t.decimals, t.target_assumed));
+        widths[8] = widths[8].max(shown(t.expected, t.decimals, t.schedule_assumed));
+    }
+    widths
 }
 
 /// The title, the month, the office line and the 通报 with the counts line under it.
@@ -44,7 +64,7 @@ fn overview_top(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult
     sheet.merge_range(2, 0, 2, last_col, &office, &style::subtitle())?;
     // The 通报 text, then the counts line with every name.
     let counts = submission_counts(plan, b.validated);
-    let notice = format!("{}\n{counts}", super::super::notice::paragraphs(plan, b.validated, b.aggregated).join("\n"));
+    let notice = format!("{}\n{counts}", super::super::notice::paragraphs(plan, b.validated, b.aggregated, false).join("\n"));
     sheet.merge_range(3, 0, 3, last_col, &notice, &style::subtitle().set_text_wrap().set_align(FormatAlign::Top))?;
     let width: f64 = WIDTHS.iter().sum();
     sheet.set_row_height(3, style::fit_height(&[(&notice, width)]).max(30.0))?;
@@ -52,27 +72,26 @@ fn overview_top(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> XResult
 }
 
 /// The headline table: its header and one row per numeric target.
-fn headline(sheet: &mut Worksheet, b: &Bulletin<'_>, rows: &[&TargetProgress]) -> XResult<()> {
+fn headline(sheet: &mut Worksheet, rows: &[&TargetProgress]) -> XResult<()> {
     let header = style::header();
     for (c, h) in HEADLINE.iter().enumerate() {
         sheet.text(HEADLINE_ROW, c as u16, *h, &header)?;
     }
     sheet.set_row_height(HEADLINE_ROW, 30)?;
     for (i, t) in rows.iter().enumerate() {
-        headline_row(sheet, b, HEADLINE_ROW + 1 + i as u32, i + 1, t)?;
+        headline_row(sheet, HEADLINE_ROW + 1 + i as u32, i + 1, t)?;
     }
     let last_row = HEADLINE_ROW + rows.len().max(1) as u32;
     status_colours(sheet, HEADLINE_ROW + 1, last_row, 11)
 }
 
 /// Row `r` of the headline table: target `number`.
-fn headline_row(sheet: &mut Worksheet, b: &Bulletin<'_>, r: u32, number: usize, t: &TargetProgress) -> XResult<()> {
+fn headline_row(sheet: &mut Worksheet, r: u32, number: usize, t: &TargetProgress) -> XResult<()> {
     let center = style::cell().set_align(FormatAlign::Center);
     let wrap = style::text_cell();
     let pct = style::percent();
     let format = style::number(t.decimals);
-    let lead_units =
-        if b.plan.plan.lead_units_assumption.is_empty() { t.lead_units.clone() } else { format!("{}（暂定）", t.lead_units) };
+    let lead_units = t.lead_units_text();
     sheet.write_number_with_format(r, 0, number as f64, &center)?;
     sheet.text(r, 1, format!("{} {}", t.clause, t.task), &wrap)?;
     sheet.text(r, 2, headline_name(t), &wrap)?;
@@ -99,7 +118,7 @@ fn headline_row(sheet: &mut Worksheet, b: &Bulletin<'_>, r: u32, number: usize, 
         (Some(margin), Some((above, below))) => opt_number(sheet, r, 10, Some(margin), &style::margin(above, below, t.decimals, &t.unit))?,
         _ => opt_number(sheet, r, 10, t.gap_pp, &style::number(1))?,
     }
-    sheet.text(r, 11, t.status.label(), &center)?;
+    sheet.text(r, 11, t.status_text(), &center)?;
     sheet.text(r, 12, &lead_units, &wrap)?;
     let task = format!("{} {}", t.clause, t.task);
     let name = headline_name(t);
@@ -132,15 +151,17 @@ fn overview_notes(sheet: &mut Worksheet, plan: &Plan, rows: &[&TargetProgress], 
         ));
     }
     for (i, t) in rows.iter().enumerate() {
-        if !t.assumptions.is_empty() {
-            notes.push(format!("序号{}：{}。", i + 1, t.assumptions.join("；")));
+        // The plan's lead-unit assumption is said once, below.
+        let own: Vec<&str> = t.assumptions.iter().map(String::as_str).filter(|a| !a.starts_with("牵头单位暂定")).collect();
+        if !own.is_empty() {
+            notes.push(format!("序号{}：{}。", i + 1, own.join("；")));
         }
     }
     if !plan.plan.lead_units_assumption.is_empty() {
         notes.push(format!("牵头单位暂定：{}", plan.plan.lead_units_assumption));
     }
     notes.push(format!(
-        "完成率 = 累计完成 ÷ 年度目标；序时目标 = 年度目标 × 序时进度，序时进度按各指标的进度安排（实施阶段内均匀推进、农时曲线、计划完成月份或年终考核，见“说明”）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”；过了完成时限仍未完成为“逾期未完成”；年终考核的指标在考核前为“未到考核期”。",
+        "完成率 = 累计完成 ÷ 年度目标；序时目标 = 年度目标 × 序时进度，序时进度按各指标的进度安排（实施阶段内均匀推进、农时曲线、计划完成月份或年终考核，见“说明”）；进度差 = (完成率 − 序时进度) × 100；落后不足 {:.0} 个百分点为“滞后”，{:.0} 个百分点及以上为“严重滞后”；到了完成时限（到期当月月底）仍未完成为“逾期未完成”；年终考核的指标和未写期限的比例指标在年底前为“未到考核期”；按户、座、个等计数的序时目标取整数；状态后标“※”的，所依据的数字含沿用数；未报送单位占比较大的为“数据不全”，有分解任务的按已报送单位的分解任务判断（见注和“说明”）。",
         plan.thresholds.severe_lag_pp, plan.thresholds.severe_lag_pp
     ));
     notes.push(
@@ -187,35 +208,46 @@ fn year_on_year(sheet: &mut Worksheet, b: &Bulletin<'_>, rows: &[&TargetProgress
 }
 
 /// The chart of completion against 序时进度 for the targets that have a schedule, from a small
-/// data table of its own below `note_row` (rows without a schedule would leave gaps in it).
-fn completion_chart(sheet: &mut Worksheet, rows: &[&TargetProgress], note_row: u32) -> XResult<()> {
+/// data table of its own below `note_row` (rows without a schedule would leave gaps in it),
+/// starting a printed page so that it is never split. Returns the last row the sheet uses.
+fn completion_chart(sheet: &mut Worksheet, rows: &[&TargetProgress], note_row: u32) -> XResult<u32> {
     let scheduled: Vec<&&TargetProgress> = rows.iter().filter(|t| t.time_progress.is_some() && t.completion_rate.is_some()).collect();
     if scheduled.is_empty() {
-        return Ok(());
+        return Ok(note_row.saturating_sub(1));
     }
     let (header, pct) = (style::header(), style::percent());
     let top = note_row + 1;
+    sheet.set_page_breaks(&[top])?;
     sheet.text(top, 1, "图表数据：完成率与序时进度", &style::base().set_bold())?;
-    for (c, h) in ["指标", "完成率", "序时进度"].iter().enumerate() {
-        sheet.text(top + 1, 2 + c as u16, *h, &header)?;
+    // In the wide columns 4 and 5: 100.0% does not fit the 单位 column (###).
+    for (c, h) in [(2, "指标"), (4, "完成率"), (5, "序时进度")] {
+        sheet.text(top + 1, c, h, &header)?;
     }
+    let mut height = 0.0;
     for (i, t) in scheduled.iter().enumerate() {
         let r = top + 2 + i as u32;
         sheet.text(r, 2, &t.name, &style::text_cell())?;
-        sheet.set_row_height(r, style::fit_height(&[(&t.name, WIDTHS[2])]))?;
-        sheet.write_number_with_format(r, 3, t.completion_rate.unwrap_or(0.0).min(9.99), &pct)?;
-        sheet.write_number_with_format(r, 4, t.time_progress.unwrap_or(0.0), &pct)?;
+        let row_height = style::fit_height(&[(&t.name, WIDTHS[2])]);
+        height += row_height;
+        sheet.set_row_height(r, row_height)?;
+        sheet.write_number_with_format(r, 4, t.completion_rate.unwrap_or(0.0).min(9.99), &pct)?;
+        sheet.write_number_with_format(r, 5, t.time_progress.unwrap_or(0.0), &pct)?;
     }
     let (first, last) = (top + 2, top + 1 + scheduled.len() as u32);
     let mut chart = Chart::new(ChartType::Bar);
     chart.title().set_name("完成率与序时进度");
-    chart.add_series().set_name("完成率").set_categories(("总览", first, 2, last, 2)).set_values(("总览", first, 3, last, 3));
-    chart.add_series().set_name("序时进度").set_categories(("总览", first, 2, last, 2)).set_values(("总览", first, 4, last, 4));
+    chart.add_series().set_name("完成率").set_categories(("总览", first, 2, last, 2)).set_values(("总览", first, 4, last, 4));
+    chart.add_series().set_name("序时进度").set_categories(("总览", first, 2, last, 2)).set_values(("总览", first, 5, last, 5));
     chart.x_axis().set_num_format("0%").set_min(0.0);
     chart.y_axis().set_reverse();
-    chart.set_width(760).set_height((scheduled.len() as u32 * 24 + 80).clamp(320, 900));
+    // At most a landscape page tall (about 620 pixels printed at the sheet's scale).
+    let chart_height = (scheduled.len() as u32 * 24 + 80).clamp(320, 620);
+    chart.set_width(660).set_height(chart_height);
     sheet.insert_chart(top + 1, 6, &chart)?;
-    Ok(())
+    // The rows the chart covers beyond its data (pixels at 4/3 per point, 20 pixels a row).
+    let data_pixels = height * 4.0 / 3.0 + 20.0;
+    let extra = ((chart_height as f64 - data_pixels) / 20.0).ceil().max(0.0) as u32;
+    Ok(last + extra + 1)
 }
 
 /// The 报送情况 line of 总览: townships by status (naming the forms not counted), then the
