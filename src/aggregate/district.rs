@@ -83,6 +83,16 @@ impl Coverage {
     }
 }
 
+/// A district figure's change this month (本月).
+#[derive(Debug, Clone, Default)]
+pub(super) struct MonthChange {
+    pub(super) value: Option<f64>,
+    /// Townships with no figure last month: left out of the change.
+    pub(super) left_out: Vec<String>,
+    /// Townships whose year-to-date figure went down, with the change (negative).
+    pub(super) decreased: Vec<(String, f64)>,
+}
+
 /// Where a unit's value of a form in a month comes from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Source {
@@ -236,6 +246,23 @@ impl<'a> Calculator<'a> {
             }
         }
         None
+    }
+
+    /// A township indicator's district sum with each township's latest counted value of the year
+    /// (this month's or carried, else its last counted month's however long ago): what was done
+    /// by a past date, which a township missing now cannot undo. Ratios and department figures
+    /// are their district value.
+    pub(super) fn latest_sum(&self, indicator: &Indicator, period: Period) -> Option<f64> {
+        if indicator.is_ratio() || self.reporter(indicator) == Reporter::Department {
+            return self.district_value(indicator, period).0;
+        }
+        let mut sum = None;
+        for unit in self.sum_order() {
+            if let Some(v) = self.unit_figure(indicator, period, unit).or_else(|| self.last_counted_figure(indicator, period, unit)) {
+                *sum.get_or_insert(0.0) += v;
+            }
+        }
+        sum
     }
 
     /// A counted township's value (0 where it reported no matching rows).
@@ -421,24 +448,26 @@ impl<'a> Calculator<'a> {
 
     /// This month's change: for each township, this month's value less last month's (each
     /// counted or carried); townships without both are left out and named. `None` without a
-    /// stored last month (or for a ratio).
-    pub(super) fn month_value(&self, indicator: &Indicator, period: Period) -> (Option<f64>, Vec<String>) {
+    /// stored last month (or for a ratio). A year-to-date figure that went down at a township is
+    /// named with its change (`MonthChange::decreased`).
+    pub(super) fn month_value(&self, indicator: &Indicator, period: Period) -> MonthChange {
+        let nothing = MonthChange::default();
         if indicator.is_ratio() {
-            return (None, vec![]);
+            return nothing;
         }
         let measure = self.plan.indicator_measure(indicator);
         if period.month == 1 && measure == Measure::Ytd {
-            return (self.district_value(indicator, period).0, vec![]);
+            return MonthChange { value: self.district_value(indicator, period).0, ..nothing };
         }
         if !self.reduced.counted().contains_key(&period.previous()) || period.month == 1 {
-            return (None, vec![]);
+            return nothing;
         }
         if self.reporter(indicator) == Reporter::Department {
             let (now, _) = self.ledger_value(indicator, period);
             let (before, _) = self.ledger_value(indicator, period.previous());
-            return (now.zip(before).map(|(n, b)| n - b), vec![]);
+            return MonthChange { value: now.zip(before).map(|(n, b)| n - b), ..nothing };
         }
-        let Some(form) = indicator.form.as_deref() else { return (None, vec![]) };
+        let Some(form) = indicator.form.as_deref() else { return nothing };
         let index = self.index.get(indicator.id.as_str()).copied();
         let value_at = |pos: usize, source: Source, p: Period| match source {
             Source::Counted => Some(self.raw_at(index, p, pos)),
@@ -449,16 +478,20 @@ impl<'a> Calculator<'a> {
         let mut change = 0.0;
         let mut any = false;
         let mut left_out = Vec::new();
+        let mut decreased = Vec::new();
         for (pos, unit) in self.sum_order().iter().enumerate() {
             match (value_at(pos, now[pos], period), value_at(pos, before[pos], period.previous())) {
                 (Some(now), Some(before)) => {
                     change += now - before;
                     any = true;
+                    if measure == Measure::Ytd && now < before - 1e-9 {
+                        decreased.push((unit.clone(), now - before));
+                    }
                 }
                 (Some(_), None) => left_out.push(unit.clone()),
                 _ => {}
             }
         }
-        (any.then_some(change), left_out)
+        MonthChange { value: any.then_some(change), left_out, decreased }
     }
 }

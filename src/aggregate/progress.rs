@@ -140,7 +140,7 @@ impl Calculator<'_> {
     /// A numeric target: its district figures judged against its schedule.
     fn standing(&self, target: &Target, indicator: &Indicator, period: Period, ledger: &Ledger) -> Standing {
         let (cumulative, coverage) = self.district_value(indicator, period);
-        let (month_value, not_last_month) = self.month_value(indicator, period);
+        let super::district::MonthChange { value: month_value, left_out: not_last_month, decreased } = self.month_value(indicator, period);
         let schedule = self.schedule_at(target, period);
         let mut evaluation = evaluate(target, schedule.as_ref(), cumulative, period, &self.plan.thresholds, indicator.is_countable());
         let on_time_note = self.judge_on_time(target, indicator, cumulative, period, &mut evaluation);
@@ -171,6 +171,10 @@ impl Calculator<'_> {
         }
         if !coverage.carried.is_empty() {
             notes.push(format!("含沿用数：{}本月未采用，沿用其最近一次采用的数据", coverage.carried_text()));
+        }
+        if !decreased.is_empty() {
+            let units: Vec<String> = decreased.iter().map(|(u, d)| format!("{u}（{}{}）", crate::text::fmt(*d), indicator.unit)).collect();
+            notes.push(format!("累计数较上月减少：{}，请核实是否删改了已报数据", units.join("、")));
         }
         if !not_last_month.is_empty() && month_value.is_some() {
             notes.push(format!("本月完成不含{}（上月数据未采用）", not_last_month.join("、")));
@@ -213,8 +217,9 @@ impl Calculator<'_> {
     /// Units not counted this month never decide a colour. A target with allocations is judged on
     /// the units counted (or carried) against their own allocations, and the note says so; one
     /// without allocations whose missing units held more than `thresholds.missing_share` percent
-    /// of the figure (at their last counted month; by their number when one was never counted
-    /// this year) is 数据不全 rather than 滞后 or 逾期.
+    /// of the figure (at their last counted month, a ratio by its denominator; by their number
+    /// when one was never counted this year) is 数据不全 rather than 滞后 or 逾期, and a ratio
+    /// neither 达标 nor 未达标.
     fn judge_missing(
         &self,
         target: &Target,
@@ -224,11 +229,11 @@ impl Calculator<'_> {
         cumulative: Option<f64>,
         evaluation: &mut Evaluation,
     ) -> Option<String> {
-        if coverage.missing.is_empty() || !matches!(target.kind, TargetKind::AtLeast | TargetKind::Count) {
+        if coverage.missing.is_empty() || !matches!(target.kind, TargetKind::AtLeast | TargetKind::Count | TargetKind::Ratio) {
             return None;
         }
         let townships = &self.plan.wording().townships;
-        if !target.allocations.is_empty() {
+        if target.kind != TargetKind::Ratio && !target.allocations.is_empty() {
             let allotted = |unit: &String| target.allocations.get(unit).copied().filter(|a| *a > 0.0);
             if !coverage.missing.iter().any(|u| allotted(u).is_some()) {
                 return None;
@@ -263,12 +268,23 @@ impl Calculator<'_> {
             // Who is missing is named by the row's 不含 note.
             return Some(format!("按已报送的{n}个{townships}计，完成其分解任务的{}{schedule}", percent(completion)));
         }
-        if !matches!(evaluation.status, Status::Lagging | Status::SeverelyLagging | Status::Overdue) {
+        // A judgement the missing units could change: a lag, or a ratio met or not.
+        let judged = match target.kind {
+            TargetKind::Ratio => matches!(evaluation.status, Status::Met | Status::NotMet),
+            _ => matches!(evaluation.status, Status::Lagging | Status::SeverelyLagging | Status::Overdue),
+        };
+        if !judged {
             return None;
         }
-        let last: Vec<Option<f64>> = coverage.missing.iter().map(|u| self.last_counted_figure(indicator, period, u)).collect();
+        // A ratio's share is its denominator's (the households, villages or funds it is of).
+        let basis = match indicator.denominator.as_deref().and_then(|d| self.plan.indicator(d)) {
+            Some(denominator) => denominator,
+            None => indicator,
+        };
+        let last: Vec<Option<f64>> = coverage.missing.iter().map(|u| self.last_counted_figure(basis, period, u)).collect();
         let held: f64 = last.iter().flatten().map(|v| v.max(0.0)).sum();
-        let whole = cumulative.unwrap_or(0.0).max(0.0) + held;
+        let present = if basis.id == indicator.id { cumulative } else { self.district_value(basis, period).0 };
+        let whole = present.unwrap_or(0.0).max(0.0) + held;
         let units = coverage.counted.len() + coverage.carried.len() + coverage.missing.len();
         let (share, how) = if last.iter().any(Option::is_none) || whole <= 0.0 {
             (coverage.missing.len() as f64 / units.max(1) as f64 * 100.0, format!("占应报{townships}的"))
@@ -298,7 +314,10 @@ impl Calculator<'_> {
             return None;
         };
         let due = target.due(self.plan.plan.year);
-        let in_time = self.district_value(on_time, period).0.unwrap_or(0.0);
+        // What was done by the deadline is history: a township missing this month keeps its
+        // last counted figures in it, so the note never shrinks.
+        let in_time = self.latest_sum(on_time, period).unwrap_or(0.0);
+        let done = self.latest_sum(indicator, period).unwrap_or(done).max(done);
         let unit = &indicator.unit;
         let past_due = period.end() > crate::plan::month_end(due);
         if evaluation.status == Status::Completed && past_due && in_time < goal - 1e-9 {

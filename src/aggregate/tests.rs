@@ -618,3 +618,82 @@ fn a_rate_leaves_out_a_township_that_left_a_part_out() {
     let lukou = a.townships.iter().find(|t| t.indicator_id == "toilet_coverage" && t.township == "路口镇").unwrap();
     assert_eq!((lukou.value, lukou.rank), (None, None), "{lukou:?}");
 }
+
+#[test]
+fn a_ratio_of_a_few_townships_is_not_judged_for_all() {
+    // 普及率 ≥ 60% at the year end: 陆城镇 alone (80 of 100 households) reported in December;
+    // four of five townships missing cannot be 达标 on its figure alone.
+    let (mut plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let mut t = target(TargetKind::Ratio, Some(60.0));
+    t.id = "T2".into();
+    t.indicator = Some("toilet_coverage".into());
+    plan.targets.push(t);
+    let december = Period::new(2024, 12).unwrap();
+    let one = [record(&plan, "陆城镇", "ZX04", 4, &[("village", "东村"), ("households", "100"), ("sanitary_toilets", "80")])];
+    let a = aggregate_month(&plan, december, &one, &[("陆城镇", "ZX04")]);
+    let t2 = a.targets.iter().find(|t| t.target_id == "T2").unwrap();
+    assert_eq!((t2.status, t2.cumulative), (Status::Incomplete, Some(80.0)), "{t2:?}");
+    // All five: judged.
+    let names = ["陆城镇", "路口镇", "长岭街道", "云溪街道", "松杨湖街道"];
+    let all: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, u)| record(&plan, u, "ZX04", 4 + i as u32, &[("village", "村"), ("households", "100"), ("sanitary_toilets", "70")]))
+        .collect();
+    let reported: Vec<(&str, &str)> = names.iter().map(|u| (*u, "ZX04")).collect();
+    let a = aggregate_month(&plan, december, &all, &reported);
+    assert_eq!(a.targets.iter().find(|t| t.target_id == "T2").unwrap().status, Status::Met);
+}
+
+#[test]
+fn what_was_done_on_time_stays_done_when_a_township_goes_missing() {
+    // 2023年度高标准农田 (5,600 亩 by 3/31): 陆城镇 finished 3,000 亩 on 3/20 and reported
+    // March only; 路口镇 finished 2,000 亩 on 4/12. In June 陆城镇 is beyond the two months a
+    // figure is carried: the note still says 3,000 亩 were on time.
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let (march, june) = (Period::new(2024, 3).unwrap(), june());
+    let project = |unit: &str, area: &str, done: &str| {
+        record(&plan, unit, "ZX02", 4, &[("build_year", "2023"), ("main_done", "是"), ("done_date", done), ("task_area", area)])
+    };
+    let mut reduced = Reduced::new(&plan);
+    for (period, records) in [(march, vec![project("陆城镇", "3000", "2024-03-20")]), (june, vec![project("路口镇", "2000", "2024-04-12")])]
+    {
+        let frames = crate::store::form_frames(&plan, &records).unwrap();
+        let form = plan.form("ZX02").unwrap();
+        let rows = frame_rows(&plan, form, &frames.iter().find(|f| f.form == "ZX02").unwrap().frame, period);
+        reduce(&plan, vec![FormRows { form, rows }], &mut reduced).unwrap();
+    }
+    reduced.set_counted(march, vec![("陆城镇".into(), "ZX02".into())]);
+    let ledger = Ledger::default();
+    let statuses = vec![("路口镇".to_string(), "ZX02".to_string(), crate::validate::SubmissionStatus::Reported)];
+    let month = MonthInput { period: june, ledger: &ledger, statuses, last_year: BTreeMap::new(), records: &[] };
+    let a = aggregate_reduced(&plan, reduced, month).unwrap();
+    let y08 = a.targets.iter().find(|t| t.indicator_id.as_deref() == Some("hsf_2023_main_done")).unwrap();
+    assert!(y08.note.contains("按期（3月31日前）完成3000亩，逾期完成2000亩"), "{}", y08.note);
+}
+
+#[test]
+fn a_year_to_date_figure_that_goes_down_is_named() {
+    // 白改黑: 陆城镇 reported 2.0 km done in May and 1.5 in June; 路口镇 1.0 both months.
+    let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
+    let (may, june) = (Period::new(2024, 5).unwrap(), june());
+    let road = |unit: &str, done: &str| record(&plan, unit, "ZX03", 4, &[("category", "白改黑"), ("done", done)]);
+    let mut reduced = Reduced::new(&plan);
+    for (period, records) in
+        [(may, vec![road("陆城镇", "2.0"), road("路口镇", "1.0")]), (june, vec![road("陆城镇", "1.5"), road("路口镇", "1.0")])]
+    {
+        let frames = crate::store::form_frames(&plan, &records).unwrap();
+        let form = plan.form("ZX03").unwrap();
+        let rows = frame_rows(&plan, form, &frames.iter().find(|f| f.form == "ZX03").unwrap().frame, period);
+        reduce(&plan, vec![FormRows { form, rows }], &mut reduced).unwrap();
+    }
+    reduced.set_counted(may, vec![("陆城镇".into(), "ZX03".into()), ("路口镇".into(), "ZX03".into())]);
+    let ledger = Ledger::default();
+    let statuses =
+        ["陆城镇", "路口镇"].iter().map(|u| (u.to_string(), "ZX03".to_string(), crate::validate::SubmissionStatus::Reported)).collect();
+    let month = MonthInput { period: june, ledger: &ledger, statuses, last_year: BTreeMap::new(), records: &[] };
+    let a = aggregate_reduced(&plan, reduced, month).unwrap();
+    let y15 = a.targets.iter().find(|t| t.indicator_id.as_deref() == Some("road_black")).unwrap();
+    assert_eq!(y15.month_value, Some(-0.5));
+    assert!(y15.note.contains("累计数较上月减少：陆城镇（-0.5公里）"), "{}", y15.note);
+}

@@ -122,6 +122,24 @@ impl Plan {
         })
     }
 
+    /// How many of the plan's units `names` are, said as what they are: `14个乡镇（街道）和1个开发区`
+    /// (a zone is not a 乡镇); names that are not units count with the townships.
+    pub fn count_units<'n>(&self, names: impl IntoIterator<Item = &'n str>) -> String {
+        let (mut zones, mut others) = (0, 0);
+        for name in names {
+            match self.units.iter().find(|u| u.name == name).map(ReportingUnit::kind) {
+                Some(UnitKind::Zone) => zones += 1,
+                _ => others += 1,
+            }
+        }
+        let townships = &self.wording().townships;
+        match (others, zones) {
+            (_, 0) => format!("{others}个{townships}"),
+            (0, _) => format!("{zones}个开发区"),
+            _ => format!("{others}个{townships}和{zones}个开发区"),
+        }
+    }
+
     /// `27 个乡镇（街道）、277 个村（社区）、5 张报表、40 个指标、6 项目标（量化 6 项，定性 0 项）`.
     pub fn summary(&self) -> String {
         let numeric = self.targets.iter().filter(|t| t.is_numeric()).count();

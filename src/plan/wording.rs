@@ -203,6 +203,16 @@ mod tests {
     }
 
     #[test]
+    fn a_zone_is_counted_as_what_it_is() {
+        let (echeng, _) = crate::plan::Plan::resolve(Some("echeng-2024")).unwrap();
+        let all: Vec<&str> = echeng.units.iter().map(|u| u.name.as_str()).collect();
+        // 鄂州经济开发区 and 临空经济区 are zones, not 乡镇.
+        assert_eq!(echeng.count_units(all.iter().copied()), "13个乡镇（街道）和2个开发区");
+        assert_eq!(echeng.count_units(["沙窝乡"]), "1个乡镇（街道）");
+        assert_eq!(echeng.count_units(["鄂州经济开发区"]), "1个开发区");
+    }
+
+    #[test]
     fn wording_says_what_the_county_and_its_units_are() {
         use UnitKind::*;
         let district = Wording::new(Level::District, &[Town, Subdistrict]);

@@ -155,8 +155,11 @@ fn reporting(plan: &Plan, validated: &Validated) -> String {
     let named = |units: &[&TownshipOutcome], status: SubmissionStatus| -> Vec<String> {
         units.iter().filter(|t| t.status == status).map(|t| t.township.clone()).collect()
     };
-    let mut reporting =
-        format!("报送方面，应报{}个{}，已报送{}个", towns.len(), plan.wording().townships, named(&towns, SubmissionStatus::Reported).len());
+    let mut reporting = format!(
+        "报送方面，应报{}，已报送{}个",
+        plan.count_units(towns.iter().map(|t| t.township.as_str())),
+        named(&towns, SubmissionStatus::Reported).len()
+    );
     let missing = named(&towns, SubmissionStatus::Missing);
     if !missing.is_empty() {
         reporting.push_str(&format!("，{}未报送", missing.join("、")));
@@ -210,7 +213,16 @@ fn data_problems(validated: &Validated, numeric: &[&TargetProgress], disagree: b
     } else if errors + warnings == 0 {
         "本月报表未发现数据问题".to_string()
     } else {
-        format!("本月共发现数据问题{}个（错误{errors}个、提示{warnings}个），已逐条反馈有关单位", errors + warnings)
+        // Only what a feedback workbook lists is 反馈: a warning the unit has explained is not.
+        let explained = validated.issues.iter().filter(|i| !i.explanation.is_empty()).count();
+        let sent = if explained == 0 {
+            "，已逐条反馈有关单位".to_string()
+        } else if explained < errors + warnings {
+            format!("，已逐条反馈有关单位（其中{explained}个已由填报单位说明，不再反馈）")
+        } else {
+            "，均已由填报单位说明".to_string()
+        };
+        format!("本月共发现数据问题{}个（错误{errors}个、提示{warnings}个）{sent}", errors + warnings)
     };
     let mut carried: Vec<String> =
         numeric.iter().flat_map(|t| t.coverage.carried.iter().map(|(u, p)| format!("{u}（{}）", p.label()))).collect();

@@ -59,6 +59,12 @@ pub fn number(decimals: u8) -> Format {
     cell().set_num_format(pattern)
 }
 
+/// A number shown red with its minus sign when negative (a year-to-date figure that went down).
+pub fn number_red_negative(decimals: u8) -> Format {
+    let pattern = if decimals == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(decimals as usize)) };
+    cell().set_num_format(format!("{pattern};[Red]-{pattern}"))
+}
+
 /// A number that includes carried values (沿用上月数): the same format followed by ※ (still a
 /// number for the reader's sums), explained in the sheet's notes.
 pub fn number_carried(decimals: u8) -> Format {

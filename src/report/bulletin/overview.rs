@@ -99,7 +99,7 @@ fn headline_row(sheet: &mut Worksheet, r: u32, number: usize, t: &TargetProgress
     let target_format = if t.target_assumed { style::number_suffixed(t.decimals, "（暂定）") } else { format.clone() };
     opt_number(sheet, r, 4, t.target, &target_format)?;
     // A percentage's monthly change is in points.
-    let month_format = if t.percent { style::signed_number(t.decimals, "个百分点") } else { format.clone() };
+    let month_format = if t.percent { style::signed_number(t.decimals, "个百分点") } else { style::number_red_negative(t.decimals) };
     opt_number(sheet, r, 5, t.month_value, &month_format)?;
     let cumulative_format = if t.coverage.carried.is_empty() { format.clone() } else { style::number_carried(t.decimals) };
     opt_number(sheet, r, 6, t.cumulative, &cumulative_format)?;
@@ -258,9 +258,8 @@ fn submission_counts(plan: &Plan, v: &Validated) -> String {
     let (reported, missing, rejected) =
         (named(SubmissionStatus::Reported), named(SubmissionStatus::Missing), named(SubmissionStatus::Rejected));
     let mut counts = format!(
-        "报送情况：应报 {} 个{}，已报送 {} 个，未报送 {} 个，数据有误 {} 个",
-        towns.len(),
-        plan.wording().townships,
+        "报送情况：应报{}，已报送 {} 个，未报送 {} 个，数据有误 {} 个",
+        plan.count_units(towns.iter().map(|t| t.township.as_str())),
         reported.len(),
         missing.len(),
         rejected.len()
