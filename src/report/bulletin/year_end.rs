@@ -21,7 +21,7 @@ pub(super) fn year_end(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         ("单位", 6.0),
         ("年度目标", 11.0),
         ("累计完成", 11.0),
-        ("考核结果", 12.0),
+        ("考核结果", 16.0),
         ("牵头单位", 24.0),
     ];
     table_start(sheet, "年终考核", &title, &columns)?;
@@ -48,10 +48,10 @@ pub(super) fn year_end(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         opt_number(sheet, r, 4, t.target, &target)?;
         let cumulative = if t.coverage.carried.is_empty() { format } else { style::number_carried(t.decimals) };
         opt_number(sheet, r, 5, t.cumulative, &cumulative)?;
-        sheet.text(r, 6, &result, &center)?;
+        sheet.text(r, 6, &result, &center.clone().set_text_wrap())?;
         let lead_units = t.lead_units_text();
         sheet.text(r, 7, &lead_units, &style::text_cell())?;
-        sheet.set_row_height(r, style::fit_height(&[(&name, columns[2].1), (&lead_units, columns[7].1)]))?;
+        sheet.set_row_height(r, style::fit_height(&[(&name, columns[2].1), (&lead_units, columns[7].1), (&result, columns[6].1)]))?;
     }
     let last = 1 + b.aggregated.targets.len().max(1) as u32;
     let colours = [
@@ -88,8 +88,8 @@ fn result(status: Status, year_end: bool, due_early: bool) -> &'static str {
         Status::NotReported => "未报送",
         Status::NotReportingPeriod => "未到报送期",
         Status::NotDue if !year_end => "未到考核期",
-        Status::OnTrack if !year_end => "序时正常（未到年终）",
-        Status::Lagging if !year_end => "滞后于序时（未到年终）",
+        Status::OnTrack if !year_end => "正常（未到年终）",
+        Status::Lagging if !year_end => "滞后（未到年终）",
         Status::SeverelyLagging if !year_end => "严重滞后（未到年终）",
         Status::InProgress if !year_end => "推进中（未到年终）",
         Status::NotStarted if !year_end => "未启动（未到年终）",
@@ -106,7 +106,7 @@ mod tests {
     #[test]
     fn before_the_year_end_a_target_says_where_it_stands_not_that_it_failed() {
         // November: still inside its schedule, not 未完成.
-        assert_eq!(result(Status::OnTrack, false, false), "序时正常（未到年终）");
+        assert_eq!(result(Status::OnTrack, false, false), "正常（未到年终）");
         assert_eq!(result(Status::SeverelyLagging, false, false), "严重滞后（未到年终）");
         assert_eq!(result(Status::NotDue, false, false), "未到考核期");
         assert_eq!(result(Status::InProgress, false, false), "推进中（未到年终）");
