@@ -83,6 +83,23 @@ impl TableCheck<'_> {
             issues.push(self.issue(Rule::BlankCategory, at(), String::new(), message));
             return;
         }
+        // The same for a year (建设年度: which year's totals a project enters). A cell merged down
+        // over several projects reads as blank below its first row: said so, never dropped.
+        if column.kind == ColumnKind::Year && self.table.columns[ci].is_some() && decides() {
+            let message = format!(
+                "“{}”未填，无法确定本行计入哪个年度的汇总，请填写年份（如 2024）；如是合并单元格，请取消合并并在每一行填写",
+                column.name
+            );
+            issues.push(self.issue(Rule::BlankCategory, at(), String::new(), message));
+            return;
+        }
+        // A required 是/否 an indicator counts on, left blank, is read as 否: a warning, so the
+        // row's absence from that count is not silent.
+        if column.kind == ColumnKind::YesNo && column.required && self.table.columns[ci].is_some() && decides() {
+            let message = format!("“{}”未填，按“否”处理，本行不计入以“是”统计的汇总；请填写“是”或“否”", column.name);
+            issues.push(self.issue(Rule::BlankValue, at(), String::new(), message));
+            return;
+        }
         // A column missing from the header is one E03 already, not a blank in every row.
         if column.required && column.kind == ColumnKind::Number && self.table.columns[ci].is_some() {
             let message = format!("“{}”未填写，按空值处理；没有数据请填 0", column.header());

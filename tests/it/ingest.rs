@@ -1372,6 +1372,18 @@ fn a_blank_category_is_an_error_at_its_cell() {
     assert!(validated.records.iter().all(|r| &*r.form != "ZX03"), "the form with the error is not counted");
 }
 
+/// Regression (issue 31): a blank 建设年度 (as a cell merged down over two projects reads below
+/// its first row) dropped the project out of the 2023 and 2024 totals without a word.
+#[test]
+fn a_blank_year_an_indicator_filters_on_is_an_error_at_its_cell() {
+    let mut book = Book::baseline(TOWNSHIP);
+    book.sheet("ZX02").set("B4", "");
+    let validated = validate_book(&book);
+    assert_eq!(found(&validated), expected(&["高标准农田!B4 E15"]));
+    let error = validated.issues.iter().find(|i| i.rule.id() == "E15").unwrap();
+    assert!(error.message.contains("建设年度") && error.message.contains("合并单元格"), "{}", error.message);
+}
+
 /// The xlsx `bytes` with cell `cell` of the first sheet made a formula without a cached value,
 /// as a program that writes formulas but does not calculate them saves it.
 fn with_uncalculated_formula(bytes: &[u8], cell: &str, formula: &str) -> Vec<u8> {
