@@ -439,7 +439,18 @@ pub fn read_rows(grid: &Grid, form: &Form, names: &FormNames, header_row: usize,
         if raw.iter().find(|c| !c.is_empty()).is_some_and(|c| is_footer(&normalise_cow(&c.text_cow()))) {
             break;
         }
-        let cells: Vec<Cell> = columns.iter().map(|m| m.as_ref().map(|m| grid.get(r, m.index).clone()).unwrap_or(Cell::Empty)).collect();
+        // A category, year, village or text merged down over several rows belongs to each of
+        // them; a number merged down is one figure, counted once (in its first row); a key (the
+        // row's village or project) is never copied, or two rows would be one entered twice.
+        let cells: Vec<Cell> = columns
+            .iter()
+            .zip(&form.columns)
+            .map(|(m, column)| match m {
+                Some(m) if !matches!(column.kind, ColumnKind::Number | ColumnKind::Key) => grid.shown(r, m.index).clone(),
+                Some(m) => grid.get(r, m.index).clone(),
+                None => Cell::Empty,
+            })
+            .collect();
         let key_cell = cells[key_index].text_cow();
         let key_text = normalise_cow(&key_cell);
         let mentions_total = raw.iter().take(3).any(|c| matches!(c, Cell::Text(t) if is_total_label(t)));

@@ -79,11 +79,41 @@ pub fn format_number(n: f64) -> String {
 pub struct Grid {
     pub sheet: String,
     pub rows: Vec<Vec<Cell>>,
+    /// The sheet's merged ranges over more than one row, `[top, left, bottom, right]` 0-based
+    /// (xlsx and xls; none for the other formats).
+    pub merges: Vec<[u32; 4]>,
 }
 
 impl Grid {
+    /// A sheet's cells, with no merged ranges.
+    pub fn new(sheet: String, rows: Vec<Vec<Cell>>) -> Grid {
+        Grid { sheet, rows, merges: Vec::new() }
+    }
+
+    /// The same grid with its merged ranges (those over one row only are dropped: a merge
+    /// across columns leaves nothing to fill down).
+    pub fn with_merges(mut self, merges: impl IntoIterator<Item = [u32; 4]>) -> Grid {
+        self.merges = merges.into_iter().filter(|[top, _, bottom, _]| bottom > top).take(guard::MAX_MERGES).collect();
+        self
+    }
+
     pub fn get(&self, row: usize, col: usize) -> &Cell {
         self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&Cell::Empty)
+    }
+
+    /// The cell as it shows: a cell a merged range covers below its first row reads as the
+    /// range's first cell, in the range's first column (a value merged down over several rows
+    /// belongs to each); other cells as they are.
+    pub fn shown(&self, row: usize, col: usize) -> &Cell {
+        let cell = self.get(row, col);
+        if !cell.is_empty() || self.merges.is_empty() {
+            return cell;
+        }
+        let (r, c) = (row as u32, col as u32);
+        match self.merges.iter().find(|[top, left, bottom, _]| *left == c && *top < r && r <= *bottom) {
+            Some([top, left, _, _]) => self.get(*top as usize, *left as usize),
+            None => cell,
+        }
     }
 }
 
@@ -136,9 +166,9 @@ pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<G
     let content = checked.unpacked.take().unwrap_or_else(|| bytes.to_vec());
     let result = std::panic::catch_unwind(move || match format {
         Format::Xlsx => read_xlsx(content, limits, &checked),
-        Format::Xlsb => read_with::<Xlsb<_>>(content, limits, &checked),
-        Format::Ods => read_with::<Ods<_>>(content, limits, &checked),
-        Format::Xls => read_with::<Xls<_>>(content, limits, &checked),
+        Format::Xlsb => read_with::<Xlsb<_>>(content, limits, &checked, |_, _| Vec::new()),
+        Format::Ods => read_with::<Ods<_>>(content, limits, &checked, |_, _| Vec::new()),
+        Format::Xls => read_with::<Xls<_>>(content, limits, &checked, xls_merges),
         Format::Csv => read_csv(&content, limits).map(|g| vec![g]),
     });
     QUIET.with(|q| q.set(false));
@@ -169,7 +199,12 @@ fn quiet_panics() {
 /// cell, never as an empty (zero) value.
 pub const FORMULA_WITHOUT_VALUE: &str = "#无计算结果 ";
 
-fn read_with<R>(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Result<Vec<Grid>, Unreadable>
+fn read_with<R>(
+    bytes: Vec<u8>,
+    limits: &Limits,
+    checked: &guard::Checked,
+    merges_of: impl Fn(&R, &str) -> Vec<[u32; 4]>,
+) -> Result<Vec<Grid>, Unreadable>
 where
     R: Reader<Cursor<Vec<u8>>>,
     R::Error: std::fmt::Display,
@@ -221,9 +256,16 @@ where
         while rows.last().is_some_and(|r| r.is_empty()) {
             rows.pop();
         }
-        grids.push(Grid { sheet: name, rows });
+        let merges = merges_of(&workbook, &name);
+        grids.push(Grid::new(name, rows).with_merges(merges));
     }
     Ok(grids)
+}
+
+/// An `.xls` sheet's merged ranges, as calamine read them from its MERGEDCELLS records.
+fn xls_merges(workbook: &Xls<Cursor<Vec<u8>>>, name: &str) -> Vec<[u32; 4]> {
+    let ranges = workbook.merge_cells_by_sheet_name(name).unwrap_or_default();
+    ranges.iter().map(|d| [d.start.0, d.start.1, d.end.0, d.end.1]).collect()
 }
 
 /// xlsx sheets are read cell by cell as calamine streams them, and each cell's position is
@@ -270,7 +312,8 @@ fn read_xlsx(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Resul
         let ((height, width), rows) = sheet.finish();
         // A sheet beyond the limits is refused as the guard refuses one, with its whole extent.
         budget.sheet(&name, height, width)?;
-        grids.push(Grid { sheet: name, rows });
+        let merges = checked.merges.get(&name).cloned().unwrap_or_default();
+        grids.push(Grid::new(name, rows).with_merges(merges));
     }
     Ok(grids)
 }
@@ -398,7 +441,7 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Grid, Unreadable> {
         }
         rows.push(cells);
     }
-    Ok(Grid { sheet: "CSV".into(), rows })
+    Ok(Grid::new("CSV".into(), rows))
 }
 
 /// Decode a text file: UTF-8 (BOM optional), UTF-16 with BOM, else GB18030 (a superset of GBK).

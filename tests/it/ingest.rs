@@ -1384,6 +1384,30 @@ fn a_blank_year_an_indicator_filters_on_is_an_error_at_its_cell() {
     assert!(error.message.contains("建设年度") && error.message.contains("合并单元格"), "{}", error.message);
 }
 
+/// Issue 31: a 建设年度 merged down over two projects belongs to both (it was read as blank for
+/// the second, which dropped out of the 2023 total, 1,462 亩 instead of 2,320, without a word).
+/// A number merged down is one figure, counted once.
+#[test]
+fn a_year_merged_down_over_two_projects_belongs_to_both() {
+    let villages = villages(TOWNSHIP);
+    let (v0, v1) = (&villages[0], &villages[1]);
+    let rows = vec![
+        row![format!("{v0}2023年度高标准农田建设项目"), "", v0, 862, 862, "是", Cell::Date(2024, 3, 20), ""],
+        row![format!("{v1}2023年度高标准农田建设项目"), "", v1, 1458, 1458, "是", Cell::Date(2024, 3, 28), ""],
+    ];
+    let mut sheet = canonical_sheet("ZX02", TOWNSHIP, rows);
+    sheet.merge(3, 1, 4, 1, "2023");
+    let mut book = Book::baseline(TOWNSHIP);
+    book.sheets.iter_mut().find(|(id, _)| id == "ZX02").unwrap().1 = sheet;
+    let validated = validate_book(&book);
+    assert_eq!(found(&validated), expected(&[]));
+    let projects: Vec<_> = validated.records.iter().filter(|r| &*r.form == "ZX02").collect();
+    assert_eq!(projects.len(), 2);
+    assert!(projects.iter().all(|r| r.values[1].text() == Some("2023")), "{projects:?}");
+    let area: f64 = projects.iter().filter_map(|r| r.values[3].number()).sum();
+    assert_eq!(area, 2_320.0);
+}
+
 /// The xlsx `bytes` with cell `cell` of the first sheet made a formula without a cached value,
 /// as a program that writes formulas but does not calculate them saves it.
 fn with_uncalculated_formula(bytes: &[u8], cell: &str, formula: &str) -> Vec<u8> {

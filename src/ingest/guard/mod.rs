@@ -38,7 +38,8 @@ use std::io::{Cursor, Read};
 use super::unreadable::{Format, Unreadable, too_big};
 use inflate::{CHUNK, Inflating, Kept, Part, RawPart};
 use xlsb::{RecordScanner, is_xlsb_record_part, is_xlsb_sheet};
-use xml::{XmlFound, first_sst_count, may_hold_formulas, scan_xml, scan_xml_slice, xml_reader};
+pub(crate) use xml::MAX_MERGES;
+use xml::{XmlFound, first_sst_count, may_hold_formulas, merged_ranges, scan_xml, scan_xml_slice, xml_reader};
 
 /// Size limits for one township file.
 #[derive(Debug, Clone)]
@@ -170,6 +171,9 @@ pub struct Checked {
     /// reads exactly what was checked. `None` when they were more than `KEEP_UNPACKED` or could
     /// not be stored again (calamine then reads the file itself, whose parts were all checked).
     pub unpacked: Option<Vec<u8>>,
+    /// Tab names (xlsx) → the merged ranges their sheet declares, `[top, left, bottom, right]`
+    /// 0-based (a sheet part too large to keep whole gives none).
+    pub merges: HashMap<String, Vec<[u32; 4]>>,
 }
 
 /// Most inflated bytes of one file kept for calamine (`Checked::unpacked`). A township workbook
@@ -236,6 +240,10 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
                 Ok(true) if format == Format::Xlsx => {
                     let xml = input.rest();
                     let unique_count = if memchr::memmem::find(xml, b"uniqueCount").is_some() { first_sst_count(xml) } else { 0 };
+                    let merges = merged_ranges(xml);
+                    if !merges.is_empty() {
+                        checked.merges.insert(label(&name), merges);
+                    }
                     Ok(XmlFound { formulas: may_hold_formulas(xml), unique_count, ..XmlFound::default() })
                 }
                 Ok(true) => scan_xml_slice(input.rest(), &mut budget),

@@ -344,3 +344,10 @@ fn xls_dimensions_are_read_as_calamine_reserves_them() {
     r.extend_from_slice(&[0, 0, 1, 0, 0, 0]);
     assert_eq!(dimensions_reserve(&r), u64::MAX);
 }
+
+#[test]
+fn merged_ranges_are_read_from_the_sheet_xml() {
+    let xml = br#"<worksheet><sheetData/><mergeCells count="3"><mergeCell ref="A1:H1"/><x:mergeCell ref='B4:B6'/><mergeCell ref="AA10:AB12"/><mergeCell ref="C3"/><mergeCell ref="Z9:A1"/></mergeCells></worksheet>"#;
+    assert_eq!(super::xml::merged_ranges(xml), vec![[0, 0, 0, 7], [3, 1, 5, 1], [9, 26, 11, 27]]);
+    assert!(super::xml::merged_ranges(b"<worksheet><sheetData/></worksheet>").is_empty());
+}

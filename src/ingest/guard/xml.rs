@@ -108,6 +108,51 @@ pub(super) fn may_hold_formulas(xml: &[u8]) -> bool {
     })
 }
 
+/// Most merged ranges kept of one sheet: a workbook has a few; more are not a form's.
+pub(crate) const MAX_MERGES: usize = 10_000;
+
+/// The merged ranges an xlsx sheet part declares (`<mergeCell ref="A4:A6"/>`), as 0-based
+/// `[top, left, bottom, right]`; refs that do not read as a range are skipped, and at most
+/// `MAX_MERGES` are kept.
+pub(crate) fn merged_ranges(xml: &[u8]) -> Vec<[u32; 4]> {
+    let mut ranges = Vec::new();
+    for at in memchr::memmem::find_iter(xml, b"mergeCell") {
+        // `<mergeCell ` or `<x:mergeCell `, not `<mergeCells`.
+        let rest = &xml[at + b"mergeCell".len()..];
+        if at == 0 || !matches!(xml[at - 1], b'<' | b':') || !matches!(rest.first(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            continue;
+        }
+        let element = &rest[..memchr::memchr(b'>', rest).unwrap_or(rest.len())];
+        let Some(start) = memchr::memmem::find(element, b"ref=").map(|r| r + 4) else { continue };
+        let Some(&quote) = element.get(start).filter(|q| matches!(q, b'"' | b'\'')) else { continue };
+        let value = &element[start + 1..];
+        let Some(end) = memchr::memchr(quote, value) else { continue };
+        if let Some(range) = std::str::from_utf8(&value[..end]).ok().and_then(parse_range) {
+            ranges.push(range);
+            if ranges.len() >= MAX_MERGES {
+                break;
+            }
+        }
+    }
+    ranges
+}
+
+/// `A4:B6` as 0-based `[top, left, bottom, right]`.
+fn parse_range(text: &str) -> Option<[u32; 4]> {
+    let (from, to) = text.split_once(':')?;
+    let cell = |a1: &str| -> Option<(u32, u32)> {
+        let letters = a1.bytes().take_while(u8::is_ascii_alphabetic).count();
+        if letters == 0 || letters > 3 {
+            return None;
+        }
+        let column = a1[..letters].bytes().try_fold(0u32, |c, b| Some(c * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1))? - 1;
+        let row: u32 = a1[letters..].parse().ok().filter(|r| *r >= 1)?;
+        Some((row - 1, column))
+    };
+    let ((top, left), (bottom, right)) = (cell(from)?, cell(to)?);
+    (top <= bottom && left <= right).then_some([top, left, bottom, right])
+}
+
 /// calamine's placement of cells, followed over the elements of one XML entry.
 #[derive(Default)]
 pub(super) struct XmlScanner {
