@@ -109,8 +109,14 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
             if let Some(source) = &from_file {
                 crate::text::say(&format!("报送月份按{source}取为{}。", period.label()));
             }
-            crate::text::say_raw(&crate::report::issues_table(&validated))
+            crate::text::say_raw(&crate::report::issues_table(&plan, &validated))
         }
     }
-    Ok(if validated.error_count() > 0 { ExitCode::DataProblems } else { ExitCode::Clean })
+    // A workbook that is not counted (none of the forms, an unknown unit) is not a clean answer
+    // either; a photo or a document beside the reports is.
+    let uncounted = validated.files.iter().any(|f| {
+        f.status == validate::FileStatus::UnknownTownship
+            || (f.status == validate::FileStatus::Attachment && crate::report::is_workbook_file(&f.file))
+    });
+    Ok(if validated.error_count() > 0 || uncounted { ExitCode::DataProblems } else { ExitCode::Clean })
 }

@@ -110,14 +110,31 @@ pub fn reminders(
     list
 }
 
-/// Issues as a text table grouped by file (what `zhenxing check` prints).
-pub fn issues_table(validated: &crate::validate::Validated) -> String {
+/// Whether a file's name says it is a spreadsheet (a workbook that held none of the forms is an
+/// answer to give; a photo or a document beside the reports is not).
+pub fn is_workbook_file(name: &str) -> bool {
+    let extension = Path::new(name).extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    crate::ingest::is_spreadsheet_name(&extension)
+}
+
+/// Issues as a text table grouped by file (what `zhenxing check` prints). A workbook holding
+/// none of the plan's forms is said to be an attachment, with the forms it should hold: a clerk
+/// asking "is my file right?" is never told 通过.
+pub fn issues_table(plan: &crate::plan::Plan, validated: &crate::validate::Validated) -> String {
     let mut out = String::new();
+    let township_forms: Vec<&str> = plan.township_forms().map(|f| f.topic()).collect();
+    let attachment = format!("附件：未找到任何一张报表（应有 {}），不计入汇总", township_forms.join("、"));
     for file in &validated.files {
         let issues: Vec<_> = validated.issues.iter().filter(|i| i.file == file.file).collect();
         let verdict = if file.errors > 0 {
             "有错误，不予采用"
-        } else if matches!(file.status, crate::validate::FileStatus::Attachment | crate::validate::FileStatus::UnknownTownship) {
+        } else if file.status == crate::validate::FileStatus::Attachment && file.warnings == 0 {
+            // Nothing of ours in it: a workbook should have held the forms; anything else is
+            // an attachment beside the reports.
+            if is_workbook_file(&file.file) { attachment.as_str() } else { "附件（非报表），不计入汇总" }
+        } else if file.status == crate::validate::FileStatus::Attachment {
+            "不计入汇总"
+        } else if file.status == crate::validate::FileStatus::UnknownTownship {
             "不计入汇总"
         } else if file.warnings > 0 {
             "可采用，有警告"

@@ -131,6 +131,28 @@ fn check_exit_code_says_whether_a_file_has_errors() {
     }
 }
 
+/// Issue 31: a workbook holding none of the forms was `（单位不明）：通过` with exit 0. It is an
+/// attachment, the forms it should hold are named, and the exit code says it is not counted; a
+/// photo beside a clean report changes nothing.
+#[test]
+fn check_on_a_workbook_that_holds_none_of_the_forms_does_not_say_passed() {
+    let workspace = Workspace::new();
+    let mut sheet = common::Sheet::new("Sheet1");
+    sheet.set("A1", "办公经费支出明细").set("A2", "项目").set("B2", "金额").set("A3", "办公费").set("B3", 100.0);
+    workspace.write("other.xlsx", common::xlsx(&[sheet]));
+    let run = workspace.zhenxing(&["check", "other.xlsx", "--period", "2024-03"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("附件：未找到任何一张报表（应有 粮食与耕地、高标准农田、农村公路、人居环境）"), "{}", run.stdout);
+    assert!(!run.stdout.contains("通过"), "{}", run.stdout);
+
+    let workspace = Workspace::new();
+    put(&workspace, "长岭街道", &clean("长岭街道"));
+    workspace.write("input/2024-03/现场照片.jpg", b"\xFF\xD8\xFF\xE0 not really a photo".to_vec());
+    let run = workspace.zhenxing(&["check", "input/2024-03"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("附件（非报表），不计入汇总"), "{}", run.stdout);
+}
+
 #[test]
 fn check_format_json_is_parseable_and_lists_files_and_issues() {
     let workspace = Workspace::new();
@@ -254,6 +276,7 @@ fn a_ledger_outside_its_folder_is_named_and_not_counted() {
     workspace.write(&format!("input/2024-03/{}", file_name("区住建局", march())), bytes);
     let run = workspace.zhenxing(&["check", "input/2024-03"]);
     assert!(run.stdout.contains("2024-03/区住建局_2024年03月.xlsx（单位不明）：不计入汇总"), "{}", run.stdout);
+    assert_eq!(run.code, 1, "a file that does not count is not a clean check");
     assert!(
         run.stdout
             .contains("W13 部门台账放错文件夹  这是部门台账（区直部门重点任务进展台账），应放在本月的“部门”文件夹中（2024-03/部门/）"),
