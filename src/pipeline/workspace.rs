@@ -80,6 +80,13 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepar
         ));
     }
 
+    let renamed = store::remove_old_derived(&folders.store);
+    if renamed > 0 {
+        console.say(format!(
+            "历史数据库中的汇总缓存改名为 _reduced-*.cache（{renamed} 个月，按需重建）：用 DuckDB 读取 data/**/*.parquet 时不再混入"
+        ));
+    }
+
     let files = ingest::discover(&period_dir, &folders.input).map_err(|e| Error::io(&period_dir, e))?;
     let out_dir = folders.output.join(period.to_string());
     remove_stale_temporaries(&out_dir, &folders.store);

@@ -193,13 +193,44 @@ impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
     }
 }
 
+/// The name of a derived file (a Parquet file that is not a table): not `*.parquet`, so that an
+/// analyst's `read_parquet('data/**/*.parquet', hive_partitioning = true)` reads only the forms'
+/// tables, and `_`-prefixed, as Hive conventions keep files out of a table scan.
+fn derived_name(key: &str) -> String {
+    format!("_reduced-{key}.cache")
+}
+
 /// A file made from a stored month's tables (aggregation's reduction of it), kept in the
-/// month's folder: `period=YYYY-MM/reduced-<key>.parquet`. The key names what made it (plan
-/// digest, tool version); when the month is written again its folder is replaced whole, so a
-/// derived file never outlives the tables it was made from. `None` when absent or unreadable.
+/// month's folder: `period=YYYY-MM/_reduced-<key>.cache` (Parquet). The key names what made it
+/// (plan digest, tool version); when the month is written again its folder is replaced whole,
+/// so a derived file never outlives the tables it was made from. `None` when absent or
+/// unreadable.
 pub fn read_derived(store: &Path, period: Period, key: &str) -> Option<DataFrame> {
-    let file = std::fs::File::open(month_dir(store, period).join(format!("reduced-{key}.parquet"))).ok()?;
+    let file = std::fs::File::open(month_dir(store, period).join(derived_name(key))).ok()?;
     ParquetReader::new(file).finish().ok()
+}
+
+/// Remove the derived files of the earlier name (`period=*/reduced-*.parquet`, which a table
+/// scan of `data/**/*.parquet` mistook for a table); they are made again under their new name
+/// when next needed. Returns how many months had one.
+pub fn remove_old_derived(store: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(store) else { return 0 };
+    let mut months = 0;
+    for month in entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("period=")) {
+        let Ok(files) = std::fs::read_dir(month.path()) else { continue };
+        let old: Vec<PathBuf> = files
+            .flatten()
+            .filter(|f| {
+                let name = f.file_name().to_string_lossy().into_owned();
+                name.starts_with("reduced-") && name.ends_with(".parquet")
+            })
+            .map(|f| f.path())
+            .collect();
+        if !old.is_empty() && old.iter().all(|f| std::fs::remove_file(f).is_ok()) {
+            months += 1;
+        }
+    }
+    months
 }
 
 /// Keep a derived file in a stored month's folder (atomically; other keys' files there are
@@ -213,11 +244,11 @@ pub fn write_derived(store: &Path, period: Period, key: &str, frame: &mut DataFr
 }
 
 fn write_derived_in(dir: &Path, key: &str, frame: &mut DataFrame) -> Result<()> {
-    let name = format!("reduced-{key}.parquet");
+    let name = derived_name(key);
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let other = entry.file_name().to_string_lossy().into_owned();
-            if other.starts_with("reduced-") && other != name {
+            if (other.starts_with("_reduced-") || other.starts_with("reduced-")) && other != name {
                 let _ = std::fs::remove_file(entry.path());
             }
         }

@@ -42,6 +42,46 @@ fn table(form: &str) -> String {
     format!("read_parquet('data/period=*/form={form}/*.parquet', hive_partitioning = true, union_by_name = true)")
 }
 
+/// Issue 34: `read_parquet('data/**/*.parquet', hive_partitioning = true)`, the natural way to
+/// read the whole store, failed with a Hive partition mismatch: the reduction caches
+/// (`reduced-*.parquet`) sat among the tables. They are `_reduced-*.cache` now, and a store of
+/// the earlier name loses its old caches on the next run, which says so.
+#[test]
+fn duckdb_reads_the_whole_store_the_natural_way() {
+    if !duckdb_present() {
+        return;
+    }
+    let wd = workspace(&["甲镇", "乙镇"]);
+    run(&wd, Some("2024-05")).expect_code(0);
+    let old = wd.path("data/period=2024-05/reduced-0123456789abcdef.parquet");
+    std::fs::copy(wd.path("data/period=2024-05/form=ZX01/rows.parquet"), &old).unwrap();
+    let out =
+        wd.run(&["run", "--plan", "plan/pipeline.toml", "--input", "in", "--output", "output", "--store", "data", "--period", "2024-06"]);
+    out.expect_code(1);
+    assert!(out.stdout().contains("历史数据库中的汇总缓存改名为 _reduced-*.cache（1 个月"), "{}", out.stdout());
+    assert!(!old.exists());
+    let everything = "read_parquet('data/**/*.parquet', hive_partitioning = true, union_by_name = true)";
+    let counts = duckdb(wd.dir.path(), &format!("SELECT form, period, count(*) FROM {everything} GROUP BY ALL ORDER BY ALL"));
+    let plan = support::pipeline::plan();
+    let mut expected = Vec::new();
+    for form in &plan.forms {
+        for period in ["2024-05", "2024-06"] {
+            if wd.path(&format!("data/period={period}/form={}/rows.parquet", form.id)).is_file() {
+                let n = duckdb(wd.dir.path(), &format!("SELECT count(*) FROM {} WHERE period = '{period}'", table(&form.id)));
+                expected.push(format!("{}\t{period}\t{}", form.id, n[0]));
+            }
+        }
+    }
+    expected.sort();
+    assert!(expected.len() >= 4, "{expected:?}");
+    assert_eq!(counts, expected);
+    // The caches are still kept (the months are not reduced again next time), under their name.
+    assert!(std::fs::read_dir(wd.path("data/period=2024-05")).unwrap().flatten().any(|f| {
+        let name = f.file_name().to_string_lossy().into_owned();
+        name.starts_with("_reduced-") && name.ends_with(".cache")
+    }));
+}
+
 #[test]
 fn duckdb_reads_one_table_per_form_with_lineage() {
     if !duckdb_present() {
