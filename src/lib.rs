@@ -28,6 +28,11 @@ pub use error::{Error, ExitCode, Result};
 /// Tool version, as shown in reports and run.json.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// `zhenxing --version`: the version, the commit the binary was built from and the build date
+/// (`build.rs`); reports carry `VERSION` only, so that their bytes do not depend on the build.
+pub const LONG_VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), "（提交 ", env!("ZHENXING_COMMIT"), "，构建于 ", env!("ZHENXING_BUILD_DATE"), "）");
+
 /// Hash map of the per-value hot paths (last month's values, the reduction, target evaluation):
 /// foldhash, seeded per process, instead of the standard library's slower SipHash.
 pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

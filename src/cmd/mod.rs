@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::{ExitCode, Result};
 
 #[derive(Debug, Parser)]
-#[command(name = "zhenxing", version, about = "乡村振兴重点指标月度统计：镇街报表校验、汇总与进度通报", long_about = None)]
+#[command(name = "zhenxing", version = crate::LONG_VERSION, about = "乡村振兴重点指标月度统计：镇街报表校验、汇总与进度通报", long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -284,3 +284,16 @@ fn a_ledger_outside_its_folder_is_named_and_not_counted() {
         run.stdout
     );
 }
+
+/// `zhenxing --version` says the version, the commit it was built from and the build date, so
+/// that an office can tell which build it runs (issue 34).
+#[test]
+fn version_names_the_commit_and_the_build_date() {
+    let workspace = Workspace::new();
+    let run = workspace.zhenxing(&["--version"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = run.stdout.trim();
+    assert!(line.starts_with(&format!("zhenxing {}（提交 ", env!("CARGO_PKG_VERSION"))), "{line}");
+    let date = line.rsplit("构建于 ").next().unwrap_or_default().trim_end_matches('）');
+    assert!(date == "unknown" || chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(), "{line}");
+}
