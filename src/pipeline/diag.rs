@@ -21,6 +21,12 @@ impl Console {
         self.log.push(line);
     }
 
+    /// Something that needs a person even under --quiet (cron mails stderr): said on stderr.
+    pub fn warn(&mut self, line: String) {
+        crate::text::say_err(&line);
+        self.log.push(line);
+    }
+
     pub fn detail(&mut self, line: String) {
         if self.verbose && !self.quiet {
             crate::text::say(&line);

@@ -107,9 +107,71 @@ pub fn reduce_history(plan: &Plan, store_dir: &Path, period: Period) -> Result<a
     reduce_stored(plan, store_dir, &earlier)
 }
 
+/// Move aside the stored months of the year before `period` that can no longer be read as
+/// stored: a table truncated or changed since its month was written (its sha256 no longer the
+/// record's), or a `month.json` that does not parse. One damaged month stopped every later run
+/// (`…The file must end with PAR1`); now the month goes to `_damaged/` (its tables renamed
+/// `*.parquet.damaged`, so that a scan of `data/**/*.parquet` passes them by, nothing deleted),
+/// and `backfill_history` stores it again from `input/<month>` where that is still there.
+/// Returns the months set aside.
+pub fn set_aside_damaged(folders: &Folders, period: Period, console: &mut Console) -> Vec<Period> {
+    let store = &folders.store;
+    let Ok(entries) = std::fs::read_dir(store) else { return Vec::new() };
+    let mut months: Vec<Period> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_prefix("period=")).and_then(Period::parse))
+        .filter(|p| p.year == period.year && *p < period)
+        .collect();
+    months.sort();
+    let mut aside = Vec::new();
+    for month in months {
+        let dir = store::month_dir(store, month);
+        let reason = if !dir.join(store::MONTH_FILE).is_file() {
+            continue; // not a stored month (a staging left by a kill is recovered elsewhere)
+        } else if store::month_record(store, month).is_none() {
+            "month.json 无法读取"
+        } else if store::month_sha256(store, month).is_none() {
+            "报表数据文件与记录的校验和不符（文件被截断或改动）"
+        } else {
+            continue;
+        };
+        let target = (0..).map(|n| store.join("_damaged").join(format!("{month}-{n}"))).find(|p| !p.exists()).expect("a free name");
+        let moved = std::fs::create_dir_all(target.parent().expect("has a parent")).and_then(|_| std::fs::rename(&dir, &target));
+        if let Err(e) = moved {
+            console
+                .warn(format!("警告：历史数据库中 {month} 的数据已损坏（{reason}），移走失败（{e}）；请删除 {} 后重新运行", dir.display()));
+            continue;
+        }
+        mark_damaged(&target);
+        let input = folders.input.join(month.to_string());
+        let next = if input.is_dir() {
+            format!("现从 {} 重建", input.display())
+        } else {
+            format!("该月不计入本次汇总（沿用数和本月完成可能受影响）；把该月报表放回 {} 后重新运行即可重建", input.display())
+        };
+        console.warn(format!("警告：历史数据库中 {month} 的数据已损坏（{reason}），原文件已移至 {}；{next}", target.display()));
+        aside.push(month);
+    }
+    aside
+}
+
+/// Rename the Parquet files under a damaged month's folder `*.parquet.damaged`.
+fn mark_damaged(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            mark_damaged(&path);
+        } else if path.extension().is_some_and(|e| e == "parquet") {
+            let _ = std::fs::rename(&path, path.with_extension("parquet.damaged"));
+        }
+    }
+}
+
 /// Store the earlier months of the year that are in the input but not yet in the store, oldest
 /// first, so that 本月 and trends have their history (e.g. on a first run over several months).
 pub fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: &Limits, console: &mut Console) -> Result<()> {
+    set_aside_damaged(folders, period, console);
     let stored = store::periods(&folders.store);
     let mut missing: Vec<Period> = std::fs::read_dir(&folders.input)
         .map_err(|e| Error::io(&folders.input, e))?

@@ -843,3 +843,38 @@ fn outputs_and_store_files_have_the_modes_of_ordinary_files() {
         assert_eq!(mode(&wd.path(&file)), mode(&ordinary), "{file}");
     }
 }
+
+/// Issue 32: one damaged table of an earlier month (`rows.parquet` truncated) stopped every run
+/// with `…The file must end with PAR1`. The month is set aside (nothing deleted), rebuilt from
+/// its input folder where that is still there, and the bulletin is what it was; without the
+/// input the run goes on without that month and says how to rebuild it.
+#[test]
+fn a_damaged_month_of_the_store_is_set_aside_and_rebuilt() {
+    let wd = workspace(&["甲镇", "乙镇"]);
+    run(&wd, Some("2024-05")).expect_code(0);
+    run(&wd, Some("2024-06")).expect_code(1);
+    let before = wd.read("output/2024-06/progress.csv");
+    let truncate = |wd: &Workspace| {
+        let table = wd.path("data/period=2024-05/form=ZX01/rows.parquet");
+        let bytes = std::fs::read(&table).unwrap();
+        std::fs::write(&table, &bytes[..bytes.len() / 2]).unwrap();
+    };
+    truncate(&wd);
+    let june =
+        ["run", "--plan", "plan/pipeline.toml", "--input", "in", "--output", "output", "--store", "data", "--period", "2024-06", "--quiet"];
+    let out = wd.run(&june);
+    out.expect_code(1);
+    assert!(out.stderr().contains("历史数据库中 2024-05 的数据已损坏") && out.stderr().contains("现从"), "{}", out.stderr());
+    assert_eq!(wd.read("output/2024-06/progress.csv"), before, "May rebuilt from in/2024-05: the same June");
+    assert!(wd.path("data/_damaged/2024-05-0/form=ZX01/rows.parquet.damaged").is_file());
+    assert!(wd.path("data/period=2024-05/form=ZX01/rows.parquet").is_file());
+
+    // Damaged again, and its input gone: the month is left out, the run still reports June.
+    truncate(&wd);
+    std::fs::remove_dir_all(wd.path("in/2024-05")).unwrap();
+    let out = wd.run(&june);
+    out.expect_code(1);
+    assert!(out.stderr().contains("该月不计入本次汇总"), "{}", out.stderr());
+    assert!(wd.path("data/_damaged/2024-05-1").is_dir());
+    assert!(wd.path("output/2024-06/progress.csv").is_file());
+}
