@@ -63,6 +63,25 @@ pub fn parse_yes_no(text: &str) -> Option<bool> {
 }
 
 /// Print a line to stdout; a closed pipe or a full disk under cron loses the line, never the run.
+/// Whether a name can be a file name as it is: no path separator, no character Windows refuses
+/// in a name, no control character (a newline would forge a line of run.log), not `.` or `..`.
+pub fn is_file_safe(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.chars().any(|c| c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+}
+
+/// A unit's name as a file name: each character a file name cannot hold becomes `_`, and a name
+/// of dots alone is `_`, so that no name writes outside its folder (`plan check` names the unit).
+pub fn file_safe(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect();
+    if safe.chars().all(|c| c == '.') { "_".to_string() } else { safe }
+}
+
 pub fn say(line: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -169,6 +188,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_unit_name_never_writes_outside_its_folder() {
+        assert!(is_file_safe("陆城镇") && is_file_safe("鄂州经济开发区"));
+        for bad in ["../../escape镇", "a/b", "a\\b", "陆城镇\n2024", ".", "..", "", "a:b"] {
+            assert!(!is_file_safe(bad), "{bad:?}");
+        }
+        assert_eq!(file_safe("../../escape镇"), ".._.._escape镇");
+        assert_eq!(file_safe(".."), "_");
+        assert_eq!(file_safe("陆城镇\n[伪造]"), "陆城镇_[伪造]");
+        assert!(!file_safe("../x").contains('/'));
+    }
 
     #[test]
     fn shortest_numbers_are_written_as_display_writes_them() {

@@ -138,6 +138,17 @@ impl Plan {
             if !seen.insert(unit.name.as_str()) {
                 p.push(format!("units[{i}].name"), anchor.clone(), format!("填报单位“{}”重复", unit.name));
             }
+            // A unit's name becomes file names (templates, feedback): no path in it.
+            if !crate::text::is_file_safe(&unit.name) {
+                p.push(
+                    format!("units[{i}].name"),
+                    anchor.clone(),
+                    format!(
+                        "填报单位名称“{}”含有 / \\ : * ? \" < > | 或换行等不能用于文件名的字符，请改为单位的正式名称",
+                        unit.name.escape_debug()
+                    ),
+                );
+            }
             match &unit.villages {
                 Villages::Listed(names) if names.is_empty() && village_forms => p.push(
                     format!("units[{i}].villages"),
@@ -171,6 +182,16 @@ impl Plan {
             let anchor = Some(quoted("name", &department.name));
             if !seen.insert(department.name.as_str()) {
                 p.push(format!("departments[{i}].name"), anchor.clone(), format!("部门“{}”重复", department.name));
+            }
+            if !crate::text::is_file_safe(&department.name) {
+                p.push(
+                    format!("departments[{i}].name"),
+                    anchor.clone(),
+                    format!(
+                        "部门名称“{}”含有不能用于文件名的字符（/ \\ : * ? \" < > | 或换行），请改为部门的正式名称",
+                        department.name.escape_debug()
+                    ),
+                );
             }
             if let Some(m) = department.report_month
                 && !(1..=12).contains(&m)

@@ -25,7 +25,7 @@ pub struct Feedback<'a> {
 type XResult<T> = std::result::Result<T, XlsxError>;
 
 pub fn file_name(township: &str, period: Period) -> String {
-    format!("{township}_数据校验反馈_{}.xlsx", period.label_padded())
+    format!("{}_数据校验反馈_{}.xlsx", crate::text::file_safe(township), period.label_padded())
 }
 
 pub fn feedback_bytes(request: &Feedback<'_>) -> Result<Vec<u8>> {

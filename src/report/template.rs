@@ -57,7 +57,7 @@ pub struct TemplateRequest<'a> {
 
 /// File name of a township's workbook: `长岭街道_2024年03月.xlsx`.
 pub fn file_name(unit: &str, period: Period) -> String {
-    format!("{unit}_{}.xlsx", period.label_padded())
+    format!("{}_{}.xlsx", crate::text::file_safe(unit), period.label_padded())
 }
 
 const FIRST_DATA_ROW: u32 = 3;

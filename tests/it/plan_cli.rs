@@ -206,6 +206,13 @@ fn toml_syntax_error_names_the_line_and_key() {
     check_broken("title = \"粮食情况表\"", "title = \"粮食情况表", 15, "forms[0](ZX01).title", "文字缺少结尾的英文双引号");
 }
 
+/// Issue 32: a unit's name becomes file names; `../../escape镇` wrote its feedback outside
+/// `output/`. plan check refuses it at its line.
+#[test]
+fn a_unit_name_with_a_path_in_it_is_refused() {
+    check_broken("name = \"甲镇\"", "name = \"../../escape镇\"", 9, "units[0].name", "不能用于文件名的字符");
+}
+
 #[test]
 fn unknown_field_names_the_line_and_key() {
     check_broken(
