@@ -39,15 +39,31 @@ pub fn write_file(dir: &Path, target: &Path, write: impl FnOnce(&mut std::fs::Fi
 }
 
 /// The hidden folder where the new version of `target` is built (emptied if a killed run left
-/// one).
+/// one). A leftover this run cannot remove (another account's, after one run by hand as root;
+/// a file where the folder was) no longer stops every later run: the new version is built
+/// beside it under a name of its own, and the leftover stays for whoever owns it.
 pub fn staging_for(target: &Path) -> Result<PathBuf> {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let staging = target.with_file_name(format!("{STAGING_PREFIX}{name}"));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    }
+    let usual = target.with_file_name(format!("{STAGING_PREFIX}{name}"));
+    let staging = if clear(&usual) {
+        usual
+    } else {
+        (1u32..)
+            .map(|n| target.with_file_name(format!("{STAGING_PREFIX}{name}-{}-{n}", std::process::id())))
+            .find(|p| std::fs::symlink_metadata(p).is_err())
+            .expect("a free name")
+    };
     std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     Ok(staging)
+}
+
+/// Remove whatever is at `path` (a folder, a file or a link); whether nothing is there now.
+fn clear(path: &Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => true,
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path).is_ok(),
+        Ok(_) => std::fs::remove_file(path).is_ok(),
+    }
 }
 
 /// Put `staging` in place of `target` in one step: on Linux an atomic exchange of the two
@@ -66,8 +82,8 @@ pub fn swap_into_place(staging: &Path, target: &Path) -> Result<()> {
         // SAFETY: two valid NUL-terminated paths; renameat2 only reads them.
         let result = unsafe { libc::renameat2(libc::AT_FDCWD, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::RENAME_EXCHANGE) };
         if result == 0 {
-            // `staging` now holds the previous version.
-            let _ = std::fs::remove_dir_all(staging);
+            // `staging` now holds the previous version (a file, if a file stood there).
+            clear(staging);
             return Ok(());
         }
     }
@@ -91,7 +107,7 @@ pub fn recover(parent: &Path) {
             continue;
         }
         if name.starts_with(STAGING_PREFIX) {
-            let _ = std::fs::remove_dir_all(entry.path());
+            clear(&entry.path());
         } else if let Some(original) = name.strip_prefix(OLD_PREFIX) {
             let target = parent.join(original);
             if target.exists() {

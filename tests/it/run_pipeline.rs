@@ -878,3 +878,19 @@ fn a_damaged_month_of_the_store_is_set_aside_and_rebuilt() {
     assert!(wd.path("data/_damaged/2024-05-1").is_dir());
     assert!(wd.path("output/2024-06/progress.csv").is_file());
 }
+
+/// Issue 32: a leftover the run could not delete (here a file where the month's output folder,
+/// and then its staging folder, should be) made every later run exit 3. Runs go on, and the
+/// month's outputs are a folder again.
+#[test]
+fn a_leftover_in_the_way_of_the_outputs_does_not_stop_later_runs() {
+    let wd = workspace(&["甲镇", "乙镇"]);
+    run(&wd, Some("2024-05")).expect_code(0);
+    wd.write("output/2024-06", b"a file where the folder goes");
+    run(&wd, Some("2024-06")).expect_code(1);
+    assert!(wd.path("output/2024-06/progress.csv").is_file());
+    wd.write("output/.zhenxing-staging-2024-06", b"a file left where the staging folder goes");
+    run(&wd, Some("2024-06")).expect_code(1);
+    run(&wd, Some("2024-06")).expect_code(1);
+    assert!(wd.path("output/2024-06/progress.csv").is_file());
+}
