@@ -132,9 +132,8 @@ pub fn issues_table(plan: &crate::plan::Plan, validated: &crate::validate::Valid
             // Nothing of ours in it: a workbook should have held the forms; anything else is
             // an attachment beside the reports.
             if is_workbook_file(&file.file) { attachment.as_str() } else { "附件（非报表），不计入汇总" }
-        } else if file.status == crate::validate::FileStatus::Attachment {
-            "不计入汇总"
-        } else if file.status == crate::validate::FileStatus::UnknownTownship {
+        } else if matches!(file.status, crate::validate::FileStatus::Attachment | crate::validate::FileStatus::UnknownTownship) {
+            // A ledger outside its folder (W13), a unit the plan does not know: said below.
             "不计入汇总"
         } else if file.warnings > 0 {
             "可采用，有警告"

@@ -147,7 +147,7 @@ fn check_on_a_workbook_that_holds_none_of_the_forms_does_not_say_passed() {
 
     let workspace = Workspace::new();
     put(&workspace, "长岭街道", &clean("长岭街道"));
-    workspace.write("input/2024-03/现场照片.jpg", b"\xFF\xD8\xFF\xE0 not really a photo".to_vec());
+    workspace.write("input/2024-03/现场照片.jpg", b"\xFF\xD8\xFF\xE0 not really a photo");
     let run = workspace.zhenxing(&["check", "input/2024-03"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("附件（非报表），不计入汇总"), "{}", run.stdout);
