@@ -89,10 +89,30 @@ pub fn discover(period_dir: &Path, root: &Path) -> std::io::Result<Vec<InputFile
     collect(period_dir, root, false, &mut files)?;
     let department_dir = period_dir.join(DEPARTMENT_FOLDER);
     if department_dir.is_dir() {
-        collect(&department_dir, root, true, &mut files)?;
+        if outside(&department_dir, root).is_some() {
+            // A 部门 folder linked to somewhere else (`部门 → /etc`) is not walked: listed once,
+            // refused when opened.
+            let display = department_dir.strip_prefix(root).unwrap_or(&department_dir).to_string_lossy().replace('\\', "/");
+            files.push(InputFile { path: department_dir, display, department: true });
+        } else {
+            collect(&department_dir, root, true, &mut files)?;
+        }
     }
     files.sort_by(|a, b| a.display.cmp(&b.display));
     Ok(files)
+}
+
+/// Where `path` really is, when that is outside the input folder `root` (a link to another
+/// office's files, to `/etc`): such a path is never read.
+fn outside(path: &Path, root: &Path) -> Option<PathBuf> {
+    let real = path.canonicalize().ok()?;
+    let root = root.canonicalize().ok()?;
+    (!real.starts_with(&root)).then_some(real)
+}
+
+/// The input folder an input file was found under (its `display` is relative to it).
+fn root_of(input: &InputFile) -> Option<&Path> {
+    input.path.ancestors().nth(input.display.split('/').count())
 }
 
 fn collect(dir: &Path, root: &Path, department: bool, files: &mut Vec<InputFile>) -> std::io::Result<()> {
@@ -211,6 +231,10 @@ fn open(input: &InputFile, limits: &Limits) -> (Option<SystemTime>, Opened) {
     let too_large = |size: u64| {
         format!("文件过大（{} MB），超过 {} MB 上限，请只保留报表内容", size / 1024 / 1024, limits.max_file_bytes / 1024 / 1024)
     };
+    if let Some(real) = root_of(input).and_then(|root| outside(&input.path, root)) {
+        let reason = format!("这是指向 input 文件夹以外的链接（{}），不读取；请把报表文件本身放进本月文件夹", real.display());
+        return (None, unreadable(reason));
+    }
     let metadata = match std::fs::metadata(&input.path) {
         Ok(m) => m,
         Err(e) => return (None, unreadable(format!("无法打开文件：{e}"))),

@@ -894,3 +894,30 @@ fn a_leftover_in_the_way_of_the_outputs_does_not_stop_later_runs() {
     run(&wd, Some("2024-06")).expect_code(1);
     assert!(wd.path("output/2024-06/progress.csv").is_file());
 }
+
+/// Issue 32: links in `input/` to files outside it were followed (`部门 → /etc` read 68 files,
+/// and another office's workbook text went into the feedback sent back). Such a link is listed,
+/// refused with a reason, and never read; a link inside the input folder still works.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_input_folder_are_never_read() {
+    use std::os::unix::fs::symlink;
+    use zhenxing::period::Period;
+    use zhenxing::report::template::file_name;
+    let wd = workspace(&["甲镇", "乙镇"]);
+    // 丙镇's June workbook lives elsewhere, and the 部门 folder is a link to another office's.
+    let plan = support::pipeline::plan();
+    let june = Period::new(2024, 6).unwrap();
+    wd.write("elsewhere/丙镇.xlsx", support::pipeline::workbook(&plan, "丙镇", 6));
+    wd.write("other-office/区财政局_2024年06月.xlsx", support::pipeline::workbook(&plan, "丙镇", 6));
+    symlink(wd.path("elsewhere/丙镇.xlsx"), wd.path(&format!("in/2024-06/{}", file_name("丙镇", june)))).unwrap();
+    symlink(wd.path("other-office"), wd.path("in/2024-06/部门")).unwrap();
+    run(&wd, Some("2024-06")).expect_code(1);
+    let issues = csv_maps(&wd.path("output/2024-06/issues.csv"));
+    let refused: Vec<&String> =
+        issues.iter().filter(|i| i["message"].contains("指向 input 文件夹以外的链接")).map(|i| &i["file"]).collect();
+    assert_eq!(refused.len(), 2, "{issues:?}");
+    assert!(refused.iter().any(|f| f.ends_with("部门")), "{refused:?}");
+    // 丙镇 is not counted from the linked file: its May figures are carried.
+    assert_eq!(progress(&wd, "2024-06")["grain_area"][2], "510");
+}
