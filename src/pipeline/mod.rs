@@ -269,10 +269,12 @@ fn finish(finish: Finish<'_>) -> Result<ExitCode> {
     Ok(exit)
 }
 
-/// 1 when there are data problems (errors, units missing or 数据有误), else 0.
+/// 1 when there are data problems (errors, townships or lead departments missing or 数据有误),
+/// else 0. A department not due this month is neither.
 fn exit_code(validated: &Validated) -> ExitCode {
+    let missing_or_rejected = |status| validated.count(status) + validated.department_count(status) > 0;
     let problems =
-        validated.error_count() > 0 || validated.count(SubmissionStatus::Missing) > 0 || validated.count(SubmissionStatus::Rejected) > 0;
+        validated.error_count() > 0 || missing_or_rejected(SubmissionStatus::Missing) || missing_or_rejected(SubmissionStatus::Rejected);
     if problems { ExitCode::DataProblems } else { ExitCode::Clean }
 }
 

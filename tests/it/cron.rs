@@ -319,7 +319,8 @@ fn if_changed_skips_unchanged_input_and_says_so() {
     // A changed input is noticed.
     ws.add_townships(&plan, &[FIFTH], corpus::june());
     let third = ws.run(&["run", "--period", "2024-06", "--if-changed"]);
-    assert_eq!(third.status.code(), Some(0), "{}\n{}", stdout(&third), stderr(&third));
+    // Every township now; the lead departments' ledgers are not in this folder: 未报送, exit 1.
+    assert_eq!(third.status.code(), Some(1), "{}\n{}", stdout(&third), stderr(&third));
     assert!(!stdout(&third).contains("跳过"));
     let run: serde_json::Value = serde_json::from_slice(&std::fs::read(ws.path("output/2024-06/run.json")).unwrap()).unwrap();
     assert_eq!(run["counts"]["reported"], 5);
@@ -745,7 +746,8 @@ fn every_file_of_a_month_folder_is_accounted_for() {
     std::fs::write(dir.join("松杨湖街道_2024年06月"), corpus::township_workbook(&plan, FIFTH, june)).unwrap();
     std::fs::write(dir.join("说明.txt"), "本月无异常").unwrap();
     let out = ws.run(&["run", "--quiet"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Every township is read; the lead departments sent no ledgers here: exit 1 says so.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let run: serde_json::Value = serde_json::from_slice(&std::fs::read(ws.path("output/2024-06/run.json")).unwrap()).unwrap();
     let status = |path: &str| {
         run["inputs"].as_array().unwrap().iter().find(|i| i["path"] == path).map(|i| i["status"].as_str().unwrap().to_string())
