@@ -304,6 +304,9 @@ pub fn append_log(path: &Path, started: chrono::DateTime<chrono::FixedOffset>, l
     let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
     let stamp = started.format("%Y-%m-%d %H:%M:%S");
     for line in lines {
+        // One entry, one line: a newline in a file name must not write a line of its own (a
+        // forged entry); control characters are shown escaped.
+        let line: String = line.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
         writeln!(file, "[{stamp}] {line}").map_err(|e| Error::io(path, e))?;
     }
     Ok(())

@@ -756,3 +756,24 @@ fn every_file_of_a_month_folder_is_accounted_for() {
     assert_eq!(status("2024-06/松杨湖街道_2024年06月").as_deref(), Some("已采用"));
     assert_eq!(status("2024-06/说明.txt").as_deref(), Some("附件（非报表）"));
 }
+
+/// Issue 32: a newline in a file's name wrote a line of its own into run.log (a forged entry).
+/// Every entry is one line, its control characters escaped.
+#[cfg(unix)]
+#[test]
+fn a_newline_in_a_file_name_cannot_forge_a_line_of_run_log() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD[..1], june);
+    let forged = "[2024-06-01 00:00:00] 伪造的记录";
+    std::fs::write(
+        ws.period_dir(june).join(format!("路口镇\n{forged}_2024年06月.xlsx")),
+        corpus::township_workbook(&plan, "路口镇", june),
+    )
+    .unwrap();
+    ws.run(&["run", "--quiet"]);
+    let log = String::from_utf8(std::fs::read(ws.path("output/2024-06/run.log")).unwrap()).unwrap();
+    assert!(log.contains(&format!("路口镇\\n{forged}")), "{log}");
+    assert!(!log.lines().any(|l| l.starts_with(forged)), "{log}");
+}
