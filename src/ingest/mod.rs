@@ -201,6 +201,7 @@ pub fn read_file_with(input: InputFile, plan: &Plan, names: &layout::PlanNames, 
     match opened {
         Opened::Unreadable { sha256, bytes, reason } => read(sha256, bytes, Some(reason), false),
         Opened::Attachment { sha256, bytes } => read(sha256, bytes, None, true),
+        Opened::Folder { reason } => read(String::new(), 0, Some(reason), true),
         Opened::Workbook { sha256, content, grids } => {
             let Forms { tables, claims, issues } = find_forms(&input, plan, names, &grids);
             // A workbook holding none of the forms is an attachment (a project list, a photo
@@ -219,6 +220,9 @@ enum Opened {
     Unreadable { sha256: String, bytes: u64, reason: String },
     /// Not a spreadsheet by its name (a scan, a photo, a document): listed only.
     Attachment { sha256: String, bytes: u64 },
+    /// A folder named like a workbook: one E01 with `reason`, but no version of any workbook,
+    /// so it supersedes nothing (an attachment that says what it is).
+    Folder { reason: String },
     /// A workbook's sheets, with its bytes as read and checked.
     Workbook { sha256: String, content: Vec<u8>, grids: Vec<Grid> },
 }
@@ -241,7 +245,14 @@ fn open(input: &InputFile, limits: &Limits) -> (Option<SystemTime>, Opened) {
     };
     let modified = metadata.modified().ok();
     if metadata.is_dir() {
-        return (modified, unreadable("这是一个文件夹而不是表格文件（名称像表格），请放入真正的 .xlsx 文件".to_string()));
+        // A folder named like a township's workbook is said to be one, and, being no newer
+        // version of that workbook, does not supersede it.
+        return (
+            modified,
+            Opened::Folder {
+                reason: "这是一个文件夹而不是表格文件（名称像表格），请放入真正的 .xlsx 文件".to_string()
+            },
+        );
     }
     if !metadata.is_file() {
         let reason = "这不是普通文件（可能是管道、设备或特殊链接），无法作为报表读取，请放入真正的 .xlsx 文件";
@@ -264,6 +275,12 @@ fn open(input: &InputFile, limits: &Limits) -> (Option<SystemTime>, Opened) {
         Err(e) => return (modified, unreadable(format!("无法读取文件：{e}"))),
     };
     let sha256 = file_sha256(&bytes);
+    // A file without an extension whose content is no workbook (a note named like a township's
+    // file, `陆城镇_2024年06月_说明`) is an attachment, not a broken workbook that would
+    // supersede the township's good one.
+    if extension.is_empty() && read::sniff(&bytes, &extension).is_err() {
+        return (modified, Opened::Attachment { sha256, bytes: bytes.len() as u64 });
+    }
     match read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)) {
         Ok(grids) => (modified, Opened::Workbook { sha256, content: bytes, grids }),
         Err(read::Unreadable(reason)) => (modified, Opened::Unreadable { sha256, bytes: bytes.len() as u64, reason }),

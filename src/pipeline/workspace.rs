@@ -306,7 +306,8 @@ pub fn append_log(path: &Path, started: chrono::DateTime<chrono::FixedOffset>, l
     for line in lines {
         // One entry, one line: a newline in a file name must not write a line of its own (a
         // forged entry); control characters are shown escaped.
-        let line: String = line.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
+        let line: String =
+            line.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
         writeln!(file, "[{stamp}] {line}").map_err(|e| Error::io(path, e))?;
     }
     Ok(())

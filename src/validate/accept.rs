@@ -161,7 +161,7 @@ pub(super) struct Accepted {
 
 /// The files of a month and what each gave (`checks[i]` is `reads[i]`'s), decided on.
 pub(super) fn accept(plan: &Plan, month: u32, reads: &[FileRead], mut checks: Vec<FileCheck>, receipts: Receipts<'_>) -> Accepted {
-    let choice = Choice::new(reads, &checks);
+    let choice = Choice::new(reads, &checks, &receipts);
     let township_files = choice.supersede(reads, &mut checks);
     let departments = plan.department_names();
     let mut names: Vec<String> = plan.units.iter().map(|u| u.name.clone()).collect();
@@ -191,15 +191,26 @@ struct Choice {
     used_by_file: BTreeMap<usize, BTreeSet<String>>,
     /// Files superseded, with the newer files used instead.
     superseded: BTreeMap<usize, Vec<usize>>,
+    /// When each file came (`when`), by index.
+    whens: Vec<String>,
 }
 
-/// Whether file `a` is newer than file `b`.
-fn newer(reads: &[FileRead], a: usize, b: usize) -> bool {
-    (reads[a].modified, &reads[a].input.display) > (reads[b].modified, &reads[b].input.display)
+/// When a file came: its arrival where the run knows it (a file dated in the future arrived
+/// when first seen), else its modification time. A newer file supersedes an older one by this,
+/// so a file dated 2030 does not beat every later correction.
+fn when(receipts: &Receipts<'_>, read: &FileRead) -> String {
+    receipts.arrival(&read.input.display).cloned().or_else(|| read.modified.map(format_time)).unwrap_or_default()
+}
+
+/// Whether file `a` came after file `b` (by `when`, then by name).
+fn newer(reads: &[FileRead], whens: &[String], a: usize, b: usize) -> bool {
+    (&whens[a], &reads[a].input.display) > (&whens[b], &reads[b].input.display)
 }
 
 impl Choice {
-    fn new(reads: &[FileRead], checks: &[FileCheck]) -> Choice {
+    fn new(reads: &[FileRead], checks: &[FileCheck], receipts: &Receipts<'_>) -> Choice {
+        let whens: Vec<String> = reads.iter().map(|r| when(receipts, r)).collect();
+        let newer = |a: usize, b: usize| newer(reads, &whens, a, b);
         let township_of: Vec<String> = checks.iter().map(|c| c.township.clone()).collect();
         let mut chosen: FastMap<String, FastMap<String, usize>> = FastMap::default();
         for (index, township) in township_of.iter().enumerate() {
@@ -209,7 +220,7 @@ impl Choice {
             let forms = chosen.entry(township.clone()).or_default();
             for table in &reads[index].tables {
                 match forms.get(&table.form_id) {
-                    Some(&current) if !newer(reads, index, current) => {}
+                    Some(&current) if !newer(index, current) => {}
                     _ => {
                         forms.insert(table.form_id.clone(), index);
                     }
@@ -226,10 +237,10 @@ impl Choice {
             if township_of[index].is_empty() || used_by_file.contains_key(&index) || reads[index].attachment {
                 return Vec::new();
             }
-            used_by_file.keys().copied().filter(|&u| township_of[u] == township_of[index] && newer(reads, u, index)).collect()
+            used_by_file.keys().copied().filter(|&u| township_of[u] == township_of[index] && newer(u, index)).collect()
         };
         let superseded = (0..checks.len()).map(|i| (i, newer_used(i))).filter(|(_, n)| !n.is_empty()).collect();
-        Choice { chosen, used_by_file, superseded }
+        Choice { chosen, used_by_file, superseded, whens }
     }
 
     /// Each superseded file gets its W06; the others are listed by unit: unit → its files.
@@ -306,7 +317,8 @@ impl<'u> Units<'u> {
             return TownshipOutcome { township: name.to_string(), department, status, files, errors, warnings, forms, late: false, due };
         }
         let reads = self.reads;
-        let newest = *indices.iter().max_by_key(|i| (reads[**i].modified, reads[**i].input.display.clone())).expect("non-empty");
+        let whens = &self.choice.whens;
+        let newest = *indices.iter().max_by_key(|i| (&whens[**i], &reads[**i].input.display)).expect("non-empty");
         if reporter == Reporter::Township && indices.iter().any(|i| reads[*i].unreadable.is_none()) {
             self.missing_sheets(name, indices, newest, &unit_forms, checks);
         }
@@ -369,7 +381,9 @@ impl<'u> Units<'u> {
             .count();
         // A newer file of the unit that could not be read is its latest word on every form: the
         // older file's figures are not used in its place.
-        let broken_since = indices.iter().any(|&i| reads[i].unreadable.is_some() && newer(reads, i, file));
+        // (A folder named like a workbook is an attachment that says so: no word of the unit's.)
+        let broken_since =
+            indices.iter().any(|&i| reads[i].unreadable.is_some() && !reads[i].attachment && newer(reads, &self.choice.whens, i, file));
         let status = if form_errors > 0 || broken_since { SubmissionStatus::Rejected } else { SubmissionStatus::Reported };
         FormOutcome { form: form.id.clone(), status, file: Some(reads[file].input.display.clone()), errors: form_errors }
     }

@@ -767,13 +767,54 @@ fn a_newline_in_a_file_name_cannot_forge_a_line_of_run_log() {
     let ws = Workspace::new();
     ws.add_townships(&plan, &GOOD[..1], june);
     let forged = "[2024-06-01 00:00:00] 伪造的记录";
-    std::fs::write(
-        ws.period_dir(june).join(format!("路口镇\n{forged}_2024年06月.xlsx")),
-        corpus::township_workbook(&plan, "路口镇", june),
-    )
-    .unwrap();
+    std::fs::write(ws.period_dir(june).join(format!("路口镇\n{forged}_2024年06月.xlsx")), corpus::township_workbook(&plan, "路口镇", june))
+        .unwrap();
     ws.run(&["run", "--quiet"]);
     let log = String::from_utf8(std::fs::read(ws.path("output/2024-06/run.log")).unwrap()).unwrap();
     assert!(log.contains(&format!("路口镇\\n{forged}")), "{log}");
     assert!(!log.lines().any(|l| l.starts_with(forged)), "{log}");
+}
+
+/// Issue 32: a file whose modification time is in the future (a clerk's clock set to 2030)
+/// beat every later correction, because files were ordered by modification time. They are
+/// ordered by when they came: the 2030 file came when first seen, the correction after it.
+#[test]
+fn a_file_dated_in_the_future_does_not_beat_a_later_correction() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    let dated = ws.period_dir(june).join(zhenxing::report::template::file_name("路口镇", june));
+    let file = File::options().write(true).open(&dated).unwrap();
+    file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000)).unwrap(); // 2030-01-01
+    ws.run(&["run", "--quiet"]);
+    std::thread::sleep(Duration::from_millis(1_100)); // arrivals are kept to the second
+    std::fs::write(ws.period_dir(june).join("路口镇_2024年06月_更正.xlsx"), corpus::township_workbook(&plan, "路口镇", june)).unwrap();
+    ws.run(&["run", "--quiet"]);
+    let rows = csv_rows(&ws.path("output/2024-06/issues.csv"));
+    let superseded: Vec<&Vec<String>> = rows.iter().filter(|r| r.iter().any(|c| c.starts_with("W06"))).collect();
+    assert_eq!(superseded.len(), 1, "{rows:?}");
+    assert!(superseded[0].iter().any(|c| c.ends_with("路口镇_2024年06月.xlsx")), "the 2030 file is the one superseded: {superseded:?}");
+}
+
+/// Issue 32: a folder named like a township's file (`陆城镇_2024年06月.csv/`) or a note without
+/// an extension (`陆城镇_2024年06月_说明`) superseded its good workbook, and the township was
+/// 数据有误. Both are attachments now; the workbook counts.
+#[test]
+fn a_folder_or_a_note_named_like_a_workbook_does_not_supersede_it() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    let dir = ws.period_dir(june);
+    std::fs::create_dir(dir.join("陆城镇_2024年06月.csv")).unwrap();
+    std::fs::write(dir.join("陆城镇_2024年06月_说明"), "本月数据已核实，无异常。\n").unwrap();
+    for note in ["陆城镇_2024年06月.csv", "陆城镇_2024年06月_说明"] {
+        let file = File::open(dir.join(note)).unwrap();
+        file.set_modified(SystemTime::now() + Duration::from_secs(3_600)).unwrap();
+    }
+    ws.run(&["run", "--quiet"]);
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(ws.path("output/2024-06/run.json")).unwrap()).unwrap();
+    let unit = run["units"].as_array().unwrap().iter().find(|u| u["unit"] == "陆城镇").cloned().unwrap();
+    assert_eq!(unit["status"], "已报送", "{unit}");
 }
