@@ -112,7 +112,8 @@ pub fn display_width(text: &str) -> usize {
 /// a formula by Excel or WPS when the text lands in a CSV; prefix such text with a quote.
 pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
     match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') if text.parse::<f64>().is_err() => format!("'{text}").into(),
+        // A plain finite number (-12.5) stays as it is; `+inf`, `-nan` and formulas do not.
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') if !text.parse::<f64>().is_ok_and(f64::is_finite) => format!("'{text}").into(),
         _ => text.into(),
     }
 }
@@ -269,5 +270,9 @@ mod tests {
         assert_eq!(inert("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(inert("-12"), "-12");
         assert_eq!(inert("长岭村"), "长岭村");
+        // Not numbers a sheet would show: inert too (issue 32).
+        assert_eq!(inert("+inf"), "'+inf");
+        assert_eq!(inert("-nan"), "'-nan");
+        assert_eq!(inert("-1e999"), "'-1e999");
     }
 }
