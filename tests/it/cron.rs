@@ -799,7 +799,8 @@ fn a_file_dated_in_the_future_does_not_beat_a_later_correction() {
 
 /// Issue 32: a folder named like a township's file (`陆城镇_2024年06月.csv/`) or a note without
 /// an extension (`陆城镇_2024年06月_说明`) superseded its good workbook, and the township was
-/// 数据有误. Both are attachments now; the workbook counts.
+/// 数据有误. The folder is still said to be one (E01) and the note is an attachment; neither
+/// supersedes the workbook, which counts.
 #[test]
 fn a_folder_or_a_note_named_like_a_workbook_does_not_supersede_it() {
     let plan = corpus::plan();
