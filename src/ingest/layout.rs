@@ -461,6 +461,17 @@ pub fn read_rows(grid: &Grid, form: &Form, names: &FormNames, header_row: usize,
         if key_names.contains(without_qizhong(split_unit_normalised(&key_text).0).as_ref()) {
             continue; // a header repeated below (printed page headers copied in)
         }
+        // Rows under a 合计 comparing it with last year (上年, 增减, 增减%), and a block's
+        // subtitle (一、社区 / 二、村) with nothing else in the form's columns: no unit's rows.
+        let labelled = |test: fn(&str) -> bool| {
+            test(&key_text) || (key_text.is_empty() && raw.iter().take(3).any(|c| matches!(c, Cell::Text(t) if test(&normalise(t)))))
+        };
+        if labelled(is_comparison_label) {
+            continue;
+        }
+        if is_subtitle(&key_text) && cells.iter().enumerate().all(|(i, c)| i == key_index || c.is_empty()) {
+            continue;
+        }
         let has_content = cells.iter().any(|c| !c.is_empty());
         if !has_content {
             continue; // something outside the form's columns, e.g. a note in a far cell
@@ -492,6 +503,53 @@ pub fn is_total_label(text: &str) -> bool {
     }
     core.chars().count() <= 8 && ["合计", "小计", "总计", "合计数", "总计数", "小计数"].iter().any(|w| core.ends_with(w))
         || ["合计", "总计"].iter().any(|w| core.starts_with(w))
+}
+
+/// The label of a row that compares a total with last year's: 本年, 上年, 上年同期, 增减, 增减%,
+/// 同比 … (normalised text).
+fn is_comparison_label(text: &str) -> bool {
+    let core = text.trim_end_matches(':').replace(['(', ')'], "");
+    matches!(
+        core.as_str(),
+        "本年"
+            | "本期"
+            | "上年"
+            | "上年同期"
+            | "去年同期"
+            | "同期"
+            | "上期"
+            | "增减"
+            | "增减%"
+            | "增减额"
+            | "增减幅度"
+            | "增减幅度%"
+            | "增减率"
+            | "增减率%"
+            | "增幅"
+            | "增幅%"
+            | "增长"
+            | "增长%"
+            | "同比"
+            | "同比%"
+            | "同比增减"
+            | "同比增减%"
+            | "比上年增减"
+            | "比上年增减%"
+            | "比去年增减"
+    )
+}
+
+/// A block's subtitle in the key column: `一、社区`, `二、村`, `(一)村` (a Chinese numeral, then
+/// 、 or a bracket), a few characters long (normalised text: 、 is `,`).
+fn is_subtitle(text: &str) -> bool {
+    const NUMERALS: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+    let rest = text.strip_prefix('(').unwrap_or(text);
+    let numerals = rest.chars().take_while(|c| NUMERALS.contains(c)).count();
+    if numerals == 0 || text.chars().count() > 12 {
+        return false;
+    }
+    let after: String = rest.chars().skip(numerals).collect();
+    after.starts_with(',') || after.starts_with(')') || after.starts_with('.')
 }
 
 /// The first words of a footer or a note below a table, in any order: signatures, dates, phone
@@ -607,6 +665,22 @@ mod tests {
         assert_eq!(split_unit("主体工程完工（是/否）"), ("主体工程完工".into(), None));
         assert_eq!(split_unit("村（社区）"), ("村(社区)".into(), None));
         assert_eq!(split_unit("建设任务（单位：亩）"), ("建设任务".into(), Some("亩".into())));
+    }
+
+    #[test]
+    fn subtitles_and_comparison_rows_are_told_from_villages() {
+        for subtitle in ["一、社区", "二、村", "(一)村", "三.自然村", "十一、居委会"] {
+            assert!(is_subtitle(&normalise(subtitle)), "{subtitle}");
+        }
+        for village in ["一村", "二村", "十里铺村", "三合村", "五一社区", "一心村(社区)"] {
+            assert!(!is_subtitle(&normalise(village)), "{village}");
+        }
+        for label in ["上年", "上年同期", "增减", "增减（%）", "增减%", "同比增减", "本年："] {
+            assert!(is_comparison_label(&normalise(label)), "{label}");
+        }
+        for village in ["上年村", "增福村", "本年度"] {
+            assert!(!is_comparison_label(&normalise(village)), "{village}");
+        }
     }
 
     #[test]

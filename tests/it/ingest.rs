@@ -1408,6 +1408,28 @@ fn a_year_merged_down_over_two_projects_belongs_to_both() {
     assert_eq!(area, 2_320.0);
 }
 
+/// Issue 31, principle 4: a block of villages opening with a subtitle (一、社区 / 二、村), and rows
+/// comparing with last year (上年, 增减%) below the table, are no units: not villages (no E11),
+/// not summed.
+#[test]
+fn subtitles_and_comparison_rows_are_not_villages() {
+    let villages = villages(TOWNSHIP);
+    let mut rows = vec![row!["一、村（社区）"]];
+    rows.extend(villages.iter().enumerate().map(|(i, v)| zx01_row(v, zx01_figures(i))));
+    rows.push(zx01_row("上年", zx01_figures(1)));
+    rows.push(zx01_row("增减%", [1.5; 9]));
+    rows.push(row!["", "同比增减", 3]);
+    let mut book = Book::baseline(TOWNSHIP);
+    book.sheets.iter_mut().find(|(id, _)| id == "ZX01").unwrap().1 = canonical_sheet("ZX01", TOWNSHIP, rows);
+    let validated = validate_book(&book);
+    assert_eq!(found(&validated), expected(&[]));
+    let counted: Vec<_> = validated.records.iter().filter(|r| &*r.form == "ZX01").collect();
+    assert_eq!(counted.len(), villages.len());
+    let area: f64 = counted.iter().filter_map(|r| r.values[1].number()).sum();
+    let expected_area: f64 = (0..villages.len()).map(|i| zx01_figures(i)[0]).sum();
+    assert_eq!(area, expected_area);
+}
+
 /// The xlsx `bytes` with cell `cell` of the first sheet made a formula without a cached value,
 /// as a program that writes formulas but does not calculate them saves it.
 fn with_uncalculated_formula(bytes: &[u8], cell: &str, formula: &str) -> Vec<u8> {
