@@ -66,19 +66,18 @@ pub fn parse_yes_no(text: &str) -> Option<bool> {
 /// Whether a name can be a file name as it is: no path separator, no character Windows refuses
 /// in a name, no control character (a newline would forge a line of run.log), not `.` or `..`.
 pub fn is_file_safe(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && !name.chars().any(|c| c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+    !name.is_empty() && name != "." && name != ".." && !name.chars().any(unfit_for_file_name)
+}
+
+/// A character no file name may hold here: a path separator, one Windows refuses, a control.
+fn unfit_for_file_name(c: char) -> bool {
+    c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
 }
 
 /// A unit's name as a file name: each character a file name cannot hold becomes `_`, and a name
 /// of dots alone is `_`, so that no name writes outside its folder (`plan check` names the unit).
 pub fn file_safe(name: &str) -> String {
-    let safe: String = name
-        .chars()
-        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
-        .collect();
+    let safe: String = name.chars().map(|c| if unfit_for_file_name(c) { '_' } else { c }).collect();
     if safe.chars().all(|c| c == '.') { "_".to_string() } else { safe }
 }
 

@@ -278,10 +278,11 @@ fn open(input: &InputFile, limits: &Limits) -> (Option<SystemTime>, Opened) {
     // A file without an extension whose content is no workbook (a note named like a township's
     // file, `陆城镇_2024年06月_说明`) is an attachment, not a broken workbook that would
     // supersede the township's good one.
-    if extension.is_empty() && read::sniff(&bytes, &extension).is_err() {
+    let format = read::sniff(&bytes, &extension);
+    if extension.is_empty() && format.is_err() {
         return (modified, Opened::Attachment { sha256, bytes: bytes.len() as u64 });
     }
-    match read::sniff(&bytes, &extension).and_then(|format| read::read_grids(&bytes, format, limits)) {
+    match format.and_then(|format| read::read_grids(&bytes, format, limits)) {
         Ok(grids) => (modified, Opened::Workbook { sha256, content: bytes, grids }),
         Err(read::Unreadable(reason)) => (modified, Opened::Unreadable { sha256, bytes: bytes.len() as u64, reason }),
     }

@@ -54,6 +54,21 @@ impl Table<'_> {
 }
 
 impl<'s> Reading<'s> {
+    /// A sheet by its name, however its spaces and brackets are typed.
+    fn find_sheet(&self, name: &str) -> Option<&'s ReadSheet> {
+        self.sheets.iter().find(|s| normalise(&s.name) == normalise(name))
+    }
+
+    /// `find_sheet`, or a problem naming the missing sheet (`holds`: what it holds, in brackets).
+    fn sheet(&mut self, name: &'static str, holds: &str) -> Option<&'s ReadSheet> {
+        let found = self.find_sheet(name);
+        if found.is_none() {
+            let message = format!("找不到工作表“{name}”{holds}：请用 zhenxing plan new 或 plan export 生成的方案表，不要删除或改名工作表");
+            self.problem(name, String::new(), message);
+        }
+        found
+    }
+
     fn problem(&mut self, sheet: &str, cell: String, message: String) {
         self.problems.push(BookProblem { sheet: sheet.to_string(), cell, message, warning: false });
     }
@@ -61,14 +76,7 @@ impl<'s> Reading<'s> {
     /// A data sheet by name, its header found in the first rows by its first header; `None` (and
     /// a problem) when the sheet or its header is missing.
     fn table(&mut self, name: &'static str, first_header: &str) -> Option<Table<'s>> {
-        let Some(sheet) = self.sheets.iter().find(|s| normalise(&s.name) == normalise(name)) else {
-            self.problem(
-                name,
-                String::new(),
-                format!("找不到工作表“{name}”：请用 zhenxing plan new 或 plan export 生成的方案表，不要删除或改名工作表"),
-            );
-            return None;
-        };
+        let sheet = self.sheet(name, "")?;
         let wanted = normalise(first_header);
         let Some(header) = sheet.rows.iter().take(10).position(|r| r.iter().any(|c| normalise(&c.as_text()) == wanted)) else {
             self.problem(name, String::new(), format!("找不到表头“{first_header}”（应在前几行）"));
@@ -523,25 +531,11 @@ pub(super) fn names_target(header: &str, id: &str) -> bool {
 
 /// The header of 分解任务's first column (the townships' word varies with the plan).
 fn first_allocation_header(reading: &Reading<'_>) -> String {
-    reading
-        .sheets
-        .iter()
-        .find(|s| normalise(&s.name) == normalise(ALLOCATIONS))
-        .and_then(|s| s.rows.get(HEADER_ROW))
-        .and_then(|r| r.first())
-        .map(BookCell::as_text)
-        .unwrap_or_default()
+    reading.find_sheet(ALLOCATIONS).and_then(|s| s.rows.get(HEADER_ROW)).and_then(|r| r.first()).map(BookCell::as_text).unwrap_or_default()
 }
 
 fn read_definitions(reading: &mut Reading<'_>) -> Option<Definitions> {
-    let Some(sheet) = reading.sheets.iter().find(|s| normalise(&s.name) == normalise(ADVANCED)) else {
-        reading.problem(
-            ADVANCED,
-            String::new(),
-            format!("找不到工作表“{ADVANCED}”（报表、指标的定义都在其中）：请用 zhenxing plan new 或 plan export 生成的方案表，不要删除或改名工作表"),
-        );
-        return None;
-    };
+    let sheet = reading.sheet(ADVANCED, "（报表、指标的定义都在其中）")?;
     // The TOML lines as written (not trimmed), below the header.
     let lines: Vec<String> = sheet
         .rows
