@@ -542,6 +542,26 @@ fn aggregate_month(plan: &Plan, p: Period, records: &[crate::validate::Record], 
     aggregate_reduced(plan, reduced, month).unwrap()
 }
 
+/// The last of `months` aggregated after the earlier ones: each month's records of `form`
+/// reduced, with the units counted that month (the last month's as its validation says).
+fn aggregate_months(plan: &Plan, form: &str, months: Vec<(Period, Vec<crate::validate::Record>, Vec<&str>)>) -> Aggregated {
+    let mut reduced = Reduced::new(plan);
+    let the_form = plan.form(form).unwrap();
+    let (last, _, counted_last) = months.last().cloned().expect("a month");
+    for (period, records, counted) in months {
+        let frames = crate::store::form_frames(plan, &records).unwrap();
+        let rows = frame_rows(plan, the_form, &frames.iter().find(|f| f.form == form).unwrap().frame, period);
+        reduce(plan, vec![FormRows { form: the_form, rows }], &mut reduced).unwrap();
+        if period != last {
+            reduced.set_counted(period, counted.iter().map(|u| (u.to_string(), form.to_string())).collect());
+        }
+    }
+    let ledger = Ledger::default();
+    let statuses = counted_last.iter().map(|u| (u.to_string(), form.to_string(), crate::validate::SubmissionStatus::Reported)).collect();
+    let month = MonthInput { period: last, ledger: &ledger, statuses, last_year: BTreeMap::new(), records: &[] };
+    aggregate_reduced(plan, reduced, month).unwrap()
+}
+
 /// yunxi with one more target: 300 亩 of grain area over the implementation phase (3/25–10/30),
 /// with the given allocations.
 fn plan_with_grain_target(allocations: &[(&str, f64)]) -> Plan {
@@ -655,19 +675,14 @@ fn what_was_done_on_time_stays_done_when_a_township_goes_missing() {
     let project = |unit: &str, area: &str, done: &str| {
         record(&plan, unit, "ZX02", 4, &[("build_year", "2023"), ("main_done", "是"), ("done_date", done), ("task_area", area)])
     };
-    let mut reduced = Reduced::new(&plan);
-    for (period, records) in [(march, vec![project("陆城镇", "3000", "2024-03-20")]), (june, vec![project("路口镇", "2000", "2024-04-12")])]
-    {
-        let frames = crate::store::form_frames(&plan, &records).unwrap();
-        let form = plan.form("ZX02").unwrap();
-        let rows = frame_rows(&plan, form, &frames.iter().find(|f| f.form == "ZX02").unwrap().frame, period);
-        reduce(&plan, vec![FormRows { form, rows }], &mut reduced).unwrap();
-    }
-    reduced.set_counted(march, vec![("陆城镇".into(), "ZX02".into())]);
-    let ledger = Ledger::default();
-    let statuses = vec![("路口镇".to_string(), "ZX02".to_string(), crate::validate::SubmissionStatus::Reported)];
-    let month = MonthInput { period: june, ledger: &ledger, statuses, last_year: BTreeMap::new(), records: &[] };
-    let a = aggregate_reduced(&plan, reduced, month).unwrap();
+    let a = aggregate_months(
+        &plan,
+        "ZX02",
+        vec![
+            (march, vec![project("陆城镇", "3000", "2024-03-20")], vec!["陆城镇"]),
+            (june, vec![project("路口镇", "2000", "2024-04-12")], vec!["路口镇"]),
+        ],
+    );
     let y08 = a.targets.iter().find(|t| t.indicator_id.as_deref() == Some("hsf_2023_main_done")).unwrap();
     assert!(y08.note.contains("按期（3月31日前）完成3000亩，逾期完成2000亩"), "{}", y08.note);
 }
@@ -678,21 +693,15 @@ fn a_year_to_date_figure_that_goes_down_is_named() {
     let (plan, _) = Plan::resolve(Some("yunxi-2024")).unwrap();
     let (may, june) = (Period::new(2024, 5).unwrap(), june());
     let road = |unit: &str, done: &str| record(&plan, unit, "ZX03", 4, &[("category", "白改黑"), ("done", done)]);
-    let mut reduced = Reduced::new(&plan);
-    for (period, records) in
-        [(may, vec![road("陆城镇", "2.0"), road("路口镇", "1.0")]), (june, vec![road("陆城镇", "1.5"), road("路口镇", "1.0")])]
-    {
-        let frames = crate::store::form_frames(&plan, &records).unwrap();
-        let form = plan.form("ZX03").unwrap();
-        let rows = frame_rows(&plan, form, &frames.iter().find(|f| f.form == "ZX03").unwrap().frame, period);
-        reduce(&plan, vec![FormRows { form, rows }], &mut reduced).unwrap();
-    }
-    reduced.set_counted(may, vec![("陆城镇".into(), "ZX03".into()), ("路口镇".into(), "ZX03".into())]);
-    let ledger = Ledger::default();
-    let statuses =
-        ["陆城镇", "路口镇"].iter().map(|u| (u.to_string(), "ZX03".to_string(), crate::validate::SubmissionStatus::Reported)).collect();
-    let month = MonthInput { period: june, ledger: &ledger, statuses, last_year: BTreeMap::new(), records: &[] };
-    let a = aggregate_reduced(&plan, reduced, month).unwrap();
+    let both = || vec!["陆城镇", "路口镇"];
+    let a = aggregate_months(
+        &plan,
+        "ZX03",
+        vec![
+            (may, vec![road("陆城镇", "2.0"), road("路口镇", "1.0")], both()),
+            (june, vec![road("陆城镇", "1.5"), road("路口镇", "1.0")], both()),
+        ],
+    );
     let y15 = a.targets.iter().find(|t| t.indicator_id.as_deref() == Some("road_black")).unwrap();
     assert_eq!(y15.month_value, Some(-0.5));
     assert!(y15.note.contains("累计数较上月减少：陆城镇（-0.5公里）"), "{}", y15.note);
