@@ -114,6 +114,20 @@ fn write_sheet(sheet: &mut Worksheet, table: &BookSheet, indicators: u32) -> XRe
                 BookCell::Number(n) => sheet.write_number_with_format(row, c, *n, &format).map(|_| ())?,
             }
         }
+        // A wrapped text over more than one line makes its row as tall, or it is drawn over the
+        // rows below (基本信息's 方案标题 and 说明 were).
+        let wrapped_texts: Vec<(&str, f64)> = cells
+            .iter()
+            .zip(&table.columns)
+            .filter(|(_, column)| matches!(column.kind, ColumnType::Wrapped))
+            .filter_map(|(cell, column)| match cell {
+                BookCell::Text(t) => Some((t.as_str(), column.width)),
+                _ => None,
+            })
+            .collect();
+        if wrapped_texts.iter().any(|(t, width)| style::wrapped_lines(t, *width) > 1) {
+            sheet.set_row_height(row, style::fit_height(&wrapped_texts))?;
+        }
     }
     let last_row = first_data + data_rows as u32 + SPARE_ROWS;
     for (c, column) in table.columns.iter().enumerate() {
