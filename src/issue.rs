@@ -81,6 +81,14 @@ pub enum Rule {
     ConditionalBlank,
     /// A department ledger put among the townships' files instead of under `部门/`.
     LedgerOutsideFolder,
+    /// A project or registry item reported last month has no row this month (its figures leave
+    /// the totals: a count or cumulative figure goes down).
+    RowDropped,
+    /// A stage column (`ordered`) gone back to an earlier stage than last month (已完成 → 推进中).
+    StageBack,
+    /// A file name, title or sheet name naming another month than the folder's (a copied
+    /// template): the figures are read as the folder's month.
+    MonthNamedElsewhere,
 }
 
 impl Serialize for Rule {
@@ -121,6 +129,9 @@ impl Rule {
             Rule::UnknownHeader => "W11",
             Rule::ConditionalBlank => "W12",
             Rule::LedgerOutsideFolder => "W13",
+            Rule::RowDropped => "W14",
+            Rule::StageBack => "W15",
+            Rule::MonthNamedElsewhere => "W16",
         }
     }
 
@@ -155,6 +166,9 @@ impl Rule {
             Rule::UnknownHeader => "表头有未识别的列",
             Rule::ConditionalBlank => "应填未填",
             Rule::LedgerOutsideFolder => "部门台账放错文件夹",
+            Rule::RowDropped => "上月已报本月未列",
+            Rule::StageBack => "进展状态倒退",
+            Rule::MonthNamedElsewhere => "标题或文件名月份不符",
         }
     }
 

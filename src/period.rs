@@ -97,11 +97,59 @@ impl Period {
                 return Period::new(year, month);
             }
         }
+        // `1-3季度`, `1至3季度`: quarters, the last one's last month.
+        if let Some((range, _)) = after.split_once("季度")
+            && let Some((from, to)) = range.split_once(['-', '至', '到', '~', '—', '–'])
+            && let (Ok(from), Ok(to)) = (from.parse::<u32>(), to.parse::<u32>())
+        {
+            return (from >= 1 && from < to && to <= 4).then(|| Period::new(year, to * 3)).flatten();
+        }
         // `1-6月`, `1至6月`, `1~6月`, `1—6月`.
         let (range, _) = after.split_once('月')?;
         let (from, to) = range.split_once(['-', '至', '到', '~', '—', '–'])?;
         let (from, to): (u32, u32) = (from.parse().ok()?, to.parse().ok()?);
         (from >= 1 && from < to).then(|| Period::new(year, to)).flatten()
+    }
+
+    /// The month a title or sheet name names (`2024年5月粮食生产情况表`, `5月`, `1-9月`,
+    /// `一季度`, `上半年`), a year left out being `year`'s; `None` for a text naming no month
+    /// (`每月5日前报送`), or only a whole year (`2023年度高标准农田`, `全年任务`).
+    pub fn named_in_title(text: &str, year: i32) -> Option<Period> {
+        let chars: Vec<char> = crate::text::normalise(text).chars().collect();
+        // Where a year is written (`2024年`): (index of its first digit, the year).
+        let years: Vec<(usize, i32)> = (0..chars.len().saturating_sub(4))
+            .filter(|&i| {
+                chars[i..i + 4].iter().all(char::is_ascii_digit)
+                    && chars[i + 4] == '年'
+                    && (i == 0 || !chars[i - 1].is_ascii_digit())
+            })
+            .filter_map(|i| Some((i, chars[i..i + 4].iter().collect::<String>().parse().ok()?)))
+            .collect();
+        // Each `YYYY年…` part with its year (`2023年度…（2024年1-3月）` is two); the text before
+        // the first written year, or all of it when none is, has `year`.
+        let first = years.first().map_or(chars.len(), |(i, _)| *i);
+        let mut parts = vec![(year, chars[..first].iter().collect::<String>())];
+        for (k, &(i, written)) in years.iter().enumerate() {
+            let end = years.get(k + 1).map_or(chars.len(), |(j, _)| *j);
+            parts.push((written, chars[i + 4..end].iter().collect()));
+        }
+        parts.into_iter().find_map(|(year, part)| Period::month_in_part(&part, year))
+    }
+
+    /// The month one part of a title names (see `named_in_title`): `part` starts with `年` when a
+    /// year was written before it.
+    fn month_in_part(part: &str, year: i32) -> Option<Period> {
+        let after_year = part.strip_prefix('年');
+        let rest = after_year.unwrap_or(part);
+        let whole_year = after_year.is_some_and(|r| r.starts_with('度') || r.starts_with("全年")) || rest.starts_with("全年");
+        if !whole_year && let Some(period) = Period::range_in_name(&format!("{year}年{rest}")) {
+            return Some(period);
+        }
+        // The first number written before 月: `5月`, `05月份`, `截至6月底`.
+        let chars: Vec<char> = rest.chars().collect();
+        let at = chars.iter().enumerate().position(|(i, c)| *c == '月' && i > 0 && chars[i - 1].is_ascii_digit())?;
+        let digits: String = chars[..at].iter().rev().take_while(|c| c.is_ascii_digit()).collect::<Vec<_>>().into_iter().rev().collect();
+        Period::new(year, digits.parse().ok()?)
     }
 
     /// The month before today's (China time).
@@ -173,10 +221,36 @@ mod tests {
             ("长岭街道2024年上半年报表", 6),
             ("长岭街道2024年前三季度", 9),
             ("长岭街道2024年第一季度", 3),
+            ("长岭街道2024年1-3季度", 9),
             ("长岭街道_2024年03月", 3),
             ("长岭街道-202405", 5),
         ] {
             assert_eq!(Period::parse_in_name(name), Period::new(2024, month), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_title_or_sheet_name_names_its_month_or_none() {
+        let may = Period::new(2024, 5);
+        for (text, wanted) in [
+            ("陆城镇2024年5月粮食生产与耕地保护情况表", may),
+            ("粮食生产情况表（2024年1-5月）", may),
+            ("5月", may),
+            ("05月份", may),
+            ("截至5月底", may),
+            ("2024年1-3季度", Period::new(2024, 9)),
+            ("一季度", Period::new(2024, 3)),
+            ("上半年", Period::new(2024, 6)),
+            ("2023年12月", Period::new(2023, 12)),
+            ("2023年度高标准农田建设进度表", None),
+            ("2023年度高标准农田建设进度表（2024年1-3月）", Period::new(2024, 3)),
+            ("2023年度高标准农田（截至2024年5月底）", may),
+            ("全年任务", None),
+            ("每月5日前报送", None),
+            ("粮食与耕地", None),
+            ("单位：亩", None),
+        ] {
+            assert_eq!(Period::named_in_title(text, 2024), wanted, "{text}");
         }
     }
 

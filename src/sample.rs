@@ -259,12 +259,16 @@ fn projects(form: &Form, unit: &ReportingUnit, period: Period, plan: &Plan) -> V
             for i in 0..rng.usize(2..=7) {
                 let v = village(&mut rng);
                 let kind = kinds[rng.usize(..kinds.len())];
+                // Both draws every month, so that each month draws the same sequence: the
+                // registry keeps its items (an item once 建档 stays so) and only grows.
                 let archived = rng.f64() < 0.45 + 0.08 * month;
+                let listed_draw = rng.f64();
+                let listed = archived && listed_draw < 0.5;
                 let mut fills = BTreeMap::new();
                 fills.insert("category".into(), Fill::Text(kind.into()));
                 fills.insert("village".into(), Fill::Text(v.clone()));
                 fills.insert("archived".into(), Fill::Text(if archived { "是" } else { "否" }.into()));
-                fills.insert("listed".into(), Fill::Text(if archived && rng.f64() < 0.5 { "是" } else { "否" }.into()));
+                fills.insert("listed".into(), Fill::Text(if listed { "是" } else { "否" }.into()));
                 out.push(Project { name: format!("{v}{kind}{}", i + 1), fills });
             }
         }
@@ -460,7 +464,11 @@ pub fn department_form(plan: &Plan, unit: &str, period: Period, values: &BTreeMa
     let mut rows = Vec::new();
     for id in &items {
         let target = plan.targets.iter().find(|t| &t.id == id).expect("item from plan");
-        let mut rng = rng_for(&["ledger", id, &period.to_string()]);
+        // Drawn once per task, not per month: a task starts, goes on and may finish, and never
+        // goes back (已完成 → 推进中 would be a W15 warning).
+        let mut rng = rng_for(&["ledger", id]);
+        let start_month = rng.u32(1..=4);
+        let done_month = if target.kind == crate::plan::TargetKind::Ongoing { 13 } else { rng.u32(6..=16) };
         let row = form
             .columns
             .iter()
@@ -472,9 +480,9 @@ pub fn department_form(plan: &Plan, unit: &str, period: Period, values: &BTreeMa
                     if target.is_numeric() {
                         let done = values.get(id.as_str()).zip(target.value).is_some_and(|(v, t)| *v >= t);
                         if done { "已完成" } else { "推进中" }
-                    } else if period.month >= 6 && rng.f64() < 0.3 {
+                    } else if period.month >= done_month {
                         "已完成"
-                    } else if period.month <= 3 && rng.f64() < 0.3 {
+                    } else if period.month < start_month {
                         "未启动"
                     } else {
                         "推进中"

@@ -31,6 +31,8 @@ pub enum Status {
     /// A figure reported quarterly or annually, not due this month and not yet reported
     /// (未到报送期): shown, never 未报送.
     NotReportingPeriod,
+    /// A continuing task (持续性任务) reported 推进中: its normal state (持续推进).
+    Continuing,
 }
 
 /// How a status is coloured in reports.
@@ -43,7 +45,7 @@ pub enum Tone {
 }
 
 impl Status {
-    pub const ALL: [Status; 17] = [
+    pub const ALL: [Status; 18] = [
         Status::Completed,
         Status::OnTrack,
         Status::Lagging,
@@ -61,6 +63,7 @@ impl Status {
         Status::NotDue,
         Status::CompletedLate,
         Status::NotReportingPeriod,
+        Status::Continuing,
     ];
 
     pub fn label(self) -> &'static str {
@@ -82,12 +85,13 @@ impl Status {
             Status::NotDue => "未到考核期",
             Status::CompletedLate => "逾期完成",
             Status::NotReportingPeriod => "未到报送期",
+            Status::Continuing => "持续推进",
         }
     }
 
     pub fn tone(self) -> Tone {
         match self {
-            Status::Completed | Status::OnTrack | Status::Met => Tone::Green,
+            Status::Completed | Status::OnTrack | Status::Met | Status::Continuing => Tone::Green,
             Status::Lagging | Status::InProgress | Status::CompletedLate => Tone::Yellow,
             Status::SeverelyLagging | Status::Warning | Status::NotMet | Status::NotStarted | Status::NotReported | Status::Overdue => {
                 Tone::Red
@@ -230,6 +234,6 @@ pub fn evaluate(
             Evaluation { completion_rate: completion, ..Evaluation::only(status) }
         }
         TargetKind::Tracked => Evaluation::only(Status::Tracked),
-        TargetKind::Qualitative => Evaluation::only(Status::NotReported),
+        TargetKind::Qualitative | TargetKind::Ongoing => Evaluation::only(Status::NotReported),
     }
 }

@@ -93,7 +93,7 @@ impl Calculator<'_> {
         let indicator = target.indicator.as_deref().and_then(|i| self.plan.indicator(i));
         let standing = match indicator {
             Some(indicator) => self.standing(target, indicator, period, ledger),
-            None => qualitative_standing(target, ledger),
+            None => qualitative_standing(target, period, ledger),
         };
         let Standing { month_value, cumulative, evaluation, note, coverage, schedule, mut assumptions, schedule_assumed, target_assumed } =
             standing;
@@ -365,20 +365,35 @@ fn assumptions(target: &Target, schedule: Option<&ResolvedSchedule>, evaluation:
     (notes, schedule_assumed, target_assumed)
 }
 
-/// A qualitative task: the lead unit's ledger row says where it stands.
-fn qualitative_standing(target: &Target, ledger: &Ledger) -> Standing {
+/// A qualitative task: the lead unit's ledger row says where it stands. A continuing task
+/// (持续性任务) reported 推进中 is 持续推进, its normal state. A task whose schedule is due after
+/// the period (its evidence, such as a year's income survey, comes later) is not 已完成 before
+/// then, whatever the ledger says: 未到考核期, with the reason.
+fn qualitative_standing(target: &Target, period: Period, ledger: &Ledger) -> Standing {
     let (status, note) = ledger.get(&target.id).cloned().unwrap_or_default();
-    let status = match status.as_deref() {
+    let mut note = note.unwrap_or_default();
+    let mut status = match status.as_deref() {
         Some("已完成") => Status::Completed,
+        Some("推进中") if target.kind == TargetKind::Ongoing => Status::Continuing,
         Some("推进中") => Status::InProgress,
         Some("未启动") => Status::NotStarted,
         _ => Status::NotReported,
     };
+    if let Some(schedule) = &target.schedule
+        && let Some(due) = schedule.due
+        && due > period.end()
+        && matches!(status, Status::Completed | Status::InProgress)
+    {
+        let reported = if status == Status::Completed { "台账报“已完成”，" } else { "" };
+        let why = if schedule.source.is_empty() { String::new() } else { format!("：{}", schedule.source) };
+        note = format!("{reported}须到 {} 后才能判断是否完成{why}。{note}", due.format("%Y年%-m月%-d日"));
+        status = Status::NotDue;
+    }
     Standing {
         month_value: None,
         cumulative: None,
         evaluation: Evaluation::only(status),
-        note: note.unwrap_or_default(),
+        note,
         coverage: Coverage::default(),
         schedule: String::new(),
         assumptions: Vec::new(),

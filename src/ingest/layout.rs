@@ -64,6 +64,9 @@ pub struct Claim {
 pub struct Claims {
     pub townships: Vec<Claim>,
     pub periods: Vec<Claim>,
+    /// Titles above a form's header, and form sheets' names, that name a month (a copied
+    /// template keeps last month's): `cell` empty for a sheet name.
+    pub titles: Vec<Claim>,
     /// 填报人 and 联系电话 as a footer states them (for the 催报 list).
     pub filler: Option<String>,
     pub phone: Option<String>,
@@ -618,6 +621,25 @@ pub fn find_contacts(grid: &Grid, after_row: usize, claims: &mut Claims) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A form sheet's title rows (above its header) and its name, where they name a month
+/// (`Period::named_in_title`), as claims of the file's month.
+pub fn find_titles(grid: &Grid, header_row: usize, claims: &mut Claims) {
+    let names_month = |text: &str| crate::period::Period::named_in_title(text, 2000).is_some();
+    if names_month(&grid.sheet) {
+        claims.titles.push(Claim { sheet: grid.sheet.clone(), cell: String::new(), text: grid.sheet.clone() });
+    }
+    for r in 0..header_row.min(grid.rows.len()).min(HEADER_SEARCH_ROWS) {
+        for (c, cell) in grid.rows[r].iter().enumerate() {
+            let Cell::Text(text) = cell else { continue };
+            // 填报月份/报告期 lines are claims of their own (`find_claims`).
+            if text.contains("填报") || text.contains("报告期") || !names_month(text) {
+                continue;
+            }
+            claims.titles.push(Claim { sheet: grid.sheet.clone(), cell: a1(r, c), text: text.trim().to_string() });
         }
     }
 }

@@ -310,6 +310,7 @@ fn find_forms(input: &InputFile, plan: &Plan, names: &layout::PlanNames, grids: 
             Some((index, grid, header_row, mut columns)) => {
                 taken.push(index);
                 layout::find_claims(grid, header_row, &mut found.claims);
+                layout::find_titles(grid, header_row, &mut found.claims);
                 // Units on a 单位 line above the table or on a row of their own under the header,
                 // and a 栏号 row, before the data.
                 layout::apply_unit_line(grid, header_row, form, &mut columns);

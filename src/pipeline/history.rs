@@ -16,7 +16,8 @@ use super::Folders;
 use super::diag::{Console, Unwatched};
 
 /// Last month's values from the store, for the cross-period rules (numbers only: the rules
-/// compare numbers). A month stored under another plan is no history of this one.
+/// compare numbers; a stage column (`ordered`) is kept as its stage's position). A month stored
+/// under another plan is no history of this one.
 pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<History> {
     let previous = period.previous();
     if store::month_record(store_dir, previous).is_none_or(|r| r.plan_id != plan.plan.id) {
@@ -25,7 +26,9 @@ pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<His
     let mut history = History::of(previous);
     for form in &plan.forms {
         let numbers: Vec<&str> = form.columns.iter().filter(|c| c.kind == crate::plan::ColumnKind::Number).map(|c| c.id.as_str()).collect();
-        let wanted: Vec<&str> = std::iter::once("record_key").chain(numbers.iter().copied()).collect();
+        let stages: Vec<&crate::plan::Column> = form.columns.iter().filter(|c| c.ordered).collect();
+        let wanted: Vec<&str> =
+            std::iter::once("record_key").chain(numbers.iter().copied()).chain(stages.iter().map(|c| c.id.as_str())).collect();
         let Some(scan) = store::scan_form(store_dir, form, previous, &wanted)? else { continue };
         let path = store::table_path(store_dir, &form.id, previous);
         let err = |source| Error::Store { path: path.clone(), source };
@@ -37,11 +40,22 @@ pub fn load_history(store_dir: &Path, plan: &Plan, period: Period) -> Result<His
             .map(|id| frame.column(id).and_then(|c| c.as_materialized_series().f64().cloned()))
             .collect::<Result<_, _>>()
             .map_err(err)?;
+        let stage_texts: Vec<_> = stages
+            .iter()
+            .map(|c| frame.column(&c.id).and_then(|s| s.as_materialized_series().str().cloned()))
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
         // Row by row (a record's township, form and key are looked up once for all its values).
         let mut columns: Vec<_> = values.iter().map(|v| v.iter()).collect();
+        let mut stage_columns: Vec<_> = stage_texts.iter().map(|v| v.iter()).collect();
         for (t, k) in township.iter().zip(keys.iter()) {
-            let row: Vec<(&str, f64)> =
+            let mut row: Vec<(&str, f64)> =
                 numbers.iter().zip(columns.iter_mut()).filter_map(|(id, c)| Some((*id, c.next().flatten()?))).collect();
+            for (column, texts) in stages.iter().zip(stage_columns.iter_mut()) {
+                if let Some(stage) = texts.next().flatten().and_then(|s| column.categories.iter().position(|c| c == s)) {
+                    row.push((column.id.as_str(), stage as f64));
+                }
+            }
             if let (Some(t), Some(k)) = (t, k) {
                 history.insert_record(t, &form.id, k, row);
             }

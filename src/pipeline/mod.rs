@@ -396,6 +396,7 @@ pub fn ingest_period(
         // The footer's 填报人 and 联系电话 are kept for the 催报 list.
         read.claims.townships = Vec::new();
         read.claims.periods = Vec::new();
+        read.claims.titles = Vec::new();
         read.issues = Vec::new();
     });
     diag::release_freed_memory();

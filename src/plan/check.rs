@@ -561,7 +561,7 @@ impl Plan {
                     .unwrap_or_else(|| "。".into());
                 p.push(at.key("indicator"), at.anchor(), format!("指标（indicator）“{i}”不是已定义的指标{closest}请从“指标”表中选择"))
             }
-            (None, TargetKind::Qualitative) => {}
+            (None, TargetKind::Qualitative | TargetKind::Ongoing) => {}
             (None, kind) => p.push(at.key("indicator"), at.anchor(), format!("{}须选择指标（indicator）", kind.label())),
             _ => {}
         }
@@ -611,7 +611,7 @@ impl Plan {
         if t.kind == TargetKind::Baseline && t.baseline.is_none() {
             p.push(at.key("baseline"), at.anchor(), "不低于基数类目标须填写基数（baseline）".into());
         }
-        if matches!(t.kind, TargetKind::Tracked | TargetKind::Qualitative) {
+        if matches!(t.kind, TargetKind::Tracked | TargetKind::Qualitative | TargetKind::Ongoing) {
             for (field, present) in [("value", t.value.is_some()), ("baseline", t.baseline.is_some())] {
                 if present {
                     let what = if field == "value" { "目标值" } else { "基数" };
@@ -717,12 +717,24 @@ impl Plan {
     /// and what its kind needs.
     fn check_schedule(&self, key: &str, anchor: &Option<String>, t: &Target, schedule: &Schedule, p: &mut Problems) {
         let key = format!("{key}.schedule");
-        if !matches!(t.kind, TargetKind::AtLeast | TargetKind::Count) {
+        // A qualitative task judged only once its evidence exists (a year's income figures, next
+        // year): 年终考核 with the date it can be judged, which may be in the next year.
+        let judged_later = t.kind == TargetKind::Qualitative && schedule.kind == ScheduleKind::YearEnd;
+        if judged_later {
+            if schedule.due.is_none() || schedule.source.trim().is_empty() {
+                p.push(
+                    key.clone(),
+                    anchor.clone(),
+                    "定性任务写进度安排的，只用于要等数据才能判断的任务：进度安排选“年终考核”，写明能判断的日期（due）和依据（source）".into(),
+                );
+            }
+        } else if !matches!(t.kind, TargetKind::AtLeast | TargetKind::Count) {
             p.push(key.clone(), anchor.clone(), format!("“{}”不按进度考核，不能写进度安排（schedule）", t.kind.label()));
         }
         for (field, label, date) in [("start", "进度开始", schedule.start), ("due", "进度截止", schedule.due)] {
             if let Some(d) = date
                 && d.year() != self.plan.year
+                && !(judged_later && field == "due" && d.year() == self.plan.year + 1)
             {
                 p.push(format!("{key}.{field}"), anchor.clone(), format!("{label}（{field}）{d} 不在方案年度 {} 内", self.plan.year));
             }

@@ -366,6 +366,10 @@ pub struct Column {
     /// Allowed values for `category` columns (and for `unit` columns).
     #[serde(default)]
     pub categories: Vec<String>,
+    /// For a `category` column: its categories are stages in order (未启动, 推进中, 已完成), and
+    /// a row is not expected to go back to an earlier one than last month's (W15).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ordered: bool,
     /// For a `category` column: the unit each category must be reported in.
     #[serde(default)]
     pub category_units: BTreeMap<String, String>,

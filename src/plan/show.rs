@@ -18,7 +18,7 @@ impl Plan {
                 TargetKind::Baseline => {
                     t.baseline.map(|b| format!("≥ {} {unit}（{}）", crate::text::fmt(b), t.baseline_label)).unwrap_or_default()
                 }
-                TargetKind::Tracked | TargetKind::Qualitative => "—".to_string(),
+                TargetKind::Tracked | TargetKind::Qualitative | TargetKind::Ongoing => "—".to_string(),
                 TargetKind::Milestones => t.stated.clone(),
                 _ => t.value.map(|v| format!("{} {unit}", crate::text::fmt(v))).unwrap_or_default(),
             };

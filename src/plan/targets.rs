@@ -111,6 +111,9 @@ pub enum TargetKind {
     Tracked,
     /// A task without a number; a lead unit reports its status.
     Qualitative,
+    /// A task without a number and without an end (持续推进、健全、鼓励): judged by being carried
+    /// on (推进中 is its normal state, 持续推进), never 未完成 at the year end for not being 已完成.
+    Ongoing,
 }
 
 impl TargetKind {
@@ -125,7 +128,13 @@ impl TargetKind {
             TargetKind::Baseline => "不低于基数",
             TargetKind::Tracked => "跟踪监测",
             TargetKind::Qualitative => "定性任务",
+            TargetKind::Ongoing => "持续性任务",
         }
+    }
+
+    /// A task a lead unit reports by its status (定性任务 or 持续性任务), not a number.
+    pub fn is_qualitative(self) -> bool {
+        matches!(self, TargetKind::Qualitative | TargetKind::Ongoing)
     }
 }
 
@@ -246,6 +255,6 @@ impl Target {
     }
 
     pub fn is_numeric(&self) -> bool {
-        !matches!(self.kind, TargetKind::Qualitative)
+        !self.kind.is_qualitative()
     }
 }

@@ -11,7 +11,7 @@ use crate::validate::{SubmissionStatus, TownshipOutcome, Validated};
 /// (unless `with_reporting` is false: 总览 says it once, in its own counts line), data problems
 /// and carried figures, and cross-checks that disagree.
 pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated, with_reporting: bool) -> Vec<String> {
-    let numeric: Vec<&TargetProgress> = aggregated.targets.iter().filter(|t| t.kind != TargetKind::Qualitative).collect();
+    let numeric: Vec<&TargetProgress> = aggregated.targets.iter().filter(|t| !t.kind.is_qualitative()).collect();
     let mut text: Vec<String> = year_result(plan, aggregated, &numeric).into_iter().collect();
     text.push(standing(plan, aggregated, &numeric));
     text.extend(behind(&numeric));

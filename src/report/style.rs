@@ -143,8 +143,10 @@ pub fn wrapped_lines(text: &str, width: f64) -> usize {
 /// 11-point Chinese text takes about 16 points in LibreOffice and WPS (their CJK fonts have more
 /// leading than Excel's 宋体 at 14.25): at 14.5 a seven-line 通报 on 总览 lost its last line under
 /// the next row. Excel shows a little more space; nothing is cut anywhere.
+/// Rounded up to whole pixels (0.75 point): a workbook stores heights in pixels, and 115 points
+/// read back as 114.75 would be a quarter point short.
 pub fn height_of_lines(lines: usize) -> f64 {
-    (lines as f64 * 16.0 + 3.0).clamp(18.0, 409.0)
+    (((lines as f64 * 16.0 + 3.0) / 0.75).ceil() * 0.75).clamp(18.0, 408.75)
 }
 
 /// Excel's limit on the text of one cell, in characters.

@@ -24,6 +24,11 @@ impl TownshipHistory {
     pub fn record(&self, form: &str, key: &str) -> Option<&[(Arc<str>, f64)]> {
         self.forms.get(form)?.get(key).map(Vec::as_slice)
     }
+
+    /// The keys of last month's records of a form (`None`: the form was not reported).
+    pub fn keys(&self, form: &str) -> Option<impl Iterator<Item = &str>> {
+        self.forms.get(form).map(|records| records.keys().map(|k| &**k))
+    }
 }
 
 /// Last month's values, by township. `period` is `None` when the store has no previous month.
@@ -48,10 +53,9 @@ impl History {
 
     /// Remember values of one record of last month (looked up once for all its columns).
     pub fn insert_record<'c>(&mut self, township: &str, form: &str, key: &str, values: impl IntoIterator<Item = (&'c str, f64)>) {
-        let mut values = values.into_iter().peekable();
-        if values.peek().is_none() {
-            return;
-        }
+        // A record without numbers is kept too (by its key): a project or registry item last
+        // month that is gone this month is a warning (W14) whether or not it had figures.
+        let values = values.into_iter();
         let columns = &mut self.columns;
         let mut shared = |column: &str| match columns.get(column) {
             Some(shared) => shared.clone(),

@@ -146,19 +146,41 @@ pub(super) fn identify_department(plan: &Plan, read: &FileRead) -> String {
         .unwrap_or_else(|| plan.combined_ledger().to_string())
 }
 
-/// The period in the file name and the 填报月份 lines must be the folder's.
+/// The 填报月份 lines must be the folder's (E14: the clerk's own statement of the month). A file
+/// name, title or sheet name naming another month is W16: a file copied from last month keeps
+/// them, and its figures are read as the folder's month, which the warning says.
 pub(super) fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Issue>) {
     let stem = read.stem();
+    let read_as = format!("本表数据按{}汇总；如是沿用上月的表格，请改正", period.label());
     if let Some(found) = Period::parse_in_name(&stem)
         && found != period
     {
         issues.push(
             Issue::new(
-                Rule::PeriodMismatch,
+                Rule::MonthNamedElsewhere,
                 read.input.display.clone(),
-                format!("文件名中的月份是{}，但文件放在{}的文件夹中，请核对报送月份", found.label(), period.label()),
+                format!("文件名中的月份是{}，但文件放在{}的文件夹中。{read_as}文件名；如放错了文件夹，请移到{}的文件夹", found.label(), period.label(), found.label()),
             )
             .value(stem.clone()),
+        );
+    }
+    let mut named: Vec<(&str, Period)> = Vec::new();
+    for claim in &read.claims.titles {
+        let Some(found) = Period::named_in_title(&claim.text, period.year) else { continue };
+        // One warning per sheet and month (a title repeated in two cells is one mistake).
+        if found == period || named.contains(&(claim.sheet.as_str(), found)) {
+            continue;
+        }
+        named.push((claim.sheet.as_str(), found));
+        let what = if claim.cell.is_empty() { "工作表名" } else { "标题" };
+        issues.push(
+            Issue::new(
+                Rule::MonthNamedElsewhere,
+                read.input.display.clone(),
+                format!("{what}“{}”写的是{}，但文件放在{}的文件夹中。{read_as}{what}", claim.text, found.label(), period.label()),
+            )
+            .at(claim.sheet.clone(), claim.cell.clone())
+            .value(claim.text.clone()),
         );
     }
     for claim in &read.claims.periods {

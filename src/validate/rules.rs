@@ -197,7 +197,41 @@ impl TableCheck<'_> {
                 ));
             }
         }
+        self.dropped_rows(&detail, key_index, issues);
         records.extend(detail);
+    }
+
+    /// W14: projects or registry items of last month with no row this month. Their figures
+    /// leave the totals without anything else saying so (a count or cumulative figure goes
+    /// down), so the township is asked, at the key column's header. Not in January: a new
+    /// year's lists may drop last year's finished projects.
+    fn dropped_rows(&self, detail: &[Record], key_index: usize, issues: &mut Vec<Issue>) {
+        if self.form.row_kind != RowKind::Project || self.period.month == 1 {
+            return;
+        }
+        let Some(last_keys) = self.previous.and_then(|p| p.keys(&self.form.id)) else { return };
+        let reported: FastSet<&str> = detail.iter().map(|r| r.key.as_str()).collect();
+        let mut dropped: Vec<&str> = last_keys.filter(|k| !reported.contains(k)).collect();
+        if dropped.is_empty() {
+            return;
+        }
+        dropped.sort_unstable();
+        const SHOWN: usize = 20;
+        let list = if dropped.len() > SHOWN {
+            format!("{} 等 {} 个", dropped[..SHOWN].join("、"), dropped.len())
+        } else {
+            dropped.join("、")
+        };
+        let header = self.table.columns[key_index].as_ref().map(|m| a1(self.table.header_row, m.index)).unwrap_or_default();
+        let key_name = &self.form.columns[key_index].name;
+        issues.push(self.issue(
+            Rule::RowDropped,
+            header,
+            list.clone(),
+            format!(
+                "上月已填报、本月表中没有的“{key_name}”：{list}。这些行上月的数据本月不计入汇总，累计数会因此减少；漏填的请补上，已撤销、合并或改名的请在报送时说明"
+            ),
+        ));
     }
 
     fn row_rules(&self, record: &Record, issues: &mut Vec<Issue>) {
@@ -249,10 +283,26 @@ impl TableCheck<'_> {
         let Some(last_month) = self.previous.and_then(|p| p.record(&self.form.id, &record.key)) else { return };
         let thresholds = &self.plan.thresholds;
         for (ci, column) in self.form.columns.iter().enumerate() {
-            let Some(value) = record.values[ci].number() else { continue };
             // Last month's column ids are shared (`History::column`): found by pointer.
             let Some(id) = &self.rules.history_ids[ci] else { continue };
             let Some(last) = last_month.iter().find(|(c, _)| Arc::ptr_eq(c, id)).map(|(_, v)| *v) else { continue };
+            if column.ordered {
+                let stage = record.values[ci].text().and_then(|t| column.categories.iter().position(|c| c == t));
+                if let Some(stage) = stage
+                    && (stage as f64) < last
+                    && let Some(before) = column.categories.get(last as usize)
+                {
+                    let now = &column.categories[stage];
+                    issues.push(self.issue(
+                        Rule::StageBack,
+                        record.cell(ci),
+                        now.clone(),
+                        format!("{}：“{}”上月为“{before}”，本月为“{now}”，请核实；确有反复的请在进展说明中写明原因", record.key, column.name),
+                    ));
+                }
+                continue;
+            }
+            let Some(value) = record.values[ci].number() else { continue };
             if column.measure == Measure::Ytd && self.period.month != 1 && value + 1e-9 < last {
                 issues.push(self.issue(
                     Rule::BelowLastMonth,

@@ -719,13 +719,6 @@ const ERROR_CASES: &[ErrorCase] = &[
         message: "2024年2月",
     },
     ErrorCase {
-        name: "file name month contradicting the folder",
-        file: "松杨湖街道_2024年04月.xlsx",
-        edit: |_| {},
-        issues: &["松杨湖街道_2024年04月.xlsx E14"],
-        message: "2024年4月",
-    },
-    ErrorCase {
         name: "是/否 answered otherwise",
         file: FILE,
         edit: |b| {
@@ -939,6 +932,26 @@ fn with_last_month_in_history_cumulative_below_it_and_stock_jumps_are_warned() {
     assert!(!without.history_checked);
 }
 
+/// A project of last month with no row this month leaves the totals silently unless the
+/// township is asked (issue 30, item 11): W14 at the key column's header, naming it, whether or
+/// not last month's row had figures. A village missing is W07's, not W14's.
+#[test]
+fn a_project_of_last_month_missing_this_month_is_warned_at_its_form() {
+    let mut history = History::of(Period::new(2024, 2).expect("valid"));
+    let road = format!("{}通村道路“白改黑”", villages(TOWNSHIP)[0]);
+    history.insert(TOWNSHIP, "ZX03", &road, "task", 1.5); // still there: fine
+    history.insert(TOWNSHIP, "ZX03", "旧港路提质改造", "done", 2.0); // gone: W14
+    history.insert_record(TOWNSHIP, "ZX03", "新港桥", std::iter::empty::<(&str, f64)>()); // gone, no figures: W14 too
+    history.insert(TOWNSHIP, "ZX01", "不存在村", "cultivated_land", 10.0); // a village form: not W14
+    let validated = validate_files_with(&[(FILE, Book::baseline(TOWNSHIP).bytes())], &history);
+    let dropped: Vec<_> = validated.issues.iter().filter(|i| i.rule.id() == "W14").collect();
+    assert_eq!(dropped.len(), 1, "{:?}", validated.issues);
+    assert_eq!((dropped[0].sheet.as_str(), dropped[0].cell.as_str()), ("农村公路", "A3"));
+    assert_eq!(dropped[0].value, "新港桥、旧港路提质改造");
+    assert!(dropped[0].message.contains("上月已填报、本月表中没有的“项目名称”：新港桥、旧港路提质改造。"), "{}", dropped[0].message);
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "a warning: the form still counts");
+}
+
 #[test]
 fn per_row_units_of_road_projects_are_converted_to_the_unit_of_their_category() {
     // (计量单位 typed, 建设任务 and 累计完成 typed, wanted in 公里)
@@ -1039,6 +1052,31 @@ fn regression_subtotal_rows_are_checked_against_the_rows_they_close() {
     rows.insert(0, zx01_row("合计", grand));
     let validated = validate_book(Book::baseline(TOWNSHIP).replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows)));
     assert_eq!(found(&validated), Vec::<String>::new());
+}
+
+/// A file copied from last month keeps last month in its name, title or sheet name (issue 31,
+/// principle 6): each is a warning (W16) at its cell, once per sheet and month, and the figures
+/// are read as the folder's month. A title naming the folder's month, a range ending in it or
+/// only a year (2023年度) is no warning. The 填报月份 line stays E14 (the clerk's own statement).
+#[test]
+fn a_month_named_in_a_title_sheet_name_or_file_name_is_a_warning_and_the_figures_are_read() {
+    let mut book = Book::baseline(TOWNSHIP);
+    book.sheet("ZX01").set("A1", "松杨湖街道2024年2月粮食生产与耕地保护情况表");
+    book.sheet("ZX02").set("A1", "2023年度高标准农田建设进度表（2024年1-3月）");
+    book.sheet("ZX04").set("A1", "农村人居环境整治情况（1-2月）").set("C1", "1-2月");
+    book.sheet("ZX03").name = "2月".into();
+    let validated = validate_files(&[("松杨湖街道_2024年02月.xlsx", book.bytes())]);
+    assert_eq!(
+        found(&validated),
+        expected(&["松杨湖街道_2024年02月.xlsx W16", "粮食与耕地!A1 W16", "2月 W16", "人居环境!A1 W16"])
+    );
+    let title = validated.issues.iter().find(|i| i.cell == "A1" && i.sheet == "粮食与耕地").unwrap();
+    assert_eq!(
+        title.message,
+        "标题“松杨湖街道2024年2月粮食生产与耕地保护情况表”写的是2024年2月，但文件放在2024年3月的文件夹中。本表数据按2024年3月汇总；如是沿用上月的表格，请改正标题"
+    );
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "read, with warnings");
+    assert_close(number(&validated, "ZX01", &villages(TOWNSHIP)[0], "cultivated_land"), 1000.0, "figures read");
 }
 
 #[test]

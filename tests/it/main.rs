@@ -17,6 +17,7 @@ mod cron;
 mod echeng;
 mod hostile;
 mod ingest;
+mod ledgers;
 mod plan_cli;
 mod run_pipeline;
 mod store_reader;

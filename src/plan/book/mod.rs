@@ -184,7 +184,7 @@ pub fn parse_phase_role(text: &str) -> Option<PhaseRole> {
     [PhaseRole::Prepare, PhaseRole::Implement, PhaseRole::Assess].into_iter().find(|r| phase_role_label(*r) == text.trim())
 }
 
-pub const TARGET_KINDS: [TargetKind; 9] = [
+pub const TARGET_KINDS: [TargetKind; 10] = [
     TargetKind::AtLeast,
     TargetKind::Count,
     TargetKind::Floor,
@@ -194,6 +194,7 @@ pub const TARGET_KINDS: [TargetKind; 9] = [
     TargetKind::Baseline,
     TargetKind::Tracked,
     TargetKind::Qualitative,
+    TargetKind::Ongoing,
 ];
 
 pub fn parse_target_kind(text: &str) -> Option<TargetKind> {

@@ -6,7 +6,6 @@ use rust_xlsxwriter::{FormatAlign, Worksheet};
 use super::super::style::{self, WriteText};
 use super::{Bulletin, XResult, headline_name, opt_number, status_colours, table_start};
 use crate::aggregate::{Status, TargetProgress};
-use crate::plan::TargetKind;
 
 /// 牵头单位: each lead unit's targets with where they stand, units with the most targets behind
 /// first, so that leaders can ask each bureau about its own; 责任单位 beside them.
@@ -90,7 +89,7 @@ pub(super) fn qualitative(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()
     let columns =
         [("序号", 5.0), ("条款", 8.0), ("重点任务", 20.0), ("任务内容", 34.0), ("牵头单位", 20.0), ("进展状态", 9.0), ("进展说明", 40.0)];
     table_start(sheet, "定性任务", &title, &columns)?;
-    let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| t.kind == TargetKind::Qualitative).collect();
+    let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| t.kind.is_qualitative()).collect();
     let center = style::cell().set_align(FormatAlign::Center);
     for (i, t) in rows.iter().enumerate() {
         let r = 2 + i as u32;

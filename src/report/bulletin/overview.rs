@@ -17,7 +17,7 @@ pub(super) fn overview(sheet: &mut Worksheet, b: &Bulletin<'_>, title: &str) -> 
     let period = b.aggregated.period;
     sheet.set_name("总览")?;
     overview_top(sheet, b, title)?;
-    let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| t.kind != TargetKind::Qualitative).collect();
+    let rows: Vec<&TargetProgress> = b.aggregated.targets.iter().filter(|t| !t.kind.is_qualitative()).collect();
     headline(sheet, &rows)?;
     for (c, w) in widths(&rows).iter().enumerate() {
         sheet.set_column_width(c as u16, *w)?;

@@ -63,6 +63,7 @@ pub(super) fn year_end(sheet: &mut Worksheet, b: &Bulletin<'_>) -> XResult<()> {
         ("逾期完成", Tone::Yellow),
         ("滞后", Tone::Yellow),
         ("推进中", Tone::Yellow),
+        ("持续推进", Tone::Green),
         ("完成", Tone::Green),
         ("正常", Tone::Green),
     ];
@@ -87,7 +88,9 @@ fn result(status: Status, year_end: bool, due_early: bool) -> &'static str {
         Status::Incomplete | Status::NoData => "数据不全",
         Status::NotReported => "未报送",
         Status::NotReportingPeriod => "未到报送期",
-        Status::NotDue if !year_end => "未到考核期",
+        Status::Continuing => "持续推进",
+        // At the year end only a task judged later (its evidence comes next year) is NotDue.
+        Status::NotDue => "未到考核期",
         Status::OnTrack if !year_end => "正常（未到年终）",
         Status::Lagging if !year_end => "滞后（未到年终）",
         Status::SeverelyLagging if !year_end => "严重滞后（未到年终）",
