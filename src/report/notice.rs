@@ -13,6 +13,7 @@ use crate::validate::{SubmissionStatus, TownshipOutcome, Validated};
 pub fn paragraphs(plan: &Plan, validated: &Validated, aggregated: &Aggregated, with_reporting: bool) -> Vec<String> {
     let numeric: Vec<&TargetProgress> = aggregated.targets.iter().filter(|t| !t.kind.is_qualitative()).collect();
     let mut text: Vec<String> = year_result(plan, aggregated, &numeric).into_iter().collect();
+    text.extend(tasks_at_year_end(aggregated));
     text.push(standing(plan, aggregated, &numeric));
     text.extend(behind(&numeric));
     if with_reporting {
@@ -52,6 +53,35 @@ fn year_result(plan: &Plan, aggregated: &Aggregated, numeric: &[&TargetProgress]
     }
     text.push('。');
     Some(text)
+}
+
+/// December's word on the tasks without numbers, as 年终考核 gives them: 已完成, 持续推进 (the
+/// continuing ones carried on), 未完成 named (a task that ends and is not 已完成, not started or
+/// not reported), and those judged later (their evidence comes next year).
+fn tasks_at_year_end(aggregated: &Aggregated) -> Option<String> {
+    let tasks: Vec<&TargetProgress> = aggregated.targets.iter().filter(|t| t.kind.is_qualitative()).collect();
+    if aggregated.period.month != 12 || tasks.is_empty() {
+        return None;
+    }
+    let of = |wanted: &[Status]| tasks.iter().filter(|t| wanted.contains(&t.status)).count();
+    let failed: Vec<&str> = tasks
+        .iter()
+        .filter(|t| !matches!(t.status, Status::Completed | Status::Continuing | Status::NotDue))
+        .map(|t| t.name.as_str())
+        .collect();
+    let mut parts: Vec<String> = [("已完成", of(&[Status::Completed])), ("持续推进", of(&[Status::Continuing]))]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(label, n)| format!("{label}{n}项"))
+        .collect();
+    if !failed.is_empty() {
+        parts.push(format!("未完成{}项（{}）", failed.len(), failed.join("；")));
+    }
+    let later = of(&[Status::NotDue]);
+    if later > 0 {
+        parts.push(format!("{later}项须待次年数据判断"));
+    }
+    Some(format!("{}项定性任务中，{}。", tasks.len(), parts.join("、")))
 }
 
 /// Where the targets stand: how many of each status; monitored indicators counted apart.

@@ -69,6 +69,13 @@ fn a_continuing_task_goes_on_a_later_evidence_waits_and_a_status_going_back_is_w
     // In November (before the year end) the continuing task is green 持续推进 on 定性任务 too.
     assert!(row_of(&wd, "2024-11", "定性任务", 3, "扶持特色种养殖业")[5] == "持续推进");
 
+    // The December 通报 says the same of the tasks, in one sentence: the continuing ones that went
+    // on, those judged later, and the rest (here every other department sent nothing) named.
+    let notice = String::from_utf8(wd.read("output/2024-12/bulletin.txt")).unwrap();
+    let sentence = notice.lines().find(|l| l.contains("项定性任务中")).unwrap_or_else(|| panic!("{notice}"));
+    assert!(sentence.starts_with("16项定性任务中，"), "{sentence}");
+    assert!(sentence.contains("未完成") && sentence.contains("农文旅示范带") && sentence.ends_with("1项须待次年数据判断。"), "{sentence}");
+    assert!(!sentence.contains("扶持特色种养殖业"), "a continuing task carried on is not 未完成: {sentence}");
     // Q06 went back from 已完成 to 推进中: a warning at its status cell, to 区农业农村局.
     let issues = csv_maps(&wd.path("output/2024-12/issues.csv"));
     let back: Vec<_> = issues.iter().filter(|i| i["rule"].starts_with("W15")).collect();
