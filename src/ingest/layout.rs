@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::issue::a1;
-use crate::plan::{ColumnKind, Form, Plan};
+use crate::plan::{ColumnKind, Form, Measure, Plan};
 use crate::text::{normalise, normalise_cow};
 use crate::units;
 use crate::{FastMap, FastSet};
@@ -21,6 +21,56 @@ pub struct ColumnMatch {
     pub header: String,
     /// The unit the header states, if any (`公顷` in `耕地面积（公顷）`).
     pub unit: Option<String>,
+    /// The column is one leaf of a group split by period (`粮食播种面积` over `本月 | 本年累计`):
+    /// the leaf read (`本年累计`); the others are kept out of the sums.
+    pub leaf: Option<String>,
+}
+
+/// What a leaf under a column group holds, by its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaf {
+    /// The month's figure or the month-end stock: 本月, 当月, 本期, 期末.
+    Month,
+    /// The year so far: 本年累计, 累计, 1-本月, 1-6月, 年初至今.
+    YearToDate,
+    /// A comparison, never a figure of the form: 上年同期, 增减, 增减%, 同比.
+    Comparison,
+}
+
+/// Whether header column `c` sits under a period written above it (`本月` or `上年同期` merged over
+/// a block of columns, within the two rows above the header row): a block kept out on purpose.
+pub fn under_period(grid: &Grid, header_row: usize, c: usize) -> bool {
+    (header_row.saturating_sub(2)..header_row).any(|r| {
+        let row = &grid.rows[r];
+        // A merged cell holds its text in its first column: the nearest text at or left of `c`.
+        let text = row.iter().take(c + 1).rev().map(Cell::trimmed_text).find(|t| !t.is_empty());
+        text.is_some_and(|t| period_leaf(split_unit_normalised(&normalise(&t)).0).is_some())
+    })
+}
+
+/// The leaf a header label under a group names, if it is one of the period labels (`本月`,
+/// `本年累计`, `1-6月`, `上年同期`, `增减%` …).
+pub fn period_leaf(text: &str) -> Option<Leaf> {
+    let n = normalise_cow(text);
+    let n = n.trim_end_matches("数").trim_end_matches("完成").trim_end_matches("数");
+    const MONTH: &[&str] = &["本月", "当月", "本期", "期末", "本月末", "月末", "本期末", "本月实际"];
+    const YEAR: &[&str] = &["本年累计", "累计", "本年", "1-本月", "1至本月", "年初至今", "自年初累计", "本年度累计", "年累计"];
+    const COMPARISON: &[&str] = &["上年同期", "去年同期", "同期", "上年", "上月", "上月累计", "增减", "增减%", "增减(%)", "增幅", "增长", "增长%", "同比", "同比增减", "同比增长", "同比增减%", "比上年增减", "比上年同期增减", "比上年同期增减%", "增减率", "同比增减(%)"];
+    if MONTH.contains(&n) {
+        return Some(Leaf::Month);
+    }
+    if YEAR.contains(&n) {
+        return Some(Leaf::YearToDate);
+    }
+    if COMPARISON.contains(&n) {
+        return Some(Leaf::Comparison);
+    }
+    // `1-6月`, `1至6月`: the year so far.
+    let range = n.strip_suffix('月').and_then(|r| r.split_once(['-', '至', '~', '—', '–']));
+    if range.is_some_and(|(from, to)| from == "1" && to.parse::<u32>().is_ok_and(|m| (2..=12).contains(&m))) {
+        return Some(Leaf::YearToDate);
+    }
+    None
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +205,14 @@ fn find_header(grid: &Grid, form: &Form, names: &ColumnNames) -> Option<(usize, 
         texts.push(grid.rows[row].iter().map(HeaderText::new).collect());
         for depth in 0..=2usize.min(row) {
             let columns = match_columns(grid, &texts, form, names, row, depth);
+            // A header whose columns have period leaves (本月 | 本年累计) on the row below goes on
+            // there: this block is only its upper part.
+            let continues = grid.rows.get(row + 1).is_some_and(|below| {
+                columns.iter().flatten().any(|m| below.get(m.index).is_some_and(|c| period_leaf(&c.trimmed_text()).is_some()))
+            });
+            if continues {
+                continue;
+            }
             let score = columns.iter().filter(|c| c.is_some()).count();
             if best.as_ref().is_none_or(|(s, _, _, _)| score > *s) {
                 best = Some((score, row, depth, columns));
@@ -234,6 +292,29 @@ fn match_columns(
                 _ => Cow::Owned(parts.iter().map(|p| p.normal.as_ref()).collect()),
             }
         }
+        // A group split by period (`粮食播种面积` over `本月 | 本年累计 | 上年同期`): the leaf the
+        // column's measure needs is read, the year so far for a year-to-date column, the month
+        // for a stock; the other leaves are kept out. A leaf that is itself a column's name
+        // (`累计完成`) is that column.
+        let (bottom_name, _) = split_unit_normalised(&bottom.normal);
+        if parts.len() > 1
+            && names.find(bottom_name).is_none()
+            && let Some(leaf) = period_leaf(bottom_name)
+        {
+            let group = [concat(&parts[..parts.len() - 1]), Cow::Borrowed(parts[0].normal.as_ref())];
+            let found = group.iter().find_map(|g| names.find(split_unit_normalised(g).0));
+            if let Some(index) = found
+                && result[index].is_none()
+            {
+                let wanted = if form.columns[index].measure == Measure::Stock { Leaf::Month } else { Leaf::YearToDate };
+                if leaf == wanted {
+                    let unit = parts.iter().rev().find_map(|p| split_unit_normalised(&p.normal).1.map(str::to_string));
+                    let header = parts.iter().map(|p| p.raw.as_ref()).collect::<Vec<_>>().join(" / ");
+                    result[index] = Some(ColumnMatch { index: c, header, unit, leaf: Some(bottom.raw.to_string()) });
+                }
+            }
+            continue;
+        }
         let mut candidates: Vec<Cow<'_, str>> = Vec::new();
         if !is_total_word(&bottom.normal) {
             candidates.push(Cow::Borrowed(bottom.normal.as_ref()));
@@ -243,14 +324,27 @@ fn match_columns(
             candidates.push(concat(&parts[..parts.len() - 1]));
             candidates.push(Cow::Borrowed(parts[0].normal.as_ref()));
         }
+        // The period written above the columns instead (`本月` over `耕地 | 粮食`, `本年累计` over
+        // the same again): only the block the column's measure needs.
+        let period_above = parts[..parts.len() - 1].iter().find_map(|p| period_leaf(split_unit_normalised(&p.normal).0).map(|l| (l, p)));
         for candidate in candidates {
             let (name, _) = split_unit_normalised(&candidate);
             if let Some(index) = names.find(name)
                 && result[index].is_none()
             {
+                if let Some((leaf, above)) = period_above {
+                    let wanted = if form.columns[index].measure == Measure::Stock { Leaf::Month } else { Leaf::YearToDate };
+                    if leaf != wanted {
+                        break;
+                    }
+                    let unit = parts.iter().rev().find_map(|p| split_unit_normalised(&p.normal).1.map(str::to_string));
+                    let header = parts.iter().map(|p| p.raw.as_ref()).collect::<Vec<_>>().join(" / ");
+                    result[index] = Some(ColumnMatch { index: c, header, unit, leaf: Some(above.raw.to_string()) });
+                    break;
+                }
                 let unit = parts.iter().rev().find_map(|p| split_unit_normalised(&p.normal).1.map(str::to_string));
                 let header = parts.iter().map(|p| p.raw.as_ref()).collect::<Vec<_>>().join(" / ");
-                result[index] = Some(ColumnMatch { index: c, header, unit });
+                result[index] = Some(ColumnMatch { index: c, header, unit, leaf: None });
                 break;
             }
         }

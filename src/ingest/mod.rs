@@ -379,12 +379,16 @@ fn check_columns(input: &InputFile, issues: &mut Vec<Issue>, form: &Form, grid: 
     let unmatched: Vec<(usize, String)> = grid.rows[header_row]
         .iter()
         .enumerate()
-        .filter(|(c, _)| !columns.iter().flatten().any(|m| m.index == *c))
+        .filter(|(c, _)| !columns.iter().flatten().any(|m| m.index == *c) && !layout::under_period(grid, header_row, *c))
         .map(|(c, cell)| (c, cell.trimmed_text().into_owned()))
         .filter(|(_, t)| !t.is_empty())
         .filter(|(_, t)| {
             let n = normalise(t);
-            !PLAIN_HEADERS.iter().any(|p| n.starts_with(p)) && layout::unit_text(&n).is_none() && !layout::is_total_label(&n)
+            !PLAIN_HEADERS.iter().any(|p| n.starts_with(p))
+                && layout::unit_text(&n).is_none()
+                && !layout::is_total_label(&n)
+                // A period leaf (本月, 上年同期) of a column group, kept out on purpose.
+                && layout::period_leaf(&n).is_none()
         })
         .collect();
     // The unmatched header closest to any name of a column (`其中：` aside).

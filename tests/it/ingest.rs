@@ -254,6 +254,73 @@ fn messy_zx01() -> Sheet {
     sheet
 }
 
+/// ZX01 with its figures split by period, the two ways offices lay that out (issue 31,
+/// principle 3). `leaves_below`: each indicator over `本月 | 本年累计 | 增减%` (耕地面积 over
+/// `本月 | 上年同期`); otherwise the periods above (`本月` over the year-to-date columns, then
+/// `本年累计` over the same again). Village i's 本月 figures are i+1, its 本年累计 figures 100+i,
+/// its comparisons 999; 耕地面积 (a stock) is 1000+i this month.
+fn zx01_by_period(leaves_below: bool) -> Sheet {
+    let mut sheet = Sheet::new("粮食与耕地");
+    sheet.merge(0, 0, 0, 12, "松杨湖街道粮食生产与耕地保护情况表（2024年3月）");
+    sheet.merge(2, 0, 3, 0, "村（社区）");
+    let ytd = ["粮食播种面积（亩）", "其中：早稻（亩）", "其中：大豆（亩）", "粮食产量（吨）", "撂荒地复耕（亩）", "新造油茶（亩）", "低效油茶林改造（亩）"];
+    let villages = villages(TOWNSHIP);
+    if leaves_below {
+        sheet.merge(2, 1, 2, 2, "耕地面积（亩）").set("B4", "本月").set("C4", "上年同期");
+        sheet.merge(2, 3, 3, 3, "永久基本农田（亩）");
+        let mut col = 4u16;
+        for name in ytd {
+            sheet.merge(2, col, 2, col + 2, name);
+            sheet.cell(3, col, Cell::from("本月")).cell(3, col + 1, Cell::from("本年累计")).cell(3, col + 2, Cell::from("增减%"));
+            col += 3;
+        }
+        for (i, v) in villages.iter().enumerate() {
+            let mut row = row![v.as_str(), 1000.0 + i as f64, 999, 800];
+            for _ in ytd {
+                row.extend([Cell::Number(i as f64 + 1.0), Cell::Number(100.0 + i as f64), Cell::Number(999.0)]);
+            }
+            sheet.row(4 + i as u32, row);
+        }
+    } else {
+        sheet.merge(2, 1, 3, 1, "耕地面积（亩）");
+        sheet.merge(2, 2, 3, 2, "永久基本农田（亩）");
+        sheet.merge(2, 3, 2, 9, "本月");
+        sheet.merge(2, 10, 2, 16, "本年累计");
+        for (k, name) in ytd.iter().enumerate() {
+            sheet.cell(3, 3 + k as u16, Cell::from(*name)).cell(3, 10 + k as u16, Cell::from(*name));
+        }
+        for (i, v) in villages.iter().enumerate() {
+            let mut row = row![v.as_str(), 1000.0 + i as f64, 800];
+            row.extend(ytd.iter().map(|_| Cell::Number(i as f64 + 1.0)));
+            row.extend(ytd.iter().map(|_| Cell::Number(100.0 + i as f64)));
+            sheet.row(4 + i as u32, row);
+        }
+    }
+    sheet
+}
+
+#[test]
+fn figures_split_by_period_are_read_from_the_column_the_form_needs() {
+    for leaves_below in [true, false] {
+        let book = Book::baseline(TOWNSHIP).replace("ZX01", zx01_by_period(leaves_below)).bytes();
+        let validated = validate_files(&[(FILE, book.clone())]);
+        assert_eq!(found(&validated), Vec::<String>::new(), "no W11 for the leaves kept out (leaves below: {leaves_below})");
+        let n = villages(TOWNSHIP).len();
+        let ytd: Vec<f64> = (0..n).map(|i| 100.0 + i as f64).collect();
+        for column in ["grain_area", "early_rice", "soybean", "grain_output", "abandoned_recovered", "new_camellia", "camellia_upgrade"] {
+            assert_column(&validated, "ZX01", column, &ytd);
+        }
+        let stock: Vec<f64> = (0..n).map(|i| 1000.0 + i as f64).collect();
+        assert_column(&validated, "ZX01", "cultivated_land", &stock);
+        // `check` says which leaf it read.
+        let workspace = Workspace::new();
+        workspace.write(&format!("input/2024-03/{FILE}"), book);
+        let run = workspace.zhenxing(&["check", "input/2024-03"]);
+        let said = if leaves_below { "粮食与耕地!F4“粮食播种面积（亩） / 本年累计”" } else { "粮食与耕地!K4“本年累计 / 粮食播种面积（亩）”" };
+        assert!(run.stdout.contains(&format!("说明：2024-03/{FILE} {said}分列填报（本月、本年累计等），按“本年累计”读取")), "{}", run.stdout);
+    }
+}
+
 fn messy_workbook() -> Vec<u8> {
     Book::baseline(TOWNSHIP).replace("ZX01", messy_zx01()).bytes()
 }
