@@ -379,7 +379,11 @@ fn check_columns(input: &InputFile, issues: &mut Vec<Issue>, form: &Form, grid: 
     let unmatched: Vec<(usize, String)> = grid.rows[header_row]
         .iter()
         .enumerate()
-        .filter(|(c, _)| !columns.iter().flatten().any(|m| m.index == *c) && !layout::under_period(grid, header_row, *c))
+        .filter(|(c, _)| {
+            !columns.iter().flatten().any(|m| m.index == *c)
+                && !layout::under_period(grid, header_row, *c)
+                && !grid.hidden.contains(&(*c as u32))
+        })
         .map(|(c, cell)| (c, cell.trimmed_text().into_owned()))
         .filter(|(_, t)| !t.is_empty())
         .filter(|(_, t)| {

@@ -82,12 +82,15 @@ pub struct Grid {
     /// The sheet's merged ranges over more than one row, `[top, left, bottom, right]` 0-based
     /// (xlsx and xls; none for the other formats).
     pub merges: Vec<[u32; 4]>,
+    /// Columns the sheet hides (0-based; xlsx): a helper column, such as a dropdown's list, that
+    /// the clerk does not see is never a header to rename (W11).
+    pub hidden: Vec<u32>,
 }
 
 impl Grid {
     /// A sheet's cells, with no merged ranges.
     pub fn new(sheet: String, rows: Vec<Vec<Cell>>) -> Grid {
-        Grid { sheet, rows, merges: Vec::new() }
+        Grid { sheet, rows, merges: Vec::new(), hidden: Vec::new() }
     }
 
     /// The same grid with its merged ranges (those over one row only are dropped: a merge
@@ -313,7 +316,8 @@ fn read_xlsx(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Resul
         // A sheet beyond the limits is refused as the guard refuses one, with its whole extent.
         budget.sheet(&name, height, width)?;
         let merges = checked.merges.get(&name).cloned().unwrap_or_default();
-        grids.push(Grid::new(name, rows).with_merges(merges));
+        let hidden = checked.hidden_columns.get(&name).cloned().unwrap_or_default();
+        grids.push(Grid { hidden, ..Grid::new(name, rows).with_merges(merges) });
     }
     Ok(grids)
 }

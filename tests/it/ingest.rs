@@ -299,6 +299,24 @@ fn zx01_by_period(leaves_below: bool) -> Sheet {
     sheet
 }
 
+/// A dropdown's list kept in a hidden column beside the form (issue 31, principle 8) is no
+/// header for the clerk to rename: no W11 for it, while the same column shown is W11.
+#[test]
+fn a_hidden_helper_column_is_not_an_unknown_header() {
+    for hidden in [true, false] {
+        let mut book = Book::baseline(TOWNSHIP);
+        let sheet = book.sheet("ZX02");
+        sheet.set("Z3", "类别选项").set("Z4", "高标准农田新建").set("Z5", "高标准农田改造提升");
+        if hidden {
+            sheet.hide_column(25);
+        }
+        let validated = validate_book(&book);
+        let wanted: &[&str] = if hidden { &[] } else { &["高标准农田!Z3 W11"] };
+        assert_eq!(found(&validated), expected(wanted), "hidden: {hidden}");
+        assert_column(&validated, "ZX02", "task_area", &column(&validate_book(&Book::baseline(TOWNSHIP)), "ZX02", "task_area").iter().map(|(_, v)| *v).collect::<Vec<_>>());
+    }
+}
+
 #[test]
 fn figures_split_by_period_are_read_from_the_column_the_form_needs() {
     for leaves_below in [true, false] {

@@ -39,7 +39,7 @@ use super::unreadable::{Format, Unreadable, too_big};
 use inflate::{CHUNK, Inflating, Kept, Part, RawPart};
 use xlsb::{RecordScanner, is_xlsb_record_part, is_xlsb_sheet};
 pub(crate) use xml::MAX_MERGES;
-use xml::{XmlFound, first_sst_count, may_hold_formulas, merged_ranges, scan_xml, scan_xml_slice, xml_reader};
+use xml::{XmlFound, first_sst_count, hidden_columns, may_hold_formulas, merged_ranges, scan_xml, scan_xml_slice, xml_reader};
 
 /// Size limits for one township file.
 #[derive(Debug, Clone)]
@@ -174,6 +174,8 @@ pub struct Checked {
     /// Tab names (xlsx) → the merged ranges their sheet declares, `[top, left, bottom, right]`
     /// 0-based (a sheet part too large to keep whole gives none).
     pub merges: HashMap<String, Vec<[u32; 4]>>,
+    /// Hidden columns (0-based) of each xlsx sheet whose part was read whole, by sheet label.
+    pub hidden_columns: HashMap<String, Vec<u32>>,
 }
 
 /// Most inflated bytes of one file kept for calamine (`Checked::unpacked`). A township workbook
@@ -243,6 +245,10 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
                     let merges = merged_ranges(xml);
                     if !merges.is_empty() {
                         checked.merges.insert(label(&name), merges);
+                    }
+                    let hidden = hidden_columns(xml);
+                    if !hidden.is_empty() {
+                        checked.hidden_columns.insert(label(&name), hidden);
                     }
                     Ok(XmlFound { formulas: may_hold_formulas(xml), unique_count, ..XmlFound::default() })
                 }

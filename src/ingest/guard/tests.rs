@@ -351,3 +351,10 @@ fn merged_ranges_are_read_from_the_sheet_xml() {
     assert_eq!(super::xml::merged_ranges(xml), vec![[0, 0, 0, 7], [3, 1, 5, 1], [9, 26, 11, 27]]);
     assert!(super::xml::merged_ranges(b"<worksheet><sheetData/></worksheet>").is_empty());
 }
+
+#[test]
+fn hidden_columns_are_read_from_the_sheet_xml() {
+    let xml = br#"<worksheet><cols><col min="1" max="1" width="9"/><col min="26" max="27" hidden="1"/><x:col min='3' max='3' hidden='true'/><col min="5" max="5" hidden="0"/></cols><colBreaks/><sheetData/></worksheet>"#;
+    assert_eq!(super::xml::hidden_columns(xml), vec![25, 26, 2]);
+    assert!(super::xml::hidden_columns(b"<worksheet><sheetData/></worksheet>").is_empty());
+}

@@ -137,6 +137,34 @@ pub(crate) fn merged_ranges(xml: &[u8]) -> Vec<[u32; 4]> {
     ranges
 }
 
+/// The hidden columns an xlsx sheet part declares (`<col min="6" max="7" hidden="1"/>`), 0-based,
+/// at most Excel's 16,384.
+pub(crate) fn hidden_columns(xml: &[u8]) -> Vec<u32> {
+    let mut hidden = Vec::new();
+    for at in memchr::memmem::find_iter(xml, b"col") {
+        // `<col ` or `<x:col `, not `<cols` or `<colBreaks`.
+        let rest = &xml[at + 3..];
+        if at == 0 || !matches!(xml[at - 1], b'<' | b':') || !matches!(rest.first(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            continue;
+        }
+        let element = &rest[..memchr::memchr(b'>', rest).unwrap_or(rest.len())];
+        let value = |key: &str| attribute(element, key).and_then(|v| std::str::from_utf8(v).ok());
+        if !matches!(value("hidden"), Some("1" | "true")) {
+            continue;
+        }
+        let (Some(min), Some(max)) = (value("min").and_then(|v| v.parse::<u32>().ok()), value("max").and_then(|v| v.parse::<u32>().ok())) else {
+            continue;
+        };
+        for column in min.max(1)..=max.min(16_384) {
+            hidden.push(column - 1);
+        }
+        if hidden.len() >= 16_384 {
+            break;
+        }
+    }
+    hidden
+}
+
 /// `A4:B6` as 0-based `[top, left, bottom, right]`.
 fn parse_range(text: &str) -> Option<[u32; 4]> {
     let (from, to) = text.split_once(':')?;

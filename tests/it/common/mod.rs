@@ -267,11 +267,18 @@ pub struct Sheet {
     pub name: String,
     cells: Vec<(u32, u16, Cell)>,
     merges: Vec<(u32, u16, u32, u16, String)>,
+    hidden: Vec<u16>,
 }
 
 impl Sheet {
     pub fn new(name: &str) -> Sheet {
-        Sheet { name: name.to_string(), cells: Vec::new(), merges: Vec::new() }
+        Sheet { name: name.to_string(), cells: Vec::new(), merges: Vec::new(), hidden: Vec::new() }
+    }
+
+    /// Hide column `column` (0-based), as a helper column of a dropdown is hidden.
+    pub fn hide_column(&mut self, column: u16) -> &mut Sheet {
+        self.hidden.push(column);
+        self
     }
 
     /// Make row `row` hold exactly `cells`, starting in column A (`row![]` clears the row).
@@ -330,6 +337,9 @@ pub fn xlsx(sheets: &[Sheet]) -> Vec<u8> {
     for sheet in sheets {
         let worksheet = workbook.add_worksheet();
         worksheet.set_name(&sheet.name).expect("sheet name");
+        for column in &sheet.hidden {
+            worksheet.set_column_hidden(*column).expect("hide column");
+        }
         for (first_row, first_column, last_row, last_column, text) in &sheet.merges {
             worksheet.merge_range(*first_row, *first_column, *last_row, *last_column, text, &Format::new()).expect("merge");
         }
