@@ -137,6 +137,23 @@ impl PlanNames {
     pub fn form(&self, index: usize) -> &FormNames {
         &self.0[index]
     }
+
+    /// The form whose header this row is (its texts name at least three of that form's columns,
+    /// more than of any other, and it holds no number): where a second table on a sheet starts.
+    pub fn header_of(&self, raw: &[Cell]) -> Option<usize> {
+        if raw.iter().any(|c| matches!(c, Cell::Number(_))) || raw.iter().filter(|c| !c.is_empty()).count() < 3 {
+            return None;
+        }
+        let texts: Vec<String> = raw.iter().map(|c| normalise(&c.text_cow())).filter(|t| !t.is_empty()).collect();
+        let named = |form: &FormNames| {
+            let mut found: Vec<usize> = texts.iter().filter_map(|t| form.columns.find(split_unit_normalised(t).0)).collect();
+            found.sort_unstable();
+            found.dedup();
+            found.len()
+        };
+        let (index, count) = self.0.iter().map(named).enumerate().max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))?;
+        (count >= 3).then_some(index)
+    }
 }
 
 /// One form's names: its columns' (for the header search) and its key column's (a header
@@ -195,16 +212,18 @@ fn without_qizhong_prefix(name: &str) -> &str {
     }
 }
 
-/// Best header match of `form` in `grid`: (score, header_row, depth, columns).
-fn find_header(grid: &Grid, form: &Form, names: &ColumnNames) -> Option<(usize, usize, Vec<Option<ColumnMatch>>)> {
+/// Best header match of `form` in `grid` among the first rows of `window` (the rows no other
+/// table of the sheet holds): (score, header_row, columns).
+fn find_header(grid: &Grid, form: &Form, names: &ColumnNames, window: std::ops::Range<usize>) -> Option<(usize, usize, Vec<Option<ColumnMatch>>)> {
     // The text of each cell of the rows searched (trimmed, and normalised), once (not once per
-    // row × depth tried), and only as far as the search goes.
+    // row × depth tried), and only as far as the search goes; `texts[i]` is row `base + i`.
+    let base = window.start;
     let mut texts: Vec<Vec<HeaderText<'_>>> = Vec::new();
     let mut best: Option<(usize, usize, usize, Vec<Option<ColumnMatch>>)> = None;
-    'search: for row in 0..grid.rows.len().min(HEADER_SEARCH_ROWS) {
+    'search: for row in base..grid.rows.len().min(window.end).min(base + HEADER_SEARCH_ROWS) {
         texts.push(grid.rows[row].iter().map(HeaderText::new).collect());
-        for depth in 0..=2usize.min(row) {
-            let columns = match_columns(grid, &texts, form, names, row, depth);
+        for depth in 0..=2usize.min(row - base) {
+            let columns = match_columns(grid, (base, &texts), form, names, row, depth);
             // A header whose columns have period leaves (本月 | 本年累计) on the row below goes on
             // there: this block is only its upper part.
             let continues = grid.rows.get(row + 1).is_some_and(|below| {
@@ -251,7 +270,7 @@ impl<'g> HeaderText<'g> {
 /// `texts` holds the texts of the grid's rows up to `row`.
 fn match_columns(
     grid: &Grid,
-    texts: &[Vec<HeaderText<'_>>],
+    (base, texts): (usize, &[Vec<HeaderText<'_>>]),
     form: &Form,
     names: &ColumnNames,
     row: usize,
@@ -259,7 +278,7 @@ fn match_columns(
 ) -> Vec<Option<ColumnMatch>> {
     let width = (row - depth..=row).map(|r| grid.rows[r].len()).max().unwrap_or(0);
     const BLANK: &HeaderText<'static> = &HeaderText { raw: Cow::Borrowed(""), normal: Cow::Borrowed("") };
-    let text = |r: usize, c: usize| texts[r].get(c).unwrap_or(BLANK);
+    let text = |r: usize, c: usize| texts[r - base].get(c).unwrap_or(BLANK);
     // Header rows above the last one are forward-filled to the right: a merged cell spanning
     // several sub-columns holds its text only in its first cell. A column belongs to the group on
     // its left when both have a sub-header somewhere below this level (not necessarily on the last
@@ -393,29 +412,48 @@ pub fn locate_form<'g>(
     grids: &'g [Grid],
     form: &Form,
     names: &FormNames,
-    taken: &[usize],
+    taken: &[(usize, std::ops::Range<usize>)],
 ) -> Option<(usize, &'g Grid, usize, Vec<Option<ColumnMatch>>)> {
     let names = &names.columns;
     let wanted = [normalise(&form.sheet), normalise(&form.id), normalise(&form.title)];
+    let untouched = |i: usize| !taken.iter().any(|(t, _)| *t == i);
     let by_name = grids.iter().enumerate().find(|(i, g)| {
-        !taken.contains(i) && {
+        untouched(*i) && {
             let name = normalise(&g.sheet);
             wanted.iter().any(|w| name == *w || (name.len() > 3 && (w.contains(&name) || name.contains(w.as_str()))))
         }
     });
     if let Some((i, grid)) = by_name
-        && let Some((_, row, columns)) = find_header(grid, form, names)
+        && let Some((_, row, columns)) = find_header(grid, form, names, 0..grid.rows.len())
     {
         return Some((i, grid, row, columns));
     }
+    // The rows of a sheet no table found so far holds: a sheet may carry two forms, one under the
+    // other, each found by its own header.
+    let free = |i: usize, grid: &Grid| -> Vec<std::ops::Range<usize>> {
+        let mut held: Vec<&std::ops::Range<usize>> = taken.iter().filter(|(t, _)| *t == i).map(|(_, r)| r).collect();
+        held.sort_by_key(|r| r.start);
+        let mut windows = Vec::new();
+        let mut from = 0;
+        for r in held {
+            if r.start > from {
+                windows.push(from..r.start);
+            }
+            from = from.max(r.end);
+        }
+        if from < grid.rows.len() {
+            windows.push(from..grid.rows.len());
+        }
+        windows
+    };
     // By headers alone, a sheet must carry every required column: ZX03's 农村公路 (项目名称, 涉及村,
     // 建设任务, 累计完成 …) half-fits ZX02 and must not be taken for it when ZX02's sheet is absent.
     let has_required = |columns: &[Option<ColumnMatch>]| form.columns.iter().zip(columns).all(|(c, m)| !c.required || m.is_some());
     grids
         .iter()
         .enumerate()
-        .filter(|(i, _)| !taken.contains(i))
-        .filter_map(|(i, g)| find_header(g, form, names).map(|(score, row, cols)| (score, i, g, row, cols)))
+        .flat_map(|(i, g)| free(i, g).into_iter().map(move |w| (i, g, w)))
+        .filter_map(|(i, g, w)| find_header(g, form, names, w).map(|(score, row, cols)| (score, i, g, row, cols)))
         .filter(|(_, _, _, _, cols)| has_required(cols))
         .max_by_key(|(score, i, _, _, _)| (*score, std::cmp::Reverse(*i)))
         .map(|(_, i, g, row, cols)| (i, g, row, cols))
@@ -523,10 +561,21 @@ pub fn apply_unit_line(grid: &Grid, header_row: usize, form: &Form, columns: &mu
 /// Read the data rows below the header: skip blanks and repeated headers, mark 合计 rows, stop
 /// at the footer (填报人、联系电话…).
 /// `header_row` is the last row before the data (the header, or its unit or 栏号 row).
-pub fn read_rows(grid: &Grid, form: &Form, names: &FormNames, header_row: usize, columns: &[Option<ColumnMatch>]) -> Vec<TableRow> {
+/// Returns the rows and the row the table ends at (its footer, the next table's title or header,
+/// or the sheet's end): a second form on the same sheet is looked for from there.
+/// `others`: the plan's forms' names and this form's index among them, to see another form's
+/// table start.
+pub fn read_rows(
+    grid: &Grid,
+    form: &Form,
+    (plan_names, own): (&PlanNames, usize),
+    header_row: usize,
+    columns: &[Option<ColumnMatch>],
+) -> (Vec<TableRow>, usize) {
     let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("checked: one key column");
     // The key column's names, normalised once.
-    let key_names = &names.key;
+    let key_names = &plan_names.form(own).key;
+    let another_table = |r: usize| plan_names.header_of(&grid.rows[r]).is_some_and(|f| f != own);
     let mut rows = Vec::new();
     for r in header_row + 1..grid.rows.len() {
         let raw = &grid.rows[r];
@@ -534,7 +583,14 @@ pub fn read_rows(grid: &Grid, form: &Form, names: &FormNames, header_row: usize,
             continue;
         }
         if raw.iter().find(|c| !c.is_empty()).is_some_and(|c| is_footer(&normalise_cow(&c.text_cow()))) {
-            break;
+            return (rows, r + 1);
+        }
+        // Another form's header here, or under this row within three rows (this one its title):
+        // this table ends.
+        if !raw.iter().any(|c| matches!(c, Cell::Number(_)))
+            && (r..grid.rows.len().min(r + 4)).any(|below| another_table(below))
+        {
+            return (rows, r);
         }
         // A category, year, village or text merged down over several rows belongs to each of
         // them; a number merged down is one figure, counted once (in its first row); a key (the
@@ -575,7 +631,7 @@ pub fn read_rows(grid: &Grid, form: &Form, names: &FormNames, header_row: usize,
         }
         rows.push(TableRow { row: r, kind: RowType::Detail, cells });
     }
-    rows
+    (rows, grid.rows.len())
 }
 
 /// A total however offices label it: 合计, 总计, 小计, 全镇/全乡/全街道, `全镇合计`,

@@ -300,22 +300,24 @@ struct Forms {
 fn find_forms(input: &InputFile, plan: &Plan, names: &layout::PlanNames, grids: &[Grid]) -> Forms {
     let mut found = Forms { tables: Vec::new(), claims: Claims::default(), issues: Vec::new() };
     let reporter = if input.department { Reporter::Department } else { Reporter::Township };
-    let forms: Vec<(&Form, &layout::FormNames)> =
-        plan.forms.iter().enumerate().filter(|(_, f)| f.reporter == reporter).map(|(i, f)| (f, names.form(i))).collect();
+    let forms: Vec<(&Form, usize, &layout::FormNames)> =
+        plan.forms.iter().enumerate().filter(|(_, f)| f.reporter == reporter).map(|(i, f)| (f, i, names.form(i))).collect();
+    let plan_names = names;
     let single_sheet = grids.len() == 1;
-    let mut taken: Vec<usize> = Vec::new();
+    // The rows of each sheet a form's table holds (sheet index, rows): a sheet may hold two.
+    let mut taken: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     let mut missing: Vec<Issue> = Vec::new();
-    for &(form, names) in &forms {
+    for &(form, own, names) in &forms {
         match layout::locate_form(grids, form, names, &taken) {
             Some((index, grid, header_row, mut columns)) => {
-                taken.push(index);
                 layout::find_claims(grid, header_row, &mut found.claims);
                 layout::find_titles(grid, header_row, &mut found.claims);
                 // Units on a 单位 line above the table or on a row of their own under the header,
                 // and a 栏号 row, before the data.
                 layout::apply_unit_line(grid, header_row, form, &mut columns);
                 let data_after = layout::header_extras(grid, header_row, &mut columns);
-                let rows = layout::read_rows(grid, form, names, data_after, &columns);
+                let (rows, end) = layout::read_rows(grid, form, (plan_names, own), data_after, &columns);
+                taken.push((index, header_row.saturating_sub(2)..end.max(data_after + 1)));
                 layout::find_contacts(grid, data_after, &mut found.claims);
                 check_columns(input, &mut found.issues, form, grid, header_row, &columns);
                 found.tables.push(FormTable { form_id: form.id.clone(), sheet: grid.sheet.clone(), header_row, columns, rows });

@@ -317,6 +317,39 @@ fn a_hidden_helper_column_is_not_an_unknown_header() {
     }
 }
 
+/// Two forms on one sheet, one under the other, each with its title and header and no footer
+/// between them (issue 31, principle 5): each is found by its own header and read exactly as from
+/// its own sheet; the second's title and header are never rows of the first.
+#[test]
+fn two_forms_on_one_sheet_are_each_read_by_their_own_header() {
+    let table = |sheet: &mut Sheet, form_id: &str, from: u32| -> u32 {
+        let form = plan().form(form_id).expect("form");
+        let last = form.columns.len() as u16 - 1;
+        sheet.merge(from, 0, from, last, &format!("{}（{}）", form.title, form.id));
+        sheet.row(from + 1, form.columns.iter().map(|c| Cell::from(c.header())).collect());
+        sheet.rows(from + 2, baseline_rows(form_id, TOWNSHIP))
+    };
+    for (first, second) in [("ZX01", "ZX04"), ("ZX04", "ZX01")] {
+        let mut sheet = Sheet::new("Sheet1");
+        sheet.set("A1", "填报单位：松杨湖街道    填报月份：2024年3月");
+        let after = table(&mut sheet, first, 1);
+        let after = table(&mut sheet, second, after + 2);
+        sheet.row(after + 1, row!["填报人：张三    联系电话：0730-8888888"]);
+        let mut book = Book::baseline(TOWNSHIP);
+        book.without("ZX04").replace("ZX01", sheet);
+        let validated = validate_book(&book);
+        assert_eq!(found(&validated), Vec::<String>::new(), "{first} above {second}");
+        let baseline = validate_book(&Book::baseline(TOWNSHIP));
+        for form in ["ZX01", "ZX04"] {
+            let values = |v: &Validated| -> Vec<(String, Vec<String>)> {
+                v.records.iter().filter(|r| &*r.form == form).map(|r| (r.key.clone(), r.values.iter().map(|x| format!("{x:?}")).collect())).collect()
+            };
+            assert_eq!(values(&validated), values(&baseline), "{form} with {first} above {second}");
+        }
+        assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
+    }
+}
+
 #[test]
 fn figures_split_by_period_are_read_from_the_column_the_form_needs() {
     for leaves_below in [true, false] {
