@@ -144,6 +144,13 @@ impl PlanNames {
         if raw.iter().any(|c| matches!(c, Cell::Number(_))) || raw.iter().filter(|c| !c.is_empty()).count() < 3 {
             return None;
         }
+        // A header's first cells name columns (its key and the next two): a data row is let go
+        // on those, before its other cells are looked at.
+        let first: Vec<String> = raw.iter().filter(|c| !c.is_empty()).take(3).map(|c| normalise_cow(&c.text_cow()).into_owned()).collect();
+        let names_one = |t: &String| self.0.iter().any(|form| form.columns.find(split_unit_normalised(t).0).is_some());
+        if first.iter().filter(|t| names_one(t)).count() < 2 {
+            return None;
+        }
         let texts: Vec<String> = raw.iter().map(|c| normalise(&c.text_cow())).filter(|t| !t.is_empty()).collect();
         let named = |form: &FormNames| {
             let mut found: Vec<usize> = texts.iter().filter_map(|t| form.columns.find(split_unit_normalised(t).0)).collect();
@@ -585,12 +592,13 @@ pub fn read_rows(
         if raw.iter().find(|c| !c.is_empty()).is_some_and(|c| is_footer(&normalise_cow(&c.text_cow()))) {
             return (rows, r + 1);
         }
-        // Another form's header here, or under this row within three rows (this one its title):
-        // this table ends.
-        if !raw.iter().any(|c| matches!(c, Cell::Number(_)))
-            && (r..grid.rows.len().min(r + 4)).any(|below| another_table(below))
-        {
-            return (rows, r);
+        // Another form's header here, or under this row within three rows when this one is a
+        // lone text (its title): this table ends. (Rows with numbers are never either.)
+        if !raw.iter().any(|c| matches!(c, Cell::Number(_))) {
+            let lone_text = raw.iter().filter(|c| !c.is_empty()).count() == 1;
+            if another_table(r) || (lone_text && (r + 1..grid.rows.len().min(r + 4)).any(|below| another_table(below))) {
+                return (rows, r);
+            }
         }
         // A category, year, village or text merged down over several rows belongs to each of
         // them; a number merged down is one figure, counted once (in its first row); a key (the

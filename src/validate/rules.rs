@@ -113,7 +113,7 @@ impl TableCheck<'_> {
         self.table.columns[column].as_ref().map(|m| a1(row, m.index)).unwrap_or_default()
     }
 
-    pub(super) fn run(&self, records: &mut Vec<Record>, issues: &mut Vec<Issue>) {
+    pub(super) fn run(&self, records: &mut Vec<Record>, issues: &mut Vec<Issue>, cap: &mut super::IssueCap) {
         let form = self.form;
         let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("one key column");
         // The row's explanation column (备注/说明), if the form has one.
@@ -182,6 +182,9 @@ impl TableCheck<'_> {
                 }
             }
             detail.push(record);
+            if issues.len() >= super::IssueCap::COMPACT_AT {
+                cap.compact(issues);
+            }
         }
         self.total_rules(&detail, issues);
         if form.row_kind == RowKind::Village && !villages.is_empty() {
