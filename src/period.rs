@@ -119,9 +119,7 @@ impl Period {
         // Where a year is written (`2024年`): (index of its first digit, the year).
         let years: Vec<(usize, i32)> = (0..chars.len().saturating_sub(4))
             .filter(|&i| {
-                chars[i..i + 4].iter().all(char::is_ascii_digit)
-                    && chars[i + 4] == '年'
-                    && (i == 0 || !chars[i - 1].is_ascii_digit())
+                chars[i..i + 4].iter().all(char::is_ascii_digit) && chars[i + 4] == '年' && (i == 0 || !chars[i - 1].is_ascii_digit())
             })
             .filter_map(|i| Some((i, chars[i..i + 4].iter().collect::<String>().parse().ok()?)))
             .collect();

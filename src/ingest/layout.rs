@@ -55,7 +55,29 @@ pub fn period_leaf(text: &str) -> Option<Leaf> {
     let n = n.trim_end_matches("数").trim_end_matches("完成").trim_end_matches("数");
     const MONTH: &[&str] = &["本月", "当月", "本期", "期末", "本月末", "月末", "本期末", "本月实际"];
     const YEAR: &[&str] = &["本年累计", "累计", "本年", "1-本月", "1至本月", "年初至今", "自年初累计", "本年度累计", "年累计"];
-    const COMPARISON: &[&str] = &["上年同期", "去年同期", "同期", "上年", "上月", "上月累计", "增减", "增减%", "增减(%)", "增幅", "增长", "增长%", "同比", "同比增减", "同比增长", "同比增减%", "比上年增减", "比上年同期增减", "比上年同期增减%", "增减率", "同比增减(%)"];
+    const COMPARISON: &[&str] = &[
+        "上年同期",
+        "去年同期",
+        "同期",
+        "上年",
+        "上月",
+        "上月累计",
+        "增减",
+        "增减%",
+        "增减(%)",
+        "增幅",
+        "增长",
+        "增长%",
+        "同比",
+        "同比增减",
+        "同比增长",
+        "同比增减%",
+        "比上年增减",
+        "比上年同期增减",
+        "比上年同期增减%",
+        "增减率",
+        "同比增减(%)",
+    ];
     if MONTH.contains(&n) {
         return Some(Leaf::Month);
     }
@@ -221,7 +243,12 @@ fn without_qizhong_prefix(name: &str) -> &str {
 
 /// Best header match of `form` in `grid` among the first rows of `window` (the rows no other
 /// table of the sheet holds): (score, header_row, columns).
-fn find_header(grid: &Grid, form: &Form, names: &ColumnNames, window: std::ops::Range<usize>) -> Option<(usize, usize, Vec<Option<ColumnMatch>>)> {
+fn find_header(
+    grid: &Grid,
+    form: &Form,
+    names: &ColumnNames,
+    window: std::ops::Range<usize>,
+) -> Option<(usize, usize, Vec<Option<ColumnMatch>>)> {
     // The text of each cell of the rows searched (trimmed, and normalised), once (not once per
     // row × depth tried), and only as far as the search goes; `texts[i]` is row `base + i`.
     let base = window.start;
@@ -596,7 +623,7 @@ pub fn read_rows(
         // lone text (its title): this table ends. (Rows with numbers are never either.)
         if !raw.iter().any(|c| matches!(c, Cell::Number(_))) {
             let lone_text = raw.iter().filter(|c| !c.is_empty()).count() == 1;
-            if another_table(r) || (lone_text && (r + 1..grid.rows.len().min(r + 4)).any(|below| another_table(below))) {
+            if another_table(r) || (lone_text && (r + 1..grid.rows.len().min(r + 4)).any(&another_table)) {
                 return (rows, r);
             }
         }

@@ -725,7 +725,8 @@ impl Plan {
                 p.push(
                     key.clone(),
                     anchor.clone(),
-                    "定性任务写进度安排的，只用于要等数据才能判断的任务：进度安排选“年终考核”，写明能判断的日期（due）和依据（source）".into(),
+                    "定性任务写进度安排的，只用于要等数据才能判断的任务：进度安排选“年终考核”，写明能判断的日期（due）和依据（source）"
+                        .into(),
                 );
             }
         } else if !matches!(t.kind, TargetKind::AtLeast | TargetKind::Count) {

@@ -159,7 +159,12 @@ pub(super) fn check_period(read: &FileRead, period: Period, issues: &mut Vec<Iss
             Issue::new(
                 Rule::MonthNamedElsewhere,
                 read.input.display.clone(),
-                format!("文件名中的月份是{}，但文件放在{}的文件夹中。{read_as}文件名；如放错了文件夹，请移到{}的文件夹", found.label(), period.label(), found.label()),
+                format!(
+                    "文件名中的月份是{}，但文件放在{}的文件夹中。{read_as}文件名；如放错了文件夹，请移到{}的文件夹",
+                    found.label(),
+                    period.label(),
+                    found.label()
+                ),
             )
             .value(stem.clone()),
         );

@@ -171,22 +171,20 @@ impl<'p> PlanFiles<'p> {
         if let Some(township) = &township
             && read.unreadable.is_none()
         {
-            self.check_tables(period, read, township, history, &mut records, &mut issues, &mut cap);
+            self.check_tables((period, history), read, township, &mut records, (&mut issues, &mut cap));
         }
         cap.finish(&mut issues);
         FileCheck { township: name, records, issues }
     }
 
-    /// Every form table of a file of `township`.
+    /// Every form table of a file of `township`: its records, and its issues kept to the cap.
     fn check_tables(
         &self,
-        period: Period,
+        (period, history): (Period, &History),
         read: &FileRead,
         township: &str,
-        history: &History,
         records: &mut Vec<Record>,
-        issues: &mut Vec<Issue>,
-        cap: &mut IssueCap,
+        (issues, cap): (&mut Vec<Issue>, &mut IssueCap),
     ) {
         let plan = self.plan;
         let previous = history.township(township);

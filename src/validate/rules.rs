@@ -220,11 +220,8 @@ impl TableCheck<'_> {
         }
         dropped.sort_unstable();
         const SHOWN: usize = 20;
-        let list = if dropped.len() > SHOWN {
-            format!("{} 等 {} 个", dropped[..SHOWN].join("、"), dropped.len())
-        } else {
-            dropped.join("、")
-        };
+        let list =
+            if dropped.len() > SHOWN { format!("{} 等 {} 个", dropped[..SHOWN].join("、"), dropped.len()) } else { dropped.join("、") };
         let header = self.table.columns[key_index].as_ref().map(|m| a1(self.table.header_row, m.index)).unwrap_or_default();
         let key_name = &self.form.columns[key_index].name;
         issues.push(self.issue(
@@ -300,7 +297,10 @@ impl TableCheck<'_> {
                         Rule::StageBack,
                         record.cell(ci),
                         now.clone(),
-                        format!("{}：“{}”上月为“{before}”，本月为“{now}”，请核实；确有反复的请在进展说明中写明原因", record.key, column.name),
+                        format!(
+                            "{}：“{}”上月为“{before}”，本月为“{now}”，请核实；确有反复的请在进展说明中写明原因",
+                            record.key, column.name
+                        ),
                     ));
                 }
                 continue;

@@ -263,7 +263,15 @@ fn zx01_by_period(leaves_below: bool) -> Sheet {
     let mut sheet = Sheet::new("粮食与耕地");
     sheet.merge(0, 0, 0, 12, "松杨湖街道粮食生产与耕地保护情况表（2024年3月）");
     sheet.merge(2, 0, 3, 0, "村（社区）");
-    let ytd = ["粮食播种面积（亩）", "其中：早稻（亩）", "其中：大豆（亩）", "粮食产量（吨）", "撂荒地复耕（亩）", "新造油茶（亩）", "低效油茶林改造（亩）"];
+    let ytd = [
+        "粮食播种面积（亩）",
+        "其中：早稻（亩）",
+        "其中：大豆（亩）",
+        "粮食产量（吨）",
+        "撂荒地复耕（亩）",
+        "新造油茶（亩）",
+        "低效油茶林改造（亩）",
+    ];
     let villages = villages(TOWNSHIP);
     if leaves_below {
         sheet.merge(2, 1, 2, 2, "耕地面积（亩）").set("B4", "本月").set("C4", "上年同期");
@@ -313,7 +321,12 @@ fn a_hidden_helper_column_is_not_an_unknown_header() {
         let validated = validate_book(&book);
         let wanted: &[&str] = if hidden { &[] } else { &["高标准农田!Z3 W11"] };
         assert_eq!(found(&validated), expected(wanted), "hidden: {hidden}");
-        assert_column(&validated, "ZX02", "task_area", &column(&validate_book(&Book::baseline(TOWNSHIP)), "ZX02", "task_area").iter().map(|(_, v)| *v).collect::<Vec<_>>());
+        assert_column(
+            &validated,
+            "ZX02",
+            "task_area",
+            &column(&validate_book(&Book::baseline(TOWNSHIP)), "ZX02", "task_area").iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+        );
     }
 }
 
@@ -342,7 +355,11 @@ fn two_forms_on_one_sheet_are_each_read_by_their_own_header() {
         let baseline = validate_book(&Book::baseline(TOWNSHIP));
         for form in ["ZX01", "ZX04"] {
             let values = |v: &Validated| -> Vec<(String, Vec<String>)> {
-                v.records.iter().filter(|r| &*r.form == form).map(|r| (r.key.clone(), r.values.iter().map(|x| format!("{x:?}")).collect())).collect()
+                v.records
+                    .iter()
+                    .filter(|r| &*r.form == form)
+                    .map(|r| (r.key.clone(), r.values.iter().map(|x| format!("{x:?}")).collect()))
+                    .collect()
             };
             assert_eq!(values(&validated), values(&baseline), "{form} with {first} above {second}");
         }
@@ -367,8 +384,16 @@ fn figures_split_by_period_are_read_from_the_column_the_form_needs() {
         let workspace = Workspace::new();
         workspace.write(&format!("input/2024-03/{FILE}"), book);
         let run = workspace.zhenxing(&["check", "input/2024-03"]);
-        let said = if leaves_below { "粮食与耕地!F4“粮食播种面积（亩） / 本年累计”" } else { "粮食与耕地!K4“本年累计 / 粮食播种面积（亩）”" };
-        assert!(run.stdout.contains(&format!("说明：2024-03/{FILE} {said}分列填报（本月、本年累计等），按“本年累计”读取")), "{}", run.stdout);
+        let said = if leaves_below {
+            "粮食与耕地!F4“粮食播种面积（亩） / 本年累计”"
+        } else {
+            "粮食与耕地!K4“本年累计 / 粮食播种面积（亩）”"
+        };
+        assert!(
+            run.stdout.contains(&format!("说明：2024-03/{FILE} {said}分列填报（本月、本年累计等），按“本年累计”读取")),
+            "{}",
+            run.stdout
+        );
     }
 }
 
@@ -1184,10 +1209,7 @@ fn a_month_named_in_a_title_sheet_name_or_file_name_is_a_warning_and_the_figures
     book.sheet("ZX04").set("A1", "农村人居环境整治情况（1-2月）").set("C1", "1-2月");
     book.sheet("ZX03").name = "2月".into();
     let validated = validate_files(&[("松杨湖街道_2024年02月.xlsx", book.bytes())]);
-    assert_eq!(
-        found(&validated),
-        expected(&["松杨湖街道_2024年02月.xlsx W16", "粮食与耕地!A1 W16", "2月 W16", "人居环境!A1 W16"])
-    );
+    assert_eq!(found(&validated), expected(&["松杨湖街道_2024年02月.xlsx W16", "粮食与耕地!A1 W16", "2月 W16", "人居环境!A1 W16"]));
     let title = validated.issues.iter().find(|i| i.cell == "A1" && i.sheet == "粮食与耕地").unwrap();
     assert_eq!(
         title.message,

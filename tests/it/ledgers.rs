@@ -33,9 +33,12 @@ fn ledger(plan: &Plan, month: u32, statuses: &[(&str, &str)]) -> (String, Vec<u8
 /// The cells of a bulletin sheet's row whose 指标 column (`name_col`) contains `name`.
 fn row_of(wd: &Workspace, period: &str, sheet: &str, name_col: usize, name: &str) -> Vec<String> {
     use calamine::Reader;
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook(wd.path(&format!("output/{period}/云溪区乡村振兴重点指标进度通报_{}年{}月.xlsx", &period[..4], &period[5..])))
-            .unwrap();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(wd.path(&format!(
+        "output/{period}/云溪区乡村振兴重点指标进度通报_{}年{}月.xlsx",
+        &period[..4],
+        &period[5..]
+    )))
+    .unwrap();
     let range = book.worksheet_range(sheet).unwrap();
     let found = range.rows().find(|r| r.get(name_col).is_some_and(|c| c.to_string().contains(name)));
     found.unwrap_or_else(|| panic!("{sheet} has no row “{name}”")).iter().map(|c| c.to_string()).collect()
@@ -47,10 +50,9 @@ fn a_continuing_task_goes_on_a_later_evidence_waits_and_a_status_going_back_is_w
     let wd = Workspace::new();
     // Q02 扶持特色种养殖业 is 持续性任务; Q06 农文旅示范带 a task that ends; Q04's income
     // growth is known only after the year.
-    for (month, statuses) in [
-        (11, [("Q02", "推进中"), ("Q06", "已完成"), ("Q04", "推进中")]),
-        (12, [("Q02", "推进中"), ("Q06", "推进中"), ("Q04", "已完成")]),
-    ] {
+    for (month, statuses) in
+        [(11, [("Q02", "推进中"), ("Q06", "已完成"), ("Q04", "推进中")]), (12, [("Q02", "推进中"), ("Q06", "推进中"), ("Q04", "已完成")])]
+    {
         let (path, bytes) = ledger(&plan, month, &statuses);
         wd.write(&path, bytes);
     }

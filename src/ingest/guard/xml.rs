@@ -152,7 +152,8 @@ pub(crate) fn hidden_columns(xml: &[u8]) -> Vec<u32> {
         if !matches!(value("hidden"), Some("1" | "true")) {
             continue;
         }
-        let (Some(min), Some(max)) = (value("min").and_then(|v| v.parse::<u32>().ok()), value("max").and_then(|v| v.parse::<u32>().ok())) else {
+        let (Some(min), Some(max)) = (value("min").and_then(|v| v.parse::<u32>().ok()), value("max").and_then(|v| v.parse::<u32>().ok()))
+        else {
             continue;
         };
         for column in min.max(1)..=max.min(16_384) {
