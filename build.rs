@@ -15,8 +15,10 @@ fn main() {
     let commit = output("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
     // `--no-optional-locks`: the status must not rewrite the index (which would look like a change).
     let dirty = output("git", &["--no-optional-locks", "status", "--porcelain", "--untracked-files=no"]).is_some();
-    // SOURCE_DATE_EPOCH makes the date reproducible when a release wants it.
-    let date = match std::env::var("SOURCE_DATE_EPOCH") {
+    // ZHENXING_BUILD_EPOCH (seconds) makes the date reproducible when a release wants it. Not
+    // SOURCE_DATE_EPOCH: the dependencies' C build scripts (cc-rs) rerun whenever that changes,
+    // and most of polars with them, so each release would be a cold build of over an hour.
+    let date = match std::env::var("ZHENXING_BUILD_EPOCH") {
         Ok(epoch) => output("date", &["-u", "-d", &format!("@{epoch}"), "+%Y-%m-%d"]),
         Err(_) => output("date", &["-u", "+%Y-%m-%d"]),
     }
@@ -25,7 +27,7 @@ fn main() {
     println!("cargo:rustc-env=ZHENXING_BUILD_DATE={date}");
     // Rebuilt when the checkout moves to another commit; never on every build.
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+    println!("cargo:rerun-if-env-changed=ZHENXING_BUILD_EPOCH");
     if let Some(git_dir) = output("git", &["rev-parse", "--git-dir"]) {
         let git_dir = std::path::Path::new(&git_dir);
         let mut watched = vec![git_dir.join("HEAD"), git_dir.join("packed-refs")];

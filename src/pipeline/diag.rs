@@ -144,6 +144,8 @@ pub fn release_freed_memory() {
 /// in kB (VmHWM of /proc/self/status on Linux: `ru_maxrss` is no substitute, as it keeps the
 /// high-water mark a process had before it exec'd, e.g. a forked benchmark harness).
 pub fn usage() -> (Option<f64>, Option<u64>) {
+    // Without getrusage (Windows) the CPU time is not known.
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut cpu = None;
     #[cfg(unix)]
     {
