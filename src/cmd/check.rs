@@ -44,7 +44,10 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
     // Where the period came from, when it is the file's own word (said in the output).
     let mut from_file: Option<String> = None;
     for path in &args.paths {
-        if path.is_dir() {
+        // A folder named like a workbook (`陆城镇_2024年06月.xlsx/`) is checked as the file it
+        // poses as, and said to be a folder (E01), not looked into and passed with 0 files.
+        let poses_as_workbook = path.extension().is_some() && crate::report::is_workbook_file(&path.to_string_lossy());
+        if path.is_dir() && !poses_as_workbook {
             if period.is_none() {
                 period = path.file_name().and_then(|n| n.to_str()).and_then(Period::parse);
             }
@@ -70,6 +73,10 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
         } else {
             return Err(Error::Usage(format!("找不到 {}", path.display())));
         }
+    }
+    if files.is_empty() {
+        let given: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::Usage(format!("{} 中没有任何文件，无可检查：请指定报表文件或放有报表的文件夹", given.join("、"))));
     }
     let limits = Limits::default();
     let names = ingest::layout::PlanNames::new(&plan);

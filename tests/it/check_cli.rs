@@ -297,3 +297,18 @@ fn version_names_the_commit_and_the_build_date() {
     let date = line.rsplit("构建于 ").next().unwrap_or_default().trim_end_matches('）');
     assert!(date == "unknown" || chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(), "{line}");
 }
+
+/// `check` on a folder named like a workbook says it is a folder (E01) and exits 1; on an empty
+/// folder it says there is nothing to check (exit 2), never 通过 with 0 files (issue 32).
+#[test]
+fn a_folder_posing_as_a_workbook_or_an_empty_folder_is_not_passed() {
+    let workspace = Workspace::new();
+    std::fs::create_dir_all(workspace.path("input/2024-06/陆城镇_2024年06月.xlsx")).unwrap();
+    std::fs::create_dir_all(workspace.path("input/2024-07")).unwrap();
+    let run = workspace.zhenxing(&["check", "input/2024-06/陆城镇_2024年06月.xlsx"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("E01 文件无法读取  这是一个文件夹而不是表格文件"), "{}", run.stdout);
+    let run = workspace.zhenxing(&["check", "input/2024-07"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("input/2024-07 中没有任何文件，无可检查"), "{}", run.stderr);
+}
