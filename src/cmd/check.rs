@@ -37,6 +37,26 @@ pub struct CheckArgs {
     pub plan: PlanArg,
 }
 
+/// Which leaf of a column group split by period (本月 | 本年累计) each file was read from: said,
+/// not left to be guessed.
+fn say_leaves_read(reads: &[ingest::FileRead]) {
+    for read in reads {
+        for table in &read.tables {
+            for m in table.columns.iter().flatten() {
+                if let Some(leaf) = &m.leaf {
+                    crate::text::say(&format!(
+                        "说明：{} {}!{}“{}”分列填报（本月、本年累计等），按“{leaf}”读取，其余列不计入汇总。",
+                        read.input.display,
+                        table.sheet,
+                        crate::issue::a1(table.header_row, m.index),
+                        m.header
+                    ));
+                }
+            }
+        }
+    }
+}
+
 pub fn check(args: CheckArgs) -> Result<ExitCode> {
     let plan = args.plan.load()?;
     let mut files: Vec<InputFile> = Vec::new();
@@ -116,22 +136,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
             if let Some(source) = &from_file {
                 crate::text::say(&format!("报送月份按{source}取为{}。", period.label()));
             }
-            // Which leaf of a column group was read (本月 | 本年累计): said, not guessed at.
-            for read in &reads {
-                for table in &read.tables {
-                    for m in table.columns.iter().flatten() {
-                        if let Some(leaf) = &m.leaf {
-                            crate::text::say(&format!(
-                                "说明：{} {}!{}“{}”分列填报（本月、本年累计等），按“{leaf}”读取，其余列不计入汇总。",
-                                read.input.display,
-                                table.sheet,
-                                crate::issue::a1(table.header_row, m.index),
-                                m.header
-                            ));
-                        }
-                    }
-                }
-            }
+            say_leaves_read(&reads);
             crate::text::say_raw(&crate::report::issues_table(&plan, &validated))
         }
     }

@@ -48,6 +48,14 @@ pub fn under_period(grid: &Grid, header_row: usize, c: usize) -> bool {
     })
 }
 
+impl Leaf {
+    /// The leaf a column reads when its figures are split by period: the year so far for a
+    /// cumulative column, the month for a stock.
+    fn wanted_by(column: &crate::plan::Column) -> Leaf {
+        if column.measure == Measure::Stock { Leaf::Month } else { Leaf::YearToDate }
+    }
+}
+
 /// The leaf a header label under a group names, if it is one of the period labels (`本月`,
 /// `本年累计`, `1-6月`, `上年同期`, `增减%` …).
 pub fn period_leaf(text: &str) -> Option<Leaf> {
@@ -337,6 +345,13 @@ fn match_columns(
             continue;
         }
         let bottom = parts.last().expect("non-empty");
+        // Column `c` as found: its header (all levels), the unit a level states, the period leaf read.
+        let found_here = |leaf: Option<&HeaderText<'_>>| ColumnMatch {
+            index: c,
+            header: parts.iter().map(|p| p.raw.as_ref()).collect::<Vec<_>>().join(" / "),
+            unit: parts.iter().rev().find_map(|p| split_unit_normalised(&p.normal).1.map(str::to_string)),
+            leaf: leaf.map(|l| l.raw.to_string()),
+        };
         // Candidates in order: the bottom text, all levels, all but the bottom, the top. Texts
         // are normalised per cell: the normalised concatenation is the concatenation of them.
         fn concat<'a>(parts: &[&'a HeaderText<'_>]) -> Cow<'a, str> {
@@ -358,13 +373,9 @@ fn match_columns(
             let found = group.iter().find_map(|g| names.find(split_unit_normalised(g).0));
             if let Some(index) = found
                 && result[index].is_none()
+                && leaf == Leaf::wanted_by(&form.columns[index])
             {
-                let wanted = if form.columns[index].measure == Measure::Stock { Leaf::Month } else { Leaf::YearToDate };
-                if leaf == wanted {
-                    let unit = parts.iter().rev().find_map(|p| split_unit_normalised(&p.normal).1.map(str::to_string));
-                    let header = parts.iter().map(|p| p.raw.as_ref()).collect::<Vec<_>>().join(" / ");
-                    result[index] = Some(ColumnMatch { index: c, header, unit, leaf: Some(bottom.raw.to_string()) });
-                }
+                result[index] = Some(found_here(Some(bottom)));
             }
             continue;
         }
@@ -385,19 +396,12 @@ fn match_columns(
             if let Some(index) = names.find(name)
                 && result[index].is_none()
             {
-                if let Some((leaf, above)) = period_above {
-                    let wanted = if form.columns[index].measure == Measure::Stock { Leaf::Month } else { Leaf::YearToDate };
-                    if leaf != wanted {
-                        break;
-                    }
-                    let unit = parts.iter().rev().find_map(|p| split_unit_normalised(&p.normal).1.map(str::to_string));
-                    let header = parts.iter().map(|p| p.raw.as_ref()).collect::<Vec<_>>().join(" / ");
-                    result[index] = Some(ColumnMatch { index: c, header, unit, leaf: Some(above.raw.to_string()) });
-                    break;
+                match period_above {
+                    // Another period's block than the one this column reads: not this column.
+                    Some((leaf, _)) if leaf != Leaf::wanted_by(&form.columns[index]) => {}
+                    Some((_, above)) => result[index] = Some(found_here(Some(above))),
+                    None => result[index] = Some(found_here(None)),
                 }
-                let unit = parts.iter().rev().find_map(|p| split_unit_normalised(&p.normal).1.map(str::to_string));
-                let header = parts.iter().map(|p| p.raw.as_ref()).collect::<Vec<_>>().join(" / ");
-                result[index] = Some(ColumnMatch { index: c, header, unit, leaf: None });
                 break;
             }
         }
