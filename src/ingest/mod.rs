@@ -48,6 +48,8 @@ pub struct FileRead {
     pub sha256: String,
     pub bytes: u64,
     pub modified: Option<SystemTime>,
+    /// The file's size and modification time when its bytes were read (see `changed_since`).
+    pub seen: Option<Stamp>,
     pub tables: Vec<FormTable>,
     pub claims: Claims,
     /// Set when the file could not be read at all.
@@ -66,6 +68,15 @@ pub struct FileRead {
 }
 
 impl FileRead {
+    /// Whether the file has been written since it was read (its stamp differs from the one its
+    /// bytes were read at). A file that cannot be looked at now has not: what was read stands.
+    pub fn changed_since_read(&self) -> bool {
+        match (self.seen, Stamp::of(&self.input.path)) {
+            (Some(seen), Some(now)) => seen != now,
+            _ => false,
+        }
+    }
+
     /// The sheets of the kept content (see `content`), read again from memory with the same
     /// checks; empty when nothing was kept.
     pub fn grids(&self, limits: &Limits) -> Vec<Grid> {
@@ -140,6 +151,12 @@ fn collect(dir: &Path, root: &Path, department: bool, files: &mut Vec<InputFile>
 /// read through a handle opened without blocking: a named pipe or a device put in place of an
 /// input (even between two reads) can neither hang the run nor grow without bound.
 pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+    Ok(read_bounded_stamped(path, max)?.map(|(bytes, _)| bytes))
+}
+
+/// `read_bounded`, with the stamp of the file the bytes were read from (taken from the open
+/// handle before reading).
+fn read_bounded_stamped(path: &Path, max: u64) -> std::io::Result<Result<(Vec<u8>, Stamp), u64>> {
     use std::io::Read;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -161,7 +178,47 @@ pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u6
     if bytes.len() as u64 > max {
         return Ok(Err(bytes.len() as u64));
     }
-    Ok(Ok(bytes))
+    Ok(Ok((bytes, Stamp::of_metadata(&metadata))))
+}
+
+/// A file's size and modification time: what tells that it was written since it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of_metadata(metadata: &std::fs::Metadata) -> Stamp {
+        Stamp { len: metadata.len(), modified: metadata.modified().ok() }
+    }
+
+    /// The file's stamp now (`None` when it cannot be looked at).
+    pub fn of(path: &Path) -> Option<Stamp> {
+        std::fs::metadata(path).ok().map(|m| Stamp::of_metadata(&m))
+    }
+}
+
+/// How often a file that changes while it is read is read again before its last read stands.
+const STEADY_READS: u32 = 4;
+
+/// The bytes of a file as it stands still: a file being written while it is read (a sync tool
+/// truncates it, then writes it again; a copy not yet finished) is read again, after a pause,
+/// until its stamp before and after a read agree (at most `STEADY_READS` times; then the last
+/// read stands, with the stamp it had, so that the run's settling step or the next run sees the
+/// change). The stamp is the one the bytes belong to.
+fn read_steady(path: &Path, max: u64) -> std::io::Result<Result<(Vec<u8>, Stamp), u64>> {
+    let mut attempt = 0;
+    loop {
+        let read = read_bounded_stamped(path, max)?;
+        let Ok((bytes, before)) = read else { return Ok(read) };
+        attempt += 1;
+        let steady = bytes.len() as u64 == before.len && Stamp::of(path) == Some(before);
+        if steady || attempt >= STEADY_READS {
+            return Ok(Ok((bytes, before)));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100 << attempt));
+    }
 }
 
 /// The sha256 of a file's bytes (ring's assembly; the same digest as `sha2`'s): every input
@@ -182,13 +239,15 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
 
 /// `read_file` with the plan's names prepared once for many files (`layout::PlanNames::new`).
 pub fn read_file_with(input: InputFile, plan: &Plan, names: &layout::PlanNames, limits: &Limits) -> FileRead {
-    let (modified, opened) = open(&input, limits);
+    let (seen, opened) = open(&input, limits);
+    let modified = seen.and_then(|s| s.modified);
     let read = |sha256: String, bytes: u64, unreadable: Option<String>, attachment: bool| {
         let issues = unreadable.iter().map(|message| Issue::new(Rule::Unreadable, input.display.clone(), message.clone())).collect();
         FileRead {
             sha256,
             bytes,
             modified,
+            seen,
             tables: Vec::new(),
             claims: Claims::default(),
             unreadable,
@@ -209,7 +268,7 @@ pub fn read_file_with(input: InputFile, plan: &Plan, names: &layout::PlanNames, 
             // sent.
             let attachment = tables.is_empty();
             let bytes = content.len() as u64;
-            FileRead { sha256, bytes, modified, tables, claims, unreadable: None, issues, attachment, content, input }
+            FileRead { sha256, bytes, modified, seen, tables, claims, unreadable: None, issues, attachment, content, input }
         }
     }
 }
@@ -229,8 +288,10 @@ enum Opened {
 
 /// Open one input: only a regular file within the size limit is read (a FIFO would block the
 /// run forever, a link to a device would read without end), and a spreadsheet's bytes go
-/// through the guard and the reader. The file's modification time comes with it.
-fn open(input: &InputFile, limits: &Limits) -> (Option<SystemTime>, Opened) {
+/// through the guard and the reader, read while it stands still (`read_steady`). The file's
+/// stamp comes with it: the one its bytes were read at, or where nothing was read, the one it
+/// had when it was looked at.
+fn open(input: &InputFile, limits: &Limits) -> (Option<Stamp>, Opened) {
     let unreadable = |reason: String| Opened::Unreadable { sha256: String::new(), bytes: 0, reason };
     let too_large = |size: u64| {
         format!("文件过大（{} MB），超过 {} MB 上限，请只保留报表内容", size / 1024 / 1024, limits.max_file_bytes / 1024 / 1024)
@@ -243,7 +304,7 @@ fn open(input: &InputFile, limits: &Limits) -> (Option<SystemTime>, Opened) {
         Ok(m) => m,
         Err(e) => return (None, unreadable(format!("无法打开文件：{e}"))),
     };
-    let modified = metadata.modified().ok();
+    let modified = Some(Stamp::of_metadata(&metadata));
     if metadata.is_dir() {
         // A folder named like a township's workbook is said to be one, and, being no newer
         // version of that workbook, does not supersede it.
@@ -263,14 +324,14 @@ fn open(input: &InputFile, limits: &Limits) -> (Option<SystemTime>, Opened) {
     }
     let extension = input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     if !is_spreadsheet_name(&extension) {
-        let sha256 = match read_bounded(&input.path, limits.max_file_bytes) {
-            Ok(Ok(bytes)) => file_sha256(&bytes),
-            _ => String::new(),
+        let (sha256, stamp) = match read_steady(&input.path, limits.max_file_bytes) {
+            Ok(Ok((bytes, stamp))) => (file_sha256(&bytes), Some(stamp)),
+            _ => (String::new(), modified),
         };
-        return (modified, Opened::Attachment { sha256, bytes: metadata.len() });
+        return (stamp, Opened::Attachment { sha256, bytes: stamp.map_or(metadata.len(), |s| s.len) });
     }
-    let bytes = match read_bounded(&input.path, limits.max_file_bytes) {
-        Ok(Ok(b)) => b,
+    let (bytes, modified) = match read_steady(&input.path, limits.max_file_bytes) {
+        Ok(Ok((bytes, stamp))) => (bytes, Some(stamp)),
         Ok(Err(size)) => return (modified, unreadable(too_large(size))),
         Err(e) => return (modified, unreadable(format!("无法读取文件：{e}"))),
     };

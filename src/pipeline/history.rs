@@ -201,7 +201,7 @@ pub fn backfill_history(plan: &Plan, folders: &Folders, period: Period, limits: 
     for earlier in missing {
         let dir = folders.input.join(earlier.to_string());
         let files = ingest::discover(&dir, &folders.input).map_err(|e| Error::io(&dir, e))?;
-        let super::Ingested { reads, validated, frames, arrivals } =
+        let super::Ingested { reads, validated, frames, arrivals, .. } =
             super::ingest_period(plan, folders, earlier, files, limits, &mut Unwatched)?;
         // Whom to call and when files arrived are learnt from earlier months too.
         store::keep_contacts(&folders.store, &store::contacts(&folders.store, &validated, &reads, earlier));

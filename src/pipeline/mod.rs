@@ -77,6 +77,9 @@ pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     phases.lap("补建历史");
     // 3. This month read and validated, the year's stored months reduced beside.
     let month = read_month(&prepared, files, folders, &limits, args.quiet, &mut phases)?;
+    if !month.reread.is_empty() {
+        console.say(format!("注意：{} 在读取期间被改动（可能正在复制或同步），已按改动后的内容重新读取", month.reread.join("、")));
+    }
     refuse_shrinking_month(&prepared, folders, &month, args.replace)?;
     for file in &month.validated.files {
         let unit = if file.township.is_empty() { "单位不明" } else { &file.township };
@@ -103,6 +106,8 @@ struct ReadMonth {
     fingerprint: String,
     /// The year's months before this one, reduced.
     history: aggregate::Reduced,
+    /// Files read again because they were written while the run read them.
+    reread: Vec<String>,
 }
 
 /// Stage 3: read and validate the month's files while the year's earlier stored months are
@@ -125,15 +130,17 @@ fn read_month(
             history::reduce_history(plan, &folders.store, period).map(|reduced| (reduced, clock.elapsed().as_secs_f64()))
         },
     );
-    let Ingested { reads, validated, frames, arrivals } = ingested?;
-    let fingerprint = prepared.fingerprint.clone().unwrap_or_else(|| workspace::reads_fingerprint(plan, &reads));
+    let Ingested { reads, validated, frames, arrivals, reread } = ingested?;
+    // What run.json records is what was read: with --if-changed too, where the fingerprint taken
+    // before reading only decided whether to run (a file re-copied meanwhile differs).
+    let fingerprint = workspace::reads_fingerprint(plan, &reads);
     let contacts = store::contacts(&folders.store, &validated, &reads, period);
     let (history, history_seconds) = history?;
     phases.alongside("读历史（与读取、校验同时）", history_seconds);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(ReadMonth { reads, validated, frames, arrivals, contacts, fingerprint, history })
+    Ok(ReadMonth { reads, validated, frames, arrivals, contacts, fingerprint, history, reread })
 }
 
 /// A month already stored is not replaced by one with less than half its rows (a copy gone
@@ -181,7 +188,7 @@ fn report_month(
     phases: &mut Phases,
 ) -> Result<Reported> {
     let (plan, period) = (&prepared.plan, prepared.period);
-    let ReadMonth { reads, validated, frames, arrivals, contacts, fingerprint, history } = month;
+    let ReadMonth { reads, validated, frames, arrivals, contacts, fingerprint, history, .. } = month;
     let to_store: Vec<store::FormFrame> =
         frames.iter().map(|f| store::FormFrame { form: f.form.clone(), frame: f.frame.clone() }).collect();
     let (reported, alongside) = beside(
@@ -257,9 +264,11 @@ fn finish(finish: Finish<'_>) -> Result<ExitCode> {
     }
     workspace::append_log(&staging.join("run.log"), started, &console.log)?;
     crate::atomic::swap_into_place(&staging, &out_dir)?;
-    staged.commit(store::submissions(&validated))?;
+    // The store month last, naming this run: until it is in place, `--if-changed` runs again
+    // (see `workspace::unchanged_since_last_run`), so arrivals and contacts go before it.
     store::keep_arrivals(&args.folders.store, &arrivals);
     store::keep_contacts(&args.folders.store, &contacts);
+    staged.commit(store::submissions(&validated), record.started.clone())?;
     // A province-month's records, issues and results are millions of allocations: they are
     // freed on another thread, and a process that exits now does not wait for that.
     // (`Builder::spawn`, not `thread::spawn`, which panics when no thread can be started: then
@@ -340,6 +349,8 @@ pub struct Ingested {
     pub frames: Vec<store::FormFrame>,
     /// When each file arrived (the first time a run saw it), as the store keeps it.
     pub arrivals: store::Arrivals,
+    /// The files read again because they were written while the run read (see `settle`).
+    pub reread: Vec<String>,
 }
 
 /// Read, validate and turn into tables the files of one period; `progress` hears of each file
@@ -373,6 +384,7 @@ pub fn ingest_period(
         },
     );
     let (history, history_seconds) = history?;
+    let reread = settle(&mut reads, plan, &names, limits);
     diag::release_freed_memory();
     progress.lap("读取");
     progress.alongside("读上月（与读取同时）", history_seconds);
@@ -403,7 +415,32 @@ pub fn ingest_period(
     progress.lap("校验");
     let frames = store::form_frames(plan, &validated.records).map_err(Error::Aggregate)?;
     progress.lap("事实表");
-    Ok(Ingested { reads, validated, frames, arrivals })
+    Ok(Ingested { reads, validated, frames, arrivals, reread })
+}
+
+/// How many times the files written while they were read are read again (see `settle`).
+const SETTLE_ROUNDS: usize = 3;
+
+/// Files written since they were read (a sync tool truncated one and wrote it again while the
+/// run read the others; a copy finished) are read again, so that what the run reports is what
+/// the folder holds, not a half-copied file made 数据有误. Their names, for the console; a file
+/// still changing after `SETTLE_ROUNDS` keeps its last read, and the fingerprint the run records
+/// is of what was read, so that the next `--if-changed` run sees the difference and runs.
+fn settle(reads: &mut [ingest::FileRead], plan: &Plan, names: &ingest::layout::PlanNames, limits: &Limits) -> Vec<String> {
+    let mut reread = Vec::new();
+    for _ in 0..SETTLE_ROUNDS {
+        let changed: Vec<&mut ingest::FileRead> = reads.iter_mut().filter(|r| r.changed_since_read()).collect();
+        if changed.is_empty() {
+            break;
+        }
+        for read in &changed {
+            if !reread.contains(&read.input.display) {
+                reread.push(read.input.display.clone());
+            }
+        }
+        changed.into_par_iter().for_each(|read| *read = ingest::read_file_with(read.input.clone(), plan, names, limits));
+    }
+    reread
 }
 
 /// Stage 4: the month aggregated: this month's tables reduced (one polars query per form) and

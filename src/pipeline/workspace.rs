@@ -28,8 +28,6 @@ pub struct Prepared {
     pub period_dir: PathBuf,
     /// `output/<YYYY-MM>`.
     pub out_dir: PathBuf,
-    /// The input fingerprint, taken here only for `--if-changed` (see `reads_fingerprint`).
-    pub fingerprint: Option<String>,
     /// The month is in the store already.
     pub stored: bool,
     /// The locks on the output folder and the store, held until the run ends.
@@ -90,12 +88,9 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepar
     let files = ingest::discover(&period_dir, &folders.input).map_err(|e| Error::io(&period_dir, e))?;
     let out_dir = folders.output.join(period.to_string());
     remove_stale_temporaries(&out_dir, &folders.store);
-    // Without --if-changed the fingerprint is taken from the files as they are read (each file
-    // is then read and hashed once).
-    let fingerprint = args.if_changed.then(|| input_fingerprint(&plan, &files));
-    if let Some(fingerprint) = &fingerprint
-        && unchanged_since_last_run(&out_dir, &folders.store, period, fingerprint)
-    {
+    // --if-changed hashes the files here, only to decide whether to run: the fingerprint a run
+    // records is taken from the files as they are read (see `reads_fingerprint`).
+    if args.if_changed && unchanged_since_last_run(&out_dir, &folders.store, period, &input_fingerprint(&plan, &files)) {
         console.say(format!("{period} 的输入文件与上次运行相同，跳过（去掉 --if-changed 可强制重算）"));
         return Ok(None);
     }
@@ -111,7 +106,7 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepar
         )));
     }
     let locks = [Some(lock), store_lock].into_iter().flatten().collect();
-    Ok(Some((Prepared { plan, period, period_dir, out_dir, fingerprint, stored, _locks: locks }, files)))
+    Ok(Some((Prepared { plan, period, period_dir, out_dir, stored, _locks: locks }, files)))
 }
 
 /// The lock file that keeps two runs from writing the same outputs (in the output folder) or
@@ -290,14 +285,19 @@ fn fingerprint<'a>(plan: &Plan, files: impl Iterator<Item = (&'a str, Option<[u8
     crate::plan::hex(&hasher.finalize())
 }
 
-/// The inputs are those of the last complete run, and the store holds that run's month (a
-/// run killed after its outputs but before its store must be run again).
+/// The inputs are those of the last complete run, and the store holds that run's month: its
+/// tables, and its record written by that very run (`MonthRecord::run`, the run's start). A run
+/// killed after its outputs but before its store month was committed must be run again, even
+/// when its tables are the same as the month before (a new 填报人, a file renamed): the
+/// store's record of submissions, arrivals and contacts would stay stale for good.
 pub fn unchanged_since_last_run(out_dir: &Path, store_dir: &Path, period: Period, fingerprint: &str) -> bool {
     let Ok(text) = std::fs::read_to_string(out_dir.join("run.json")) else { return false };
     let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-    let same_inputs = value.get("input_fingerprint").and_then(|v| v.as_str()) == Some(fingerprint);
+    let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
+    let same_inputs = field("input_fingerprint").as_deref() == Some(fingerprint);
     let stored = store::month_sha256(store_dir, period).unwrap_or_default();
-    same_inputs && value.get("partition_sha256").and_then(|v| v.as_str()) == Some(stored.as_str())
+    let same_run = store::month_record(store_dir, period).is_some_and(|r| field("started").is_some_and(|s| s == r.run));
+    same_inputs && field("partition_sha256").as_deref() == Some(stored.as_str()) && same_run
 }
 
 pub fn append_log(path: &Path, started: chrono::DateTime<chrono::FixedOffset>, lines: &[String]) -> Result<()> {

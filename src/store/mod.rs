@@ -68,6 +68,10 @@ pub struct MonthRecord {
     /// The month's tables, in plan order.
     pub tables: Vec<StoredTable>,
     pub submissions: Vec<Submission>,
+    /// The run that committed the month: its start, as its run.json says (`started`). A stop
+    /// between a run's outputs and its store month leaves the two naming different runs.
+    #[serde(default)]
+    pub run: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -142,8 +146,10 @@ impl StagedMonth {
 
     /// Write the month's record (with its submissions) and put the month in place of the
     /// stored one in one step.
-    pub fn commit(mut self, submissions: Vec<Submission>) -> Result<()> {
+    /// `run`: the run's start, as its run.json records it (`MonthRecord::run`).
+    pub fn commit(mut self, submissions: Vec<Submission>, run: String) -> Result<()> {
         self.record.submissions = submissions;
+        self.record.run = run;
         let path = self.staging.join(MONTH_FILE);
         let json = serde_json::to_vec_pretty(&self.record).map_err(|source| Error::StoreRecord { path: path.clone(), source })?;
         crate::atomic::write_bytes(&path, &json)?;
@@ -171,7 +177,14 @@ pub fn stage_month(store: &Path, plan: &Plan, period: Period, frames: Vec<FormFr
         file.sync_all().map_err(|e| Error::io(&path, e))?;
         tables.push(StoredTable { form, rows: frame.height(), sha256: crate::plan::hex(&hasher.finalize()) });
     }
-    let record = MonthRecord { format: FORMAT, plan_id: plan.plan.id.clone(), period: period.to_string(), tables, submissions: Vec::new() };
+    let record = MonthRecord {
+        format: FORMAT,
+        plan_id: plan.plan.id.clone(),
+        period: period.to_string(),
+        tables,
+        submissions: Vec::new(),
+        run: String::new(),
+    };
     Ok(StagedMonth { staging, target, record })
 }
 
@@ -260,7 +273,7 @@ fn write_derived_in(dir: &Path, key: &str, frame: &mut DataFrame) -> Result<()> 
 /// Write a whole month at once (earlier months stored on a first run, which have no outputs
 /// to wait for; the benchmark's history; migration).
 pub fn write_month(store: &Path, plan: &Plan, period: Period, frames: Vec<FormFrame>, submissions: Vec<Submission>) -> Result<()> {
-    stage_month(store, plan, period, frames)?.commit(submissions)
+    stage_month(store, plan, period, frames)?.commit(submissions, String::new())
 }
 
 /// One reporting unit's form in one month, as the month's record keeps it.

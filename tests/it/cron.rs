@@ -821,3 +821,91 @@ fn a_folder_or_a_note_named_like_a_workbook_does_not_supersede_it() {
     let unit = run["units"].as_array().unwrap().iter().find(|u| u["unit"] == "陆城镇").cloned().unwrap();
     assert_eq!(unit["status"], "已报送", "{unit}");
 }
+
+/// Counts the files read; when the last one has been read, writes `bytes` to `path` (a sync
+/// tool writing a file again after the run has read its truncated state).
+struct RewriteAfterReading {
+    files: usize,
+    read: std::sync::atomic::AtomicUsize,
+    path: std::path::PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl zhenxing::pipeline::diag::Progress for RewriteAfterReading {
+    fn file_read(&self) {
+        if self.read.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == self.files {
+            std::fs::write(&self.path, &self.bytes).unwrap();
+        }
+    }
+}
+
+/// Issue 32: a file re-copied during a run (truncated, then the same bytes written again, as
+/// sync tools do) was read in its truncated state: the township was 数据有误, its rows left the
+/// store, and run.json recorded the fingerprint taken before reading, so every later
+/// `--if-changed` run skipped although `input/` held the good file. Now a file written since it
+/// was read is read again before validation, and the fingerprint is of what was read.
+#[test]
+fn a_file_rewritten_while_the_run_reads_is_read_again() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    let name = zhenxing::report::template::file_name("路口镇", june);
+    let path = ws.period_dir(june).join(&name);
+    let good = std::fs::read(&path).unwrap();
+    std::fs::write(&path, b"").unwrap(); // the sync tool's first step
+    let folders = zhenxing::pipeline::Folders { input: ws.path("input"), output: ws.path("output"), store: ws.path("data") };
+    let files = zhenxing::ingest::discover(&ws.period_dir(june), &folders.input).unwrap();
+    let mut progress = RewriteAfterReading { files: files.len(), read: 0.into(), path: path.clone(), bytes: good };
+    let limits = zhenxing::ingest::Limits::default();
+    let ingested = zhenxing::pipeline::ingest_period(&plan, &folders, june, files, &limits, &mut progress).unwrap();
+
+    assert_eq!(ingested.reread, vec![format!("2024-06/{name}")]);
+    let township = ingested.validated.townships.iter().find(|t| t.township == "路口镇").unwrap();
+    assert_eq!(township.status, zhenxing::validate::SubmissionStatus::Reported, "{:?}", ingested.validated.issues);
+    let now = zhenxing::ingest::discover(&ws.period_dir(june), &folders.input).unwrap();
+    assert_eq!(
+        zhenxing::pipeline::workspace::reads_fingerprint(&plan, &ingested.reads),
+        zhenxing::pipeline::workspace::input_fingerprint(&plan, &now),
+        "the fingerprint of what was read is that of the folder as it is now"
+    );
+}
+
+/// Issue 32: a run stopped between putting its outputs in place and committing its store month
+/// left the store's record (submissions, arrivals, contacts) stale for good under
+/// `--if-changed` whenever the month's tables had not changed (here: an attachment came): the
+/// new run.json matched the input and the old tables. The store month now names the run that
+/// wrote it, and a run.json of another run is not a complete run.
+#[test]
+fn a_run_stopped_before_its_store_month_is_run_again_by_if_changed() {
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let stopped = Workspace::new();
+    stopped.add_townships(&plan, &GOOD, june);
+    stopped.run(&["run", "--quiet"]);
+    // The same month with a scan added, run to the end in a copy of the workspace: its outputs
+    // are what the stopped run had put in place before it was stopped.
+    let complete = Workspace::new();
+    crate::common::copy_dir(stopped.root(), complete.root());
+    std::fs::write(complete.path("input/2024-06/扫描件.pdf"), b"%PDF-1.4 scan").unwrap();
+    complete.run(&["run", "--quiet"]);
+    std::fs::write(stopped.path("input/2024-06/扫描件.pdf"), b"%PDF-1.4 scan").unwrap();
+    std::fs::remove_dir_all(stopped.path("output/2024-06")).unwrap();
+    crate::common::copy_dir(&complete.path("output/2024-06"), &stopped.path("output/2024-06"));
+    let run: serde_json::Value = serde_json::from_slice(&stopped.read("output/2024-06/run.json")).unwrap();
+    assert_eq!(
+        run["partition_sha256"].as_str(),
+        zhenxing::store::month_sha256(&stopped.path("data"), june).as_deref(),
+        "the stopped run's tables are those already stored"
+    );
+
+    let again = stopped.run(&["run", "--if-changed"]);
+    assert!(!again.stdout().contains("跳过"), "{}", again.stdout());
+    let run: serde_json::Value = serde_json::from_slice(&stopped.read("output/2024-06/run.json")).unwrap();
+    let month = zhenxing::store::month_record(&stopped.path("data"), june).unwrap();
+    assert_eq!(run["started"].as_str(), Some(month.run.as_str()));
+    let arrivals = String::from_utf8(stopped.read(&format!("data/{}", zhenxing::store::ARRIVALS_FILE))).unwrap();
+    assert!(arrivals.contains("扫描件.pdf"), "{arrivals}");
+    // And now it is complete: the next one skips.
+    assert!(stopped.run(&["run", "--if-changed"]).stdout().contains("跳过"));
+}
