@@ -2,9 +2,11 @@
 //! in order, each a function with typed inputs and outputs:
 //!
 //! 1. prepare (`workspace`): plan, month, locks, store migration, files (and, for `--if-changed`,
-//!    the input fingerprint; otherwise it is made from the digests reading takes);
+//!    the input fingerprint that decides whether to run; the one recorded is made from the
+//!    digests reading takes);
 //! 2. history (`history`): earlier months of the input the store lacks are stored first;
-//! 3. read and validate (`ingest_period`: `ingest` → `validate` → the month's tables), while the
+//! 3. read and validate (`ingest_period`: `ingest`, files written meanwhile read again (`settle`),
+//!    → `validate` → the month's tables), while the
 //!    year's stored months are reduced (`history::reduce_history`);
 //! 4. aggregate (`aggregate_month`) and write the bulletin and the files made from it
 //!    (`outputs::write_outputs`) into a staging folder, while the store month is staged
