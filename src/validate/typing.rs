@@ -20,6 +20,10 @@ pub(super) type Typed = (Value, Option<Arc<str>>);
 
 const MISSING: Typed = (Value::Missing, None);
 
+/// The largest figure a county's statistics can hold, in any plan unit (a trillion: 1.7e308 亩
+/// is a paste gone wrong, and sums of such figures overflow to infinity).
+const MOST_PLAUSIBLE: f64 = 1e12;
+
 impl TableCheck<'_> {
     /// Type one cell by its column kind; push issues for values that do not fit.
     pub(super) fn typed(&self, ci: usize, cell: &Cell, row: &TableRow, per_row: &mut PerRowUnits, issues: &mut Vec<Issue>) -> Typed {
@@ -34,7 +38,21 @@ impl TableCheck<'_> {
         // The cell's text, trimmed; borrowed from the cell where it holds text.
         let text: Cow<'_, str> = if numeric { Cow::Borrowed("") } else { cell.trimmed_text() };
         match column.kind {
-            ColumnKind::Number => self.number(ci, cell, text, row, per_row, &at, issues),
+            ColumnKind::Number => {
+                let typed = self.number(ci, cell, text, row, per_row, &at, issues);
+                match typed.0 {
+                    Value::Number(n) if n.abs() > MOST_PLAUSIBLE => {
+                        let shown = cell.text().trim().to_string();
+                        let message = format!(
+                            "“{}”填的是 {shown}，换算后超过一万亿，不可能是统计数（可能是误粘贴或格式错误），未计入汇总；请核实后改正",
+                            column.header()
+                        );
+                        issues.push(self.issue(Rule::NotANumber, at(), shown, message));
+                        MISSING
+                    }
+                    _ => typed,
+                }
+            }
             ColumnKind::YesNo => match parse_yes_no(&text) {
                 Some(yes) => (Value::Text(if yes { "是" } else { "否" }.into()), None),
                 None => {

@@ -738,6 +738,25 @@ const ERROR_CASES: &[ErrorCase] = &[
         message: "单位“吨”无法换算",
     },
     ErrorCase {
+        // Issue 32: 1.7e308 was accepted with a warning, and sums of such figures overflow.
+        name: "a figure no county can hold",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX01").set("H8", 1.7e308);
+        },
+        issues: &["粮食与耕地!H8 E05"],
+        message: "超过一万亿",
+    },
+    ErrorCase {
+        name: "a figure no county can hold, typed with its unit",
+        file: FILE,
+        edit: |b| {
+            b.sheet("ZX01").set("D8", "2e9万亩");
+        },
+        issues: &["粮食与耕地!D8 E05"],
+        message: "2e9万亩",
+    },
+    ErrorCase {
         name: "negative amount",
         file: FILE,
         edit: |b| {
