@@ -35,6 +35,38 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// A file or folder name as a person should read it. A name that is not UTF-8 (copied from a
+/// Windows zip or share, its bytes GBK) is read as GBK; bytes that are neither are shown as
+/// `\xNN`, so that two such names never look alike (a lossy `�` made them identical).
+pub fn os_text(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    if let Some(text) = name.to_str() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = name.as_bytes();
+        if let Some(text) = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes) {
+            return std::borrow::Cow::Owned(text.into_owned());
+        }
+        let mut shown = String::new();
+        for chunk in bytes.utf8_chunks() {
+            shown.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                shown.push_str(&format!("\\x{byte:02X}"));
+            }
+        }
+        std::borrow::Cow::Owned(shown)
+    }
+    #[cfg(not(unix))]
+    name.to_string_lossy()
+}
+
+/// A relative path as a person should read it: each part by `os_text`, joined by `/`.
+pub fn path_text(path: &std::path::Path) -> String {
+    path.components().map(|c| os_text(c.as_os_str()).into_owned()).collect::<Vec<_>>().join("/")
+}
+
 /// Parse a number as a statistician types it: `1,234.5`, `１２３４`, ` 12 `, `12.5%` (→ 12.5),
 /// `-`, `—` or empty (→ None, meaning blank). Returns `Err(())` for text that is not a number.
 pub fn parse_number(text: &str) -> Result<Option<f64>, ()> {

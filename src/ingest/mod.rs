@@ -88,7 +88,7 @@ impl FileRead {
     }
 
     pub fn stem(&self) -> String {
-        self.input.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        self.input.path.file_stem().map(|s| crate::text::os_text(s).into_owned()).unwrap_or_default()
     }
 }
 
@@ -103,7 +103,7 @@ pub fn discover(period_dir: &Path, root: &Path) -> std::io::Result<Vec<InputFile
         if outside(&department_dir, root).is_some() {
             // A 部门 folder linked to somewhere else (`部门 → /etc`) is not walked: listed once,
             // refused when opened.
-            let display = department_dir.strip_prefix(root).unwrap_or(&department_dir).to_string_lossy().replace('\\', "/");
+            let display = crate::text::path_text(department_dir.strip_prefix(root).unwrap_or(&department_dir));
             files.push(InputFile { path: department_dir, display, department: true });
         } else {
             collect(&department_dir, root, true, &mut files)?;
@@ -141,7 +141,7 @@ fn collect(dir: &Path, root: &Path, department: bool, files: &mut Vec<InputFile>
         if entry.file_type().is_ok_and(|t| t.is_dir()) && !EXTENSIONS.contains(&extension.as_str()) {
             continue;
         }
-        let display = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let display = crate::text::path_text(path.strip_prefix(root).unwrap_or(&path));
         files.push(InputFile { path, display, department });
     }
     Ok(())

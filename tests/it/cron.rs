@@ -909,3 +909,33 @@ fn a_run_stopped_before_its_store_month_is_run_again_by_if_changed() {
     // And now it is complete: the next one skips.
     assert!(stopped.run(&["run", "--if-changed"]).stdout().contains("跳过"));
 }
+
+/// Issue 32: names that are not UTF-8 (a Windows zip unpacked here keeps GBK bytes) were shown
+/// with `�`, two of them identically, and a township's GBK-named file was not recognised by its
+/// name. GBK names are read as GBK; other bytes are shown as `\xNN`.
+#[cfg(unix)]
+#[test]
+fn names_that_are_not_utf8_are_read_as_gbk_or_shown_byte_by_byte() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let plan = corpus::plan();
+    let june = corpus::june();
+    let ws = Workspace::new();
+    ws.add_townships(&plan, &GOOD, june);
+    let dir = ws.period_dir(june);
+    let name = zhenxing::report::template::file_name("路口镇", june);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&name);
+    std::fs::rename(dir.join(&name), dir.join(OsStr::from_bytes(&gbk))).unwrap();
+    for bytes in [&b"\xff\xfe.pdf"[..], &b"\xff\xfd.pdf"[..]] {
+        std::fs::write(dir.join(OsStr::from_bytes(bytes)), b"%PDF-1.4").unwrap();
+    }
+    let files = zhenxing::ingest::discover(&dir, &ws.path("input")).unwrap();
+    let shown: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
+    assert!(shown.contains(&format!("2024-06/{name}").as_str()), "{shown:?}");
+    assert!(shown.contains(&"2024-06/\\xFF\\xFE.pdf") && shown.contains(&"2024-06/\\xFF\\xFD.pdf"), "{shown:?}");
+
+    ws.run(&["run", "--quiet"]);
+    let run: serde_json::Value = serde_json::from_slice(&ws.read("output/2024-06/run.json")).unwrap();
+    let unit = run["units"].as_array().unwrap().iter().find(|u| u["unit"] == "路口镇").cloned().unwrap();
+    assert_eq!(unit["status"], "已报送", "{unit}");
+}
