@@ -22,13 +22,13 @@ pub enum Error {
     /// Another `run` holds the lock on the output folder.
     #[error("另一个 zhenxing run 正在运行（锁文件 {0}），本次退出。请等待其完成后再运行。")]
     Locked(PathBuf),
-    #[error("读写 {path} 失败：{source}")]
+    #[error("读写 {path} 失败：{}", io_text(.source))]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("写出 {path} 失败：{source}")]
+    #[error("写出 {path} 失败：{}", xlsx_text(.source))]
     Write { path: PathBuf, source: rust_xlsxwriter::XlsxError },
-    #[error("数据汇总失败：{0}")]
+    #[error("数据汇总失败：{}", polars_text(.0))]
     Aggregate(#[source] polars::prelude::PolarsError),
-    #[error("历史数据库 {path} 读写失败：{source}")]
+    #[error("历史数据库 {path} 读写失败：{}", polars_text(.source))]
     Store { path: PathBuf, source: polars::prelude::PolarsError },
     #[error("历史数据库 {path} 的月份记录无法写出：{source}")]
     StoreRecord { path: PathBuf, source: serde_json::Error },
@@ -61,6 +61,38 @@ impl Error {
     }
 }
 
+/// An operating-system error as an office reads it: the usual causes in Chinese, with what to
+/// do, and the system's own words after them for whoever helps (a full disk was told in
+/// Parquet's and Rust's English only).
+pub fn io_text(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let cause = match error.kind() {
+        ErrorKind::StorageFull => "磁盘空间已满，请腾出空间后重新运行（上次的结果和历史数据库不受影响）",
+        ErrorKind::QuotaExceeded => "超出磁盘配额，请腾出空间或请管理员放宽配额后重新运行",
+        ErrorKind::PermissionDenied => "没有读写权限，请用有权限的账户运行，或请管理员开放该文件夹的权限",
+        ErrorKind::ReadOnlyFilesystem => "磁盘或文件夹是只读的，请换一个可写的位置",
+        ErrorKind::NotFound => "文件或文件夹不存在",
+        _ => return format!("{error}"),
+    };
+    format!("{cause}（系统信息：{error}）")
+}
+
+/// A polars error: an operating-system error inside it as `io_text` tells it.
+pub fn polars_text(error: &polars::prelude::PolarsError) -> String {
+    match error {
+        polars::prelude::PolarsError::IO { error, .. } => io_text(error),
+        other => other.to_string(),
+    }
+}
+
+/// A workbook writer's error: an operating-system error inside it as `io_text` tells it.
+pub fn xlsx_text(error: &rust_xlsxwriter::XlsxError) -> String {
+    match error {
+        rust_xlsxwriter::XlsxError::IoError(error) => io_text(error),
+        other => other.to_string(),
+    }
+}
+
 /// Process exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -77,4 +109,24 @@ pub enum ExitCode {
     Locked = 4,
     /// The month folder would replace a stored month with nothing or much less (`--replace`).
     Refused = 5,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_told_in_chinese_wherever_it_comes_from() {
+        let full = || std::io::Error::from_raw_os_error(28); // ENOSPC
+        let io = Error::io("data/period=2024-06", full()).to_string();
+        assert!(io.starts_with("读写 data/period=2024-06 失败：磁盘空间已满，请腾出空间后重新运行"), "{io}");
+        let parquet = polars::prelude::PolarsError::IO { error: std::sync::Arc::new(full()), msg: None };
+        let store = Error::Store { path: "data/period=2024-06/form=ZX01/rows.parquet".into(), source: parquet }.to_string();
+        assert!(store.contains("读写失败：磁盘空间已满"), "{store}");
+        let xlsx =
+            Error::Write { path: "output/2024-06/通报.xlsx".into(), source: rust_xlsxwriter::XlsxError::IoError(full()) }.to_string();
+        assert!(xlsx.contains("失败：磁盘空间已满"), "{xlsx}");
+        let denied = Error::io("output", std::io::Error::from_raw_os_error(13)).to_string();
+        assert!(denied.contains("没有读写权限"), "{denied}");
+    }
 }
