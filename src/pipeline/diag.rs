@@ -11,6 +11,9 @@ pub struct Console {
     pub quiet: bool,
     pub verbose: bool,
     pub log: Vec<String>,
+    /// The month's `run.log` once this run holds the locks: a run that fails after that says so
+    /// there too, with what it had said (`pipeline::run_month`).
+    pub run_log: Option<std::path::PathBuf>,
 }
 
 impl Console {

@@ -64,18 +64,35 @@ pub struct RunConfig {
 
 pub fn run_month(args: &RunConfig) -> Result<ExitCode> {
     let started = crate::period::now_in_china();
+    let mut console = Console { quiet: args.quiet, verbose: args.verbose, log: Vec::new(), run_log: None };
+    let result = run_stages(args, started, &mut console);
+    // A run that fails once it holds the locks (a full disk, a refused month, a damaged store)
+    // leaves its outputs as they were, and says so in the month's run.log too: cron's mail may
+    // be read by no one. (A run that fails before, on its plan or another run's lock, has no
+    // month of its own to write in.)
+    if let (Err(error), Some(log)) = (&result, console.run_log.take()) {
+        let mut lines = std::mem::take(&mut console.log);
+        lines.push(format!("运行失败（退出码 {}）：{error}", error.exit_code() as u8));
+        if let Some(dir) = log.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = workspace::append_log(&log, started, &lines);
+    }
+    result
+}
+
+fn run_stages(args: &RunConfig, started: chrono::DateTime<chrono::FixedOffset>, console: &mut Console) -> Result<ExitCode> {
     let clock = Instant::now();
     let mut phases = Phases::start();
-    let mut console = Console { quiet: args.quiet, verbose: args.verbose, log: Vec::new() };
     // 1. The plan, the month, the locks and the files.
-    let Some((prepared, files)) = workspace::prepare(args, &mut console)? else {
+    let Some((prepared, files)) = workspace::prepare(args, console)? else {
         return Ok(ExitCode::Clean);
     };
     let folders = &args.folders;
     let limits = Limits::default();
     phases.lap("准备（方案、找文件）");
     // 2. Earlier months of the input the store lacks.
-    history::backfill_history(&prepared.plan, folders, prepared.period, &limits, &mut console)?;
+    history::backfill_history(&prepared.plan, folders, prepared.period, &limits, console)?;
     phases.lap("补建历史");
     // 3. This month read and validated, the year's stored months reduced beside.
     let month = read_month(&prepared, files, folders, &limits, args.quiet, &mut phases)?;
@@ -233,14 +250,14 @@ struct Finish<'a> {
     started: chrono::DateTime<chrono::FixedOffset>,
     clock: Instant,
     phases: Phases,
-    console: Console,
+    console: &'a mut Console,
 }
 
 /// Stage 5: the PDF if asked, the console summary, run.json and run.log, then the outputs in
 /// one step and the store month after them (the previous month stays until the outputs are in
 /// place), and what the store learnt of arrivals and contacts.
 fn finish(finish: Finish<'_>) -> Result<ExitCode> {
-    let Finish { args, prepared, reported, staging, started, clock, phases, mut console } = finish;
+    let Finish { args, prepared, reported, staging, started, clock, phases, console } = finish;
     let Reported { reads, validated, aggregated, staged, written, arrivals, contacts, fingerprint } = reported;
     let (plan, period, out_dir) = (prepared.plan, prepared.period, prepared.out_dir);
     if args.pdf
@@ -249,7 +266,7 @@ fn finish(finish: Finish<'_>) -> Result<ExitCode> {
         console.say(format!("警告：未生成 PDF（{reason}）；通报的 Excel 文件照常生成"));
     }
     let exit = exit_code(&validated);
-    summarise(&mut console, &plan, &validated);
+    summarise(console, &plan, &validated);
     for path in &written {
         let shown = out_dir.join(path.strip_prefix(&staging).unwrap_or(path));
         console.detail(format!("  已写出 {}", shown.display()));
@@ -270,7 +287,7 @@ fn finish(finish: Finish<'_>) -> Result<ExitCode> {
     // (see `workspace::unchanged_since_last_run`), so arrivals and contacts go before it.
     store::keep_arrivals(&args.folders.store, &arrivals);
     store::keep_contacts(&args.folders.store, &contacts);
-    staged.commit(store::submissions(&validated), record.started.clone())?;
+    staged.commit(store::submissions(&validated), Some(record.started.clone()))?;
     // A province-month's records, issues and results are millions of allocations: they are
     // freed on another thread, and a process that exits now does not wait for that.
     // (`Builder::spawn`, not `thread::spawn`, which panics when no thread can be started: then

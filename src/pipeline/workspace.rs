@@ -63,6 +63,7 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepar
         (Ok(output), Ok(store)) if output == store
     );
     let store_lock = if same_folder { None } else { Some(acquire_lock(&folders.store)?) };
+    console.run_log = Some(folders.output.join(period.to_string()).join("run.log"));
     let plan_name = match &source {
         PlanSource::Shipped(name) => name.to_string(),
         PlanSource::Default(name) => format!("{name}（内置示例；当前目录没有 plan.toml 或 方案.xlsx）"),
@@ -286,7 +287,7 @@ fn fingerprint<'a>(plan: &Plan, files: impl Iterator<Item = (&'a str, Option<[u8
 }
 
 /// The inputs are those of the last complete run, and the store holds that run's month: its
-/// tables, and its record written by that very run (`MonthRecord::run`, the run's start). A run
+/// tables, and its record written by that very run (`store::RUN_FILE`, the run's start). A run
 /// killed after its outputs but before its store month was committed must be run again, even
 /// when its tables are the same as the month before (a new 填报人, a file renamed): the
 /// store's record of submissions, arrivals and contacts would stay stale for good.
@@ -296,7 +297,7 @@ pub fn unchanged_since_last_run(out_dir: &Path, store_dir: &Path, period: Period
     let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
     let same_inputs = field("input_fingerprint").as_deref() == Some(fingerprint);
     let stored = store::month_sha256(store_dir, period).unwrap_or_default();
-    let same_run = store::month_record(store_dir, period).is_some_and(|r| field("started").is_some_and(|s| s == r.run));
+    let same_run = store::month_run(store_dir, period).is_some_and(|run| field("started").is_some_and(|s| s == run));
     same_inputs && field("partition_sha256").as_deref() == Some(stored.as_str()) && same_run
 }
 

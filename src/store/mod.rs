@@ -68,10 +68,16 @@ pub struct MonthRecord {
     /// The month's tables, in plan order.
     pub tables: Vec<StoredTable>,
     pub submissions: Vec<Submission>,
-    /// The run that committed the month: its start, as its run.json says (`started`). A stop
-    /// between a run's outputs and its store month leaves the two naming different runs.
-    #[serde(default)]
-    pub run: String,
+}
+
+/// The file beside `month.json` naming the run that committed the month: its start, as its
+/// run.json says (`started`). A stop between a run's outputs and its store month leaves the two
+/// naming different runs. (Not in `month.json`, which stays the same bytes for the same input.)
+pub const RUN_FILE: &str = "_run.txt";
+
+/// The start of the run that committed `period` (see `RUN_FILE`), when one did.
+pub fn month_run(store: &Path, period: Period) -> Option<String> {
+    std::fs::read_to_string(month_dir(store, period).join(RUN_FILE)).ok().map(|s| s.trim().to_string())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -146,13 +152,16 @@ impl StagedMonth {
 
     /// Write the month's record (with its submissions) and put the month in place of the
     /// stored one in one step.
-    /// `run`: the run's start, as its run.json records it (`MonthRecord::run`).
-    pub fn commit(mut self, submissions: Vec<Submission>, run: String) -> Result<()> {
+    /// `run`: the run's start, as its run.json records it (`RUN_FILE`; none for a month
+    /// written without outputs).
+    pub fn commit(mut self, submissions: Vec<Submission>, run: Option<String>) -> Result<()> {
         self.record.submissions = submissions;
-        self.record.run = run;
         let path = self.staging.join(MONTH_FILE);
         let json = serde_json::to_vec_pretty(&self.record).map_err(|source| Error::StoreRecord { path: path.clone(), source })?;
         crate::atomic::write_bytes(&path, &json)?;
+        if let Some(run) = run {
+            crate::atomic::write_bytes(&self.staging.join(RUN_FILE), run.as_bytes())?;
+        }
         crate::atomic::swap_into_place(&self.staging, &self.target)
     }
 }
@@ -177,14 +186,7 @@ pub fn stage_month(store: &Path, plan: &Plan, period: Period, frames: Vec<FormFr
         file.sync_all().map_err(|e| Error::io(&path, e))?;
         tables.push(StoredTable { form, rows: frame.height(), sha256: crate::plan::hex(&hasher.finalize()) });
     }
-    let record = MonthRecord {
-        format: FORMAT,
-        plan_id: plan.plan.id.clone(),
-        period: period.to_string(),
-        tables,
-        submissions: Vec::new(),
-        run: String::new(),
-    };
+    let record = MonthRecord { format: FORMAT, plan_id: plan.plan.id.clone(), period: period.to_string(), tables, submissions: Vec::new() };
     Ok(StagedMonth { staging, target, record })
 }
 
@@ -273,7 +275,7 @@ fn write_derived_in(dir: &Path, key: &str, frame: &mut DataFrame) -> Result<()> 
 /// Write a whole month at once (earlier months stored on a first run, which have no outputs
 /// to wait for; the benchmark's history; migration).
 pub fn write_month(store: &Path, plan: &Plan, period: Period, frames: Vec<FormFrame>, submissions: Vec<Submission>) -> Result<()> {
-    stage_month(store, plan, period, frames)?.commit(submissions, String::new())
+    stage_month(store, plan, period, frames)?.commit(submissions, None)
 }
 
 /// One reporting unit's form in one month, as the month's record keeps it.

@@ -644,6 +644,10 @@ fn an_empty_month_folder_never_replaces_a_stored_month() {
     assert!(stderr(&out).contains("--replace"), "{}", stderr(&out));
     assert_eq!(std::fs::read(&partition).unwrap(), stored, "the stored month is untouched");
     assert_eq!(comparable(&snapshot(&ws.path("output/2024-06"), false)), outputs, "the outputs are untouched");
+    // Issue 32: a failed run added nothing to run.log; now its last line says why it failed.
+    let log = String::from_utf8(ws.read("output/2024-06/run.log")).unwrap();
+    let last = log.lines().last().unwrap();
+    assert!(last.contains("运行失败（退出码 5）") && last.contains("--replace"), "{log}");
     let out = ws.run(&["run", "--quiet", "--replace"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_ne!(std::fs::read(&partition).unwrap(), stored, "replaced on request");
@@ -902,8 +906,8 @@ fn a_run_stopped_before_its_store_month_is_run_again_by_if_changed() {
     let again = stopped.run(&["run", "--if-changed"]);
     assert!(!again.stdout().contains("跳过"), "{}", again.stdout());
     let run: serde_json::Value = serde_json::from_slice(&stopped.read("output/2024-06/run.json")).unwrap();
-    let month = zhenxing::store::month_record(&stopped.path("data"), june).unwrap();
-    assert_eq!(run["started"].as_str(), Some(month.run.as_str()));
+    let month_run = zhenxing::store::month_run(&stopped.path("data"), june);
+    assert_eq!(run["started"].as_str(), month_run.as_deref());
     let arrivals = String::from_utf8(stopped.read(&format!("data/{}", zhenxing::store::ARRIVALS_FILE))).unwrap();
     assert!(arrivals.contains("扫描件.pdf"), "{arrivals}");
     // And now it is complete: the next one skips.
