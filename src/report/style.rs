@@ -122,9 +122,34 @@ pub fn print_setup_repeating(sheet: &mut Worksheet, header_text: &str, first: u3
     sheet.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0).set_print_center_horizontally(true);
     sheet.set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3);
     let _ = sheet.set_repeat_rows(first, last);
-    let header = header_text.replace('&', "&&");
-    sheet.set_header(format!("&C&\"宋体,常规\"&9{header}"));
+    sheet.set_header(page_header(header_text));
     sheet.set_footer("&C&\"宋体,常规\"&9第 &P 页 共 &N 页");
+}
+
+/// The page header showing `text` (centred, 宋体 9 pt), shortened with `…` to Excel's limit of
+/// 255 characters: a file's or sheet's name in it may be of any length (a 40,000-character
+/// sheet name made rust_xlsxwriter drop the header and print a warning into cron's log).
+pub fn page_header(text: &str) -> String {
+    const LIMIT: usize = 255;
+    let mut header = String::from("&C&\"宋体,常规\"&9");
+    // Each character as written (`&` is doubled), counted as Excel counts: in UTF-16 units.
+    let width = |c: char| if c == '&' { 2 } else { c.len_utf16() };
+    let left = LIMIT - header.encode_utf16().count();
+    let whole = text.chars().map(width).sum::<usize>() <= left;
+    let room = if whole { left } else { left - 1 }; // room for the `…`
+    let mut used = 0;
+    for c in text.chars() {
+        if used + width(c) > room {
+            header.push('…');
+            break;
+        }
+        used += width(c);
+        header.push(c);
+        if c == '&' {
+            header.push('&');
+        }
+    }
+    header
 }
 
 /// Row height (points) that shows every wrapped text of a row: `cells` are (text, column width).

@@ -207,7 +207,10 @@ fn form_rows(
                 Fill::Empty => sheet.write_blank(row, c as u16, &format)?,
             };
             if let Some(hint) = filled.and_then(|f| f.hints.get(r)).and_then(|h| h.get(c)).cloned().flatten() {
-                sheet.insert_note(row, c as u16, &rust_xlsxwriter::Note::new(hint).set_author(&plan.wording().office))?;
+                // Excel's limit for a note's author is 52 characters (rust_xlsxwriter drops a
+                // longer one with a warning on stderr).
+                let author: String = plan.wording().office.chars().take(50).collect();
+                sheet.insert_note(row, c as u16, &rust_xlsxwriter::Note::new(hint).set_author(author))?;
             }
         }
         if lines > 1 {

@@ -540,6 +540,17 @@ fn sheet_names_from_inputs_are_made_valid() {
     }
     assert_eq!(names[3], "Sheet1");
     assert_ne!(names[4].to_lowercase(), names[3].to_lowercase(), "unique regardless of case");
+
+    // The feedback's page header names the file and sheet: a name of any length is shortened to
+    // Excel's 255 characters (rust_xlsxwriter dropped the header and printed a warning).
+    use zhenxing::report::style::page_header;
+    for text in ["表".repeat(40_000), "&".repeat(300), "𠀀".repeat(200), "路口镇_2024年06月.xlsx 粮食与耕地".into()] {
+        let header = page_header(&text);
+        assert!(header.encode_utf16().count() <= 255, "{} characters", header.encode_utf16().count());
+        assert!(!header.ends_with("&…") || header.matches('&').count() % 2 == 1, "an escaped & is never cut in half");
+    }
+    assert_eq!(page_header("A&B"), "&C&\"宋体,常规\"&9A&&B");
+    assert!(page_header(&"表".repeat(40_000)).ends_with('…'));
 }
 
 /// Regression: files were read whole before the size check (a 2 GB file cost 2.1 GB), and a
