@@ -1685,3 +1685,49 @@ fn a_warning_explained_in_the_rows_note_is_marked_explained() {
     assert_eq!(explained, ["B4"], "only the row with a note is explained");
     assert_eq!(jumps.iter().find(|i| i.cell == "B4").unwrap().explanation, "土地整理新增耕地，已经自然资源所核实");
 }
+
+/// The same package with each entry renamed by `rename` and each text part edited by `edit`.
+fn repackaged(bytes: &[u8], rename: impl Fn(&str) -> String, edit: impl Fn(&str, String) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        let content = match String::from_utf8(content) {
+            Ok(text) => edit(&name, text).into_bytes(),
+            Err(e) => e.into_bytes(),
+        };
+        out.start_file(rename(&name), zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Issue 32: two valid packages that calamine reads were called "不是 Excel/WPS 表格": one
+/// written with `\` in its entry names (calamine's issue_530.xlsx), and a minimal package whose
+/// workbook part sits at its root, where `_rels/.rels` says (calamine's minimal_package.xlsx).
+#[test]
+fn packages_laid_out_otherwise_are_read_as_workbooks() {
+    let book = Book::baseline(TOWNSHIP);
+    let from_xlsx = validate_book(&book);
+    let records = |v: &Validated| v.records.iter().map(|r| (r.form.clone(), r.key.clone(), r.values.clone())).collect::<Vec<_>>();
+    let backslashes = repackaged(&book.bytes(), |n| n.replace('/', "\\"), |_, text| text);
+    let at_root = repackaged(
+        &book.bytes(),
+        |n| n.strip_prefix("xl/").unwrap_or(n).to_string(),
+        |name, text| match name {
+            "_rels/.rels" => text.replace("xl/workbook.xml", "workbook.xml"),
+            "[Content_Types].xml" => text.replace("/xl/", "/"),
+            _ => text,
+        },
+    );
+    for (what, bytes) in [("backslashes", backslashes), ("workbook at the root", at_root)] {
+        let validated = validate_files(&[(FILE, bytes)]);
+        assert_eq!(found(&validated), found(&from_xlsx), "{what}");
+        assert_eq!(records(&validated), records(&from_xlsx), "{what}");
+        assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "{what}");
+    }
+}

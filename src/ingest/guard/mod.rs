@@ -89,20 +89,48 @@ fn too_many_cells(cells: u64, limits: &Limits) -> Unreadable {
     ))
 }
 
-/// Which zip-based format this is, from the entries it holds.
+/// Which zip-based format this is, from the entries it holds: an xlsx or xlsb workbook part
+/// where Excel puts it or where the package's `_rels/.rels` says it is (a minimal package keeps
+/// `workbook.xml` at its root; a Windows tool may write `xl\workbook.xml`, calamine reads both).
 pub fn zip_format(bytes: &[u8]) -> Result<Format, Unreadable> {
-    let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&format!("压缩结构错误：{e}")))?;
-    let names: Vec<String> = archive.file_names().filter_map(|n| n.ok()).map(|n| n.into_owned()).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    if names.contains(&"xl/workbook.xml") {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&format!("压缩结构错误：{e}")))?;
+    let names: Vec<String> = archive.file_names().filter_map(|n| n.ok()).map(|n| normalised(&n)).collect();
+    let has = |name: &str| names.iter().any(|n| n == name);
+    if has("xl/workbook.xml") {
         Ok(Format::Xlsx)
-    } else if names.contains(&"xl/workbook.bin") {
+    } else if has("xl/workbook.bin") {
         Ok(Format::Xlsb)
-    } else if names.contains(&"content.xml") {
+    } else if has("content.xml") {
         Ok(Format::Ods)
     } else {
-        Err(Unreadable("文件是压缩包，但不是 Excel/WPS 表格，请另存为 .xlsx 后报送".into()))
+        match main_part(&mut archive) {
+            Some(part) if part.ends_with(".xml") && has(&part) => Ok(Format::Xlsx),
+            Some(part) if part.ends_with(".bin") && has(&part) => Ok(Format::Xlsb),
+            _ => Err(Unreadable("文件是压缩包，但不是 Excel/WPS 表格，请另存为 .xlsx 后报送".into())),
+        }
     }
+}
+
+/// Most bytes of a package part read for its names and relationships (far beyond any).
+const MAX_SMALL_PART: u64 = 1024 * 1024;
+
+/// A small part of the package by its normalised name, if it is there and small.
+fn small_part(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, wanted: &str) -> Option<Vec<u8>> {
+    let index = (0..archive.len()).find(|&i| archive.name_for_index(i).and_then(|n| n.ok()).is_some_and(|n| normalised(&n) == wanted))?;
+    let entry = archive.by_index(index).ok()?;
+    let mut bytes = Vec::new();
+    entry.take(MAX_SMALL_PART + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= MAX_SMALL_PART).then_some(bytes)
+}
+
+/// The workbook part the package's `_rels/.rels` names (its `officeDocument` relationship),
+/// normalised; `xl/workbook.xml` where Excel puts it.
+fn main_part(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
+    let rels = small_part(archive, "_rels/.rels")?;
+    elements(&rels, "Relationship")
+        .find(|e| attribute_text(e, "Type").is_some_and(|t| t.ends_with("/officeDocument")))
+        .and_then(|e| attribute_text(&e, "Target"))
+        .map(|target| normalised(target.trim_start_matches('/')))
 }
 
 /// Running total of grid cells over a file's sheets (the guard's, and the xlsx reader's as it
@@ -287,22 +315,20 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
 /// `xl/workbook.xml` and its relationships: only for messages, so anything unreadable, or larger
 /// than a workbook part ever is, gives no names.
 fn tab_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> HashMap<String, String> {
-    const MAX_PART: u64 = 1024 * 1024;
-    let mut part = |wanted: &str| -> Option<Vec<u8>> {
-        let index =
-            (0..archive.len()).find(|&i| archive.name_for_index(i).and_then(|n| n.ok()).is_some_and(|n| normalised(&n) == wanted))?;
-        let entry = archive.by_index(index).ok()?;
-        let mut bytes = Vec::new();
-        entry.take(MAX_PART + 1).read_to_end(&mut bytes).ok()?;
-        (bytes.len() as u64 <= MAX_PART).then_some(bytes)
+    let main = main_part(archive).filter(|p| p.ends_with(".xml")).unwrap_or_else(|| "xl/workbook.xml".to_string());
+    let (folder, file) = match main.rsplit_once('/') {
+        Some((folder, file)) => (format!("{folder}/"), file.to_string()),
+        None => (String::new(), main.clone()),
     };
-    let (Some(workbook), Some(rels)) = (part("xl/workbook.xml"), part("xl/_rels/workbook.xml.rels")) else { return HashMap::new() };
+    let (Some(workbook), Some(rels)) = (small_part(archive, &main), small_part(archive, &format!("{folder}_rels/{file}.rels"))) else {
+        return HashMap::new();
+    };
     let targets: HashMap<String, String> = elements(&rels, "Relationship")
         .filter_map(|e| {
             let target = attribute_text(&e, "Target")?;
             let part = match target.strip_prefix('/') {
                 Some(absolute) => absolute.to_string(),
-                None => format!("xl/{target}"),
+                None => format!("{folder}{target}"),
             };
             Some((attribute_text(&e, "Id")?, normalised(&part)))
         })
