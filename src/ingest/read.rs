@@ -213,7 +213,14 @@ where
     R::Error: std::fmt::Display,
 {
     let mut workbook = R::new(Cursor::new(bytes)).map_err(|e| explain(&e.to_string()))?;
-    let names = workbook.sheet_names();
+    // A chart sheet holds no cells (and calamine fails to read an xlsb one as a worksheet,
+    // which made a whole valid workbook 已损坏): left out, as the xlsx reader leaves it.
+    let names: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|sheet| sheet.typ != calamine::SheetType::ChartSheet)
+        .map(|sheet| sheet.name.clone())
+        .collect();
     let mut grids = Vec::with_capacity(names.len());
     for name in names {
         let range = workbook.worksheet_range(&name).map_err(|e| explain(&e.to_string()))?;

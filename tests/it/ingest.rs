@@ -1731,3 +1731,17 @@ fn packages_laid_out_otherwise_are_read_as_workbooks() {
         assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported, "{what}");
     }
 }
+
+/// Issue 32: a valid xlsb workbook with a chart sheet was 已损坏 (calamine fails to read a chart
+/// sheet as a worksheet): chart sheets are left out, as the xlsx reader leaves them, and the
+/// worksheets are read.
+#[test]
+fn a_workbook_with_a_chart_sheet_is_read_without_it() {
+    let path = common::fixture("calamine_any_sheets.xlsb");
+    let input = ingest::InputFile { path: path.clone(), display: "any_sheets.xlsb".into(), department: false };
+    let read = ingest::read_file(input, plan(), &Limits::default());
+    assert_eq!(read.unreadable, None);
+    let grids = ingest::read::read_grids(&std::fs::read(&path).unwrap(), ingest::unreadable::Format::Xlsb, &Limits::default()).unwrap();
+    let names: Vec<&str> = grids.iter().map(|g| g.sheet.as_str()).collect();
+    assert_eq!(names, ["Visible", "Hidden", "VeryHidden"]);
+}
