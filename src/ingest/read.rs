@@ -285,8 +285,15 @@ fn xls_merges(workbook: &Xls<Cursor<Vec<u8>>>, name: &str) -> Vec<[u32; 4]> {
 /// the declared string count, and notes which parts hold formulas).
 fn read_xlsx(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Result<Vec<Grid>, Unreadable> {
     let failed = |e: XlsxError| explain(&e.to_string());
+    let bytes = if checked.macro_sheets { without_macro_sheets(&bytes).unwrap_or(bytes) } else { bytes };
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(failed)?;
-    let names = workbook.sheet_names();
+    // Worksheets only: a chart sheet holds no cells, and a macro sheet no form.
+    let names: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|sheet| sheet.typ == calamine::SheetType::WorkSheet)
+        .map(|sheet| sheet.name.clone())
+        .collect();
     let mut grids = Vec::with_capacity(names.len());
     let mut budget = guard::Budget::new(limits);
     for name in names {
@@ -327,6 +334,32 @@ fn read_xlsx(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Resul
         grids.push(Grid { hidden, ..Grid::new(name, rows).with_merges(merges) });
     }
     Ok(grids)
+}
+
+/// The same package with its Excel 4.0 macro sheets named as dialog sheets in the workbook's
+/// relationships: calamine refuses a whole workbook whose relationships name a sheet type it
+/// does not know (`xlMacrosheet`), which made a township's workbook with an old macro sheet
+/// 已损坏; as a dialog sheet it is known, and left out with the other sheets that are no
+/// worksheet. Every other part is copied as it is. `None` when the package cannot be rewritten.
+fn without_macro_sheets(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
+    for index in 0..archive.len() {
+        let entry = archive.by_index_raw(index).ok()?;
+        let name = entry.name().ok()?.into_owned();
+        if !name.replace('\\', "/").to_ascii_lowercase().ends_with("workbook.xml.rels") {
+            out.raw_copy_file(entry).ok()?;
+            continue;
+        }
+        drop(entry);
+        let mut text = String::new();
+        archive.by_index(index).ok()?.read_to_string(&mut text).ok()?;
+        let text = text.replace("/xlMacrosheet\"", "/dialogsheet\"").replace("/xlIntlMacrosheet\"", "/dialogsheet\"");
+        out.start_file(name, zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).ok()?;
+        out.write_all(text.as_bytes()).ok()?;
+    }
+    out.finish().ok().map(Cursor::into_inner)
 }
 
 /// One sheet's cells, placed as they stream in.

@@ -1745,3 +1745,35 @@ fn a_workbook_with_a_chart_sheet_is_read_without_it() {
     let names: Vec<&str> = grids.iter().map(|g| g.sheet.as_str()).collect();
     assert_eq!(names, ["Visible", "Hidden", "VeryHidden"]);
 }
+
+/// Issue 32: a workbook with an Excel 4.0 macro sheet was 已损坏 (calamine refuses a workbook
+/// whose relationships name a sheet type it does not know); its worksheets are read, the
+/// macro sheet is left out.
+#[test]
+fn a_workbook_with_a_macro_sheet_is_read_without_it() {
+    use std::io::Write;
+    let book = Book::baseline(TOWNSHIP);
+    let from_xlsx = validate_book(&book);
+    let edited = repackaged(
+        &book.bytes(),
+        |n| n.to_string(),
+        |name, text| {
+            match name {
+            "xl/workbook.xml" => text.replace("</sheets>", r#"<sheet name="Macro1" sheetId="99" r:id="rIdM1"/></sheets>"#),
+            "xl/_rels/workbook.xml.rels" => text.replace(
+                "</Relationships>",
+                r#"<Relationship Id="rIdM1" Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" Target="macrosheets/sheet1.xml"/></Relationships>"#,
+            ),
+            _ => text,
+        }
+        },
+    );
+    let mut zip = zip::ZipWriter::new_append(std::io::Cursor::new(edited)).unwrap();
+    zip.start_file("xl/macrosheets/sheet1.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData><row r="1"><c r="A1"><f>RETURN()</f></c></row></sheetData></xm:macrosheet>"#).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let validated = validate_files(&[(FILE, bytes)]);
+    assert_eq!(found(&validated), found(&from_xlsx));
+    assert_eq!(validated.records.len(), from_xlsx.records.len());
+    assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
+}

@@ -204,6 +204,9 @@ pub struct Checked {
     pub merges: HashMap<String, Vec<[u32; 4]>>,
     /// Hidden columns (0-based) of each xlsx sheet whose part was read whole, by sheet label.
     pub hidden_columns: HashMap<String, Vec<u32>>,
+    /// The workbook's relationships name an Excel 4.0 macro sheet, which calamine refuses the
+    /// whole workbook for (`read::without_macro_sheets`).
+    pub macro_sheets: bool,
 }
 
 /// Most inflated bytes of one file kept for calamine (`Checked::unpacked`). A township workbook
@@ -273,6 +276,9 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
                     let merges = merged_ranges(xml);
                     if !merges.is_empty() {
                         checked.merges.insert(label(&name), merges);
+                    }
+                    if key.ends_with("workbook.xml.rels") && memchr::memmem::find(xml, b"Macrosheet").is_some() {
+                        checked.macro_sheets = true;
                     }
                     let hidden = hidden_columns(xml);
                     if !hidden.is_empty() {
