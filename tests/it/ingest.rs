@@ -254,6 +254,17 @@ fn messy_zx01() -> Sheet {
     sheet
 }
 
+/// The year-to-date indicators of ZX01, as `zx01_by_period` heads them.
+const ZX01_YTD: [&str; 7] = [
+    "粮食播种面积（亩）",
+    "其中：早稻（亩）",
+    "其中：大豆（亩）",
+    "粮食产量（吨）",
+    "撂荒地复耕（亩）",
+    "新造油茶（亩）",
+    "低效油茶林改造（亩）",
+];
+
 /// ZX01 with its figures split by period, the two ways offices lay that out (issue 31,
 /// principle 3). `leaves_below`: each indicator over `本月 | 本年累计 | 增减%` (耕地面积 over
 /// `本月 | 上年同期`); otherwise the periods above (`本月` over the year-to-date columns, then
@@ -262,49 +273,65 @@ fn messy_zx01() -> Sheet {
 fn zx01_by_period(leaves_below: bool) -> Sheet {
     let mut sheet = Sheet::new("粮食与耕地");
     sheet.merge(0, 0, 0, 12, "松杨湖街道粮食生产与耕地保护情况表（2024年3月）");
-    sheet.merge(2, 0, 3, 0, "村（社区）");
-    let ytd = [
-        "粮食播种面积（亩）",
-        "其中：早稻（亩）",
-        "其中：大豆（亩）",
-        "粮食产量（吨）",
-        "撂荒地复耕（亩）",
-        "新造油茶（亩）",
-        "低效油茶林改造（亩）",
-    ];
     let villages = villages(TOWNSHIP);
     if leaves_below {
-        sheet.merge(2, 1, 2, 2, "耕地面积（亩）").set("B4", "本月").set("C4", "上年同期");
-        sheet.merge(2, 3, 3, 3, "永久基本农田（亩）");
-        let mut col = 4u16;
-        for name in ytd {
-            sheet.merge(2, col, 2, col + 2, name);
-            sheet.cell(3, col, Cell::from("本月")).cell(3, col + 1, Cell::from("本年累计")).cell(3, col + 2, Cell::from("增减%"));
-            col += 3;
-        }
+        period_leaves_header(&mut sheet, 2, true);
         for (i, v) in villages.iter().enumerate() {
-            let mut row = row![v.as_str(), 1000.0 + i as f64, 999, 800];
-            for _ in ytd {
-                row.extend([Cell::Number(i as f64 + 1.0), Cell::Number(100.0 + i as f64), Cell::Number(999.0)]);
-            }
-            sheet.row(4 + i as u32, row);
+            sheet.row(4 + i as u32, period_leaves_row(i, v, true));
         }
     } else {
+        sheet.merge(2, 0, 3, 0, "村（社区）");
         sheet.merge(2, 1, 3, 1, "耕地面积（亩）");
         sheet.merge(2, 2, 3, 2, "永久基本农田（亩）");
         sheet.merge(2, 3, 2, 9, "本月");
         sheet.merge(2, 10, 2, 16, "本年累计");
-        for (k, name) in ytd.iter().enumerate() {
+        for (k, name) in ZX01_YTD.iter().enumerate() {
             sheet.cell(3, 3 + k as u16, Cell::from(*name)).cell(3, 10 + k as u16, Cell::from(*name));
         }
         for (i, v) in villages.iter().enumerate() {
             let mut row = row![v.as_str(), 1000.0 + i as f64, 800];
-            row.extend(ytd.iter().map(|_| Cell::Number(i as f64 + 1.0)));
-            row.extend(ytd.iter().map(|_| Cell::Number(100.0 + i as f64)));
+            row.extend(ZX01_YTD.iter().map(|_| Cell::Number(i as f64 + 1.0)));
+            row.extend(ZX01_YTD.iter().map(|_| Cell::Number(100.0 + i as f64)));
             sheet.row(4 + i as u32, row);
         }
     }
     sheet
+}
+
+/// The two header rows of `zx01_by_period(true)` on rows `at` and `at + 1`: 村（社区） merged down
+/// over both, each indicator merged across its leaves (`本月 | 本年累计 | 增减%`) below it;
+/// 耕地面积 (over `本月 | 上年同期`) and 永久基本农田 first (`land_first`) or last.
+fn period_leaves_header(sheet: &mut Sheet, at: u32, land_first: bool) {
+    sheet.merge(at, 0, at + 1, 0, "村（社区）");
+    let (land, mut col) = if land_first { (1, 4u16) } else { (1 + 3 * ZX01_YTD.len() as u16, 1u16) };
+    sheet.merge(at, land, at, land + 1, "耕地面积（亩）");
+    sheet.cell(at + 1, land, Cell::from("本月")).cell(at + 1, land + 1, Cell::from("上年同期"));
+    sheet.merge(at, land + 2, at + 1, land + 2, "永久基本农田（亩）");
+    for name in ZX01_YTD {
+        sheet.merge(at, col, at, col + 2, name);
+        sheet.cell(at + 1, col, Cell::from("本月")).cell(at + 1, col + 1, Cell::from("本年累计")).cell(
+            at + 1,
+            col + 2,
+            Cell::from("增减%"),
+        );
+        col += 3;
+    }
+}
+
+/// Village `i`'s row under `period_leaves_header`.
+fn period_leaves_row(i: usize, village: &str, land_first: bool) -> Vec<Cell> {
+    let land = [Cell::Number(1000.0 + i as f64), Cell::Number(999.0), Cell::Number(800.0)];
+    let mut row = row![village];
+    if land_first {
+        row.extend(land.clone());
+    }
+    for _ in ZX01_YTD {
+        row.extend([Cell::Number(i as f64 + 1.0), Cell::Number(100.0 + i as f64), Cell::Number(999.0)]);
+    }
+    if !land_first {
+        row.extend(land);
+    }
+    row
 }
 
 /// A dropdown's list kept in a hidden column beside the form (issue 31, principle 8) is no
@@ -415,6 +442,45 @@ fn figures_split_by_period_are_read_from_the_column_the_form_needs() {
             run.stdout
         );
     }
+}
+
+/// Issue 31, principle 4: a two-row header (indicators over 本月 | 本年累计 | 增减%, 村（社区）
+/// merged down over both rows) copied again between the 社区 and the 村 blocks, as a printed
+/// page's header is. Its leaf row has a blank key and 本月 / 本年累计 in number columns: it is a
+/// header repeated, not a village with wrong numbers; its indicator row is no village either.
+/// (With 耕地面积's `本月 | 上年同期` in the first columns the leaf row reads as a comparison row
+/// and is skipped as one: here the indicators come first, so it cannot.)
+#[test]
+fn a_two_row_header_repeated_between_blocks_is_no_village() {
+    let villages = villages(TOWNSHIP);
+    let sheet = |leaf_row: Option<Vec<Cell>>| {
+        let mut sheet = Sheet::new("粮食与耕地");
+        sheet.merge(0, 0, 0, 12, "松杨湖街道粮食生产与耕地保护情况表（2024年3月）");
+        period_leaves_header(&mut sheet, 2, false);
+        sheet.row(4, row!["一、社区"]);
+        for (i, v) in villages.iter().enumerate().take(4) {
+            sheet.row(5 + i as u32, period_leaves_row(i, v, false));
+        }
+        period_leaves_header(&mut sheet, 9, false);
+        if let Some(cells) = leaf_row {
+            sheet.row(10, cells);
+        }
+        sheet.row(11, row!["二、村"]);
+        for (i, v) in villages.iter().enumerate().skip(4) {
+            sheet.row(8 + i as u32, period_leaves_row(i, v, false));
+        }
+        let mut book = Book::baseline(TOWNSHIP);
+        book.replace("ZX01", sheet);
+        validate_book(&book)
+    };
+    let validated = sheet(None);
+    assert_by_period(&validated, "header repeated between the blocks");
+    let rows: Vec<u32> = validated.records.iter().filter(|r| &*r.form == "ZX01").map(|r| r.row).collect();
+    assert_eq!(rows, [6, 7, 8, 9, 13, 14], "the villages on their sheet rows, nothing else");
+    // The same leaf row with a figure in it is no header: it is an error at its row's key.
+    let validated = sheet(Some(row!["", "本月", "本年累计", "增减%", "本月", 12]));
+    let issues = found(&validated);
+    assert!(issues.iter().any(|i| i.starts_with("粮食与耕地!A11 E")), "{issues:?}");
 }
 
 fn messy_workbook() -> Vec<u8> {
