@@ -598,7 +598,8 @@ pub fn apply_unit_line(grid: &Grid, header_row: usize, form: &Form, columns: &mu
 
 /// Read the data rows below the header: skip blanks and repeated headers, mark 合计 rows, stop
 /// at the footer (填报人、联系电话…).
-/// `header_row` is the last row before the data (the header, or its unit or 栏号 row).
+/// `header`: the rows the header may take, from its first possible row to the last row before the
+/// data (the header, or its unit or 栏号 row).
 /// Returns the rows and the row the table ends at (its footer, the next table's title or header,
 /// or the sheet's end): a second form on the same sheet is looked for from there.
 /// `others`: the plan's forms' names and this form's index among them, to see another form's
@@ -607,9 +608,10 @@ pub fn read_rows(
     grid: &Grid,
     form: &Form,
     (plan_names, own): (&PlanNames, usize),
-    header_row: usize,
+    header: std::ops::RangeInclusive<usize>,
     columns: &[Option<ColumnMatch>],
 ) -> (Vec<TableRow>, usize) {
+    let header_row = *header.end();
     let key_index = form.columns.iter().position(|c| c.kind == ColumnKind::Key).expect("checked: one key column");
     // The key column's names, normalised once.
     let key_names = &plan_names.form(own).key;
@@ -650,7 +652,7 @@ pub fn read_rows(
             rows.push(TableRow { row: r, kind: RowType::Total, cells });
             continue;
         }
-        if key_names.contains(without_qizhong(split_unit_normalised(&key_text).0).as_ref()) {
+        if key_names.contains(without_qizhong(split_unit_normalised(&key_text).0).as_ref()) || repeats_header(grid, &header, raw) {
             continue; // a header repeated below (printed page headers copied in)
         }
         // Rows under a 合计 comparing it with last year (上年, 增减, 增减%), and a block's
@@ -671,6 +673,17 @@ pub fn read_rows(
         rows.push(TableRow { row: r, kind: RowType::Detail, cells });
     }
     (rows, grid.rows.len())
+}
+
+/// A row of the header copied below it (a printed page's header repeated between blocks), whose
+/// key cell may be blank (a leaf row `本月 | 本年累计` under a key merged down over the header's
+/// rows): text only, every text the header's own at its column. A row with a number is data.
+fn repeats_header(grid: &Grid, header: &std::ops::RangeInclusive<usize>, raw: &[Cell]) -> bool {
+    raw.iter().all(|c| matches!(c, Cell::Empty | Cell::Text(_)))
+        && raw.iter().enumerate().filter(|(_, c)| !c.is_empty()).all(|(c, cell)| {
+            let text = normalise(&cell.text_cow());
+            header.clone().any(|h| normalise(&grid.get(h, c).text_cow()) == text)
+        })
 }
 
 /// A total however offices label it: 合计, 总计, 小计, 全镇/全乡/全街道, `全镇合计`,

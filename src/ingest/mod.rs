@@ -377,7 +377,9 @@ fn find_forms(input: &InputFile, plan: &Plan, names: &layout::PlanNames, grids: 
                 // and a 栏号 row, before the data.
                 layout::apply_unit_line(grid, header_row, form, &mut columns);
                 let data_after = layout::header_extras(grid, header_row, &mut columns);
-                let (rows, end) = layout::read_rows(grid, form, (plan_names, own), data_after, &columns);
+                // The header may start two rows above the row it was found on (`find_header`).
+                let header = header_row.saturating_sub(2)..=data_after;
+                let (rows, end) = layout::read_rows(grid, form, (plan_names, own), header, &columns);
                 taken.push((index, header_row.saturating_sub(2)..end.max(data_after + 1)));
                 layout::find_contacts(grid, data_after, &mut found.claims);
                 check_columns(input, &mut found.issues, form, grid, header_row, &columns);

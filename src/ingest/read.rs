@@ -80,10 +80,10 @@ pub struct Grid {
     pub sheet: String,
     pub rows: Vec<Vec<Cell>>,
     /// The sheet's merged ranges over more than one row, `[top, left, bottom, right]` 0-based
-    /// (xlsx and xls; none for the other formats).
+    /// (xlsx, xls and ods; none for xlsb and csv).
     pub merges: Vec<[u32; 4]>,
-    /// Columns the sheet hides (0-based; xlsx): a helper column, such as a dropdown's list, that
-    /// the clerk does not see is never a header to rename (W11).
+    /// Columns the sheet hides (0-based; xlsx, xls and ods): a helper column, such as a
+    /// dropdown's list, that the clerk does not see is never a header to rename (W11).
     pub hidden: Vec<u32>,
 }
 
@@ -153,10 +153,7 @@ pub fn sniff(bytes: &[u8], extension: &str) -> Result<Format, Unreadable> {
 pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<Grid>, Unreadable> {
     let checked = match format {
         Format::Csv => guard::Checked::default(),
-        Format::Xls => {
-            guard::check_cfb(bytes, limits)?;
-            guard::Checked::default()
-        }
+        Format::Xls => guard::Checked { hidden_columns_by_place: guard::check_cfb(bytes, limits)?, ..guard::Checked::default() },
         _ => guard::check_zip(bytes, format, limits)?,
     };
     // calamine should not panic on a file that passed the guard; if it does, that file fails alone
@@ -170,7 +167,7 @@ pub fn read_grids(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<G
     let result = std::panic::catch_unwind(move || match format {
         Format::Xlsx => read_xlsx(content, limits, &checked),
         Format::Xlsb => read_with::<Xlsb<_>>(content, limits, &checked, |_, _| Vec::new()),
-        Format::Ods => read_with::<Ods<_>>(content, limits, &checked, |_, _| Vec::new()),
+        Format::Ods => read_with::<Ods<_>>(content, limits, &checked, |_, name| checked.merges.get(name).cloned().unwrap_or_default()),
         Format::Xls => read_with::<Xls<_>>(content, limits, &checked, xls_merges),
         Format::Csv => read_csv(&content, limits).map(|g| vec![g]),
     });
@@ -202,6 +199,8 @@ fn quiet_panics() {
 /// cell, never as an empty (zero) value.
 pub const FORMULA_WITHOUT_VALUE: &str = "#无计算结果 ";
 
+/// Every sheet of a workbook calamine reads whole (xls, xlsb, ods), with its merged ranges
+/// (`merges_of`) and the hidden columns the guard found (by name, or for xls by place).
 fn read_with<R>(
     bytes: Vec<u8>,
     limits: &Limits,
@@ -214,15 +213,17 @@ where
 {
     let mut workbook = R::new(Cursor::new(bytes)).map_err(|e| explain(&e.to_string()))?;
     // A chart sheet holds no cells (and calamine fails to read an xlsb one as a worksheet,
-    // which made a whole valid workbook 已损坏): left out, as the xlsx reader leaves it.
-    let names: Vec<String> = workbook
+    // which made a whole valid workbook 已损坏): left out, as the xlsx reader leaves it. Each
+    // sheet keeps its place among all of them (an xls's hidden columns are found by place).
+    let names: Vec<(usize, String)> = workbook
         .sheets_metadata()
         .iter()
-        .filter(|sheet| sheet.typ != calamine::SheetType::ChartSheet)
-        .map(|sheet| sheet.name.clone())
+        .enumerate()
+        .filter(|(_, sheet)| sheet.typ != calamine::SheetType::ChartSheet)
+        .map(|(place, sheet)| (place, sheet.name.clone()))
         .collect();
     let mut grids = Vec::with_capacity(names.len());
-    for name in names {
+    for (place, name) in names {
         let range = workbook.worksheet_range(&name).map_err(|e| explain(&e.to_string()))?;
         let (height, width) = range.get_size();
         let (top, left) = range.start().unwrap_or((0, 0));
@@ -267,7 +268,11 @@ where
             rows.pop();
         }
         let merges = merges_of(&workbook, &name);
-        grids.push(Grid::new(name, rows).with_merges(merges));
+        let hidden = match checked.hidden_columns.get(&name) {
+            Some(hidden) => hidden.clone(),
+            None => checked.hidden_columns_by_place.iter().find(|(p, _)| *p == place).map(|(_, h)| h.clone()).unwrap_or_default(),
+        };
+        grids.push(Grid { hidden, ..Grid::new(name, rows).with_merges(merges) });
     }
     Ok(grids)
 }

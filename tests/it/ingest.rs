@@ -254,6 +254,17 @@ fn messy_zx01() -> Sheet {
     sheet
 }
 
+/// The year-to-date indicators of ZX01, as `zx01_by_period` heads them.
+const ZX01_YTD: [&str; 7] = [
+    "粮食播种面积（亩）",
+    "其中：早稻（亩）",
+    "其中：大豆（亩）",
+    "粮食产量（吨）",
+    "撂荒地复耕（亩）",
+    "新造油茶（亩）",
+    "低效油茶林改造（亩）",
+];
+
 /// ZX01 with its figures split by period, the two ways offices lay that out (issue 31,
 /// principle 3). `leaves_below`: each indicator over `本月 | 本年累计 | 增减%` (耕地面积 over
 /// `本月 | 上年同期`); otherwise the periods above (`本月` over the year-to-date columns, then
@@ -262,49 +273,65 @@ fn messy_zx01() -> Sheet {
 fn zx01_by_period(leaves_below: bool) -> Sheet {
     let mut sheet = Sheet::new("粮食与耕地");
     sheet.merge(0, 0, 0, 12, "松杨湖街道粮食生产与耕地保护情况表（2024年3月）");
-    sheet.merge(2, 0, 3, 0, "村（社区）");
-    let ytd = [
-        "粮食播种面积（亩）",
-        "其中：早稻（亩）",
-        "其中：大豆（亩）",
-        "粮食产量（吨）",
-        "撂荒地复耕（亩）",
-        "新造油茶（亩）",
-        "低效油茶林改造（亩）",
-    ];
     let villages = villages(TOWNSHIP);
     if leaves_below {
-        sheet.merge(2, 1, 2, 2, "耕地面积（亩）").set("B4", "本月").set("C4", "上年同期");
-        sheet.merge(2, 3, 3, 3, "永久基本农田（亩）");
-        let mut col = 4u16;
-        for name in ytd {
-            sheet.merge(2, col, 2, col + 2, name);
-            sheet.cell(3, col, Cell::from("本月")).cell(3, col + 1, Cell::from("本年累计")).cell(3, col + 2, Cell::from("增减%"));
-            col += 3;
-        }
+        period_leaves_header(&mut sheet, 2, true);
         for (i, v) in villages.iter().enumerate() {
-            let mut row = row![v.as_str(), 1000.0 + i as f64, 999, 800];
-            for _ in ytd {
-                row.extend([Cell::Number(i as f64 + 1.0), Cell::Number(100.0 + i as f64), Cell::Number(999.0)]);
-            }
-            sheet.row(4 + i as u32, row);
+            sheet.row(4 + i as u32, period_leaves_row(i, v, true));
         }
     } else {
+        sheet.merge(2, 0, 3, 0, "村（社区）");
         sheet.merge(2, 1, 3, 1, "耕地面积（亩）");
         sheet.merge(2, 2, 3, 2, "永久基本农田（亩）");
         sheet.merge(2, 3, 2, 9, "本月");
         sheet.merge(2, 10, 2, 16, "本年累计");
-        for (k, name) in ytd.iter().enumerate() {
+        for (k, name) in ZX01_YTD.iter().enumerate() {
             sheet.cell(3, 3 + k as u16, Cell::from(*name)).cell(3, 10 + k as u16, Cell::from(*name));
         }
         for (i, v) in villages.iter().enumerate() {
             let mut row = row![v.as_str(), 1000.0 + i as f64, 800];
-            row.extend(ytd.iter().map(|_| Cell::Number(i as f64 + 1.0)));
-            row.extend(ytd.iter().map(|_| Cell::Number(100.0 + i as f64)));
+            row.extend(ZX01_YTD.iter().map(|_| Cell::Number(i as f64 + 1.0)));
+            row.extend(ZX01_YTD.iter().map(|_| Cell::Number(100.0 + i as f64)));
             sheet.row(4 + i as u32, row);
         }
     }
     sheet
+}
+
+/// The two header rows of `zx01_by_period(true)` on rows `at` and `at + 1`: 村（社区） merged down
+/// over both, each indicator merged across its leaves (`本月 | 本年累计 | 增减%`) below it;
+/// 耕地面积 (over `本月 | 上年同期`) and 永久基本农田 first (`land_first`) or last.
+fn period_leaves_header(sheet: &mut Sheet, at: u32, land_first: bool) {
+    sheet.merge(at, 0, at + 1, 0, "村（社区）");
+    let (land, mut col) = if land_first { (1, 4u16) } else { (1 + 3 * ZX01_YTD.len() as u16, 1u16) };
+    sheet.merge(at, land, at, land + 1, "耕地面积（亩）");
+    sheet.cell(at + 1, land, Cell::from("本月")).cell(at + 1, land + 1, Cell::from("上年同期"));
+    sheet.merge(at, land + 2, at + 1, land + 2, "永久基本农田（亩）");
+    for name in ZX01_YTD {
+        sheet.merge(at, col, at, col + 2, name);
+        sheet.cell(at + 1, col, Cell::from("本月")).cell(at + 1, col + 1, Cell::from("本年累计")).cell(
+            at + 1,
+            col + 2,
+            Cell::from("增减%"),
+        );
+        col += 3;
+    }
+}
+
+/// Village `i`'s row under `period_leaves_header`.
+fn period_leaves_row(i: usize, village: &str, land_first: bool) -> Vec<Cell> {
+    let land = [Cell::Number(1000.0 + i as f64), Cell::Number(999.0), Cell::Number(800.0)];
+    let mut row = row![village];
+    if land_first {
+        row.extend(land.clone());
+    }
+    for _ in ZX01_YTD {
+        row.extend([Cell::Number(i as f64 + 1.0), Cell::Number(100.0 + i as f64), Cell::Number(999.0)]);
+    }
+    if !land_first {
+        row.extend(land);
+    }
+    row
 }
 
 /// A dropdown's list kept in a hidden column beside the form (issue 31, principle 8) is no
@@ -312,22 +339,26 @@ fn zx01_by_period(leaves_below: bool) -> Sheet {
 #[test]
 fn a_hidden_helper_column_is_not_an_unknown_header() {
     for hidden in [true, false] {
-        let mut book = Book::baseline(TOWNSHIP);
-        let sheet = book.sheet("ZX02");
-        sheet.set("Z3", "类别选项").set("Z4", "高标准农田新建").set("Z5", "高标准农田改造提升");
-        if hidden {
-            sheet.hide_column(25);
-        }
-        let validated = validate_book(&book);
-        let wanted: &[&str] = if hidden { &[] } else { &["高标准农田!Z3 W11"] };
-        assert_eq!(found(&validated), expected(wanted), "hidden: {hidden}");
-        assert_column(
-            &validated,
-            "ZX02",
-            "task_area",
-            &column(&validate_book(&Book::baseline(TOWNSHIP)), "ZX02", "task_area").iter().map(|(_, v)| *v).collect::<Vec<_>>(),
-        );
+        let validated = validate_book(&hidden_helper_book(hidden));
+        assert_hidden_helper(&validated, hidden, &format!("hidden: {hidden}"));
     }
+}
+
+/// The baseline with a dropdown's list in column Z of ZX02, hidden or not.
+fn hidden_helper_book(hidden: bool) -> Book {
+    let mut book = Book::baseline(TOWNSHIP);
+    let sheet = book.sheet("ZX02");
+    sheet.set("Z3", "类别选项").set("Z4", "高标准农田新建").set("Z5", "高标准农田改造提升");
+    if hidden {
+        sheet.hide_column(25);
+    }
+    book
+}
+
+fn assert_hidden_helper(validated: &Validated, hidden: bool, what: &str) {
+    let wanted: &[&str] = if hidden { &[] } else { &["高标准农田!Z3 W11"] };
+    assert_eq!(found(validated), expected(wanted), "{what}");
+    assert_column(validated, "ZX02", "task_area", &[800.0, 1000.0]);
 }
 
 /// Two forms on one sheet, one under the other, each with its title and header and no footer
@@ -335,6 +366,15 @@ fn a_hidden_helper_column_is_not_an_unknown_header() {
 /// its own sheet; the second's title and header are never rows of the first.
 #[test]
 fn two_forms_on_one_sheet_are_each_read_by_their_own_header() {
+    for (first, second) in [("ZX01", "ZX04"), ("ZX04", "ZX01")] {
+        let validated = validate_book(&two_forms_book(first, second));
+        assert_two_forms(&validated, &format!("{first} above {second}"));
+    }
+}
+
+/// The baseline with ZX01 and ZX04 on one sheet, `first` above `second`, each with its title and
+/// header, no footer between them.
+fn two_forms_book(first: &str, second: &str) -> Book {
     let table = |sheet: &mut Sheet, form_id: &str, from: u32| -> u32 {
         let form = plan().form(form_id).expect("form");
         let last = form.columns.len() as u16 - 1;
@@ -342,29 +382,43 @@ fn two_forms_on_one_sheet_are_each_read_by_their_own_header() {
         sheet.row(from + 1, form.columns.iter().map(|c| Cell::from(c.header())).collect());
         sheet.rows(from + 2, baseline_rows(form_id, TOWNSHIP))
     };
-    for (first, second) in [("ZX01", "ZX04"), ("ZX04", "ZX01")] {
-        let mut sheet = Sheet::new("Sheet1");
-        sheet.set("A1", "填报单位：松杨湖街道    填报月份：2024年3月");
-        let after = table(&mut sheet, first, 1);
-        let after = table(&mut sheet, second, after + 2);
-        sheet.row(after + 1, row!["填报人：张三    联系电话：0730-8888888"]);
-        let mut book = Book::baseline(TOWNSHIP);
-        book.without("ZX04").replace("ZX01", sheet);
-        let validated = validate_book(&book);
-        assert_eq!(found(&validated), Vec::<String>::new(), "{first} above {second}");
-        let baseline = validate_book(&Book::baseline(TOWNSHIP));
-        for form in ["ZX01", "ZX04"] {
-            let values = |v: &Validated| -> Vec<(String, Vec<String>)> {
-                v.records
-                    .iter()
-                    .filter(|r| &*r.form == form)
-                    .map(|r| (r.key.clone(), r.values.iter().map(|x| format!("{x:?}")).collect()))
-                    .collect()
-            };
-            assert_eq!(values(&validated), values(&baseline), "{form} with {first} above {second}");
-        }
-        assert_eq!(status(&validated, TOWNSHIP), SubmissionStatus::Reported);
+    let mut sheet = Sheet::new("Sheet1");
+    sheet.set("A1", "填报单位：松杨湖街道    填报月份：2024年3月");
+    let after = table(&mut sheet, first, 1);
+    let after = table(&mut sheet, second, after + 2);
+    sheet.row(after + 1, row!["填报人：张三    联系电话：0730-8888888"]);
+    let mut book = Book::baseline(TOWNSHIP);
+    book.without("ZX04").replace("ZX01", sheet);
+    book
+}
+
+/// Both forms read as from their own sheets: no issue, the baseline's values.
+fn assert_two_forms(validated: &Validated, what: &str) {
+    assert_eq!(found(validated), Vec::<String>::new(), "{what}");
+    let baseline = validate_book(&Book::baseline(TOWNSHIP));
+    for form in ["ZX01", "ZX04"] {
+        let values = |v: &Validated| -> Vec<(String, Vec<String>)> {
+            v.records
+                .iter()
+                .filter(|r| &*r.form == form)
+                .map(|r| (r.key.clone(), r.values.iter().map(|x| format!("{x:?}")).collect()))
+                .collect()
+        };
+        assert_eq!(values(validated), values(&baseline), "{form}: {what}");
     }
+    assert_eq!(status(validated, TOWNSHIP), SubmissionStatus::Reported, "{what}");
+}
+
+/// Year-to-date figures read from 本年累计, the stock from this month's column, no issue.
+fn assert_by_period(validated: &Validated, what: &str) {
+    assert_eq!(found(validated), Vec::<String>::new(), "no W11 for the leaves kept out ({what})");
+    let n = villages(TOWNSHIP).len();
+    let ytd: Vec<f64> = (0..n).map(|i| 100.0 + i as f64).collect();
+    for column in ["grain_area", "early_rice", "soybean", "grain_output", "abandoned_recovered", "new_camellia", "camellia_upgrade"] {
+        assert_column(validated, "ZX01", column, &ytd);
+    }
+    let stock: Vec<f64> = (0..n).map(|i| 1000.0 + i as f64).collect();
+    assert_column(validated, "ZX01", "cultivated_land", &stock);
 }
 
 #[test]
@@ -372,14 +426,7 @@ fn figures_split_by_period_are_read_from_the_column_the_form_needs() {
     for leaves_below in [true, false] {
         let book = Book::baseline(TOWNSHIP).replace("ZX01", zx01_by_period(leaves_below)).bytes();
         let validated = validate_files(&[(FILE, book.clone())]);
-        assert_eq!(found(&validated), Vec::<String>::new(), "no W11 for the leaves kept out (leaves below: {leaves_below})");
-        let n = villages(TOWNSHIP).len();
-        let ytd: Vec<f64> = (0..n).map(|i| 100.0 + i as f64).collect();
-        for column in ["grain_area", "early_rice", "soybean", "grain_output", "abandoned_recovered", "new_camellia", "camellia_upgrade"] {
-            assert_column(&validated, "ZX01", column, &ytd);
-        }
-        let stock: Vec<f64> = (0..n).map(|i| 1000.0 + i as f64).collect();
-        assert_column(&validated, "ZX01", "cultivated_land", &stock);
+        assert_by_period(&validated, &format!("leaves below: {leaves_below}"));
         // `check` says which leaf it read.
         let workspace = Workspace::new();
         workspace.write(&format!("input/2024-03/{FILE}"), book);
@@ -395,6 +442,45 @@ fn figures_split_by_period_are_read_from_the_column_the_form_needs() {
             run.stdout
         );
     }
+}
+
+/// Issue 31, principle 4: a two-row header (indicators over 本月 | 本年累计 | 增减%, 村（社区）
+/// merged down over both rows) copied again between the 社区 and the 村 blocks, as a printed
+/// page's header is. Its leaf row has a blank key and 本月 / 本年累计 in number columns: it is a
+/// header repeated, not a village with wrong numbers; its indicator row is no village either.
+/// (With 耕地面积's `本月 | 上年同期` in the first columns the leaf row reads as a comparison row
+/// and is skipped as one: here the indicators come first, so it cannot.)
+#[test]
+fn a_two_row_header_repeated_between_blocks_is_no_village() {
+    let villages = villages(TOWNSHIP);
+    let sheet = |leaf_row: Option<Vec<Cell>>| {
+        let mut sheet = Sheet::new("粮食与耕地");
+        sheet.merge(0, 0, 0, 12, "松杨湖街道粮食生产与耕地保护情况表（2024年3月）");
+        period_leaves_header(&mut sheet, 2, false);
+        sheet.row(4, row!["一、社区"]);
+        for (i, v) in villages.iter().enumerate().take(4) {
+            sheet.row(5 + i as u32, period_leaves_row(i, v, false));
+        }
+        period_leaves_header(&mut sheet, 9, false);
+        if let Some(cells) = leaf_row {
+            sheet.row(10, cells);
+        }
+        sheet.row(11, row!["二、村"]);
+        for (i, v) in villages.iter().enumerate().skip(4) {
+            sheet.row(8 + i as u32, period_leaves_row(i, v, false));
+        }
+        let mut book = Book::baseline(TOWNSHIP);
+        book.replace("ZX01", sheet);
+        validate_book(&book)
+    };
+    let validated = sheet(None);
+    assert_by_period(&validated, "header repeated between the blocks");
+    let rows: Vec<u32> = validated.records.iter().filter(|r| &*r.form == "ZX01").map(|r| r.row).collect();
+    assert_eq!(rows, [6, 7, 8, 9, 13, 14], "the villages on their sheet rows, nothing else");
+    // The same leaf row with a figure in it is no header: it is an error at its row's key.
+    let validated = sheet(Some(row!["", "本月", "本年累计", "增减%", "本月", 12]));
+    let issues = found(&validated);
+    assert!(issues.iter().any(|i| i.starts_with("粮食与耕地!A11 E")), "{issues:?}");
 }
 
 fn messy_workbook() -> Vec<u8> {
@@ -476,6 +562,80 @@ fn xls_and_ods_fixtures_give_the_values_of_their_xlsx_source() {
         let date = &table("ZX02").rows[0].cells[column_index("ZX02", "done_date")];
         assert_eq!(*date, ingest::Cell::Date(chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date")), "{fixture}");
     }
+}
+
+// ------------------------------------------------------------- layouts in xls and ods
+
+/// What a layout's xlsx, or its LibreOffice conversion, is read as: each record with its values
+/// and cells.
+/// A record as compared across formats: form, row, key, values, cells.
+type RecordSeen = (String, u32, String, Vec<validate::Value>, Vec<String>);
+
+fn records_of(validated: &Validated) -> Vec<RecordSeen> {
+    validated.records.iter().map(|r| (r.form.to_string(), r.row, r.key.clone(), r.values.clone(), r.cells())).collect()
+}
+
+/// A layout of issue 31 in the three formats that can hold it: the xlsx built here, and the
+/// committed `tests/fixtures/layouts/<name>.xls` and `.ods` that `tests/fixtures/make_fixtures.sh`
+/// converted from it with LibreOffice. Each gives the exact figures and issues `check` asserts,
+/// and the xls and ods give the same records (values and cells) and the same rules at the same
+/// cells as the xlsx. With `ZHENXING_REGENERATE=layout-sources:DIR` the xlsx is written to
+/// `DIR/<name>.xlsx` instead, for the script to convert.
+fn layout_in_every_format(name: &str, book: &Book, check: impl Fn(&Validated, &str)) {
+    let xlsx = book.bytes();
+    if let Some(dirs) = common::regenerate("layout-sources") {
+        for dir in dirs {
+            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.xlsx")), &xlsx).expect("write layout source");
+        }
+        return;
+    }
+    let from_xlsx = validate_files(&[(FILE, xlsx)]);
+    check(&from_xlsx, &format!("{name}.xlsx"));
+    for extension in ["xls", "ods"] {
+        let fixture = format!("layouts/{name}.{extension}");
+        let bytes =
+            std::fs::read(common::fixture(&fixture)).unwrap_or_else(|e| panic!("{fixture}: {e} (run tests/fixtures/make_fixtures.sh)"));
+        let file = format!("{TOWNSHIP}_2024年03月.{extension}");
+        let validated = validate_files(&[(file.as_str(), bytes)]);
+        check(&validated, &fixture);
+        assert_eq!(found(&validated), found(&from_xlsx), "{fixture}: the issues of the xlsx, at the same cells");
+        assert_eq!(records_of(&validated), records_of(&from_xlsx), "{fixture}: the records of the xlsx");
+    }
+}
+
+/// Principle 2 in xls and ods: 建设年度 merged down over two projects belongs to both (2,320 亩).
+#[test]
+fn a_merged_year_in_xls_and_ods_belongs_to_every_row_it_covers() {
+    layout_in_every_format("merged_year", &merged_year_book(), assert_merged_year);
+}
+
+/// Principle 3 in xls and ods: both period layouts read from the column the form needs.
+#[test]
+fn figures_split_by_period_in_xls_and_ods_are_read_from_the_column_the_form_needs() {
+    for (name, leaves_below) in [("period_leaves_below", true), ("period_groups_above", false)] {
+        let mut layout = Book::baseline(TOWNSHIP);
+        layout.replace("ZX01", zx01_by_period(leaves_below));
+        layout_in_every_format(name, &layout, assert_by_period);
+    }
+}
+
+/// Principle 4 in xls and ods: a subtitle and rows comparing with last year are no villages.
+#[test]
+fn subtitles_and_comparison_rows_in_xls_and_ods_are_not_villages() {
+    layout_in_every_format("subtitles_and_comparisons", &subtitles_and_comparisons_book(), assert_subtitles_and_comparisons);
+}
+
+/// Principle 5 in xls and ods: two forms on one sheet, in either order.
+#[test]
+fn two_forms_on_one_sheet_in_xls_and_ods_are_each_read_by_their_own_header() {
+    layout_in_every_format("two_forms_zx01_above", &two_forms_book("ZX01", "ZX04"), assert_two_forms);
+    layout_in_every_format("two_forms_zx04_above", &two_forms_book("ZX04", "ZX01"), assert_two_forms);
+}
+
+/// Principle 8 in xls and ods: a hidden helper column is no W11.
+#[test]
+fn a_hidden_helper_column_in_xls_and_ods_is_not_an_unknown_header() {
+    layout_in_every_format("hidden_column", &hidden_helper_book(true), |v, what| assert_hidden_helper(v, true, what));
 }
 
 // ---------------------------------------------------------------------------- layouts
@@ -1586,6 +1746,11 @@ fn a_blank_year_an_indicator_filters_on_is_an_error_at_its_cell() {
 /// A number merged down is one figure, counted once.
 #[test]
 fn a_year_merged_down_over_two_projects_belongs_to_both() {
+    assert_merged_year(&validate_book(&merged_year_book()), "xlsx");
+}
+
+/// The baseline with ZX02's two projects under one 建设年度 2023 merged down over both.
+fn merged_year_book() -> Book {
     let villages = villages(TOWNSHIP);
     let (v0, v1) = (&villages[0], &villages[1]);
     let rows = vec![
@@ -1595,14 +1760,17 @@ fn a_year_merged_down_over_two_projects_belongs_to_both() {
     let mut sheet = canonical_sheet("ZX02", TOWNSHIP, rows);
     sheet.merge(3, 1, 4, 1, "2023");
     let mut book = Book::baseline(TOWNSHIP);
-    book.sheets.iter_mut().find(|(id, _)| id == "ZX02").unwrap().1 = sheet;
-    let validated = validate_book(&book);
-    assert_eq!(found(&validated), expected(&[]));
+    book.replace("ZX02", sheet);
+    book
+}
+
+fn assert_merged_year(validated: &Validated, what: &str) {
+    assert_eq!(found(validated), expected(&[]), "{what}");
     let projects: Vec<_> = validated.records.iter().filter(|r| &*r.form == "ZX02").collect();
-    assert_eq!(projects.len(), 2);
-    assert!(projects.iter().all(|r| r.values[1].text() == Some("2023")), "{projects:?}");
+    assert_eq!(projects.len(), 2, "{what}");
+    assert!(projects.iter().all(|r| r.values[1].text() == Some("2023")), "{what}: {projects:?}");
     let area: f64 = projects.iter().filter_map(|r| r.values[3].number()).sum();
-    assert_eq!(area, 2_320.0);
+    assert_eq!(area, 2_320.0, "{what}");
 }
 
 /// Issue 31, principle 4: a block of villages opening with a subtitle (一、社区 / 二、村), and rows
@@ -1610,6 +1778,11 @@ fn a_year_merged_down_over_two_projects_belongs_to_both() {
 /// not summed.
 #[test]
 fn subtitles_and_comparison_rows_are_not_villages() {
+    assert_subtitles_and_comparisons(&validate_book(&subtitles_and_comparisons_book()), "xlsx");
+}
+
+/// The baseline with ZX01's villages under a subtitle, and 上年, 增减% and 同比增减 rows below.
+fn subtitles_and_comparisons_book() -> Book {
     let villages = villages(TOWNSHIP);
     let mut rows = vec![row!["一、村（社区）"]];
     rows.extend(villages.iter().enumerate().map(|(i, v)| zx01_row(v, zx01_figures(i))));
@@ -1617,14 +1790,18 @@ fn subtitles_and_comparison_rows_are_not_villages() {
     rows.push(zx01_row("增减%", [1.5; 9]));
     rows.push(row!["", "同比增减", 3]);
     let mut book = Book::baseline(TOWNSHIP);
-    book.sheets.iter_mut().find(|(id, _)| id == "ZX01").unwrap().1 = canonical_sheet("ZX01", TOWNSHIP, rows);
-    let validated = validate_book(&book);
-    assert_eq!(found(&validated), expected(&[]));
+    book.replace("ZX01", canonical_sheet("ZX01", TOWNSHIP, rows));
+    book
+}
+
+fn assert_subtitles_and_comparisons(validated: &Validated, what: &str) {
+    assert_eq!(found(validated), expected(&[]), "{what}");
     let counted: Vec<_> = validated.records.iter().filter(|r| &*r.form == "ZX01").collect();
-    assert_eq!(counted.len(), villages.len());
+    let villages = villages(TOWNSHIP);
+    assert_eq!(counted.len(), villages.len(), "{what}");
     let area: f64 = counted.iter().filter_map(|r| r.values[1].number()).sum();
     let expected_area: f64 = (0..villages.len()).map(|i| zx01_figures(i)[0]).sum();
-    assert_eq!(area, expected_area);
+    assert_eq!(area, expected_area, "{what}");
 }
 
 /// The xlsx `bytes` with cell `cell` of the first sheet made a formula without a cached value,

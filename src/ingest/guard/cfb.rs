@@ -1,7 +1,8 @@
 //! `.xls` files: the compound file's sector chains walked with a step limit, and the workbook
-//! stream's BIFF records scanned for the dimensions and sheets calamine reserves for.
+//! stream's BIFF records scanned for the dimensions and sheets calamine reserves for, and for the
+//! hidden columns (COLINFO) calamine does not read.
 
-use super::{Budget, Limits, damaged};
+use super::{Budget, Limits, MAX_HIDDEN_COLUMNS, damaged};
 use crate::ingest::unreadable::Unreadable;
 
 pub(super) const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
@@ -61,18 +62,20 @@ impl<'a> Compound<'a> {
 }
 
 /// Check an `.xls` (or any compound file calamine will read as one) before calamine parses it.
-pub fn check_cfb(bytes: &[u8], limits: &Limits) -> Result<(), Unreadable> {
+/// Returns the hidden columns (0-based) of the sheets that hide any, by their place among the
+/// BOUNDSHEET records (calamine's order of the sheets).
+pub fn check_cfb(bytes: &[u8], limits: &Limits) -> Result<Vec<(usize, Vec<u32>)>, Unreadable> {
     // Header problems calamine reports itself (as an error, not an abort).
     if bytes.len() < 512 {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let sector_size = match u16_at(bytes, 30) {
         Some(0x0009) => 512,
         Some(0x000C) => 4096,
-        _ => return Ok(()),
+        _ => return Ok(Vec::new()),
     };
     if u16_at(bytes, 32) != Some(0x0006) || bytes.len() < sector_size {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let version = u16_at(bytes, 26).unwrap_or(0);
     let dir_start = u32_at(bytes, 48).unwrap_or(ENDOFCHAIN);
@@ -123,9 +126,9 @@ pub fn check_cfb(bytes: &[u8], limits: &Limits) -> Result<(), Unreadable> {
             (name, start, len)
         })
         .collect();
-    let Some(root) = entries.first() else { return Ok(()) };
+    let Some(root) = entries.first() else { return Ok(Vec::new()) };
     if version != 3 && root.1 == ENDOFCHAIN {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let (ministream, minifat) = if mini_fat_len > 0 {
         let ministream = compound.chain(root.1, usize::try_from(root.2).unwrap_or(usize::MAX))?;
@@ -137,15 +140,18 @@ pub fn check_cfb(bytes: &[u8], limits: &Limits) -> Result<(), Unreadable> {
         (Vec::new(), Vec::new())
     };
 
-    // calamine reads "Workbook", or "Book" when that fails (first entry of that name).
+    // calamine reads "Workbook", or "Book" when that fails (first entry of that name): the
+    // hidden columns are those of the stream it reads.
     let mut budget = Budget::new(limits);
+    let mut hidden = None;
     for wanted in ["Workbook", "Book"] {
         let Some((_, start, len)) = entries.iter().find(|(name, _, _)| name.eq_ignore_ascii_case(wanted)) else { continue };
         let len = usize::try_from(*len).unwrap_or(usize::MAX);
         let stream = if len < 4096 { mini_chain(&ministream, &minifat, *start, len)? } else { compound.chain(*start, len)? };
-        scan_biff(&stream, &mut budget)?;
+        let found = scan_biff(&stream, &mut budget)?;
+        hidden.get_or_insert(found);
     }
-    Ok(())
+    Ok(hidden.unwrap_or_default())
 }
 
 /// A stream in the mini stream (64-byte sectors), bounded like `Compound::chain`.
@@ -200,7 +206,9 @@ pub(super) fn biff_records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> 
 
 /// The workbook globals' BOUNDSHEET positions, then each sheet substream as calamine parses it:
 /// DIMENSIONS reserves rows × columns cells, cell records place cells (dense grid from A1).
-pub(super) fn scan_biff(stream: &[u8], budget: &mut Budget) -> Result<(), Unreadable> {
+/// Returns the hidden columns of the sheets that hide any, by BOUNDSHEET index (until the file's
+/// sheets have `MAX_HIDDEN_COLUMNS`).
+pub(super) fn scan_biff(stream: &[u8], budget: &mut Budget) -> Result<Vec<(usize, Vec<u32>)>, Unreadable> {
     let mut positions: Vec<usize> = Vec::new();
     for (typ, data) in biff_records(stream) {
         match typ {
@@ -213,24 +221,46 @@ pub(super) fn scan_biff(stream: &[u8], budget: &mut Budget) -> Result<(), Unread
         }
     }
     // Many BOUNDSHEETs may point at one substream: each is parsed (and kept) separately.
-    let mut memo: std::collections::HashMap<usize, (u64, u64, u64)> = std::collections::HashMap::new();
+    let max_columns = budget.limits.max_columns;
+    let mut memo: std::collections::HashMap<usize, Substream> = std::collections::HashMap::new();
+    let mut hidden = Vec::new();
+    let mut hidden_total = 0usize;
     for (index, pos) in positions.into_iter().enumerate() {
         if pos > stream.len() {
             continue;
         }
-        let (reserve, rows, columns) = *memo.entry(pos).or_insert_with(|| scan_substream(&stream[pos..]));
-        budget.reserve(reserve)?;
-        if rows > 0 || columns > 0 {
-            budget.sheet(&format!("第 {} 个工作表", index + 1), rows, columns)?;
+        let sheet = memo.entry(pos).or_insert_with(|| scan_substream(&stream[pos..], max_columns));
+        budget.reserve(sheet.reserve)?;
+        if sheet.rows > 0 || sheet.columns > 0 {
+            budget.sheet(&format!("第 {} 个工作表", index + 1), sheet.rows, sheet.columns)?;
+        }
+        if !sheet.hidden.is_empty() && hidden_total + sheet.hidden.len() <= MAX_HIDDEN_COLUMNS {
+            hidden_total += sheet.hidden.len();
+            hidden.push((index, sheet.hidden.clone()));
         }
     }
-    Ok(())
+    Ok(hidden)
 }
 
-/// (cells reserved by DIMENSIONS, rows and columns of the dense grid from A1).
-pub(super) fn scan_substream(substream: &[u8]) -> (u64, u64, u64) {
+/// What one sheet substream makes calamine allocate, and the columns it hides.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Substream {
+    /// Cells reserved by DIMENSIONS.
+    pub(super) reserve: u64,
+    /// Rows and columns of the dense grid from A1.
+    pub(super) rows: u64,
+    pub(super) columns: u64,
+    /// Columns hidden by COLINFO records (0-based, ascending, below `max_columns`).
+    pub(super) hidden: Vec<u32>,
+}
+
+/// One sheet substream as calamine parses it, and its COLINFO records (columns below
+/// `max_columns`: a sheet holds no cells beyond the file's limits).
+pub(super) fn scan_substream(substream: &[u8], max_columns: usize) -> Substream {
     let mut reserve: u64 = 0;
     let (mut rows, mut columns) = (0u64, 0u64);
+    // One flag per column within the limits, however many COLINFO records repeat a range.
+    let mut hidden = vec![false; max_columns.min(u16::MAX as usize + 1)];
     let mut note = |row: u16, col: u16| {
         rows = rows.max(row as u64 + 1);
         columns = columns.max(col as u64 + 1);
@@ -255,6 +285,17 @@ pub(super) fn scan_substream(substream: &[u8]) -> (u64, u64, u64) {
                 }
             }
             0x0200 => reserve = reserve.max(dimensions_reserve(data)),
+            // COLINFO: colFirst, colLast, coldx, ixfe, then flags whose bit 0 is fHidden.
+            0x007D => {
+                if let (Some(first), Some(last), Some(flags)) = (u16_at(data, 0), u16_at(data, 2), u16_at(data, 8))
+                    && flags & 1 == 1
+                {
+                    let end = (last as usize + 1).min(hidden.len());
+                    for flag in hidden.iter_mut().take(end).skip(first as usize) {
+                        *flag = true;
+                    }
+                }
+            }
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
                 if let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) {
                     note(row, col);
@@ -271,7 +312,8 @@ pub(super) fn scan_substream(substream: &[u8]) -> (u64, u64, u64) {
             _ => {}
         }
     }
-    (reserve, rows, columns)
+    let hidden = hidden.iter().enumerate().filter(|(_, h)| **h).map(|(c, _)| c as u32).collect();
+    Substream { reserve, rows, columns, hidden }
 }
 
 /// What calamine's `parse_dimensions` + `cells.reserve(rows * cols)` asks for, with its u32

@@ -38,7 +38,7 @@ use std::io::{Cursor, Read};
 use super::unreadable::{Format, Unreadable, too_big};
 use inflate::{CHUNK, Inflating, Kept, Part, RawPart};
 use xlsb::{RecordScanner, is_xlsb_record_part, is_xlsb_sheet};
-pub(crate) use xml::MAX_MERGES;
+pub(crate) use xml::{MAX_HIDDEN_COLUMNS, MAX_MERGES};
 use xml::{XmlFound, first_sst_count, hidden_columns, may_hold_formulas, merged_ranges, scan_xml, scan_xml_slice, xml_reader};
 
 /// Size limits for one township file.
@@ -199,14 +199,19 @@ pub struct Checked {
     /// reads exactly what was checked. `None` when they were more than `KEEP_UNPACKED` or could
     /// not be stored again (calamine then reads the file itself, whose parts were all checked).
     pub unpacked: Option<Vec<u8>>,
-    /// Tab names (xlsx) → the merged ranges their sheet declares, `[top, left, bottom, right]`
-    /// 0-based (a sheet part too large to keep whole gives none).
+    /// Sheet names → the merged ranges their sheet declares, `[top, left, bottom, right]`
+    /// 0-based: xlsx tabs (a sheet part too large to keep whole gives none) and ods tables (`.xls`
+    /// merges are calamine's own).
     pub merges: HashMap<String, Vec<[u32; 4]>>,
-    /// Hidden columns (0-based) of each xlsx sheet whose part was read whole, by sheet label.
+    /// Hidden columns (0-based) by sheet name: xlsx sheets whose part was read whole, ods tables.
     pub hidden_columns: HashMap<String, Vec<u32>>,
     /// The workbook's relationships name an Excel 4.0 macro sheet, which calamine refuses the
     /// whole workbook for (`read::without_macro_sheets`).
     pub macro_sheets: bool,
+    /// Hidden columns (0-based) of an `.xls`'s sheets that hide any, by the sheet's place among
+    /// its BOUNDSHEET records, which is calamine's order of its sheets (`Reader::sheet_names`):
+    /// calamine's decoding of the names (by the file's code page) is not repeated here.
+    pub hidden_columns_by_place: Vec<(usize, Vec<u32>)>,
 }
 
 /// Most inflated bytes of one file kept for calamine (`Checked::unpacked`). A township workbook
@@ -301,6 +306,13 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
             if found.formulas {
                 checked.formula_sheets.insert(label(&name));
             }
+            // calamine reads an ods's sheets from `content.xml` alone.
+            if format == Format::Ods && key == "content.xml" {
+                for layout in found.ods_layouts {
+                    checked.merges.insert(layout.name.clone(), layout.merges);
+                    checked.hidden_columns.insert(layout.name, layout.hidden);
+                }
+            }
         } else if key.ends_with(".bin") && is_xlsb_record_part(&key) {
             let mut scanner = RecordScanner::new(is_xlsb_sheet(&key));
             input.each_chunk(|chunk| scanner.feed(chunk)).map_err(refused)?;
@@ -376,6 +388,8 @@ enum ScanError {
     TooBig {
         rows: u64,
         columns: u64,
+        /// The sheet's name, where the entry names it (an ods table).
+        sheet: Option<String>,
     },
     /// Refused with a finished message (the file's cell budget).
     Refused(Unreadable),
@@ -386,8 +400,8 @@ impl ScanError {
     /// The message for entry `entry` of the archive, shown to the township as sheet `label`.
     fn into_unreadable(self, entry: &str, label: &str) -> Unreadable {
         match self {
-            ScanError::TooBig { rows, columns } => {
-                too_big(label, rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize)
+            ScanError::TooBig { rows, columns, sheet } => {
+                too_big(sheet.as_deref().unwrap_or(label), rows.min(usize::MAX as u64) as usize, columns.min(usize::MAX as u64) as usize)
             }
             ScanError::Refused(unreadable) => unreadable,
             ScanError::Damaged(detail) => damaged(&format!("{entry}：{detail}")),

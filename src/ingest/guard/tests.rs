@@ -358,3 +358,105 @@ fn hidden_columns_are_read_from_the_sheet_xml() {
     assert_eq!(super::xml::hidden_columns(xml), vec![25, 26, 2]);
     assert!(super::xml::hidden_columns(b"<worksheet><sheetData/></worksheet>").is_empty());
 }
+
+#[test]
+fn ods_spans_and_collapsed_columns_are_read_by_table() {
+    let xml = concat!(
+        r#"<office:spreadsheet><table:table table:name="粮食&amp;耕地"><table:table-header-columns><table:table-column table:number-columns-repeated="2"/></table:table-header-columns>"#,
+        r#"<table:table-column table:visibility="collapse" table:number-columns-repeated="2"/><table:table-column table:number-columns-repeated="16380"/>"#,
+        r#"<table:table-row table:number-rows-repeated="3"><table:table-cell/></table:table-row>"#,
+        r#"<table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:number-rows-spanned="2" table:number-columns-spanned="1" office:value-type="string"><text:p>2023</text:p></table:table-cell>"#,
+        r#"<table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="1" office:value="1"/><table:covered-table-cell/>"#,
+        r#"<table:table-cell table:number-rows-spanned="999999999" office:value="2"/></table:table-row>"#,
+        r#"<table:table-row><table:table-cell table:number-columns-repeated="2"/><table:covered-table-cell/></table:table-row></table:table>"#,
+        r#"<table:table table:name="说明"><table:table-row><table:table-cell table:number-rows-spanned="1"><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#,
+        r#"<table:table table:name="隐藏"><table:table-column table:visibility="collapse" table:number-columns-repeated="1000000"/></table:table></office:spreadsheet>"#
+    );
+    let found = scan(xml.as_bytes(), 7).unwrap();
+    let limits = Limits::default();
+    assert_eq!(
+        found.ods_layouts,
+        vec![
+            OdsLayout {
+                name: "粮食&耕地".into(),
+                merges: vec![[3, 2, 4, 2], [3, 3, 3, 4], [3, 5, limits.max_rows as u32 - 1, 5]],
+                hidden: vec![2, 3]
+            },
+            // Collapsed columns beyond the file's column limit hold no cells: not kept.
+            OdsLayout { name: "隐藏".into(), merges: vec![], hidden: (0..limits.max_columns as u32).collect() },
+        ]
+    );
+    // A table too large is named as the clerk sees it, not by its part.
+    let wide = r#"<table:table table:name="粮食"><table:table-row><table:table-cell office:value="1"/><table:table-cell office:value="1"/></table:table-row></table:table>"#;
+    let message = scan_within(wide.as_bytes(), 9, &Limits { max_columns: 1, ..Limits::default() }).unwrap_err();
+    assert!(message.contains("工作表“粮食”"), "{message}");
+}
+
+#[test]
+fn ods_merges_and_hidden_columns_reach_the_checked_file_by_sheet_name() {
+    let content = concat!(
+        r#"<office:document-content><office:body><office:spreadsheet><table:table table:name="高标准农田"><table:table-column table:number-columns-repeated="25"/><table:table-column table:visibility="collapse"/>"#,
+        r#"<table:table-row><table:table-cell table:number-rows-spanned="2" office:value-type="string"><text:p>2023</text:p></table:table-cell></table:table-row>"#,
+        r#"<table:table-row><table:covered-table-cell/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    // A table in another part is none of calamine's sheets.
+    let styles = r#"<table:table table:name="样式"><table:table-column table:visibility="collapse"/></table:table>"#;
+    let bytes = deflated(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        ("styles.xml", styles.as_bytes()),
+        ("content.xml", content.as_bytes()),
+    ]);
+    let checked = check_zip(&bytes, Format::Ods, &Limits::default()).unwrap();
+    assert_eq!(checked.merges.into_iter().collect::<Vec<_>>(), vec![("高标准农田".to_string(), vec![[0, 0, 1, 0]])]);
+    assert_eq!(checked.hidden_columns.into_iter().collect::<Vec<_>>(), vec![("高标准农田".to_string(), vec![25])]);
+}
+
+#[test]
+fn xls_hidden_columns_are_read_from_colinfo_records_by_sheet() {
+    fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        out.extend_from_slice(data);
+    }
+    let colinfo =
+        |first: u16, last: u16, flags: u16| -> Vec<u8> { [first, last, 2048, 15, flags, 0].iter().flat_map(|v| v.to_le_bytes()).collect() };
+    // Globals: BOF, three BOUNDSHEETs (positions patched below), EOF; then the substreams.
+    let boundsheet = |pos: u32| -> Vec<u8> {
+        let mut data = pos.to_le_bytes().to_vec();
+        data.extend_from_slice(&[0, 0, 1, 0, b'S']);
+        data
+    };
+    let mut globals = Vec::new();
+    record(&mut globals, 0x0809, &[0; 16]);
+    let at = globals.len();
+    for _ in 0..3 {
+        record(&mut globals, 0x0085, &boundsheet(0));
+    }
+    record(&mut globals, 0x000A, &[]);
+    let mut first = Vec::new();
+    record(&mut first, 0x0809, &[0; 16]);
+    record(&mut first, 0x007D, &colinfo(5, 6, 1)); // F:G hidden
+    record(&mut first, 0x007D, &colinfo(7, 7, 0)); // H shown
+    record(&mut first, 0x007D, &colinfo(25, 0xFFFF, 1)); // Z to the end: cut at the limit
+    // A chart inside the sheet: its records are not the sheet's.
+    record(&mut first, 0x0809, &[0; 16]);
+    record(&mut first, 0x007D, &colinfo(1, 1, 1));
+    record(&mut first, 0x000A, &[]);
+    record(&mut first, 0x000A, &[]);
+    let mut second = Vec::new();
+    record(&mut second, 0x0809, &[0; 16]);
+    record(&mut second, 0x000A, &[]);
+    let mut stream = globals.clone();
+    let (p1, p2) = (stream.len() as u32, (stream.len() + first.len()) as u32);
+    stream.extend_from_slice(&first);
+    stream.extend_from_slice(&second);
+    for (i, pos) in [p1, p2, p1].into_iter().enumerate() {
+        let offset = at + i * (4 + 9) + 4;
+        stream[offset..offset + 4].copy_from_slice(&pos.to_le_bytes());
+    }
+    let limits = Limits { max_columns: 30, ..Limits::default() };
+    let mut budget = Budget::new(&limits);
+    let hidden = scan_biff(&stream, &mut budget).unwrap();
+    let columns = vec![5, 6, 25, 26, 27, 28, 29];
+    assert_eq!(hidden, vec![(0, columns.clone()), (2, columns)]);
+}

@@ -1,11 +1,12 @@
 //! The XML parts of xlsx and ods, read with quick-xml configured as calamine configures it:
 //! declared shared-string counts, cell extents (`r` attributes or counted rows and cells), ods
-//! repeats of non-empty cells, and whether a part may hold formulas.
+//! repeats of non-empty cells, and whether a part may hold formulas; and what calamine does not
+//! read of a sheet's layout: xlsx and ods merged ranges and hidden columns.
 
 use std::io::Read;
 
 use super::inflate::Inflating;
-use super::{Budget, ScanError};
+use super::{Budget, Limits, ScanError};
 
 /// What an XML entry declares and places.
 #[derive(Debug, Default, PartialEq)]
@@ -17,7 +18,25 @@ pub(super) struct XmlFound {
     pub(super) columns: u64,
     /// The part holds formulas (`<f>`): its cached values must be checked.
     pub(super) formulas: bool,
+    /// The merged ranges and hidden columns of each ods table (`table:table`) that has any.
+    pub(super) ods_layouts: Vec<OdsLayout>,
 }
+
+/// What calamine does not read of an ods table's layout (it reads only the cells): the ranges
+/// its cells span (`table:number-rows-spanned`, `table:number-columns-spanned`) and its
+/// collapsed columns (`table:table-column table:visibility="collapse"`).
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct OdsLayout {
+    /// The table's name (`table:name`), calamine's sheet name.
+    pub(super) name: String,
+    /// `[top, left, bottom, right]`, 0-based, at most `MAX_MERGES`.
+    pub(super) merges: Vec<[u32; 4]>,
+    /// 0-based, below the file's column limit.
+    pub(super) hidden: Vec<u32>,
+}
+
+/// Most hidden columns kept of one file, over its sheets: a township workbook hides a few.
+pub(crate) const MAX_HIDDEN_COLUMNS: usize = 65_536;
 
 /// An XML reader configured as calamine configures its readers, so that the guard sees exactly
 /// the elements calamine will see.
@@ -194,6 +213,9 @@ pub(super) struct XmlScanner {
     // ods placement (calamine's `read_table` / `read_row`)
     pub(super) ods: OdsTable,
     pub(super) ods_row: Option<OdsRow>,
+    /// Merged ranges and hidden columns kept so far, over the entry's tables.
+    pub(super) ods_merges: usize,
+    pub(super) ods_hidden: usize,
 }
 
 #[derive(Default)]
@@ -204,6 +226,10 @@ pub(super) struct OdsTable {
     /// Rows up to the last non-empty row, and the widest non-empty row.
     pub(super) rows: u64,
     pub(super) columns: u64,
+    /// Columns declared so far (`table:table-column`, counting repeats).
+    pub(super) column_position: u64,
+    /// The table's name, merged ranges and hidden columns.
+    pub(super) layout: OdsLayout,
 }
 
 pub(super) struct OdsRow {
@@ -272,8 +298,10 @@ impl XmlScanner {
             }
             Element::Table => {
                 self.close_table(budget)?;
-                self.ods = OdsTable { open: true, ..OdsTable::default() };
+                let name = attribute(attributes, "table:name").map(attribute_text).unwrap_or_default();
+                self.ods = OdsTable { open: true, layout: OdsLayout { name, ..OdsLayout::default() }, ..OdsTable::default() };
             }
+            Element::TableColumn => self.ods_column(attributes, budget.limits),
             Element::TableRow => {
                 let repeats = attribute(attributes, "number-rows-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
                 self.ods_row = Some(OdsRow { repeats, column: 0, width: 0 });
@@ -281,6 +309,7 @@ impl XmlScanner {
             Element::TableCell => {
                 if let Some(row) = self.ods_row.as_mut() {
                     let repeats = attribute(attributes, "number-columns-repeated").map(|v| digits_value(&unescape_digits(v))).unwrap_or(1);
+                    let (top, left) = (self.ods.row_position, row.column);
                     row.column = row.column.saturating_add(repeats);
                     // A cell with a value attribute or any content (`<text:p>`) is not empty.
                     let valued = ["value", "string-value", "date-value", "time-value", "boolean-value", "formula"]
@@ -289,6 +318,7 @@ impl XmlScanner {
                     if valued || !empty {
                         row.width = row.column;
                     }
+                    self.ods_span(attributes, (top, left), budget.limits);
                 }
             }
             Element::Other => {}
@@ -315,7 +345,8 @@ impl XmlScanner {
                         // Each non-empty row is expanded `repeats` times: stop at the first absurd one.
                         let limits = budget.limits;
                         if self.ods.rows > limits.max_rows as u64 || self.ods.columns > limits.max_columns as u64 {
-                            return Err(ScanError::TooBig { rows: self.ods.rows, columns: self.ods.columns });
+                            let sheet = Some(self.ods.layout.name.clone()).filter(|n| !n.is_empty());
+                            return Err(ScanError::TooBig { rows: self.ods.rows, columns: self.ods.columns, sheet });
                         }
                     }
                 }
@@ -329,11 +360,54 @@ impl XmlScanner {
     pub(super) fn close_table(&mut self, budget: &mut Budget) -> Result<(), ScanError> {
         if self.ods.open {
             self.ods.open = false;
+            let layout = std::mem::take(&mut self.ods.layout);
             if self.ods.rows > 0 {
-                budget.sheet("content.xml", self.ods.rows, self.ods.columns)?;
+                budget.sheet(if layout.name.is_empty() { "content.xml" } else { &layout.name }, self.ods.rows, self.ods.columns)?;
+            }
+            if !layout.merges.is_empty() || !layout.hidden.is_empty() {
+                self.found.ods_layouts.push(layout);
             }
         }
         Ok(())
+    }
+
+    /// An ods cell at `(top, left)` that spans more than itself: its range, cut at the file's
+    /// limits (a table cannot hold cells beyond them), at most `MAX_MERGES` per table and file.
+    fn ods_span(&mut self, attributes: &[u8], (top, left): (u64, u64), limits: &Limits) {
+        let span = |key| attribute(attributes, key).and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok()).unwrap_or(1);
+        let (rows, columns) = (span("table:number-rows-spanned"), span("table:number-columns-spanned"));
+        let (max_rows, max_columns) = (limits.max_rows as u64, limits.max_columns as u64);
+        if rows <= 1 && columns <= 1 || top >= max_rows || left >= max_columns || self.ods_merges >= MAX_MERGES {
+            return;
+        }
+        let bottom = top.saturating_add(rows.max(1) - 1).min(max_rows - 1);
+        let right = left.saturating_add(columns.max(1) - 1).min(max_columns - 1);
+        // Within the limits, which are far below u32::MAX.
+        self.ods.layout.merges.push([top, left, bottom, right].map(|v| v as u32));
+        self.ods_merges += 1;
+    }
+
+    /// An ods column declaration (`table:table-column`, repeated or not): its columns, hidden when
+    /// collapsed, below the file's column limit, at most `MAX_HIDDEN_COLUMNS` per file.
+    fn ods_column(&mut self, attributes: &[u8], limits: &Limits) {
+        if !self.ods.open {
+            return;
+        }
+        let repeats = attribute(attributes, "table:number-columns-repeated")
+            .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok())
+            .unwrap_or(1);
+        let first = self.ods.column_position;
+        self.ods.column_position = first.saturating_add(repeats);
+        if attribute(attributes, "table:visibility") != Some(b"collapse") {
+            return;
+        }
+        for column in first..self.ods.column_position.min(limits.max_columns as u64) {
+            if self.ods_hidden >= MAX_HIDDEN_COLUMNS {
+                return;
+            }
+            self.ods.layout.hidden.push(column as u32);
+            self.ods_hidden += 1;
+        }
     }
 
     pub(super) fn note_cell(&mut self, row: u64, col: u64) {
@@ -354,6 +428,8 @@ pub(super) enum Element {
     TableRow,
     /// `table:table-cell` or `table:covered-table-cell`.
     TableCell,
+    /// `table:table-column`: a column's (or repeated columns') declaration.
+    TableColumn,
     Other,
 }
 
@@ -363,6 +439,7 @@ impl Element {
             "table:table" => Element::Table,
             "table:table-row" => Element::TableRow,
             "table:table-cell" | "table:covered-table-cell" => Element::TableCell,
+            "table:table-column" => Element::TableColumn,
             _ => match name.local_name().as_ref() {
                 "c" => Element::C,
                 "f" => Element::F,
@@ -414,6 +491,12 @@ pub(super) fn attribute<'a>(raw: &'a [u8], key: &str) -> Option<&'a [u8]> {
             return Some(value);
         }
     }
+}
+
+/// An attribute's value as text, entities resolved as calamine resolves them (`decode_attr`).
+fn attribute_text(value: &[u8]) -> String {
+    let text = String::from_utf8_lossy(value);
+    quick_xml::escape::unescape(&text).map(|t| t.into_owned()).unwrap_or_else(|_| text.into_owned())
 }
 
 /// A cell reference as calamine reads it: letters (column, optional) then digits (row).

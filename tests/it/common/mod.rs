@@ -40,8 +40,9 @@ pub fn snapshot(dir: &Path, hidden: bool) -> BTreeMap<String, Vec<u8>> {
 
 /// The one switch that makes tests write the files they otherwise compare with:
 /// `ZHENXING_REGENERATE`, a comma-separated list of `golden` (tests/golden), `hostile` or
-/// `hostile:NAME` (the hostile corpus, or some of its files) and `fixture-source:PATH` (the messy
-/// workbook that `tests/fixtures/make_fixtures.sh` converts). For `what`, `None` when it is not
+/// `hostile:NAME` (the hostile corpus, or some of its files), `fixture-source:PATH` (the messy
+/// workbook that `tests/fixtures/make_fixtures.sh` converts) and `layout-sources:DIR` (the
+/// layouts it converts into `tests/fixtures/layouts/`). For `what`, `None` when it is not
 /// asked for, else what follows each `what:` entry (empty for a bare `what`).
 pub fn regenerate(what: &str) -> Option<Vec<String>> {
     let value = std::env::var("ZHENXING_REGENERATE").ok()?;
