@@ -212,14 +212,15 @@ where
     R::Error: std::fmt::Display,
 {
     let mut workbook = R::new(Cursor::new(bytes)).map_err(|e| explain(&e.to_string()))?;
-    // A chart sheet holds no cells (and calamine fails to read an xlsb one as a worksheet,
-    // which made a whole valid workbook 已损坏): left out, as the xlsx reader leaves it. Each
-    // sheet keeps its place among all of them (an xls's hidden columns are found by place).
+    // Worksheets only, as the xlsx reader takes them: a chart sheet holds no cells (and calamine
+    // fails to read an xlsb one as a worksheet, which made a whole valid workbook 已损坏), a
+    // dialog, macro or VBA sheet no form. Each sheet keeps its place among all of them (an
+    // xls's hidden columns are found by place).
     let names: Vec<(usize, String)> = workbook
         .sheets_metadata()
         .iter()
         .enumerate()
-        .filter(|(_, sheet)| sheet.typ != calamine::SheetType::ChartSheet)
+        .filter(|(_, sheet)| sheet.typ == calamine::SheetType::WorkSheet)
         .map(|(place, sheet)| (place, sheet.name.clone()))
         .collect();
     let mut grids = Vec::with_capacity(names.len());

@@ -233,6 +233,7 @@ pub fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<Checke
     let label = |entry: &str| {
         let tabs = tabs.get_or_init(|| match format {
             Format::Xlsx => zip::ZipArchive::new(Cursor::new(bytes)).map(|mut a| tab_names(&mut a)).unwrap_or_default(),
+            Format::Xlsb => zip::ZipArchive::new(Cursor::new(bytes)).map(|mut a| xlsb_tab_names(&mut a)).unwrap_or_default(),
             _ => HashMap::new(),
         });
         tabs.get(&normalised(entry)).cloned().unwrap_or_else(|| sheet_label(entry))
@@ -357,6 +358,22 @@ fn tab_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> HashMap<String, St
             Some((part.clone(), attribute_text(&e, "name")?))
         })
         .collect()
+}
+
+/// The tab name of each sheet part of an xlsb (normalised part name → tab name), from
+/// `xl/workbook.bin` and its relationships: only for messages, as `tab_names`.
+fn xlsb_tab_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> HashMap<String, String> {
+    let (Some(workbook), Some(rels)) = (small_part(archive, "xl/workbook.bin"), small_part(archive, "xl/_rels/workbook.bin.rels")) else {
+        return HashMap::new();
+    };
+    let targets: HashMap<String, String> = elements(&rels, "Relationship")
+        .filter_map(|e| {
+            let target = attribute_text(&e, "Target")?;
+            let part = target.strip_prefix('/').map(str::to_string).unwrap_or_else(|| format!("xl/{target}"));
+            Some((attribute_text(&e, "Id")?, normalised(&part)))
+        })
+        .collect();
+    xlsb::bundle_sheets(&workbook).into_iter().filter_map(|(id, name)| Some((targets.get(&id)?.clone(), name))).collect()
 }
 
 /// The elements of a (small) XML text with local name `wanted`.

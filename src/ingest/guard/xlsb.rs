@@ -141,3 +141,40 @@ impl RecordScanner {
         Ok((self.rows, self.columns))
     }
 }
+
+/// The sheets `xl/workbook.bin` lists (`BrtBundleSh` records): each one's relationship id and
+/// tab name, for messages. A record that does not parse ends the list.
+pub(super) fn bundle_sheets(workbook: &[u8]) -> Vec<(String, String)> {
+    let mut sheets = Vec::new();
+    let mut at = 0;
+    // A varint of at most `bytes` bytes, 7 bits each.
+    let varint = |at: &mut usize, bytes: usize| -> Option<u64> {
+        let mut value = 0u64;
+        for i in 0..bytes {
+            let b = *workbook.get(*at)?;
+            *at += 1;
+            value |= u64::from(b & 0x7F) << (7 * i);
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        Some(value)
+    };
+    let wide = |data: &[u8], at: &mut usize| -> Option<String> {
+        let len = u32::from_le_bytes(data.get(*at..*at + 4)?.try_into().ok()?) as usize;
+        let bytes = data.get(*at + 4..*at + 4 + len.checked_mul(2)?)?;
+        *at += 4 + len * 2;
+        Some(String::from_utf16_lossy(&bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect::<Vec<_>>()))
+    };
+    while at < workbook.len() {
+        let (Some(typ), Some(len)) = (varint(&mut at, 2), varint(&mut at, 4)) else { break };
+        let Some(data) = workbook.get(at..at.saturating_add(len as usize)) else { break };
+        at += len as usize;
+        if typ == 0x9C {
+            let mut offset = 8; // hsState, iTabID
+            let (Some(id), Some(name)) = (wide(data, &mut offset), wide(data, &mut offset)) else { break };
+            sheets.push((id, name));
+        }
+    }
+    sheets
+}

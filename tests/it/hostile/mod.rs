@@ -115,6 +115,16 @@ fn read_bytes(bytes: &[u8], extension: &str) -> Result<Vec<ingest::Grid>, String
     ingest::read::sniff(bytes, extension).and_then(|f| ingest::read::read_grids(bytes, f, &Limits::default())).map_err(|e| e.0)
 }
 
+/// Issue 32: a sheet too large was named by its zip part (`content.xml`, `sheet1.bin`), which
+/// the clerk never sees; it is named by its tab.
+#[test]
+fn a_sheet_too_large_is_named_by_its_tab() {
+    for (bytes, extension) in [(corpus::ods_repeat_bomb(), "ods"), (corpus::xlsb_far_cell(), "xlsb")] {
+        let message = read_bytes(&bytes, extension).expect_err("too large");
+        assert!(message.contains("工作表“粮食与耕地”的数据区域过大"), "{extension}: {message}");
+    }
+}
+
 #[test]
 fn benign_twins_read_fine() {
     use ingest::Cell;
