@@ -1807,26 +1807,19 @@ fn assert_subtitles_and_comparisons(validated: &Validated, what: &str) {
 /// The xlsx `bytes` with cell `cell` of the first sheet made a formula without a cached value,
 /// as a program that writes formulas but does not calculate them saves it.
 fn with_uncalculated_formula(bytes: &[u8], cell: &str, formula: &str) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).unwrap();
-        let name = entry.name().unwrap().to_string();
-        let mut content = Vec::new();
-        entry.read_to_end(&mut content).unwrap();
-        if name == "xl/worksheets/sheet1.xml" {
-            let xml = String::from_utf8(content).unwrap();
+    repackaged(
+        bytes,
+        |name| name.to_string(),
+        |name, xml| {
+            if name != "xl/worksheets/sheet1.xml" {
+                return xml;
+            }
             let start = xml.find(&format!("<c r=\"{cell}\"")).expect("the cell is in the sheet");
             let end = start + xml[start..].find("</c>").unwrap() + "</c>".len();
             let open_end = start + xml[start..].find('>').unwrap() + 1;
-            let replaced = format!("{}{}<f>{formula}</f></c>{}", &xml[..start], &xml[start..open_end], &xml[end..]);
-            content = replaced.into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
-        out.write_all(&content).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+            format!("{}{}<f>{formula}</f></c>{}", &xml[..start], &xml[start..open_end], &xml[end..])
+        },
+    )
 }
 
 /// A formula is read from its cached value; one without a cached value is an error at its cell,
