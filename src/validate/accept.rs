@@ -286,14 +286,7 @@ fn file_level(rule: Rule) -> bool {
 impl<'u> Units<'u> {
     /// The form an issue of `read` is about; `None` for an issue about the whole file.
     fn form_of_issue(&self, read: &FileRead, issue: &Issue) -> Option<String> {
-        if issue.sheet.is_empty() || file_level(issue.rule) {
-            return None;
-        }
-        read.tables
-            .iter()
-            .find(|t| t.sheet == issue.sheet)
-            .map(|t| t.form_id.clone())
-            .or_else(|| self.plan.forms.iter().find(|f| f.sheet == issue.sheet).map(|f| f.id.clone()))
+        form_of_issue(self.plan, read, issue)
     }
 
     /// Where one unit stands, form by form, from its files (`indices`, in file order); each
@@ -386,6 +379,39 @@ impl<'u> Units<'u> {
             indices.iter().any(|&i| reads[i].unreadable.is_some() && !reads[i].attachment && newer(reads, &self.choice.whens, i, file));
         let status = if form_errors > 0 || broken_since { SubmissionStatus::Rejected } else { SubmissionStatus::Reported };
         FormOutcome { form: form.id.clone(), status, file: Some(reads[file].input.display.clone()), errors: form_errors }
+    }
+}
+
+/// The form an issue of `read` is about; `None` for an issue about the whole file.
+pub(super) fn form_of_issue(plan: &Plan, read: &FileRead, issue: &Issue) -> Option<String> {
+    if issue.sheet.is_empty() || file_level(issue.rule) {
+        return None;
+    }
+    read.tables
+        .iter()
+        .find(|t| t.sheet == issue.sheet)
+        .map(|t| t.form_id.clone())
+        .or_else(|| plan.forms.iter().find(|f| f.sheet == issue.sheet).map(|f| f.id.clone()))
+}
+
+/// The records of `read` that can ever be counted: none when the file has an error about the
+/// whole of it, else those of the forms without an error (`Units::form_outcome` counts a form
+/// from a file only then). Dropped as each file is checked, not held until every file is: ten
+/// files of 100,000 wrong rows held a million records no one would count.
+pub(super) fn keep_countable(plan: &Plan, read: &FileRead, issues: &[Issue], records: &mut Vec<super::Record>) {
+    let mut broken: Vec<String> = Vec::new();
+    for issue in issues.iter().filter(|i| i.severity() == Severity::Error) {
+        match form_of_issue(plan, read, issue) {
+            None => {
+                records.clear();
+                return;
+            }
+            Some(form) if !broken.contains(&form) => broken.push(form),
+            Some(_) => {}
+        }
+    }
+    if !broken.is_empty() {
+        records.retain(|r| !broken.iter().any(|f| **f == *r.form));
     }
 }
 

@@ -174,6 +174,8 @@ impl<'p> PlanFiles<'p> {
             self.check_tables((period, history), read, township, &mut records, (&mut issues, &mut cap));
         }
         cap.finish(&mut issues);
+        accept::keep_countable(plan, read, &issues, &mut records);
+        records.shrink_to_fit();
         FileCheck { township: name, records, issues }
     }
 
