@@ -383,34 +383,58 @@ pub fn ingest_period(
     progress: &mut dyn diag::Progress,
 ) -> Result<Ingested> {
     // Last month's values are read from the store while the files are (on a thread of its own,
-    // see `beside`).
+    // see `beside`); each file is checked as soon as they are there and it is read, and its rows
+    // are freed then: a month's rows are never all held at once (ten files of 100,000 rows held
+    // 950 MB between reading and validation).
     let names = ingest::layout::PlanNames::new(plan);
     let file_read: &dyn diag::Progress = progress;
-    let (mut reads, history) = beside(
-        || -> Vec<ingest::FileRead> {
+    // The checker, once last month's values are read (`None` when they could not be: the error
+    // is the side's).
+    let checker: std::sync::OnceLock<Option<validate::FileChecker>> = std::sync::OnceLock::new();
+    let read_and_check = |file: ingest::InputFile| {
+        let mut read = ingest::read_file_with(file, plan, &names, limits);
+        let check = checker.wait().as_ref().map(|checker| checker.check(&read));
+        for table in &mut read.tables {
+            table.rows = Vec::new();
+        }
+        (read, check)
+    };
+    let (checked, history_seconds) = beside(
+        || -> Vec<_> {
             files
                 .into_par_iter()
                 .map(|f| {
-                    let read = ingest::read_file_with(f, plan, &names, limits);
+                    let checked = read_and_check(f);
                     file_read.file_read();
-                    read
+                    checked
                 })
                 .collect()
         },
         || {
+            // Whatever happens here (a panic too), the readers waiting for the checker go on.
+            let _unblock = Unblock(&checker);
             let clock = Instant::now();
-            history::load_history(&folders.store, plan, period).map(|history| (history, clock.elapsed().as_secs_f64()))
+            let history = history::load_history(&folders.store, plan, period);
+            let (checker_or_none, result) = match history {
+                Ok(history) => (Some(validate::FileChecker::new(plan, period, history)), Ok(())),
+                Err(e) => (None, Err(e)),
+            };
+            let _ = checker.set(checker_or_none);
+            result.map(|()| clock.elapsed().as_secs_f64())
         },
     );
-    let (history, history_seconds) = history?;
-    let reread = settle(&mut reads, plan, &names, limits);
+    let history_seconds = history_seconds?;
+    let (mut reads, checks): (Vec<ingest::FileRead>, Vec<Option<validate::FileChecked>>) = checked.into_iter().unzip();
+    let mut checks: Vec<validate::FileChecked> = checks.into_iter().map(|c| c.expect("checked: the history was read")).collect();
+    let reread = settle(&mut reads, &mut checks, &read_and_check);
     diag::release_freed_memory();
-    progress.lap("读取");
+    progress.lap("读取与逐个校验");
     progress.alongside("读上月（与读取同时）", history_seconds);
     // When each file arrived (the first time a run saw it) and who is late.
     let arrivals = store::arrivals(&folders.store, &reads);
     let receipts = validate::Receipts { arrived: Some(&arrivals.by_file), deadline: plan.submission_deadline(period) };
-    let validated = validate::validate(plan, period, &reads, &history, receipts);
+    let checker = checker.into_inner().flatten().expect("the history was read");
+    let (validated, history) = checker.accept(&reads, checks, receipts);
     // Last month's values (a province's are a million small allocations) are freed on another
     // core, as is what was read below.
     rayon::spawn(move || drop(history));
@@ -431,33 +455,55 @@ pub fn ingest_period(
         read.issues = Vec::new();
     });
     diag::release_freed_memory();
-    progress.lap("校验");
+    progress.lap("采用（各单位计入哪些表）");
     let frames = store::form_frames(plan, &validated.records).map_err(Error::Aggregate)?;
     progress.lap("事实表");
     Ok(Ingested { reads, validated, frames, arrivals, reread })
+}
+
+/// Sets the checker to none, if nothing set it, when dropped: the readers waiting for it never
+/// wait for ever.
+struct Unblock<'a, 'p>(&'a std::sync::OnceLock<Option<validate::FileChecker<'p>>>);
+
+impl Drop for Unblock<'_, '_> {
+    fn drop(&mut self) {
+        let _ = self.0.set(None);
+    }
 }
 
 /// How many times the files written while they were read are read again (see `settle`).
 const SETTLE_ROUNDS: usize = 3;
 
 /// Files written since they were read (a sync tool truncated one and wrote it again while the
-/// run read the others; a copy finished) are read again, so that what the run reports is what
-/// the folder holds, not a half-copied file made 数据有误. Their names, for the console; a file
-/// still changing after `SETTLE_ROUNDS` keeps its last read, and the fingerprint the run records
-/// is of what was read, so that the next `--if-changed` run sees the difference and runs.
-fn settle(reads: &mut [ingest::FileRead], plan: &Plan, names: &ingest::layout::PlanNames, limits: &Limits) -> Vec<String> {
+/// run read the others; a copy finished) are read and checked again (`read_and_check`), so that
+/// what the run reports is what the folder holds, not a half-copied file made 数据有误. Their
+/// names, for the console; a file still changing after `SETTLE_ROUNDS` keeps its last read, and
+/// the fingerprint the run records is of what was read, so that the next `--if-changed` run
+/// sees the difference and runs.
+fn settle<C: Send>(
+    reads: &mut [ingest::FileRead],
+    checks: &mut [C],
+    read_and_check: &(dyn Fn(ingest::InputFile) -> (ingest::FileRead, Option<C>) + Sync),
+) -> Vec<String> {
     let mut reread = Vec::new();
     for _ in 0..SETTLE_ROUNDS {
-        let changed: Vec<&mut ingest::FileRead> = reads.iter_mut().filter(|r| r.changed_since_read()).collect();
+        let changed: Vec<(&mut ingest::FileRead, &mut C)> =
+            reads.iter_mut().zip(checks.iter_mut()).filter(|(r, _)| r.changed_since_read()).collect();
         if changed.is_empty() {
             break;
         }
-        for read in &changed {
+        for (read, _) in &changed {
             if !reread.contains(&read.input.display) {
                 reread.push(read.input.display.clone());
             }
         }
-        changed.into_par_iter().for_each(|read| *read = ingest::read_file_with(read.input.clone(), plan, names, limits));
+        changed.into_par_iter().for_each(|(read, check)| {
+            let (again, checked) = read_and_check(read.input.clone());
+            *read = again;
+            if let Some(checked) = checked {
+                *check = checked;
+            }
+        });
     }
     reread
 }

@@ -110,6 +110,17 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
     let files = PlanFiles::new(plan, history);
     // Each file on its own, in parallel, in file order.
     let checks: Vec<FileCheck> = reads.par_iter().map(|read| files.check(period, read, history)).collect();
+    accepted(plan, period, reads, checks, receipts, history.period.is_some())
+}
+
+fn accepted(
+    plan: &Plan,
+    period: Period,
+    reads: &[FileRead],
+    checks: Vec<FileCheck>,
+    receipts: Receipts<'_>,
+    history_checked: bool,
+) -> Validated {
     let accepted = accept::accept(plan, period.month, reads, checks, receipts);
     Validated {
         period,
@@ -117,8 +128,39 @@ pub fn validate(plan: &Plan, period: Period, reads: &[FileRead], history: &Histo
         townships: accepted.townships,
         records: accepted.records,
         issues: accepted.issues,
-        history_checked: history.period.is_some(),
+        history_checked,
         combined_ledger: plan.combined_ledger().to_string(),
+    }
+}
+
+/// `validate` in two steps, for a caller that frees each file's rows as soon as it is checked
+/// (a month's files are not all held at once): `check` each file as it is read, in any order
+/// and in parallel, then `accept` the month from the files and their checks, in file order.
+pub struct FileChecker<'p> {
+    files: PlanFiles<'p>,
+    period: Period,
+    history: History,
+}
+
+/// What checking one file gave (`FileChecker::check`), for `FileChecker::accept`.
+pub struct FileChecked(FileCheck);
+
+impl<'p> FileChecker<'p> {
+    /// `history`: last month's values, which the checks compare with.
+    pub fn new(plan: &'p Plan, period: Period, history: History) -> FileChecker<'p> {
+        FileChecker { files: PlanFiles::new(plan, &history), period, history }
+    }
+
+    pub fn check(&self, read: &FileRead) -> FileChecked {
+        FileChecked(self.files.check(self.period, read, &self.history))
+    }
+
+    /// The month's outcome from `reads` and their checks (both in file order); the history back,
+    /// for the caller to free where it likes (a province's is a million small allocations).
+    pub fn accept(self, reads: &[FileRead], checks: Vec<FileChecked>, receipts: Receipts<'_>) -> (Validated, History) {
+        let checks = checks.into_iter().map(|c| c.0).collect();
+        let validated = accepted(self.files.plan, self.period, reads, checks, receipts, self.history.period.is_some());
+        (validated, self.history)
     }
 }
 
