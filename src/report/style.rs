@@ -123,7 +123,7 @@ pub fn print_setup_repeating(sheet: &mut Worksheet, header_text: &str, first: u3
     sheet.set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3);
     let _ = sheet.set_repeat_rows(first, last);
     sheet.set_header(page_header(header_text));
-    sheet.set_footer("&C&\"宋体,常规\"&9第 &P 页 共 &N 页");
+    sheet.set_footer("&C&9&\"宋体,常规\"第 &P 页 共 &N 页");
 }
 
 /// The page header showing `text` (centred, 宋体 9 pt), shortened with `…` to Excel's limit of
@@ -131,7 +131,9 @@ pub fn print_setup_repeating(sheet: &mut Worksheet, header_text: &str, first: u3
 /// sheet name made rust_xlsxwriter drop the header and print a warning into cron's log).
 pub fn page_header(text: &str) -> String {
     const LIMIT: usize = 255;
-    let mut header = String::from("&C&\"宋体,常规\"&9");
+    // The size before the font: digits right after `&9` would be read as part of the size
+    // (`&92024-06/…` showed as `-06/…`).
+    let mut header = String::from("&C&9&\"宋体,常规\"");
     // Each character as written (`&` is doubled), counted as Excel counts: in UTF-16 units.
     let width = |c: char| if c == '&' { 2 } else { c.len_utf16() };
     let left = LIMIT - header.encode_utf16().count();

@@ -549,7 +549,9 @@ fn sheet_names_from_inputs_are_made_valid() {
         assert!(header.encode_utf16().count() <= 255, "{} characters", header.encode_utf16().count());
         assert!(!header.ends_with("&…") || header.matches('&').count() % 2 == 1, "an escaped & is never cut in half");
     }
-    assert_eq!(page_header("A&B"), "&C&\"宋体,常规\"&9A&&B");
+    assert_eq!(page_header("A&B"), "&C&9&\"宋体,常规\"A&&B");
+    // Digits first are text, not more of the font size (`&92024-06/…` showed as `-06/…`).
+    assert_eq!(page_header("2024-06/x.xlsx"), "&C&9&\"宋体,常规\"2024-06/x.xlsx");
     assert!(page_header(&"表".repeat(40_000)).ends_with('…'));
 }
 
