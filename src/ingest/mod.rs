@@ -47,8 +47,8 @@ pub struct FileRead {
     pub input: InputFile,
     pub sha256: String,
     pub bytes: u64,
-    pub modified: Option<SystemTime>,
-    /// The file's size and modification time when its bytes were read (see `changed_since`).
+    /// The file's size and modification time when its bytes were read (see `changed_since_read`),
+    /// or, where nothing was read, when it was looked at.
     pub seen: Option<Stamp>,
     pub tables: Vec<FormTable>,
     pub claims: Claims,
@@ -68,6 +68,11 @@ pub struct FileRead {
 }
 
 impl FileRead {
+    /// The file's modification time, as `seen`.
+    pub fn modified(&self) -> Option<SystemTime> {
+        self.seen.and_then(|s| s.modified)
+    }
+
     /// Whether the file has been written since it was read (its stamp differs from the one its
     /// bytes were read at). A file that cannot be looked at now has not: what was read stands.
     pub fn changed_since_read(&self) -> bool {
@@ -240,13 +245,11 @@ pub fn read_file(input: InputFile, plan: &Plan, limits: &Limits) -> FileRead {
 /// `read_file` with the plan's names prepared once for many files (`layout::PlanNames::new`).
 pub fn read_file_with(input: InputFile, plan: &Plan, names: &layout::PlanNames, limits: &Limits) -> FileRead {
     let (seen, opened) = open(&input, limits);
-    let modified = seen.and_then(|s| s.modified);
     let read = |sha256: String, bytes: u64, unreadable: Option<String>, attachment: bool| {
         let issues = unreadable.iter().map(|message| Issue::new(Rule::Unreadable, input.display.clone(), message.clone())).collect();
         FileRead {
             sha256,
             bytes,
-            modified,
             seen,
             tables: Vec::new(),
             claims: Claims::default(),
@@ -268,7 +271,7 @@ pub fn read_file_with(input: InputFile, plan: &Plan, names: &layout::PlanNames, 
             // sent.
             let attachment = tables.is_empty();
             let bytes = content.len() as u64;
-            FileRead { sha256, bytes, modified, seen, tables, claims, unreadable: None, issues, attachment, content, input }
+            FileRead { sha256, bytes, seen, tables, claims, unreadable: None, issues, attachment, content, input }
         }
     }
 }
@@ -304,12 +307,12 @@ fn open(input: &InputFile, limits: &Limits) -> (Option<Stamp>, Opened) {
         Ok(m) => m,
         Err(e) => return (None, unreadable(format!("无法打开文件：{e}"))),
     };
-    let modified = Some(Stamp::of_metadata(&metadata));
+    let looked = Some(Stamp::of_metadata(&metadata));
     if metadata.is_dir() {
         // A folder named like a township's workbook is said to be one, and, being no newer
         // version of that workbook, does not supersede it.
         return (
-            modified,
+            looked,
             Opened::Folder {
                 reason: "这是一个文件夹而不是表格文件（名称像表格），请放入真正的 .xlsx 文件".to_string()
             },
@@ -317,23 +320,23 @@ fn open(input: &InputFile, limits: &Limits) -> (Option<Stamp>, Opened) {
     }
     if !metadata.is_file() {
         let reason = "这不是普通文件（可能是管道、设备或特殊链接），无法作为报表读取，请放入真正的 .xlsx 文件";
-        return (modified, unreadable(reason.to_string()));
+        return (looked, unreadable(reason.to_string()));
     }
     if metadata.len() > limits.max_file_bytes {
-        return (modified, unreadable(too_large(metadata.len())));
+        return (looked, unreadable(too_large(metadata.len())));
     }
     let extension = input.path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     if !is_spreadsheet_name(&extension) {
         let (sha256, stamp) = match read_steady(&input.path, limits.max_file_bytes) {
             Ok(Ok((bytes, stamp))) => (file_sha256(&bytes), Some(stamp)),
-            _ => (String::new(), modified),
+            _ => (String::new(), looked),
         };
         return (stamp, Opened::Attachment { sha256, bytes: stamp.map_or(metadata.len(), |s| s.len) });
     }
-    let (bytes, modified) = match read_steady(&input.path, limits.max_file_bytes) {
+    let (bytes, stamp) = match read_steady(&input.path, limits.max_file_bytes) {
         Ok(Ok((bytes, stamp))) => (bytes, Some(stamp)),
-        Ok(Err(size)) => return (modified, unreadable(too_large(size))),
-        Err(e) => return (modified, unreadable(format!("无法读取文件：{e}"))),
+        Ok(Err(size)) => return (looked, unreadable(too_large(size))),
+        Err(e) => return (looked, unreadable(format!("无法读取文件：{e}"))),
     };
     let sha256 = file_sha256(&bytes);
     // A file without an extension whose content is no workbook (a note named like a township's
@@ -341,11 +344,11 @@ fn open(input: &InputFile, limits: &Limits) -> (Option<Stamp>, Opened) {
     // supersede the township's good one.
     let format = read::sniff(&bytes, &extension);
     if extension.is_empty() && format.is_err() {
-        return (modified, Opened::Attachment { sha256, bytes: bytes.len() as u64 });
+        return (stamp, Opened::Attachment { sha256, bytes: bytes.len() as u64 });
     }
     match format.and_then(|format| read::read_grids(&bytes, format, limits)) {
-        Ok(grids) => (modified, Opened::Workbook { sha256, content: bytes, grids }),
-        Err(read::Unreadable(reason)) => (modified, Opened::Unreadable { sha256, bytes: bytes.len() as u64, reason }),
+        Ok(grids) => (stamp, Opened::Workbook { sha256, content: bytes, grids }),
+        Err(read::Unreadable(reason)) => (stamp, Opened::Unreadable { sha256, bytes: bytes.len() as u64, reason }),
     }
 }
 

@@ -5,9 +5,10 @@
 //!    the input fingerprint that decides whether to run; the one recorded is made from the
 //!    digests reading takes);
 //! 2. history (`history`): earlier months of the input the store lacks are stored first;
-//! 3. read and validate (`ingest_period`: `ingest`, files written meanwhile read again (`settle`),
-//!    → `validate` → the month's tables), while the
-//!    year's stored months are reduced (`history::reduce_history`);
+//! 3. read and validate (`ingest_period`: each file read by `ingest` and checked by
+//!    `validate::FileChecker` as soon as it is read, files written meanwhile read again
+//!    (`settle`), then the month accepted and its tables made), while the year's stored months
+//!    are reduced (`history::reduce_history`);
 //! 4. aggregate (`aggregate_month`) and write the bulletin and the files made from it
 //!    (`outputs::write_outputs`) into a staging folder, while the store month is staged
 //!    (`store::stage_month`) and the outputs that need no aggregate are written there

@@ -63,7 +63,8 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepar
         (Ok(output), Ok(store)) if output == store
     );
     let store_lock = if same_folder { None } else { Some(acquire_lock(&folders.store)?) };
-    console.run_log = Some(folders.output.join(period.to_string()).join("run.log"));
+    let out_dir = folders.output.join(period.to_string());
+    console.run_log = Some(out_dir.join("run.log"));
     let plan_name = match &source {
         PlanSource::Shipped(name) => name.to_string(),
         PlanSource::Default(name) => format!("{name}（内置示例；当前目录没有 plan.toml 或 方案.xlsx）"),
@@ -87,7 +88,6 @@ pub fn prepare(args: &RunConfig, console: &mut Console) -> Result<Option<(Prepar
     }
 
     let files = ingest::discover(&period_dir, &folders.input).map_err(|e| Error::io(&period_dir, e))?;
-    let out_dir = folders.output.join(period.to_string());
     remove_stale_temporaries(&out_dir, &folders.store);
     // --if-changed hashes the files here, only to decide whether to run: the fingerprint a run
     // records is taken from the files as they are read (see `reads_fingerprint`).

@@ -375,7 +375,7 @@ pub fn arrivals(store: &Path, reads: &[crate::ingest::FileRead]) -> Arrivals {
     for read in reads {
         let key = format!("{}|{}", read.input.display, read.sha256);
         let arrived = known.entry(key).or_insert_with(|| {
-            let modified = read.modified.map(|t| chrono::DateTime::<chrono::Utc>::from(t).with_timezone(&crate::period::china_time()));
+            let modified = read.modified().map(|t| chrono::DateTime::<chrono::Utc>::from(t).with_timezone(&crate::period::china_time()));
             let first = match modified {
                 Some(m) if m < now => m,
                 _ => now,

@@ -199,7 +199,7 @@ struct Choice {
 /// when first seen), else its modification time. A newer file supersedes an older one by this,
 /// so a file dated 2030 does not beat every later correction.
 fn when(receipts: &Receipts<'_>, read: &FileRead) -> String {
-    receipts.arrival(&read.input.display).cloned().or_else(|| read.modified.map(format_time)).unwrap_or_default()
+    receipts.arrival(&read.input.display).cloned().or_else(|| read.modified().map(format_time)).unwrap_or_default()
 }
 
 /// Whether file `a` came after file `b` (by `when`, then by name).
@@ -284,11 +284,6 @@ fn file_level(rule: Rule) -> bool {
 }
 
 impl<'u> Units<'u> {
-    /// The form an issue of `read` is about; `None` for an issue about the whole file.
-    fn form_of_issue(&self, read: &FileRead, issue: &Issue) -> Option<String> {
-        form_of_issue(self.plan, read, issue)
-    }
-
     /// Where one unit stands, form by form, from its files (`indices`, in file order); each
     /// form it is counted for goes into `counted`. A township's file that lacks a form gets E02.
     fn outcome(
@@ -321,7 +316,7 @@ impl<'u> Units<'u> {
         let warnings = file_issues.len() - errors;
         let file_errors = indices
             .iter()
-            .any(|&i| checks[i].issues.iter().any(|x| x.severity() == Severity::Error && self.form_of_issue(&reads[i], x).is_none()));
+            .any(|&i| checks[i].issues.iter().any(|x| x.severity() == Severity::Error && form_of_issue(self.plan, &reads[i], x).is_none()));
         let mut forms = Vec::new();
         for form in &unit_forms {
             let outcome = self.form_outcome(name, form, indices, checks, file_errors);
@@ -370,7 +365,7 @@ impl<'u> Units<'u> {
             .issues
             .iter()
             .filter(|x| x.severity() == Severity::Error)
-            .filter(|x| self.form_of_issue(&reads[file], x).is_none_or(|f| f == form.id))
+            .filter(|x| form_of_issue(self.plan, &reads[file], x).is_none_or(|f| f == form.id))
             .count();
         // A newer file of the unit that could not be read is its latest word on every form: the
         // older file's figures are not used in its place.
@@ -453,7 +448,7 @@ fn file_outcomes(
             records.extend(file_records.into_iter().filter(|r| used_forms.contains(&*r.form)));
         }
         let file = read.input.display.clone();
-        let received = receipts.arrival(&file).cloned().or_else(|| read.modified.map(format_time)).unwrap_or_default();
+        let received = receipts.arrival(&file).cloned().or_else(|| read.modified().map(format_time)).unwrap_or_default();
         let late = receipts.late(&file) && status != FileStatus::Attachment;
         files.push(FileOutcome {
             file,
