@@ -212,17 +212,8 @@ where
     R::Error: std::fmt::Display,
 {
     let mut workbook = R::new(Cursor::new(bytes)).map_err(|e| explain(&e.to_string()))?;
-    // Worksheets only, as the xlsx reader takes them: a chart sheet holds no cells (and calamine
-    // fails to read an xlsb one as a worksheet, which made a whole valid workbook 已损坏), a
-    // dialog, macro or VBA sheet no form. Each sheet keeps its place among all of them (an
-    // xls's hidden columns are found by place).
-    let names: Vec<(usize, String)> = workbook
-        .sheets_metadata()
-        .iter()
-        .enumerate()
-        .filter(|(_, sheet)| sheet.typ == calamine::SheetType::WorkSheet)
-        .map(|(place, sheet)| (place, sheet.name.clone()))
-        .collect();
+    // Each sheet keeps its place among all of them (an xls's hidden columns are found by place).
+    let names = worksheets(workbook.sheets_metadata());
     let mut grids = Vec::with_capacity(names.len());
     for (place, name) in names {
         let range = workbook.worksheet_range(&name).map_err(|e| explain(&e.to_string()))?;
@@ -284,6 +275,18 @@ fn xls_merges(workbook: &Xls<Cursor<Vec<u8>>>, name: &str) -> Vec<[u32; 4]> {
     ranges.iter().map(|d| [d.start.0, d.start.1, d.end.0, d.end.1]).collect()
 }
 
+/// The worksheets of a workbook, each with its place among all its sheets: a chart sheet holds
+/// no cells (and calamine fails to read an xlsb one as a worksheet, which made a whole valid
+/// workbook 已损坏), a dialog, macro or VBA sheet no form.
+fn worksheets(sheets: &[calamine::Sheet]) -> Vec<(usize, String)> {
+    sheets
+        .iter()
+        .enumerate()
+        .filter(|(_, sheet)| sheet.typ == calamine::SheetType::WorkSheet)
+        .map(|(place, sheet)| (place, sheet.name.clone()))
+        .collect()
+}
+
 /// xlsx sheets are read cell by cell as calamine streams them, and each cell's position is
 /// checked against the file's limits before it is placed: calamine's `worksheet_range` would
 /// first collect the cells and allocate the dense grid of their extent, which is what a far cell
@@ -293,16 +296,10 @@ fn read_xlsx(bytes: Vec<u8>, limits: &Limits, checked: &guard::Checked) -> Resul
     let failed = |e: XlsxError| explain(&e.to_string());
     let bytes = if checked.macro_sheets { without_macro_sheets(&bytes).unwrap_or(bytes) } else { bytes };
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(failed)?;
-    // Worksheets only: a chart sheet holds no cells, and a macro sheet no form.
-    let names: Vec<String> = workbook
-        .sheets_metadata()
-        .iter()
-        .filter(|sheet| sheet.typ == calamine::SheetType::WorkSheet)
-        .map(|sheet| sheet.name.clone())
-        .collect();
+    let names = worksheets(workbook.sheets_metadata());
     let mut grids = Vec::with_capacity(names.len());
     let mut budget = guard::Budget::new(limits);
-    for name in names {
+    for (_, name) in names {
         let mut sheet = Placing { budget: &budget, rows: Vec::new(), extent: (0, 0), over: false };
         match workbook.worksheet_cells_reader(&name) {
             Ok(mut reader) => {
@@ -354,7 +351,7 @@ fn without_macro_sheets(bytes: &[u8]) -> Option<Vec<u8>> {
     for index in 0..archive.len() {
         let entry = archive.by_index_raw(index).ok()?;
         let name = entry.name().ok()?.into_owned();
-        if !name.replace('\\', "/").to_ascii_lowercase().ends_with("workbook.xml.rels") {
+        if !guard::normalised(&name).ends_with("workbook.xml.rels") {
             out.raw_copy_file(entry).ok()?;
             continue;
         }

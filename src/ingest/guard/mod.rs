@@ -180,7 +180,7 @@ impl<'a> Budget<'a> {
 }
 
 /// Normalised zip entry name, as calamine looks entries up (case-insensitive, `\` as `/`).
-fn normalised(name: &str) -> String {
+pub(crate) fn normalised(name: &str) -> String {
     name.replace('\\', "/").to_ascii_lowercase()
 }
 
@@ -342,16 +342,7 @@ fn tab_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> HashMap<String, St
     let (Some(workbook), Some(rels)) = (small_part(archive, &main), small_part(archive, &format!("{folder}_rels/{file}.rels"))) else {
         return HashMap::new();
     };
-    let targets: HashMap<String, String> = elements(&rels, "Relationship")
-        .filter_map(|e| {
-            let target = attribute_text(&e, "Target")?;
-            let part = match target.strip_prefix('/') {
-                Some(absolute) => absolute.to_string(),
-                None => format!("{folder}{target}"),
-            };
-            Some((attribute_text(&e, "Id")?, normalised(&part)))
-        })
-        .collect();
+    let targets = relationship_targets(&rels, &folder);
     elements(&workbook, "sheet")
         .filter_map(|e| {
             let part = targets.get(&attribute_text(&e, "id")?)?;
@@ -366,14 +357,23 @@ fn xlsb_tab_names(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> HashMap<Strin
     let (Some(workbook), Some(rels)) = (small_part(archive, "xl/workbook.bin"), small_part(archive, "xl/_rels/workbook.bin.rels")) else {
         return HashMap::new();
     };
-    let targets: HashMap<String, String> = elements(&rels, "Relationship")
+    let targets = relationship_targets(&rels, "xl/");
+    xlsb::bundle_sheets(&workbook).into_iter().filter_map(|(id, name)| Some((targets.get(&id)?.clone(), name))).collect()
+}
+
+/// A relationships part's targets by id, as normalised part names: absolute ones from the root,
+/// the others from `folder` (the folder of the part the relationships are of, with its `/`).
+fn relationship_targets(rels: &[u8], folder: &str) -> HashMap<String, String> {
+    elements(rels, "Relationship")
         .filter_map(|e| {
             let target = attribute_text(&e, "Target")?;
-            let part = target.strip_prefix('/').map(str::to_string).unwrap_or_else(|| format!("xl/{target}"));
+            let part = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => format!("{folder}{target}"),
+            };
             Some((attribute_text(&e, "Id")?, normalised(&part)))
         })
-        .collect();
-    xlsb::bundle_sheets(&workbook).into_iter().filter_map(|(id, name)| Some((targets.get(&id)?.clone(), name))).collect()
+        .collect()
 }
 
 /// The elements of a (small) XML text with local name `wanted`.

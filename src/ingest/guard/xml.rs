@@ -374,8 +374,8 @@ impl XmlScanner {
     /// An ods cell at `(top, left)` that spans more than itself: its range, cut at the file's
     /// limits (a table cannot hold cells beyond them), at most `MAX_MERGES` per table and file.
     fn ods_span(&mut self, attributes: &[u8], (top, left): (u64, u64), limits: &Limits) {
-        let span = |key| attribute(attributes, key).and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok()).unwrap_or(1);
-        let (rows, columns) = (span("table:number-rows-spanned"), span("table:number-columns-spanned"));
+        let (rows, columns) =
+            (count_attribute(attributes, "table:number-rows-spanned"), count_attribute(attributes, "table:number-columns-spanned"));
         let (max_rows, max_columns) = (limits.max_rows as u64, limits.max_columns as u64);
         if rows <= 1 && columns <= 1 || top >= max_rows || left >= max_columns || self.ods_merges >= MAX_MERGES {
             return;
@@ -393,9 +393,7 @@ impl XmlScanner {
         if !self.ods.open {
             return;
         }
-        let repeats = attribute(attributes, "table:number-columns-repeated")
-            .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok())
-            .unwrap_or(1);
+        let repeats = count_attribute(attributes, "table:number-columns-repeated");
         let first = self.ods.column_position;
         self.ods.column_position = first.saturating_add(repeats);
         if attribute(attributes, "table:visibility") != Some(b"collapse") {
@@ -491,6 +489,12 @@ pub(super) fn attribute<'a>(raw: &'a [u8], key: &str) -> Option<&'a [u8]> {
             return Some(value);
         }
     }
+}
+
+/// A count an ods element states (`table:number-rows-spanned`, `…-columns-repeated`) where it
+/// places cells or columns: 1 where absent or not a number.
+fn count_attribute(attributes: &[u8], key: &str) -> u64 {
+    attribute(attributes, key).and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok()).unwrap_or(1)
 }
 
 /// An attribute's value as text, entities resolved as calamine resolves them (`decode_attr`).
